@@ -1,0 +1,40 @@
+/* log.h — levelled, timestamped logging; where lines go is up to the program (the sink). */
+#ifndef PARLEY_LOG_H
+#define PARLEY_LOG_H
+
+#include <stddef.h>
+
+typedef enum log_level {
+    LOG_DEBUG = 0,
+    LOG_INFO = 1,
+    LOG_WARN = 2,
+    LOG_ERROR = 3,
+    LOG_OFF = 4
+} log_level;
+
+/* Receives one finished line ("2026-11-26T06:10:50.123Z INFO  text", no newline).
+ * Called from any thread that logs; the sink does its own locking if it needs any. */
+typedef void (*log_sink_fn)(void *user, log_level level, const char *line, size_t len);
+
+/* Process-wide: a program sets its sink once at start-up. With no sink, lines go to stderr. */
+void log_set_sink(log_sink_fn sink, void *user);
+void log_set_level(log_level level);
+log_level log_get_level(void);
+const char *log_level_name(log_level level);
+/* Parses "debug", "info", "warn", "error", "off" (case-insensitive); -1 if unknown. */
+int log_level_parse(const char *name);
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PARLEY_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define PARLEY_PRINTF(a, b)
+#endif
+
+void log_msg(log_level level, const char *fmt, ...) PARLEY_PRINTF(2, 3);
+
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
+#define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
+
+#endif

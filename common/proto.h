@@ -1,0 +1,251 @@
+/* proto.h — Parley's wire protocol: frame layout, the message set, the message codec and the
+ * incremental frame reader. docs/PROTOCOL.md is the byte-level description of this file. */
+#ifndef PARLEY_PROTO_H
+#define PARLEY_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/* Frame: u32 body length (big-endian, bytes after the header), u8 protocol version, u8 type,
+ * then the body. Once the handshake has chosen a cipher the body is ciphered (see cipher.h);
+ * the header is not, but AES-256-GCM authenticates it. */
+#define PROTO_VERSION 1
+#define PROTO_HEADER_SIZE 6
+#define PROTO_MAX_FRAME_DEFAULT (64u * 1024u) /* body bytes a peer accepts unless configured */
+#define PROTO_MAX_FRAME_HARD (1024u * 1024u)  /* no configuration may exceed this */
+
+/* Field limits, in bytes of UTF-8. */
+#define PROTO_NICK_MAX 32
+#define PROTO_ROOM_MAX 64
+#define PROTO_TEXT_MAX 4096
+#define PROTO_TOPIC_MAX 512
+#define PROTO_NAME_MAX 128 /* agent, server name, reasons, passwords, ban targets */
+#define PROTO_NONCE_SIZE 32
+#define PROTO_SALT_SIZE 16
+#define PROTO_MAC_SIZE 32
+#define PROTO_MAX_CIPHERS 8
+
+typedef enum proto_type {
+    /* handshake */
+    PT_HELLO = 0x01,       /* c->s, plain: version, ciphers, nonce, agent */
+    PT_CHALLENGE = 0x02,   /* s->c, plain: version, cipher, nonce, salt, iterations, server */
+    PT_PROOF = 0x03,       /* c->s, ciphered: mac, nick */
+    PT_WELCOME = 0x04,     /* s->c, ciphered: mac, nick, max_frame, text (message of the day) */
+    /* rooms */
+    PT_JOIN = 0x10,        /* c->s: room */
+    PT_PART = 0x11,        /* c->s: room, text (reason) */
+    PT_ROOMS = 0x12,       /* c->s: (empty) asks for the room list */
+    PT_ROOM_LIST = 0x13,   /* s->c: flags, list of {room, members, topic} */
+    PT_TOPIC = 0x14,       /* c->s: room, text; s->c: room, nick (who set it), text */
+    /* messages */
+    PT_SAY = 0x20,         /* c->s: tag, room, text */
+    PT_MSG = 0x21,         /* s->c: id, time, flags, tag, room, nick (sender), text */
+    PT_PRIV = 0x22,        /* c->s: tag, target (recipient nick), text */
+    PT_PRIV_MSG = 0x23,    /* s->c: id, time, flags, tag, nick (sender), target (recipient), text */
+    /* users and presence */
+    PT_USERS = 0x30,       /* c->s: room */
+    PT_USER_LIST = 0x31,   /* s->c: flags, room, list of {nick, presence, away text} */
+    PT_AWAY = 0x32,        /* c->s: presence, text (away message) */
+    PT_MEMBER = 0x33,      /* s->c: event, presence, room, nick, target, text */
+    PT_NICK = 0x34,        /* c->s: nick (new nickname) */
+    /* history */
+    PT_HISTORY = 0x40,     /* c->s: room, after (message id), count */
+    PT_HISTORY_END = 0x41, /* s->c: room, count (messages replayed) */
+    /* control */
+    PT_NOTICE = 0x50,      /* s->c: nick (sender; empty for the server), text */
+    PT_ERROR = 0x51,       /* s->c: code, text */
+    PT_PING = 0x52,        /* both: token */
+    PT_PONG = 0x53,        /* both: token */
+    PT_BYE = 0x54,         /* both: code, text (reason) */
+    /* administration (operators) */
+    PT_OPER = 0x60,        /* c->s: text (operator password) */
+    PT_KICK = 0x61,        /* c->s: nick, text (reason) */
+    PT_BAN = 0x62,         /* c->s: duration (seconds, 0 = permanent), target (nick or address), text */
+    PT_UNBAN = 0x63,       /* c->s: target */
+    PT_WALL = 0x64,        /* c->s: text, sent to everyone as a NOTICE */
+    PT_SHUTDOWN = 0x65     /* c->s: text (reason) */
+} proto_type;
+
+/* Ciphers, as numbered on the wire. */
+typedef enum proto_cipher {
+    PROTO_CIPHER_XOR = 1,
+    PROTO_CIPHER_AES256GCM = 2
+} proto_cipher;
+
+typedef enum proto_presence {
+    PRESENCE_ONLINE = 0,
+    PRESENCE_AWAY = 1
+} proto_presence;
+
+/* PT_MEMBER events. */
+typedef enum proto_member_event {
+    MEMBER_JOIN = 1,     /* nick joined room */
+    MEMBER_PART = 2,     /* nick left room (text: reason) */
+    MEMBER_QUIT = 3,     /* nick disconnected (text: reason); room is empty */
+    MEMBER_RENAME = 4,   /* nick is now target; room is empty */
+    MEMBER_PRESENCE = 5, /* nick's presence changed (text: away message); room is empty */
+    MEMBER_KICK = 6      /* nick was kicked by target (text: reason) */
+} proto_member_event;
+
+/* Bits of `flags`. */
+#define PROTO_FLAG_HISTORY 0x01 /* PT_MSG / PT_PRIV_MSG: replayed from history, not live */
+#define PROTO_FLAG_MORE 0x02    /* PT_ROOM_LIST / PT_USER_LIST: more frames of this list follow */
+
+/* Error and bye codes (PT_ERROR, PT_BYE). Codes below 100 end the connection. */
+typedef enum proto_code {
+    PC_OK = 0,
+    PC_BAD_FRAME = 1,      /* undecodable frame, bad length, unknown type */
+    PC_BAD_VERSION = 2,    /* no protocol version in common */
+    PC_NO_CIPHER = 3,      /* no cipher in common */
+    PC_WRONG_KEY = 4,      /* the peer does not hold the same secret key */
+    PC_DECRYPT = 5,        /* a ciphered frame failed authentication (tamper, replay, reorder) */
+    PC_TIMEOUT = 6,        /* handshake or idle timeout */
+    PC_TOO_SLOW = 7,       /* the peer did not read fast enough; its send queue overflowed */
+    PC_SHUTDOWN = 8,       /* the server is shutting down */
+    PC_KICKED = 9,
+    PC_BANNED = 10,
+    PC_SERVER_FULL = 11,   /* connection limit, total or per address */
+    PC_QUIT = 12,          /* the client said goodbye */
+    PC_PROTOCOL = 13,      /* a valid frame at the wrong time (e.g. SAY before WELCOME) */
+    PC_INTERNAL = 14,
+    /* codes 100 and up are answers to a request; the connection stays open */
+    PC_NICK_TAKEN = 100,
+    PC_BAD_NICK = 101,
+    PC_BAD_ROOM = 102,
+    PC_NOT_IN_ROOM = 103,
+    PC_NO_SUCH_USER = 104,
+    PC_RATE_LIMITED = 105,
+    PC_NOT_OPERATOR = 106,
+    PC_BAD_PASSWORD = 107,
+    PC_BAD_TEXT = 108,
+    PC_NOT_FOUND = 109
+} proto_code;
+
+/* Decoder results (negative) from the frame reader and the message codec. */
+typedef enum proto_status {
+    PROTO_OK = 0,
+    PROTO_E_TOO_BIG = -1,     /* declared body length over the limit */
+    PROTO_E_VERSION = -2,     /* header version is not PROTO_VERSION */
+    PROTO_E_TYPE = -3,        /* unknown message type */
+    PROTO_E_TRUNCATED = -4,   /* body shorter than its fields */
+    PROTO_E_TRAILING = -5,    /* bytes left over after the last field */
+    PROTO_E_UTF8 = -6,        /* a string is not valid UTF-8 or holds a forbidden character */
+    PROTO_E_LENGTH = -7,      /* a string or list is longer than its field allows */
+    PROTO_E_VALUE = -8,       /* an enumerated field holds an unknown value */
+    PROTO_E_NOMEM = -9
+} proto_status;
+
+/* A string inside a decoded frame: not NUL-terminated, valid only while the frame's memory is. */
+typedef struct proto_str {
+    const char *p;
+    size_t n;
+} proto_str;
+
+/* The encoded entries of a PT_ROOM_LIST or PT_USER_LIST; walk them with proto_list_next. */
+typedef struct proto_list {
+    const uint8_t *p;
+    size_t n;        /* bytes */
+    uint16_t count;  /* entries */
+} proto_list;
+
+/* One list entry. Room list: name = room, value = members, text = topic.
+ * User list: name = nick, value = presence, text = away message. */
+typedef struct proto_entry {
+    proto_str name;
+    uint32_t value;
+    proto_str text;
+} proto_entry;
+
+/* Every message is this one flat struct: each type uses the fields named beside it in
+ * proto_type and ignores the rest. Decoded strings point into the frame body. */
+typedef struct proto_msg {
+    uint8_t type;
+    uint8_t cipher;
+    uint8_t ncipher;
+    uint8_t ciphers[PROTO_MAX_CIPHERS];
+    uint8_t flags;
+    uint8_t presence;
+    uint8_t event;
+    uint16_t version;
+    uint16_t code;
+    uint32_t iterations;
+    uint32_t max_frame;
+    uint32_t tag;
+    uint32_t count;
+    uint32_t duration;
+    uint64_t id;
+    uint64_t time;   /* milliseconds since 1970-01-01 UTC */
+    uint64_t after;
+    uint64_t token;
+    uint8_t nonce[PROTO_NONCE_SIZE];
+    uint8_t salt[PROTO_SALT_SIZE];
+    uint8_t mac[PROTO_MAC_SIZE];
+    proto_str agent;
+    proto_str server;
+    proto_str room;
+    proto_str nick;
+    proto_str target;
+    proto_str text;
+    proto_list list;
+} proto_msg;
+
+/* Convenience: a proto_str over a NUL-terminated C string. */
+proto_str proto_s(const char *cstr);
+
+/* Name of a type ("SAY"), code ("NICK_TAKEN"), or status ("frame too big"); never NULL. */
+const char *proto_type_name(uint8_t type);
+const char *proto_code_name(uint16_t code);
+const char *proto_status_text(int status);
+/* 1 if type is a message type this version knows. */
+int proto_type_known(uint8_t type);
+
+/* Appends one whole frame (header + plain body) for msg to out. The caller ciphers the body
+ * afterwards if the connection has a cipher (reserving its overhead with extra_tail bytes
+ * counted in the header length). Returns PROTO_OK or a negative status if a field breaks
+ * its limits (the frame is then not appended). */
+int proto_encode(const proto_msg *msg, size_t extra_tail, buf *out);
+
+/* Decodes a plain body of the given type into msg (strings point into body). */
+int proto_decode(uint8_t type, const uint8_t *body, size_t len, proto_msg *msg);
+
+/* List building: append one entry's encoding to entries (count them yourself) then set
+ * msg.list = { entries.data, entries.len, count }. */
+void proto_list_put(buf *entries, uint8_t list_type, const proto_entry *e);
+/* Iteration: *pos starts at 0; returns 1 and fills e while entries remain, 0 at the end.
+ * Entries were validated when the frame was decoded. */
+int proto_list_next(const proto_list *list, uint8_t list_type, size_t *pos, proto_entry *e);
+
+/* A frame as the reader yields it: header bytes (for authentication) and a mutable body that
+ * the cipher layer may open in place. Valid until the next call on the reader. */
+typedef struct proto_frame {
+    uint8_t header[PROTO_HEADER_SIZE];
+    uint8_t version;
+    uint8_t type;
+    uint8_t *body;
+    size_t len;
+} proto_frame;
+
+/* Incremental frame reader: feed it any split of the byte stream; it yields whole frames.
+ * Errors are sticky: once it fails it stays failed. It holds no memory while idle (between
+ * whole frames), so an idle connection costs nothing here. */
+typedef struct proto_reader {
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+    size_t start;     /* offset of the next unread byte */
+    size_t max_body;
+    int error;
+} proto_reader;
+
+void proto_reader_init(proto_reader *r, size_t max_body);
+void proto_reader_free(proto_reader *r);
+/* Copies n bytes in. Returns PROTO_OK or the sticky error. */
+int proto_reader_feed(proto_reader *r, const void *data, size_t n);
+/* 1: a frame is in *f; 0: more bytes needed; <0: error (sticky). */
+int proto_reader_next(proto_reader *r, proto_frame *f);
+/* Bytes held (buffered and not yet yielded). */
+size_t proto_reader_pending(const proto_reader *r);
+
+#endif

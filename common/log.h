@@ -24,7 +24,11 @@ const char *log_level_name(log_level level);
 /* Parses "debug", "info", "warn", "error", "off" (case-insensitive); -1 if unknown. */
 int log_level_parse(const char *name);
 
-#if defined(__GNUC__) || defined(__clang__)
+/* On MinGW "printf" means the MSVCRT dialect (no %zu, %lld); Parley builds with
+ * __USE_MINGW_ANSI_STDIO, so the C99 dialect is the one to check against. */
+#if defined(__MINGW32__) && (defined(__GNUC__) || defined(__clang__))
+#define PARLEY_PRINTF(a, b) __attribute__((format(gnu_printf, a, b)))
+#elif defined(__GNUC__) || defined(__clang__)
 #define PARLEY_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define PARLEY_PRINTF(a, b)

@@ -38,7 +38,9 @@ typedef enum proto_type {
     PT_PART = 0x11,        /* c->s: room, text (reason) */
     PT_ROOMS = 0x12,       /* c->s: (empty) asks for the room list */
     PT_ROOM_LIST = 0x13,   /* s->c: flags, list of {room, members, topic} */
-    PT_TOPIC = 0x14,       /* c->s: room, text; s->c: room, nick (who set it), text */
+    PT_TOPIC = 0x14,       /* c->s: room, text; s->c: room, nick (who set it), text.
+                            * On the wire both directions carry room, nick, text (the decoder
+                            * cannot know the direction): a client sends nick empty. */
     /* messages */
     PT_SAY = 0x20,         /* c->s: tag, room, text */
     PT_MSG = 0x21,         /* s->c: id, time, flags, tag, room, nick (sender), text */
@@ -201,17 +203,28 @@ const char *proto_status_text(int status);
 /* 1 if type is a message type this version knows. */
 int proto_type_known(uint8_t type);
 
-/* Appends one whole frame (header + plain body) for msg to out. The caller ciphers the body
- * afterwards if the connection has a cipher (reserving its overhead with extra_tail bytes
- * counted in the header length). Returns PROTO_OK or a negative status if a field breaks
- * its limits (the frame is then not appended). */
+/* Appends one whole frame for msg to out: the 6-byte header, whose length field is
+ * (body length + extra_tail), then the plain body. Exactly 6 + body length bytes are
+ * appended: nothing is written or reserved for the tail itself. A connection with a cipher
+ * passes its per-frame overhead (e.g. the 16-byte GCM tag) as extra_tail, ciphers the body in
+ * place and then appends the tail, so the header it authenticates already counts the tail.
+ * Without a cipher pass 0.
+ * Every field is validated exactly as proto_decode would (limits, UTF-8, enumerated values,
+ * list entries against list.count). Returns PROTO_OK, or a negative status (PROTO_E_TYPE,
+ * _LENGTH, _UTF8, _VALUE, _TRUNCATED/_TRAILING for a list whose bytes do not hold exactly
+ * list.count entries, _TOO_BIG if body + extra_tail > PROTO_MAX_FRAME_HARD, _NOMEM) and then
+ * appends nothing. */
 int proto_encode(const proto_msg *msg, size_t extra_tail, buf *out);
 
-/* Decodes a plain body of the given type into msg (strings point into body). */
+/* Decodes a plain body of the given type into msg (strings point into body; empty strings
+ * point to a static ""; fields the type does not carry are zero). Every list entry is
+ * validated here. On failure msg holds a partial decode and must not be used. */
 int proto_decode(uint8_t type, const uint8_t *body, size_t len, proto_msg *msg);
 
 /* List building: append one entry's encoding to entries (count them yourself) then set
- * msg.list = { entries.data, entries.len, count }. */
+ * msg.list = { entries.data, entries.len, count }. list_type is PT_ROOM_LIST or PT_USER_LIST.
+ * An entry that breaks its limits is not appended and marks entries failed (buf_failed), so
+ * the count no longer matches and proto_encode refuses the list. */
 void proto_list_put(buf *entries, uint8_t list_type, const proto_entry *e);
 /* Iteration: *pos starts at 0; returns 1 and fills e while entries remain, 0 at the end.
  * Entries were validated when the frame was decoded. */
@@ -239,11 +252,15 @@ typedef struct proto_reader {
     int error;
 } proto_reader;
 
+/* max_body limits the header's declared length (which includes any cipher tail); 0 selects
+ * PROTO_MAX_FRAME_DEFAULT and values over PROTO_MAX_FRAME_HARD are lowered to it. */
 void proto_reader_init(proto_reader *r, size_t max_body);
 void proto_reader_free(proto_reader *r);
 /* Copies n bytes in. Returns PROTO_OK or the sticky error. */
 int proto_reader_feed(proto_reader *r, const void *data, size_t n);
-/* 1: a frame is in *f; 0: more bytes needed; <0: error (sticky). */
+/* 1: a frame is in *f; 0: more bytes needed; <0: error (sticky). A header is checked (version,
+ * length against max_body, type) as soon as its 6 bytes are in, before its body is awaited;
+ * feed checks it too. The call that finds nothing pending releases the buffer. */
 int proto_reader_next(proto_reader *r, proto_frame *f);
 /* Bytes held (buffered and not yet yielded). */
 size_t proto_reader_pending(const proto_reader *r);

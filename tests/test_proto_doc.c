@@ -1,1 +1,153 @@
+/* test_proto_doc.c — keeps docs/PROTOCOL.md honest: its worked example must decode to the
+ * documented fields and be exactly what the encoder produces, and every type and code is there. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "proto.h"
 #include "test.h"
+
+#define HEX_BEGIN "<!-- hex-example-begin -->"
+#define HEX_END "<!-- hex-example-end -->"
+
+/* Reads docs/PROTOCOL.md into a NUL-terminated heap string (the caller frees it), or NULL. */
+static char *read_doc(void)
+{
+    char path[1024];
+    FILE *fp;
+    char *text = NULL;
+    long size;
+
+    snprintf(path, sizeof path, "%s/../docs/PROTOCOL.md", test_data_dir());
+    fp = fopen(path, "rb");
+    if (!fp) {
+        test_failf_at(__FILE__, __LINE__, "cannot open %s", path);
+        return NULL;
+    }
+    if (fseek(fp, 0, SEEK_END) == 0 && (size = ftell(fp)) >= 0 && fseek(fp, 0, SEEK_SET) == 0) {
+        text = (char *)malloc((size_t)size + 1);
+        if (text && fread(text, 1, (size_t)size, fp) == (size_t)size) {
+            text[size] = '\0';
+        } else {
+            free(text);
+            text = NULL;
+        }
+    }
+    fclose(fp);
+    return text;
+}
+
+/* Collects the hex between the markers: fence lines are skipped and '#' starts a comment
+ * (the annotations), so only the bytes remain. Returns the byte count or -1. */
+static long example_bytes(const char *doc, uint8_t *out, size_t cap)
+{
+    const char *begin = strstr(doc, HEX_BEGIN), *end, *line;
+    char *hex;
+    size_t n = 0;
+    long count;
+
+    if (!begin)
+        return -1;
+    begin += strlen(HEX_BEGIN);
+    end = strstr(begin, HEX_END);
+    if (!end)
+        return -1;
+    hex = (char *)malloc((size_t)(end - begin) + 1);
+    if (!hex)
+        return -1;
+    for (line = begin; line < end;) {
+        const char *eol = memchr(line, '\n', (size_t)(end - line));
+        const char *stop;
+        if (!eol)
+            eol = end;
+        stop = memchr(line, '#', (size_t)(eol - line));
+        if (!stop)
+            stop = eol;
+        if (strncmp(line, "```", 3) != 0) {
+            memcpy(hex + n, line, (size_t)(stop - line));
+            n += (size_t)(stop - line);
+            hex[n++] = ' ';
+        }
+        line = eol + (eol < end);
+    }
+    hex[n] = '\0';
+    count = test_hex(hex, out, cap);
+    free(hex);
+    return count;
+}
+
+TEST(proto_doc_worked_example)
+{
+    static const char text[] = "h\xc3\xa9llo \xf0\x9f\x91\x8b";
+    char *doc = read_doc();
+    uint8_t bytes[256];
+    long n;
+    proto_reader r;
+    proto_frame f;
+    proto_msg m;
+    buf out;
+
+    REQUIRE(doc != NULL);
+    n = example_bytes(doc, bytes, sizeof bytes);
+    free(doc);
+    REQUIRE(n > 0);
+
+    /* What the document shows decodes to what it says. */
+    proto_reader_init(&r, 0);
+    CHECK_EQ_INT(proto_reader_feed(&r, bytes, (size_t)n), PROTO_OK);
+    REQUIRE(proto_reader_next(&r, &f) == 1);
+    CHECK_EQ_INT(f.version, PROTO_VERSION);
+    CHECK_EQ_INT(f.type, PT_SAY);
+    CHECK_EQ_INT(f.len, (size_t)n - PROTO_HEADER_SIZE);
+    REQUIRE(proto_decode(f.type, f.body, f.len, &m) == PROTO_OK);
+    CHECK_EQ_INT(m.tag, 7);
+    CHECK(m.room.n == 5 && memcmp(m.room.p, "lobby", 5) == 0);
+    CHECK_EQ_INT(m.text.n, sizeof text - 1);
+    CHECK(m.text.n == sizeof text - 1 && memcmp(m.text.p, text, m.text.n) == 0);
+    CHECK_EQ_INT(proto_reader_next(&r, &f), 0);
+    CHECK_EQ_INT(proto_reader_pending(&r), 0);
+    proto_reader_free(&r);
+
+    /* And the encoder writes exactly those bytes. */
+    memset(&m, 0, sizeof m);
+    m.type = PT_SAY;
+    m.tag = 7;
+    m.room = proto_s("lobby");
+    m.text = proto_s(text);
+    buf_init(&out);
+    CHECK_EQ_INT(proto_encode(&m, 0, &out), PROTO_OK);
+    CHECK_EQ_INT(out.len, n);
+    CHECK(out.len == (size_t)n && memcmp(out.data, bytes, out.len) == 0);
+    buf_free(&out);
+}
+
+TEST(proto_doc_covers_everything)
+{
+    char *doc = read_doc();
+    char want[128];
+    unsigned t, c;
+
+    REQUIRE(doc != NULL);
+    /* A section for every message type... */
+    for (t = 0; t < 256; t++) {
+        if (!proto_type_known((uint8_t)t))
+            continue;
+        snprintf(want, sizeof want, "### %s (0x%02X)", proto_type_name((uint8_t)t), t);
+        if (!strstr(doc, want))
+            test_failf_at(__FILE__, __LINE__, "PROTOCOL.md lacks the heading \"%s\"", want);
+    }
+    /* ...a row for every code... */
+    for (c = 0; c < 1000; c++) {
+        const char *name = proto_code_name((uint16_t)c);
+        if (strcmp(name, "UNKNOWN") == 0)
+            continue;
+        snprintf(want, sizeof want, "| %u | %s |", c, name);
+        if (!strstr(doc, want))
+            test_failf_at(__FILE__, __LINE__, "PROTOCOL.md lacks the code row \"%s\"", want);
+    }
+    /* ...and the section the cipher work fills in. */
+    CHECK(strstr(doc, "\n## Ciphers and key schedule") != NULL);
+    CHECK(strstr(doc, "\n## Worked example") != NULL);
+    free(doc);
+}

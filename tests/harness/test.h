@@ -9,9 +9,16 @@
 
 /* Every test is `TEST(name) { ... }` at file scope. CMake reads these lines to register each
  * test with CTest, and generates the table the runner uses. */
-#define TEST(name) void test_##name(void)
+#define TEST(name)                                                                            \
+    void test_##name(void);                                                                   \
+    void test_##name(void)
 
 void test_fail_at(const char *file, int line, const char *what);
+#if defined(__MINGW32__)
+__attribute__((format(gnu_printf, 3, 4))) /* MinGW's own C99 stdio, see ParleyCompile */
+#elif defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 3, 4)))
+#endif
 void test_failf_at(const char *file, int line, const char *fmt, ...);
 int test_failures(void);
 /* Directory holding test data (tests/ in the source tree), without a trailing slash. */

@@ -1,0 +1,132 @@
+/* handshake.h — Parley's handshake: cipher negotiation, the key schedule, and mutual proof that
+ * both sides hold the shared secret (the secret itself never crosses the wire).
+ *
+ *   client                                   server
+ *   HELLO  {version, ciphers, nonce_c, agent} ->
+ *          <- CHALLENGE {version, cipher, nonce_s, salt, iterations, server}
+ *   PROOF  {mac_c, nick}    (ciphered c->s) ->
+ *          <- WELCOME {mac_s, nick, max_frame, motd}  (ciphered s->c)
+ *             or a plain ERROR (WRONG_KEY, NICK_TAKEN, ...) and the connection ends
+ *
+ * Key schedule (HMAC = HMAC-SHA256):
+ *   master = PBKDF2-HMAC-SHA256(secret, salt, iterations, 32 bytes)
+ *   prk    = HMAC(master, "parley-1 session" || cipher || HELLO body || CHALLENGE body)
+ *   k_auth = HMAC(prk, "auth"), k_c2s = HMAC(prk, "c2s"), k_s2c = HMAC(prk, "s2c")
+ *   mac_c  = HMAC(k_auth, "client proof"), mac_s = HMAC(k_auth, "server proof")
+ * Both nonces enter prk, so every connection has fresh keys; the whole HELLO and CHALLENGE
+ * enter it too, so a man in the middle who changes the offered ciphers breaks the proofs. */
+#ifndef PARLEY_HANDSHAKE_H
+#define PARLEY_HANDSHAKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "cipher.h"
+#include "proto.h"
+
+#define HS_KEY_SIZE 32
+#define HS_ITERATIONS_DEFAULT 100000u
+#define HS_ITERATIONS_MIN 1000u       /* clients refuse a server asking for fewer */
+#define HS_ITERATIONS_MAX 10000000u   /* and for more: a hostile server could stall them */
+#define HS_SECRET_MAX 1024
+
+/* Session keys for one connection. */
+typedef struct hs_keys {
+    uint8_t auth[HS_KEY_SIZE];
+    uint8_t c2s[HS_KEY_SIZE];
+    uint8_t s2c[HS_KEY_SIZE];
+} hs_keys;
+
+/* The slow part of the schedule: once per (secret, salt, iterations), then cached by callers. */
+int hs_master(const void *secret, size_t secret_len, const uint8_t salt[PROTO_SALT_SIZE],
+              uint32_t iterations, uint8_t master[HS_KEY_SIZE]);
+int hs_derive(const uint8_t master[HS_KEY_SIZE], uint8_t cipher, const uint8_t *hello,
+              size_t hello_len, const uint8_t *challenge, size_t challenge_len, hs_keys *out);
+int hs_proof(const hs_keys *k, int server_side, uint8_t mac[PROTO_MAC_SIZE]);
+
+/* Sets up the two directions for the chosen cipher. For xor the secret is the key and is
+ * borrowed by the states (it must outlive them). */
+int hs_ciphers(uint8_t cipher, const hs_keys *k, const void *secret, size_t secret_len,
+               int server_side, cipher_state *tx, cipher_state *rx);
+
+/* Result of feeding a frame to a handshake. */
+typedef enum hs_result {
+    HS_CONTINUE = 0, /* reply (if any) appended to out; wait for the next frame */
+    HS_DONE = 1,     /* handshake complete: tx/rx ciphers ready */
+    HS_FAILED = -1   /* ended: code and reason say why; a reply may have been appended */
+} hs_result;
+
+/* ---- client side ---- */
+typedef struct hs_client {
+    int state;
+    const uint8_t *secret;   /* borrowed */
+    size_t secret_len;
+    uint8_t offered[PROTO_MAX_CIPHERS];
+    uint8_t noffered;
+    uint8_t nonce[PROTO_NONCE_SIZE];
+    uint8_t *hello;          /* owned copy of the HELLO body, until CHALLENGE arrives */
+    size_t hello_len;
+    uint8_t master[HS_KEY_SIZE];
+    int have_master;         /* master already valid for master_salt/master_iterations */
+    uint8_t master_salt[PROTO_SALT_SIZE];
+    uint32_t master_iterations;
+    hs_keys keys;
+    uint8_t cipher;
+    char nick[PROTO_NICK_MAX + 1];
+    char server_name[PROTO_NAME_MAX + 1];
+    char welcome_nick[PROTO_NICK_MAX + 1];
+    uint32_t max_frame;
+    uint16_t code;           /* why it failed (proto_code) */
+    char reason[256];
+    cipher_state tx, rx;     /* valid from PROOF (tx) and WELCOME (rx); moved out by the caller */
+} hs_client;
+
+/* Starts a handshake: appends HELLO to out. ciphers lists the acceptable ciphers in order of
+ * preference. The secret is borrowed for the life of hs. A cached master from an earlier
+ * connection (same salt and iterations) is kept if hs was used before and not zeroed. */
+int hs_client_start(hs_client *hs, const void *secret, size_t secret_len, const uint8_t *ciphers,
+                    size_t nciphers, const char *nick, const char *agent, buf *out);
+/* Feeds one received frame (CHALLENGE, WELCOME or ERROR). On HS_DONE the caller takes
+ * hs->tx and hs->rx (and must not free them through hs); msg then holds WELCOME. */
+hs_result hs_client_on_frame(hs_client *hs, proto_frame *f, proto_msg *msg, buf *out);
+/* Releases what hs owns (the HELLO copy, unclaimed ciphers) and wipes keys. */
+void hs_client_free(hs_client *hs);
+
+/* ---- server side ---- */
+typedef struct hs_server_config {
+    const uint8_t *secret;                 /* borrowed */
+    size_t secret_len;
+    uint8_t salt[PROTO_SALT_SIZE];
+    uint32_t iterations;
+    uint8_t master[HS_KEY_SIZE];           /* hs_master(secret, salt, iterations), computed once */
+    uint8_t allowed[PROTO_MAX_CIPHERS];    /* in order of the server's preference */
+    uint8_t nallowed;
+    const char *server_name;
+} hs_server_config;
+
+typedef struct hs_server {
+    int state;
+    uint8_t cipher;
+    uint8_t auth[HS_KEY_SIZE];
+    uint16_t code;
+    char reason[256];
+    cipher_state tx, rx;
+} hs_server;
+
+void hs_server_init(hs_server *hs);
+/* Feeds HELLO or PROOF. After HELLO it appends CHALLENGE. On PROOF it verifies the client and
+ * returns HS_DONE with msg holding the PROOF (msg->nick is the requested nickname); the caller
+ * then decides on the nick and calls hs_server_welcome or sends a plain ERROR. On HS_FAILED a
+ * plain ERROR has been appended to out. */
+hs_result hs_server_on_frame(hs_server *hs, const hs_server_config *cfg, proto_frame *f,
+                             proto_msg *msg, buf *out);
+/* Appends the ciphered WELCOME (carrying the server's proof) using hs->tx. */
+int hs_server_welcome(hs_server *hs, const char *nick, uint32_t max_frame, const char *motd,
+                      buf *out);
+void hs_server_free(hs_server *hs);
+
+/* Appends a plain ERROR frame (used before a cipher is agreed). */
+int hs_plain_error(uint16_t code, const char *text, buf *out);
+
+#endif

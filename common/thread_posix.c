@@ -1,0 +1,93 @@
+/* thread_posix.c — threads, mutexes and sleeping on POSIX systems via pthreads and nanosleep. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "thread.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+struct thread_handle {
+    pthread_t id;
+    void (*fn)(void *arg);
+    void *arg;
+};
+
+struct mutex_handle {
+    pthread_mutex_t m;
+};
+
+/* pthreads wants void *(*)(void *); the trampoline adapts Parley's simpler signature. */
+static void *thread_main(void *p)
+{
+    thread_handle *t = p;
+
+    t->fn(t->arg);
+    return NULL;
+}
+
+thread_handle *thread_start(void (*fn)(void *arg), void *arg)
+{
+    thread_handle *t = calloc(1, sizeof *t);
+
+    if (!t)
+        return NULL;
+    t->fn = fn;
+    t->arg = arg;
+    if (pthread_create(&t->id, NULL, thread_main, t) != 0) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void thread_join(thread_handle *t)
+{
+    if (!t)
+        return;
+    pthread_join(t->id, NULL);
+    free(t);
+}
+
+mutex_handle *mutex_new(void)
+{
+    mutex_handle *m = calloc(1, sizeof *m);
+
+    if (!m)
+        return NULL;
+    if (pthread_mutex_init(&m->m, NULL) != 0) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void mutex_free(mutex_handle *m)
+{
+    if (!m)
+        return;
+    pthread_mutex_destroy(&m->m);
+    free(m);
+}
+
+void mutex_lock(mutex_handle *m)
+{
+    pthread_mutex_lock(&m->m);
+}
+
+void mutex_unlock(mutex_handle *m)
+{
+    pthread_mutex_unlock(&m->m);
+}
+
+void sleep_ms(unsigned ms)
+{
+    struct timespec ts;
+
+    ts.tv_sec = (time_t)(ms / 1000u);
+    ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
+    /* A signal cuts nanosleep short; keep sleeping for what is left so callers get the full wait. */
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}

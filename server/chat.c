@@ -1,0 +1,584 @@
+/* chat.c — the chat core's life cycle and the engine callbacks: accepting, the handshake,
+ * decoding frames, dispatching them, limits, keepalive and graceful shutdown. */
+#include "chat_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "log.h"
+#include "server_setup.h"
+#include "sys.h"
+#include "utf8.h"
+
+#define MILLI 1000u
+
+void str_copy(char *dst, size_t cap, proto_str s)
+{
+    size_t n = s.n < cap - 1 ? s.n : cap - 1;
+    memcpy(dst, s.p, n);
+    dst[n] = '\0';
+}
+
+/* ------------------------------------------------------------ life cycle */
+
+chat *chat_create(const server_config *cfg, char *err, size_t err_size)
+{
+    journal_recovery rec;
+    chat *c = calloc(1, sizeof *c);
+
+    if (!c) {
+        snprintf(err, err_size, "out of memory");
+        return NULL;
+    }
+    c->cfg = *cfg;
+    strmap_init(&c->nicks);
+    strmap_init(&c->rooms);
+    strmap_init(&c->per_ip);
+    buf_init(&c->scratch);
+    buf_init(&c->entries);
+    if (c->cfg.secret[0] == '\0') {
+        snprintf(err, err_size, "no secret key configured");
+        goto fail;
+    }
+    if (crypto_init() != CRYPTO_OK) {
+        snprintf(err, err_size, "the crypto provider (%s) failed to start", crypto_backend_name());
+        goto fail;
+    }
+
+    memset(&rec, 0, sizeof rec);
+    c->hist = history_open(c->cfg.data_dir, c->cfg.history_per_room, c->cfg.fsync,
+                           c->cfg.fsync_interval_ms, &rec, err, err_size);
+    if (!c->hist)
+        goto fail;
+    if (rec.cut_bytes)
+        log_warn("history journal: cut %llu bytes at its end (%s)%s; %llu records kept",
+                 (unsigned long long)rec.cut_bytes, rec.reason,
+                 rec.saved_corrupt ? ", saved beside it as .corrupt" : "",
+                 (unsigned long long)rec.records);
+    memset(&rec, 0, sizeof rec);
+    c->bans = bans_open(c->cfg.data_dir, sys_wall_ms(), &rec, err, err_size);
+    if (!c->bans)
+        goto fail;
+    if (rec.cut_bytes)
+        log_warn("bans journal: cut %llu bytes at its end (%s)", (unsigned long long)rec.cut_bytes,
+                 rec.reason);
+
+    /* The slow half of the key schedule, once for the server's life. */
+    c->hs_cfg.secret = (const uint8_t *)c->cfg.secret;
+    c->hs_cfg.secret_len = strlen(c->cfg.secret);
+    c->hs_cfg.iterations = c->cfg.iterations;
+    memcpy(c->hs_cfg.allowed, c->cfg.ciphers, c->cfg.nciphers);
+    c->hs_cfg.nallowed = c->cfg.nciphers;
+    c->hs_cfg.server_name = c->cfg.name;
+    if (server_salt(&c->cfg, c->hs_cfg.salt, err, err_size) != 0)
+        goto fail;
+    if (hs_master(c->hs_cfg.secret, c->hs_cfg.secret_len, c->hs_cfg.salt, c->hs_cfg.iterations,
+                  c->hs_cfg.master) != PROTO_OK) {
+        snprintf(err, err_size, "key derivation failed");
+        goto fail;
+    }
+    log_info("history: %zu messages retained, next id %llu", history_retained(c->hist),
+             (unsigned long long)history_next_id(c->hist));
+    return c;
+
+fail:
+    chat_destroy(c);
+    return NULL;
+}
+
+void chat_attach(chat *c, net_engine *e)
+{
+    c->engine = e;
+}
+
+static void session_free(session *s);
+
+void chat_destroy(chat *c)
+{
+    session *s;
+    if (!c)
+        return;
+    /* Normally the engine has closed every connection by now; any left are only freed, with
+     * nothing sent on connections that no longer exist. */
+    for (s = c->sessions; s; s = s->next)
+        s->state = SESSION_CLOSING;
+    while (c->sessions)
+        session_free(c->sessions);
+    rooms_free_all(c);
+    strmap_free(&c->nicks);
+    strmap_free(&c->rooms);
+    strmap_free(&c->per_ip);
+    history_close(c->hist);
+    bans_close(c->bans);
+    buf_free(&c->scratch);
+    buf_free(&c->entries);
+    crypto_wipe(&c->hs_cfg, sizeof c->hs_cfg);
+    crypto_wipe(c->cfg.secret, sizeof c->cfg.secret);
+    crypto_wipe(c->cfg.oper_password, sizeof c->cfg.oper_password);
+    free(c);
+}
+
+size_t chat_session_count(const chat *c)
+{
+    return c->nsessions;
+}
+
+/* ------------------------------------------------------------ sessions */
+
+static void per_ip_add(chat *c, const char *addr, long delta)
+{
+    long n = (long)(intptr_t)strmap_get(&c->per_ip, addr) + delta;
+    if (n <= 0)
+        strmap_del(&c->per_ip, addr);
+    else if (strmap_put(&c->per_ip, addr, (void *)(intptr_t)n) != 0)
+        log_error("out of memory counting connections from %s", addr);
+}
+
+/* Releases a session's memory; the engine has already forgotten its connection. */
+static void session_free(session *s)
+{
+    chat *c = s->srv;
+    if (s->nick[0] && nick_find(c, s->nick) == s)
+        strmap_del(&c->nicks, s->nick);
+    if (s->nrooms)
+        rooms_leave_all(s, MEMBER_QUIT, "disconnected");
+    per_ip_add(c, s->addr, -1);
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        c->sessions = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    c->nsessions--;
+    if (s->hs) {
+        hs_server_free(s->hs);
+        free(s->hs);
+    }
+    cipher_state_free(&s->tx);
+    cipher_state_free(&s->rx);
+    proto_reader_free(&s->reader);
+    free(s->rooms);
+    free(s->away);
+    free(s);
+}
+
+static void *on_accept(void *user, net_conn *conn, const char *addr)
+{
+    chat *c = user;
+    session *s;
+    buf refusal;
+    ban_info ban;
+    const char *why = NULL;
+    uint16_t code = PC_OK;
+    char text[PROTO_NAME_MAX + 1];
+
+    if (c->stopping) {
+        code = PC_SHUTDOWN;
+        why = "the server is shutting down";
+    } else if (c->nsessions >= c->cfg.max_connections) {
+        code = PC_SERVER_FULL;
+        why = "the server is full";
+    } else if ((uint32_t)(intptr_t)strmap_get(&c->per_ip, addr) >= c->cfg.max_per_ip) {
+        code = PC_SERVER_FULL;
+        why = "too many connections from your address";
+    } else if (bans_check(c->bans, NULL, addr, sys_wall_ms(), &ban)) {
+        code = PC_BANNED;
+        text_printf(text, sizeof text, "your address is banned%s%s", ban.reason[0] ? ": " : "",
+                 ban.reason);
+        why = text;
+    }
+    if (why) {
+        /* Still a clear answer: a plain ERROR the client can read before any handshake. */
+        buf_init(&refusal);
+        if (hs_plain_error(code, why, &refusal) == PROTO_OK)
+            net_send(conn, refusal.data, refusal.len);
+        buf_free(&refusal);
+        net_close(conn, 1);
+        log_info("refused %s: %s", addr, why);
+        return NULL;
+    }
+
+    s = calloc(1, sizeof *s);
+    if (!s) {
+        log_error("out of memory accepting %s", addr);
+        return NULL;
+    }
+    s->hs = malloc(sizeof *s->hs);
+    if (!s->hs) {
+        free(s);
+        log_error("out of memory accepting %s", addr);
+        return NULL;
+    }
+    hs_server_init(s->hs);
+    s->srv = c;
+    s->conn = conn;
+    s->state = SESSION_HANDSHAKE;
+    snprintf(s->addr, sizeof s->addr, "%s", addr);
+    proto_reader_init(&s->reader, c->cfg.max_frame);
+    s->connected_ms = s->last_rx_ms = s->refill_ms = sys_mono_ms();
+    s->tokens = (uint64_t)c->cfg.rate_burst * MILLI;
+    s->next = c->sessions;
+    if (c->sessions)
+        c->sessions->prev = s;
+    c->sessions = s;
+    c->nsessions++;
+    per_ip_add(c, addr, 1);
+    log_debug("connection from %s", addr);
+    return s;
+}
+
+static void on_close(void *user, void *ctx, const char *why)
+{
+    session *s = ctx;
+    (void)user;
+    if (s->state == SESSION_ACTIVE)
+        log_info("%s (%s) disconnected: %s", s->nick, s->addr, why);
+    else
+        log_debug("connection from %s ended: %s", s->addr, why);
+    session_free(s);
+}
+
+/* ------------------------------------------------------------ handshake */
+
+/* Sends the plain reply a handshake produced and, on failure, ends the connection. */
+static void flush_plain(session *s, buf *out)
+{
+    if (out->len)
+        net_send(s->conn, out->data, out->len);
+}
+
+static void refuse_login(session *s, uint16_t code, const char *text, buf *out)
+{
+    hs_plain_error(code, text, out);
+    flush_plain(s, out);
+    s->state = SESSION_CLOSING;
+    net_close(s->conn, 1);
+}
+
+static void welcome(session *s, const proto_msg *proof)
+{
+    chat *c = s->srv;
+    char nick[PROTO_NICK_MAX + 1];
+    ban_info ban;
+    char text[PROTO_NAME_MAX + 1];
+    buf *out = &c->scratch;
+
+    buf_reset(out);
+    str_copy(nick, sizeof nick, proof->nick);
+    if (!nick_valid(proof->nick.p, proof->nick.n)) {
+        refuse_login(s, PC_BAD_NICK,
+                     "that nickname is not allowed: use 1-32 letters, digits or - _ . [ ] { } | ^ "
+                     "and start with a letter",
+                     out);
+        return;
+    }
+    if (bans_check(c->bans, nick, s->addr, sys_wall_ms(), &ban)) {
+        text_printf(text, sizeof text, "you are banned%s%s", ban.reason[0] ? ": " : "", ban.reason);
+        refuse_login(s, PC_BANNED, text, out);
+        log_info("refused banned %s from %s", nick, s->addr);
+        return;
+    }
+    if (nick_find(c, nick)) {
+        refuse_login(s, PC_NICK_TAKEN, "that nickname is taken", out);
+        return;
+    }
+    if (strmap_put(&c->nicks, nick, s) != 0) {
+        refuse_login(s, PC_INTERNAL, "out of memory", out);
+        return;
+    }
+    memcpy(s->nick, nick, sizeof nick);
+    if (hs_server_welcome(s->hs, nick, c->cfg.max_frame, c->cfg.motd, out) != PROTO_OK) {
+        log_error("could not encode the welcome for %s", nick);
+        s->state = SESSION_CLOSING;
+        net_close(s->conn, 0);
+        return;
+    }
+    /* The handshake's ciphers become the session's; its remaining state goes. */
+    s->tx = s->hs->tx;
+    s->rx = s->hs->rx;
+    cipher_state_plain(&s->hs->tx);
+    cipher_state_plain(&s->hs->rx);
+    hs_server_free(s->hs);
+    free(s->hs);
+    s->hs = NULL;
+    net_send(s->conn, out->data, out->len);
+    s->state = SESSION_ACTIVE;
+    log_info("%s connected from %s (%s)", nick, s->addr, cipher_name(s->tx.id));
+    rooms_join(s, "lobby");
+}
+
+static void on_handshake_frame(session *s, proto_frame *f)
+{
+    chat *c = s->srv;
+    proto_msg m;
+    buf *out = &c->scratch;
+    hs_result r;
+
+    buf_reset(out);
+    r = hs_server_on_frame(s->hs, &c->hs_cfg, f, &m, out);
+    if (r == HS_FAILED) {
+        flush_plain(s, out);
+        log_info("handshake with %s failed: %s", s->addr, s->hs->reason);
+        s->state = SESSION_CLOSING;
+        net_close(s->conn, 1);
+        return;
+    }
+    if (r == HS_CONTINUE) {
+        flush_plain(s, out);
+        return;
+    }
+    welcome(s, &m);
+}
+
+/* ------------------------------------------------------------ limits */
+
+/* Token bucket: rate_per_sec frames a second, bursts of rate_burst. Returns 1 if the frame may
+ * be handled. */
+static int rate_allow(session *s, uint64_t now)
+{
+    chat *c = s->srv;
+    uint64_t cap = (uint64_t)c->cfg.rate_burst * MILLI;
+    uint64_t elapsed = now - s->refill_ms;
+
+    s->tokens += elapsed * c->cfg.rate_per_sec; /* thousandths of a frame per ms */
+    s->refill_ms = now;
+    if (s->tokens >= cap) {
+        s->tokens = cap;
+        s->dropped = 0;
+    }
+    if (s->tokens >= MILLI) {
+        s->tokens -= MILLI;
+        return 1;
+    }
+    s->dropped++;
+    return 0;
+}
+
+static void rate_refuse(session *s, uint64_t now)
+{
+    chat *c = s->srv;
+    if (s->dropped > 4 * c->cfg.rate_burst + 16) {
+        log_warn("%s (%s) disconnected: flooding (over %u frames a second)", s->nick, s->addr,
+                 (unsigned)c->cfg.rate_per_sec);
+        session_bye(s, PC_RATE_LIMITED, "flooding: too many messages");
+        return;
+    }
+    /* One error a second is enough for the client to slow down. */
+    if (now - s->last_limit_error_ms >= 1000) {
+        s->last_limit_error_ms = now;
+        session_error(s, PC_RATE_LIMITED, "slow down: at most %u messages a second",
+                      (unsigned)c->cfg.rate_per_sec);
+    }
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+static void on_message(session *s, const proto_msg *m)
+{
+    proto_msg reply;
+
+    switch (m->type) {
+    case PT_JOIN:
+        rooms_on_join(s, m);
+        break;
+    case PT_PART:
+        rooms_on_part(s, m);
+        break;
+    case PT_ROOMS:
+        rooms_on_list(s);
+        break;
+    case PT_TOPIC:
+        rooms_on_topic(s, m);
+        break;
+    case PT_SAY:
+        rooms_on_say(s, m);
+        break;
+    case PT_PRIV:
+        users_on_priv(s, m);
+        break;
+    case PT_USERS:
+        rooms_on_users(s, m);
+        break;
+    case PT_AWAY:
+        users_on_away(s, m);
+        break;
+    case PT_NICK:
+        users_on_nick(s, m);
+        break;
+    case PT_HISTORY:
+        rooms_on_history(s, m);
+        break;
+    case PT_PING:
+        memset(&reply, 0, sizeof reply);
+        reply.type = PT_PONG;
+        reply.token = m->token;
+        session_send(s, &reply);
+        break;
+    case PT_PONG:
+        break; /* any frame counts as life; see last_rx_ms */
+    case PT_BYE:
+        log_debug("%s said goodbye", s->nick);
+        s->state = SESSION_CLOSING;
+        net_close(s->conn, 1);
+        break;
+    case PT_OPER:
+        admin_on_oper(s, m);
+        break;
+    case PT_KICK:
+        admin_on_kick(s, m);
+        break;
+    case PT_BAN:
+        admin_on_ban(s, m);
+        break;
+    case PT_UNBAN:
+        admin_on_unban(s, m);
+        break;
+    case PT_WALL:
+        admin_on_wall(s, m);
+        break;
+    case PT_SHUTDOWN:
+        admin_on_shutdown(s, m);
+        break;
+    default: {
+        char why[80];
+        snprintf(why, sizeof why, "%s is not something a client sends",
+                 proto_type_name(m->type));
+        session_bye(s, PC_PROTOCOL, why);
+        break;
+    }
+    }
+}
+
+static void on_frame(session *s, proto_frame *f, uint64_t now)
+{
+    proto_msg m;
+    int rc;
+    char why[160];
+
+    s->last_rx_ms = now;
+    s->ping_sent_ms = 0;
+    if (s->state == SESSION_HANDSHAKE) {
+        on_handshake_frame(s, f);
+        return;
+    }
+    rc = cipher_decode(&s->rx, f, &m);
+    if (rc != PROTO_OK) {
+        snprintf(why, sizeof why, "bad %s frame: %s", proto_type_name(f->type),
+                 cipher_status_text(rc));
+        log_warn("%s (%s) disconnected: %s", s->nick, s->addr, why);
+        session_bye(s, rc == CIPHER_E_AUTH ? PC_DECRYPT : PC_BAD_FRAME, why);
+        return;
+    }
+    if (m.type != PT_PONG && m.type != PT_PING && !rate_allow(s, now)) {
+        rate_refuse(s, now);
+        return;
+    }
+    on_message(s, &m);
+}
+
+static void on_data(void *user, void *ctx, const uint8_t *data, size_t n)
+{
+    session *s = ctx;
+    proto_frame f;
+    uint64_t now = sys_mono_ms();
+    int rc = 0;
+    char why[160];
+
+    (void)user;
+    if (s->state == SESSION_CLOSING)
+        return;
+    if (proto_reader_feed(&s->reader, data, n) != PROTO_OK)
+        goto bad;
+    while (s->state != SESSION_CLOSING && (rc = proto_reader_next(&s->reader, &f)) == 1)
+        on_frame(s, &f, now);
+    if (s->state == SESSION_CLOSING || rc == 0)
+        return;
+bad:
+    snprintf(why, sizeof why, "bad frame: %s (limit %u bytes)",
+             proto_status_text(s->reader.error), (unsigned)s->srv->cfg.max_frame);
+    log_warn("connection from %s (%s) closed: %s", s->addr, s->nick[0] ? s->nick : "-", why);
+    if (s->state == SESSION_HANDSHAKE) {
+        buf_reset(&s->srv->scratch);
+        refuse_login(s, PC_BAD_FRAME, why, &s->srv->scratch);
+    } else {
+        session_bye(s, PC_BAD_FRAME, why);
+    }
+}
+
+/* ------------------------------------------------------------ timers and shutdown */
+
+static void on_tick(void *user, uint64_t now)
+{
+    chat *c = user;
+    session *s, *next;
+    char err[256];
+
+    for (s = c->sessions; s; s = next) {
+        next = s->next;
+        if (s->state == SESSION_CLOSING)
+            continue;
+        if (s->state == SESSION_HANDSHAKE) {
+            if (now - s->connected_ms > c->cfg.handshake_timeout_ms) {
+                log_info("handshake with %s timed out", s->addr);
+                buf_reset(&c->scratch);
+                refuse_login(s, PC_TIMEOUT, "handshake timed out", &c->scratch);
+            }
+            continue;
+        }
+        if (s->ping_sent_ms) {
+            if (now - s->ping_sent_ms > c->cfg.ping_timeout_ms) {
+                log_info("%s (%s) disconnected: no answer to keepalive", s->nick, s->addr);
+                session_bye(s, PC_TIMEOUT, "no answer to keepalive ping");
+            }
+        } else if (now - s->last_rx_ms > c->cfg.idle_timeout_ms) {
+            proto_msg ping;
+            memset(&ping, 0, sizeof ping);
+            ping.type = PT_PING;
+            ping.token = now;
+            s->ping_sent_ms = now;
+            session_send(s, &ping);
+        }
+    }
+    if (now - c->last_history_tick >= 1000) {
+        c->last_history_tick = now;
+        if (history_tick(c->hist, now, err, sizeof err) != 0)
+            log_error("history journal: %s", err);
+        bans_expire(c->bans, sys_wall_ms());
+    }
+}
+
+static void on_stop(void *user)
+{
+    chat *c = user;
+    session *s, *next;
+    const char *reason = c->stop_reason[0] ? c->stop_reason : "the server is shutting down";
+
+    if (c->stopping)
+        return;
+    c->stopping = 1;
+    log_info("shutting down: %s; saying goodbye to %zu connections", reason, c->nsessions);
+    for (s = c->sessions; s; s = next) {
+        next = s->next;
+        if (s->state == SESSION_ACTIVE)
+            session_bye(s, PC_SHUTDOWN, reason);
+        else if (s->state == SESSION_HANDSHAKE) {
+            buf_reset(&c->scratch);
+            refuse_login(s, PC_SHUTDOWN, reason, &c->scratch);
+        }
+    }
+    net_engine_finish(c->engine, (uint32_t)c->cfg.shutdown_deadline_ms);
+}
+
+void chat_handlers(chat *c, net_handlers *h)
+{
+    memset(h, 0, sizeof *h);
+    h->user = c;
+    h->on_accept = on_accept;
+    h->on_data = on_data;
+    h->on_close = on_close;
+    h->on_tick = on_tick;
+    h->on_stop = on_stop;
+}

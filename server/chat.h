@@ -1,0 +1,26 @@
+/* chat.h — the portable chat core: sessions, rooms, routing, history, limits and
+ * administration, driven by an I/O engine through the callbacks of net.h. */
+#ifndef PARLEY_CHAT_H
+#define PARLEY_CHAT_H
+
+#include <stddef.h>
+
+#include "net.h"
+#include "server_config.h"
+
+typedef struct chat chat;
+
+/* Creates the core: copies cfg (which must hold the secret by now, see server_setup.h), opens
+ * history and bans in cfg->data_dir, and derives the handshake master key. Returns NULL with
+ * a readable reason in err. The caller owns the result (chat_destroy). */
+chat *chat_create(const server_config *cfg, char *err, size_t err_size);
+/* The callbacks to hand to net_engine_create (user = the core). */
+void chat_handlers(chat *c, net_handlers *h);
+/* Tells the core its engine (needed to finish a shutdown). Before net_engine_run. */
+void chat_attach(chat *c, net_engine *e);
+/* Frees the core; after the engine's run has returned. */
+void chat_destroy(chat *c);
+/* Sessions currently connected (handshaking or chatting). */
+size_t chat_session_count(const chat *c);
+
+#endif

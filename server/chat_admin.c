@@ -1,0 +1,187 @@
+/* chat_admin.c — operator commands: becoming an operator, kick, ban, unban, server-wide
+ * notices and shutdown. */
+#include "chat_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "log.h"
+#include "sys.h"
+
+/* Compares passwords in time that depends on neither: both are first hashed to one size. */
+static int password_matches(const char *expected, proto_str given)
+{
+    static const char key[] = "parley operator password";
+    crypto_part a = {expected, strlen(expected)};
+    crypto_part b = {given.p, given.n};
+    uint8_t ha[CRYPTO_SHA256_SIZE], hb[CRYPTO_SHA256_SIZE];
+
+    if (crypto_hmac_sha256(key, sizeof key - 1, &a, 1, ha) != CRYPTO_OK ||
+        crypto_hmac_sha256(key, sizeof key - 1, &b, 1, hb) != CRYPTO_OK)
+        return 0;
+    return crypto_equal(ha, hb, sizeof ha);
+}
+
+static int require_oper(session *s)
+{
+    if (s->oper)
+        return 1;
+    session_error(s, PC_NOT_OPERATOR, "only server operators may do that");
+    return 0;
+}
+
+static void notice_to(session *s, const char *text)
+{
+    proto_msg m;
+    memset(&m, 0, sizeof m);
+    m.type = PT_NOTICE;
+    m.text = proto_s(text);
+    session_send(s, &m);
+}
+
+void admin_on_oper(session *s, const proto_msg *m)
+{
+    chat *c = s->srv;
+    if (c->cfg.oper_password[0] == '\0') {
+        session_error(s, PC_NOT_OPERATOR, "this server has no operators configured");
+        return;
+    }
+    if (!password_matches(c->cfg.oper_password, m->text)) {
+        log_warn("%s (%s) gave a wrong operator password", s->nick, s->addr);
+        session_error(s, PC_BAD_PASSWORD, "wrong operator password");
+        return;
+    }
+    s->oper = 1;
+    log_info("%s (%s) is now an operator", s->nick, s->addr);
+    notice_to(s, "you are now a server operator");
+}
+
+void admin_on_kick(session *s, const proto_msg *m)
+{
+    chat *c = s->srv;
+    char nick[PROTO_NICK_MAX + 1], reason[PROTO_NAME_MAX + 1], text[PROTO_NAME_MAX + 1];
+    proto_msg ev;
+    session *t;
+
+    if (!require_oper(s))
+        return;
+    str_copy(nick, sizeof nick, m->nick);
+    str_copy(reason, sizeof reason, m->text);
+    t = nick_find(c, nick);
+    if (!t || t->state != SESSION_ACTIVE) {
+        session_error(s, PC_NO_SUCH_USER, "no user called %s is online", nick);
+        return;
+    }
+    memset(&ev, 0, sizeof ev);
+    ev.type = PT_MEMBER;
+    ev.event = MEMBER_KICK;
+    ev.room = proto_s("");
+    ev.nick = proto_s(t->nick);
+    ev.target = proto_s(s->nick);
+    ev.text = proto_s(reason);
+    rooms_tell_peers(t, &ev);
+    rooms_leave_all(t, 0, NULL);
+    text_printf(text, sizeof text, "kicked by %s%s%s", s->nick, reason[0] ? ": " : "", reason);
+    log_info("%s kicked %s (%s): %s", s->nick, t->nick, t->addr, reason);
+    session_bye(t, PC_KICKED, text);
+}
+
+/* Addresses hold ':' (IPv6) or are digits and dots (IPv4), with an optional /prefix. */
+static int looks_like_address(const char *t)
+{
+    if (strchr(t, ':'))
+        return 1;
+    for (; *t; t++)
+        if (!((*t >= '0' && *t <= '9') || *t == '.' || *t == '/'))
+            return 0;
+    return 1;
+}
+
+void admin_on_ban(session *s, const proto_msg *m)
+{
+    chat *c = s->srv;
+    char target[PROTO_NAME_MAX + 1], reason[PROTO_NAME_MAX + 1], text[PROTO_NAME_MAX + 1];
+    char err[256];
+    uint64_t now = sys_wall_ms();
+    uint64_t expires = m->duration ? now + (uint64_t)m->duration * 1000u : 0;
+    ban_kind kind;
+    session *u, *next;
+
+    if (!require_oper(s))
+        return;
+    str_copy(target, sizeof target, m->target);
+    str_copy(reason, sizeof reason, m->text);
+    kind = looks_like_address(target) ? BAN_ADDR : BAN_NICK;
+    if (bans_add(c->bans, kind, target, expires, reason, s->nick, now, err, sizeof err) != 0) {
+        session_error(s, PC_NOT_FOUND, "cannot ban %s: %s", target, err);
+        return;
+    }
+    log_info("%s banned %s %s for %s: %s", s->nick, kind == BAN_ADDR ? "address" : "nick", target,
+             m->duration ? "a while" : "good", reason);
+    text_printf(text, sizeof text, "banned by %s%s%s", s->nick, reason[0] ? ": " : "", reason);
+    for (u = c->sessions; u; u = next) {
+        next = u->next;
+        if (u->state != SESSION_ACTIVE || u == s)
+            continue;
+        if (bans_check(c->bans, u->nick, u->addr, now, NULL)) {
+            rooms_leave_all(u, MEMBER_QUIT, text);
+            session_bye(u, PC_BANNED, text);
+        }
+    }
+    text_printf(text, sizeof text, "%s is banned", target);
+    notice_to(s, text);
+}
+
+void admin_on_unban(session *s, const proto_msg *m)
+{
+    chat *c = s->srv;
+    char target[PROTO_NAME_MAX + 1], err[256], text[PROTO_NAME_MAX + 1];
+    int rc;
+
+    if (!require_oper(s))
+        return;
+    str_copy(target, sizeof target, m->target);
+    rc = bans_remove(c->bans, looks_like_address(target) ? BAN_ADDR : BAN_NICK, target, err,
+                     sizeof err);
+    if (rc < 0) {
+        session_error(s, PC_INTERNAL, "cannot unban %s: %s", target, err);
+        return;
+    }
+    if (rc == 0) {
+        session_error(s, PC_NOT_FOUND, "%s is not banned", target);
+        return;
+    }
+    log_info("%s lifted the ban on %s", s->nick, target);
+    text_printf(text, sizeof text, "%s is no longer banned", target);
+    notice_to(s, text);
+}
+
+void admin_on_wall(session *s, const proto_msg *m)
+{
+    chat *c = s->srv;
+    proto_msg out;
+    session *u;
+
+    if (!require_oper(s))
+        return;
+    memset(&out, 0, sizeof out);
+    out.type = PT_NOTICE;
+    out.nick = proto_s(s->nick);
+    out.text = m->text;
+    for (u = c->sessions; u; u = u->next)
+        session_send(u, &out);
+}
+
+void admin_on_shutdown(session *s, const proto_msg *m)
+{
+    chat *c = s->srv;
+    char reason[PROTO_NAME_MAX + 1];
+
+    if (!require_oper(s))
+        return;
+    str_copy(reason, sizeof reason, m->text);
+    snprintf(c->stop_reason, sizeof c->stop_reason, "%s", reason[0] ? reason : "shut down by an operator");
+    log_info("%s (%s) shut the server down: %s", s->nick, s->addr, c->stop_reason);
+    net_engine_stop(c->engine);
+}

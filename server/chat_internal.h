@@ -1,0 +1,132 @@
+/* chat_internal.h — the chat core's data structures, shared by its files (chat*.c) only. */
+#ifndef PARLEY_CHAT_INTERNAL_H
+#define PARLEY_CHAT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bans.h"
+#include "buf.h"
+#include "chat.h"
+#include "cipher.h"
+#include "handshake.h"
+#include "history.h"
+#include "log.h"
+#include "net.h"
+#include "proto.h"
+#include "strmap.h"
+
+typedef enum session_state {
+    SESSION_HANDSHAKE = 0,
+    SESSION_ACTIVE = 1,
+    SESSION_CLOSING = 2 /* net_close called; waiting for on_close */
+} session_state;
+
+typedef struct room room;
+
+typedef struct session {
+    chat *srv;
+    net_conn *conn;
+    session_state state;
+    char addr[64];
+    char nick[PROTO_NICK_MAX + 1];
+    hs_server *hs;                  /* only while handshaking */
+    cipher_state tx, rx;
+    proto_reader reader;
+    room **rooms;                   /* rooms this session is in */
+    size_t nrooms;
+    size_t rooms_cap;
+    char *away;                     /* away message (owned), NULL when online */
+    uint8_t presence;
+    uint8_t oper;
+    uint64_t connected_ms;          /* monotonic */
+    uint64_t last_rx_ms;            /* monotonic: last frame received */
+    uint64_t ping_sent_ms;          /* 0 = no keepalive ping outstanding */
+    uint64_t tokens;                /* rate limit bucket, in thousandths of a frame */
+    uint64_t refill_ms;
+    uint64_t last_limit_error_ms;
+    uint32_t dropped;               /* frames dropped by the rate limit since the bucket was full */
+    uint32_t mark;                  /* de-duplicates deliveries to users sharing several rooms */
+    struct session *prev, *next;    /* all sessions */
+} session;
+
+struct room {
+    char name[PROTO_ROOM_MAX + 1];
+    char topic[PROTO_TOPIC_MAX + 1];
+    char topic_by[PROTO_NICK_MAX + 1];
+    session **members;              /* in join order */
+    size_t nmembers;
+    size_t members_cap;
+};
+
+struct chat {
+    server_config cfg;
+    hs_server_config hs_cfg;
+    net_engine *engine;
+    history *hist;
+    bans *bans;
+    strmap nicks;                   /* folded nick -> session (active sessions) */
+    strmap rooms;                   /* folded room name -> room */
+    strmap per_ip;                  /* address -> connections (count stored in the pointer) */
+    session *sessions;              /* list of all sessions */
+    size_t nsessions;
+    uint32_t mark;
+    uint64_t priv_seq;              /* ids of private messages (not stored) */
+    uint64_t last_history_tick;
+    buf scratch;                    /* one frame being encoded */
+    buf entries;                    /* list entries being built */
+    int stopping;
+    char stop_reason[PROTO_NAME_MAX + 1];
+};
+
+/* chat_send.c — queueing frames to one session or to many */
+int session_send(session *s, const proto_msg *m);
+/* Sends a frame sealed separately for each recipient (or shared, for xor) to every member of
+ * the room; with mark set, only to sessions whose mark differs, marking them. */
+void room_fanout(chat *c, room *r, const proto_msg *m);
+void session_error(session *s, uint16_t code, const char *fmt, ...) PARLEY_PRINTF(3, 4);
+/* Sends BYE (code, reason) if the session is active, then closes it gracefully. */
+void session_bye(session *s, uint16_t code, const char *reason);
+/* Closes without a goodbye (abortive) and logs why. */
+void session_drop(session *s, const char *why);
+
+/* chat_rooms.c — rooms and their traffic */
+room *room_find(chat *c, const char *name);
+int room_name_valid(const char *name, size_t n);
+void rooms_on_join(session *s, const proto_msg *m);
+void rooms_on_part(session *s, const proto_msg *m);
+void rooms_on_list(session *s);
+void rooms_on_topic(session *s, const proto_msg *m);
+void rooms_on_users(session *s, const proto_msg *m);
+void rooms_on_say(session *s, const proto_msg *m);
+void rooms_on_history(session *s, const proto_msg *m);
+void rooms_join(session *s, const char *name);
+/* Removes s from every room, telling the other members (event, reason) unless event is 0. */
+void rooms_leave_all(session *s, uint8_t event, const char *reason);
+/* Sends m once to every session sharing a room with s, and to s itself. */
+void rooms_tell_peers(session *s, const proto_msg *m);
+void rooms_free_all(chat *c);
+
+/* chat_users.c — nicks, presence, private messages */
+int nick_valid(const char *nick, size_t n);
+session *nick_find(chat *c, const char *nick);
+void users_on_priv(session *s, const proto_msg *m);
+void users_on_nick(session *s, const proto_msg *m);
+void users_on_away(session *s, const proto_msg *m);
+
+/* chat_admin.c — operator commands */
+void admin_on_oper(session *s, const proto_msg *m);
+void admin_on_kick(session *s, const proto_msg *m);
+void admin_on_ban(session *s, const proto_msg *m);
+void admin_on_unban(session *s, const proto_msg *m);
+void admin_on_wall(session *s, const proto_msg *m);
+void admin_on_shutdown(session *s, const proto_msg *m);
+
+/* Cuts a trailing incomplete UTF-8 sequence (left by a truncating snprintf). */
+void text_clip(char *s);
+/* snprintf for texts sent on the wire: truncates to cap and keeps the UTF-8 whole. */
+void text_printf(char *dst, size_t cap, const char *fmt, ...) PARLEY_PRINTF(3, 4);
+/* Copies a proto_str into a NUL-terminated buffer (truncating to cap - 1). */
+void str_copy(char *dst, size_t cap, proto_str s);
+
+#endif

@@ -1,0 +1,464 @@
+/* chat_rooms.c — rooms: joining and leaving, topics, member lists, the room list, room
+ * messages with their history, and history replay. */
+#include "chat_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "sys.h"
+#include "utf8.h"
+
+/* Room list and member list frames are cut at about this many bytes of entries. */
+#define LIST_CHUNK 16384u
+
+int room_name_valid(const char *name, size_t n)
+{
+    size_t i;
+    if (n == 0 || n > PROTO_ROOM_MAX || !utf8_valid_text(name, n, 0))
+        return 0;
+    for (i = 0; i < n; i++)
+        if (name[i] == ' ' || name[i] == ',')
+            return 0;
+    return 1;
+}
+
+room *room_find(chat *c, const char *name)
+{
+    return strmap_get(&c->rooms, name);
+}
+
+static room *room_create(chat *c, const char *name)
+{
+    room *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    snprintf(r->name, sizeof r->name, "%s", name);
+    if (strmap_put(&c->rooms, name, r) != 0) {
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* A room lives while it has members or history. */
+static void room_release_if_unused(chat *c, room *r)
+{
+    if (r->nmembers || history_room_exists(c->hist, r->name))
+        return;
+    strmap_del(&c->rooms, r->name);
+    free(r->members);
+    free(r);
+}
+
+void rooms_free_all(chat *c)
+{
+    size_t pos = 0;
+    const char *key;
+    void *v;
+    while (strmap_next(&c->rooms, &pos, &key, &v)) {
+        room *r = v;
+        free(r->members);
+        free(r);
+    }
+    strmap_free(&c->rooms);
+}
+
+static int in_room(const session *s, const room *r)
+{
+    size_t i;
+    for (i = 0; i < s->nrooms; i++)
+        if (s->rooms[i] == r)
+            return 1;
+    return 0;
+}
+
+static int add_member(session *s, room *r)
+{
+    if (r->nmembers == r->members_cap) {
+        size_t cap = r->members_cap ? r->members_cap * 2 : 4;
+        session **m = realloc(r->members, cap * sizeof *m);
+        if (!m)
+            return -1;
+        r->members = m;
+        r->members_cap = cap;
+    }
+    if (s->nrooms == s->rooms_cap) {
+        size_t cap = s->rooms_cap ? s->rooms_cap * 2 : 2;
+        room **rs = realloc(s->rooms, cap * sizeof *rs);
+        if (!rs)
+            return -1;
+        s->rooms = rs;
+        s->rooms_cap = cap;
+    }
+    r->members[r->nmembers++] = s;
+    s->rooms[s->nrooms++] = r;
+    return 0;
+}
+
+/* Order among members is join order; keep it (user lists read naturally). */
+static void remove_member(session *s, room *r)
+{
+    size_t i;
+    for (i = 0; i < r->nmembers; i++)
+        if (r->members[i] == s) {
+            memmove(&r->members[i], &r->members[i + 1], (r->nmembers - i - 1) * sizeof *r->members);
+            r->nmembers--;
+            break;
+        }
+    for (i = 0; i < s->nrooms; i++)
+        if (s->rooms[i] == r) {
+            s->rooms[i] = s->rooms[--s->nrooms];
+            break;
+        }
+}
+
+static void member_event(proto_msg *m, uint8_t event, const room *r, const session *s,
+                         const char *text)
+{
+    memset(m, 0, sizeof *m);
+    m->type = PT_MEMBER;
+    m->event = event;
+    m->presence = s->presence;
+    m->room = proto_s(r ? r->name : "");
+    m->nick = proto_s(s->nick);
+    m->text = proto_s(text ? text : "");
+}
+
+/* ---- lists, sent in chunks flagged MORE until the last ---- */
+
+static void send_user_list(session *s, room *r)
+{
+    chat *c = s->srv;
+    proto_msg m;
+    size_t i;
+    uint16_t count = 0;
+
+    buf_reset(&c->entries);
+    for (i = 0; i <= r->nmembers; i++) {
+        if (i < r->nmembers) {
+            proto_entry e;
+            session *u = r->members[i];
+            e.name = proto_s(u->nick);
+            e.value = u->presence;
+            e.text = proto_s(u->away ? u->away : "");
+            proto_list_put(&c->entries, PT_USER_LIST, &e);
+            count++;
+        }
+        if ((i == r->nmembers || c->entries.len >= LIST_CHUNK || count == UINT16_MAX) &&
+            (count || i == r->nmembers)) {
+            memset(&m, 0, sizeof m);
+            m.type = PT_USER_LIST;
+            m.flags = i < r->nmembers ? PROTO_FLAG_MORE : 0;
+            m.room = proto_s(r->name);
+            m.list.p = c->entries.data;
+            m.list.n = c->entries.len;
+            m.list.count = count;
+            session_send(s, &m);
+            buf_reset(&c->entries);
+            count = 0;
+        }
+    }
+}
+
+typedef struct room_list_ctx {
+    session *s;
+    uint16_t count;
+} room_list_ctx;
+
+static void flush_room_list(room_list_ctx *x, int more)
+{
+    chat *c = x->s->srv;
+    proto_msg m;
+    memset(&m, 0, sizeof m);
+    m.type = PT_ROOM_LIST;
+    m.flags = more ? PROTO_FLAG_MORE : 0;
+    m.list.p = c->entries.data;
+    m.list.n = c->entries.len;
+    m.list.count = x->count;
+    session_send(x->s, &m);
+    buf_reset(&c->entries);
+    x->count = 0;
+}
+
+static void add_room_entry(room_list_ctx *x, const char *name, uint32_t members, const char *topic)
+{
+    chat *c = x->s->srv;
+    proto_entry e;
+    e.name = proto_s(name);
+    e.value = members;
+    e.text = proto_s(topic);
+    proto_list_put(&c->entries, PT_ROOM_LIST, &e);
+    if (++x->count == UINT16_MAX || c->entries.len >= LIST_CHUNK)
+        flush_room_list(x, 1);
+}
+
+static int list_history_room(void *user, const char *name, size_t count, uint64_t last_id)
+{
+    room_list_ctx *x = user;
+    (void)count;
+    (void)last_id;
+    /* Rooms with members were listed already, with their topics. */
+    if (!room_find(x->s->srv, name))
+        add_room_entry(x, name, 0, "");
+    return 0;
+}
+
+void rooms_on_list(session *s)
+{
+    chat *c = s->srv;
+    room_list_ctx x;
+    size_t pos = 0;
+    const char *key;
+    void *v;
+
+    x.s = s;
+    x.count = 0;
+    buf_reset(&c->entries);
+    while (strmap_next(&c->rooms, &pos, &key, &v)) {
+        room *r = v;
+        add_room_entry(&x, r->name, (uint32_t)r->nmembers, r->topic);
+    }
+    history_rooms(c->hist, list_history_room, &x);
+    flush_room_list(&x, 0);
+}
+
+/* ---- history replay ---- */
+
+typedef struct replay_ctx {
+    session *s;
+    uint32_t count;
+} replay_ctx;
+
+static int replay_one(void *user, const history_msg *h)
+{
+    replay_ctx *x = user;
+    proto_msg m;
+    memset(&m, 0, sizeof m);
+    m.type = PT_MSG;
+    m.id = h->id;
+    m.time = h->time_ms;
+    m.flags = PROTO_FLAG_HISTORY;
+    m.room = proto_s(h->room);
+    m.nick = proto_s(h->nick);
+    m.text.p = h->text;
+    m.text.n = h->text_len;
+    if (session_send(x->s, &m) != 0)
+        return 1;
+    x->count++;
+    return 0;
+}
+
+static void replay(session *s, room *r, uint64_t after, uint32_t max)
+{
+    replay_ctx x;
+    proto_msg m;
+    x.s = s;
+    x.count = 0;
+    history_each(s->srv->hist, r->name, after, max, replay_one, &x);
+    memset(&m, 0, sizeof m);
+    m.type = PT_HISTORY_END;
+    m.room = proto_s(r->name);
+    m.count = x.count;
+    session_send(s, &m);
+}
+
+/* ---- requests ---- */
+
+void rooms_join(session *s, const char *name)
+{
+    chat *c = s->srv;
+    room *r = room_find(c, name);
+    proto_msg m;
+
+    if (r && in_room(s, r))
+        return;
+    if (s->nrooms >= c->cfg.max_rooms_per_user) {
+        session_error(s, PC_BAD_ROOM, "you are in %u rooms already, the most allowed",
+                      (unsigned)c->cfg.max_rooms_per_user);
+        return;
+    }
+    if (!r && !(r = room_create(c, name))) {
+        session_error(s, PC_INTERNAL, "out of memory");
+        return;
+    }
+    if (add_member(s, r) != 0) {
+        room_release_if_unused(c, r);
+        session_error(s, PC_INTERNAL, "out of memory");
+        return;
+    }
+    member_event(&m, MEMBER_JOIN, r, s, NULL);
+    room_fanout(c, r, &m);
+    if (r->topic[0]) {
+        memset(&m, 0, sizeof m);
+        m.type = PT_TOPIC;
+        m.room = proto_s(r->name);
+        m.nick = proto_s(r->topic_by);
+        m.text = proto_s(r->topic);
+        session_send(s, &m);
+    }
+    send_user_list(s, r);
+    replay(s, r, 0, c->cfg.history_per_room);
+}
+
+/* Copies a room name from the wire after checking it. Returns 0 if it is no room name. */
+static int take_room_name(session *s, const proto_msg *m, char *name)
+{
+    if (!room_name_valid(m->room.p, m->room.n)) {
+        session_error(s, PC_BAD_ROOM, "room names are 1-%d characters, no spaces or commas",
+                      PROTO_ROOM_MAX);
+        return 0;
+    }
+    str_copy(name, PROTO_ROOM_MAX + 1, m->room);
+    return 1;
+}
+
+/* The room named in m that s is a member of, or NULL after telling s what is wrong. */
+static room *member_room(session *s, const proto_msg *m)
+{
+    char name[PROTO_ROOM_MAX + 1];
+    room *r;
+    if (!take_room_name(s, m, name))
+        return NULL;
+    r = room_find(s->srv, name);
+    if (!r || !in_room(s, r)) {
+        session_error(s, PC_NOT_IN_ROOM, "you are not in %s", name);
+        return NULL;
+    }
+    return r;
+}
+
+void rooms_on_join(session *s, const proto_msg *m)
+{
+    char name[PROTO_ROOM_MAX + 1];
+    if (take_room_name(s, m, name))
+        rooms_join(s, name);
+}
+
+void rooms_on_part(session *s, const proto_msg *m)
+{
+    char reason[PROTO_NAME_MAX + 1];
+    proto_msg ev;
+    room *r = member_room(s, m);
+
+    if (!r)
+        return;
+    str_copy(reason, sizeof reason, m->text);
+    member_event(&ev, MEMBER_PART, r, s, reason);
+    room_fanout(s->srv, r, &ev);
+    remove_member(s, r);
+    room_release_if_unused(s->srv, r);
+}
+
+void rooms_on_topic(session *s, const proto_msg *m)
+{
+    proto_msg ev;
+    room *r = member_room(s, m);
+    if (!r)
+        return;
+    str_copy(r->topic, sizeof r->topic, m->text);
+    snprintf(r->topic_by, sizeof r->topic_by, "%s", s->nick);
+    memset(&ev, 0, sizeof ev);
+    ev.type = PT_TOPIC;
+    ev.room = proto_s(r->name);
+    ev.nick = proto_s(s->nick);
+    ev.text = proto_s(r->topic);
+    room_fanout(s->srv, r, &ev);
+}
+
+void rooms_on_users(session *s, const proto_msg *m)
+{
+    char name[PROTO_ROOM_MAX + 1];
+    room *r;
+    if (!take_room_name(s, m, name))
+        return;
+    r = room_find(s->srv, name);
+    if (!r) {
+        session_error(s, PC_NOT_FOUND, "there is no room %s", name);
+        return;
+    }
+    send_user_list(s, r);
+}
+
+void rooms_on_history(session *s, const proto_msg *m)
+{
+    uint32_t max = s->srv->cfg.history_per_room;
+    room *r = member_room(s, m);
+    if (!r)
+        return;
+    replay(s, r, m->after, m->count && m->count < max ? m->count : max);
+}
+
+void rooms_on_say(session *s, const proto_msg *m)
+{
+    chat *c = s->srv;
+    char text[PROTO_TEXT_MAX + 1];
+    char err[256];
+    proto_msg out;
+    uint64_t id = 0, now = sys_wall_ms();
+    room *r = member_room(s, m);
+
+    if (!r)
+        return;
+    if (m->text.n == 0) {
+        session_error(s, PC_BAD_TEXT, "empty message");
+        return;
+    }
+    str_copy(text, sizeof text, m->text);
+    /* Written to the journal before anyone (the sender included) sees it: the echo to the
+     * sender is the acknowledgement. */
+    if (history_add(c->hist, r->name, s->nick, text, now, 0, &id, err, sizeof err) != 0) {
+        log_error("history journal: %s; delivering without saving", err);
+        if (history_add_volatile(c->hist, r->name, s->nick, text, now, 0, &id, err,
+                                 sizeof err) != 0) {
+            session_error(s, PC_INTERNAL, "the server could not take your message");
+            return;
+        }
+    }
+    memset(&out, 0, sizeof out);
+    out.type = PT_MSG;
+    out.id = id;
+    out.time = now;
+    out.tag = m->tag;
+    out.room = proto_s(r->name);
+    out.nick = proto_s(s->nick);
+    out.text = m->text;
+    room_fanout(c, r, &out);
+}
+
+void rooms_tell_peers(session *s, const proto_msg *m)
+{
+    chat *c = s->srv;
+    size_t i, j;
+    uint32_t mark = ++c->mark;
+
+    s->mark = mark;
+    session_send(s, m);
+    for (i = 0; i < s->nrooms; i++) {
+        room *r = s->rooms[i];
+        for (j = 0; j < r->nmembers; j++) {
+            session *u = r->members[j];
+            if (u->mark == mark)
+                continue;
+            u->mark = mark;
+            session_send(u, m);
+        }
+    }
+}
+
+void rooms_leave_all(session *s, uint8_t event, const char *reason)
+{
+    chat *c = s->srv;
+    proto_msg ev;
+
+    if (event) {
+        member_event(&ev, event, NULL, s, reason);
+        rooms_tell_peers(s, &ev);
+    }
+    while (s->nrooms) {
+        room *r = s->rooms[s->nrooms - 1];
+        remove_member(s, r);
+        room_release_if_unused(c, r);
+    }
+}

@@ -1,0 +1,176 @@
+/* chat_send.c — queueing frames to sessions: one frame sealed into one connection's queue, and
+ * fan-out that encodes a message once and seals it per recipient (or shares it, for xor). */
+#include "chat_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+
+/* A reader too slow to keep up is cut instead of growing server memory. */
+static int over_queue_cap(session *s)
+{
+    if (net_queued(s->conn) <= s->srv->cfg.send_queue_max)
+        return 0;
+    log_warn("%s (%s) disconnected: too slow, %zu bytes waiting to be sent (limit %llu)",
+             s->nick[0] ? s->nick : "-", s->addr, net_queued(s->conn),
+             (unsigned long long)s->srv->cfg.send_queue_max);
+    s->state = SESSION_CLOSING;
+    net_close(s->conn, 0);
+    return 1;
+}
+
+/* Copies an encoded plain frame (header + body) into s's queue and seals it there. */
+static int seal_into(session *s, const uint8_t *frame, size_t body_len)
+{
+    size_t tail = cipher_overhead(s->tx.id);
+    size_t total = PROTO_HEADER_SIZE + body_len + tail;
+    uint8_t *p = net_reserve(s->conn, total);
+
+    if (!p)
+        return -1;
+    memcpy(p, frame, PROTO_HEADER_SIZE + body_len);
+    be_put32(p, (uint32_t)(body_len + tail));
+    if (cipher_seal(&s->tx, p, body_len) != PROTO_OK) {
+        net_commit(s->conn, 0);
+        return -1;
+    }
+    net_commit(s->conn, total);
+    return 0;
+}
+
+int session_send(session *s, const proto_msg *m)
+{
+    buf *scratch = &s->srv->scratch;
+    size_t start;
+    int rc;
+
+    if (s->state != SESSION_ACTIVE)
+        return -1;
+    /* Callers may be building their message out of scratch-owned memory only if they encode
+     * it themselves; everything here uses the tail of scratch and restores its length. */
+    start = scratch->len;
+    rc = proto_encode(m, 0, scratch);
+    if (rc != PROTO_OK) {
+        log_error("could not encode %s for %s: %s", proto_type_name(m->type), s->nick,
+                  proto_status_text(rc));
+        return -1;
+    }
+    rc = seal_into(s, scratch->data + start, scratch->len - start - PROTO_HEADER_SIZE);
+    scratch->len = start;
+    if (rc != 0)
+        return -1;
+    return over_queue_cap(s) ? -1 : 0;
+}
+
+void room_fanout(chat *c, room *r, const proto_msg *m)
+{
+    buf *scratch = &c->scratch;
+    size_t start = scratch->len, i, body_len;
+    outq_block *shared = NULL;
+    const uint8_t *frame;
+    int rc = proto_encode(m, 0, scratch);
+
+    if (rc != PROTO_OK) {
+        log_error("could not encode %s for room %s: %s", proto_type_name(m->type), r->name,
+                  proto_status_text(rc));
+        return;
+    }
+    frame = scratch->data + start;
+    body_len = scratch->len - start - PROTO_HEADER_SIZE;
+    for (i = 0; i < r->nmembers; i++) {
+        session *s = r->members[i];
+        if (s->state != SESSION_ACTIVE)
+            continue;
+        if (s->tx.id == PROTO_CIPHER_XOR) {
+            /* The xor key is the server's secret for everyone: one ciphered copy serves all. */
+            if (!shared) {
+                shared = outq_block_new(PROTO_HEADER_SIZE + body_len);
+                if (!shared)
+                    continue;
+                memcpy(shared->data, frame, PROTO_HEADER_SIZE + body_len);
+                shared->len = PROTO_HEADER_SIZE + body_len;
+                cipher_seal(&s->tx, shared->data, body_len);
+            }
+            net_send_block(s->conn, shared);
+        } else {
+            seal_into(s, frame, body_len);
+        }
+        over_queue_cap(s);
+    }
+    if (shared)
+        outq_block_unref(shared);
+    scratch->len = start;
+}
+
+void text_clip(char *s)
+{
+    size_t n = strlen(s), back = 0, need;
+    unsigned char lead;
+    /* Find the start of the last character and check it is whole. */
+    while (back < n && back < 4 && ((unsigned char)s[n - 1 - back] & 0xC0) == 0x80)
+        back++;
+    if (back == n)
+        return;
+    lead = (unsigned char)s[n - 1 - back];
+    need = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+    if (back + 1 < need)
+        s[n - 1 - back] = '\0';
+}
+
+void text_printf(char *dst, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(dst, cap, fmt, ap);
+    va_end(ap);
+    text_clip(dst);
+}
+
+void session_error(session *s, uint16_t code, const char *fmt, ...)
+{
+    char text[PROTO_NAME_MAX + 1];
+    proto_msg m;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    text_clip(text);
+    memset(&m, 0, sizeof m);
+    m.type = PT_ERROR;
+    m.code = code;
+    m.text = proto_s(text);
+    session_send(s, &m);
+}
+
+void session_bye(session *s, uint16_t code, const char *reason)
+{
+    proto_msg m;
+    char text[PROTO_NAME_MAX + 1];
+    if (s->state == SESSION_CLOSING)
+        return;
+    if (s->state == SESSION_ACTIVE) {
+        snprintf(text, sizeof text, "%s", reason);
+        text_clip(text);
+        memset(&m, 0, sizeof m);
+        m.type = PT_BYE;
+        m.code = code;
+        m.text = proto_s(text);
+        session_send(s, &m);
+    }
+    if (s->state != SESSION_CLOSING) {
+        s->state = SESSION_CLOSING;
+        net_close(s->conn, 1);
+    }
+}
+
+void session_drop(session *s, const char *why)
+{
+    if (s->state == SESSION_CLOSING)
+        return;
+    log_info("%s (%s) dropped: %s", s->nick[0] ? s->nick : "-", s->addr, why);
+    s->state = SESSION_CLOSING;
+    net_close(s->conn, 0);
+}

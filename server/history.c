@@ -1,0 +1,523 @@
+/* history.c — per-room rings of recent messages in memory, journaled to "history.journal" so a
+ * restart restores them; compaction keeps the journal near the size of what is retained. */
+#include "history.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "fsys.h"
+#include "names.h"
+
+/* Journal record types (first payload byte). Unknown types are skipped at load, so a newer
+ * server's journal still loads here. */
+#define REC_MSG 1u
+
+/* Compaction runs when the journal holds more than FACTOR times the retained messages (and
+ * at least MIN records, so tiny histories are not rewritten over and over). */
+#define COMPACT_FACTOR 4u
+#define COMPACT_MIN 64u
+/* After a failed compaction (e.g. disk full) wait this long before trying again. */
+#define COMPACT_RETRY_MS 60000u
+
+/* One message: a single allocation holding "room\0nick\0text\0" after the fixed fields. */
+typedef struct hmsg {
+    uint64_t id;
+    uint64_t time_ms;
+    uint8_t flags;
+    uint8_t room_len;
+    uint8_t nick_len;
+    uint16_t text_len;
+    char data[1]; /* really room_len + nick_len + text_len + 3 bytes (house style, as outq) */
+} hmsg;
+
+/* A room: a ring of its newest messages, oldest at `head`. The ring grows up to per_room so a
+ * quiet room does not reserve per_room slots. */
+typedef struct hroom {
+    struct hroom *next; /* hash chain */
+    uint32_t hash;      /* names_hash_ci of the name */
+    hmsg **ring;        /* owned, with the messages in it */
+    size_t cap;
+    size_t head;
+    size_t count;
+    char name[1];       /* first spelling seen, NUL-terminated; matched case-insensitively */
+} hroom;
+
+struct history {
+    journal *j;
+    uint32_t per_room;
+    uint64_t next_id;
+    size_t retained;        /* messages in all rings */
+    hroom **buckets;        /* hash table of rooms, nbuckets a power of two */
+    size_t nbuckets;
+    size_t nrooms;
+    uint64_t compact_after_ms; /* no compaction attempt before this tick time (0 = any) */
+    buf enc;                /* scratch for encoding records */
+};
+
+static const char *msg_room(const hmsg *m)
+{
+    return m->data;
+}
+
+static const char *msg_nick(const hmsg *m)
+{
+    return m->data + m->room_len + 1;
+}
+
+static const char *msg_text(const hmsg *m)
+{
+    return m->data + m->room_len + 1 + m->nick_len + 1;
+}
+
+static hmsg *ring_at(const hroom *r, size_t i)
+{
+    return r->ring[(r->head + i) % r->cap];
+}
+
+static hroom *room_find(const history *h, const char *name, uint32_t hash)
+{
+    for (hroom *r = h->buckets[hash & (h->nbuckets - 1)]; r; r = r->next)
+        if (r->hash == hash && names_equal_ci(r->name, name))
+            return r;
+    return NULL;
+}
+
+/* Doubles the bucket array when rooms outnumber buckets. Failure is harmless: chains grow. */
+static void rooms_grow(history *h)
+{
+    size_t n = h->nbuckets * 2;
+    hroom **b = calloc(n, sizeof *b);
+
+    if (!b)
+        return;
+    for (size_t i = 0; i < h->nbuckets; i++) {
+        hroom *r = h->buckets[i];
+        while (r) {
+            hroom *next = r->next;
+            r->next = b[r->hash & (n - 1)];
+            b[r->hash & (n - 1)] = r;
+            r = next;
+        }
+    }
+    free(h->buckets);
+    h->buckets = b;
+    h->nbuckets = n;
+}
+
+/* Finds the room or creates it empty. NULL if out of memory. */
+static hroom *room_get(history *h, const char *name)
+{
+    uint32_t hash = names_hash_ci(name);
+    hroom *r = room_find(h, name, hash);
+    size_t len;
+
+    if (r)
+        return r;
+    len = strlen(name);
+    r = calloc(1, offsetof(hroom, name) + len + 1);
+    if (!r)
+        return NULL;
+    memcpy(r->name, name, len + 1);
+    r->hash = hash;
+    r->next = h->buckets[hash & (h->nbuckets - 1)];
+    h->buckets[hash & (h->nbuckets - 1)] = r;
+    if (++h->nrooms > h->nbuckets)
+        rooms_grow(h);
+    return r;
+}
+
+/* Makes sure one more message can be pushed without allocating. -1 if out of memory. */
+static int ring_reserve(const history *h, hroom *r)
+{
+    size_t cap;
+    hmsg **ring;
+
+    if (r->count < r->cap || r->cap >= h->per_room)
+        return 0;
+    cap = r->cap ? r->cap * 2 : 4;
+    if (cap > h->per_room)
+        cap = h->per_room;
+    ring = malloc(cap * sizeof *ring);
+    if (!ring)
+        return -1;
+    for (size_t i = 0; i < r->count; i++)
+        ring[i] = ring_at(r, i);
+    free(r->ring);
+    r->ring = ring;
+    r->cap = cap;
+    r->head = 0;
+    return 0;
+}
+
+/* Pushes m (ownership passes to the ring) after ring_reserve succeeded; a full ring drops its
+ * oldest message. */
+static void ring_push(history *h, hroom *r, hmsg *m)
+{
+    if (r->count < r->cap) {
+        r->ring[(r->head + r->count) % r->cap] = m;
+        r->count++;
+        h->retained++;
+        return;
+    }
+    free(r->ring[r->head]);
+    r->ring[r->head] = m;
+    r->head = (r->head + 1) % r->cap;
+}
+
+/* A new message, or NULL if out of memory. Lengths are checked by the caller. */
+static hmsg *msg_new(uint64_t id, uint64_t time_ms, uint8_t flags, const char *room,
+                     size_t room_len, const char *nick, size_t nick_len, const char *text,
+                     size_t text_len)
+{
+    hmsg *m = malloc(offsetof(hmsg, data) + room_len + nick_len + text_len + 3);
+    char *p;
+
+    if (!m)
+        return NULL;
+    m->id = id;
+    m->time_ms = time_ms;
+    m->flags = flags;
+    m->room_len = (uint8_t)room_len;
+    m->nick_len = (uint8_t)nick_len;
+    m->text_len = (uint16_t)text_len;
+    p = m->data;
+    memcpy(p, room, room_len);
+    p[room_len] = '\0';
+    p += room_len + 1;
+    memcpy(p, nick, nick_len);
+    p[nick_len] = '\0';
+    p += nick_len + 1;
+    memcpy(p, text, text_len);
+    p[text_len] = '\0';
+    return m;
+}
+
+/* Record: u8 REC_MSG, u64 id, u64 time_ms, u8 flags, u8 room_len, room, u8 nick_len, nick,
+ * u16 text_len, text (all big-endian). Returns 0, or -1 if out of memory. */
+static int encode_msg(buf *b, const hmsg *m)
+{
+    buf_reset(b);
+    buf_put_u8(b, REC_MSG);
+    buf_put_u64(b, m->id);
+    buf_put_u64(b, m->time_ms);
+    buf_put_u8(b, m->flags);
+    buf_put_u8(b, m->room_len);
+    buf_append(b, msg_room(m), m->room_len);
+    buf_put_u8(b, m->nick_len);
+    buf_append(b, msg_nick(m), m->nick_len);
+    buf_put_u16(b, m->text_len);
+    buf_append(b, msg_text(m), m->text_len);
+    return buf_failed(b) ? -1 : 0;
+}
+
+/* Text fields must not hold NUL bytes: they are handed out as C strings. */
+static int has_nul(const uint8_t *p, size_t n)
+{
+    return n > 0 && memchr(p, 0, n) != NULL;
+}
+
+/* journal_scan_fn: restores one record into the rings. Malformed records (which a valid CRC
+ * makes unlikely) are skipped rather than failing the whole load. */
+static int load_record(void *user, const uint8_t *payload, size_t n)
+{
+    history *h = user;
+    const uint8_t *room, *nick, *text;
+    uint8_t room_len, nick_len, flags;
+    uint16_t text_len;
+    uint64_t id, time_ms;
+    char room_name[HISTORY_ROOM_MAX + 1];
+    hroom *r;
+    hmsg *m;
+    rd in;
+
+    rd_init(&in, payload, n);
+    if (rd_u8(&in) != REC_MSG)
+        return 0;
+    id = rd_u64(&in);
+    time_ms = rd_u64(&in);
+    flags = rd_u8(&in);
+    room_len = rd_u8(&in);
+    room = rd_view(&in, room_len);
+    nick_len = rd_u8(&in);
+    nick = rd_view(&in, nick_len);
+    text_len = rd_u16(&in);
+    text = rd_view(&in, text_len);
+    if (!rd_ok(&in) || room_len == 0 || id == 0 || has_nul(room, room_len) ||
+        has_nul(nick, nick_len) || has_nul(text, text_len))
+        return 0;
+    if (id >= h->next_id)
+        h->next_id = id + 1;
+    if (h->per_room == 0)
+        return 0;
+    memcpy(room_name, room, room_len);
+    room_name[room_len] = '\0';
+    r = room_get(h, room_name);
+    if (!r || ring_reserve(h, r) != 0)
+        return -1;
+    m = msg_new(id, time_ms, flags, (const char *)room, room_len, (const char *)nick, nick_len,
+                (const char *)text, text_len);
+    if (!m)
+        return -1;
+    ring_push(h, r, m);
+    return 0;
+}
+
+static void history_free(history *h)
+{
+    for (size_t i = 0; i < h->nbuckets; i++) {
+        hroom *r = h->buckets[i];
+        while (r) {
+            hroom *next = r->next;
+            for (size_t k = 0; k < r->count; k++)
+                free(ring_at(r, k));
+            free(r->ring);
+            free(r);
+            r = next;
+        }
+    }
+    free(h->buckets);
+    buf_free(&h->enc);
+    free(h);
+}
+
+history *history_open(const char *dir, uint32_t per_room, fsync_policy fsync,
+                      uint64_t interval_ms, journal_recovery *rec, char *err, size_t err_size)
+{
+    char path[SERVER_PATH_MAX + 32];
+    history *h;
+
+    if (fsys_mkdirs(dir, err, err_size) != 0)
+        return NULL;
+    if (fsys_path_join(path, sizeof path, dir, HISTORY_JOURNAL_NAME) != 0) {
+        snprintf(err, err_size, "history: data directory path too long: '%s'", dir);
+        return NULL;
+    }
+    h = calloc(1, sizeof *h);
+    if (!h)
+        goto oom;
+    buf_init(&h->enc);
+    h->per_room = per_room;
+    h->next_id = 1;
+    h->nbuckets = 16;
+    h->buckets = calloc(h->nbuckets, sizeof *h->buckets);
+    if (!h->buckets) {
+        history_free(h);
+        goto oom;
+    }
+    h->j = journal_open(path, fsync, interval_ms, load_record, h, rec, err, err_size);
+    if (!h->j) {
+        history_free(h);
+        return NULL;
+    }
+    return h;
+oom:
+    snprintf(err, err_size, "history: out of memory");
+    return NULL;
+}
+
+void history_close(history *h)
+{
+    if (!h)
+        return;
+    journal_close(h->j);
+    history_free(h);
+}
+
+/* Checks the arguments of an add; -1 with err filled if they cannot be stored. */
+static int check_msg(const char *room, const char *nick, const char *text, size_t *room_len,
+                     size_t *nick_len, size_t *text_len, char *err, size_t err_size)
+{
+    if (!room || !nick || !text) {
+        snprintf(err, err_size, "history: missing room, nick or text");
+        return -1;
+    }
+    *room_len = strlen(room);
+    *nick_len = strlen(nick);
+    *text_len = strlen(text);
+    if (*room_len == 0 || *room_len > HISTORY_ROOM_MAX || *nick_len > HISTORY_NICK_MAX ||
+        *text_len > HISTORY_TEXT_MAX) {
+        snprintf(err, err_size, "history: room, nick or text empty or too long");
+        return -1;
+    }
+    return 0;
+}
+
+/* The shared half of history_add and history_add_volatile. */
+static int add(history *h, int durable, const char *room, const char *nick, const char *text,
+               uint64_t time_ms, uint8_t flags, uint64_t *id_out, char *err, size_t err_size)
+{
+    size_t room_len, nick_len, text_len;
+    hroom *r = NULL;
+    hmsg *m;
+
+    if (check_msg(room, nick, text, &room_len, &nick_len, &text_len, err, err_size) != 0)
+        return -1;
+    if (h->per_room == 0) {
+        /* Keeping no history: the message still gets an id for live delivery. */
+        if (id_out)
+            *id_out = h->next_id;
+        h->next_id++;
+        return 0;
+    }
+    /* Everything that can fail in memory happens before the journal write, so a message on
+     * disk is always in the ring too. */
+    m = msg_new(h->next_id, time_ms, flags, room, room_len, nick, nick_len, text, text_len);
+    if (!m || !(r = room_get(h, room)) || ring_reserve(h, r) != 0) {
+        free(m);
+        snprintf(err, err_size, "history: out of memory");
+        return -1;
+    }
+    if (durable) {
+        if (encode_msg(&h->enc, m) != 0) {
+            free(m);
+            snprintf(err, err_size, "history: out of memory");
+            return -1;
+        }
+        if (journal_append(h->j, h->enc.data, h->enc.len, err, err_size) != 0) {
+            free(m);
+            return -1;
+        }
+    }
+    ring_push(h, r, m);
+    if (id_out)
+        *id_out = h->next_id;
+    h->next_id++;
+    return 0;
+}
+
+int history_add(history *h, const char *room, const char *nick, const char *text,
+                uint64_t time_ms, uint8_t flags, uint64_t *id_out, char *err, size_t err_size)
+{
+    return add(h, 1, room, nick, text, time_ms, flags, id_out, err, err_size);
+}
+
+int history_add_volatile(history *h, const char *room, const char *nick, const char *text,
+                         uint64_t time_ms, uint8_t flags, uint64_t *id_out, char *err,
+                         size_t err_size)
+{
+    return add(h, 0, room, nick, text, time_ms, flags, id_out, err, err_size);
+}
+
+/* journal_iter_fn for compaction: every retained message, room by room, oldest first (so each
+ * room's records stay in id order, which is all loading needs). */
+static int emit_retained(void *user, journal_emit_fn emit, void *emit_ctx)
+{
+    history *h = user;
+
+    for (size_t i = 0; i < h->nbuckets; i++) {
+        for (const hroom *r = h->buckets[i]; r; r = r->next) {
+            for (size_t k = 0; k < r->count; k++) {
+                if (encode_msg(&h->enc, ring_at(r, k)) != 0)
+                    return -1;
+                if (emit(emit_ctx, h->enc.data, h->enc.len) != 0)
+                    return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+int history_compact(history *h, char *err, size_t err_size)
+{
+    return journal_rewrite(h->j, emit_retained, h, err, err_size);
+}
+
+int history_tick(history *h, uint64_t now_ms, char *err, size_t err_size)
+{
+    uint64_t records = journal_records(h->j);
+    int rc = journal_tick(h->j, now_ms, err, err_size);
+
+    if (rc != 0)
+        return rc;
+    if (records < COMPACT_MIN || records <= (uint64_t)h->retained * COMPACT_FACTOR)
+        return 0;
+    if (h->compact_after_ms && now_ms < h->compact_after_ms)
+        return 0;
+    if (history_compact(h, err, err_size) != 0) {
+        h->compact_after_ms = now_ms + COMPACT_RETRY_MS;
+        if (!h->compact_after_ms)
+            h->compact_after_ms = 1;
+        return -1;
+    }
+    h->compact_after_ms = 0;
+    return 0;
+}
+
+size_t history_each(const history *h, const char *room, uint64_t after_id, size_t max,
+                    history_msg_fn fn, void *user)
+{
+    const hroom *r;
+    size_t first = 0, given = 0;
+
+    if (!room || h->per_room == 0)
+        return 0;
+    r = room_find(h, room, names_hash_ci(room));
+    if (!r)
+        return 0;
+    /* The ring is in id order: skip what the caller has, then all but the newest max. */
+    while (first < r->count && ring_at(r, first)->id <= after_id)
+        first++;
+    if (max && r->count - first > max)
+        first = r->count - max;
+    for (size_t i = first; i < r->count; i++) {
+        const hmsg *m = ring_at(r, i);
+        history_msg v;
+        v.id = m->id;
+        v.time_ms = m->time_ms;
+        v.flags = m->flags;
+        v.room = msg_room(m);
+        v.nick = msg_nick(m);
+        v.text = msg_text(m);
+        v.text_len = m->text_len;
+        given++;
+        if (fn(user, &v) != 0)
+            break;
+    }
+    return given;
+}
+
+int history_room_exists(const history *h, const char *room)
+{
+    const hroom *r;
+
+    if (!room || h->per_room == 0)
+        return 0;
+    r = room_find(h, room, names_hash_ci(room));
+    return r && r->count > 0;
+}
+
+size_t history_rooms(const history *h, history_room_fn fn, void *user)
+{
+    size_t listed = 0;
+
+    for (size_t i = 0; i < h->nbuckets; i++) {
+        for (const hroom *r = h->buckets[i]; r; r = r->next) {
+            const hmsg *newest;
+            if (r->count == 0)
+                continue; /* created by an add whose journal write failed */
+            newest = ring_at(r, r->count - 1);
+            listed++;
+            if (fn(user, msg_room(newest), r->count, newest->id) != 0)
+                return listed;
+        }
+    }
+    return listed;
+}
+
+uint64_t history_next_id(const history *h)
+{
+    return h->next_id;
+}
+
+size_t history_retained(const history *h)
+{
+    return h->retained;
+}
+
+uint64_t history_journal_records(const history *h)
+{
+    return journal_records(h->j);
+}

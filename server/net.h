@@ -1,0 +1,87 @@
+/* net.h — the proactor interface between the portable chat core and an I/O engine
+ * (net_iocp.c on Windows, net_epoll.c on Linux): start reading, queue bytes, close; callbacks
+ * on completion. */
+#ifndef PARLEY_NET_H
+#define PARLEY_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "outq.h"
+
+typedef struct net_engine net_engine;
+typedef struct net_conn net_conn;
+
+typedef struct net_options {
+    const char *bind_addr;  /* numeric address to listen on; NULL or "" = every address (IPv6
+                               dual-stack where available, else IPv4) */
+    uint16_t port;          /* 0 = any free port (see net_engine_port) */
+    int backlog;            /* listen backlog; 0 = the system's maximum */
+    int accept_pool;        /* IOCP: AcceptEx calls kept posted; 0 = default (64) */
+    int workers;            /* IOCP: worker threads; 0 = number of processors */
+    uint32_t tick_ms;       /* period of on_tick; 0 = 250 ms */
+    uint32_t read_chunk;    /* bytes read per receive; 0 = 64 KiB */
+} net_options;
+
+/* The core's callbacks. The engine never runs two of them at once (one thread, or one lock),
+ * so the core needs no locking of its own. net_* functions below that take a net_conn may be
+ * called only from inside a callback. */
+typedef struct net_handlers {
+    void *user;
+    /* A connection was accepted from peer_addr ("192.0.2.1" or "2001:db8::1"). Return the
+     * connection's context, or NULL to refuse it (the engine closes it). Reading starts when
+     * this returns. */
+    void *(*on_accept)(void *user, net_conn *c, const char *peer_addr);
+    /* Bytes arrived on the connection whose context is ctx. */
+    void (*on_data)(void *user, void *ctx, const uint8_t *data, size_t n);
+    /* The connection is gone (peer closed, error, or net_close completed). Called exactly once
+     * per accepted context, never from inside net_close, and nothing is called for ctx after
+     * it: the core frees its context here. `why` is a short text ("peer closed",
+     * "connection reset", "closed by server"). */
+    void (*on_close)(void *user, void *ctx, const char *why);
+    /* Called every tick_ms: timeouts, keepalive, rate refills. */
+    void (*on_tick)(void *user, uint64_t now_ms);
+    /* net_engine_stop was requested (signal, service control, operator). The core sends its
+     * goodbyes, closes connections gracefully and then calls net_engine_finish. */
+    void (*on_stop)(void *user);
+} net_handlers;
+
+/* Binds and listens. Returns NULL and writes "bind 0.0.0.0:7000: address in use" style text
+ * into err on failure. */
+net_engine *net_engine_create(const net_options *opt, const net_handlers *h, char *err,
+                              size_t err_size);
+/* Runs until the engine finishes (after net_engine_finish, or after the shutdown deadline).
+ * Returns 0 on a clean finish. */
+int net_engine_run(net_engine *e);
+/* Safe from any thread and from a signal handler or service control handler: asks the core
+ * (through on_stop) to shut down. */
+void net_engine_stop(net_engine *e);
+/* From a callback: stop accepting, wait until every connection is closed or deadline_ms has
+ * passed (then close the rest abortively), and make net_engine_run return. */
+void net_engine_finish(net_engine *e, uint32_t deadline_ms);
+/* Releases everything; only after net_engine_run has returned (or was never called). */
+void net_engine_destroy(net_engine *e);
+/* The port actually bound. */
+uint16_t net_engine_port(const net_engine *e);
+/* "iocp" or "epoll". */
+const char *net_engine_name(void);
+
+/* ---- output: bytes are queued, and sent after the current callback returns, every queued
+ * piece gathered into one send call (at most one send in flight per connection). ---- */
+
+/* Space for n bytes at the end of the connection's queue, or NULL if the connection is
+ * closing or memory ran out. Write the bytes, then net_commit(c, n) (possibly fewer). */
+uint8_t *net_reserve(net_conn *c, size_t n);
+void net_commit(net_conn *c, size_t n);
+/* Copies n bytes into the queue. Returns 0, or -1 if the connection is closing / no memory. */
+int net_send(net_conn *c, const void *data, size_t n);
+/* Queues a reference to an immutable shared block (e.g. one xor-ciphered frame sent to a
+ * whole room). Takes a reference of its own. Returns 0 or -1. */
+int net_send_block(net_conn *c, outq_block *b);
+/* Bytes queued and not yet acknowledged by a completed send. */
+size_t net_queued(const net_conn *c);
+/* Closes the connection. graceful: send what is queued (up to the engine's flush deadline),
+ * then close; otherwise drop the queue and reset. on_close follows later. */
+void net_close(net_conn *c, int graceful);
+
+#endif

@@ -1,0 +1,69 @@
+/* server_config.h — every setting of parley-server, its default, and loading from the INI file
+ * and the command line. */
+#ifndef PARLEY_SERVER_CONFIG_H
+#define PARLEY_SERVER_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+#define SERVER_PORT_DEFAULT 7420
+#define SERVER_PATH_MAX 512
+
+typedef enum fsync_policy {
+    FSYNC_ALWAYS = 0,   /* every acknowledged message is on disk before it is delivered */
+    FSYNC_INTERVAL = 1, /* flushed at once, synced every fsync_interval_ms */
+    FSYNC_NEVER = 2     /* flushed at once, synced when the OS decides */
+} fsync_policy;
+
+typedef struct server_config {
+    /* [server] */
+    char config_path[SERVER_PATH_MAX]; /* where it was loaded from ("" = defaults only) */
+    char bind[64];                     /* "" = every address */
+    uint16_t port;
+    char data_dir[SERVER_PATH_MAX];
+    char name[PROTO_NAME_MAX + 1];
+    char motd[PROTO_TEXT_MAX + 1];
+    int workers;                       /* IOCP worker threads, 0 = processors */
+    int accept_pool;                   /* IOCP AcceptEx pool, 0 = default */
+    /* [security] */
+    uint8_t ciphers[PROTO_MAX_CIPHERS]; /* allowed, in order of preference */
+    uint8_t nciphers;
+    char secret[1025];                 /* "" until loaded or generated */
+    char secret_file[SERVER_PATH_MAX]; /* "" = <data_dir>/secret.key */
+    uint32_t iterations;               /* PBKDF2 iterations */
+    char oper_password[PROTO_NAME_MAX + 1]; /* "" = no operators */
+    /* [limits] */
+    uint32_t max_frame;
+    uint32_t max_connections;
+    uint32_t max_per_ip;
+    uint32_t rate_per_sec;             /* sustained client frames per second */
+    uint32_t rate_burst;               /* token bucket size */
+    uint64_t send_queue_max;           /* bytes queued to one client before it is cut */
+    uint64_t handshake_timeout_ms;
+    uint64_t idle_timeout_ms;          /* silence after which the server pings ... */
+    uint64_t ping_timeout_ms;          /* ... and then waits this long for any frame */
+    uint64_t shutdown_deadline_ms;
+    uint32_t max_rooms_per_user;
+    /* [history] */
+    uint32_t history_per_room;
+    fsync_policy fsync;
+    uint64_t fsync_interval_ms;
+    /* [log] */
+    char log_file[SERVER_PATH_MAX];    /* "" = <data_dir>/parley-server.log; "-" = none */
+    uint64_t log_max_bytes;
+    uint32_t log_keep;
+    int log_level;                     /* log_level */
+    int console;                       /* also log to the console */
+} server_config;
+
+/* Fills cfg with defaults (paths from the platform's conventions). */
+void server_config_defaults(server_config *cfg);
+/* Loads an INI file over cfg. On error writes "file:line: problem" into err and returns -1. */
+int server_config_load(server_config *cfg, const char *path, char *err, size_t err_size);
+/* Applies one setting by section and key (used by the file loader and by tests). */
+int server_config_set(server_config *cfg, const char *section, const char *key,
+                      const char *value, char *problem, size_t problem_size);
+
+#endif

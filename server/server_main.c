@@ -1,0 +1,270 @@
+/* server_main.c — parley-server's command line, start-up sequence and exit codes. */
+#include "server_main.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chat.h"
+#include "cipher.h"
+#include "crypto.h"
+#include "fsys.h"
+#include "log.h"
+#include "logfile.h"
+#include "net.h"
+#include "server_config.h"
+#include "server_setup.h"
+#include "signals.h"
+
+#ifndef PARLEY_VERSION
+#define PARLEY_VERSION "0.0.0"
+#endif
+
+enum { EXIT_OK = 0, EXIT_FAILURE_RUN = 1, EXIT_USAGE = 2 };
+
+static char hint_config[SERVER_PATH_MAX];
+static char hint_data[SERVER_PATH_MAX];
+
+static const char *default_config_hint(void)
+{
+    if (!hint_config[0] && fsys_default_config_path(hint_config, sizeof hint_config) != 0)
+        snprintf(hint_config, sizeof hint_config, "(none)");
+    return hint_config;
+}
+
+static const char *default_data_hint(void)
+{
+    if (!hint_data[0] && fsys_default_data_dir(hint_data, sizeof hint_data) != 0)
+        snprintf(hint_data, sizeof hint_data, "parley-data");
+    return hint_data;
+}
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+            "Usage: parley-server [options]\n"
+            "\n"
+            "Runs the Parley chat server in this console. Stop it with Ctrl+C.\n"
+            "\n"
+            "Options:\n"
+            "  --config PATH      settings file (default: %s if it exists)\n"
+            "  --port N           TCP port to listen on (default %d; 0 picks a free one)\n"
+            "  --bind ADDRESS     listen on one address only (default: every address)\n"
+            "  --data-dir DIR     history, bans, secret key and salt (default: %s)\n"
+            "  --ciphers LIST     allowed ciphers in order of preference, e.g.\n"
+            "                     \"aes-256-gcm,xor\" (default: aes-256-gcm)\n"
+            "  --log-file PATH    log file, rotated by size; \"-\" for none\n"
+            "                     (default: <data-dir>/parley-server.log)\n"
+            "  --log-level LEVEL  debug, info, warn or error (default: info)\n"
+            "  --quiet            do not log to the console\n"
+            "  --help             show this help\n"
+            "  --version          show the version\n"
+            "\n"
+            "With no settings file the server starts on its defaults. The first time, it\n"
+            "generates a secret key in the data directory and says where; give that key to\n"
+            "your users. See docs/ADMIN.md for every setting.\n",
+            default_config_hint(), SERVER_PORT_DEFAULT, default_data_hint());
+}
+
+/* The value after an option, or NULL after complaining. */
+static const char *option_value(int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "parley-server: %s needs a value (see --help)\n", argv[*i]);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+/* Command-line settings override the file: they are applied after it. */
+static int apply_overrides(server_config *cfg, int argc, char **argv)
+{
+    static const struct {
+        const char *option, *section, *key;
+    } map[] = {
+        {"--port", "server", "port"},         {"--bind", "server", "bind"},
+        {"--data-dir", "server", "data_dir"}, {"--ciphers", "security", "ciphers"},
+        {"--log-file", "log", "file"},        {"--log-level", "log", "level"},
+    };
+    char problem[256];
+    int i;
+    size_t k;
+
+    for (i = 1; i < argc; i++) {
+        const char *value;
+        if (strcmp(argv[i], "--config") == 0) {
+            i++;
+            continue;
+        }
+        if (strcmp(argv[i], "--quiet") == 0) {
+            cfg->console = 0;
+            continue;
+        }
+        for (k = 0; k < sizeof map / sizeof map[0]; k++)
+            if (strcmp(argv[i], map[k].option) == 0)
+                break;
+        if (k == sizeof map / sizeof map[0]) {
+            fprintf(stderr, "parley-server: unknown option '%s' (see --help)\n", argv[i]);
+            return -1;
+        }
+        if (!(value = option_value(argc, argv, &i)))
+            return -1;
+        if (server_config_set(cfg, map[k].section, map[k].key, value, problem, sizeof problem) !=
+            0) {
+            fprintf(stderr, "parley-server: %s %s: %s\n", map[k].option, value, problem);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int load_config(server_config *cfg, int argc, char **argv)
+{
+    char path[SERVER_PATH_MAX], err[512];
+    const char *explicit_path = NULL;
+    int i;
+
+    for (i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--config") == 0) {
+            if (!(explicit_path = option_value(argc, argv, &i)))
+                return -1;
+        }
+    server_config_defaults(cfg);
+    if (explicit_path) {
+        if (server_config_load(cfg, explicit_path, err, sizeof err) != 0) {
+            fprintf(stderr, "parley-server: %s\n", err);
+            return -1;
+        }
+    } else if (fsys_default_config_path(path, sizeof path) == 0 && fsys_exists(path)) {
+        if (server_config_load(cfg, path, err, sizeof err) != 0) {
+            fprintf(stderr, "parley-server: %s\n", err);
+            return -1;
+        }
+    }
+    return apply_overrides(cfg, argc, argv);
+}
+
+static logfile *start_logging(const server_config *cfg)
+{
+    char path[SERVER_PATH_MAX], err[512];
+    const char *file = NULL;
+    logfile *lf;
+
+    if (strcmp(cfg->log_file, "-") != 0) {
+        if (cfg->log_file[0])
+            snprintf(path, sizeof path, "%s", cfg->log_file);
+        else if (fsys_path_join(path, sizeof path, cfg->data_dir, "parley-server.log") != 0)
+            path[0] = '\0';
+        if (path[0])
+            file = path;
+    }
+    lf = logfile_open(file, cfg->log_max_bytes, cfg->log_keep, cfg->console, err, sizeof err);
+    if (!lf && file) {
+        /* A log file that cannot be written must not keep the server down. */
+        fprintf(stderr, "parley-server: %s; logging to the console only\n", err);
+        lf = logfile_open(NULL, 0, 0, 1, err, sizeof err);
+    }
+    if (lf)
+        log_set_sink(logfile_sink, lf);
+    log_set_level((log_level)cfg->log_level);
+    return lf;
+}
+
+static void describe_ciphers(const server_config *cfg, char *out, size_t n)
+{
+    size_t i, used = 0;
+    out[0] = '\0';
+    for (i = 0; i < cfg->nciphers && used < n; i++)
+        used += (size_t)snprintf(out + used, n - used, "%s%s", i ? ", " : "",
+                                 cipher_name(cfg->ciphers[i]));
+}
+
+int server_main(int argc, char **argv)
+{
+    server_config *cfg;
+    net_options opt;
+    net_handlers handlers;
+    net_engine *engine = NULL;
+    logfile *lf = NULL;
+    chat *core = NULL;
+    char err[512], secret_path[SERVER_PATH_MAX], ciphers[64];
+    int generated = 0, rc = EXIT_FAILURE_RUN, i;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ||
+            strcmp(argv[i], "/?") == 0) {
+            usage(stdout);
+            return EXIT_OK;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("parley-server %s (%s engine, %s)\n", PARLEY_VERSION, net_engine_name(),
+                   crypto_init() == CRYPTO_OK ? crypto_backend_name() : "no crypto");
+            return EXIT_OK;
+        }
+    }
+    cfg = malloc(sizeof *cfg);
+    if (!cfg) {
+        fprintf(stderr, "parley-server: out of memory\n");
+        return EXIT_FAILURE_RUN;
+    }
+    if (load_config(cfg, argc, argv) != 0) {
+        free(cfg);
+        return EXIT_USAGE;
+    }
+    if (fsys_mkdirs(cfg->data_dir, err, sizeof err) != 0) {
+        fprintf(stderr, "parley-server: data directory %s: %s\n", cfg->data_dir, err);
+        goto done;
+    }
+    lf = start_logging(cfg);
+    if (crypto_init() != CRYPTO_OK) {
+        log_error("the crypto provider failed to start");
+        goto done;
+    }
+    if (server_secret(cfg, &generated, secret_path, sizeof secret_path, err, sizeof err) != 0) {
+        log_error("secret key: %s", err);
+        goto done;
+    }
+    if (generated)
+        log_warn("generated a new secret key in %s: give it to your users (it is never logged)",
+                 secret_path);
+
+    core = chat_create(cfg, err, sizeof err);
+    if (!core) {
+        log_error("cannot start: %s", err);
+        goto done;
+    }
+    memset(&opt, 0, sizeof opt);
+    opt.bind_addr = cfg->bind;
+    opt.port = cfg->port;
+    opt.workers = cfg->workers;
+    opt.accept_pool = cfg->accept_pool;
+    chat_handlers(core, &handlers);
+    engine = net_engine_create(&opt, &handlers, err, sizeof err);
+    if (!engine) {
+        log_error("cannot listen: %s", err);
+        goto done;
+    }
+    chat_attach(core, engine);
+    signals_install(engine);
+    describe_ciphers(cfg, ciphers, sizeof ciphers);
+    log_info("parley-server %s listening on %s port %u (%s engine; ciphers: %s; data: %s)",
+             PARLEY_VERSION, cfg->bind[0] ? cfg->bind : "every address",
+             (unsigned)net_engine_port(engine), net_engine_name(), ciphers, cfg->data_dir);
+    /* A line on stdout for scripts and tests that start the server on port 0. */
+    printf("listening on port %u\n", (unsigned)net_engine_port(engine));
+    fflush(stdout);
+    rc = net_engine_run(engine) == 0 ? EXIT_OK : EXIT_FAILURE_RUN;
+    signals_remove();
+    log_info("stopped");
+
+done:
+    net_engine_destroy(engine);
+    chat_destroy(core);
+    if (cfg) {
+        crypto_wipe(cfg, sizeof *cfg);
+        free(cfg);
+    }
+    log_set_sink(NULL, NULL);
+    logfile_close(lf);
+    return rc;
+}

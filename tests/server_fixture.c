@@ -1,0 +1,199 @@
+/* server_fixture.c — in-process server and client helpers for integration tests. */
+#include "server_fixture.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "fsys.h"
+#include "log.h"
+#include "sys.h"
+#include "test.h"
+
+void test_server_clean(const char *dir)
+{
+    static const char *const files[] = {"history.journal", "history.journal.tmp",
+                                        "history.journal.corrupt", "bans.journal",
+                                        "bans.journal.tmp", "bans.journal.corrupt",
+                                        "secret.key", "server.salt", "parley-server.log"};
+    char path[600];
+    size_t i;
+    for (i = 0; i < sizeof files / sizeof files[0]; i++)
+        if (fsys_path_join(path, sizeof path, dir, files[i]) == 0 && fsys_exists(path))
+            fsys_remove(path);
+    if (fsys_exists(dir))
+        fsys_rmdir(dir, NULL, 0);
+}
+
+void test_server_config(server_config *cfg, const char *name)
+{
+    server_config_defaults(cfg);
+    snprintf(cfg->bind, sizeof cfg->bind, "127.0.0.1");
+    cfg->port = 0;
+    snprintf(cfg->data_dir, sizeof cfg->data_dir, "srv-%s", name);
+    test_server_clean(cfg->data_dir);
+    snprintf(cfg->secret, sizeof cfg->secret, "%s", TEST_SECRET);
+    cfg->iterations = 1000;
+    cfg->ciphers[0] = PROTO_CIPHER_AES256GCM;
+    cfg->ciphers[1] = PROTO_CIPHER_XOR;
+    cfg->nciphers = 2;
+    cfg->rate_per_sec = 1000;
+    cfg->rate_burst = 1000;
+    cfg->shutdown_deadline_ms = 2000;
+    cfg->workers = 2;
+    cfg->log_level = LOG_WARN;
+}
+
+static void run_engine(void *arg)
+{
+    test_server *ts = arg;
+    ts->run_result = net_engine_run(ts->engine);
+}
+
+int test_server_start(test_server *ts, const server_config *cfg)
+{
+    net_options opt;
+    net_handlers h;
+    char err[512];
+
+    memset(ts, 0, sizeof *ts);
+    ts->cfg = *cfg;
+    log_set_level((log_level)cfg->log_level);
+    if (fsys_mkdirs(cfg->data_dir, err, sizeof err) != 0) {
+        test_failf_at(__FILE__, __LINE__, "data dir: %s", err);
+        return -1;
+    }
+    ts->core = chat_create(cfg, err, sizeof err);
+    if (!ts->core) {
+        test_failf_at(__FILE__, __LINE__, "chat_create: %s", err);
+        return -1;
+    }
+    memset(&opt, 0, sizeof opt);
+    opt.bind_addr = cfg->bind;
+    opt.port = cfg->port;
+    opt.workers = cfg->workers;
+    opt.tick_ms = 50; /* quick timers keep timeout tests short */
+    chat_handlers(ts->core, &h);
+    ts->engine = net_engine_create(&opt, &h, err, sizeof err);
+    if (!ts->engine) {
+        test_failf_at(__FILE__, __LINE__, "net_engine_create: %s", err);
+        chat_destroy(ts->core);
+        ts->core = NULL;
+        return -1;
+    }
+    chat_attach(ts->core, ts->engine);
+    ts->port = net_engine_port(ts->engine);
+    ts->thread = thread_start(run_engine, ts);
+    if (!ts->thread) {
+        test_failf_at(__FILE__, __LINE__, "thread_start failed");
+        net_engine_destroy(ts->engine);
+        chat_destroy(ts->core);
+        ts->engine = NULL;
+        ts->core = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+void test_server_stop(test_server *ts)
+{
+    if (!ts->engine)
+        return;
+    net_engine_stop(ts->engine);
+    thread_join(ts->thread);
+    net_engine_destroy(ts->engine);
+    chat_destroy(ts->core);
+    ts->engine = NULL;
+    ts->core = NULL;
+    CHECK_EQ_INT(ts->run_result, 0);
+}
+
+static void client_options(const test_server *ts, pc_options *o, const char *nick,
+                           const char *secret, const uint8_t *ciphers, size_t nciphers)
+{
+    pc_options_init(o);
+    o->host = "127.0.0.1";
+    o->port = ts->port;
+    o->secret = secret;
+    o->secret_len = strlen(secret);
+    o->nick = nick;
+    o->ciphers = ciphers;
+    o->nciphers = nciphers;
+    o->connect_timeout_ms = 5000;
+}
+
+pc_conn *test_connect(const test_server *ts, const char *nick, const uint8_t *ciphers,
+                      size_t nciphers)
+{
+    pc_options o;
+    char err[256];
+    int code = 0;
+    pc_conn *c;
+
+    client_options(ts, &o, nick, TEST_SECRET, ciphers, nciphers);
+    c = pc_connect(&o, &code, err, sizeof err);
+    if (!c)
+        test_failf_at(__FILE__, __LINE__, "connect as %s: %s (code %d)", nick, err, code);
+    return c;
+}
+
+int test_connect_fails(const test_server *ts, const char *nick, const char *secret, char *err,
+                       size_t err_size)
+{
+    pc_options o;
+    int code = 0;
+    pc_conn *c;
+
+    client_options(ts, &o, nick, secret, NULL, 0);
+    c = pc_connect(&o, &code, err, err_size);
+    if (c) {
+        test_failf_at(__FILE__, __LINE__, "connect as %s succeeded unexpectedly", nick);
+        pc_close(c);
+        return 0;
+    }
+    return code;
+}
+
+int test_expect(pc_conn *c, uint8_t type, proto_msg *m, uint32_t timeout_ms)
+{
+    uint64_t deadline = sys_mono_ms() + timeout_ms;
+    for (;;) {
+        uint64_t now = sys_mono_ms();
+        int rc;
+        if (now >= deadline)
+            return 0;
+        rc = pc_recv(c, m, (uint32_t)(deadline - now));
+        if (rc <= 0)
+            return rc;
+        if (m->type == type)
+            return 1;
+    }
+}
+
+int test_expect_text(pc_conn *c, const char *text, proto_msg *m, uint32_t timeout_ms)
+{
+    uint64_t deadline = sys_mono_ms() + timeout_ms;
+    for (;;) {
+        uint64_t now = sys_mono_ms();
+        int rc;
+        if (now >= deadline)
+            return 0;
+        rc = test_expect(c, PT_MSG, m, (uint32_t)(deadline - now));
+        if (rc <= 0)
+            return rc;
+        if (str_is(m->text, text))
+            return 1;
+    }
+}
+
+int test_settle(pc_conn *c)
+{
+    proto_msg m;
+    return test_expect(c, PT_HISTORY_END, &m, 5000);
+}
+
+int str_is(proto_str s, const char *text)
+{
+    return s.n == strlen(text) && memcmp(s.p, text, s.n) == 0;
+}

@@ -1,0 +1,52 @@
+/* server_fixture.h — runs a real parley-server core and engine in-process, on a background
+ * thread, on a free loopback port with its own data directory; and client helpers for tests. */
+#ifndef PARLEY_SERVER_FIXTURE_H
+#define PARLEY_SERVER_FIXTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chat.h"
+#include "client.h"
+#include "net.h"
+#include "server_config.h"
+#include "thread.h"
+
+#define TEST_SECRET "test secret key"
+
+typedef struct test_server {
+    server_config cfg;
+    chat *core;
+    net_engine *engine;
+    thread_handle *thread;
+    uint16_t port;
+    int run_result;
+} test_server;
+
+/* Fills cfg with test settings: loopback, port 0, data directory "srv-<name>" (emptied), a
+ * known secret, the cheapest allowed key stretching, both ciphers allowed. */
+void test_server_config(server_config *cfg, const char *name);
+/* Starts a server with cfg. Returns 0, or -1 after reporting a test failure. */
+int test_server_start(test_server *ts, const server_config *cfg);
+/* Asks it to stop gracefully and waits until it has. */
+void test_server_stop(test_server *ts);
+/* Removes the files a test server leaves in its data directory, and the directory. */
+void test_server_clean(const char *data_dir);
+
+/* Connects a client with the test secret and the given nick and ciphers (NULL = aes only). */
+pc_conn *test_connect(const test_server *ts, const char *nick, const uint8_t *ciphers,
+                      size_t nciphers);
+/* Like test_connect but returns the failure code and text instead (NULL conn expected). */
+int test_connect_fails(const test_server *ts, const char *nick, const char *secret,
+                       char *err, size_t err_size);
+/* Receives until a message of `type` arrives (others are skipped) or timeout_ms passes.
+ * 1 = found (m valid until the next receive), 0 = timed out, -1 = connection ended. */
+int test_expect(pc_conn *c, uint8_t type, proto_msg *m, uint32_t timeout_ms);
+/* Receives until a PT_MSG with this text arrives. */
+int test_expect_text(pc_conn *c, const char *text, proto_msg *m, uint32_t timeout_ms);
+/* Reads everything the server sends right after login (lobby join, member list, history). */
+int test_settle(pc_conn *c);
+/* 1 if a proto_str equals a C string. */
+int str_is(proto_str s, const char *text);
+
+#endif

@@ -1,0 +1,148 @@
+/* test_sock.c — client sockets against addresses that need no Parley server, threads, mutexes. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sock.h"
+#include "sys.h"
+#include "test.h"
+#include "thread.h"
+
+/* Port 1 (tcpmux) is practically never served on loopback, so connecting there is refused. */
+#define CLOSED_PORT 1
+
+TEST(sock_connect_closed_port_is_refused)
+{
+    char err[256];
+    uint64_t t0;
+    sock *s;
+
+    REQUIRE(sock_startup() == 0);
+    REQUIRE(sock_startup() == 0); /* idempotent */
+    t0 = sys_mono_ms();
+    s = sock_connect("127.0.0.1", CLOSED_PORT, 10000, err, sizeof err);
+    CHECK(s == NULL);
+    if (s)
+        sock_close(s, 1);
+    /* A refusal comes back at once; even Windows' refusal retries stay well under 10 s. */
+    CHECK(sys_mono_ms() - t0 < 5000);
+    if (strcmp(err, "connect 127.0.0.1:1: connection refused") != 0)
+        test_failf_at(__FILE__, __LINE__, "unexpected error text: \"%s\"", err);
+}
+
+TEST(sock_connect_from_source_closed_port_is_refused)
+{
+    char err[256];
+    sock *s;
+
+    REQUIRE(sock_startup() == 0);
+    s = sock_connect_from("127.0.0.1", "127.0.0.1", CLOSED_PORT, 10000, err, sizeof err);
+    CHECK(s == NULL);
+    if (s)
+        sock_close(s, 1);
+    CHECK_EQ_STR(err, "connect 127.0.0.1:1: connection refused");
+}
+
+TEST(sock_connect_ipv6_literal_is_bracketed)
+{
+    char err[256];
+    sock *s;
+
+    REQUIRE(sock_startup() == 0);
+    s = sock_connect("::1", CLOSED_PORT, 5000, err, sizeof err);
+    CHECK(s == NULL);
+    if (s)
+        sock_close(s, 1);
+    /* ::1 may be refused or unavailable (no IPv6 on the host); the endpoint is written the same. */
+    CHECK(strncmp(err, "connect [::1]:1: ", 17) == 0);
+}
+
+TEST(sock_connect_unresolvable_name_fails)
+{
+    char err[256];
+    sock *s;
+
+    REQUIRE(sock_startup() == 0);
+    /* .invalid is reserved (RFC 6761) and never resolves. */
+    s = sock_connect("no-such-host.invalid", 7420, 5000, err, sizeof err);
+    CHECK(s == NULL);
+    if (s)
+        sock_close(s, 1);
+    if (strncmp(err, "connect no-such-host.invalid:7420: cannot resolve host (", 56) != 0)
+        test_failf_at(__FILE__, __LINE__, "unexpected error text: \"%s\"", err);
+}
+
+TEST(sock_error_text_is_never_empty)
+{
+    char buf[128];
+
+    buf[0] = '\0';
+    CHECK(sock_error_text(buf, sizeof buf) == buf);
+    CHECK(buf[0] != '\0');
+}
+
+static void set_flag(void *arg)
+{
+    sleep_ms(20);
+    *(int *)arg = 42;
+}
+
+TEST(thread_runs_and_joins)
+{
+    int flag = 0;
+    thread_handle *t = thread_start(set_flag, &flag);
+
+    REQUIRE(t != NULL);
+    thread_join(t);
+    CHECK_EQ_INT(flag, 42);
+}
+
+TEST(sleep_ms_waits_about_that_long)
+{
+    uint64_t t0 = sys_mono_ms(), dt;
+
+    sleep_ms(50);
+    dt = sys_mono_ms() - t0;
+    /* Windows' tick clock is ~16 ms coarse, hence the slack on the low side. */
+    CHECK(dt >= 30);
+    CHECK(dt < 2000);
+}
+
+#define COUNTER_THREADS 4
+#define COUNTER_ROUNDS 100000
+
+typedef struct counter {
+    mutex_handle *m;
+    long value;
+} counter;
+
+static void bump(void *arg)
+{
+    counter *c = arg;
+    int i;
+
+    for (i = 0; i < COUNTER_ROUNDS; i++) {
+        mutex_lock(c->m);
+        c->value++;
+        mutex_unlock(c->m);
+    }
+}
+
+TEST(mutex_protects_counter)
+{
+    thread_handle *t[COUNTER_THREADS];
+    counter c;
+    int i;
+
+    c.value = 0;
+    c.m = mutex_new();
+    REQUIRE(c.m != NULL);
+    for (i = 0; i < COUNTER_THREADS; i++) {
+        t[i] = thread_start(bump, &c);
+        CHECK(t[i] != NULL);
+    }
+    for (i = 0; i < COUNTER_THREADS; i++)
+        thread_join(t[i]);
+    CHECK_EQ_INT(c.value, (long)COUNTER_THREADS * COUNTER_ROUNDS);
+    mutex_free(c.m);
+}

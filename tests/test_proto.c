@@ -1260,7 +1260,11 @@ static void expect_sticky(const uint8_t h[PROTO_HEADER_SIZE], size_t max_body, i
     memset(good + PROTO_HEADER_SIZE, 1, 8);
 
     proto_reader_init(&r, max_body);
-    rc = proto_reader_feed(&r, h, PROTO_HEADER_SIZE);
+    /* In two pieces, so that next sees the header complete only after the second. */
+    rc = proto_reader_feed(&r, h, 2);
+    if (rc != PROTO_OK || proto_reader_next(&r, &f) != 0)
+        test_failf_at(__FILE__, line, "a partial header was judged");
+    rc = proto_reader_feed(&r, h + 2, PROTO_HEADER_SIZE - 2);
     if (rc != PROTO_OK && rc != want)
         test_failf_at(__FILE__, line, "feed: %s", proto_status_text(rc));
     /* Refused on the header alone: the body is never awaited. */
@@ -1270,6 +1274,16 @@ static void expect_sticky(const uint8_t h[PROTO_HEADER_SIZE], size_t max_body, i
                       proto_status_text(want));
     if (r.data != NULL || proto_reader_pending(&r) != 0)
         test_failf_at(__FILE__, line, "a failed reader still holds memory");
+    proto_reader_free(&r);
+
+    /* Feeding alone (no next in between) refuses the header: what follows is not buffered. */
+    proto_reader_init(&r, max_body);
+    rc = proto_reader_feed(&r, h, PROTO_HEADER_SIZE);
+    if (rc != want)
+        test_failf_at(__FILE__, line, "feed of the header alone: %s", proto_status_text(rc));
+    rc = proto_reader_feed(&r, good, sizeof good);
+    if (rc != want || r.data != NULL || proto_reader_pending(&r) != 0)
+        test_failf_at(__FILE__, line, "bytes after a bad header were buffered");
     if (proto_reader_feed(&r, good, sizeof good) != want || proto_reader_next(&r, &f) != want ||
         proto_reader_next(&r, &f) != want)
         test_failf_at(__FILE__, line, "the error did not stick");
@@ -1408,8 +1422,8 @@ TEST(proto_reader_idle_memory)
 
 TEST(proto_reader_compaction)
 {
-    /* Frames arrive in pieces of 1.5 frames, so something is always pending; without
-     * compaction the buffer would grow with the stream. */
+    /* 3 bytes, then pieces of 1.5 frames: the reader is never empty after a piece (it always
+     * holds part of a frame), so without compaction its buffer would grow with the stream. */
     samples s;
     buf stream;
     proto_reader r;
@@ -1427,9 +1441,10 @@ TEST(proto_reader_compaction)
     }
     flen = stream.len / 2000;
     piece = flen + flen / 2;
+    REQUIRE(flen % 2 == 0 && 3 % (flen / 2) != 0); /* so the pieces never end on a frame */
     proto_reader_init(&r, 0);
     while (off < stream.len) {
-        size_t n = stream.len - off < piece ? stream.len - off : piece;
+        size_t n = off == 0 ? 3 : stream.len - off < piece ? stream.len - off : piece;
         CHECK_EQ_INT(proto_reader_feed(&r, stream.data + off, n), PROTO_OK);
         off += n;
         while (proto_reader_next(&r, &f) == 1) {
@@ -1440,6 +1455,8 @@ TEST(proto_reader_compaction)
         }
         if (r.cap > max_cap)
             max_cap = r.cap;
+        if (off < stream.len)
+            CHECK(proto_reader_pending(&r) > 0);
     }
     CHECK_EQ_INT(frames, 2000);
     if (max_cap > 4 * piece + 256)
@@ -1455,7 +1472,8 @@ TEST(proto_reader_large_frame)
 {
     /* A 300 KB body fed byte by byte: geometric growth keeps this linear, and the capacity
      * stays within twice what is needed. */
-    size_t body = 300 * 1024, i;
+    size_t body = 300 * 1024, i, last_cap = 0;
+    int grew = 0;
     uint8_t *frame = (uint8_t *)malloc(PROTO_HEADER_SIZE + body);
     proto_reader r;
     proto_frame f;
@@ -1466,10 +1484,17 @@ TEST(proto_reader_large_frame)
     proto_reader_init(&r, PROTO_MAX_FRAME_HARD);
     for (i = 0; i < PROTO_HEADER_SIZE + body; i++) {
         REQUIRE(proto_reader_feed(&r, frame + i, 1) == PROTO_OK);
+        if (r.cap != last_cap) {
+            grew++;
+            last_cap = r.cap;
+        }
         if (i + 1 < PROTO_HEADER_SIZE + body && (i & 0xfff) == 0)
             CHECK_EQ_INT(proto_reader_next(&r, &f), 0);
     }
     CHECK(r.cap >= PROTO_HEADER_SIZE + body && r.cap <= 2 * (PROTO_HEADER_SIZE + body));
+    /* Geometric: a handful of reallocations, not one per byte. */
+    if (grew > 24)
+        test_failf_at(__FILE__, __LINE__, "the buffer changed size %d times", grew);
     REQUIRE(proto_reader_next(&r, &f) == 1);
     CHECK_EQ_INT(f.len, body);
     CHECK(memcmp(f.body, frame + PROTO_HEADER_SIZE, body) == 0);

@@ -83,7 +83,7 @@ void pc_close(pc_conn *c);
  * cause is kept. "" and PC_OK while it is alive. */
 const char *pc_error(const pc_conn *c);
 int pc_error_code(const pc_conn *c);
-/* Why the last pc_send on this thread's behalf could not encode its message. */
+/* Why the last failed pc_send failed (one per connection: read it right after the failure). */
 const char *pc_send_error(const pc_conn *c);
 
 /* The negotiated cipher (PROTO_CIPHER_*). */

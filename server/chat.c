@@ -194,9 +194,8 @@ static void *on_accept(void *user, net_conn *conn, const char *addr)
         /* Still a clear answer: a plain ERROR the client can read before any handshake. */
         buf_init(&refusal);
         if (hs_plain_error(code, why, &refusal) == PROTO_OK)
-            net_send(conn, refusal.data, refusal.len);
+            net_send(conn, refusal.data, refusal.len); /* the engine sends it, then closes */
         buf_free(&refusal);
-        net_close(conn, 1);
         log_info("refused %s: %s", addr, why);
         return NULL;
     }

@@ -1,0 +1,82 @@
+/* app.h — the main window's context: everything parley.exe knows while it runs. One `app`
+ * lives in the main dialog's DWLP_USER; every module gets it passed in, none keeps globals. */
+#ifndef PARLEY_GUI_APP_H
+#define PARLEY_GUI_APP_H
+
+#include <windows.h>
+
+#include <stdint.h>
+
+#include "net_thread.h"
+#include "notify.h"
+#include "proto.h"
+#include "settings.h"
+#include "userlist.h"
+
+#define WM_APP_TRAY (WM_APP + 2)       /* notification-area icon callbacks */
+#define WM_APP_SHOW_ERROR (WM_APP + 3) /* shows app.pending_error outside event handling */
+
+#define NAME_MAX_W 80          /* room or nickname, UTF-16 units (room names are <= 64 bytes) */
+#define INPUT_HISTORY_MAX 100
+
+/* One tab: a room, or a private conversation with one person. */
+typedef struct conv {
+    int is_private;
+    wchar_t name[NAME_MAX_W];
+    HWND transcript;     /* RichEdit; only the active conversation's is visible */
+    unsigned unread;
+    uint64_t last_id;    /* newest message shown: replays after a reconnect skip up to it */
+    member_list members;
+    int users_loading;   /* a USER_LIST in several frames is arriving: the first one clears */
+} conv;
+
+typedef enum conn_state {
+    CS_OFFLINE,
+    CS_CONNECTING,
+    CS_ONLINE,
+    CS_WAITING /* lost; the network thread redials after a pause */
+} conn_state;
+
+typedef struct input_history {
+    wchar_t *lines[INPUT_HISTORY_MAX]; /* oldest first */
+    int count;
+    int pos;                           /* == count while not browsing */
+    wchar_t *draft;                    /* what was typed before browsing began */
+} input_history;
+
+typedef struct pending_error {
+    int active;
+    int code;
+    wchar_t detail[320];
+} pending_error;
+
+typedef struct app {
+    HINSTANCE inst;
+    HWND hwnd, tabs, users_label, users, input, send, status;
+    UINT dpi;
+    HICON icon_big, icon_small, icon_warning;
+    UINT msg_taskbar_created;
+
+    settings cfg;          /* what the last Connect used (the key is wiped on exit) */
+    int cfg_valid;
+    net_link *net;         /* NULL while offline */
+    HANDLE net_thread;
+    unsigned session;      /* bumped per link; stale events are ignored */
+    conn_state state;
+    uint8_t cipher;
+    int away;
+    wchar_t nick[NAME_MAX_W];
+    uint32_t rtt_ms;
+    int has_rtt;
+    uint32_t attempt, wait_ms; /* reconnect attempt, and the countdown to it */
+    pending_error error;
+
+    conv **convs;
+    int nconvs;
+    int active;            /* index into convs, -1 when there is none */
+
+    input_history history;
+    notify_state notify;
+} app;
+
+#endif

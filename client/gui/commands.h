@@ -1,0 +1,17 @@
+/* commands.h — what the user asks for, from the input box (text and /commands) or the menus:
+ * say, join, leave, private conversations, nickname, away and back. */
+#ifndef PARLEY_GUI_COMMANDS_H
+#define PARLEY_GUI_COMMANDS_H
+
+#include "app.h"
+
+/* A line from the input box: a /command, or a message to the active conversation. */
+void commands_submit(app *a, const wchar_t *text);
+void commands_join(app *a, const wchar_t *room);
+/* Leaves the active room, or closes the active private conversation. */
+void commands_leave(app *a);
+void commands_private(app *a, const wchar_t *nick);
+void commands_away(app *a, const wchar_t *text);
+void commands_back(app *a);
+
+#endif

@@ -1,0 +1,204 @@
+/* connect_dialog.c — the Connect dialog: server, port, nickname, secret key (hidden unless
+ * "Show key"), cipher (AES-256-GCM, or XOR with a visible warning) and "Remember". Its
+ * context is the settings being edited, kept in DWLP_USER. */
+#include "connect_dialog.h"
+
+#include <commctrl.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "prompts.h"
+#include "proto.h"
+#include "resource.h"
+#include "wstr.h"
+
+typedef struct connect_ctx {
+    settings *s;
+    int focus_field;
+    WCHAR password_char; /* the edit's own bullet, restored when "Show key" is cleared */
+    HICON warning;
+} connect_ctx;
+
+static void show_xor_warning(HWND dlg)
+{
+    int xor_chosen = SendDlgItemMessageW(dlg, IDC_CIPHER, CB_GETCURSEL, 0, 0) == 1;
+
+    ShowWindow(GetDlgItem(dlg, IDC_XOR_ICON), xor_chosen ? SW_SHOW : SW_HIDE);
+    ShowWindow(GetDlgItem(dlg, IDC_XOR_WARNING), xor_chosen ? SW_SHOW : SW_HIDE);
+}
+
+/* Points at a field that needs fixing: a balloon tip where the edit supports one (Common
+ * Controls 6), a message box otherwise. */
+static void complain(HWND dlg, int field, unsigned text_id)
+{
+    wchar_t title[64], text[256];
+    EDITBALLOONTIP tip;
+    HWND edit = GetDlgItem(dlg, field);
+
+    wstr_load(IDS_ERR_VALIDATION_TITLE, title, 64);
+    wstr_load(text_id, text, 256);
+    SetFocus(edit);
+    SendMessageW(edit, EM_SETSEL, 0, -1);
+    memset(&tip, 0, sizeof tip);
+    tip.cbStruct = sizeof tip;
+    tip.pszTitle = title;
+    tip.pszText = text;
+    tip.ttiIcon = TTI_WARNING;
+    if (!SendMessageW(edit, EM_SHOWBALLOONTIP, 0, (LPARAM)&tip))
+        MessageBoxW(dlg, text, title, MB_OK | MB_ICONWARNING);
+}
+
+static void init(HWND dlg, connect_ctx *ctx)
+{
+    settings *s = ctx->s;
+    wchar_t text[128], port[16];
+    HWND combo = GetDlgItem(dlg, IDC_CIPHER);
+    int first = 0;
+
+    SetDlgItemTextW(dlg, IDC_SERVER, s->host);
+    _snwprintf(port, 16, L"%u", s->port);
+    port[15] = L'\0';
+    SetDlgItemTextW(dlg, IDC_PORT, port);
+    SetDlgItemTextW(dlg, IDC_NICK, s->nick);
+    SetDlgItemTextW(dlg, IDC_KEY, s->key);
+    SendDlgItemMessageW(dlg, IDC_SERVER, EM_SETLIMITTEXT, SETTINGS_HOST_MAX - 1, 0);
+    SendDlgItemMessageW(dlg, IDC_PORT, EM_SETLIMITTEXT, 5, 0);
+    SendDlgItemMessageW(dlg, IDC_NICK, EM_SETLIMITTEXT, PROTO_NICK_MAX, 0);
+    SendDlgItemMessageW(dlg, IDC_KEY, EM_SETLIMITTEXT, SETTINGS_KEY_MAX - 1, 0);
+    ctx->password_char = (WCHAR)SendDlgItemMessageW(dlg, IDC_KEY, EM_GETPASSWORDCHAR, 0, 0);
+
+    SendMessageW(combo, CB_ADDSTRING, 0, (LPARAM)wstr_load(IDS_CIPHER_AES, text, 128));
+    SendMessageW(combo, CB_ADDSTRING, 0, (LPARAM)wstr_load(IDS_CIPHER_XOR, text, 128));
+    SendMessageW(combo, CB_SETCURSEL, s->cipher == PROTO_CIPHER_XOR ? 1 : 0, 0);
+    if (LoadIconMetric(NULL, IDI_WARNING, LIM_SMALL, &ctx->warning) == S_OK)
+        SendDlgItemMessageW(dlg, IDC_XOR_ICON, STM_SETICON, (WPARAM)ctx->warning, 0);
+    show_xor_warning(dlg);
+    CheckDlgButton(dlg, IDC_REMEMBER, s->remember ? BST_CHECKED : BST_UNCHECKED);
+
+    /* Start where the user has something to do. */
+    if (ctx->focus_field)
+        first = ctx->focus_field;
+    else if (!s->host[0])
+        first = IDC_SERVER;
+    else if (!s->nick[0])
+        first = IDC_NICK;
+    else if (!s->key[0])
+        first = IDC_KEY;
+    else
+        first = IDOK;
+    SendMessageW(dlg, WM_NEXTDLGCTL, (WPARAM)GetDlgItem(dlg, first), TRUE);
+}
+
+/* Reads and checks the fields into ctx->s. Returns 1 if they are all usable. */
+static int take(HWND dlg, connect_ctx *ctx)
+{
+    settings *s = ctx->s;
+    char nick[PROTO_NICK_MAX * 4 + 1];
+    BOOL ok = FALSE;
+    UINT p;
+
+    GetDlgItemTextW(dlg, IDC_SERVER, s->host, SETTINGS_HOST_MAX);
+    GetDlgItemTextW(dlg, IDC_NICK, s->nick, SETTINGS_NICK_MAX);
+    GetDlgItemTextW(dlg, IDC_KEY, s->key, SETTINGS_KEY_MAX);
+    p = GetDlgItemInt(dlg, IDC_PORT, &ok, FALSE);
+    if (!s->host[0]) {
+        complain(dlg, IDC_SERVER, IDS_ERR_NO_SERVER);
+        return 0;
+    }
+    if (!ok || p == 0 || p > 65535) {
+        complain(dlg, IDC_PORT, IDS_ERR_BAD_PORT);
+        return 0;
+    }
+    s->port = p;
+    if (!s->nick[0]) {
+        complain(dlg, IDC_NICK, IDS_ERR_NO_NICK);
+        return 0;
+    }
+    /* The limit is in bytes of UTF-8, which the edit's character limit cannot express. */
+    if (wstr_to_utf8_into(nick, sizeof nick, s->nick) != 0 || strlen(nick) > PROTO_NICK_MAX) {
+        complain(dlg, IDC_NICK, IDS_ERR_NICK_LONG);
+        return 0;
+    }
+    if (!s->key[0]) {
+        complain(dlg, IDC_KEY, IDS_ERR_NO_KEY);
+        return 0;
+    }
+    s->cipher = SendDlgItemMessageW(dlg, IDC_CIPHER, CB_GETCURSEL, 0, 0) == 1
+                    ? PROTO_CIPHER_XOR
+                    : PROTO_CIPHER_AES256GCM;
+    s->remember = IsDlgButtonChecked(dlg, IDC_REMEMBER) == BST_CHECKED;
+    return 1;
+}
+
+static void save(HWND dlg, const settings *s)
+{
+    unsigned long rc = settings_save(s);
+    wchar_t reason[256], title[64], *text;
+
+    if (rc == 0)
+        return;
+    if (!FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL,
+                        (DWORD)rc, 0, reason, 256, NULL))
+        _snwprintf(reason, 256, L"error %lu", rc);
+    reason[255] = L'\0';
+    text = wstr_format(IDS_ERR_REMEMBER, reason);
+    /* Not fatal: the connection goes ahead, only remembering failed. */
+    MessageBoxW(dlg, text ? text : reason, wstr_load(IDS_ERR_TITLE, title, 64),
+                MB_OK | MB_ICONWARNING);
+    free(text);
+}
+
+static INT_PTR CALLBACK connect_proc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
+{
+    connect_ctx *ctx = (connect_ctx *)GetWindowLongPtrW(dlg, DWLP_USER);
+
+    switch (msg) {
+    case WM_INITDIALOG:
+        SetWindowLongPtrW(dlg, DWLP_USER, lp);
+        dialog_center(dlg);
+        init(dlg, (connect_ctx *)lp);
+        return FALSE; /* focus was set in init */
+    case WM_COMMAND:
+        switch (LOWORD(wp)) {
+        case IDC_CIPHER:
+            if (HIWORD(wp) == CBN_SELCHANGE)
+                show_xor_warning(dlg);
+            return TRUE;
+        case IDC_SHOW_KEY: {
+            int show = IsDlgButtonChecked(dlg, IDC_SHOW_KEY) == BST_CHECKED;
+            SendDlgItemMessageW(dlg, IDC_KEY, EM_SETPASSWORDCHAR, show ? 0 : ctx->password_char, 0);
+            InvalidateRect(GetDlgItem(dlg, IDC_KEY), NULL, TRUE);
+            return TRUE;
+        }
+        case IDOK:
+            if (take(dlg, ctx)) {
+                save(dlg, ctx->s);
+                EndDialog(dlg, IDOK);
+            }
+            return TRUE;
+        case IDCANCEL:
+            EndDialog(dlg, IDCANCEL);
+            return TRUE;
+        }
+        break;
+    case WM_DESTROY:
+        if (ctx && ctx->warning)
+            DestroyIcon(ctx->warning);
+        /* The key field held the secret: clear it before the window memory goes. */
+        SetDlgItemTextW(dlg, IDC_KEY, L"");
+        break;
+    }
+    return FALSE;
+}
+
+INT_PTR connect_dialog_run(HWND owner, settings *s, int focus_field)
+{
+    connect_ctx ctx;
+
+    memset(&ctx, 0, sizeof ctx);
+    ctx.s = s;
+    ctx.focus_field = focus_field;
+    return DialogBoxParamW((HINSTANCE)GetWindowLongPtrW(owner, GWLP_HINSTANCE),
+                           MAKEINTRESOURCEW(IDD_CONNECT), owner, connect_proc, (LPARAM)&ctx);
+}

@@ -1,0 +1,206 @@
+/* conv.c — conversations as tabs. Each owns a RichEdit transcript (only the active one is
+ * visible, and it alone carries IDC_TRANSCRIPT) and a member list shown in the people list
+ * while it is active. Tab i is always convs[i]. */
+#include "conv.h"
+
+#include <commctrl.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout.h"
+#include "resource.h"
+#include "userlist.h"
+#include "wstr.h"
+
+conv *conv_find(app *a, const wchar_t *name, int is_private)
+{
+    int i;
+
+    for (i = 0; i < a->nconvs; i++)
+        if (a->convs[i]->is_private == is_private && wcscmp(a->convs[i]->name, name) == 0)
+            return a->convs[i];
+    return NULL;
+}
+
+int conv_index(app *a, const conv *c)
+{
+    int i;
+
+    for (i = 0; i < a->nconvs; i++)
+        if (a->convs[i] == c)
+            return i;
+    return -1;
+}
+
+conv *conv_active(app *a)
+{
+    return a->active >= 0 && a->active < a->nconvs ? a->convs[a->active] : NULL;
+}
+
+static void tab_text(app *a, const conv *c, wchar_t *dst, size_t cap)
+{
+    wchar_t count[16];
+
+    if (!c->unread) {
+        wstr_copy(dst, cap, c->name);
+        return;
+    }
+    _snwprintf(count, 16, L"%u", c->unread);
+    count[15] = L'\0';
+    wstr_format_into(dst, cap, IDS_TAB_UNREAD, c->name, count);
+    (void)a;
+}
+
+static void people_label(app *a, const conv *c)
+{
+    wchar_t text[64], n[16];
+
+    if (!c || c->members.n == 0) {
+        wstr_load(IDS_USERS_LABEL, text, 64);
+    } else {
+        _snwprintf(n, 16, L"%u", (unsigned)c->members.n);
+        n[15] = L'\0';
+        wstr_format_into(text, 64, IDS_USERS_LABEL_N, n);
+    }
+    SetWindowTextW(a->users_label, text);
+}
+
+void conv_refresh(app *a, conv *c)
+{
+    int i = conv_index(a, c);
+    wchar_t text[NAME_MAX_W + 24];
+    TCITEMW it;
+
+    if (i < 0)
+        return;
+    tab_text(a, c, text, sizeof text / sizeof text[0]);
+    memset(&it, 0, sizeof it);
+    it.mask = TCIF_TEXT;
+    it.pszText = text;
+    SendMessageW(a->tabs, TCM_SETITEMW, (WPARAM)i, (LPARAM)&it);
+    if (i == a->active) {
+        userlist_show(a->users, &c->members);
+        people_label(a, c);
+    }
+}
+
+conv *conv_open(app *a, const wchar_t *name, int is_private)
+{
+    conv *c = conv_find(a, name, is_private), **grown;
+    TCITEMW it;
+    int first;
+
+    if (c)
+        return c;
+    c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    grown = realloc(a->convs, (size_t)(a->nconvs + 1) * sizeof *grown);
+    if (!grown)
+        goto fail;
+    a->convs = grown;
+    c->is_private = is_private;
+    wstr_copy(c->name, NAME_MAX_W, name);
+    c->transcript = transcript_create(a->hwnd, IDC_TRANSCRIPT_HIDDEN, a->tabs);
+    if (!c->transcript)
+        goto fail;
+    memset(&it, 0, sizeof it);
+    it.mask = TCIF_TEXT;
+    it.pszText = c->name;
+    if (SendMessageW(a->tabs, TCM_INSERTITEMW, (WPARAM)a->nconvs, (LPARAM)&it) < 0) {
+        DestroyWindow(c->transcript);
+        goto fail;
+    }
+    first = a->nconvs == 0;
+    a->convs[a->nconvs++] = c;
+    /* The tab row may have grown a line; the new transcript needs its place too. */
+    layout_apply(a);
+    if (first)
+        conv_activate(a, 0);
+    return c;
+fail:
+    free(c);
+    return NULL;
+}
+
+void conv_activate(app *a, int index)
+{
+    conv *old = conv_active(a), *c;
+    HWND focus = GetFocus();
+
+    if (index < 0 || index >= a->nconvs)
+        return;
+    c = a->convs[index];
+    if (old && old != c) {
+        SetWindowLongPtrW(old->transcript, GWLP_ID, IDC_TRANSCRIPT_HIDDEN);
+        ShowWindow(old->transcript, SW_HIDE);
+    }
+    a->active = index;
+    SetWindowLongPtrW(c->transcript, GWLP_ID, IDC_TRANSCRIPT);
+    ShowWindow(c->transcript, SW_SHOW);
+    SendMessageW(c->transcript, WM_VSCROLL, SB_BOTTOM, 0);
+    if ((int)SendMessageW(a->tabs, TCM_GETCURSEL, 0, 0) != index)
+        SendMessageW(a->tabs, TCM_SETCURSEL, (WPARAM)index, 0);
+    c->unread = 0;
+    conv_refresh(a, c);
+    /* Focus in a transcript that just went away would be lost: move it to the new one. */
+    if (old && focus == old->transcript)
+        SetFocus(c->transcript);
+}
+
+void conv_close(app *a, int index)
+{
+    conv *c;
+
+    if (index < 0 || index >= a->nconvs)
+        return;
+    c = a->convs[index];
+    SendMessageW(a->tabs, TCM_DELETEITEM, (WPARAM)index, 0);
+    memmove(&a->convs[index], &a->convs[index + 1],
+            (size_t)(a->nconvs - index - 1) * sizeof *a->convs);
+    a->nconvs--;
+    if (GetFocus() == c->transcript)
+        SetFocus(a->input);
+    DestroyWindow(c->transcript);
+    members_free(&c->members);
+    free(c);
+    if (a->active == index) {
+        a->active = -1;
+        if (a->nconvs)
+            conv_activate(a, index < a->nconvs ? index : a->nconvs - 1);
+        else {
+            userlist_show(a->users, NULL);
+            people_label(a, NULL);
+        }
+    } else if (a->active > index) {
+        a->active--;
+    }
+    layout_apply(a);
+}
+
+void conv_close_all(app *a)
+{
+    while (a->nconvs)
+        conv_close(a, a->nconvs - 1);
+    free(a->convs);
+    a->convs = NULL;
+}
+
+void conv_count_unread(app *a, conv *c)
+{
+    if (c == conv_active(a) && notify_window_in_front(a->hwnd))
+        return;
+    if (c != conv_active(a)) {
+        c->unread++;
+        conv_refresh(a, c);
+    }
+}
+
+void conv_line(app *a, conv *c, transcript_line kind, const wchar_t *text)
+{
+    if (!c)
+        c = conv_active(a);
+    if (c)
+        transcript_add_line(c->transcript, 0, kind, text);
+}

@@ -1,0 +1,133 @@
+/* layout.c — the main window's geometry. Sizes are in dialog units converted with
+ * MapDialogRect, so they scale with the dialog font and DPI like the .rc templates do:
+ *
+ *   [tabs .............................................]
+ *   [transcript ......................] [People (n)    ]
+ *   [                                 ] [list          ]
+ *   [input .............................] [Send]
+ *   [status bar: state | cipher | server | round trip  ]
+ */
+#include "layout.h"
+
+#include <commctrl.h>
+
+#include "dpi.h"
+
+#define MARGIN 7       /* DLU around the edges */
+#define GAP 4          /* DLU between related controls */
+#define PEOPLE_W 110   /* DLU: the people column */
+#define LABEL_H 10     /* DLU: the "People" label line */
+#define INPUT_H 30     /* DLU: about two and a half lines */
+#define BUTTON_W 50
+#define BUTTON_H 14
+#define MIN_W 300
+#define MIN_H 200
+
+/* Dialog units to pixels for this window's font and DPI. */
+static RECT dlu(app *a, int x, int y, int w, int h)
+{
+    RECT r;
+
+    SetRect(&r, x, y, x + w, y + h);
+    MapDialogRect(a->hwnd, &r);
+    return r;
+}
+
+static int dlu_x(app *a, int v)
+{
+    RECT r = dlu(a, 0, 0, v, 0);
+    return r.right;
+}
+
+static int dlu_y(app *a, int v)
+{
+    RECT r = dlu(a, 0, 0, 0, v);
+    return r.bottom;
+}
+
+/* Height of the tab strip: the tab row, and the top edge of the (empty) page below it. */
+static int tab_strip_height(app *a)
+{
+    RECT r;
+
+    SetRect(&r, 0, 0, 400, 400);
+    SendMessageW(a->tabs, TCM_ADJUSTRECT, FALSE, (LPARAM)&r);
+    return r.top > 0 ? r.top - 1 : dlu_y(a, 14);
+}
+
+void layout_status_parts(app *a)
+{
+    RECT rc;
+    int parts[4], w;
+
+    GetClientRect(a->hwnd, &rc);
+    w = rc.right - rc.left;
+    parts[3] = -1;
+    parts[2] = w - MulDiv(120, (int)a->dpi, 96);
+    parts[1] = parts[2] - MulDiv(170, (int)a->dpi, 96);
+    parts[0] = parts[1] - MulDiv(160, (int)a->dpi, 96);
+    if (parts[0] < MulDiv(120, (int)a->dpi, 96))
+        parts[0] = MulDiv(120, (int)a->dpi, 96);
+    SendMessageW(a->status, SB_SETPARTS, 4, (LPARAM)parts);
+}
+
+void layout_apply(app *a)
+{
+    RECT rc, sb;
+    int m_x = dlu_x(a, MARGIN), m_y = dlu_y(a, MARGIN), gap_x = dlu_x(a, GAP),
+        gap_y = dlu_y(a, GAP);
+    int people_w = dlu_x(a, PEOPLE_W), label_h = dlu_y(a, LABEL_H), input_h = dlu_y(a, INPUT_H);
+    int button_w = dlu_x(a, BUTTON_W), button_h = dlu_y(a, BUTTON_H);
+    int width, bottom, tabs_h, top, input_y, mid_h, left_w, i;
+    HDWP dw;
+
+    /* The status bar sizes itself to the bottom edge. */
+    SendMessageW(a->status, WM_SIZE, 0, 0);
+    layout_status_parts(a);
+    GetClientRect(a->hwnd, &rc);
+    GetWindowRect(a->status, &sb);
+    width = rc.right - 2 * m_x;
+    bottom = rc.bottom - (sb.bottom - sb.top) - m_y;
+    tabs_h = tab_strip_height(a);
+    top = m_y + tabs_h;
+    input_y = bottom - input_h;
+    mid_h = input_y - gap_y - top;
+    if (mid_h < label_h * 2)
+        mid_h = label_h * 2;
+    if (people_w > width / 2)
+        people_w = width / 2;
+    left_w = width - people_w - gap_x;
+
+    dw = BeginDeferWindowPos(6 + a->nconvs);
+    if (!dw)
+        return;
+    dw = DeferWindowPos(dw, a->tabs, NULL, m_x, m_y, width, tabs_h + 2, SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS);
+    for (i = 0; dw && i < a->nconvs; i++)
+        dw = DeferWindowPos(dw, a->convs[i]->transcript, NULL, m_x, top + gap_y, left_w,
+                            mid_h - gap_y, SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS);
+    if (dw)
+        dw = DeferWindowPos(dw, a->users_label, NULL, m_x + left_w + gap_x, top + gap_y + 1,
+                            people_w, label_h, SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS);
+    if (dw)
+        dw = DeferWindowPos(dw, a->users, NULL, m_x + left_w + gap_x, top + gap_y + label_h,
+                            people_w, mid_h - gap_y - label_h, SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS);
+    if (dw)
+        dw = DeferWindowPos(dw, a->input, NULL, m_x, input_y, width - button_w - gap_x, input_h,
+                            SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS);
+    if (dw)
+        dw = DeferWindowPos(dw, a->send, NULL, m_x + width - button_w, input_y, button_w,
+                            button_h, SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS);
+    if (dw)
+        EndDeferWindowPos(dw);
+    userlist_fit(a->users);
+}
+
+void layout_min_size(app *a, POINT *min)
+{
+    RECT r = dlu(a, 0, 0, MIN_W, MIN_H);
+
+    dpi_adjust_window_rect(&r, (DWORD)GetWindowLongW(a->hwnd, GWL_STYLE), TRUE,
+                             (DWORD)GetWindowLongW(a->hwnd, GWL_EXSTYLE), a->dpi);
+    min->x = r.right - r.left;
+    min->y = r.bottom - r.top;
+}

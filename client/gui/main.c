@@ -1,0 +1,208 @@
+/* main.c — parley.exe's entry point: command-line options, common controls and RichEdit,
+ * the main window, and the message loop (accelerators, then IsDialogMessage for keyboard
+ * navigation). */
+#include <windows.h>
+#include <commctrl.h>
+#include <shellapi.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "main_window.h"
+#include "proto.h"
+#include "resource.h"
+#include "settings.h"
+#include "wstr.h"
+
+#define KEY_FILE_MAX 4096
+
+static void message(unsigned title_id, const wchar_t *text, UINT icon)
+{
+    wchar_t title[64];
+
+    MessageBoxW(NULL, text, wstr_load(title_id, title, 64), MB_OK | icon);
+}
+
+static void usage_error(const wchar_t *option)
+{
+    wchar_t usage[2048], *text;
+
+    wstr_load(IDS_USAGE, usage, 2048);
+    text = wstr_format(IDS_BAD_OPTION, option, usage);
+    message(IDS_APP_NAME, text ? text : usage, MB_ICONERROR);
+    free(text);
+}
+
+/* Reads the secret key from a UTF-8 text file (a BOM and the line end are dropped). Returns 0,
+ * or a Windows error code. */
+static DWORD read_key_file(const wchar_t *path, settings *s)
+{
+    HANDLE f = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING,
+                           FILE_ATTRIBUTE_NORMAL, NULL);
+    char text[KEY_FILE_MAX + 1];
+    DWORD n = 0, err = 0;
+    char *p = text;
+
+    if (f == INVALID_HANDLE_VALUE)
+        return GetLastError();
+    if (!ReadFile(f, text, KEY_FILE_MAX, &n, NULL))
+        err = GetLastError();
+    CloseHandle(f);
+    if (err)
+        goto done;
+    text[n] = 0;
+    if (n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        p += 3;
+        n -= 3;
+    }
+    while (n && (p[n - 1] == '\n' || p[n - 1] == '\r'))
+        p[--n] = '\0';
+    if (n == 0) {
+        err = ERROR_INVALID_DATA;
+        goto done;
+    }
+    wstr_from_utf8_into(s->key, SETTINGS_KEY_MAX, p, n);
+done:
+    crypto_wipe(text, sizeof text);
+    return err;
+}
+
+static void key_file_error(const wchar_t *path, DWORD err)
+{
+    wchar_t reason[256], *text;
+
+    if (!FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, err,
+                        0, reason, 256, NULL))
+        _snwprintf(reason, 256, L"error %lu", (unsigned long)err);
+    reason[255] = L'\0';
+    text = wstr_format(IDS_KEY_FILE_ERROR, path, reason);
+    message(IDS_APP_NAME, text ? text : reason, MB_ICONERROR);
+    free(text);
+}
+
+/* Applies the command line over the remembered settings. Returns 0 to go on, 1 to exit
+ * successfully (--help), 2 on a bad option (already reported). */
+static int parse_args(settings *s)
+{
+    int argc = 0, i, rc = 0;
+    wchar_t **argv = CommandLineToArgvW(GetCommandLineW(), &argc);
+    wchar_t usage[2048];
+
+    if (!argv)
+        return 0;
+    for (i = 1; i < argc && rc == 0; i++) {
+        const wchar_t *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+        if (!wcscmp(opt, L"--help") || !wcscmp(opt, L"-h") || !wcscmp(opt, L"/?")) {
+            message(IDS_APP_NAME, wstr_load(IDS_USAGE, usage, 2048), MB_ICONINFORMATION);
+            rc = 1;
+        } else if (!val) {
+            usage_error(opt);
+            rc = 2;
+        } else if (!wcscmp(opt, L"--server")) {
+            wstr_copy(s->host, SETTINGS_HOST_MAX, val);
+            i++;
+        } else if (!wcscmp(opt, L"--port")) {
+            long port = wcstol(val, NULL, 10);
+            if (port <= 0 || port > 65535) {
+                usage_error(opt);
+                rc = 2;
+            }
+            s->port = (unsigned)port;
+            i++;
+        } else if (!wcscmp(opt, L"--nick")) {
+            wstr_copy(s->nick, SETTINGS_NICK_MAX, val);
+            i++;
+        } else if (!wcscmp(opt, L"--key-file")) {
+            DWORD err = read_key_file(val, s);
+            if (err) {
+                key_file_error(val, err);
+                rc = 2;
+            }
+            i++;
+        } else if (!wcscmp(opt, L"--cipher")) {
+            if (!_wcsicmp(val, L"xor"))
+                s->cipher = PROTO_CIPHER_XOR;
+            else if (!_wcsicmp(val, L"aes-256-gcm"))
+                s->cipher = PROTO_CIPHER_AES256GCM;
+            else {
+                usage_error(opt);
+                rc = 2;
+            }
+            i++;
+        } else {
+            usage_error(opt);
+            rc = 2;
+        }
+    }
+    LocalFree(argv);
+    return rc;
+}
+
+int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
+{
+    INITCOMMONCONTROLSEX icc;
+    HMODULE richedit;
+    HACCEL accel;
+    settings s;
+    HWND hwnd;
+    MSG msg;
+    int rc;
+
+    (void)prev;
+    (void)cmdline;
+    settings_defaults(&s);
+    settings_load(&s);
+    rc = parse_args(&s);
+    if (rc != 0) {
+        settings_wipe(&s);
+        return rc == 1 ? 0 : 2;
+    }
+
+    icc.dwSize = sizeof icc;
+    icc.dwICC = ICC_STANDARD_CLASSES | ICC_TAB_CLASSES | ICC_LISTVIEW_CLASSES | ICC_BAR_CLASSES;
+    InitCommonControlsEx(&icc);
+    /* RichEdit 4.1+ (MSFTEDIT_CLASS) lives in Msftedit.dll, which nothing loads for us. */
+    richedit = LoadLibraryW(L"Msftedit.dll");
+    if (!richedit) {
+        wchar_t reason[256], *text;
+        wstr_load(IDS_ERR_RICHEDIT, reason, 256);
+        text = wstr_format(IDS_ERR_START, reason);
+        message(IDS_APP_NAME, text ? text : reason, MB_ICONERROR);
+        free(text);
+        settings_wipe(&s);
+        return 1;
+    }
+
+    hwnd = main_window_create(inst, &s, 1);
+    settings_wipe(&s);
+    if (!hwnd) {
+        wchar_t reason[64], *text;
+        _snwprintf(reason, 64, L"error %lu", (unsigned long)GetLastError());
+        reason[63] = L'\0';
+        text = wstr_format(IDS_ERR_START, reason);
+        message(IDS_APP_NAME, text ? text : reason, MB_ICONERROR);
+        free(text);
+        FreeLibrary(richedit);
+        return 1;
+    }
+    ShowWindow(hwnd, show);
+    UpdateWindow(hwnd);
+    accel = LoadAcceleratorsW(inst, MAKEINTRESOURCEW(IDR_ACCEL));
+
+    while ((rc = GetMessageW(&msg, NULL, 0, 0)) > 0) {
+        /* The accelerators and dialog keys belong to the main window; modal dialogs run
+         * their own loops. */
+        if (IsWindow(hwnd) && accel && TranslateAcceleratorW(hwnd, accel, &msg))
+            continue;
+        if (IsWindow(hwnd) && IsDialogMessageW(hwnd, &msg))
+            continue;
+        TranslateMessage(&msg);
+        DispatchMessageW(&msg);
+    }
+    if (accel)
+        DestroyAcceleratorTable(accel);
+    FreeLibrary(richedit);
+    return rc < 0 ? 1 : (int)msg.wParam;
+}

@@ -1,0 +1,371 @@
+/* main_window.c — the main window: a resizable dialog (IDD_MAIN) whose procedure routes
+ * menus, accelerators, control notifications, network events and tray clicks. Its context,
+ * the app, is allocated here and lives in DWLP_USER until WM_NCDESTROY. */
+#include "main_window.h"
+
+#include <commctrl.h>
+#include <shellapi.h>
+#include <windowsx.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "conv.h"
+#include "dpi.h"
+#include "events.h"
+#include "input.h"
+#include "layout.h"
+#include "prompts.h"
+#include "resource.h"
+#include "session.h"
+#include "status.h"
+#include "transcript.h"
+#include "userlist.h"
+#include "wstr.h"
+
+#define GOODBYE_WAIT_MS 1500 /* on exit, how long the network thread may take to say BYE */
+#define INPUT_LIMIT PROTO_TEXT_MAX
+
+typedef struct main_init {
+    const settings *cfg;
+    int open_connect;
+} main_init;
+
+static HICON load_icon(HINSTANCE inst, int metric_x, int metric_y, UINT dpi)
+{
+    return (HICON)LoadImageW(inst, MAKEINTRESOURCEW(IDI_PARLEY), IMAGE_ICON,
+                             dpi_metric(metric_x, dpi),
+                             dpi_metric(metric_y, dpi), LR_DEFAULTCOLOR);
+}
+
+static void set_icons(app *a)
+{
+    HICON big = load_icon(a->inst, SM_CXICON, SM_CYICON, a->dpi);
+    HICON small = load_icon(a->inst, SM_CXSMICON, SM_CYSMICON, a->dpi);
+
+    SendMessageW(a->hwnd, WM_SETICON, ICON_BIG, (LPARAM)big);
+    SendMessageW(a->hwnd, WM_SETICON, ICON_SMALL, (LPARAM)small);
+    if (a->icon_big)
+        DestroyIcon(a->icon_big);
+    if (a->icon_small)
+        DestroyIcon(a->icon_small);
+    a->icon_big = big;
+    a->icon_small = small;
+}
+
+static void tray_add(app *a)
+{
+    wchar_t tip[128];
+
+    notify_tray_add(a->hwnd, &a->notify, WM_APP_TRAY, a->icon_small,
+                    wstr_load(IDS_TRAY_TIP, tip, 128));
+    status_refresh(a);
+}
+
+static int init(HWND hwnd, const main_init *mi)
+{
+    app *a = calloc(1, sizeof *a);
+
+    if (!a)
+        return -1;
+    SetWindowLongPtrW(hwnd, DWLP_USER, (LONG_PTR)a);
+    a->hwnd = hwnd;
+    a->inst = (HINSTANCE)GetWindowLongPtrW(hwnd, GWLP_HINSTANCE);
+    a->tabs = GetDlgItem(hwnd, IDC_TABS);
+    a->users_label = GetDlgItem(hwnd, IDC_USERS_LABEL);
+    a->users = GetDlgItem(hwnd, IDC_USERS);
+    a->input = GetDlgItem(hwnd, IDC_INPUT);
+    a->send = GetDlgItem(hwnd, IDC_SEND);
+    a->status = GetDlgItem(hwnd, IDC_STATUS);
+    a->dpi = dpi_of_window(hwnd);
+    a->active = -1;
+    a->cfg = *mi->cfg;
+    a->cfg_valid = 1;
+    a->history.pos = 0;
+    a->msg_taskbar_created = RegisterWindowMessageW(L"TaskbarCreated");
+    if (LoadIconMetric(NULL, IDI_WARNING, LIM_SMALL, &a->icon_warning) != S_OK)
+        a->icon_warning = NULL;
+    set_icons(a);
+    userlist_init(a->users, a->dpi);
+    SendMessageW(a->input, EM_SETLIMITTEXT, INPUT_LIMIT, 0);
+    if (input_attach(a) != 0)
+        return -1;
+    tray_add(a);
+    layout_apply(a);
+    status_refresh(a);
+    if (mi->open_connect)
+        PostMessageW(hwnd, WM_COMMAND, IDM_CONNECT, 0);
+    return 0;
+}
+
+static void destroy(app *a)
+{
+    session_disconnect(a);
+    if (a->net_thread) {
+        /* Let the goodbye reach the server, but never hang the exit on the network. */
+        WaitForSingleObject(a->net_thread, GOODBYE_WAIT_MS);
+        CloseHandle(a->net_thread);
+        a->net_thread = NULL;
+    }
+    KillTimer(a->hwnd, TIMER_COUNTDOWN);
+    notify_tray_remove(a->hwnd, &a->notify);
+    input_detach(a);
+    userlist_destroy(a->users);
+    conv_close_all(a);
+    input_history_free(&a->history);
+    settings_wipe(&a->cfg);
+    if (a->icon_big)
+        DestroyIcon(a->icon_big);
+    if (a->icon_small)
+        DestroyIcon(a->icon_small);
+    if (a->icon_warning)
+        DestroyIcon(a->icon_warning);
+}
+
+static void restore(app *a)
+{
+    if (IsIconic(a->hwnd))
+        ShowWindow(a->hwnd, SW_RESTORE);
+    else
+        ShowWindow(a->hwnd, SW_SHOW);
+    SetForegroundWindow(a->hwnd);
+}
+
+static void open_private_with_selected(app *a)
+{
+    wchar_t nick[MEMBER_NICK_MAX];
+
+    if (userlist_selected(a->users, nick, MEMBER_NICK_MAX) && wcscmp(nick, a->nick) != 0)
+        commands_private(a, nick);
+}
+
+static void step_tab(app *a, int dir)
+{
+    if (a->nconvs > 1)
+        conv_activate(a, (a->active + dir + a->nconvs) % a->nconvs);
+}
+
+static void on_command(app *a, int id, int code)
+{
+    wchar_t text[PROTO_TEXT_MAX / 8];
+
+    switch (id) {
+    case IDM_CONNECT:
+        session_connect_dialog(a, 0);
+        break;
+    case IDM_DISCONNECT:
+        if (a->net) {
+            session_disconnect(a);
+            conv_line(a, NULL, TL_INFO, wstr_load(IDS_SYS_DISCONNECTED, text, 256));
+        }
+        break;
+    case IDM_EXIT:
+        DestroyWindow(a->hwnd);
+        break;
+    case IDM_JOIN:
+        if (prompt_join(a->hwnd, text, NAME_MAX_W))
+            commands_join(a, text);
+        break;
+    case IDM_LEAVE:
+        commands_leave(a);
+        break;
+    case IDM_PRIVATE:
+        if (!userlist_selected(a->users, text, NAME_MAX_W) || wcscmp(text, a->nick) == 0)
+            text[0] = L'\0';
+        if (prompt_private(a->hwnd, text, NAME_MAX_W))
+            commands_private(a, text);
+        break;
+    case IDM_NEXT_TAB:
+        step_tab(a, +1);
+        break;
+    case IDM_PREV_TAB:
+        step_tab(a, -1);
+        break;
+    case IDM_FOCUS_INPUT:
+        SendMessageW(a->hwnd, WM_NEXTDLGCTL, (WPARAM)a->input, TRUE);
+        break;
+    case IDM_AWAY:
+        if (prompt_away(a->hwnd, text, 256))
+            commands_away(a, text);
+        break;
+    case IDM_BACK:
+        commands_back(a);
+        break;
+    case IDM_ABOUT:
+        about_show(a->hwnd);
+        break;
+    case IDM_TRAY_OPEN:
+        restore(a);
+        break;
+    case IDC_SEND:
+        if (code == BN_CLICKED) {
+            input_send(a);
+            SendMessageW(a->hwnd, WM_NEXTDLGCTL, (WPARAM)a->input, TRUE);
+        }
+        break;
+    case IDOK:
+        /* Enter where no control takes it: on a person, start a private talk; else send. */
+        if (GetFocus() == a->users)
+            open_private_with_selected(a);
+        else
+            input_send(a);
+        break;
+    case IDCANCEL:
+        break; /* Esc must not close the main window */
+    }
+}
+
+static INT_PTR on_notify(app *a, NMHDR *hdr)
+{
+    LRESULT result = 0;
+    conv *c = conv_active(a);
+
+    if (hdr->idFrom == IDC_TABS && hdr->code == TCN_SELCHANGE) {
+        conv_activate(a, (int)SendMessageW(a->tabs, TCM_GETCURSEL, 0, 0));
+        return TRUE;
+    }
+    if (hdr->code == EN_LINK) {
+        result = transcript_on_link(a->hwnd, (const ENLINK *)hdr);
+        SetWindowLongPtrW(a->hwnd, DWLP_MSGRESULT, result);
+        return TRUE;
+    }
+    if (hdr->idFrom == IDC_USERS) {
+        if (hdr->code == LVN_ITEMACTIVATE) {
+            open_private_with_selected(a);
+            return TRUE;
+        }
+        if (userlist_notify(a->users, c ? &c->members : NULL, hdr, &result)) {
+            SetWindowLongPtrW(a->hwnd, DWLP_MSGRESULT, result);
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+static void on_init_menu(app *a, HMENU menu)
+{
+    int online = a->net != NULL;
+    conv *c = conv_active(a);
+
+    EnableMenuItem(menu, IDM_DISCONNECT, MF_BYCOMMAND | (online ? MF_ENABLED : MF_GRAYED));
+    EnableMenuItem(menu, IDM_JOIN, MF_BYCOMMAND | (online ? MF_ENABLED : MF_GRAYED));
+    EnableMenuItem(menu, IDM_PRIVATE, MF_BYCOMMAND | (online ? MF_ENABLED : MF_GRAYED));
+    EnableMenuItem(menu, IDM_LEAVE, MF_BYCOMMAND | (c ? MF_ENABLED : MF_GRAYED));
+    EnableMenuItem(menu, IDM_AWAY, MF_BYCOMMAND | (online && !a->away ? MF_ENABLED : MF_GRAYED));
+    EnableMenuItem(menu, IDM_BACK, MF_BYCOMMAND | (online && a->away ? MF_ENABLED : MF_GRAYED));
+    EnableMenuItem(menu, IDM_NEXT_TAB, MF_BYCOMMAND | (a->nconvs > 1 ? MF_ENABLED : MF_GRAYED));
+    EnableMenuItem(menu, IDM_PREV_TAB, MF_BYCOMMAND | (a->nconvs > 1 ? MF_ENABLED : MF_GRAYED));
+}
+
+static void tray_menu(app *a, int x, int y)
+{
+    HMENU bar = LoadMenuW(a->inst, MAKEINTRESOURCEW(IDR_TRAYMENU));
+    HMENU popup = bar ? GetSubMenu(bar, 0) : NULL;
+
+    if (!popup) {
+        if (bar)
+            DestroyMenu(bar);
+        return;
+    }
+    /* Without this the menu would not close when the user clicks elsewhere. */
+    SetForegroundWindow(a->hwnd);
+    TrackPopupMenuEx(popup, TPM_RIGHTBUTTON, x, y, a->hwnd, NULL);
+    PostMessageW(a->hwnd, WM_NULL, 0, 0);
+    DestroyMenu(bar);
+}
+
+static void on_tray(app *a, WPARAM wp, LPARAM lp)
+{
+    switch (LOWORD(lp)) {
+    case NIN_SELECT:
+    case NIN_KEYSELECT:
+    case WM_LBUTTONDBLCLK:
+        restore(a);
+        break;
+    case WM_CONTEXTMENU:
+        tray_menu(a, GET_X_LPARAM(wp), GET_Y_LPARAM(wp));
+        break;
+    }
+}
+
+static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
+{
+    app *a = (app *)GetWindowLongPtrW(hwnd, DWLP_USER);
+
+    if (msg == WM_INITDIALOG) {
+        if (init(hwnd, (const main_init *)lp) != 0)
+            DestroyWindow(hwnd);
+        else
+            SetFocus(GetDlgItem(hwnd, IDC_INPUT));
+        return FALSE;
+    }
+    if (!a)
+        return FALSE; /* messages before WM_INITDIALOG (WM_GETMINMAXINFO, WM_SETFONT...) */
+    if (msg == a->msg_taskbar_created && msg != 0) {
+        tray_add(a); /* Explorer restarted and forgot the icon */
+        return TRUE;
+    }
+    switch (msg) {
+    case WM_SIZE:
+        layout_apply(a);
+        return TRUE;
+    case WM_GETMINMAXINFO: {
+        MINMAXINFO *mm = (MINMAXINFO *)lp;
+        layout_min_size(a, &mm->ptMinTrackSize);
+        return TRUE;
+    }
+    case WM_DPICHANGED: {
+        const RECT *r = (const RECT *)lp;
+        a->dpi = HIWORD(wp);
+        SetWindowPos(hwnd, NULL, r->left, r->top, r->right - r->left, r->bottom - r->top,
+                     SWP_NOZORDER | SWP_NOACTIVATE);
+        set_icons(a);
+        userlist_init(a->users, a->dpi);
+        layout_apply(a);
+        return TRUE;
+    }
+    case WM_COMMAND:
+        on_command(a, LOWORD(wp), HIWORD(wp));
+        return TRUE;
+    case WM_NOTIFY:
+        return on_notify(a, (NMHDR *)lp);
+    case WM_INITMENUPOPUP:
+        on_init_menu(a, (HMENU)wp);
+        return TRUE;
+    case WM_NET_EVENT:
+        events_drain(a, (unsigned)wp);
+        return TRUE;
+    case WM_APP_SHOW_ERROR:
+        session_show_error(a);
+        return TRUE;
+    case WM_APP_TRAY:
+        on_tray(a, wp, lp);
+        return TRUE;
+    case WM_TIMER:
+        if (wp == TIMER_COUNTDOWN)
+            events_countdown(a);
+        return TRUE;
+    case WM_CLOSE:
+        DestroyWindow(hwnd);
+        return TRUE;
+    case WM_DESTROY:
+        destroy(a);
+        PostQuitMessage(0);
+        return TRUE;
+    case WM_NCDESTROY:
+        SetWindowLongPtrW(hwnd, DWLP_USER, 0);
+        free(a);
+        return FALSE;
+    }
+    return FALSE;
+}
+
+HWND main_window_create(HINSTANCE inst, const settings *cfg, int open_connect)
+{
+    main_init mi;
+
+    mi.cfg = cfg;
+    mi.open_connect = open_connect;
+    return CreateDialogParamW(inst, MAKEINTRESOURCEW(IDD_MAIN), NULL, main_proc, (LPARAM)&mi);
+}

@@ -1,0 +1,19 @@
+/* prompts.h — the small modal dialogs: join a room, open a private conversation, set an away
+ * message, and About. */
+#ifndef PARLEY_GUI_PROMPTS_H
+#define PARLEY_GUI_PROMPTS_H
+
+#include <windows.h>
+
+#include <stddef.h>
+
+/* Each returns 1 with the entered text in dst (trimmed), or 0 if cancelled. */
+int prompt_join(HWND owner, wchar_t *dst, size_t cap);
+int prompt_private(HWND owner, wchar_t *dst, size_t cap);
+int prompt_away(HWND owner, wchar_t *dst, size_t cap);
+void about_show(HWND owner);
+/* Centres a dialog over its owner (kept inside the owner's monitor), as Windows' own dialogs
+ * appear; without a visible owner the template's DS_CENTER placement stays. */
+void dialog_center(HWND dlg);
+
+#endif

@@ -1,0 +1,196 @@
+/* session.c — starting and ending the network link for the main window, and the error box:
+ * a clear sentence per failure (wrong key, unreachable, nickname taken, kicked, banned...) with
+ * Retry, which either redials or reopens the Connect dialog where the fix belongs. */
+#include "session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "connect_dialog.h"
+#include "conv.h"
+#include "crypto.h"
+#include "resource.h"
+#include "status.h"
+#include "wstr.h"
+
+/* Converts the settings for the network thread. Returns 0, or the string ID of the problem. */
+static unsigned make_config(app *a, const settings *s, net_config *cfg)
+{
+    char key[SETTINGS_KEY_MAX * 3];
+
+    memset(cfg, 0, sizeof *cfg);
+    cfg->notify = a->hwnd;
+    cfg->port = (uint16_t)s->port;
+    cfg->cipher = s->cipher;
+    if (wstr_to_utf8_into(cfg->host, sizeof cfg->host, s->host) != 0 || !cfg->host[0])
+        return IDS_ERR_NO_SERVER;
+    if (!s->nick[0])
+        return IDS_ERR_NO_NICK;
+    if (wstr_to_utf8_into(cfg->nick, sizeof cfg->nick, s->nick) != 0)
+        return IDS_ERR_NICK_LONG;
+    if (wstr_to_utf8_into(key, sizeof key, s->key) != 0 || !key[0] ||
+        strlen(key) > sizeof cfg->secret) {
+        crypto_wipe(key, sizeof key);
+        return IDS_ERR_NO_KEY;
+    }
+    cfg->secret_len = strlen(key);
+    memcpy(cfg->secret, key, cfg->secret_len);
+    crypto_wipe(key, sizeof key);
+    return 0;
+}
+
+static void release_thread(app *a)
+{
+    if (a->net_thread) {
+        /* The old thread finishes its goodbye on its own; nothing here waits for it. */
+        CloseHandle(a->net_thread);
+        a->net_thread = NULL;
+    }
+}
+
+void session_disconnect(app *a)
+{
+    int i;
+
+    if (!a->net)
+        return;
+    net_stop(a->net);
+    a->net = NULL;
+    a->state = CS_OFFLINE;
+    a->has_rtt = 0;
+    a->away = 0;
+    for (i = 0; i < a->nconvs; i++) {
+        members_clear(&a->convs[i]->members);
+        conv_refresh(a, a->convs[i]);
+    }
+    status_refresh(a);
+}
+
+int session_connect(app *a, const settings *s)
+{
+    wchar_t text[512];
+    net_config cfg;
+    unsigned long err = 0;
+    unsigned problem;
+    int same_server;
+
+    problem = make_config(a, s, &cfg);
+    if (problem) {
+        wstr_load(problem, text, 512);
+        MessageBoxW(a->hwnd, text, wstr_load(IDS_ERR_TITLE, text + 400, 100),
+                    MB_OK | MB_ICONWARNING);
+        return -1;
+    }
+    if (a->net) {
+        session_disconnect(a);
+        conv_line(a, NULL, TL_INFO, wstr_load(IDS_SYS_DISCONNECTED, text, 512));
+    }
+    release_thread(a);
+    /* Tabs stay for the same server (their rooms are joined again); another server starts
+     * with a clean slate. */
+    same_server = a->cfg_valid && _wcsicmp(a->cfg.host, s->host) == 0 && a->cfg.port == s->port;
+    if (!same_server)
+        conv_close_all(a);
+    if (&a->cfg != s) {
+        settings_wipe(&a->cfg);
+        a->cfg = *s;
+    }
+    a->cfg_valid = 1;
+    cfg.session = ++a->session;
+    a->net = net_start(&cfg, &a->net_thread, &err);
+    crypto_wipe(cfg.secret, sizeof cfg.secret);
+    if (!a->net) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "cannot start the network thread (error %lu)", err);
+        session_fail_later(a, PC_E_LOCAL, detail);
+        PostMessageW(a->hwnd, WM_APP_SHOW_ERROR, 0, 0);
+        return -1;
+    }
+    a->state = CS_CONNECTING;
+    a->has_rtt = 0;
+    a->attempt = 0;
+    a->away = 0;
+    wstr_copy(a->nick, NAME_MAX_W, s->nick);
+    status_refresh(a);
+    return 0;
+}
+
+void session_fail_later(app *a, int code, const char *detail)
+{
+    a->error.active = 1;
+    a->error.code = code;
+    wstr_from_utf8_into(a->error.detail, sizeof a->error.detail / sizeof a->error.detail[0],
+                        detail, (size_t)-1);
+}
+
+/* Which Connect dialog field fixes a failure: 0 = none (a plain redial), else the control. */
+static int field_for(int code)
+{
+    switch (code) {
+    case PC_WRONG_KEY: return IDC_KEY;
+    case PC_NICK_TAKEN:
+    case PC_BAD_NICK: return IDC_NICK;
+    case PC_NO_CIPHER: return IDC_CIPHER;
+    case PC_E_LOCAL: return IDC_SERVER;
+    default: return 0;
+    }
+}
+
+static wchar_t *error_text(app *a, int code, const wchar_t *detail)
+{
+    const wchar_t *host = a->cfg.host, *nick = a->cfg.nick;
+
+    switch (code) {
+    case PC_WRONG_KEY: return wstr_format(IDS_ERR_WRONG_KEY, detail);
+    case PC_E_UNREACHABLE: return wstr_format(IDS_ERR_UNREACHABLE, host, detail);
+    case PC_NICK_TAKEN: return wstr_format(IDS_ERR_NICK_TAKEN, nick);
+    case PC_BAD_NICK: return wstr_format(IDS_ERR_BAD_NICK, nick, detail);
+    case PC_KICKED: return wstr_format(IDS_ERR_KICKED, detail);
+    case PC_BANNED: return wstr_format(IDS_ERR_BANNED, detail);
+    case PC_SERVER_FULL: return wstr_format(IDS_ERR_FULL, detail);
+    case PC_TIMEOUT: return wstr_format(IDS_ERR_TIMEOUT, host, detail);
+    case PC_NO_CIPHER: return wstr_format(IDS_ERR_NO_CIPHER, detail);
+    case PC_E_LOST:
+    case PC_SHUTDOWN: return wstr_format(IDS_ERR_LOST, host, detail);
+    default: return wstr_format(IDS_ERR_OTHER, host, detail);
+    }
+}
+
+void session_show_error(app *a)
+{
+    wchar_t title[64];
+    wchar_t *text;
+    int code = a->error.code, answer;
+
+    if (!a->error.active)
+        return;
+    a->error.active = 0;
+    text = error_text(a, code, a->error.detail);
+    wstr_load(IDS_ERR_TITLE, title, 64);
+    answer = MessageBoxW(a->hwnd, text ? text : a->error.detail, title,
+                         MB_RETRYCANCEL | MB_ICONERROR);
+    free(text);
+    if (answer != IDRETRY)
+        return;
+    if (field_for(code) || !a->cfg_valid)
+        session_connect_dialog(a, field_for(code));
+    else
+        session_connect(a, &a->cfg);
+}
+
+void session_connect_dialog(app *a, int focus_field)
+{
+    settings s;
+
+    if (a->cfg_valid) {
+        s = a->cfg;
+    } else {
+        settings_defaults(&s);
+        settings_load(&s);
+    }
+    if (connect_dialog_run(a->hwnd, &s, focus_field) == IDOK)
+        session_connect(a, &s);
+    settings_wipe(&s);
+}

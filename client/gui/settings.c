@@ -1,0 +1,175 @@
+/* settings.c — remembers the Connect dialog's values under HKCU\Software\Parley; the secret
+ * key is kept only as a DPAPI blob that the same Windows account alone can open. */
+#include "settings.h"
+
+#include <windows.h>
+#include <wincrypt.h>
+
+#include <string.h>
+
+#include "client.h"
+#include "proto.h"
+#include "wstr.h"
+
+#define REG_PATH L"Software\\Parley"
+
+/* Extra DPAPI entropy: another program running as the same user must at least know this to
+ * open the blob with CryptUnprotectData; it is no secret, only a narrower door. */
+static const char key_entropy[] = "Parley secret key v1";
+
+void settings_defaults(settings *s)
+{
+    DWORD n = SETTINGS_NICK_MAX;
+
+    memset(s, 0, sizeof *s);
+    wstr_copy(s->host, SETTINGS_HOST_MAX, L"localhost");
+    s->port = PC_PORT_DEFAULT;
+    if (!GetUserNameW(s->nick, &n))
+        s->nick[0] = L'\0';
+    s->cipher = PROTO_CIPHER_AES256GCM;
+}
+
+static void read_string(HKEY key, const wchar_t *name, wchar_t *dst, size_t cap)
+{
+    DWORD size = (DWORD)(cap * sizeof *dst);
+
+    /* RRF_RT_REG_SZ: RegGetValueW terminates the string and refuses other types. */
+    if (RegGetValueW(key, NULL, name, RRF_RT_REG_SZ, NULL, dst, &size) != ERROR_SUCCESS)
+        return;
+    dst[cap - 1] = L'\0';
+}
+
+static int read_dword(HKEY key, const wchar_t *name, DWORD *out)
+{
+    DWORD size = sizeof *out;
+    return RegGetValueW(key, NULL, name, RRF_RT_REG_DWORD, NULL, out, &size) == ERROR_SUCCESS;
+}
+
+/* Opens the stored key blob with DPAPI into s->key; leaves it empty on any failure. */
+static void read_key(HKEY key, settings *s)
+{
+    DATA_BLOB in, out, entropy;
+    DWORD size = 0;
+    BYTE *blob = NULL;
+
+    if (RegGetValueW(key, NULL, L"Key", RRF_RT_REG_BINARY, NULL, NULL, &size) != ERROR_SUCCESS ||
+        size == 0 || size > 64 * 1024)
+        return;
+    blob = LocalAlloc(LMEM_FIXED, size);
+    if (!blob)
+        return;
+    if (RegGetValueW(key, NULL, L"Key", RRF_RT_REG_BINARY, NULL, blob, &size) != ERROR_SUCCESS)
+        goto done;
+    in.pbData = blob;
+    in.cbData = size;
+    entropy.pbData = (BYTE *)(void *)key_entropy;
+    entropy.cbData = (DWORD)sizeof key_entropy - 1;
+    memset(&out, 0, sizeof out);
+    if (!CryptUnprotectData(&in, NULL, &entropy, NULL, NULL, CRYPTPROTECT_UI_FORBIDDEN, &out))
+        goto done;
+    if (out.cbData < SETTINGS_KEY_MAX * 3) {
+        char *utf8 = LocalAlloc(LMEM_FIXED, out.cbData + 1);
+        if (utf8) {
+            memcpy(utf8, out.pbData, out.cbData);
+            utf8[out.cbData] = '\0';
+            wstr_from_utf8_into(s->key, SETTINGS_KEY_MAX, utf8, out.cbData);
+            SecureZeroMemory(utf8, out.cbData);
+            LocalFree(utf8);
+        }
+    }
+    SecureZeroMemory(out.pbData, out.cbData);
+    LocalFree(out.pbData);
+done:
+    LocalFree(blob);
+}
+
+void settings_load(settings *s)
+{
+    HKEY key;
+    DWORD v;
+
+    if (RegOpenKeyExW(HKEY_CURRENT_USER, REG_PATH, 0, KEY_READ, &key) != ERROR_SUCCESS)
+        return;
+    read_string(key, L"Server", s->host, SETTINGS_HOST_MAX);
+    read_string(key, L"Nickname", s->nick, SETTINGS_NICK_MAX);
+    if (read_dword(key, L"Port", &v) && v > 0 && v <= 65535)
+        s->port = v;
+    if (read_dword(key, L"Cipher", &v) && (v == PROTO_CIPHER_XOR || v == PROTO_CIPHER_AES256GCM))
+        s->cipher = (uint8_t)v;
+    if (read_dword(key, L"Remember", &v))
+        s->remember = v != 0;
+    if (s->remember)
+        read_key(key, s);
+    RegCloseKey(key);
+}
+
+static LSTATUS write_string(HKEY key, const wchar_t *name, const wchar_t *value)
+{
+    return RegSetValueExW(key, name, 0, REG_SZ, (const BYTE *)value,
+                          (DWORD)((wcslen(value) + 1) * sizeof *value));
+}
+
+static LSTATUS write_dword(HKEY key, const wchar_t *name, DWORD value)
+{
+    return RegSetValueExW(key, name, 0, REG_DWORD, (const BYTE *)&value, sizeof value);
+}
+
+/* Seals the key with DPAPI and stores the blob; an empty key removes the value. */
+static LSTATUS write_key(HKEY key, const wchar_t *secret)
+{
+    DATA_BLOB in, out, entropy;
+    char *utf8;
+    LSTATUS rc;
+
+    if (!secret[0]) {
+        rc = RegDeleteValueW(key, L"Key");
+        return rc == ERROR_FILE_NOT_FOUND ? ERROR_SUCCESS : rc;
+    }
+    utf8 = wstr_to_utf8(secret);
+    if (!utf8)
+        return ERROR_OUTOFMEMORY;
+    in.pbData = (BYTE *)utf8;
+    in.cbData = (DWORD)strlen(utf8);
+    entropy.pbData = (BYTE *)(void *)key_entropy;
+    entropy.cbData = (DWORD)sizeof key_entropy - 1;
+    memset(&out, 0, sizeof out);
+    if (!CryptProtectData(&in, L"Parley secret key", &entropy, NULL, NULL,
+                          CRYPTPROTECT_UI_FORBIDDEN, &out)) {
+        rc = (LSTATUS)GetLastError();
+        goto done;
+    }
+    rc = RegSetValueExW(key, L"Key", 0, REG_BINARY, out.pbData, out.cbData);
+    LocalFree(out.pbData);
+done:
+    SecureZeroMemory(utf8, in.cbData);
+    free(utf8);
+    return rc;
+}
+
+unsigned long settings_save(const settings *s)
+{
+    HKEY key;
+    LSTATUS rc;
+
+    if (!s->remember) {
+        /* Forgetting means everything: no trace of a server, a nickname or a key stays. */
+        rc = RegDeleteTreeW(HKEY_CURRENT_USER, REG_PATH);
+        return rc == ERROR_FILE_NOT_FOUND ? 0 : (unsigned long)rc;
+    }
+    rc = RegCreateKeyExW(HKEY_CURRENT_USER, REG_PATH, 0, NULL, 0, KEY_WRITE, NULL, &key, NULL);
+    if (rc != ERROR_SUCCESS)
+        return (unsigned long)rc;
+    if ((rc = write_string(key, L"Server", s->host)) == ERROR_SUCCESS &&
+        (rc = write_dword(key, L"Port", s->port)) == ERROR_SUCCESS &&
+        (rc = write_string(key, L"Nickname", s->nick)) == ERROR_SUCCESS &&
+        (rc = write_dword(key, L"Cipher", s->cipher)) == ERROR_SUCCESS &&
+        (rc = write_dword(key, L"Remember", 1)) == ERROR_SUCCESS)
+        rc = write_key(key, s->key);
+    RegCloseKey(key);
+    return (unsigned long)rc;
+}
+
+void settings_wipe(settings *s)
+{
+    SecureZeroMemory(s->key, sizeof s->key);
+}

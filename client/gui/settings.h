@@ -1,0 +1,33 @@
+/* settings.h — what the Connect dialog edits, and how it is remembered: plain values under
+ * HKCU\Software\Parley, the secret key only as a DPAPI (CryptProtectData) blob. */
+#ifndef PARLEY_GUI_SETTINGS_H
+#define PARLEY_GUI_SETTINGS_H
+
+#include <stdint.h>
+#include <wchar.h>
+
+#define SETTINGS_HOST_MAX 256
+#define SETTINGS_NICK_MAX 64
+#define SETTINGS_KEY_MAX 1025 /* HS_SECRET_MAX bytes of UTF-8 at most, checked on connect */
+
+typedef struct settings {
+    wchar_t host[SETTINGS_HOST_MAX];
+    unsigned port;
+    wchar_t nick[SETTINGS_NICK_MAX];
+    wchar_t key[SETTINGS_KEY_MAX]; /* wiped by settings_wipe */
+    uint8_t cipher;                /* PROTO_CIPHER_AES256GCM or PROTO_CIPHER_XOR */
+    int remember;
+} settings;
+
+/* Defaults: localhost, the default port, the Windows user name, AES-256-GCM, no key. */
+void settings_defaults(settings *s);
+/* Overlays what was remembered (a missing or unreadable value keeps its default; a key that
+ * DPAPI cannot open, e.g. from another account, is simply not filled in). */
+void settings_load(settings *s);
+/* Remembers s (when s->remember) or forgets everything stored (when not). Returns 0, or a
+ * Windows error code. */
+unsigned long settings_save(const settings *s);
+/* Clears the key from memory. */
+void settings_wipe(settings *s);
+
+#endif

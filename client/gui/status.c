@@ -1,0 +1,86 @@
+/* status.c — the status bar's four parts (connection state, cipher with a warning icon for
+ * XOR, server, round trip), the window title and the tray tooltip, all from the app state. */
+#include "status.h"
+
+#include <commctrl.h>
+
+#include <stdio.h>
+
+#include "conv.h"
+#include "resource.h"
+#include "wstr.h"
+
+enum { PART_STATE, PART_CIPHER, PART_SERVER, PART_RTT };
+
+static void set_part(app *a, int part, const wchar_t *text, HICON icon)
+{
+    SendMessageW(a->status, SB_SETTEXTW, (WPARAM)part, (LPARAM)text);
+    SendMessageW(a->status, SB_SETICON, (WPARAM)part, (LPARAM)icon);
+}
+
+void status_refresh(app *a)
+{
+    wchar_t text[256], num[32], num2[32], server[SETTINGS_HOST_MAX + 16], title[256];
+    int live = a->state != CS_OFFLINE;
+
+    switch (a->state) {
+    case CS_OFFLINE:
+        wstr_load(IDS_ST_DISCONNECTED, text, 256);
+        break;
+    case CS_CONNECTING:
+        if (a->attempt) {
+            _snwprintf(num, 32, L"%u", a->attempt);
+            num[31] = L'\0';
+            wstr_format_into(text, 256, IDS_ST_RECONNECT_NOW, num);
+        } else {
+            wstr_format_into(text, 256, IDS_ST_CONNECTING, a->cfg.host);
+        }
+        break;
+    case CS_ONLINE:
+        wstr_format_into(text, 256, a->away ? IDS_ST_AWAY : IDS_ST_CONNECTED, a->nick);
+        break;
+    case CS_WAITING:
+        _snwprintf(num, 32, L"%u", (a->wait_ms + 999) / 1000);
+        _snwprintf(num2, 32, L"%u", a->attempt);
+        num[31] = num2[31] = L'\0';
+        wstr_format_into(text, 256, IDS_ST_RECONNECTING, num, num2);
+        break;
+    }
+    set_part(a, PART_STATE, text, NULL);
+
+    if (a->state == CS_ONLINE && a->cipher == PROTO_CIPHER_XOR)
+        set_part(a, PART_CIPHER, wstr_load(IDS_ST_CIPHER_XOR, text, 256), a->icon_warning);
+    else if (a->state == CS_ONLINE)
+        set_part(a, PART_CIPHER, wstr_load(IDS_ST_CIPHER_AES, text, 256), NULL);
+    else
+        set_part(a, PART_CIPHER, L"", NULL);
+
+    if (live) {
+        _snwprintf(num, 32, L"%u", a->cfg.port);
+        num[31] = L'\0';
+        wstr_format_into(server, sizeof server / sizeof server[0], IDS_ST_SERVER, a->cfg.host, num);
+        set_part(a, PART_SERVER, server, NULL);
+    } else {
+        set_part(a, PART_SERVER, L"", NULL);
+    }
+
+    if (a->state == CS_ONLINE && a->has_rtt) {
+        _snwprintf(num, 32, L"%u", a->rtt_ms);
+        num[31] = L'\0';
+        set_part(a, PART_RTT, wstr_format_into(text, 256, IDS_ST_RTT, num), NULL);
+    } else if (a->state == CS_ONLINE) {
+        set_part(a, PART_RTT, wstr_load(IDS_ST_RTT_NONE, text, 256), NULL);
+    } else {
+        set_part(a, PART_RTT, L"", NULL);
+    }
+
+    if (a->state == CS_ONLINE) {
+        wstr_format_into(title, 256, IDS_TITLE_CONNECTED, a->nick, a->cfg.host);
+        SetWindowTextW(a->hwnd, title);
+        notify_tray_tip(a->hwnd, &a->notify,
+                        wstr_format_into(text, 128, IDS_TRAY_TIP_CONNECTED, a->nick, a->cfg.host));
+    } else {
+        SetWindowTextW(a->hwnd, wstr_load(IDS_TITLE_DISCONNECTED, title, 256));
+        notify_tray_tip(a->hwnd, &a->notify, wstr_load(IDS_TRAY_TIP, text, 128));
+    }
+}

@@ -1,0 +1,288 @@
+/* transcript.c — formatting a conversation into a read-only RichEdit: one paragraph per line,
+ * "14:02  alice  text", a stable colour per nickname, grey/amber/red system lines, wrapped
+ * lines indented, links detected by RichEdit and opened with ShellExecuteW. */
+#include "transcript.h"
+
+#include <shellapi.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "wstr.h"
+
+#define FONT_TWIPS 200        /* 10 pt: a little larger than the UI font, for reading */
+#define HANGING_TWIPS 600     /* wrapped lines start under the nickname, not the time */
+#define SPACE_AFTER_TWIPS 40
+#define MAX_LINES 5000        /* older lines go, so a long-running session stays light */
+#define TRIM_LINES 1000
+#define URL_MAX 2048
+
+static const COLORREF nick_colours[] = {
+    RGB(0x43, 0x38, 0xa8), RGB(0xb8, 0x32, 0x27), RGB(0x23, 0x82, 0x36), RGB(0x86, 0x3e, 0xa8),
+    RGB(0xc4, 0x58, 0x00), RGB(0x0f, 0x80, 0x80), RGB(0xa8, 0x2f, 0x70), RGB(0x6b, 0x6b, 0x00),
+    RGB(0x1f, 0x5f, 0xbf), RGB(0x8c, 0x4a, 0x10), RGB(0x2f, 0x6f, 0x8f), RGB(0xc0, 0x2b, 0x5a),
+};
+
+#define COLOUR_TIME RGB(0x80, 0x80, 0x80)
+#define COLOUR_TEXT RGB(0x1b, 0x1b, 0x1b)
+#define COLOUR_HISTORY RGB(0x5a, 0x5a, 0x5a)
+#define COLOUR_INFO RGB(0x6b, 0x72, 0x80)
+#define COLOUR_NOTICE RGB(0x9a, 0x5b, 0x00)
+#define COLOUR_ERROR RGB(0xc4, 0x2b, 0x1c)
+
+/* The same nickname gets the same colour in every window and every session. */
+static COLORREF nick_colour(const wchar_t *nick)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+
+    for (; *nick; nick++) {
+        h ^= (uint32_t)towlower(*nick);
+        h *= 16777619u;
+    }
+    return nick_colours[h % (sizeof nick_colours / sizeof nick_colours[0])];
+}
+
+static void ui_face(wchar_t *face, size_t cap)
+{
+    NONCLIENTMETRICSW ncm;
+
+    memset(&ncm, 0, sizeof ncm);
+    ncm.cbSize = sizeof ncm;
+    /* The face Windows uses for messages (Segoe UI; Wine answers with its own). */
+    if (SystemParametersInfoW(SPI_GETNONCLIENTMETRICS, sizeof ncm, &ncm, 0))
+        wstr_copy(face, cap, ncm.lfMessageFont.lfFaceName);
+    else
+        wstr_copy(face, cap, L"Segoe UI");
+}
+
+HWND transcript_create(HWND parent, int id, HWND after)
+{
+    HINSTANCE inst = (HINSTANCE)GetWindowLongPtrW(parent, GWLP_HINSTANCE);
+    CHARFORMAT2W cf;
+    PARAFORMAT2 pf;
+    HWND t;
+
+    t = CreateWindowExW(WS_EX_CLIENTEDGE, MSFTEDIT_CLASS, L"",
+                        WS_CHILD | WS_VSCROLL | WS_TABSTOP | ES_MULTILINE | ES_READONLY |
+                            ES_AUTOVSCROLL | ES_SAVESEL,
+                        0, 0, 10, 10, parent, (HMENU)(INT_PTR)id, inst, NULL);
+    if (!t)
+        return NULL;
+    SetWindowPos(t, after, 0, 0, 0, 0, SWP_NOMOVE | SWP_NOSIZE | SWP_NOACTIVATE);
+    SendMessageW(t, EM_SETEVENTMASK, 0, ENM_LINK);
+    SendMessageW(t, EM_AUTOURLDETECT, TRUE, 0);
+    SendMessageW(t, EM_SETMARGINS, EC_LEFTMARGIN | EC_RIGHTMARGIN, MAKELPARAM(6, 6));
+
+    memset(&cf, 0, sizeof cf);
+    cf.cbSize = sizeof cf;
+    cf.dwMask = CFM_FACE | CFM_SIZE | CFM_COLOR | CFM_CHARSET;
+    cf.yHeight = FONT_TWIPS;
+    cf.crTextColor = COLOUR_TEXT;
+    cf.bCharSet = DEFAULT_CHARSET;
+    ui_face(cf.szFaceName, LF_FACESIZE);
+    SendMessageW(t, EM_SETCHARFORMAT, SCF_ALL, (LPARAM)&cf);
+
+    memset(&pf, 0, sizeof pf);
+    pf.cbSize = sizeof pf;
+    pf.dwMask = PFM_OFFSET | PFM_SPACEAFTER;
+    pf.dxOffset = HANGING_TWIPS;
+    pf.dySpaceAfter = SPACE_AFTER_TWIPS;
+    SendMessageW(t, EM_SETPARAFORMAT, 0, (LPARAM)&pf);
+    return t;
+}
+
+/* Appends text in one style at the end. */
+static void append(HWND t, const wchar_t *text, COLORREF colour, int bold, int italic)
+{
+    CHARRANGE end = {-1, -1};
+    CHARFORMAT2W cf;
+
+    SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&end);
+    memset(&cf, 0, sizeof cf);
+    cf.cbSize = sizeof cf;
+    cf.dwMask = CFM_COLOR | CFM_BOLD | CFM_ITALIC | CFM_LINK;
+    cf.dwEffects = (bold ? CFE_BOLD : 0) | (italic ? CFE_ITALIC : 0);
+    cf.crTextColor = colour;
+    SendMessageW(t, EM_SETCHARFORMAT, SCF_SELECTION, (LPARAM)&cf);
+    SendMessageW(t, EM_REPLACESEL, FALSE, (LPARAM)text);
+}
+
+static int at_bottom(HWND t)
+{
+    SCROLLINFO si;
+
+    memset(&si, 0, sizeof si);
+    si.cbSize = sizeof si;
+    si.fMask = SIF_ALL;
+    if (!GetScrollInfo(t, SB_VERT, &si))
+        return 1;
+    return si.nMax <= (int)si.nPage || si.nPos + (int)si.nPage >= si.nMax - 1;
+}
+
+/* Drops the oldest lines once there are too many. */
+static void trim(HWND t)
+{
+    LRESULT lines = SendMessageW(t, EM_GETLINECOUNT, 0, 0);
+    CHARRANGE cr;
+
+    if (lines <= MAX_LINES)
+        return;
+    cr.cpMin = 0;
+    cr.cpMax = (LONG)SendMessageW(t, EM_LINEINDEX, TRIM_LINES, 0);
+    if (cr.cpMax <= 0)
+        return;
+    SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&cr);
+    SendMessageW(t, EM_REPLACESEL, FALSE, (LPARAM)L"");
+}
+
+typedef struct line_state {
+    CHARRANGE sel;
+    int follow;
+} line_state;
+
+/* Starts a new paragraph, remembering the reader's selection and scroll position. */
+static void line_begin(HWND t, line_state *st)
+{
+    SendMessageW(t, EM_EXGETSEL, 0, (LPARAM)&st->sel);
+    st->follow = at_bottom(t);
+    SendMessageW(t, EM_HIDESELECTION, TRUE, 0);
+    if (GetWindowTextLengthW(t) > 0)
+        append(t, L"\r", COLOUR_TEXT, 0, 0);
+}
+
+static void line_end(HWND t, const line_state *st)
+{
+    trim(t);
+    /* Keep what the reader selected; follow new lines only if they were at the bottom. */
+    if (st->sel.cpMin != st->sel.cpMax)
+        SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&st->sel);
+    SendMessageW(t, EM_HIDESELECTION, FALSE, 0);
+    if (st->follow)
+        SendMessageW(t, WM_VSCROLL, SB_BOTTOM, 0);
+}
+
+/* "14:02", or "12/03/2025 14:02" for a day other than today, in the user's locale. */
+static void format_time(uint64_t time_ms, wchar_t *out, size_t cap)
+{
+    SYSTEMTIME utc, local, today;
+    ULARGE_INTEGER u;
+    FILETIME ft;
+    wchar_t date[64], clock[64];
+
+    GetLocalTime(&today);
+    if (time_ms == 0) {
+        local = today;
+    } else {
+        /* FILETIME counts 100 ns units from 1601; the wire counts ms from 1970. */
+        u.QuadPart = time_ms * 10000u + 116444736000000000ull;
+        ft.dwLowDateTime = u.LowPart;
+        ft.dwHighDateTime = u.HighPart;
+        if (!FileTimeToSystemTime(&ft, &utc) ||
+            !SystemTimeToTzSpecificLocalTime(NULL, &utc, &local))
+            local = today;
+    }
+    if (!GetTimeFormatEx(LOCALE_NAME_USER_DEFAULT, TIME_NOSECONDS, &local, NULL, clock, 64))
+        wcscpy(clock, L"--:--");
+    if (local.wYear == today.wYear && local.wMonth == today.wMonth && local.wDay == today.wDay) {
+        wstr_copy(out, cap, clock);
+        return;
+    }
+    if (!GetDateFormatEx(LOCALE_NAME_USER_DEFAULT, DATE_SHORTDATE, &local, NULL, date, 64, NULL))
+        date[0] = L'\0';
+    _snwprintf(out, cap, L"%ls %ls", date, clock);
+    out[cap - 1] = L'\0';
+}
+
+/* Message text with its line breaks as soft breaks (\v): a multi-line message stays one
+ * paragraph, indented as one. The caller frees the copy. */
+static wchar_t *soft_breaks(const wchar_t *text)
+{
+    size_t n = wcslen(text), i, j = 0;
+    wchar_t *out = malloc((n + 1) * sizeof *out);
+
+    if (!out)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        if (text[i] == L'\r' && text[i + 1] == L'\n')
+            continue;
+        out[j++] = text[i] == L'\n' || text[i] == L'\r' ? L'\v' : text[i];
+    }
+    out[j] = L'\0';
+    return out;
+}
+
+void transcript_add_message(HWND t, uint64_t time_ms, const wchar_t *nick, const wchar_t *text,
+                            unsigned flags)
+{
+    wchar_t when[96];
+    wchar_t *body = soft_breaks(text);
+    line_state st;
+
+    if (!body)
+        return;
+    format_time(time_ms, when, sizeof when / sizeof when[0]);
+    line_begin(t, &st);
+    append(t, when, COLOUR_TIME, 0, 0);
+    append(t, L"  ", COLOUR_TEXT, 0, 0);
+    append(t, nick, nick_colour(nick), 1, 0);
+    append(t, L"  ", COLOUR_TEXT, 0, 0);
+    append(t, body, (flags & TM_HISTORY) ? COLOUR_HISTORY : COLOUR_TEXT, 0, 0);
+    line_end(t, &st);
+    free(body);
+}
+
+void transcript_add_line(HWND t, uint64_t time_ms, transcript_line kind, const wchar_t *text)
+{
+    wchar_t when[96];
+    wchar_t *body = soft_breaks(text);
+    COLORREF colour = kind == TL_ERROR ? COLOUR_ERROR : kind == TL_NOTICE ? COLOUR_NOTICE
+                                                                          : COLOUR_INFO;
+    line_state st;
+
+    if (!body)
+        return;
+    format_time(time_ms, when, sizeof when / sizeof when[0]);
+    line_begin(t, &st);
+    append(t, when, COLOUR_TIME, 0, 0);
+    append(t, L"  ", COLOUR_TEXT, 0, 0);
+    append(t, body, colour, kind == TL_ERROR, kind == TL_INFO);
+    line_end(t, &st);
+    free(body);
+}
+
+static int has_prefix(const wchar_t *s, const wchar_t *prefix)
+{
+    return _wcsnicmp(s, prefix, wcslen(prefix)) == 0;
+}
+
+int transcript_on_link(HWND owner, const ENLINK *link)
+{
+    wchar_t url[URL_MAX + 8];
+    TEXTRANGEW tr;
+    CHARRANGE sel;
+    LONG len = link->chrg.cpMax - link->chrg.cpMin;
+    const wchar_t *target = url;
+    wchar_t with_scheme[URL_MAX + 16];
+
+    if (link->msg != WM_LBUTTONUP || len <= 0 || len > URL_MAX)
+        return 0;
+    /* A drag that selected text ends with a button-up over the link too: not a click. */
+    SendMessageW(link->nmhdr.hwndFrom, EM_EXGETSEL, 0, (LPARAM)&sel);
+    if (sel.cpMin != sel.cpMax)
+        return 0;
+    tr.chrg = link->chrg;
+    tr.lpstrText = url;
+    SendMessageW(link->nmhdr.hwndFrom, EM_GETTEXTRANGE, 0, (LPARAM)&tr);
+    /* Only web and mail links: a chat message must never run a file or a custom protocol. */
+    if (has_prefix(url, L"www.")) {
+        _snwprintf(with_scheme, sizeof with_scheme / sizeof with_scheme[0], L"http://%ls", url);
+        with_scheme[sizeof with_scheme / sizeof with_scheme[0] - 1] = L'\0';
+        target = with_scheme;
+    } else if (!has_prefix(url, L"http://") && !has_prefix(url, L"https://") &&
+               !has_prefix(url, L"mailto:")) {
+        return 0;
+    }
+    ShellExecuteW(owner, L"open", target, NULL, NULL, SW_SHOWNORMAL);
+    return 1;
+}

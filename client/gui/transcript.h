@@ -1,0 +1,32 @@
+/* transcript.h — a conversation's transcript: a read-only RichEdit (MSFTEDIT_CLASS) with
+ * timestamps, coloured nicknames, grey system lines and clickable links. */
+#ifndef PARLEY_GUI_TRANSCRIPT_H
+#define PARLEY_GUI_TRANSCRIPT_H
+
+#include <windows.h>
+#include <richedit.h>
+
+#include <stdint.h>
+
+typedef enum transcript_line {
+    TL_INFO,   /* joins, leaves, topic, connection state: grey */
+    TL_NOTICE, /* notices from the server or a person: amber */
+    TL_ERROR   /* refusals and failures: red */
+} transcript_line;
+
+#define TM_HISTORY 0x1 /* replayed from the server's history: dated, greyed text */
+#define TM_OWN 0x2     /* written by us */
+
+/* Creates a hidden transcript as a child of parent with control ID id, placed after `after`
+ * in the tab order. NULL on failure (Msftedit.dll must be loaded). */
+HWND transcript_create(HWND parent, int id, HWND after);
+/* Appends "time  nick  text". time_ms: milliseconds since 1970 UTC; 0 = now. */
+void transcript_add_message(HWND t, uint64_t time_ms, const wchar_t *nick, const wchar_t *text,
+                            unsigned flags);
+/* Appends "time  text" in the style of kind. */
+void transcript_add_line(HWND t, uint64_t time_ms, transcript_line kind, const wchar_t *text);
+/* Handles EN_LINK from a transcript: opens web and mail links (nothing else) on a click.
+ * Returns 1 if the click was taken. */
+int transcript_on_link(HWND owner, const ENLINK *link);
+
+#endif

@@ -1,0 +1,251 @@
+/* gui_steps.c — the steps GUI tests are made of: start parley.exe and connect it through its
+ * Connect dialog, say something, wait for tabs, focus or text, check what "Remember" stored,
+ * restart the server. Built on gui_driver.c. */
+#include "gui_steps.h"
+
+#include <wincrypt.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "resource.h"
+
+const wchar_t *parley_exe(void)
+{
+    static wchar_t path[MAX_PATH];
+
+    if (!GetEnvironmentVariableW(L"PARLEY_GUI_EXE", path, MAX_PATH))
+        MultiByteToWideChar(CP_UTF8, 0, PARLEY_GUI_EXE_DEFAULT, -1, path, MAX_PATH);
+    return path;
+}
+
+/* Writes a key file (UTF-8, newline-terminated as an editor would) and returns its full path. */
+void write_key_file(const wchar_t *name, const char *key, wchar_t *full, DWORD cap)
+{
+    HANDLE f = CreateFileW(name, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    DWORD done;
+
+    if (f != INVALID_HANDLE_VALUE) {
+        WriteFile(f, key, (DWORD)strlen(key), &done, NULL);
+        WriteFile(f, "\r\n", 2, &done, NULL);
+        CloseHandle(f);
+    }
+    GetFullPathNameW(name, cap, full, NULL);
+}
+
+void client_args(wchar_t *out, size_t cap, const test_server *ts, const wchar_t *nick,
+                        const wchar_t *key_file)
+{
+    if (key_file)
+        _snwprintf(out, cap, L"--server 127.0.0.1 --port %u --nick %ls --key-file \"%ls\"",
+                   (unsigned)ts->port, nick, key_file);
+    else
+        _snwprintf(out, cap, L"--server 127.0.0.1 --port %u --nick %ls", (unsigned)ts->port, nick);
+    out[cap - 1] = L'\0';
+}
+
+int text_has(HWND parent, int id, const wchar_t *part)
+{
+    wchar_t *t = gui_text(GetDlgItem(parent, id));
+    int has = t && wcsstr(t, part) != NULL;
+
+    free(t);
+    return has;
+}
+
+int wait_tabs(HWND main, const wchar_t *part, DWORD timeout_ms)
+{
+    DWORD start = GetTickCount();
+
+    for (;;) {
+        wchar_t *tabs = gui_tab_items(GetDlgItem(main, IDC_TABS));
+        int has = tabs && wcsstr(tabs, part) != NULL;
+
+        free(tabs);
+        if (has)
+            return 1;
+        if (GetTickCount() - start >= timeout_ms)
+            return 0;
+        Sleep(100);
+    }
+}
+
+/* Writes a line into a main window's input box as typed keys and sends it with Enter. */
+void say_enter(HWND main, const wchar_t *text)
+{
+    gui_type(main, IDC_INPUT, text);
+    gui_press_key(main, IDC_INPUT, VK_RETURN);
+}
+
+/* The same, sent with the Send button. */
+void say_button(HWND main, const wchar_t *text)
+{
+    gui_set_text(main, IDC_INPUT, text);
+    gui_click(main, IDC_SEND);
+}
+
+void report_text(const char *what, HWND parent, int id)
+{
+    wchar_t *t = gui_text(GetDlgItem(parent, id));
+    fprintf(stderr, "%s:\n%ls\n", what, t ? t : L"(none)");
+    free(t);
+}
+
+/* Starts parley.exe as nick, confirms the Connect dialog (optionally typing the key into it
+ * first), and returns the main window once it says it is connected; NULL on failure. */
+HWND connect_client(gui_proc *p, const test_server *ts, const wchar_t *nick,
+                           const wchar_t *key_file, const wchar_t *typed_key)
+{
+    wchar_t args[1024], title[64];
+    HWND dlg, main;
+
+    client_args(args, 1024, ts, nick, key_file);
+    if (gui_start(p, nick, parley_exe(), args) != 0)
+        return NULL;
+    dlg = gui_wait_window(p, L"#32770", TITLE_CONNECT, WAIT_UI);
+    if (!dlg) {
+        test_failf_at(__FILE__, __LINE__, "%ls: no Connect dialog", nick);
+        return NULL;
+    }
+    CHECK(text_has(dlg, IDC_SERVER, L"127.0.0.1"));
+    CHECK(text_has(dlg, IDC_NICK, nick));
+    if (typed_key) {
+        gui_set_text(dlg, IDC_KEY, L"");
+        gui_type(dlg, IDC_KEY, typed_key);
+    }
+    gui_click(dlg, IDOK);
+    _snwprintf(title, 64, L"%ls on 127.0.0.1", nick);
+    main = gui_wait_window(p, L"#32770", title, WAIT_NET);
+    if (!main)
+        test_failf_at(__FILE__, __LINE__, "%ls: never connected", nick);
+    return main;
+}
+
+const wchar_t *screenshot_path(void)
+{
+    static wchar_t path[MAX_PATH];
+
+    if (!GetEnvironmentVariableW(L"PARLEY_GUI_SCREENSHOT", path, MAX_PATH))
+        wcscpy(path, L"gui-screenshot.bmp");
+    return path;
+}
+
+/* PARLEY_GUI_PAUSE_MS keeps the windows up for a person to look at (or screenshot) them. */
+void pause_for_a_look(void)
+{
+    wchar_t ms[16];
+
+    if (GetEnvironmentVariableW(L"PARLEY_GUI_PAUSE_MS", ms, 16))
+        Sleep((DWORD)wcstoul(ms, NULL, 10));
+}
+
+/* Receives whatever the server sent a library client, so its queue never fills. */
+void drain(pc_conn *c)
+{
+    proto_msg m;
+    while (pc_recv(c, &m, 50) > 0)
+        ;
+}
+
+static int dpapi_ok(BOOL ok)
+{
+    if (!ok)
+        test_failf_at(__FILE__, __LINE__, "CryptUnprotectData failed (error %lu)",
+                      (unsigned long)GetLastError());
+    return ok != FALSE;
+}
+
+/* Waits until the focus in p is on window `want`. */
+int wait_focus(const gui_proc *p, HWND want, DWORD timeout_ms)
+{
+    DWORD start = GetTickCount();
+
+    while (gui_focus(p) != want) {
+        if (GetTickCount() - start >= timeout_ms)
+            return 0;
+        Sleep(50);
+    }
+    return 1;
+}
+
+void press(const gui_proc *p, UINT vk)
+{
+    HWND focus = gui_focus(p);
+    UINT scan = MapVirtualKeyW(vk, MAPVK_VK_TO_VSC);
+
+    PostMessageW(focus, WM_KEYDOWN, vk, (LPARAM)(1 | (scan << 16)));
+    PostMessageW(focus, WM_KEYUP, vk, (LPARAM)(1 | (scan << 16) | (1u << 30) | (1u << 31)));
+}
+
+int input_is(HWND main, const wchar_t *want)
+{
+    wchar_t *t = gui_text(GetDlgItem(main, IDC_INPUT));
+    int same = t && wcscmp(t, want) == 0;
+
+    if (!same)
+        fprintf(stderr, "input box holds \"%ls\", expected \"%ls\"\n", t ? t : L"(null)", want);
+    free(t);
+    return same;
+}
+
+/* "Remember" keeps the settings under HKCU\Software\Parley and the key only as a DPAPI blob
+ * that opens (with Parley's entropy) to the key. Read from this process: same user, same
+ * prefix. */
+void check_remembered(const wchar_t *nick, DWORD cipher)
+{
+    static const char entropy_text[] = "Parley secret key v1";
+    wchar_t value[64];
+    DWORD size = sizeof value, number = 0;
+    BYTE blob[4096];
+    DATA_BLOB in, out, entropy;
+
+    CHECK(RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"Nickname", RRF_RT_REG_SZ, NULL,
+                       value, &size) == ERROR_SUCCESS && wcscmp(value, nick) == 0);
+    size = sizeof number;
+    CHECK(RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"Cipher", RRF_RT_REG_DWORD,
+                       NULL, &number, &size) == ERROR_SUCCESS && number == cipher);
+    size = sizeof blob;
+    if (RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"Key", RRF_RT_REG_BINARY, NULL,
+                     blob, &size) != ERROR_SUCCESS) {
+        test_failf_at(__FILE__, __LINE__, "no Key value was remembered");
+        return;
+    }
+    /* Never the plain key... */
+    {
+        size_t n = strlen(TEST_SECRET), i;
+        int plain = 0;
+        for (i = 0; i + n <= size; i++)
+            if (memcmp(blob + i, TEST_SECRET, n) == 0)
+                plain = 1;
+        CHECK(!plain);
+    }
+    /* ...but a DPAPI blob of it. */
+    in.pbData = blob;
+    in.cbData = size;
+    entropy.pbData = (BYTE *)(void *)entropy_text;
+    entropy.cbData = (DWORD)strlen(entropy_text);
+    memset(&out, 0, sizeof out);
+    if (dpapi_ok(CryptUnprotectData(&in, NULL, &entropy, NULL, NULL, 0, &out))) {
+        CHECK(out.cbData == strlen(TEST_SECRET) && memcmp(out.pbData, TEST_SECRET, out.cbData) == 0);
+        LocalFree(out.pbData);
+    }
+    RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Parley");
+}
+
+/* Restarts a stopped test server on the same port and data directory (its history journal
+ * survives), retrying while the old port is still held. */
+int restart_server(test_server *ts, server_config *cfg, uint16_t port)
+{
+    int tries;
+
+    cfg->port = port;
+    for (tries = 0; tries < 50; tries++) {
+        if (test_server_start(ts, cfg) == 0)
+            return 0;
+        Sleep(200);
+    }
+    return -1;
+}
+

@@ -1,0 +1,55 @@
+/* gui_steps.h — the steps GUI tests are made of (see gui_steps.c), and their shared limits. */
+#ifndef PARLEY_GUI_STEPS_H
+#define PARLEY_GUI_STEPS_H
+
+#include <windows.h>
+
+#include <stdint.h>
+
+#include "gui_driver.h"
+#include "server_fixture.h"
+#include "test.h"
+
+#define WAIT_UI 30000 /* a first Wine window can take a while */
+#define WAIT_NET 15000
+
+#define TITLE_CONNECT L"Connect to a Parley server"
+
+/* parley.exe's path: PARLEY_GUI_EXE, else the one this build made. */
+const wchar_t *parley_exe(void);
+/* Writes a key file (UTF-8, newline-terminated as an editor would) and returns its full path. */
+void write_key_file(const wchar_t *name, const char *key, wchar_t *full, DWORD cap);
+/* parley.exe's options for the test server, a nickname and (optionally) a key file. */
+void client_args(wchar_t *out, size_t cap, const test_server *ts, const wchar_t *nick,
+                 const wchar_t *key_file);
+/* 1 if the control's text contains part. */
+int text_has(HWND parent, int id, const wchar_t *part);
+/* Waits until the tab strip of a main window shows part. */
+int wait_tabs(HWND main, const wchar_t *part, DWORD timeout_ms);
+/* Types a line into the input box and sends it with Enter / with the Send button. */
+void say_enter(HWND main, const wchar_t *text);
+void say_button(HWND main, const wchar_t *text);
+/* Prints a control's text to stderr, to explain a failure. */
+void report_text(const char *what, HWND parent, int id);
+/* Starts parley.exe as nick, confirms the Connect dialog (typing typed_key into it first when
+ * given) and returns the main window once it says it is connected; NULL after a failure. */
+HWND connect_client(gui_proc *p, const test_server *ts, const wchar_t *nick,
+                    const wchar_t *key_file, const wchar_t *typed_key);
+/* Where the conversation screenshot goes: PARLEY_GUI_SCREENSHOT, else gui-screenshot.bmp. */
+const wchar_t *screenshot_path(void);
+/* PARLEY_GUI_PAUSE_MS keeps the windows up for a person to look at (or screenshot) them. */
+void pause_for_a_look(void);
+/* Receives whatever the server sent a library client, so its queue never fills. */
+void drain(pc_conn *c);
+/* Waits until the keyboard focus in p is on `want`. */
+int wait_focus(const gui_proc *p, HWND want, DWORD timeout_ms);
+/* Presses a key (down and up) in whatever control of p has the focus. */
+void press(const gui_proc *p, UINT vk);
+/* 1 if the main window's input box holds exactly want (else says what it holds). */
+int input_is(HWND main, const wchar_t *want);
+/* Checks what "Remember" stored for nick under HKCU\Software\Parley, then removes it. */
+void check_remembered(const wchar_t *nick, DWORD cipher);
+/* Restarts a stopped test server on the same port and data directory. 0 or -1. */
+int restart_server(test_server *ts, server_config *cfg, uint16_t port);
+
+#endif

@@ -1,15 +1,18 @@
-/* entry_win.c — parley-server's wmain() on Windows: converts the UTF-16 command line to UTF-8
- * for the portable program, and sets the console to UTF-8 output. */
+/* entry_win.c — parley-server's wmain() on Windows: converts the UTF-16 command line to UTF-8,
+ * sets the console to UTF-8 output, and hands over to the service layer, which runs the
+ * portable program as a service or in the console. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <windows.h>
 
 #include "server_main.h"
+#include "service.h"
 
 int wmain(int argc, wchar_t **wargv);
 
 int wmain(int argc, wchar_t **wargv)
 {
+    static const service_program program = {server_main_hooked, server_load_settings};
     char **argv = calloc((size_t)argc + 1, sizeof *argv);
     int i, rc = 1;
 
@@ -27,7 +30,7 @@ int wmain(int argc, wchar_t **wargv)
             goto done;
         }
     }
-    rc = server_main(argc, argv);
+    rc = service_entry(argc, argv, &program);
 done:
     for (i = 0; i < argc; i++)
         free(argv[i]);

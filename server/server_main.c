@@ -1,6 +1,7 @@
 /* server_main.c — parley-server's command line, start-up sequence and exit codes. */
 #include "server_main.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,6 @@
 #ifndef PARLEY_VERSION
 #define PARLEY_VERSION "0.0.0"
 #endif
-
-enum { EXIT_OK = 0, EXIT_FAILURE_RUN = 1, EXIT_USAGE = 2 };
 
 static char hint_config[SERVER_PATH_MAX];
 static char hint_data[SERVER_PATH_MAX];
@@ -66,18 +65,19 @@ static void usage(FILE *to)
             default_config_hint(), SERVER_PORT_DEFAULT, default_data_hint());
 }
 
-/* The value after an option, or NULL after complaining. */
-static const char *option_value(int argc, char **argv, int *i)
+/* The value after an option, or NULL with the problem in err. */
+static const char *option_value(int argc, char **argv, int *i, char *err, size_t err_size)
 {
     if (*i + 1 >= argc) {
-        fprintf(stderr, "parley-server: %s needs a value (see --help)\n", argv[*i]);
+        snprintf(err, err_size, "%s needs a value (see --help)", argv[*i]);
         return NULL;
     }
     return argv[++*i];
 }
 
 /* Command-line settings override the file: they are applied after it. */
-static int apply_overrides(server_config *cfg, int argc, char **argv)
+static int apply_overrides(server_config *cfg, int argc, char **argv, char *err,
+                           size_t err_size)
 {
     static const struct {
         const char *option, *section, *key;
@@ -104,51 +104,104 @@ static int apply_overrides(server_config *cfg, int argc, char **argv)
             if (strcmp(argv[i], map[k].option) == 0)
                 break;
         if (k == sizeof map / sizeof map[0]) {
-            fprintf(stderr, "parley-server: unknown option '%s' (see --help)\n", argv[i]);
+            snprintf(err, err_size, "unknown option '%s' (see --help)", argv[i]);
             return -1;
         }
-        if (!(value = option_value(argc, argv, &i)))
+        if (!(value = option_value(argc, argv, &i, err, err_size)))
             return -1;
         if (server_config_set(cfg, map[k].section, map[k].key, value, problem, sizeof problem) !=
             0) {
-            fprintf(stderr, "parley-server: %s %s: %s\n", map[k].option, value, problem);
+            snprintf(err, err_size, "%s %s: %s", map[k].option, value, problem);
             return -1;
         }
     }
     return 0;
 }
 
-static int load_config(server_config *cfg, int argc, char **argv)
+int server_load_settings(server_config *cfg, int argc, char **argv, char *err, size_t err_size)
 {
-    char path[SERVER_PATH_MAX], err[512];
+    char path[SERVER_PATH_MAX];
     const char *explicit_path = NULL;
     int i;
 
     for (i = 1; i < argc; i++)
         if (strcmp(argv[i], "--config") == 0) {
-            if (!(explicit_path = option_value(argc, argv, &i)))
+            if (!(explicit_path = option_value(argc, argv, &i, err, err_size)))
                 return -1;
         }
     server_config_defaults(cfg);
     if (explicit_path) {
-        if (server_config_load(cfg, explicit_path, err, sizeof err) != 0) {
-            fprintf(stderr, "parley-server: %s\n", err);
+        if (server_config_load(cfg, explicit_path, err, err_size) != 0)
             return -1;
-        }
     } else if (fsys_default_config_path(path, sizeof path) == 0 && fsys_exists(path)) {
-        if (server_config_load(cfg, path, err, sizeof err) != 0) {
-            fprintf(stderr, "parley-server: %s\n", err);
+        if (server_config_load(cfg, path, err, err_size) != 0)
             return -1;
-        }
     }
-    return apply_overrides(cfg, argc, argv);
+    return apply_overrides(cfg, argc, argv, err, err_size);
 }
 
-static logfile *start_logging(const server_config *cfg)
-{
-    char path[SERVER_PATH_MAX], err[512];
-    const char *file = NULL;
+/* Where log lines go during a run: the log file and console, and the platform's hooks. */
+typedef struct main_sink {
     logfile *lf;
+    const server_hooks *hooks;
+} main_sink;
+
+/* Skips "2026-11-26T06:10:50.123Z INFO  " (log.h's line format): the hooks get the text. */
+static const char *line_text(const char *line)
+{
+    const char *p = strchr(line, ' ');
+    if (!p)
+        return line;
+    while (*p == ' ')
+        p++;
+    p = strchr(p, ' ');
+    if (!p)
+        return line;
+    while (*p == ' ')
+        p++;
+    return p;
+}
+
+static void main_sink_fn(void *user, log_level level, const char *line, size_t len)
+{
+    main_sink *ms = user;
+    if (ms->lf) {
+        logfile_sink(ms->lf, level, line, len);
+    } else {
+        fwrite(line, 1, len, stderr);
+        fputc('\n', stderr);
+    }
+    if (ms->hooks && ms->hooks->on_message && level >= LOG_WARN && level < LOG_OFF)
+        ms->hooks->on_message(ms->hooks->user, level, line_text(line));
+}
+
+/* A failure before (or without) the log: to stderr, and to the hooks. */
+static void report_failure(const server_hooks *hooks, const char *fmt, ...) PARLEY_PRINTF(2, 3);
+
+static void report_failure(const server_hooks *hooks, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "parley-server: %s\n", text);
+    if (hooks && hooks->on_message)
+        hooks->on_message(hooks->user, LOG_ERROR, text);
+}
+
+static void progress(const server_hooks *hooks, const char *step)
+{
+    if (hooks && hooks->on_progress)
+        hooks->on_progress(hooks->user, step);
+}
+
+/* Opens the log (file and console) and routes every line through ms. */
+static void start_logging(const server_config *cfg, main_sink *ms)
+{
+    char path[SERVER_PATH_MAX], err[512], text[600];
+    const char *file = NULL;
 
     if (strcmp(cfg->log_file, "-") != 0) {
         if (cfg->log_file[0])
@@ -158,16 +211,18 @@ static logfile *start_logging(const server_config *cfg)
         if (path[0])
             file = path;
     }
-    lf = logfile_open(file, cfg->log_max_bytes, cfg->log_keep, cfg->console, err, sizeof err);
-    if (!lf && file) {
+    ms->lf = logfile_open(file, cfg->log_max_bytes, cfg->log_keep, cfg->console, err,
+                          sizeof err);
+    if (!ms->lf && file) {
         /* A log file that cannot be written must not keep the server down. */
-        fprintf(stderr, "parley-server: %s; logging to the console only\n", err);
-        lf = logfile_open(NULL, 0, 0, 1, err, sizeof err);
+        snprintf(text, sizeof text, "%s; logging to the console only", err);
+        fprintf(stderr, "parley-server: %s\n", text);
+        if (ms->hooks && ms->hooks->on_message)
+            ms->hooks->on_message(ms->hooks->user, LOG_WARN, text);
+        ms->lf = logfile_open(NULL, 0, 0, 1, err, sizeof err);
     }
-    if (lf)
-        log_set_sink(logfile_sink, lf);
+    log_set_sink(main_sink_fn, ms);
     log_set_level((log_level)cfg->log_level);
-    return lf;
 }
 
 static void describe_ciphers(const server_config *cfg, char *out, size_t n)
@@ -181,45 +236,56 @@ static void describe_ciphers(const server_config *cfg, char *out, size_t n)
 
 int server_main(int argc, char **argv)
 {
+    return server_main_hooked(argc, argv, NULL);
+}
+
+int server_main_hooked(int argc, char **argv, const server_hooks *hooks)
+{
     server_config *cfg;
     net_options opt;
     net_handlers handlers;
     net_engine *engine = NULL;
-    logfile *lf = NULL;
+    main_sink ms;
     chat *core = NULL;
     char err[512], secret_path[SERVER_PATH_MAX], ciphers[64];
-    int generated = 0, rc = EXIT_FAILURE_RUN, i;
+    int generated = 0, rc = SERVER_EXIT_FAILURE, i;
 
+    ms.lf = NULL;
+    ms.hooks = hooks;
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ||
             strcmp(argv[i], "/?") == 0) {
             usage(stdout);
-            return EXIT_OK;
+            return SERVER_EXIT_OK;
         }
         if (strcmp(argv[i], "--version") == 0) {
             printf("parley-server %s (%s engine, %s)\n", PARLEY_VERSION, net_engine_name(),
                    crypto_init() == CRYPTO_OK ? crypto_backend_name() : "no crypto");
-            return EXIT_OK;
+            return SERVER_EXIT_OK;
         }
     }
     cfg = malloc(sizeof *cfg);
     if (!cfg) {
-        fprintf(stderr, "parley-server: out of memory\n");
-        return EXIT_FAILURE_RUN;
+        report_failure(hooks, "out of memory");
+        return SERVER_EXIT_FAILURE;
     }
-    if (load_config(cfg, argc, argv) != 0) {
+    progress(hooks, "settings");
+    if (server_load_settings(cfg, argc, argv, err, sizeof err) != 0) {
+        report_failure(hooks, "%s", err);
         free(cfg);
-        return EXIT_USAGE;
+        return SERVER_EXIT_USAGE;
     }
     if (fsys_mkdirs(cfg->data_dir, err, sizeof err) != 0) {
-        fprintf(stderr, "parley-server: data directory %s: %s\n", cfg->data_dir, err);
+        report_failure(hooks, "data directory %s: %s", cfg->data_dir, err);
         goto done;
     }
-    lf = start_logging(cfg);
+    start_logging(cfg, &ms);
+    progress(hooks, "crypto");
     if (crypto_init() != CRYPTO_OK) {
         log_error("the crypto provider failed to start");
         goto done;
     }
+    progress(hooks, "secret key");
     if (server_secret(cfg, &generated, secret_path, sizeof secret_path, err, sizeof err) != 0) {
         log_error("secret key: %s", err);
         goto done;
@@ -228,11 +294,13 @@ int server_main(int argc, char **argv)
         log_warn("generated a new secret key in %s: give it to your users (it is never logged)",
                  secret_path);
 
+    progress(hooks, "history");
     core = chat_create(cfg, err, sizeof err);
     if (!core) {
         log_error("cannot start: %s", err);
         goto done;
     }
+    progress(hooks, "listening");
     memset(&opt, 0, sizeof opt);
     opt.bind_addr = cfg->bind;
     opt.port = cfg->port;
@@ -245,7 +313,8 @@ int server_main(int argc, char **argv)
         goto done;
     }
     chat_attach(core, engine);
-    signals_install(engine);
+    if (!hooks || !hooks->own_stop_control)
+        signals_install(engine);
     describe_ciphers(cfg, ciphers, sizeof ciphers);
     log_info("parley-server %s listening on %s port %u (%s engine; ciphers: %s; data: %s)",
              PARLEY_VERSION, cfg->bind[0] ? cfg->bind : "every address",
@@ -253,8 +322,14 @@ int server_main(int argc, char **argv)
     /* A line on stdout for scripts and tests that start the server on port 0. */
     printf("listening on port %u\n", (unsigned)net_engine_port(engine));
     fflush(stdout);
-    rc = net_engine_run(engine) == 0 ? EXIT_OK : EXIT_FAILURE_RUN;
-    signals_remove();
+    if (hooks && hooks->on_running)
+        hooks->on_running(hooks->user, engine, (unsigned)net_engine_port(engine),
+                          cfg->shutdown_deadline_ms);
+    rc = net_engine_run(engine) == 0 ? SERVER_EXIT_OK : SERVER_EXIT_FAILURE;
+    if (hooks && hooks->on_stopped)
+        hooks->on_stopped(hooks->user);
+    if (!hooks || !hooks->own_stop_control)
+        signals_remove();
     log_info("stopped");
 
 done:
@@ -265,6 +340,6 @@ done:
         free(cfg);
     }
     log_set_sink(NULL, NULL);
-    logfile_close(lf);
+    logfile_close(ms.lf);
     return rc;
 }

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# installer-test.sh — the NSIS installer under Wine, end to end: builds it (and the same
+# installer labelled as an older version), installs silently and checks files, registry and
+# service; chats with the installed server; uninstalls silently and checks that only data is
+# left; upgrades an older install in place and checks the settings survive; finally uninstalls
+# with /REMOVEDATA. Registered with CTest by tests/CMakeLists.txt when makensis is found.
+#
+# Usage: installer-test.sh BUILD_DIR WINE_RUN CMAKE MAKENSIS FILES_NSH PROBE_EXE VERSION
+set -euo pipefail
+
+build=$1 wine_run=$2 cmake=$3 makensis=$4 files_nsh=$5 probe=$6 version=$7
+old_version=0.0.1
+work=$build/installer-test
+prefix=$(sed -n 's/^export WINEPREFIX="\(.*\)"$/\1/p' "$wine_run")
+[ -n "$prefix" ] || { echo "cannot read WINEPREFIX from $wine_run" >&2; exit 1; }
+drive_c=$prefix/drive_c
+pf="$drive_c/Program Files/Parley"
+data="$drive_c/ProgramData/Parley"
+menu_lnk="$drive_c/ProgramData/Microsoft/Windows/Start Menu/Programs/Parley.lnk"
+desk_lnk="$drive_c/users/Public/Desktop/Parley.lnk"
+uninst_key='HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\Parley'
+evlog_key='HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\Parley'
+server_win='C:\Program Files\Parley\parley-server.exe'
+uninst_win='C:\Program Files\Parley\uninstall.exe'
+secret_win='C:\ProgramData\Parley\secret.key'
+
+# Wine as wine-run sets it up, plus: no host menu entries for the shortcuts we create.
+export WINEPREFIX=$prefix WINEDEBUG=-all WINEARCH=win64
+export WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"
+w() { timeout 180 wine "$@" </dev/null; }
+# Output of a Windows console program without its CRs.
+wq() { w "$@" 2>&1 | tr -d '\r'; }
+
+step() { echo "== $*"; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+check() { local what=$1; shift; if "$@"; then echo "   ok: $what"; else fail "$what"; fi; }
+
+reg_value() { # KEY NAME -> the value's data, or nothing
+  wq reg query "$1" /v "$2" /reg:64 | awk -v n="$2" '$1 == n { $1 = ""; $2 = ""; sub(/^ +/, ""); print }'
+}
+reg_exists() { w reg query "$1" /reg:64 >/dev/null 2>&1; }
+reg_absent() { ! reg_exists "$1"; }
+service_state() { wq sc query Parley | awk '/STATE/ { print $4 }'; }
+service_gone() { ! w sc query Parley >/dev/null 2>&1; }
+has_client() { grep -q '^!define CLIENT_EXE' "$files_nsh"; }
+
+# The uninstaller copies itself to %TEMP% and returns at once: wait for it to finish.
+wait_uninstalled() {
+  local i
+  for i in $(seq 1 120); do
+    if [ ! -e "$pf/uninstall.exe" ] && ! reg_exists "$uninst_key"; then return 0; fi
+    sleep 0.5
+  done
+  return 1
+}
+
+# True if something listens on this loopback port.
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Below Linux's ephemeral range (32768-60999), so no outgoing connection or port-0 listener of
+# another test can be holding it, and nothing lingers there in TIME_WAIT.
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 12000))
+    port_busy "$p" || { echo "$p"; return; }
+  done
+}
+
+# Points the installed server at our port and a recognisable greeting, then restarts it.
+configure_server() { # PORT MOTD
+  sed -i -e "s/^; port = 7420\r\$/port = $1\r/" -e "s/^; motd = .*\r\$/motd = $2\r/" "$data/server.ini"
+  grep -q "^port = $1" "$data/server.ini" || fail "could not set the port in server.ini"
+  w "$server_win" --stop >/dev/null || fail "parley-server --stop failed"
+  w "$server_win" --start || fail "parley-server --start failed"
+}
+
+cleanup() {
+  set +e
+  if [ -n "${keeper:-}" ]; then kill "$keeper" 2>/dev/null; wait "$keeper" 2>/dev/null; fi
+  # Never leave an auto-start service behind: Wine would start it with every later test.
+  if ! service_gone; then w sc stop Parley >/dev/null 2>&1; sleep 1; w sc delete Parley >/dev/null 2>&1; fi
+  w reg delete "$uninst_key" /f /reg:64 >/dev/null 2>&1
+  w reg delete "$evlog_key" /f /reg:64 >/dev/null 2>&1
+  rm -rf "$pf" "$data" "$menu_lnk" "$desk_lnk"
+}
+
+step "building the installers ($version and an 'older' $old_version)"
+"$cmake" --build "$build" --target installer
+setup=$build/Parley-$version-setup.exe
+[ -f "$setup" ] || fail "$setup was not built"
+mkdir -p "$work"
+old_setup=$work/Parley-$old_version-setup.exe
+"$makensis" -V2 -WX -NOCD "-DFILES=$files_nsh" "-DVERSION=$old_version" "-DOUTFILE=$old_setup" \
+  "$build/installer/parley.nsi"
+
+trap cleanup EXIT
+cleanup
+set -e
+# This process keeps Wine, and with it the installed service, alive between our commands.
+WINEDEBUG=-all wine "$probe" --sleep 900 </dev/null >/dev/null 2>&1 &
+keeper=$!
+port=$(free_port)
+motd="installer test $$"
+
+step "fresh silent install of $version"
+w "$setup" /S || fail "the installer exited with $?"
+check "program files" test -f "$pf/parley-server.exe" -a -f "$pf/uninstall.exe"
+if has_client; then
+  check "client and Start menu shortcut" test -f "$pf/parley.exe" -a -f "$menu_lnk"
+  check "no desktop shortcut unless asked" test ! -e "$desk_lnk"
+fi
+check "DisplayName" test "$(reg_value "$uninst_key" DisplayName)" = "Parley"
+check "DisplayVersion" test "$(reg_value "$uninst_key" DisplayVersion)" = "$version"
+check "Publisher" test -n "$(reg_value "$uninst_key" Publisher)"
+check "DisplayIcon" test -n "$(reg_value "$uninst_key" DisplayIcon)"
+check "InstallLocation" test "$(reg_value "$uninst_key" InstallLocation)" = 'C:\Program Files\Parley'
+check "UninstallString" test "$(reg_value "$uninst_key" UninstallString)" = "\"$uninst_win\""
+check "QuietUninstallString" test "$(reg_value "$uninst_key" QuietUninstallString)" = "\"$uninst_win\" /S"
+check "EstimatedSize" test "$(reg_value "$uninst_key" EstimatedSize)" != "0x0" -a -n "$(reg_value "$uninst_key" EstimatedSize)"
+check "NoModify, NoRepair" test "$(reg_value "$uninst_key" NoModify)$(reg_value "$uninst_key" NoRepair)" = "0x10x1"
+check "Event Log source" test "$(reg_value "$evlog_key" EventMessageFile)" = "$server_win"
+# Wine's sc has no qc: read what the SCM stored.
+svc_key='HKLM\SYSTEM\CurrentControlSet\Services\Parley'
+check "service starts automatically" test "$(reg_value "$svc_key" Start)" = "0x2"
+check "service runs as NT SERVICE\\Parley" test "$(reg_value "$svc_key" ObjectName)" = 'NT SERVICE\Parley'
+check "quoted image path" test "$(reg_value "$svc_key" ImagePath)" = "\"$server_win\""
+check "first-run settings and secret" test -f "$data/server.ini" -a -s "$data/secret.key"
+secret=$(cat "$data/secret.key")
+# Port 7420 may be taken on this machine by someone else's server; then only say so.
+if [ "$(service_state)" = RUNNING ]; then
+  echo "   ok: service RUNNING on the default port"
+elif port_busy 7420; then
+  echo "   note: port 7420 is in use on this machine; the service could not listen there"
+else
+  fail "the service is not running: $(wq sc query Parley | tr '\n' ' ')"
+fi
+
+step "a client chats with the installed server"
+configure_server "$port" "$motd"
+check "service RUNNING" test "$(service_state)" = RUNNING
+check "chat works (port $port)" w "$probe" --port "$port" --secret-file "$secret_win" --motd "$motd"
+
+step "silent uninstall keeps the data"
+w "$uninst_win" /S
+check "uninstaller finished" wait_uninstalled
+check "service removed" service_gone
+check "program folder removed" test ! -e "$pf"
+check "shortcuts removed" test ! -e "$menu_lnk" -a ! -e "$desk_lnk"
+check "uninstall entry removed" reg_absent "$uninst_key"
+check "event source removed" reg_absent "$evlog_key"
+check "settings and secret kept" test -f "$data/server.ini" -a "$(cat "$data/secret.key")" = "$secret"
+
+step "install the older $old_version (server only), then upgrade in place to $version"
+w "$old_setup" /S /COMPONENTS=server || fail "the $old_version installer exited with $?"
+check "older version installed" test "$(reg_value "$uninst_key" DisplayVersion)" = "$old_version"
+check "server only: no client" test ! -e "$pf/parley.exe" -a ! -e "$menu_lnk"
+check "kept settings in use" w "$probe" --port "$port" --secret-file "$secret_win" --motd "$motd"
+cp "$data/server.ini" "$work/server.ini.before"
+starts_before=$(grep -c "listening on" "$data/parley-server.log")
+w "$setup" /S /COMPONENTS=server,client,desktop || fail "the upgrade exited with $?"
+check "version upgraded" test "$(reg_value "$uninst_key" DisplayVersion)" = "$version"
+check "settings unchanged" cmp -s "$data/server.ini" "$work/server.ini.before"
+check "secret unchanged" test "$(cat "$data/secret.key")" = "$secret"
+check "service RUNNING again" test "$(service_state)" = RUNNING
+check "service restarted" test "$(grep -c "listening on" "$data/parley-server.log")" -gt "$starts_before"
+if has_client; then
+  check "client and desktop shortcut added" test -f "$pf/parley.exe" -a -f "$desk_lnk"
+fi
+check "chat works after the upgrade" w "$probe" --port "$port" --secret-file "$secret_win" --motd "$motd"
+
+step "silent uninstall with /REMOVEDATA"
+w "$uninst_win" /S /REMOVEDATA
+check "uninstaller finished" wait_uninstalled
+check "service removed" service_gone
+check "program folder removed" test ! -e "$pf"
+check "data removed" test ! -e "$data"
+echo "installer test passed"

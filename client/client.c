@@ -107,6 +107,16 @@ const char *pc_code_text(int code)
     }
 }
 
+const char *pc_code_name(int code)
+{
+    switch (code) {
+    case PC_E_UNREACHABLE: return "UNREACHABLE";
+    case PC_E_LOST: return "LOST";
+    case PC_E_LOCAL: return "LOCAL";
+    default: return code >= 0 && code <= UINT16_MAX ? proto_code_name((uint16_t)code) : "UNKNOWN";
+    }
+}
+
 static void copy_str(char *dst, size_t cap, proto_str s)
 {
     size_t n = s.n < cap - 1 ? s.n : cap - 1;
@@ -145,6 +155,13 @@ static void describe(char *out, size_t n, int code, proto_str server_text)
         snprintf(out, n, "%s", text[0] ? text : phrase);
     else
         snprintf(out, n, "%s: %s", phrase, text);
+}
+
+/* A goodbye or refusal from the server must never read as success: a code of 0 ("ok") on one
+ * is itself a protocol fault. */
+static int ending_code(uint16_t code)
+{
+    return code == PC_OK ? PC_PROTOCOL : code;
 }
 
 static void put_err(char *err, size_t err_size, const char *text)
@@ -362,8 +379,8 @@ static int conn_dial(pc_conn *c, int *code, char *err, size_t err_size)
         }
         /* A server going down may say BYE (plain, no cipher agreed yet) instead of ERROR. */
         if (f.type == PT_BYE && proto_decode(f.type, f.body, f.len, &m) == PROTO_OK) {
-            *code = m.code;
-            describe(text, sizeof text, m.code, m.text);
+            *code = ending_code(m.code);
+            describe(text, sizeof text, *code, m.text);
             goto fail;
         }
         r = hs_client_on_frame(&c->hs, &f, &m, &c->out);
@@ -372,13 +389,13 @@ static int conn_dial(pc_conn *c, int *code, char *err, size_t err_size)
         if (r == HS_FAILED) {
             proto_msg refusal;
 
-            *code = c->hs.code;
+            *code = ending_code(c->hs.code);
             /* The server's own words say more than hs's generic sentence; for a wrong key,
              * hs's sentence is the clearer one. A plain decode leaves the body untouched. */
             if (f.type == PT_ERROR && c->hs.code != PC_WRONG_KEY &&
                 proto_decode(f.type, f.body, f.len, &refusal) == PROTO_OK &&
                 refusal.code == c->hs.code)
-                describe(text, sizeof text, refusal.code, refusal.text);
+                describe(text, sizeof text, *code, refusal.text);
             else
                 snprintf(text, sizeof text, "%s", c->hs.reason);
             goto fail;
@@ -600,12 +617,12 @@ int pc_recv(pc_conn *c, proto_msg *msg, uint32_t timeout_ms)
             continue;
         }
         case PT_BYE:
-            describe(text, sizeof text, msg->code, msg->text);
-            return end_connection(c, msg->code, text);
+            describe(text, sizeof text, ending_code(msg->code), msg->text);
+            return end_connection(c, ending_code(msg->code), text);
         case PT_ERROR:
             if (msg->code < 100) {
-                c->fatal_code = msg->code;
-                describe(c->fatal_text, sizeof c->fatal_text, msg->code, msg->text);
+                c->fatal_code = ending_code(msg->code);
+                describe(c->fatal_text, sizeof c->fatal_text, c->fatal_code, msg->text);
             }
             return 1;
         case PT_MEMBER:
@@ -714,16 +731,76 @@ int pc_quit(pc_conn *c, const char *reason)
     msg_init(&m, PT_BYE);
     m.code = PC_QUIT;
     m.text = proto_s(reason ? reason : "");
-    rc = pc_send(c, &m);
     if (reason && *reason)
         snprintf(text, sizeof text, "quit: %s", reason);
     else
         snprintf(text, sizeof text, "quit");
+    /* The cause is recorded before the BYE leaves: the server hangs up as soon as it reads it,
+     * and a pc_recv on another thread must then find "quit", not "connection lost". Only the
+     * cause is set: pc_send below still sends. */
     mutex_lock(c->send_lock);
     set_error_locked(c, PC_QUIT, text);
+    mutex_unlock(c->send_lock);
+    rc = pc_send(c, &m);
+    mutex_lock(c->send_lock);
     stop_sending_locked(c);
     mutex_unlock(c->send_lock);
     return rc;
+}
+
+/* Tears down the live connection (socket, reader, ciphers) and leaves c ended, settings and
+ * the cached master key intact. */
+void pc_hangup(pc_conn *c)
+{
+    mutex_lock(c->send_lock);
+    if (c->s) {
+        sock_close(c->s, c->abort_on_close);
+        c->s = NULL;
+    }
+    c->closed = 1;
+    set_error_locked(c, PC_E_LOST, "the connection was hung up");
+    cipher_state_free(&c->tx);
+    cipher_state_plain(&c->tx);
+    buf_reset(&c->out);
+    mutex_unlock(c->send_lock);
+    cipher_state_free(&c->rx);
+    cipher_state_plain(&c->rx);
+    proto_reader_free(&c->rd);
+    c->ended = 1;
+}
+
+int pc_redial(pc_conn *c, const char *nick, int *code, char *err, size_t err_size)
+{
+    char text[ERR_MAX], who[PROTO_NICK_MAX + 1];
+    int dummy_code;
+
+    if (!code)
+        code = &dummy_code;
+    put_err(err, err_size, "");
+    pc_hangup(c);
+    if (nick && (!*nick || strlen(nick) > PROTO_NICK_MAX)) {
+        *code = PC_BAD_NICK;
+        snprintf(text, sizeof text, "invalid nickname: it must be 1 to %d bytes", PROTO_NICK_MAX);
+        put_err(err, err_size, text);
+        goto fail;
+    }
+    /* Copied through a buffer: nick may point at c->nick or c->want_nick itself. */
+    snprintf(who, sizeof who, "%s", nick ? nick : (c->nick[0] ? c->nick : c->want_nick));
+    memcpy(c->want_nick, who, sizeof who);
+    if (conn_dial(c, code, text, sizeof text) != 0) {
+        put_err(err, err_size, text);
+        goto fail;
+    }
+    *code = PC_OK;
+    return 0;
+
+fail:
+    /* The old cause belongs to the old connection: this failure is the one to report now. */
+    mutex_lock(c->send_lock);
+    c->err_code = PC_OK;
+    set_error_locked(c, *code, text);
+    mutex_unlock(c->send_lock);
+    return -1;
 }
 
 void pc_close(pc_conn *c)

@@ -76,6 +76,17 @@ int pc_ping(pc_conn *c, uint64_t token);
  * server sent before it saw the BYE, then returns -1; pc_close frees the connection. */
 int pc_quit(pc_conn *c, const char *reason);
 
+/* Hangs up (if still connected) and dials again with the same settings and secret, as nick
+ * (NULL = our current nickname, which follows renames). The cached master key is reused, so a
+ * redial skips the slow key stretching while the server's salt and iterations are unchanged.
+ * Returns 0, or -1 with *code and err as pc_connect; after a failure c stays ended (pc_recv
+ * and sends fail, pc_error says why) and may be redialled again or closed. Only while no other
+ * thread uses c: this is the reconnect layer's (session.h) building block. */
+int pc_redial(pc_conn *c, const char *nick, int *code, char *err, size_t err_size);
+/* Closes the socket now (a lost link is hung up at once, so that the server lets go of our
+ * nickname) but keeps everything pc_redial needs. c is then ended. Same thread rule. */
+void pc_hangup(pc_conn *c);
+
 /* Closes the socket (if still open) and frees everything, wiping keys. NULL is fine. */
 void pc_close(pc_conn *c);
 
@@ -99,5 +110,8 @@ uint32_t pc_server_max_frame(const pc_conn *c);
 
 /* Short human phrase for a proto_code or PC_E_* ("nickname taken", "server full"). */
 const char *pc_code_text(int code);
+/* Stable name for a proto_code or PC_E_* ("NICK_TAKEN", "UNREACHABLE", "LOST", "LOCAL"), for
+ * logs and scripts. */
+const char *pc_code_name(int code);
 
 #endif

@@ -122,6 +122,9 @@ static hs_result client_server_error(hs_client *hs, const proto_msg *m)
     char text[200];
     char reason[256];
     copy_str(text, sizeof text, m->text);
+    /* A refusal is a failure whatever it says: code 0 ("OK") would hide that. */
+    if (m->code == PC_OK)
+        return client_fail(hs, PC_PROTOCOL, "the server refused the connection without a reason");
     if (m->code == PC_WRONG_KEY)
         snprintf(reason, sizeof reason, "wrong key: the server does not accept this secret key");
     else

@@ -334,13 +334,20 @@ static void on_handshake_frame(session *s, proto_frame *f)
 
 /* ------------------------------------------------------------ limits */
 
+/* Milliseconds from then to now, 0 if then is later: the engine's tick time can be a little
+ * older than a stamp taken while handling the same batch of events. */
+static uint64_t since(uint64_t now, uint64_t then)
+{
+    return now > then ? now - then : 0;
+}
+
 /* Token bucket: rate_per_sec frames a second, bursts of rate_burst. Returns 1 if the frame may
  * be handled. */
 static int rate_allow(session *s, uint64_t now)
 {
     chat *c = s->srv;
     uint64_t cap = (uint64_t)c->cfg.rate_burst * MILLI;
-    uint64_t elapsed = now - s->refill_ms;
+    uint64_t elapsed = since(now, s->refill_ms);
 
     s->tokens += elapsed * c->cfg.rate_per_sec; /* thousandths of a frame per ms */
     s->refill_ms = now;
@@ -366,7 +373,7 @@ static void rate_refuse(session *s, uint64_t now)
         return;
     }
     /* One error a second is enough for the client to slow down. */
-    if (now - s->last_limit_error_ms >= 1000) {
+    if (since(now, s->last_limit_error_ms) >= 1000) {
         s->last_limit_error_ms = now;
         session_error(s, PC_RATE_LIMITED, "slow down: at most %u messages a second",
                       (unsigned)c->cfg.rate_per_sec);
@@ -520,7 +527,7 @@ static void on_tick(void *user, uint64_t now)
         if (s->state == SESSION_CLOSING)
             continue;
         if (s->state == SESSION_HANDSHAKE) {
-            if (now - s->connected_ms > c->cfg.handshake_timeout_ms) {
+            if (since(now, s->connected_ms) > c->cfg.handshake_timeout_ms) {
                 log_info("handshake with %s timed out", s->addr);
                 buf_reset(&c->scratch);
                 refuse_login(s, PC_TIMEOUT, "handshake timed out", &c->scratch);
@@ -528,11 +535,11 @@ static void on_tick(void *user, uint64_t now)
             continue;
         }
         if (s->ping_sent_ms) {
-            if (now - s->ping_sent_ms > c->cfg.ping_timeout_ms) {
+            if (since(now, s->ping_sent_ms) > c->cfg.ping_timeout_ms) {
                 log_info("%s (%s) disconnected: no answer to keepalive", s->nick, s->addr);
                 session_bye(s, PC_TIMEOUT, "no answer to keepalive ping");
             }
-        } else if (now - s->last_rx_ms > c->cfg.idle_timeout_ms) {
+        } else if (since(now, s->last_rx_ms) > c->cfg.idle_timeout_ms) {
             proto_msg ping;
             memset(&ping, 0, sizeof ping);
             ping.type = PT_PING;
@@ -541,7 +548,7 @@ static void on_tick(void *user, uint64_t now)
             session_send(s, &ping);
         }
     }
-    if (now - c->last_history_tick >= 1000) {
+    if (since(now, c->last_history_tick) >= 1000) {
         c->last_history_tick = now;
         if (history_tick(c->hist, now, err, sizeof err) != 0)
             log_error("history journal: %s", err);

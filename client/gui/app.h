@@ -34,7 +34,7 @@ typedef enum conn_state {
     CS_OFFLINE,
     CS_CONNECTING,
     CS_ONLINE,
-    CS_WAITING /* lost; the network thread redials after a pause */
+    CS_WAITING /* lost; the reconnect layer redials after a pause */
 } conn_state;
 
 typedef struct input_history {
@@ -61,7 +61,7 @@ typedef struct app {
     int cfg_valid;
     net_link *net;         /* NULL while offline */
     HANDLE net_thread;
-    unsigned session;      /* bumped per link; stale events are ignored */
+    unsigned link_id;      /* bumped per link; stale events are ignored */
     conn_state state;
     uint8_t cipher;
     int away;

@@ -1,5 +1,6 @@
-/* commands.c — turns the user's requests into queued network requests (net_thread.c sends
- * them; nothing here waits on the network) and answers locally when offline. */
+/* commands.c — turns the user's requests into queued network requests (net_thread.c hands
+ * them to the reconnect layer; nothing here waits on the network) and answers locally when
+ * offline. */
 #include "commands.h"
 
 #include <stdlib.h>

@@ -13,6 +13,8 @@
 #include "userlist.h"
 #include "wstr.h"
 
+#define LINE_MAX_W 1024 /* a formatted system line, UTF-16 units */
+
 conv *conv_find(app *a, const wchar_t *name, int is_private)
 {
     int i;
@@ -203,4 +205,13 @@ void conv_line(app *a, conv *c, transcript_line kind, const wchar_t *text)
         c = conv_active(a);
     if (c)
         transcript_add_line(c->transcript, 0, kind, text);
+}
+
+void conv_line_fmt(app *a, conv *c, transcript_line kind, unsigned id, const wchar_t *p1,
+                   const wchar_t *p2, const wchar_t *p3)
+{
+    wchar_t text[LINE_MAX_W];
+
+    wstr_format_into(text, LINE_MAX_W, id, p1, p2, p3);
+    conv_line(a, c, kind, text);
 }

@@ -22,5 +22,8 @@ void conv_count_unread(app *a, conv *c);
 void conv_refresh(app *a, conv *c);
 /* A system line in c, or in the active conversation when c is NULL (dropped if none). */
 void conv_line(app *a, conv *c, transcript_line kind, const wchar_t *text);
+/* The same, with the string `id` filled in with p1..p3 (unused ones NULL). */
+void conv_line_fmt(app *a, conv *c, transcript_line kind, unsigned id, const wchar_t *p1,
+                   const wchar_t *p2, const wchar_t *p3);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "connection.h"
 #include "conv.h"
 #include "dpi.h"
 #include "events.h"
@@ -18,7 +19,6 @@
 #include "layout.h"
 #include "prompts.h"
 #include "resource.h"
-#include "session.h"
 #include "status.h"
 #include "transcript.h"
 #include "userlist.h"
@@ -101,7 +101,7 @@ static int init(HWND hwnd, const main_init *mi)
 
 static void destroy(app *a)
 {
-    session_disconnect(a);
+    connection_disconnect(a);
     if (a->net_thread) {
         /* Let the goodbye reach the server, but never hang the exit on the network. */
         WaitForSingleObject(a->net_thread, GOODBYE_WAIT_MS);
@@ -152,11 +152,11 @@ static void on_command(app *a, int id, int code)
 
     switch (id) {
     case IDM_CONNECT:
-        session_connect_dialog(a, 0);
+        connection_dialog(a, 0);
         break;
     case IDM_DISCONNECT:
         if (a->net) {
-            session_disconnect(a);
+            connection_disconnect(a);
             conv_line(a, NULL, TL_INFO, wstr_load(IDS_SYS_DISCONNECTED, text, 256));
         }
         break;
@@ -337,7 +337,7 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
         events_drain(a, (unsigned)wp);
         return TRUE;
     case WM_APP_SHOW_ERROR:
-        session_show_error(a);
+        connection_show_error(a);
         return TRUE;
     case WM_APP_TRAY:
         on_tray(a, wp, lp);

@@ -6,34 +6,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
-
 /* ---- the link's lifetime ---- */
-
-void link_free_cmd(net_cmd *c)
-{
-    free(c->a);
-    free(c->b);
-    free(c);
-}
 
 void link_release(net_link *link)
 {
-    net_cmd *c;
+    net_req *r;
     net_event *e;
 
     if (InterlockedDecrement(&link->refs) != 0)
         return;
-    while ((c = link->cmd_head) != NULL) {
-        link->cmd_head = c->next;
-        link_free_cmd(c);
+    while ((r = link->req_head) != NULL) {
+        link->req_head = r->next;
+        free(r);
     }
     while ((e = link->ev_head) != NULL) {
         link->ev_head = e->next;
         net_event_free(e);
     }
-    crypto_wipe(link->cfg.secret, sizeof link->cfg.secret);
-    CloseHandle(link->wake);
+    /* Both sides are done with it: neither drives nor uses the session any more. */
+    pcs_free(link->pcs);
     DeleteCriticalSection(&link->lock);
     free(link);
 }
@@ -44,71 +35,6 @@ int link_stopping(net_link *link)
 }
 
 /* ---- events ---- */
-
-void net_event_free(net_event *ev)
-{
-    size_t i;
-
-    if (!ev)
-        return;
-    free(ev->room);
-    free(ev->nick);
-    free(ev->target);
-    free(ev->text);
-    for (i = 0; i < ev->nusers; i++) {
-        free(ev->users[i].nick);
-        free(ev->users[i].away);
-    }
-    free(ev->users);
-    free(ev);
-}
-
-static char *dup_str(proto_str s)
-{
-    char *p = malloc(s.n + 1);
-
-    if (p) {
-        if (s.n)
-            memcpy(p, s.p, s.n);
-        p[s.n] = '\0';
-    }
-    return p;
-}
-
-static char *dup_c(const char *s)
-{
-    return dup_str(proto_s(s ? s : ""));
-}
-
-/* A new event with every string set to "" (NULL when out of memory). */
-net_event *link_event_new(net_event_kind kind)
-{
-    net_event *ev = calloc(1, sizeof *ev);
-
-    if (!ev)
-        return NULL;
-    ev->kind = kind;
-    ev->room = dup_c("");
-    ev->nick = dup_c("");
-    ev->target = dup_c("");
-    ev->text = dup_c("");
-    if (!ev->room || !ev->nick || !ev->target || !ev->text) {
-        net_event_free(ev);
-        return NULL;
-    }
-    return ev;
-}
-
-int link_event_set(char **field, proto_str s)
-{
-    char *p = dup_str(s);
-
-    if (!p)
-        return -1;
-    free(*field);
-    *field = p;
-    return 0;
-}
 
 /* Hands ev to the UI. Only the first event of a batch posts a message: the UI drains them
  * all. A lost event (out of memory) costs one line in a transcript, not the connection. */
@@ -129,70 +55,12 @@ void link_emit(net_link *link, net_event *ev)
         post = 1;
     }
     LeaveCriticalSection(&link->lock);
-    if (post && !PostMessageW(link->cfg.notify, WM_NET_EVENT, link->cfg.session, 0)) {
+    if (post && !PostMessageW(link->notify, WM_NET_EVENT, link->link_id, 0)) {
         /* The window is gone or its queue is full: let the next event try again. */
         EnterCriticalSection(&link->lock);
         link->posted = 0;
         LeaveCriticalSection(&link->lock);
     }
-}
-
-void link_emit_status(net_link *link, net_event_kind kind, int code, const char *text,
-                        uint32_t attempt, uint32_t delay_ms)
-{
-    net_event *ev = link_event_new(kind);
-
-    if (!ev)
-        return;
-    ev->code = code;
-    ev->attempt = attempt;
-    ev->delay_ms = delay_ms;
-    if (link_event_set(&ev->text, proto_s(text ? text : "")) != 0) {
-        net_event_free(ev);
-        return;
-    }
-    link_emit(link, ev);
-}
-
-/* Copies a received message into an event the UI owns. */
-net_event *link_event_from_msg(const proto_msg *m)
-{
-    net_event *ev = link_event_new(NET_EV_MESSAGE);
-    size_t pos = 0, i = 0;
-    proto_entry e;
-
-    if (!ev)
-        return NULL;
-    ev->type = m->type;
-    ev->flags = m->flags;
-    ev->presence = m->presence;
-    ev->event = m->event;
-    ev->code = m->code;
-    ev->count = m->count;
-    ev->tag = m->tag;
-    ev->id = m->id;
-    ev->time = m->time;
-    if (link_event_set(&ev->room, m->room) || link_event_set(&ev->nick, m->nick) ||
-        link_event_set(&ev->target, m->target) || link_event_set(&ev->text, m->text))
-        goto fail;
-    if (m->type == PT_USER_LIST && m->list.count) {
-        ev->users = calloc(m->list.count, sizeof *ev->users);
-        if (!ev->users)
-            goto fail;
-        while (i < m->list.count && proto_list_next(&m->list, PT_USER_LIST, &pos, &e)) {
-            net_user *u = &ev->users[i++];
-            ev->nusers = i; /* counts the entry even half-filled, so that free reaches it */
-            u->presence = (uint8_t)e.value;
-            u->nick = dup_str(e.name);
-            u->away = dup_str(e.text);
-            if (!u->nick || !u->away)
-                goto fail;
-        }
-    }
-    return ev;
-fail:
-    net_event_free(ev);
-    return NULL;
 }
 
 net_event *net_next_event(net_link *link)
@@ -214,90 +82,116 @@ net_event *net_next_event(net_link *link)
     return ev;
 }
 
-/* ---- commands ---- */
+/* ---- requests ---- */
 
-static int queue_cmd(net_link *link, cmd_kind kind, uint8_t presence, const char *a,
-                     const char *b)
+/* Appends a copy of s at *end and points *field at it. */
+static void put_str(proto_str *field, proto_str s, char **end)
 {
-    net_cmd *c = calloc(1, sizeof *c);
+    if (s.n)
+        memcpy(*end, s.p, s.n);
+    (*end)[s.n] = '\0';
+    field->p = *end;
+    field->n = s.n;
+    *end += s.n + 1;
+}
 
-    if (!c)
+/* Queues a copy of m (its room, nick, target and text: all a request uses). 0, or -1 when
+ * out of memory. */
+static int queue_req(net_link *link, const proto_msg *m)
+{
+    net_req *r = malloc(sizeof *r + m->room.n + m->nick.n + m->target.n + m->text.n + 4);
+    char *end;
+
+    if (!r)
         return -1;
-    c->kind = kind;
-    c->presence = presence;
-    c->a = dup_c(a);
-    c->b = dup_c(b);
-    if (!c->a || !c->b) {
-        link_free_cmd(c);
-        return -1;
-    }
+    r->next = NULL;
+    r->msg = *m;
+    end = (char *)(r + 1);
+    put_str(&r->msg.room, m->room, &end);
+    put_str(&r->msg.nick, m->nick, &end);
+    put_str(&r->msg.target, m->target, &end);
+    put_str(&r->msg.text, m->text, &end);
     EnterCriticalSection(&link->lock);
-    if (link->cmd_tail)
-        link->cmd_tail->next = c;
+    if (link->req_tail)
+        link->req_tail->next = r;
     else
-        link->cmd_head = c;
-    link->cmd_tail = c;
+        link->req_head = r;
+    link->req_tail = r;
     LeaveCriticalSection(&link->lock);
     return 0;
 }
 
+net_req *link_take_req(net_link *link)
+{
+    net_req *r;
+
+    EnterCriticalSection(&link->lock);
+    r = link->req_head;
+    if (r) {
+        link->req_head = r->next;
+        if (!link->req_head)
+            link->req_tail = NULL;
+    }
+    LeaveCriticalSection(&link->lock);
+    return r;
+}
+
+static proto_str opt_s(const char *s)
+{
+    return proto_s(s ? s : "");
+}
+
+static int request(net_link *link, uint8_t type, const char *room, const char *nick,
+                   const char *target, const char *text)
+{
+    proto_msg m;
+
+    memset(&m, 0, sizeof m);
+    m.type = type;
+    m.room = opt_s(room);
+    m.nick = opt_s(nick);
+    m.target = opt_s(target);
+    m.text = opt_s(text);
+    return queue_req(link, &m);
+}
+
 int net_join(net_link *link, const char *room)
 {
-    return queue_cmd(link, CMD_JOIN, 0, room, NULL);
+    return request(link, PT_JOIN, room, NULL, NULL, NULL);
 }
 
 int net_part(net_link *link, const char *room)
 {
-    return queue_cmd(link, CMD_PART, 0, room, NULL);
+    return request(link, PT_PART, room, NULL, NULL, NULL);
 }
 
 int net_say(net_link *link, const char *room, const char *text)
 {
-    return queue_cmd(link, CMD_SAY, 0, room, text);
+    return request(link, PT_SAY, room, NULL, NULL, text);
 }
 
 int net_priv(net_link *link, const char *nick, const char *text)
 {
-    return queue_cmd(link, CMD_PRIV, 0, nick, text);
+    return request(link, PT_PRIV, NULL, NULL, nick, text);
 }
 
 int net_nick(net_link *link, const char *nick)
 {
-    return queue_cmd(link, CMD_NICK, 0, nick, NULL);
+    return request(link, PT_NICK, NULL, nick, NULL, NULL);
 }
 
 int net_away(net_link *link, uint8_t presence, const char *text)
 {
-    return queue_cmd(link, CMD_AWAY, presence, text, NULL);
+    proto_msg m;
+
+    memset(&m, 0, sizeof m);
+    m.type = PT_AWAY;
+    m.presence = presence;
+    m.text = opt_s(text);
+    return queue_req(link, &m);
 }
 
 int net_topic(net_link *link, const char *room, const char *text)
 {
-    return queue_cmd(link, CMD_TOPIC, 0, room, text);
+    return request(link, PT_TOPIC, room, NULL, NULL, text);
 }
-
-net_cmd *link_take_cmd(net_link *link)
-{
-    net_cmd *c;
-
-    EnterCriticalSection(&link->lock);
-    c = link->cmd_head;
-    if (c) {
-        link->cmd_head = c->next;
-        if (!link->cmd_head)
-            link->cmd_tail = NULL;
-    }
-    LeaveCriticalSection(&link->lock);
-    return c;
-}
-
-void link_requeue_front(net_link *link, net_cmd *c)
-{
-    EnterCriticalSection(&link->lock);
-    c->next = link->cmd_head;
-    link->cmd_head = c;
-    if (!link->cmd_tail)
-        link->cmd_tail = c;
-    LeaveCriticalSection(&link->lock);
-}
-

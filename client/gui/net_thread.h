@@ -1,6 +1,6 @@
-/* net_thread.h — the GUI's network side: one thread per connection that dials (and redials
- * with backoff), receives with pc_recv and sends what the UI queued. The UI never blocks on the
- * network: it queues commands, and is told by PostMessage that events are waiting. */
+/* net_thread.h — the GUI's network side: one thread per link that drives the shared reconnect
+ * layer (client/session.h) and hands the UI copies of its events. The UI never blocks on the
+ * network: it queues requests, and is told by PostMessage that events are waiting. */
 #ifndef PARLEY_GUI_NET_THREAD_H
 #define PARLEY_GUI_NET_THREAD_H
 
@@ -10,24 +10,14 @@
 #include <stdint.h>
 
 #include "proto.h"
+#include "session.h"
 
-/* Posted to the notify window when events are waiting: wParam = the link's session number
- * (stale links' messages are recognised by it), lParam unused. Drain with net_next_event. */
+/* Posted to the notify window when events are waiting: wParam = the link's id (stale links'
+ * messages are recognised by it), lParam unused. Drain with net_next_event. */
 #define WM_NET_EVENT (WM_APP + 1)
 
 #define NET_HOST_MAX 255
 #define NET_SECRET_MAX 1024
-
-typedef enum net_event_kind {
-    NET_EV_CONNECTING, /* attempt: 0 for the first dial, then the reconnect attempt */
-    NET_EV_CONNECTED,  /* nick (ours), text (server name), target (message of the day), cipher;
-                        * count: 1 when this is a reconnect */
-    NET_EV_WAITING,    /* lost, redialling: attempt, delay_ms, code and text (why) */
-    NET_EV_FAILED,     /* the link has given up (code, text); its thread is ending */
-    NET_EV_MESSAGE,    /* a message from the server: type and the fields it uses */
-    NET_EV_RTT,        /* rtt_ms: a PING's round trip */
-    NET_EV_SEND_ERROR  /* text: a queued request could not be encoded (e.g. too long) */
-} net_event_kind;
 
 typedef struct net_user {
     char *nick;
@@ -35,13 +25,22 @@ typedef struct net_user {
     uint8_t presence;
 } net_user;
 
-/* One event, owned by whoever took it from the link (free with net_event_free). Strings are
- * UTF-8, NUL-terminated, never NULL. */
+/* One event of the reconnect layer (see pcs_event_kind), owned by whoever took it from the
+ * link (free with net_event_free). Strings are UTF-8, NUL-terminated, never NULL.
+ *   CONNECTING    attempt
+ *   CONNECTED     nick (ours), text (server name), target (message of the day), cipher,
+ *                 reconnect
+ *   RECONNECTING  attempt, delay_ms, code and text (why)
+ *   DISCONNECTED  code, text: the link has ended; always its last event
+ *   MESSAGE       the server's message: type and the fields it uses
+ *   CAUGHT_UP     room, count: the missed messages of room have all been delivered
+ *   RTT           rtt_ms
+ *   SEND_ERROR    text: a request could not be sent (e.g. too long) */
 typedef struct net_event {
     struct net_event *next;
-    net_event_kind kind;
+    pcs_event_kind kind;
     uint8_t type, flags, presence, event, cipher;
-    int code;
+    int code, reconnect;
     uint32_t count, attempt, delay_ms, rtt_ms, tag;
     uint64_t id, time;
     char *room, *nick, *target, *text;
@@ -51,7 +50,7 @@ typedef struct net_event {
 
 typedef struct net_config {
     HWND notify;
-    unsigned session;
+    unsigned link_id;
     char host[NET_HOST_MAX + 1];
     uint16_t port;
     char nick[PROTO_NICK_MAX + 1];
@@ -63,19 +62,20 @@ typedef struct net_config {
 typedef struct net_link net_link;
 
 /* Starts the thread, which begins dialling at once. cfg is copied (the caller wipes its own
- * secret). Returns the link and its thread handle (the caller closes it), or NULL with a
- * Windows error code in *error. */
-net_link *net_start(const net_config *cfg, HANDLE *thread, unsigned long *error);
-/* Asks the thread to say goodbye and end. The link must not be used afterwards; the thread
- * frees it. Events not yet taken are discarded. */
+ * secret). Returns the link and its thread handle (the caller closes it), or NULL with the
+ * reason in err. */
+net_link *net_start(const net_config *cfg, HANDLE *thread, char *err, size_t err_size);
+/* Asks the thread to say goodbye and end; returns at once. The link must not be used
+ * afterwards; the thread frees it. Events not yet taken are discarded. */
 void net_stop(net_link *link);
 
 /* Takes the next waiting event, or NULL. UI thread only. */
 net_event *net_next_event(net_link *link);
 void net_event_free(net_event *ev);
 
-/* Queue requests for the thread (UTF-8 arguments, copied). They are sent in order as soon as
- * the connection is up, including after a reconnect. 0, or -1 when out of memory. */
+/* Queue requests for the thread (UTF-8 arguments, copied), which hands them to the reconnect
+ * layer: sent at once while connected, else as soon as the link is back. 0, or -1 when out
+ * of memory. */
 int net_join(net_link *link, const char *room);
 int net_part(net_link *link, const char *room);
 int net_say(net_link *link, const char *room, const char *text);

@@ -55,7 +55,8 @@ int text_has(HWND parent, int id, const wchar_t *part)
     return has;
 }
 
-int wait_tabs(HWND main, const wchar_t *part, DWORD timeout_ms)
+/* Waits until the tab strip shows part (want = 1) or no longer does (want = 0). */
+static int wait_tab_state(HWND main, const wchar_t *part, int want, DWORD timeout_ms)
 {
     DWORD start = GetTickCount();
 
@@ -64,12 +65,56 @@ int wait_tabs(HWND main, const wchar_t *part, DWORD timeout_ms)
         int has = tabs && wcsstr(tabs, part) != NULL;
 
         free(tabs);
+        if (has == want)
+            return 1;
+        if (GetTickCount() - start >= timeout_ms)
+            return 0;
+        Sleep(100);
+    }
+}
+
+int wait_tabs(HWND main, const wchar_t *part, DWORD timeout_ms)
+{
+    return wait_tab_state(main, part, 1, timeout_ms);
+}
+
+int wait_no_tab(HWND main, const wchar_t *part, DWORD timeout_ms)
+{
+    return wait_tab_state(main, part, 0, timeout_ms);
+}
+
+int wait_status_part(HWND main, int part, const wchar_t *text, DWORD timeout_ms)
+{
+    DWORD start = GetTickCount();
+
+    for (;;) {
+        wchar_t *got = gui_status_part(GetDlgItem(main, IDC_STATUS), part);
+        int has = got && wcsstr(got, text) != NULL;
+
+        if (!has && GetTickCount() - start >= timeout_ms)
+            fprintf(stderr, "status bar part %d says \"%ls\", not \"%ls\"\n", part,
+                    got ? got : L"", text);
+        free(got);
         if (has)
             return 1;
         if (GetTickCount() - start >= timeout_ms)
             return 0;
         Sleep(100);
     }
+}
+
+int transcript_count(HWND main, const wchar_t *part)
+{
+    wchar_t *t = gui_text(GetDlgItem(main, IDC_TRANSCRIPT));
+    const wchar_t *p = t;
+    int n = 0;
+
+    while (p && (p = wcsstr(p, part)) != NULL) {
+        n++;
+        p += wcslen(part);
+    }
+    free(t);
+    return n;
 }
 
 /* Writes a line into a main window's input box as typed keys and sends it with Enter. */

@@ -26,6 +26,12 @@ void client_args(wchar_t *out, size_t cap, const test_server *ts, const wchar_t 
 int text_has(HWND parent, int id, const wchar_t *part);
 /* Waits until the tab strip of a main window shows part. */
 int wait_tabs(HWND main, const wchar_t *part, DWORD timeout_ms);
+/* Waits until the tab strip of a main window no longer shows part. */
+int wait_no_tab(HWND main, const wchar_t *part, DWORD timeout_ms);
+/* Waits until one part of a main window's status bar shows text. */
+int wait_status_part(HWND main, int part, const wchar_t *text, DWORD timeout_ms);
+/* How many times part occurs in the main window's transcript. */
+int transcript_count(HWND main, const wchar_t *part);
 /* Types a line into the input box and sends it with Enter / with the Send button. */
 void say_enter(HWND main, const wchar_t *text);
 void say_button(HWND main, const wchar_t *text);

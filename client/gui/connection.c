@@ -1,9 +1,8 @@
-/* session.c — starting and ending the network link for the main window, and the error box:
+/* connection.c — starting and ending the network link for the main window, and the error box:
  * a clear sentence per failure (wrong key, unreachable, nickname taken, kicked, banned...) with
  * Retry, which either redials or reopens the Connect dialog where the fix belongs. */
-#include "session.h"
+#include "connection.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,7 +49,7 @@ static void release_thread(app *a)
     }
 }
 
-void session_disconnect(app *a)
+void connection_disconnect(app *a)
 {
     int i;
 
@@ -68,11 +67,11 @@ void session_disconnect(app *a)
     status_refresh(a);
 }
 
-int session_connect(app *a, const settings *s)
+int connection_connect(app *a, const settings *s)
 {
     wchar_t text[512];
     net_config cfg;
-    unsigned long err = 0;
+    char err[320];
     unsigned problem;
     int same_server;
 
@@ -84,7 +83,7 @@ int session_connect(app *a, const settings *s)
         return -1;
     }
     if (a->net) {
-        session_disconnect(a);
+        connection_disconnect(a);
         conv_line(a, NULL, TL_INFO, wstr_load(IDS_SYS_DISCONNECTED, text, 512));
     }
     release_thread(a);
@@ -98,13 +97,11 @@ int session_connect(app *a, const settings *s)
         a->cfg = *s;
     }
     a->cfg_valid = 1;
-    cfg.session = ++a->session;
-    a->net = net_start(&cfg, &a->net_thread, &err);
+    cfg.link_id = ++a->link_id;
+    a->net = net_start(&cfg, &a->net_thread, err, sizeof err);
     crypto_wipe(cfg.secret, sizeof cfg.secret);
     if (!a->net) {
-        char detail[64];
-        snprintf(detail, sizeof detail, "cannot start the network thread (error %lu)", err);
-        session_fail_later(a, PC_E_LOCAL, detail);
+        connection_fail_later(a, PC_E_LOCAL, err);
         PostMessageW(a->hwnd, WM_APP_SHOW_ERROR, 0, 0);
         return -1;
     }
@@ -117,7 +114,7 @@ int session_connect(app *a, const settings *s)
     return 0;
 }
 
-void session_fail_later(app *a, int code, const char *detail)
+void connection_fail_later(app *a, int code, const char *detail)
 {
     a->error.active = 1;
     a->error.code = code;
@@ -158,7 +155,7 @@ static wchar_t *error_text(app *a, int code, const wchar_t *detail)
     }
 }
 
-void session_show_error(app *a)
+void connection_show_error(app *a)
 {
     wchar_t title[64];
     wchar_t *text;
@@ -175,12 +172,12 @@ void session_show_error(app *a)
     if (answer != IDRETRY)
         return;
     if (field_for(code) || !a->cfg_valid)
-        session_connect_dialog(a, field_for(code));
+        connection_dialog(a, field_for(code));
     else
-        session_connect(a, &a->cfg);
+        connection_connect(a, &a->cfg);
 }
 
-void session_connect_dialog(app *a, int focus_field)
+void connection_dialog(app *a, int focus_field)
 {
     settings s;
 
@@ -191,6 +188,6 @@ void session_connect_dialog(app *a, int focus_field)
         settings_load(&s);
     }
     if (connect_dialog_run(a->hwnd, &s, focus_field) == IDOK)
-        session_connect(a, &s);
+        connection_connect(a, &s);
     settings_wipe(&s);
 }

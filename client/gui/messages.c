@@ -1,0 +1,303 @@
+/* messages.c — a message from the server applied on the UI thread: text to transcripts
+ * (skipping what a tab already shows), membership and presence to the people lists, topics,
+ * notices and errors as system lines, and a balloon or flash when a message arrives while the
+ * window is behind. */
+#include "messages.h"
+
+#include <stdlib.h>
+#include <wchar.h>
+
+#include "conv.h"
+#include "resource.h"
+#include "status.h"
+#include "wstr.h"
+
+/* UTF-8 fields of an event, converted once for the handlers. */
+typedef struct wide_event {
+    wchar_t *room, *nick, *target, *text;
+} wide_event;
+
+static int widen(const net_event *ev, wide_event *w)
+{
+    w->room = wstr_from_utf8(ev->room, (size_t)-1);
+    w->nick = wstr_from_utf8(ev->nick, (size_t)-1);
+    w->target = wstr_from_utf8(ev->target, (size_t)-1);
+    w->text = wstr_from_utf8(ev->text, (size_t)-1);
+    return w->room && w->nick && w->target && w->text ? 0 : -1;
+}
+
+static void wide_free(wide_event *w)
+{
+    free(w->room);
+    free(w->nick);
+    free(w->target);
+    free(w->text);
+}
+
+static int is_me(app *a, const wchar_t *nick)
+{
+    return wcscmp(a->nick, nick) == 0;
+}
+
+static void tell(app *a, conv *c, const wchar_t *title, const wchar_t *text, int is_private)
+{
+    conv_count_unread(a, c);
+    notify_message(a->hwnd, &a->notify, title, text, is_private);
+}
+
+/* ---- messages ---- */
+
+static void on_msg(app *a, const net_event *ev, const wide_event *w)
+{
+    /* Only rooms we joined have tabs; a message still in flight for a room just left must
+     * not bring its tab back. */
+    conv *c = conv_find(a, w->room, 0);
+    unsigned flags = 0;
+    wchar_t title[128];
+
+    if (!c)
+        return;
+    /* Joining replays recent history. After a reconnect the reconnect layer drops what it
+     * has delivered already, but tabs kept across Disconnect and Connect are joined again by
+     * a new link that has seen nothing: what a tab shows is not shown twice. */
+    if (ev->id && ev->id <= c->last_id)
+        return;
+    if (ev->id)
+        c->last_id = ev->id;
+    if (ev->flags & PROTO_FLAG_HISTORY)
+        flags |= TM_HISTORY;
+    if (is_me(a, w->nick))
+        flags |= TM_OWN;
+    transcript_add_message(c->transcript, ev->time, w->nick, w->text, flags);
+    if (!(flags & (TM_HISTORY | TM_OWN))) {
+        wstr_format_into(title, 128, IDS_NOTIFY_ROOM, w->nick, w->room);
+        tell(a, c, title, w->text, 0);
+    }
+}
+
+static void on_priv(app *a, const net_event *ev, const wide_event *w)
+{
+    int mine = is_me(a, w->nick);
+    const wchar_t *peer = mine ? w->target : w->nick;
+    conv *c = conv_open(a, peer, 1);
+    wchar_t title[128];
+
+    if (!c)
+        return;
+    if (ev->id && ev->id <= c->last_id)
+        return;
+    if (ev->id)
+        c->last_id = ev->id;
+    if (!members_find(&c->members, peer)) {
+        members_put(&c->members, peer, PRESENCE_ONLINE, L"");
+        members_put(&c->members, a->nick, a->away ? PRESENCE_AWAY : PRESENCE_ONLINE, L"");
+        conv_refresh(a, c);
+    }
+    transcript_add_message(c->transcript, ev->time, w->nick, w->text,
+                           (mine ? TM_OWN : 0) | ((ev->flags & PROTO_FLAG_HISTORY) ? TM_HISTORY : 0));
+    if (!mine) {
+        wstr_format_into(title, 128, IDS_NOTIFY_PRIVATE, w->nick);
+        tell(a, c, title, w->text, 1);
+    }
+}
+
+/* ---- membership ---- */
+
+static void on_join(app *a, const net_event *ev, const wide_event *w)
+{
+    int existed = conv_find(a, w->room, 0) != NULL;
+    conv *c;
+
+    /* Our own join opens the tab; someone else's join of a room we have left does not. */
+    if (!existed && !is_me(a, w->nick))
+        return;
+    c = conv_open(a, w->room, 0);
+    if (!c)
+        return;
+    members_put(&c->members, w->nick, ev->presence, L"");
+    conv_refresh(a, c);
+    if (is_me(a, w->nick)) {
+        conv_line_fmt(a, c, TL_INFO, IDS_SYS_YOU_JOINED, w->room, NULL, NULL);
+        /* A room the user just asked for comes to the front; re-joins after a reconnect
+         * leave the tabs as they were. */
+        if (!existed)
+            conv_activate(a, conv_index(a, c));
+    } else {
+        conv_line_fmt(a, c, TL_INFO, IDS_SYS_JOIN, w->nick, w->room, NULL);
+    }
+}
+
+static void on_part(app *a, const wide_event *w)
+{
+    conv *c = conv_find(a, w->room, 0);
+
+    if (!c)
+        return;
+    if (is_me(a, w->nick)) {
+        conv_close(a, conv_index(a, c));
+        return;
+    }
+    members_remove(&c->members, w->nick);
+    conv_refresh(a, c);
+    if (w->text[0])
+        conv_line_fmt(a, c, TL_INFO, IDS_SYS_PART_REASON, w->nick, w->room, w->text);
+    else
+        conv_line_fmt(a, c, TL_INFO, IDS_SYS_PART, w->nick, w->room, NULL);
+}
+
+static void on_kick(app *a, const wide_event *w)
+{
+    conv *c = conv_find(a, w->room, 0);
+
+    if (!c)
+        return;
+    members_remove(&c->members, w->nick);
+    conv_refresh(a, c);
+    conv_line_fmt(a, c, TL_NOTICE, IDS_SYS_KICK, w->nick, w->target, w->text);
+}
+
+/* Quit, rename and presence name no room: they apply wherever the person is. */
+static void on_person(app *a, const net_event *ev, const wide_event *w)
+{
+    int i;
+
+    if (ev->event == MEMBER_RENAME && is_me(a, w->nick)) {
+        wstr_copy(a->nick, NAME_MAX_W, w->target);
+        status_refresh(a);
+    }
+    for (i = 0; i < a->nconvs; i++) {
+        conv *c = a->convs[i];
+        member *m = members_find(&c->members, w->nick);
+        int talk = c->is_private && wcscmp(c->name, w->nick) == 0;
+
+        if (!m && !talk)
+            continue;
+        switch (ev->event) {
+        case MEMBER_QUIT:
+            if (m)
+                members_remove(&c->members, w->nick);
+            if (w->text[0])
+                conv_line_fmt(a, c, TL_INFO, IDS_SYS_QUIT_REASON, w->nick, w->text, NULL);
+            else
+                conv_line_fmt(a, c, TL_INFO, IDS_SYS_QUIT, w->nick, NULL, NULL);
+            break;
+        case MEMBER_RENAME:
+            if (m) {
+                uint8_t presence = m->presence;
+                wchar_t away[MEMBER_AWAY_MAX];
+                wstr_copy(away, MEMBER_AWAY_MAX, m->away);
+                members_remove(&c->members, w->nick);
+                members_put(&c->members, w->target, presence, away);
+            }
+            if (talk) {
+                wstr_copy(c->name, NAME_MAX_W, w->target);
+            }
+            conv_line_fmt(a, c, TL_INFO, IDS_SYS_RENAME, w->nick, w->target, NULL);
+            break;
+        case MEMBER_PRESENCE:
+            if (m)
+                members_put(&c->members, w->nick, ev->presence, w->text);
+            /* In a room this would be noise; in a private talk it answers "are you there?". */
+            if (talk && ev->presence == PRESENCE_AWAY)
+                conv_line_fmt(a, c, TL_INFO, w->text[0] ? IDS_SYS_AWAY_TEXT : IDS_SYS_AWAY,
+                              w->nick, w->text, NULL);
+            else if (talk)
+                conv_line_fmt(a, c, TL_INFO, IDS_SYS_BACK, w->nick, NULL, NULL);
+            break;
+        default:
+            break;
+        }
+        conv_refresh(a, c);
+    }
+}
+
+static void on_member(app *a, const net_event *ev, const wide_event *w)
+{
+    switch (ev->event) {
+    case MEMBER_JOIN: on_join(a, ev, w); break;
+    case MEMBER_PART: on_part(a, w); break;
+    case MEMBER_KICK: on_kick(a, w); break;
+    default: on_person(a, ev, w); break;
+    }
+}
+
+static void on_user_list(app *a, const net_event *ev, const wide_event *w)
+{
+    conv *c = conv_find(a, w->room, 0);
+    size_t i;
+
+    if (!c)
+        return;
+    if (!c->users_loading)
+        members_clear(&c->members);
+    c->users_loading = (ev->flags & PROTO_FLAG_MORE) != 0;
+    for (i = 0; i < ev->nusers; i++) {
+        wchar_t *nick = wstr_from_utf8(ev->users[i].nick, (size_t)-1);
+        wchar_t *away = wstr_from_utf8(ev->users[i].away, (size_t)-1);
+        if (nick && away)
+            members_put(&c->members, nick, ev->users[i].presence, away);
+        free(nick);
+        free(away);
+    }
+    conv_refresh(a, c);
+}
+
+/* "Earlier messages (n) are shown above." in room's tab, after a replay that showed some. */
+static void history_note(app *a, const wchar_t *room, uint32_t n)
+{
+    conv *c = conv_find(a, room, 0);
+    wchar_t count[16];
+
+    if (!c || !n)
+        return;
+    _snwprintf(count, 16, L"%u", n);
+    count[15] = L'\0';
+    conv_line_fmt(a, c, TL_INFO, IDS_SYS_HISTORY, count, NULL, NULL);
+}
+
+void messages_apply(app *a, const net_event *ev)
+{
+    wide_event w;
+
+    if (widen(ev, &w) != 0)
+        goto done;
+    switch (ev->type) {
+    case PT_MSG: on_msg(a, ev, &w); break;
+    case PT_PRIV_MSG: on_priv(a, ev, &w); break;
+    case PT_MEMBER: on_member(a, ev, &w); break;
+    case PT_USER_LIST: on_user_list(a, ev, &w); break;
+    case PT_TOPIC:
+        if (w.nick[0])
+            conv_line_fmt(a, conv_find(a, w.room, 0), TL_INFO, IDS_SYS_TOPIC_SET, w.nick, w.text,
+                          NULL);
+        else
+            conv_line_fmt(a, conv_find(a, w.room, 0), TL_INFO, IDS_SYS_TOPIC, w.text, NULL,
+                          NULL);
+        break;
+    case PT_NOTICE:
+        if (w.nick[0])
+            conv_line_fmt(a, NULL, TL_NOTICE, IDS_SYS_NOTICE, w.nick, w.text, NULL);
+        else
+            conv_line_fmt(a, NULL, TL_NOTICE, IDS_SYS_SERVER_NOTICE, w.text, NULL, NULL);
+        break;
+    case PT_ERROR:
+        conv_line_fmt(a, NULL, TL_ERROR, IDS_SYS_ERROR, w.text, NULL, NULL);
+        break;
+    case PT_HISTORY_END:
+        history_note(a, w.room, ev->count);
+        break;
+    default:
+        break;
+    }
+done:
+    wide_free(&w);
+}
+
+void messages_caught_up(app *a, const net_event *ev)
+{
+    wchar_t *room = wstr_from_utf8(ev->room, (size_t)-1);
+
+    if (room)
+        history_note(a, room, ev->count);
+    free(room);
+}

@@ -47,6 +47,8 @@ typedef struct session {
     uint64_t last_limit_error_ms;
     uint32_t dropped;               /* frames dropped by the rate limit since the bucket was full */
     uint32_t mark;                  /* de-duplicates deliveries to users sharing several rooms */
+    uint8_t replaying;              /* a history replay is being queued */
+    size_t replay_grace;            /* bytes of replay allowed above the send-queue cap */
     struct session *prev, *next;    /* all sessions */
 } session;
 
@@ -81,6 +83,9 @@ struct chat {
 
 /* chat_send.c — queueing frames to one session or to many */
 int session_send(session *s, const proto_msg *m);
+/* Cuts the session (logging why) if more is queued to it than the cap, plus the size of the
+ * latest history replay while that is still being read. Returns 1 if it was cut. */
+int session_check_queue(session *s);
 /* Sends a frame sealed separately for each recipient (or shared, for xor) to every member of
  * the room; with mark set, only to sessions whose mark differs, marking them. */
 void room_fanout(chat *c, room *r, const proto_msg *m);

@@ -254,14 +254,24 @@ static void replay(session *s, room *r, uint64_t after, uint32_t max)
 {
     replay_ctx x;
     proto_msg m;
+    size_t before = net_queued(s->conn), after_bytes;
+
     x.s = s;
     x.count = 0;
+    s->replaying = 1;
     history_each(s->srv->hist, r->name, after, max, replay_one, &x);
     memset(&m, 0, sizeof m);
     m.type = PT_HISTORY_END;
     m.room = proto_s(r->name);
     m.count = x.count;
     session_send(s, &m);
+    s->replaying = 0;
+    if (s->state != SESSION_ACTIVE)
+        return;
+    after_bytes = net_queued(s->conn);
+    if (after_bytes > before && after_bytes - before > s->replay_grace)
+        s->replay_grace = after_bytes - before;
+    session_check_queue(s);
 }
 
 /* ---- requests ---- */

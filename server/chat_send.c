@@ -8,14 +8,24 @@
 
 #include "log.h"
 
-/* A reader too slow to keep up is cut instead of growing server memory. */
-static int over_queue_cap(session *s)
+/* A reader too slow to keep up is cut instead of growing server memory. A history replay may
+ * go over the cap by its own size (bounded by history_per_room): a joiner must be able to
+ * receive the room's history, but not to pile up more on top of it without reading. */
+int session_check_queue(session *s)
 {
-    if (net_queued(s->conn) <= s->srv->cfg.send_queue_max)
+    size_t queued = net_queued(s->conn);
+    uint64_t cap = s->srv->cfg.send_queue_max;
+
+    if (s->replaying)
+        return 0;
+    if (queued <= cap) {
+        s->replay_grace = 0;
+        return 0;
+    }
+    if (queued <= cap + s->replay_grace)
         return 0;
     log_warn("%s (%s) disconnected: too slow, %zu bytes waiting to be sent (limit %llu)",
-             s->nick[0] ? s->nick : "-", s->addr, net_queued(s->conn),
-             (unsigned long long)s->srv->cfg.send_queue_max);
+             s->nick[0] ? s->nick : "-", s->addr, queued, (unsigned long long)cap);
     s->state = SESSION_CLOSING;
     net_close(s->conn, 0);
     return 1;
@@ -61,7 +71,7 @@ int session_send(session *s, const proto_msg *m)
     scratch->len = start;
     if (rc != 0)
         return -1;
-    return over_queue_cap(s) ? -1 : 0;
+    return session_check_queue(s) ? -1 : 0;
 }
 
 void room_fanout(chat *c, room *r, const proto_msg *m)
@@ -97,7 +107,7 @@ void room_fanout(chat *c, room *r, const proto_msg *m)
         } else {
             seal_into(s, frame, body_len);
         }
-        over_queue_cap(s);
+        session_check_queue(s);
     }
     if (shared)
         outq_block_unref(shared);

@@ -14,6 +14,10 @@
 /* fopen with a UTF-8 path (Windows: _wfopen of the UTF-16 path). NULL on failure, with errno
  * set (strerror(errno) describes it). The caller owns the FILE and fcloses it. */
 FILE *fsys_fopen(const char *path, const char *mode);
+/* Creates (or truncates) a file for writing that only its owner may read: mode 0600 on POSIX,
+ * whatever the umask. On Windows the file inherits its folder's ACL, which the service's
+ * install makes private (service_win.c); a console run keeps the folder's own. */
+FILE *fsys_create_private(const char *path);
 
 /* Creates a directory and any missing parents; an existing directory is success. */
 int fsys_mkdirs(const char *path, char *err, size_t err_size);

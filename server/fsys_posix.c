@@ -32,6 +32,20 @@ FILE *fsys_fopen(const char *path, const char *mode)
     return fopen(path, mode);
 }
 
+FILE *fsys_create_private(const char *path)
+{
+    FILE *f;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return NULL;
+    /* An existing file keeps its mode through O_CREAT: tighten it too. */
+    if (fchmod(fd, 0600) != 0 || !(f = fdopen(fd, "wb"))) {
+        close(fd);
+        return NULL;
+    }
+    return f;
+}
+
 int fsys_mkdirs(const char *path, char *err, size_t err_size)
 {
     struct stat st;

@@ -114,6 +114,11 @@ FILE *fsys_fopen(const char *path, const char *mode)
     return f;
 }
 
+FILE *fsys_create_private(const char *path)
+{
+    return fsys_fopen(path, "wb");
+}
+
 static int is_sep(wchar_t c)
 {
     return c == L'\\' || c == L'/';

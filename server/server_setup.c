@@ -37,7 +37,7 @@ static int read_small_file(const char *path, char *out, size_t cap, char *err, s
 static int write_private_file(const char *path, const void *data, size_t n, char *err,
                               size_t err_size)
 {
-    FILE *f = fsys_fopen(path, "wb");
+    FILE *f = fsys_create_private(path);
     char why[128];
     if (!f) {
         snprintf(err, err_size, "%s: cannot create", path);

@@ -75,6 +75,8 @@ struct chat {
     uint32_t mark;
     uint64_t priv_seq;              /* ids of private messages (not stored) */
     uint64_t last_history_tick;
+    uint64_t disk_error_ms;         /* when a journal write error was last logged */
+    uint32_t disk_errors;           /* journal write errors since then */
     buf scratch;                    /* one frame being encoded */
     buf entries;                    /* list entries being built */
     int stopping;

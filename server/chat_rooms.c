@@ -419,7 +419,15 @@ void rooms_on_say(session *s, const proto_msg *m)
     /* Written to the journal before anyone (the sender included) sees it: the echo to the
      * sender is the acknowledgement. */
     if (history_add(c->hist, r->name, s->nick, text, now, 0, &id, err, sizeof err) != 0) {
-        log_error("history journal: %s; delivering without saving", err);
+        /* While the disk stays broken every message fails: one line every 10 s is enough. */
+        c->disk_errors++;
+        if (c->disk_error_ms == 0 || sys_mono_ms() - c->disk_error_ms >= 10000) {
+            log_error("history journal: %s; delivering without saving (%u message%s since the "
+                      "last report)", err, (unsigned)c->disk_errors,
+                      c->disk_errors == 1 ? "" : "s");
+            c->disk_error_ms = sys_mono_ms();
+            c->disk_errors = 0;
+        }
         if (history_add_volatile(c->hist, r->name, s->nick, text, now, 0, &id, err,
                                  sizeof err) != 0) {
             session_error(s, PC_INTERNAL, "the server could not take your message");

@@ -21,6 +21,9 @@ FILE *fsys_create_private(const char *path);
 
 /* Creates a directory and any missing parents; an existing directory is success. */
 int fsys_mkdirs(const char *path, char *err, size_t err_size);
+/* Keeps others out of a directory the program owns (the data directory): mode 0700 on POSIX;
+ * on Windows the service's install sets its ACL, so nothing is done here. */
+int fsys_make_private_dir(const char *path, char *err, size_t err_size);
 /* Removes an empty directory. */
 int fsys_rmdir(const char *path, char *err, size_t err_size);
 

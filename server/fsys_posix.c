@@ -32,6 +32,16 @@ FILE *fsys_fopen(const char *path, const char *mode)
     return fopen(path, mode);
 }
 
+int fsys_make_private_dir(const char *path, char *err, size_t err_size)
+{
+    if (chmod(path, 0700) != 0) {
+        if (err && err_size)
+            snprintf(err, err_size, "chmod '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 FILE *fsys_create_private(const char *path)
 {
     FILE *f;

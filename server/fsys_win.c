@@ -114,6 +114,14 @@ FILE *fsys_fopen(const char *path, const char *mode)
     return f;
 }
 
+int fsys_make_private_dir(const char *path, char *err, size_t err_size)
+{
+    (void)path;
+    (void)err;
+    (void)err_size;
+    return 0;
+}
+
 FILE *fsys_create_private(const char *path)
 {
     return fsys_fopen(path, "wb");

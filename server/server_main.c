@@ -280,6 +280,9 @@ int server_main_hooked(int argc, char **argv, const server_hooks *hooks)
         goto done;
     }
     start_logging(cfg, &ms);
+    /* History, bans and the secret live here: others have no business reading them. */
+    if (fsys_make_private_dir(cfg->data_dir, err, sizeof err) != 0)
+        log_warn("data directory %s: %s", cfg->data_dir, err);
     progress(hooks, "crypto");
     if (crypto_init() != CRYPTO_OK) {
         log_error("the crypto provider failed to start");

@@ -2,10 +2,10 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "fsys.h"
+#include "fsys_parts.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,40 +214,6 @@ int fsys_remove(const char *path)
     return unlink(path) == 0 ? 0 : -1;
 }
 
-/* Concatenates parts into out; -1 (and "") if they do not fit. */
-static int join_parts(char *out, size_t out_size, int nparts, ...)
-{
-    va_list ap;
-    size_t used = 0;
-    int rc = 0;
-
-    if (!out || out_size == 0)
-        return -1;
-    va_start(ap, nparts);
-    for (int i = 0; i < nparts; i++) {
-        const char *s = va_arg(ap, const char *);
-        size_t n = strlen(s);
-        if (n >= out_size - used) {
-            rc = -1;
-            break;
-        }
-        memcpy(out + used, s, n);
-        used += n;
-    }
-    va_end(ap);
-    out[rc == 0 ? used : 0] = '\0';
-    return rc;
-}
-
-int fsys_path_join(char *out, size_t out_size, const char *dir, const char *name)
-{
-    size_t n = strlen(dir);
-    if (n == 0)
-        return join_parts(out, out_size, 1, name);
-    if (dir[n - 1] == '/')
-        return join_parts(out, out_size, 2, dir, name);
-    return join_parts(out, out_size, 3, dir, "/", name);
-}
 
 /* $xdg_var/<rest> if the variable holds an absolute path (the XDG spec says to ignore relative
  * ones), else $HOME/<home_rest>/<rest>. */
@@ -258,14 +224,14 @@ static int xdg_path(char *out, size_t out_size, const char *xdg_var, const char 
     const char *home;
 
     if (base && base[0] == '/')
-        return join_parts(out, out_size, 3, base, "/", rest);
+        return fsys_join_parts(out, out_size, 3, base, "/", rest);
     home = getenv("HOME");
     if (!home || home[0] != '/') {
         if (out && out_size)
             out[0] = '\0';
         return -1;
     }
-    return join_parts(out, out_size, 5, home, "/", home_rest, "/", rest);
+    return fsys_join_parts(out, out_size, 5, home, "/", home_rest, "/", rest);
 }
 
 int fsys_default_data_dir(char *out, size_t out_size)

@@ -5,12 +5,12 @@
 #include <errno.h>
 #include <io.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fsys.h"
+#include "fsys_parts.h"
 
 /* UTF-8 → UTF-16, NUL-terminated. The caller frees the result. NULL (errno EINVAL or ENOMEM)
  * if s is not valid UTF-8 or memory ran out. */
@@ -335,40 +335,6 @@ int fsys_remove(const char *path)
     return rc;
 }
 
-/* Concatenates parts into out; -1 (and "") if they do not fit. */
-static int join_parts(char *out, size_t out_size, int nparts, ...)
-{
-    va_list ap;
-    size_t used = 0;
-    int rc = 0;
-
-    if (!out || out_size == 0)
-        return -1;
-    va_start(ap, nparts);
-    for (int i = 0; i < nparts; i++) {
-        const char *s = va_arg(ap, const char *);
-        size_t n = strlen(s);
-        if (n >= out_size - used) {
-            rc = -1;
-            break;
-        }
-        memcpy(out + used, s, n);
-        used += n;
-    }
-    va_end(ap);
-    out[rc == 0 ? used : 0] = '\0';
-    return rc;
-}
-
-int fsys_path_join(char *out, size_t out_size, const char *dir, const char *name)
-{
-    size_t n = strlen(dir);
-    if (n == 0)
-        return join_parts(out, out_size, 1, name);
-    if (dir[n - 1] == '\\' || dir[n - 1] == '/')
-        return join_parts(out, out_size, 2, dir, name);
-    return join_parts(out, out_size, 3, dir, "\\", name);
-}
 
 /* %ProgramData% (C:\ProgramData on every supported Windows; also set for services running as
  * LocalSystem), falling back to %ALLUSERSPROFILE%, which names the same folder. */

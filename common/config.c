@@ -466,32 +466,47 @@ static void format_size(char *out, size_t size, uint64_t v)
     snprintf(out, size, "%llu bytes", (unsigned long long)v);
 }
 
+/* The whole number that starts a size or a duration ("a size", "a duration" in kind), with the
+ * checks both share. Returns parse_digits' result (1 = overflow, reported by the caller with
+ * its own limit) or -1 after describing the problem; *p is left after the digits and spaces. */
+static int leading_count(const char *value, const char **p, uint64_t *n, const char *kind,
+                         char *problem, size_t problem_size)
+{
+    char not_a[48];
+    int rc;
+
+    if (!value || !*value) {
+        empty_problem(problem, problem_size, kind);
+        return -1;
+    }
+    if (**p == '-') {
+        value_problem(problem, problem_size, value, "must not be negative");
+        return -1;
+    }
+    rc = parse_digits(p, n);
+    if (rc < 0) {
+        snprintf(not_a, sizeof not_a, "is not %s", kind);
+        value_problem(problem, problem_size, value, not_a);
+        return -1;
+    }
+    if (**p == '.' || **p == ',') {
+        value_problem(problem, problem_size, value, "is not a whole number");
+        return -1;
+    }
+    while (**p == ' ')
+        (*p)++;
+    return rc;
+}
+
 int config_value_size(const char *value, uint64_t max, uint64_t *out, char *problem,
                       size_t problem_size)
 {
     const char *p = value;
     uint64_t n, mult = 1;
-    int rc;
+    int rc = leading_count(value, &p, &n, "a size", problem, problem_size);
 
-    if (!value || !*value) {
-        empty_problem(problem, problem_size, "a size");
+    if (rc < 0)
         return -1;
-    }
-    if (*p == '-') {
-        value_problem(problem, problem_size, value, "must not be negative");
-        return -1;
-    }
-    rc = parse_digits(&p, &n);
-    if (rc < 0) {
-        value_problem(problem, problem_size, value, "is not a size");
-        return -1;
-    }
-    if (*p == '.' || *p == ',') {
-        value_problem(problem, problem_size, value, "is not a whole number");
-        return -1;
-    }
-    while (*p == ' ')
-        p++;
     switch (ascii_lower(*p)) {
     case 'k':
         mult = (uint64_t)1 << 10;
@@ -535,27 +550,10 @@ int config_value_duration_ms(const char *value, uint64_t *out, char *problem, si
 {
     const char *p = value;
     uint64_t n, mult;
-    int rc;
+    int rc = leading_count(value, &p, &n, "a duration", problem, problem_size);
 
-    if (!value || !*value) {
-        empty_problem(problem, problem_size, "a duration");
+    if (rc < 0)
         return -1;
-    }
-    if (*p == '-') {
-        value_problem(problem, problem_size, value, "must not be negative");
-        return -1;
-    }
-    rc = parse_digits(&p, &n);
-    if (rc < 0) {
-        value_problem(problem, problem_size, value, "is not a duration");
-        return -1;
-    }
-    if (*p == '.' || *p == ',') {
-        value_problem(problem, problem_size, value, "is not a whole number");
-        return -1;
-    }
-    while (*p == ' ')
-        p++;
     if (*p == '\0' || ascii_ieq(p, "s"))
         mult = 1000;
     else if (ascii_ieq(p, "ms"))

@@ -76,12 +76,16 @@ static int grow_segs(outq *q)
 uint8_t *outq_reserve(outq *q, size_t n)
 {
     outq_block *b;
+    size_t size;
     if (q->tail && q->tail->cap - q->tail->len >= n)
         return q->tail->data + q->tail->len;
     /* Bytes already committed to the old tail stay put: segments and sends point at them. */
-    b = outq_block_new(n > OUTQ_BLOCK_SIZE ? n : OUTQ_BLOCK_SIZE);
+    size = q->next_block ? q->next_block : OUTQ_BLOCK_MIN;
+    b = outq_block_new(n > size ? n : size);
     if (!b)
         return NULL;
+    if (size < OUTQ_BLOCK_SIZE)
+        q->next_block = size * 2;
     if (q->tail)
         outq_block_unref(q->tail);
     q->tail = b;
@@ -188,4 +192,5 @@ void outq_trim(outq *q)
     q->segs = NULL;
     q->cap = 0;
     q->head = 0;
+    q->next_block = 0;
 }

@@ -40,8 +40,13 @@ typedef struct outq {
     size_t cap;
     outq_block *tail;    /* private block being filled (the last segment's block, or spare) */
     size_t bytes;        /* unsent bytes */
+    size_t next_block;   /* capacity of the next private block; 0 = OUTQ_BLOCK_MIN */
 } outq;
 
+/* Private blocks start small and double up to the largest size while a connection keeps them
+ * full: a login's few hundred bytes then cost a small block, not a large one, which matters
+ * because the C library seldom gives freed heap memory back to the system. */
+#define OUTQ_BLOCK_MIN 1024u
 #define OUTQ_BLOCK_SIZE 16384u
 
 void outq_init(outq *q);

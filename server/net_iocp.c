@@ -153,6 +153,7 @@ typedef struct worker {
     uint8_t *buf; /* receive buffer: read_chunk bytes, this thread's own */
     size_t cap;
     int ticks;
+    int flush_due; /* data was handed to the core in this batch: flush once at its end */
     HANDLE thread;
 } worker;
 
@@ -581,7 +582,9 @@ static void conn_read(net_engine *e, worker *w, net_conn *c, int ready)
             if (c->state == ST_OPEN) {
                 assert(c->ctx);
                 cb_data(e, c->ctx, w->buf, (size_t)n);
-                flush_dirty(e); /* c stays: the read side holds a pending count */
+                /* Sends start once per batch of completions (worker_loop), so what several
+                 * senders' messages queue to the same members goes out in one WSASend each. */
+                w->flush_due = 1;
             }
             /* A short read has emptied the socket's buffer: skip the recv that would only
              * say WSAEWOULDBLOCK and park a zero-byte read instead. */
@@ -847,7 +850,8 @@ static int dispatch(worker *w, const OVERLAPPED_ENTRY *ent)
         conn_send_done(e, CONTAINING_RECORD(op, net_conn, send_op), ok,
                        ent->dwNumberOfBytesTransferred);
     }
-    flush_dirty(e);
+    if (!w->flush_due)
+        flush_dirty(e);
     core_unlock(e);
     return 0;
 }
@@ -919,6 +923,12 @@ static void worker_loop(worker *w)
         for (i = 0; i < n; i++)
             if (dispatch(w, &ents[i]))
                 quit = 1;
+        if (w->flush_due) {
+            core_lock(e);
+            w->flush_due = 0;
+            flush_dirty(e);
+            core_unlock(e);
+        }
         if (w->ticks && !quit) {
             uint64_t now = GetTickCount64();
             if (now >= next_tick) {

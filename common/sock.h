@@ -31,6 +31,8 @@ long sock_recv(sock *s, void *p, size_t n, uint32_t timeout_ms);
 void sock_shutdown_send(sock *s);
 /* Closes; abort = reset the connection instead of a graceful close. */
 void sock_close(sock *s, int abort);
+/* "host:port", or "[host]:port" for an IPv6 literal, as error texts show an endpoint. */
+void sock_format_endpoint(char *out, size_t n, const char *host, uint16_t port);
 /* Text of the last socket error on this thread ("connection reset by peer"). */
 const char *sock_error_text(char *buf, size_t n);
 

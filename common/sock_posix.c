@@ -81,14 +81,6 @@ int sock_startup(void)
 }
 
 /* "host:port", with IPv6 literals in brackets, for error messages. */
-static void format_endpoint(char *out, size_t n, const char *host, uint16_t port)
-{
-    if (strchr(host, ':'))
-        snprintf(out, n, "[%s]:%u", host, (unsigned)port);
-    else
-        snprintf(out, n, "%s:%u", host, (unsigned)port);
-}
-
 static int set_nonblocking(int fd, int on)
 {
     int fl = fcntl(fd, F_GETFL, 0);
@@ -209,7 +201,7 @@ sock *sock_connect_from(const char *src, const char *host, uint16_t port, uint32
         err[0] = '\0';
     if (!host || !*host)
         host = "localhost";
-    format_endpoint(where, sizeof where, host, port);
+    sock_format_endpoint(where, sizeof where, host, port);
     snprintf(port_text, sizeof port_text, "%u", (unsigned)port);
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;

@@ -110,14 +110,6 @@ int sock_startup(void)
 }
 
 /* "host:port", with IPv6 literals in brackets, for error messages. */
-static void format_endpoint(char *out, size_t n, const char *host, uint16_t port)
-{
-    if (strchr(host, ':'))
-        snprintf(out, n, "[%s]:%u", host, (unsigned)port);
-    else
-        snprintf(out, n, "%s:%u", host, (unsigned)port);
-}
-
 /* Host names arrive as UTF-8; GetAddrInfoW takes UTF-16 and so handles names outside the ANSI
  * code page. Returns 0, or a WSA error code. */
 static int resolve(const char *host, const char *service, int family, int flags,
@@ -242,7 +234,7 @@ sock *sock_connect_from(const char *src, const char *host, uint16_t port, uint32
         err[0] = '\0';
     if (!host || !*host)
         host = "localhost";
-    format_endpoint(where, sizeof where, host, port);
+    sock_format_endpoint(where, sizeof where, host, port);
     /* Harmless when the caller already did it; saves every caller from a missed startup. */
     if (sock_startup() != 0) {
         if (err && err_size)

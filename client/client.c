@@ -117,15 +117,6 @@ const char *pc_code_name(int code)
     }
 }
 
-static void copy_str(char *dst, size_t cap, proto_str s)
-{
-    size_t n = s.n < cap - 1 ? s.n : cap - 1;
-
-    if (n)
-        memcpy(dst, s.p, n);
-    dst[n] = '\0';
-}
-
 static char ascii_lower(char ch)
 {
     return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
@@ -150,7 +141,7 @@ static void describe(char *out, size_t n, int code, proto_str server_text)
     const char *phrase = pc_code_text(code);
     char text[ERR_MAX];
 
-    copy_str(text, sizeof text, server_text);
+    proto_str_copy(text, sizeof text, server_text);
     if (!text[0] || starts_with_nocase(server_text, phrase))
         snprintf(out, n, "%s", text[0] ? text : phrase);
     else
@@ -412,7 +403,7 @@ static int conn_dial(pc_conn *c, int *code, char *err, size_t err_size)
     snprintf(c->nick, sizeof c->nick, "%s", c->hs.welcome_nick[0] ? c->hs.welcome_nick
                                                                    : c->want_nick);
     snprintf(c->server_name, sizeof c->server_name, "%s", c->hs.server_name);
-    copy_str(c->motd, sizeof c->motd, m.text);
+    proto_str_copy(c->motd, sizeof c->motd, m.text);
     c->server_max_frame = c->hs.max_frame ? c->hs.max_frame : PROTO_MAX_FRAME_DEFAULT;
     c->closed = 0;
     c->ended = 0;
@@ -628,7 +619,7 @@ int pc_recv(pc_conn *c, proto_msg *msg, uint32_t timeout_ms)
         case PT_MEMBER:
             if (msg->event == MEMBER_RENAME && msg->nick.n == strlen(c->nick) &&
                 memcmp(msg->nick.p, c->nick, msg->nick.n) == 0)
-                copy_str(c->nick, sizeof c->nick, msg->target);
+                proto_str_copy(c->nick, sizeof c->nick, msg->target);
             return 1;
         default:
             return 1;

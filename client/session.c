@@ -106,15 +106,6 @@ static int name_is(const char *a, proto_str b)
     return 1;
 }
 
-static void copy_str(char *dst, size_t cap, proto_str s)
-{
-    size_t n = s.n < cap - 1 ? s.n : cap - 1;
-
-    if (n)
-        memcpy(dst, s.p, n);
-    dst[n] = '\0';
-}
-
 /* xorshift64*: jitter only needs to differ between clients, not to be secret. */
 static uint32_t next_random(pcs_session *s)
 {
@@ -242,7 +233,7 @@ int pcs_send(pcs_session *s, const proto_msg *m, char *err, size_t err_size)
     }
     if (m->type == PT_AWAY) {
         s->presence = m->presence;
-        copy_str(s->away_text, sizeof s->away_text, m->text);
+        proto_str_copy(s->away_text, sizeof s->away_text, m->text);
     }
     /* Straight out while connected and nothing is waiting: waiting requests go first. */
     if (s->state == PCS_CONNECTED && !s->q_head) {
@@ -833,7 +824,7 @@ static int track(pcs_session *s, const proto_msg *m, pcs_event *extra)
             } else if (!r && s->nrooms < PCS_ROOMS_MAX && m->room.n <= PROTO_ROOM_MAX) {
                 r = &s->rooms[s->nrooms++];
                 memset(r, 0, sizeof *r);
-                copy_str(r->name, sizeof r->name, m->room);
+                proto_str_copy(r->name, sizeof r->name, m->room);
             }
         } else if ((m->event == MEMBER_PART || m->event == MEMBER_KICK) && r) {
             /* Keep the joining order: it is the order rooms are shown and re-joined in. */

@@ -97,13 +97,6 @@ int hs_plain_error(uint16_t code, const char *text, buf *out)
     return proto_encode(&m, 0, out);
 }
 
-static void copy_str(char *dst, size_t cap, proto_str s)
-{
-    size_t n = s.n < cap - 1 ? s.n : cap - 1;
-    memcpy(dst, s.p, n);
-    dst[n] = '\0';
-}
-
 /* ------------------------------------------------------------------ client */
 
 static hs_result client_fail(hs_client *hs, uint16_t code, const char *reason)
@@ -121,7 +114,7 @@ static hs_result client_server_error(hs_client *hs, const proto_msg *m)
 {
     char text[200];
     char reason[256];
-    copy_str(text, sizeof text, m->text);
+    proto_str_copy(text, sizeof text, m->text);
     /* A refusal is a failure whatever it says: code 0 ("OK") would hide that. */
     if (m->code == PC_OK)
         return client_fail(hs, PC_PROTOCOL, "the server refused the connection without a reason");
@@ -201,7 +194,7 @@ static hs_result client_on_challenge(hs_client *hs, proto_frame *f, proto_msg *m
         return client_fail(hs, PC_NO_CIPHER, "the server chose a cipher this client did not offer");
     if (m->iterations < HS_ITERATIONS_MIN || m->iterations > HS_ITERATIONS_MAX)
         return client_fail(hs, PC_PROTOCOL, "the server asked for an unreasonable key-stretching count");
-    copy_str(hs->server_name, sizeof hs->server_name, m->server);
+    proto_str_copy(hs->server_name, sizeof hs->server_name, m->server);
 
     if (!hs->have_master || hs->master_iterations != m->iterations ||
         memcmp(hs->master_salt, m->salt, PROTO_SALT_SIZE) != 0) {
@@ -258,7 +251,7 @@ static hs_result client_on_welcome(hs_client *hs, proto_frame *f, proto_msg *m)
     if (!crypto_equal(expect, m->mac, PROTO_MAC_SIZE))
         return client_fail(hs, PC_WRONG_KEY,
                            "wrong key: the server could not prove it holds the same secret key");
-    copy_str(hs->welcome_nick, sizeof hs->welcome_nick, m->nick);
+    proto_str_copy(hs->welcome_nick, sizeof hs->welcome_nick, m->nick);
     hs->max_frame = m->max_frame;
     hs->state = ST_DONE;
     crypto_wipe(&hs->keys, sizeof hs->keys);

@@ -195,6 +195,8 @@ typedef struct proto_msg {
 
 /* Convenience: a proto_str over a NUL-terminated C string. */
 proto_str proto_s(const char *cstr);
+/* Copies s into dst as a NUL-terminated string, cut to cap - 1 bytes (cap > 0). */
+void proto_str_copy(char *dst, size_t cap, proto_str s);
 
 /* Name of a type ("SAY"), code ("NICK_TAKEN"), or status ("frame too big"); never NULL. */
 const char *proto_type_name(uint8_t type);

@@ -104,3 +104,11 @@ proto_str proto_s(const char *cstr)
     s.n = cstr ? strlen(cstr) : 0;
     return s;
 }
+
+void proto_str_copy(char *dst, size_t cap, proto_str s)
+{
+    size_t n = s.n < cap - 1 ? s.n : cap - 1;
+    if (n)
+        memcpy(dst, s.p, n); /* an empty string's p may be NULL */
+    dst[n] = '\0';
+}

@@ -15,13 +15,6 @@
 
 #define MILLI 1000u
 
-void str_copy(char *dst, size_t cap, proto_str s)
-{
-    size_t n = s.n < cap - 1 ? s.n : cap - 1;
-    memcpy(dst, s.p, n);
-    dst[n] = '\0';
-}
-
 /* ------------------------------------------------------------ life cycle */
 
 chat *chat_create(const server_config *cfg, char *err, size_t err_size)
@@ -266,7 +259,7 @@ static void welcome(session *s, const proto_msg *proof)
     buf *out = &c->scratch;
 
     buf_reset(out);
-    str_copy(nick, sizeof nick, proof->nick);
+    proto_str_copy(nick, sizeof nick, proof->nick);
     if (!nick_valid(proof->nick.p, proof->nick.n)) {
         refuse_login(s, PC_BAD_NICK,
                      "that nickname is not allowed: use 1-32 letters, digits or - _ . [ ] { } | ^ "

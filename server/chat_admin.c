@@ -66,8 +66,8 @@ void admin_on_kick(session *s, const proto_msg *m)
 
     if (!require_oper(s))
         return;
-    str_copy(nick, sizeof nick, m->nick);
-    str_copy(reason, sizeof reason, m->text);
+    proto_str_copy(nick, sizeof nick, m->nick);
+    proto_str_copy(reason, sizeof reason, m->text);
     t = nick_find(c, nick);
     if (!t || t->state != SESSION_ACTIVE) {
         session_error(s, PC_NO_SUCH_USER, "no user called %s is online", nick);
@@ -110,8 +110,8 @@ void admin_on_ban(session *s, const proto_msg *m)
 
     if (!require_oper(s))
         return;
-    str_copy(target, sizeof target, m->target);
-    str_copy(reason, sizeof reason, m->text);
+    proto_str_copy(target, sizeof target, m->target);
+    proto_str_copy(reason, sizeof reason, m->text);
     kind = looks_like_address(target) ? BAN_ADDR : BAN_NICK;
     if (bans_add(c->bans, kind, target, expires, reason, s->nick, now, err, sizeof err) != 0) {
         session_error(s, PC_NOT_FOUND, "cannot ban %s: %s", target, err);
@@ -141,7 +141,7 @@ void admin_on_unban(session *s, const proto_msg *m)
 
     if (!require_oper(s))
         return;
-    str_copy(target, sizeof target, m->target);
+    proto_str_copy(target, sizeof target, m->target);
     rc = bans_remove(c->bans, looks_like_address(target) ? BAN_ADDR : BAN_NICK, target, err,
                      sizeof err);
     if (rc < 0) {
@@ -180,7 +180,7 @@ void admin_on_shutdown(session *s, const proto_msg *m)
 
     if (!require_oper(s))
         return;
-    str_copy(reason, sizeof reason, m->text);
+    proto_str_copy(reason, sizeof reason, m->text);
     snprintf(c->stop_reason, sizeof c->stop_reason, "%s", reason[0] ? reason : "shut down by an operator");
     log_info("%s (%s) shut the server down: %s", s->nick, s->addr, c->stop_reason);
     net_engine_stop(c->engine);

@@ -133,7 +133,5 @@ void admin_on_shutdown(session *s, const proto_msg *m);
 void text_clip(char *s);
 /* snprintf for texts sent on the wire: truncates to cap and keeps the UTF-8 whole. */
 void text_printf(char *dst, size_t cap, const char *fmt, ...) PARLEY_PRINTF(3, 4);
-/* Copies a proto_str into a NUL-terminated buffer (truncating to cap - 1). */
-void str_copy(char *dst, size_t cap, proto_str s);
 
 #endif

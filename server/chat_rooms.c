@@ -320,7 +320,7 @@ static int take_room_name(session *s, const proto_msg *m, char *name)
                       PROTO_ROOM_MAX);
         return 0;
     }
-    str_copy(name, PROTO_ROOM_MAX + 1, m->room);
+    proto_str_copy(name, PROTO_ROOM_MAX + 1, m->room);
     return 1;
 }
 
@@ -354,7 +354,7 @@ void rooms_on_part(session *s, const proto_msg *m)
 
     if (!r)
         return;
-    str_copy(reason, sizeof reason, m->text);
+    proto_str_copy(reason, sizeof reason, m->text);
     member_event(&ev, MEMBER_PART, r, s, reason);
     room_fanout(s->srv, r, &ev);
     remove_member(s, r);
@@ -367,7 +367,7 @@ void rooms_on_topic(session *s, const proto_msg *m)
     room *r = member_room(s, m);
     if (!r)
         return;
-    str_copy(r->topic, sizeof r->topic, m->text);
+    proto_str_copy(r->topic, sizeof r->topic, m->text);
     snprintf(r->topic_by, sizeof r->topic_by, "%s", s->nick);
     memset(&ev, 0, sizeof ev);
     ev.type = PT_TOPIC;
@@ -415,7 +415,7 @@ void rooms_on_say(session *s, const proto_msg *m)
         session_error(s, PC_BAD_TEXT, "empty message");
         return;
     }
-    str_copy(text, sizeof text, m->text);
+    proto_str_copy(text, sizeof text, m->text);
     /* Written to the journal before anyone (the sender included) sees it: the echo to the
      * sender is the acknowledgement. */
     if (history_add(c->hist, r->name, s->nick, text, now, 0, &id, err, sizeof err) != 0) {

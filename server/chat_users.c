@@ -41,7 +41,7 @@ void users_on_priv(session *s, const proto_msg *m)
     proto_msg out;
     session *t;
 
-    str_copy(target, sizeof target, m->target);
+    proto_str_copy(target, sizeof target, m->target);
     t = nick_valid(m->target.p, m->target.n) ? nick_find(c, target) : NULL;
     if (!t || t->state != SESSION_ACTIVE) {
         session_error(s, PC_NO_SUCH_USER, "no user called %s is online", target);
@@ -87,7 +87,7 @@ void users_on_nick(session *s, const proto_msg *m)
                       "starting with a letter", PROTO_NICK_MAX);
         return;
     }
-    str_copy(nick, sizeof nick, m->nick);
+    proto_str_copy(nick, sizeof nick, m->nick);
     other = nick_find(c, nick);
     if (other && other != s) {
         session_error(s, PC_NICK_TAKEN, "the nickname %s is taken", nick);

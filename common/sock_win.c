@@ -178,7 +178,7 @@ static SOCKET try_connect(const ADDRINFOW *ai, const char *src, uint32_t timeout
             goto fail;
     }
     mode = 1;
-    if (ioctlsocket(s, FIONBIO, &mode) != 0)
+    if (ioctlsocket(s, (long)FIONBIO, &mode) != 0)
         goto fail_wsa;
     if (connect(s, ai->ai_addr, (int)ai->ai_addrlen) != 0) {
         fd_set wr, ex;
@@ -208,7 +208,7 @@ static SOCKET try_connect(const ADDRINFOW *ai, const char *src, uint32_t timeout
         }
     }
     mode = 0;
-    if (ioctlsocket(s, FIONBIO, &mode) != 0)
+    if (ioctlsocket(s, (long)FIONBIO, &mode) != 0)
         goto fail_wsa;
     /* Chat frames are small and latency matters more than packet count. */
     setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (const char *)&one, (int)sizeof one);

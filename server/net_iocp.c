@@ -729,7 +729,7 @@ static int accept_prepare(net_engine *e, accept_op *a, SOCKET s, SOCKET ls, char
             SetFileCompletionNotificationModes((HANDLE)s, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS |
                                                               FILE_SKIP_SET_EVENT_ON_HANDLE);
     /* Only the draining recv calls are non-overlapped; they must never block a worker. */
-    if (ioctlsocket(s, FIONBIO, &nonblocking) != 0)
+    if (ioctlsocket(s, (long)FIONBIO, &nonblocking) != 0)
         return -1;
     /* Sends are already coalesced; Nagle would only add a round trip of latency. */
     setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (const char *)&nodelay, (int)sizeof nodelay);

@@ -243,19 +243,25 @@ static INT_PTR on_notify(app *a, NMHDR *hdr)
     return FALSE;
 }
 
+/* MF_ENABLED or MF_GRAYED; the flags are plain int constants in the SDK headers. */
+static UINT menu_state(int enabled)
+{
+    return MF_BYCOMMAND | (UINT)(enabled ? MF_ENABLED : MF_GRAYED);
+}
+
 static void on_init_menu(app *a, HMENU menu)
 {
     int online = a->net != NULL;
     conv *c = conv_active(a);
 
-    EnableMenuItem(menu, IDM_DISCONNECT, MF_BYCOMMAND | (online ? MF_ENABLED : MF_GRAYED));
-    EnableMenuItem(menu, IDM_JOIN, MF_BYCOMMAND | (online ? MF_ENABLED : MF_GRAYED));
-    EnableMenuItem(menu, IDM_PRIVATE, MF_BYCOMMAND | (online ? MF_ENABLED : MF_GRAYED));
-    EnableMenuItem(menu, IDM_LEAVE, MF_BYCOMMAND | (c ? MF_ENABLED : MF_GRAYED));
-    EnableMenuItem(menu, IDM_AWAY, MF_BYCOMMAND | (online && !a->away ? MF_ENABLED : MF_GRAYED));
-    EnableMenuItem(menu, IDM_BACK, MF_BYCOMMAND | (online && a->away ? MF_ENABLED : MF_GRAYED));
-    EnableMenuItem(menu, IDM_NEXT_TAB, MF_BYCOMMAND | (a->nconvs > 1 ? MF_ENABLED : MF_GRAYED));
-    EnableMenuItem(menu, IDM_PREV_TAB, MF_BYCOMMAND | (a->nconvs > 1 ? MF_ENABLED : MF_GRAYED));
+    EnableMenuItem(menu, IDM_DISCONNECT, menu_state(online));
+    EnableMenuItem(menu, IDM_JOIN, menu_state(online));
+    EnableMenuItem(menu, IDM_PRIVATE, menu_state(online));
+    EnableMenuItem(menu, IDM_LEAVE, menu_state(c != NULL));
+    EnableMenuItem(menu, IDM_AWAY, menu_state(online && !a->away));
+    EnableMenuItem(menu, IDM_BACK, menu_state(online && a->away));
+    EnableMenuItem(menu, IDM_NEXT_TAB, menu_state(a->nconvs > 1));
+    EnableMenuItem(menu, IDM_PREV_TAB, menu_state(a->nconvs > 1));
 }
 
 static void tray_menu(app *a, int x, int y)

@@ -7,6 +7,12 @@
 
 #include "test.h"
 
+/* Every CHECK in the product is an assert as well; a build that switched them off would test
+ * something other than what ships. */
+#ifdef NDEBUG
+#error "Parley builds keep asserts on: NDEBUG must not be defined"
+#endif
+
 #define X(name) void test_##name(void);
 #include "test_list.h"
 #undef X

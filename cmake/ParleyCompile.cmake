@@ -30,6 +30,17 @@ function(parley_target_options target)
   endif()
 endfunction()
 
+# A Windows program whose entry point is wmain or wWinMain (UTF-16 arguments): MinGW needs
+# -municode; the clang-cl preset names the start-up routine (see toolchain-clang-cl.cmake);
+# Visual Studio's linker finds it by itself.
+function(parley_wide_entry target)
+  if(MINGW)
+    target_link_options(${target} PRIVATE -municode)
+  elseif(PARLEY_WINE_CRT)
+    target_link_options(${target} PRIVATE /entry:wmainCRTStartup)
+  endif()
+endfunction()
+
 # Asserts stay on in every build type: NDEBUG is taken out of CMake's per-configuration defaults
 # here, once, rather than undefined again on every command line (MSVC warns D9025 when /DNDEBUG
 # and /UNDEBUG meet).

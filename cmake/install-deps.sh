@@ -2,9 +2,15 @@
 # install-deps.sh — installs, with apt-get, whatever Parley's builds and tests need and is missing.
 set -euo pipefail
 
+# clang-tools-14, lld, llvm-14 and libwine-dev: the clang-cl preset (MSVC language mode with
+# Wine's Windows headers and import libraries). nodejs/npm: the workflow linter.
 packages=(cmake ninja-build gcc clang libclang-rt-14-dev libssl-dev pkg-config
           gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine wine64 xvfb xauth nsis
-          imagemagick x11-utils tcpdump valgrind)
+          imagemagick x11-utils tcpdump valgrind
+          clang-tools-14 lld llvm-14 libwine-dev)
+
+# Node.js may come with the machine rather than from Debian: only install it if it is absent.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

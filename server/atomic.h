@@ -3,7 +3,7 @@
 #ifndef PARLEY_ATOMIC_H
 #define PARLEY_ATOMIC_H
 
-#if defined(_MSC_VER) && !defined(__clang__)
+#if defined(_MSC_VER)
 #include <intrin.h>
 /* Adds d to *p and returns the new value. */
 static __inline long atomic_add_long(volatile long *p, long d)

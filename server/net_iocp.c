@@ -210,18 +210,21 @@ static int op_error(SOCKET s, iocp_op *op)
 
 static void format_peer(const struct sockaddr *sa, int len, char *out, size_t n)
 {
+    /* inet_ntop gets a local copy: Wine's ws2tcpip.h declares its address as PVOID, the
+     * SDK's as const VOID *. */
     out[0] = '\0';
     if (sa && sa->sa_family == AF_INET6 && len >= (int)sizeof(struct sockaddr_in6)) {
         const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
         static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        struct in6_addr a6 = s6->sin6_addr;
         /* A dual-stack listener sees IPv4 peers as ::ffff:a.b.c.d; show them as IPv4. */
-        if (memcmp(s6->sin6_addr.s6_addr, mapped, sizeof mapped) == 0)
-            inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], out, n);
+        if (memcmp(a6.s6_addr, mapped, sizeof mapped) == 0)
+            inet_ntop(AF_INET, &a6.s6_addr[12], out, n);
         else
-            inet_ntop(AF_INET6, &s6->sin6_addr, out, n);
+            inet_ntop(AF_INET6, &a6, out, n);
     } else if (sa && sa->sa_family == AF_INET && len >= (int)sizeof(struct sockaddr_in)) {
-        const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
-        inet_ntop(AF_INET, &s4->sin_addr, out, n);
+        struct in_addr a4 = ((const struct sockaddr_in *)sa)->sin_addr;
+        inet_ntop(AF_INET, &a4, out, n);
     }
     if (!out[0])
         snprintf(out, n, "?");

@@ -4,6 +4,11 @@
 function(parley_target_options target)
   if(MSVC)
     target_compile_options(${target} PRIVATE /W4 /utf-8)
+    if(CMAKE_C_COMPILER_ID STREQUAL "Clang")
+      # clang-cl's /W4 leaves out what MSVC's /W4 reports as C4244/C4267 (narrowing) and
+      # C4245/C4389 (sign): ask for them by name.
+      target_compile_options(${target} PRIVATE -Wconversion -Wsign-conversion)
+    endif()
     if(PARLEY_WERROR)
       target_compile_options(${target} PRIVATE /WX)
     endif()

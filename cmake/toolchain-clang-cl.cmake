@@ -1,6 +1,7 @@
 # toolchain-clang-cl.cmake — Windows x64 in MSVC language mode on Linux: clang-cl (the MSVC
 # command line, _MSC_VER defined) with the Windows SDK and C runtime headers of Debian's
-# libwine-dev, lld-link, llvm-rc, and Wine's import libraries. Executables run under Wine.
+# libwine-dev, lld-link and Wine's import libraries; resources by binutils' windres. Programs
+# run under Wine.
 # What this proves and what only a real Visual Studio build can show: README, "Build presets".
 set(CMAKE_SYSTEM_NAME Windows)
 set(CMAKE_SYSTEM_PROCESSOR AMD64)
@@ -9,7 +10,8 @@ set(CMAKE_C_COMPILER clang-cl-14)
 set(CMAKE_C_COMPILER_TARGET x86_64-pc-windows-msvc)
 set(CMAKE_LINKER lld-link)
 set(CMAKE_AR llvm-lib-14)
-# Resources: binutils' windres behind rc.exe's command line (named rc.sh: CMake picks the command-line style from the name).
+# Resources: binutils' windres behind rc.exe's command line (the script is named rc.sh
+# because CMake picks the command-line style from the name).
 set(CMAKE_RC_COMPILER ${CMAKE_CURRENT_LIST_DIR}/clang-cl/rc.sh)
 set(CMAKE_USER_MAKE_RULES_OVERRIDE ${CMAKE_CURRENT_LIST_DIR}/clang-cl/rules-override.cmake)
 set(CMAKE_MT llvm-mt-14)

@@ -88,7 +88,8 @@ static int send_msg(pc_conn *c, uint8_t type, const char *nick, const char *text
 #define REC_MAX 4096
 
 typedef struct rec_ev {
-    int kind, code, reconnect;
+    pcs_event_kind kind;
+    int code, reconnect;
     uint8_t type, flags, event;
     uint32_t count, attempt, delay_ms;
     uint64_t id, token;
@@ -166,7 +167,7 @@ static void on_rec(void *user, const pcs_event *ev)
 
 /* Index of the first event from `from` on of this kind (and, for messages, type) whose text
  * contains `text` (NULL = any), or -1. */
-static int rec_find(rec *r, int from, int kind, int type, const char *text)
+static int rec_find(rec *r, int from, pcs_event_kind kind, int type, const char *text)
 {
     int i, found = -1;
 
@@ -220,8 +221,8 @@ static rec_ev rec_get(rec *r, int i)
 
 /* Drives s on this thread (s may be NULL when another thread drives it) until an event
  * matching (kind, type, text) appears at or after `from`. Returns its index or -1. */
-static int drive_until(pcs_session *s, rec *r, int from, int kind, int type, const char *text,
-                       uint32_t timeout_ms)
+static int drive_until(pcs_session *s, rec *r, int from, pcs_event_kind kind, int type,
+                       const char *text, uint32_t timeout_ms)
 {
     uint64_t deadline = sys_mono_ms() + timeout_ms;
 

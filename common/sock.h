@@ -35,5 +35,12 @@ void sock_close(sock *s, int abort);
 void sock_format_endpoint(char *out, size_t n, const char *host, uint16_t port);
 /* Text of the last socket error on this thread ("connection reset by peer"). */
 const char *sock_error_text(char *buf, size_t n);
+/* Text of the socket error code (errno, or a Winsock error on Windows) into buf; returns buf. */
+const char *sock_error_text_for(int code, char *buf, size_t n);
+/* A peer's address as logs and per-address limits show it: "192.0.2.1" or "2001:db8::1"
+ * (RFC 5952: lower case, the longest run of zero groups shortened to "::"). ip holds ip_len
+ * bytes in network order, 4 or 16; an IPv4-mapped IPv6 address (::ffff:a.b.c.d, how a
+ * dual-stack listener sees IPv4 clients) is shown as plain IPv4. Anything else gives "?". */
+void sock_format_ip(char *out, size_t n, const unsigned char *ip, size_t ip_len);
 
 #endif

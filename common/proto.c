@@ -132,7 +132,7 @@ static const msg_layout layouts[] = {
     {PT_JOIN, 0, 0, NO_TEXT, {F_ROOM}},
     {PT_PART, 0, 0, LINE_TEXT(PROTO_NAME_MAX), {F_ROOM, F_TEXT}},
     {PT_ROOMS, 0, 0, NO_TEXT, {F_END}},
-    {PT_ROOM_LIST, PROTO_FLAG_MORE, 0, NO_TEXT, {F_FLAGS, F_LIST}},
+    {PT_ROOM_LIST, PROTO_FLAG_MORE | PROTO_FLAG_UPDATE, 0, NO_TEXT, {F_FLAGS, F_LIST}},
     /* Both directions carry the nick so that the layout does not depend on who sent the
      * frame (the decoder cannot know); a client sends it empty and the server ignores it. */
     {PT_TOPIC, 0, 0, LINE_TEXT(PROTO_TOPIC_MAX), {F_ROOM, F_NICK, F_TEXT}},

@@ -94,6 +94,8 @@ typedef enum proto_member_event {
 /* Bits of `flags`. */
 #define PROTO_FLAG_HISTORY 0x01 /* PT_MSG / PT_PRIV_MSG: replayed from history, not live */
 #define PROTO_FLAG_MORE 0x02    /* PT_ROOM_LIST / PT_USER_LIST: more frames of this list follow */
+#define PROTO_FLAG_UPDATE 0x04  /* PT_ROOM_LIST: not an answer to ROOMS but news of the listed
+                                 * rooms' member counts (rooms too large to announce members) */
 
 /* Error and bye codes (PT_ERROR, PT_BYE). Codes below 100 end the connection. */
 typedef enum proto_code {

@@ -42,5 +42,9 @@ const char *sock_error_text_for(int code, char *buf, size_t n);
  * bytes in network order, 4 or 16; an IPv4-mapped IPv6 address (::ffff:a.b.c.d, how a
  * dual-stack listener sees IPv4 clients) is shown as plain IPv4. Anything else gives "?". */
 void sock_format_ip(char *out, size_t n, const unsigned char *ip, size_t ip_len);
+/* Parses the numeric address in text[0..n) (IPv4 dotted quad, or IPv6 text as in RFC 4291 2.2:
+ * "::" and an optional trailing dotted quad) into ip[16]; *ip_len is 4 or 16. Returns 0, or -1
+ * if it is no address. */
+int sock_parse_ip(const char *text, size_t n, unsigned char ip[16], size_t *ip_len);
 
 #endif

@@ -14,6 +14,7 @@
 #include "utf8.h"
 
 #define MILLI 1000u
+#define ROOM_COUNTS_MS 5000u /* how often large rooms hear their member count */
 
 /* ------------------------------------------------------------ life cycle */
 
@@ -103,7 +104,7 @@ void chat_destroy(chat *c)
     rooms_free_all(c);
     strmap_free(&c->nicks);
     strmap_free(&c->rooms);
-    strmap_free(&c->per_ip);
+    limits_free(c);
     history_close(c->hist);
     bans_close(c->bans);
     buf_free(&c->scratch);
@@ -121,15 +122,6 @@ size_t chat_session_count(const chat *c)
 
 /* ------------------------------------------------------------ sessions */
 
-static void per_ip_add(chat *c, const char *addr, long delta)
-{
-    long n = (long)(intptr_t)strmap_get(&c->per_ip, addr) + delta;
-    if (n <= 0)
-        strmap_del(&c->per_ip, addr);
-    else if (strmap_put(&c->per_ip, addr, (void *)(intptr_t)n) != 0)
-        log_error("out of memory counting connections from %s", addr);
-}
-
 /* Releases a session's memory; the engine has already forgotten its connection. */
 static void session_free(session *s)
 {
@@ -138,7 +130,7 @@ static void session_free(session *s)
         strmap_del(&c->nicks, s->nick);
     if (s->nrooms)
         rooms_leave_all(s, MEMBER_QUIT, "disconnected");
-    per_ip_add(c, s->addr, -1);
+    limits_disconnect(c, s->addr);
     if (s->prev)
         s->prev->next = s->next;
     else
@@ -174,14 +166,13 @@ static void *on_accept(void *user, net_conn *conn, const char *addr)
     } else if (c->nsessions >= c->cfg.max_connections) {
         code = PC_SERVER_FULL;
         why = "the server is full";
-    } else if ((uint32_t)(intptr_t)strmap_get(&c->per_ip, addr) >= c->cfg.max_per_ip) {
-        code = PC_SERVER_FULL;
-        why = "too many connections from your address";
     } else if (bans_check(c->bans, NULL, addr, sys_wall_ms(), &ban)) {
         code = PC_BANNED;
         text_printf(text, sizeof text, "your address is banned%s%s", ban.reason[0] ? ": " : "",
                  ban.reason);
         why = text;
+    } else if ((why = limits_connect(c, addr, sys_mono_ms())) != NULL) {
+        code = PC_SERVER_FULL;
     }
     if (why) {
         /* Still a clear answer: a plain ERROR the client can read before any handshake. */
@@ -194,13 +185,10 @@ static void *on_accept(void *user, net_conn *conn, const char *addr)
     }
 
     s = calloc(1, sizeof *s);
-    if (!s) {
-        log_error("out of memory accepting %s", addr);
-        return NULL;
-    }
-    s->hs = malloc(sizeof *s->hs);
-    if (!s->hs) {
+    s->hs = s ? malloc(sizeof *s->hs) : NULL;
+    if (!s || !s->hs) {
         free(s);
+        limits_disconnect(c, addr);
         log_error("out of memory accepting %s", addr);
         return NULL;
     }
@@ -217,7 +205,6 @@ static void *on_accept(void *user, net_conn *conn, const char *addr)
         c->sessions->prev = s;
     c->sessions = s;
     c->nsessions++;
-    per_ip_add(c, addr, 1);
     log_debug("connection from %s", addr);
     return s;
 }
@@ -299,7 +286,8 @@ static void welcome(session *s, const proto_msg *proof)
     net_send(s->conn, out->data, out->len);
     s->state = SESSION_ACTIVE;
     log_info("%s connected from %s (%s)", nick, s->addr, cipher_name(s->tx.id));
-    rooms_join(s, "lobby");
+    if (c->cfg.auto_join[0])
+        rooms_join(s, c->cfg.auto_join);
 }
 
 static void on_handshake_frame(session *s, proto_frame *f)
@@ -471,7 +459,8 @@ static void on_frame(session *s, proto_frame *f, uint64_t now)
         session_bye(s, rc == CIPHER_E_AUTH ? PC_DECRYPT : PC_BAD_FRAME, why);
         return;
     }
-    if (m.type != PT_PONG && m.type != PT_PING && !rate_allow(s, now)) {
+    /* PING too: answering one costs a decrypt and an encrypt like any request. */
+    if (m.type != PT_PONG && !rate_allow(s, now)) {
         rate_refuse(s, now);
         return;
     }
@@ -540,6 +529,11 @@ static void on_tick(void *user, uint64_t now)
             s->ping_sent_ms = now;
             session_send(s, &ping);
         }
+    }
+    limits_tick(c, now);
+    if (since(now, c->last_counts_tick) >= ROOM_COUNTS_MS) {
+        c->last_counts_tick = now;
+        rooms_tell_counts(c);
     }
     if (since(now, c->last_history_tick) >= 1000) {
         c->last_history_tick = now;

@@ -80,7 +80,7 @@ void admin_on_kick(session *s, const proto_msg *m)
     ev.nick = proto_s(t->nick);
     ev.target = proto_s(s->nick);
     ev.text = proto_s(reason);
-    rooms_tell_peers(t, &ev);
+    rooms_tell_peers(t, &ev, 0);
     rooms_leave_all(t, 0, NULL);
     text_printf(text, sizeof text, "kicked by %s%s%s", s->nick, reason[0] ? ": " : "", reason);
     log_info("%s kicked %s (%s): %s", s->nick, t->nick, t->addr, reason);

@@ -42,6 +42,30 @@ static room *room_create(chat *c, const char *name)
     return r;
 }
 
+/* Rooms with more members than announce_max_members do not tell every member about each
+ * join, part and quit (one connect-quit cycle would cost a sealed frame per member); their
+ * members get the member count every few seconds instead (rooms_tell_counts). */
+static int room_announces(const chat *c, const room *r)
+{
+    return c->cfg.announce_max_members == 0 || r->nmembers <= c->cfg.announce_max_members;
+}
+
+/* Rooms on the server: those with members and those with history, each once. Exact only when
+ * near the cap (counting means walking the rooms with members). */
+static size_t rooms_count_near(chat *c, size_t cap)
+{
+    size_t n = history_room_count(c->hist), pos = 0;
+    const char *key;
+    void *v;
+
+    if (n + c->rooms.count < cap)
+        return n + c->rooms.count;
+    while (strmap_next(&c->rooms, &pos, &key, &v))
+        if (!history_room_exists(c->hist, key))
+            n++;
+    return n;
+}
+
 /* A room lives while it has members or history. */
 static void room_release_if_unused(chat *c, room *r)
 {
@@ -276,17 +300,48 @@ static void replay(session *s, room *r, uint64_t after, uint32_t max)
 
 /* ---- requests ---- */
 
+/* What a joiner receives after its own MEMBER JOIN: the topic (if set), the member list and
+ * the room's history, ended by HISTORY_END. */
+static void join_reply(session *s, room *r)
+{
+    chat *c = s->srv;
+    proto_msg m;
+
+    if (r->topic[0]) {
+        memset(&m, 0, sizeof m);
+        m.type = PT_TOPIC;
+        m.room = proto_s(r->name);
+        m.nick = proto_s(r->topic_by);
+        m.text = proto_s(r->topic);
+        session_send(s, &m);
+    }
+    send_user_list(s, r);
+    replay(s, r, 0, c->cfg.history_per_room);
+}
+
 void rooms_join(session *s, const char *name)
 {
     chat *c = s->srv;
     room *r = room_find(c, name);
     proto_msg m;
 
-    if (r && in_room(s, r))
+    if (r && in_room(s, r)) {
+        /* Joining again changes nothing, and answers like a join to the joiner alone: a
+         * client can resynchronise a room this way. */
+        member_event(&m, MEMBER_JOIN, r, s, NULL);
+        session_send(s, &m);
+        join_reply(s, r);
         return;
+    }
     if (s->nrooms >= c->cfg.max_rooms_per_user) {
         session_error(s, PC_BAD_ROOM, "you are in %u rooms already, the most allowed",
                       (unsigned)c->cfg.max_rooms_per_user);
+        return;
+    }
+    if (!r && !history_room_exists(c->hist, name) &&
+        rooms_count_near(c, c->cfg.max_rooms) >= c->cfg.max_rooms) {
+        session_error(s, PC_BAD_ROOM, "the server has %u rooms, the most allowed: join one that "
+                      "exists", (unsigned)c->cfg.max_rooms);
         return;
     }
     if (!r && !(r = room_create(c, name))) {
@@ -299,17 +354,11 @@ void rooms_join(session *s, const char *name)
         return;
     }
     member_event(&m, MEMBER_JOIN, r, s, NULL);
-    room_fanout(c, r, &m);
-    if (r->topic[0]) {
-        memset(&m, 0, sizeof m);
-        m.type = PT_TOPIC;
-        m.room = proto_s(r->name);
-        m.nick = proto_s(r->topic_by);
-        m.text = proto_s(r->topic);
+    if (room_announces(c, r))
+        room_fanout(c, r, &m);
+    else
         session_send(s, &m);
-    }
-    send_user_list(s, r);
-    replay(s, r, 0, c->cfg.history_per_room);
+    join_reply(s, r);
 }
 
 /* Copies a room name from the wire after checking it. Returns 0 if it is no room name. */
@@ -356,7 +405,10 @@ void rooms_on_part(session *s, const proto_msg *m)
         return;
     proto_str_copy(reason, sizeof reason, m->text);
     member_event(&ev, MEMBER_PART, r, s, reason);
-    room_fanout(s->srv, r, &ev);
+    if (room_announces(s->srv, r))
+        room_fanout(s->srv, r, &ev);
+    else
+        session_send(s, &ev);
     remove_member(s, r);
     room_release_if_unused(s->srv, r);
 }
@@ -445,7 +497,7 @@ void rooms_on_say(session *s, const proto_msg *m)
     room_fanout(c, r, &out);
 }
 
-void rooms_tell_peers(session *s, const proto_msg *m)
+void rooms_tell_peers(session *s, const proto_msg *m, int membership_news)
 {
     chat *c = s->srv;
     size_t i, j;
@@ -455,6 +507,8 @@ void rooms_tell_peers(session *s, const proto_msg *m)
     session_send(s, m);
     for (i = 0; i < s->nrooms; i++) {
         room *r = s->rooms[i];
+        if (membership_news && !room_announces(c, r))
+            continue;
         for (j = 0; j < r->nmembers; j++) {
             session *u = r->members[j];
             if (u->mark == mark)
@@ -472,11 +526,41 @@ void rooms_leave_all(session *s, uint8_t event, const char *reason)
 
     if (event) {
         member_event(&ev, event, NULL, s, reason);
-        rooms_tell_peers(s, &ev);
+        rooms_tell_peers(s, &ev, event == MEMBER_QUIT);
     }
     while (s->nrooms) {
         room *r = s->rooms[s->nrooms - 1];
         remove_member(s, r);
         room_release_if_unused(c, r);
+    }
+}
+
+void rooms_tell_counts(chat *c)
+{
+    size_t pos = 0;
+    const char *key;
+    void *v;
+
+    while (strmap_next(&c->rooms, &pos, &key, &v)) {
+        room *r = v;
+        proto_msg m;
+        proto_entry e;
+        /* Also once after a room shrank below the threshold, so the last count is true. */
+        if ((room_announces(c, r) && r->count_told == 0) || r->nmembers == r->count_told)
+            continue;
+        r->count_told = room_announces(c, r) ? 0 : r->nmembers;
+        buf_reset(&c->entries);
+        e.name = proto_s(r->name);
+        e.value = (uint32_t)r->nmembers;
+        e.text = proto_s(r->topic);
+        proto_list_put(&c->entries, PT_ROOM_LIST, &e);
+        memset(&m, 0, sizeof m);
+        m.type = PT_ROOM_LIST;
+        m.flags = PROTO_FLAG_UPDATE;
+        m.list.p = c->entries.data;
+        m.list.n = c->entries.len;
+        m.list.count = 1;
+        room_fanout(c, r, &m);
+        buf_reset(&c->entries);
     }
 }

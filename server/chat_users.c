@@ -115,7 +115,7 @@ void users_on_nick(session *s, const proto_msg *m)
     ev.nick = proto_s(old);
     ev.target = proto_s(s->nick);
     ev.text = proto_s("");
-    rooms_tell_peers(s, &ev);
+    rooms_tell_peers(s, &ev, 0);
     log_info("%s is now known as %s", old, s->nick);
 }
 
@@ -143,5 +143,5 @@ void users_on_away(session *s, const proto_msg *m)
     ev.room = proto_s("");
     ev.nick = proto_s(s->nick);
     ev.text = proto_s(away ? away : "");
-    rooms_tell_peers(s, &ev);
+    rooms_tell_peers(s, &ev, 0);
 }

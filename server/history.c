@@ -489,6 +489,11 @@ int history_room_exists(const history *h, const char *room)
     return r && r->count > 0;
 }
 
+size_t history_room_count(const history *h)
+{
+    return h->per_room == 0 ? 0 : h->nrooms;
+}
+
 size_t history_rooms(const history *h, history_room_fn fn, void *user)
 {
     size_t listed = 0;

@@ -79,6 +79,9 @@ size_t history_each(const history *h, const char *room, uint64_t after_id, size_
 
 /* 1 if the room has any history (a room exists while it has history), else 0. */
 int history_room_exists(const history *h, const char *room);
+/* Rooms with history (an upper bound: a room whose only message failed to reach the journal
+ * is counted until the next restart). */
+size_t history_room_count(const history *h);
 
 /* room: as spelled by its latest message; count: retained messages; last_id: newest id.
  * Return 0 to go on, nonzero to stop. */

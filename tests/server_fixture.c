@@ -40,6 +40,10 @@ void test_server_config(server_config *cfg, const char *name)
     cfg->nciphers = 2;
     cfg->rate_per_sec = 1000;
     cfg->rate_burst = 1000;
+    /* Tests connect in quick succession from 127.0.0.1; the tests of the connect rate lower
+     * this again. */
+    cfg->connect_rate = 100000;
+    cfg->connect_burst = 100000;
     cfg->shutdown_deadline_ms = 2000;
     cfg->workers = 2;
     cfg->log_level = LOG_WARN;

@@ -129,7 +129,7 @@ static void session_free(session *s)
     if (s->nick[0] && nick_find(c, s->nick) == s)
         strmap_del(&c->nicks, s->nick);
     if (s->nrooms)
-        rooms_leave_all(s, MEMBER_QUIT, "disconnected");
+        rooms_leave_all(s, MEMBER_QUIT, s->quit_reason[0] ? s->quit_reason : "disconnected");
     limits_disconnect(c, s->addr);
     if (s->prev)
         s->prev->next = s->next;
@@ -213,6 +213,8 @@ static void on_close(void *user, void *ctx, const char *why)
 {
     session *s = ctx;
     (void)user;
+    if (!s->quit_reason[0] && why) /* no BYE either way: say how the connection ended */
+        text_printf(s->quit_reason, sizeof s->quit_reason, "connection lost: %s", why);
     if (s->state == SESSION_ACTIVE)
         log_info("%s (%s) disconnected: %s", s->nick, s->addr, why);
     else
@@ -344,21 +346,22 @@ static int rate_allow(session *s, uint64_t now)
     return 0;
 }
 
-static void rate_refuse(session *s, uint64_t now)
+/* Every refused request is answered (with its tag), so a client knows which message was not
+ * sent. Only sustained flooding ends the connection: more than 4 x burst + 16 requests
+ * refused since the client last let its allowance fill up (176 with the defaults). */
+static void rate_refuse(session *s, const proto_msg *m)
 {
     chat *c = s->srv;
     if (s->dropped > 4 * c->cfg.rate_burst + 16) {
-        log_warn("%s (%s) disconnected: flooding (over %u frames a second)", s->nick, s->addr,
-                 (unsigned)c->cfg.rate_per_sec);
-        session_bye(s, PC_RATE_LIMITED, "flooding: too many messages");
+        log_warn("%s (%s) disconnected: flooding (%u requests refused, limit %u a second)",
+                 s->nick, s->addr, (unsigned)s->dropped, (unsigned)c->cfg.rate_per_sec);
+        session_bye(s, PC_FLOODING, "flooding: requests kept coming far past the rate limit");
         return;
     }
-    /* One error a second is enough for the client to slow down. */
-    if (since(now, s->last_limit_error_ms) >= 1000) {
-        s->last_limit_error_ms = now;
-        session_error(s, PC_RATE_LIMITED, "slow down: at most %u messages a second",
-                      (unsigned)c->cfg.rate_per_sec);
-    }
+    s->req_tag = m->type == PT_SAY || m->type == PT_PRIV ? m->tag : 0;
+    session_error(s, PC_RATE_LIMITED, "slow down: at most %u requests a second; this one was "
+                  "not carried out", (unsigned)c->cfg.rate_per_sec);
+    s->req_tag = 0;
 }
 
 /* ------------------------------------------------------------ dispatch */
@@ -408,6 +411,11 @@ static void on_message(session *s, const proto_msg *m)
         break; /* any frame counts as life; see last_rx_ms */
     case PT_BYE:
         log_debug("%s said goodbye", s->nick);
+        /* Room mates see the client's own reason in MEMBER QUIT. */
+        if (m->text.n)
+            proto_str_copy(s->quit_reason, sizeof s->quit_reason, m->text);
+        else
+            snprintf(s->quit_reason, sizeof s->quit_reason, "quit");
         s->state = SESSION_CLOSING;
         net_close(s->conn, 1);
         break;
@@ -461,10 +469,12 @@ static void on_frame(session *s, proto_frame *f, uint64_t now)
     }
     /* PING too: answering one costs a decrypt and an encrypt like any request. */
     if (m.type != PT_PONG && !rate_allow(s, now)) {
-        rate_refuse(s, now);
+        rate_refuse(s, &m);
         return;
     }
+    s->req_tag = m.type == PT_SAY || m.type == PT_PRIV ? m.tag : 0;
     on_message(s, &m);
+    s->req_tag = 0;
 }
 
 static void on_data(void *user, void *ctx, const uint8_t *data, size_t n)
@@ -473,6 +483,7 @@ static void on_data(void *user, void *ctx, const uint8_t *data, size_t n)
     proto_frame f;
     uint64_t now = sys_mono_ms();
     int rc = 0;
+    uint16_t code;
     char why[160];
 
     (void)user;
@@ -485,14 +496,19 @@ static void on_data(void *user, void *ctx, const uint8_t *data, size_t n)
     if (s->state == SESSION_CLOSING || rc == 0)
         return;
 bad:
-    snprintf(why, sizeof why, "bad frame: %s (limit %u bytes)",
-             proto_status_text(s->reader.error), (unsigned)s->srv->cfg.max_frame);
+    /* The limit is worth naming only when the frame was too big. */
+    if (s->reader.error == PROTO_E_TOO_BIG)
+        snprintf(why, sizeof why, "bad frame: %s (limit %u bytes)",
+                 proto_status_text(s->reader.error), (unsigned)s->srv->cfg.max_frame);
+    else
+        snprintf(why, sizeof why, "bad frame: %s", proto_status_text(s->reader.error));
+    code = s->reader.error == PROTO_E_VERSION ? PC_BAD_VERSION : PC_BAD_FRAME;
     log_warn("connection from %s (%s) closed: %s", s->addr, s->nick[0] ? s->nick : "-", why);
     if (s->state == SESSION_HANDSHAKE) {
         buf_reset(&s->srv->scratch);
-        refuse_login(s, PC_BAD_FRAME, why, &s->srv->scratch);
+        refuse_login(s, code, why, &s->srv->scratch);
     } else {
-        session_bye(s, PC_BAD_FRAME, why);
+        session_bye(s, code, why);
     }
 }
 

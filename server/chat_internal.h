@@ -44,9 +44,11 @@ typedef struct session {
     uint64_t ping_sent_ms;          /* 0 = no keepalive ping outstanding */
     uint64_t tokens;                /* rate limit bucket, in thousandths of a frame */
     uint64_t refill_ms;
-    uint64_t last_limit_error_ms;
     uint32_t dropped;               /* frames dropped by the rate limit since the bucket was full */
     uint32_t mark;                  /* de-duplicates deliveries to users sharing several rooms */
+    uint32_t req_tag;               /* tag of the request being answered (SAY, PRIV), else 0 */
+    char quit_reason[PROTO_NAME_MAX + 1]; /* MEMBER QUIT's text: the BYE's reason, or how the
+                                             connection ended */
     uint8_t replaying;              /* a history replay is being queued */
     size_t replay_grace;            /* bytes of replay allowed above the send-queue cap */
     struct session *prev, *next;    /* all sessions */
@@ -75,7 +77,6 @@ struct chat {
     session *sessions;              /* list of all sessions */
     size_t nsessions;
     uint32_t mark;
-    uint64_t priv_seq;              /* ids of private messages (not stored) */
     uint64_t last_history_tick;
     uint64_t last_counts_tick;
     uint64_t disk_error_ms;         /* when a journal write error was last logged */
@@ -94,6 +95,8 @@ int session_check_queue(session *s);
 /* Sends a frame sealed separately for each recipient (or shared, for xor) to every member of
  * the room; with mark set, only to sessions whose mark differs, marking them. */
 void room_fanout(chat *c, room *r, const proto_msg *m);
+/* ERROR (code >= 100: the connection stays open) answering the request being handled,
+ * carrying its tag. Fatal conditions use session_bye instead. */
 void session_error(session *s, uint16_t code, const char *fmt, ...) PARLEY_PRINTF(3, 4);
 /* Sends BYE (code, reason) if the session is active, then closes it gracefully. */
 void session_bye(session *s, uint16_t code, const char *reason);

@@ -274,16 +274,19 @@ static int replay_one(void *user, const history_msg *h)
     return 0;
 }
 
-static void replay(session *s, room *r, uint64_t after, uint32_t max)
+/* Sends the room's messages with after < id < before (before 0 = all after) as MSG flagged
+ * HISTORY, at most max of them: the oldest max when paging forward (after > 0), else the
+ * newest; then HISTORY_END with the count. */
+static void replay(session *s, room *r, uint64_t after, uint64_t before, uint32_t max)
 {
     replay_ctx x;
     proto_msg m;
-    size_t before = net_queued(s->conn), after_bytes;
+    size_t queued_before = net_queued(s->conn), after_bytes;
 
     x.s = s;
     x.count = 0;
     s->replaying = 1;
-    history_each(s->srv->hist, r->name, after, max, replay_one, &x);
+    history_range(s->srv->hist, r->name, after, before, max, after > 0, replay_one, &x);
     memset(&m, 0, sizeof m);
     m.type = PT_HISTORY_END;
     m.room = proto_s(r->name);
@@ -293,8 +296,8 @@ static void replay(session *s, room *r, uint64_t after, uint32_t max)
     if (s->state != SESSION_ACTIVE)
         return;
     after_bytes = net_queued(s->conn);
-    if (after_bytes > before && after_bytes - before > s->replay_grace)
-        s->replay_grace = after_bytes - before;
+    if (after_bytes > queued_before && after_bytes - queued_before > s->replay_grace)
+        s->replay_grace = after_bytes - queued_before;
     session_check_queue(s);
 }
 
@@ -316,7 +319,7 @@ static void join_reply(session *s, room *r)
         session_send(s, &m);
     }
     send_user_list(s, r);
-    replay(s, r, 0, c->cfg.history_per_room);
+    replay(s, r, 0, 0, c->cfg.history_per_room);
 }
 
 void rooms_join(session *s, const char *name)
@@ -345,12 +348,12 @@ void rooms_join(session *s, const char *name)
         return;
     }
     if (!r && !(r = room_create(c, name))) {
-        session_error(s, PC_INTERNAL, "out of memory");
+        session_error(s, PC_UNAVAILABLE, "out of memory");
         return;
     }
     if (add_member(s, r) != 0) {
         room_release_if_unused(c, r);
-        session_error(s, PC_INTERNAL, "out of memory");
+        session_error(s, PC_UNAVAILABLE, "out of memory");
         return;
     }
     member_event(&m, MEMBER_JOIN, r, s, NULL);
@@ -449,7 +452,7 @@ void rooms_on_history(session *s, const proto_msg *m)
     room *r = member_room(s, m);
     if (!r)
         return;
-    replay(s, r, m->after, m->count && m->count < max ? m->count : max);
+    replay(s, r, m->after, m->before, m->count && m->count < max ? m->count : max);
 }
 
 void rooms_on_say(session *s, const proto_msg *m)
@@ -482,7 +485,7 @@ void rooms_on_say(session *s, const proto_msg *m)
         }
         if (history_add_volatile(c->hist, r->name, s->nick, text, now, 0, &id, err,
                                  sizeof err) != 0) {
-            session_error(s, PC_INTERNAL, "the server could not take your message");
+            session_error(s, PC_UNAVAILABLE, "the server could not take your message");
             return;
         }
     }

@@ -1,6 +1,7 @@
 /* history.c — per-room rings of recent messages in memory, journaled to "history.journal" so a
  * restart restores them; compaction keeps the journal near the size of what is retained. */
 #include "history.h"
+#include "idmark.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -47,6 +48,7 @@ typedef struct hroom {
 
 struct history {
     journal *j;
+    idmark ids;             /* ids handed out without a journal record (history_take_id) */
     uint32_t per_room;
     uint64_t next_id;
     size_t retained;        /* messages in all rings */
@@ -312,6 +314,12 @@ history *history_open(const char *dir, uint32_t per_room, fsync_policy fsync,
         history_free(h);
         return NULL;
     }
+    if (idmark_open(&h->ids, dir, err, err_size) != 0) {
+        history_close(h);
+        return NULL;
+    }
+    if (h->ids.reserved > h->next_id)
+        h->next_id = h->ids.reserved; /* ids below it may have gone out as private messages */
     return h;
 oom:
     snprintf(err, err_size, "history: out of memory");
@@ -449,20 +457,34 @@ int history_tick(history *h, uint64_t now_ms, char *err, size_t err_size)
 size_t history_each(const history *h, const char *room, uint64_t after_id, size_t max,
                     history_msg_fn fn, void *user)
 {
+    return history_range(h, room, after_id, 0, max, 0, fn, user);
+}
+
+size_t history_range(const history *h, const char *room, uint64_t after_id, uint64_t before_id,
+                     size_t max, int oldest, history_msg_fn fn, void *user)
+{
     const hroom *r;
-    size_t first = 0, given = 0;
+    size_t first = 0, end, given = 0;
 
     if (!room || h->per_room == 0)
         return 0;
     r = room_find(h, room, names_hash_ci(room));
     if (!r)
         return 0;
-    /* The ring is in id order: skip what the caller has, then all but the newest max. */
+    /* The ring is in id order: [first, end) is the range asked for; then keep the oldest or
+     * the newest max of it. */
     while (first < r->count && ring_at(r, first)->id <= after_id)
         first++;
-    if (max && r->count - first > max)
-        first = r->count - max;
-    for (size_t i = first; i < r->count; i++) {
+    end = first;
+    while (end < r->count && (before_id == 0 || ring_at(r, end)->id < before_id))
+        end++;
+    if (max && end - first > max) {
+        if (oldest)
+            end = first + max;
+        else
+            first = end - max;
+    }
+    for (size_t i = first; i < end; i++) {
         const hmsg *m = ring_at(r, i);
         history_msg v;
         v.id = m->id;
@@ -510,6 +532,14 @@ size_t history_rooms(const history *h, history_room_fn fn, void *user)
         }
     }
     return listed;
+}
+
+int history_take_id(history *h, uint64_t *id_out, char *err, size_t err_size)
+{
+    if (idmark_cover(&h->ids, h->next_id, err, err_size) != 0)
+        return -1;
+    *id_out = h->next_id++;
+    return 0;
 }
 
 uint64_t history_next_id(const history *h)

@@ -77,6 +77,11 @@ typedef int (*history_msg_fn)(void *user, const history_msg *m);
 size_t history_each(const history *h, const char *room, uint64_t after_id, size_t max,
                     history_msg_fn fn, void *user);
 
+/* The general form: messages with after_id < id < before_id (before_id 0 = no upper bound),
+ * oldest first; when more than max match (max 0 = no limit) only the oldest max (oldest = 1,
+ * for paging forward) or the newest max (oldest = 0) are given. Returns how many. */
+size_t history_range(const history *h, const char *room, uint64_t after_id, uint64_t before_id,
+                     size_t max, int oldest, history_msg_fn fn, void *user);
 /* 1 if the room has any history (a room exists while it has history), else 0. */
 int history_room_exists(const history *h, const char *room);
 /* Rooms with history (an upper bound: a room whose only message failed to reach the journal
@@ -89,6 +94,10 @@ typedef int (*history_room_fn)(void *user, const char *room, size_t count, uint6
 /* Lists every room with history (in no particular order). Returns the number listed. */
 size_t history_rooms(const history *h, history_room_fn fn, void *user);
 
+/* An id for a message that is not stored (a private message): from the same sequence as room
+ * messages, so ids never repeat, and covered by a durable mark (idmark.h) so that they do not
+ * repeat after a restart either. -1 with err if the mark cannot be written. */
+int history_take_id(history *h, uint64_t *id_out, char *err, size_t err_size);
 /* The id the next message will get; messages retained in all rooms; journal records. */
 uint64_t history_next_id(const history *h);
 size_t history_retained(const history *h);

@@ -8,6 +8,7 @@
 #include "crypto.h"
 #include "fsys.h"
 #include "log.h"
+#include "sock.h"
 #include "sys.h"
 #include "test.h"
 
@@ -16,7 +17,8 @@ void test_server_clean(const char *dir)
     static const char *const files[] = {"history.journal", "history.journal.tmp",
                                         "history.journal.corrupt", "bans.journal",
                                         "bans.journal.tmp", "bans.journal.corrupt",
-                                        "secret.key", "server.salt", "parley-server.log"};
+                                        "secret.key", "server.salt", "parley-server.log",
+                                        "ids.mark", "ids.mark.tmp"};
     char path[600];
     size_t i;
     for (i = 0; i < sizeof files / sizeof files[0]; i++)
@@ -200,4 +202,19 @@ int test_settle(pc_conn *c)
 int str_is(proto_str s, const char *text)
 {
     return s.n == strlen(text) && memcmp(s.p, text, s.n) == 0;
+}
+
+int test_server_begin(test_server *ts, const server_config *cfg)
+{
+    sock_startup();
+    crypto_init();
+    return test_server_start(ts, cfg);
+}
+
+void test_server_end(test_server *ts)
+{
+    char dir[SERVER_PATH_MAX];
+    memcpy(dir, ts->cfg.data_dir, sizeof dir);
+    test_server_stop(ts);
+    test_server_clean(dir);
 }

@@ -514,6 +514,29 @@ bad:
 
 /* ------------------------------------------------------------ timers and shutdown */
 
+/* Once a second: the global history byte budget; once a minute (or each expire_after, if
+ * shorter): expiry of the history of rooms nobody is in. What was dropped reaches the disk
+ * through a compaction. */
+static void history_limits(chat *c, uint64_t now)
+{
+    char err[256];
+    size_t dropped = history_enforce_budget(c->hist, c->cfg.history_max_bytes);
+    uint64_t wall = sys_wall_ms();
+
+    uint64_t every = c->cfg.expire_after_ms < 60000 ? c->cfg.expire_after_ms : 60000;
+
+    if (c->cfg.expire_after_ms && wall > c->cfg.expire_after_ms &&
+        (c->last_expiry_tick == 0 || since(now, c->last_expiry_tick) >= every)) {
+        c->last_expiry_tick = now;
+        dropped += history_expire(c->hist, wall - c->cfg.expire_after_ms, rooms_in_use, c);
+    }
+    if (!dropped)
+        return;
+    if (history_compact(c->hist, err, sizeof err) != 0)
+        log_error("history journal: compaction after dropping history failed: %s", err);
+    rooms_release_unused(c);
+}
+
 static void on_tick(void *user, uint64_t now)
 {
     chat *c = user;
@@ -553,6 +576,7 @@ static void on_tick(void *user, uint64_t now)
     }
     if (since(now, c->last_history_tick) >= 1000) {
         c->last_history_tick = now;
+        history_limits(c, now);
         if (history_tick(c->hist, now, err, sizeof err) != 0)
             log_error("history journal: %s", err);
         bans_expire(c->bans, sys_wall_ms());

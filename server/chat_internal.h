@@ -79,6 +79,7 @@ struct chat {
     uint32_t mark;
     uint64_t last_history_tick;
     uint64_t last_counts_tick;
+    uint64_t last_expiry_tick;
     uint64_t disk_error_ms;         /* when a journal write error was last logged */
     uint32_t disk_errors;           /* journal write errors since then */
     buf scratch;                    /* one frame being encoded */
@@ -135,6 +136,10 @@ void rooms_tell_peers(session *s, const proto_msg *m, int membership_news);
 /* Every few seconds: the member count of each room too large to announce members in, to its
  * members, if it changed. */
 void rooms_tell_counts(chat *c);
+/* Frees the rooms with neither members nor history (after history was dropped). */
+void rooms_release_unused(chat *c);
+/* history_in_use_fn: 1 if the room has members. */
+int rooms_in_use(void *user, const char *name);
 void rooms_free_all(chat *c);
 
 /* chat_users.c — nicks, presence, private messages */

@@ -567,3 +567,30 @@ void rooms_tell_counts(chat *c)
         buf_reset(&c->entries);
     }
 }
+
+int rooms_in_use(void *user, const char *name)
+{
+    room *r = room_find(user, name);
+    return r && r->nmembers > 0;
+}
+
+void rooms_release_unused(chat *c)
+{
+    int again = 1;
+
+    /* The map must not change while it is walked: one release per walk. */
+    while (again) {
+        size_t pos = 0;
+        const char *key;
+        void *v;
+        again = 0;
+        while (strmap_next(&c->rooms, &pos, &key, &v)) {
+            room *r = v;
+            if (r->nmembers == 0 && !history_room_exists(c->hist, r->name)) {
+                room_release_if_unused(c, r);
+                again = 1;
+                break;
+            }
+        }
+    }
+}

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "fsys.h"
+#include "log.h"
 #include "names.h"
 
 /* Journal record types (first payload byte). Unknown types are skipped at load, so a newer
@@ -52,6 +53,7 @@ struct history {
     uint32_t per_room;
     uint64_t next_id;
     size_t retained;        /* messages in all rings */
+    uint64_t bytes;         /* their size (msg_bytes), for the byte budget */
     hroom **buckets;        /* hash table of rooms, nbuckets a power of two */
     size_t nbuckets;
     size_t nrooms;
@@ -77,6 +79,13 @@ static const char *msg_text(const hmsg *m)
 static hmsg *ring_at(const hroom *r, size_t i)
 {
     return r->ring[(r->head + i) % r->cap];
+}
+
+/* What a retained message counts against the byte budget: its fields and a record's fixed
+ * part (about what it takes in the journal, and a little less than in memory). */
+static uint64_t msg_bytes(const hmsg *m)
+{
+    return 24u + m->room_len + m->nick_len + m->text_len;
 }
 
 static hroom *room_find(const history *h, const char *name, uint32_t hash)
@@ -158,12 +167,14 @@ static int ring_reserve(const history *h, hroom *r)
  * oldest message. */
 static void ring_push(history *h, hroom *r, hmsg *m)
 {
+    h->bytes += msg_bytes(m);
     if (r->count < r->cap) {
         r->ring[(r->head + r->count) % r->cap] = m;
         r->count++;
         h->retained++;
         return;
     }
+    h->bytes -= msg_bytes(r->ring[r->head]);
     free(r->ring[r->head]);
     r->ring[r->head] = m;
     r->head = (r->head + 1) % r->cap;
@@ -430,7 +441,88 @@ static int emit_retained(void *user, journal_emit_fn emit, void *emit_ctx)
 
 int history_compact(history *h, char *err, size_t err_size)
 {
+    uint64_t newest = 0;
+
+    for (size_t i = 0; i < h->nbuckets; i++)
+        for (const hroom *r = h->buckets[i]; r; r = r->next)
+            if (r->count && ring_at(r, r->count - 1)->id > newest)
+                newest = ring_at(r, r->count - 1)->id;
+    /* The newest id was dropped (expiry, budget, a volatile message): the journal alone would
+     * let the sequence go back after a restart, so the mark must cover it. */
+    if (newest + 1 < h->next_id && idmark_cover(&h->ids, h->next_id - 1, err, err_size) != 0)
+        return -1;
     return journal_rewrite(h->j, emit_retained, h, err, err_size);
+}
+
+/* Drops the room's n oldest messages (all if n >= count). */
+static void drop_oldest(history *h, hroom *r, size_t n)
+{
+    if (n > r->count)
+        n = r->count;
+    for (size_t k = 0; k < n; k++) {
+        hmsg *m = r->ring[r->head];
+        h->bytes -= msg_bytes(m);
+        free(m);
+        r->ring[r->head] = NULL;
+        r->head = (r->head + 1) % r->cap;
+    }
+    r->count -= n;
+    h->retained -= n;
+}
+
+size_t history_expire(history *h, uint64_t older_than_ms, history_in_use_fn in_use, void *user)
+{
+    size_t dropped = 0;
+
+    for (size_t i = 0; i < h->nbuckets; i++) {
+        for (hroom *r = h->buckets[i]; r; r = r->next) {
+            if (r->count == 0 || ring_at(r, r->count - 1)->time_ms >= older_than_ms ||
+                (in_use && in_use(user, r->name)))
+                continue;
+            log_info("history: room %s has had no members and no messages for the expiry "
+                     "time; its %zu messages are dropped", r->name, r->count);
+            drop_oldest(h, r, r->count);
+            dropped++;
+        }
+    }
+    return dropped;
+}
+
+size_t history_enforce_budget(history *h, uint64_t max_bytes)
+{
+    size_t dropped = 0;
+    /* Down to 90 %: each trim costs a compaction, which must not follow every new message. */
+    uint64_t target = max_bytes - max_bytes / 10;
+
+    if (h->bytes <= max_bytes)
+        return 0;
+    while (h->bytes > target) {
+        hroom *lru = NULL;
+        uint64_t before = h->bytes;
+        size_t n = 0;
+        /* The least recently used room: the one whose newest message is oldest. */
+        for (size_t i = 0; i < h->nbuckets; i++)
+            for (hroom *r = h->buckets[i]; r; r = r->next)
+                if (r->count && (!lru || ring_at(r, r->count - 1)->time_ms <
+                                             ring_at(lru, lru->count - 1)->time_ms))
+                    lru = r;
+        if (!lru)
+            break;
+        while (lru->count && h->bytes > target) {
+            drop_oldest(h, lru, 1);
+            n++;
+        }
+        log_warn("history: over its byte budget (%llu bytes, limit %llu): dropped the %zu "
+                 "oldest messages of room %s, the least recently used", (unsigned long long)before,
+                 (unsigned long long)max_bytes, n, lru->name);
+        dropped += n;
+    }
+    return dropped;
+}
+
+uint64_t history_bytes(const history *h)
+{
+    return h->bytes;
 }
 
 int history_tick(history *h, uint64_t now_ms, char *err, size_t err_size)

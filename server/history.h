@@ -66,6 +66,19 @@ int history_add_volatile(history *h, const char *room, const char *nick, const c
  * FSYNC_INTERVAL and compacts it when it holds more than 4x the retained messages.
  * Returns 0, or -1 with err filled (log it; the history stays usable and retries later). */
 int history_tick(history *h, uint64_t now_ms, char *err, size_t err_size);
+/* Is this room in use (members present)? For history_expire. */
+typedef int (*history_in_use_fn)(void *user, const char *room);
+/* Drops the whole history of every room whose newest message is older than older_than_ms
+ * (wall clock, as given to history_add) and that in_use (may be NULL) says is not in use.
+ * Logs each room. Returns the rooms dropped; history_compact makes it reach the disk. */
+size_t history_expire(history *h, uint64_t older_than_ms, history_in_use_fn in_use, void *user);
+/* When the retained messages take more than max_bytes (history_bytes), drops the oldest
+ * messages of the least recently used room (whose newest message is oldest), then of the
+ * next, until they take 90 % of max_bytes, logging each room trimmed. Returns the messages
+ * dropped; history_compact makes it reach the disk. */
+size_t history_enforce_budget(history *h, uint64_t max_bytes);
+/* Bytes the retained messages count against the budget. */
+uint64_t history_bytes(const history *h);
 /* Rewrites the journal now with exactly the retained messages. -1 with err on failure. */
 int history_compact(history *h, char *err, size_t err_size);
 

@@ -43,6 +43,8 @@ void server_config_defaults(server_config *cfg)
     cfg->history_per_room = 200;
     cfg->fsync = FSYNC_INTERVAL;
     cfg->fsync_interval_ms = 1000;
+    cfg->expire_after_ms = 90ull * 24u * 60u * 60u * 1000u;
+    cfg->history_max_bytes = 256u * 1024u * 1024u;
     cfg->log_max_bytes = 10u * 1024u * 1024u;
     cfg->log_keep = 5;
     cfg->log_level = LOG_INFO;
@@ -241,6 +243,11 @@ int server_config_set(server_config *cfg, const char *section, const char *key,
     }
     if (key_is(section, key, "history", "fsync_interval"))
         return set_ms(&cfg->fsync_interval_ms, value, 1, problem, psize);
+    if (key_is(section, key, "history", "expire_after"))
+        return set_ms(&cfg->expire_after_ms, value, 0, problem, psize);
+    if (key_is(section, key, "history", "max_bytes"))
+        return config_value_size(value, (uint64_t)1 << 40, &cfg->history_max_bytes, problem,
+                                 psize);
     if (key_is(section, key, "log", "file"))
         return set_str(cfg->log_file, sizeof cfg->log_file, value, problem, psize);
     if (key_is(section, key, "log", "max_size"))

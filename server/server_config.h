@@ -56,6 +56,8 @@ typedef struct server_config {
     uint32_t history_per_room;
     fsync_policy fsync;
     uint64_t fsync_interval_ms;
+    uint64_t expire_after_ms;          /* empty rooms' history goes after this long; 0 = never */
+    uint64_t history_max_bytes;        /* all rooms' history together (journal compaction) */
     /* [log] */
     char log_file[SERVER_PATH_MAX];    /* "" = <data_dir>/parley-server.log; "-" = none */
     uint64_t log_max_bytes;

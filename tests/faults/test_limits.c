@@ -388,3 +388,99 @@ TEST(output_budget_cuts_the_largest_queue_first)
     pc_close(talker);
     finish(&ts);
 }
+
+/* History has a global byte budget: over it, the oldest messages of the least recently used
+ * room go first (logged), a compaction takes that to the disk, and the rest stays. */
+TEST(history_byte_budget_trims_the_least_recently_used_room)
+{
+    test_server ts;
+    server_config cfg;
+    pc_conn *a;
+    proto_msg m;
+    char text[120];
+    int i, left;
+
+    test_server_config(&cfg, "l-hbudget");
+    cfg.history_max_bytes = 6000;
+    log_capture_start();
+    REQUIRE(start(&ts, &cfg) == 0);
+    a = test_connect(&ts, "archivist", NULL, 0);
+    REQUIRE(a);
+    test_settle(a);
+    CHECK(pc_join(a, "attic") == 0 && joined(a, "attic", WAIT));
+    memset(text, 'a', sizeof text - 1);
+    text[sizeof text - 1] = '\0';
+    for (i = 0; i < 30; i++) { /* about 4.3 kB */
+        text[0] = (char)('A' + i % 26);
+        CHECK(pc_say(a, "attic", text, (uint32_t)i) == 0);
+        CHECK(test_expect(a, PT_MSG, &m, WAIT) == 1);
+    }
+    /* Then 1.4 kB more in another room, in small messages: over the budget once, and after
+     * the trim (down to 90 %) what is still to come cannot take it over again. */
+    for (i = 0; i < 30; i++) {
+        CHECK(pc_say(a, "lobby", "short line", (uint32_t)(100 + i)) == 0);
+        CHECK(test_expect(a, PT_MSG, &m, WAIT) == 1);
+    }
+    {
+        uint64_t end = sys_mono_ms() + WAIT;
+        while (!log_capture_has("over its byte budget") && sys_mono_ms() < end)
+            sleep_ms(20);
+    }
+    CHECK(log_capture_has("oldest messages of room attic, the least recently used"));
+    /* The lobby (newer) kept all 30; the attic lost its oldest. */
+    CHECK(pc_history(a, "lobby", 0, 0) == 0);
+    CHECK(test_expect(a, PT_HISTORY_END, &m, WAIT) == 1);
+    CHECK_EQ_INT(m.count, 30);
+    CHECK(pc_history(a, "attic", 0, 0) == 0);
+    CHECK(test_expect(a, PT_HISTORY_END, &m, WAIT) == 1);
+    left = (int)m.count;
+    CHECK(left < 30);
+    pc_close(a);
+    /* The journal says the same after a restart. */
+    test_server_stop(&ts);
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    a = test_connect(&ts, "archivist", NULL, 0);
+    REQUIRE(a);
+    test_settle(a);
+    CHECK(pc_join(a, "attic") == 0);
+    CHECK(test_expect(a, PT_HISTORY_END, &m, WAIT) == 1);
+    CHECK_EQ_INT(m.count, left);
+    pc_close(a);
+    finish(&ts);
+}
+
+/* The history of a room nobody is in goes after expire_after without messages. */
+TEST(history_of_an_empty_room_expires)
+{
+    test_server ts;
+    server_config cfg;
+    pc_conn *a;
+    proto_msg m;
+    uint64_t end;
+
+    test_server_config(&cfg, "l-expire");
+    cfg.expire_after_ms = 300;
+    cfg.log_level = LOG_INFO; /* expiry is ordinary upkeep, logged as information */
+    log_capture_start();
+    REQUIRE(start(&ts, &cfg) == 0);
+    a = test_connect(&ts, "visitor", NULL, 0);
+    REQUIRE(a);
+    test_settle(a);
+    CHECK(pc_join(a, "lobbyist") == 0 && joined(a, "lobbyist", WAIT));
+    CHECK(pc_say(a, "lobbyist", "was here", 1) == 0);
+    CHECK(test_expect_text(a, "was here", &m, WAIT) == 1);
+    CHECK(pc_say(a, "lobby", "and here", 2) == 0);
+    CHECK(test_expect_text(a, "and here", &m, WAIT) == 1);
+    CHECK(pc_part(a, "lobbyist", "") == 0);
+    end = sys_mono_ms() + WAIT;
+    while (!log_capture_has("room lobbyist has had no members") && sys_mono_ms() < end)
+        sleep_ms(20);
+    CHECK(log_capture_has("room lobbyist has had no members"));
+    /* The lobby, which has a member, keeps its history; the other room is gone. */
+    CHECK(!log_capture_has("room lobby has had no members"));
+    CHECK(pc_join(a, "lobbyist") == 0);
+    CHECK(test_expect(a, PT_HISTORY_END, &m, WAIT) == 1);
+    CHECK_EQ_INT(m.count, 0);
+    pc_close(a);
+    finish(&ts);
+}

@@ -18,6 +18,19 @@
 
 /* ------------------------------------------------------------ life cycle */
 
+/* The journal writer has results: have the engine call on_wake (any thread may). */
+static void wake_core(void *user)
+{
+    chat *c = user;
+    if (c->engine)
+        net_engine_wake(c->engine);
+}
+
+static void on_wake(void *user)
+{
+    rooms_deliver(user);
+}
+
 chat *chat_create(const server_config *cfg, char *err, size_t err_size)
 {
     journal_recovery rec;
@@ -46,6 +59,10 @@ chat *chat_create(const server_config *cfg, char *err, size_t err_size)
     c->hist = history_open(c->cfg.data_dir, c->cfg.history_per_room, c->cfg.fsync,
                            c->cfg.fsync_interval_ms, &rec, err, err_size);
     if (!c->hist)
+        goto fail;
+    /* From here on the journal is written on its own thread, never under the core lock. */
+    if (history_start_writer(c->hist, wake_core, c, c->cfg.fsync_interval_ms, err,
+                             err_size) != 0)
         goto fail;
     if (rec.cut_bytes)
         log_warn("history journal: cut %llu bytes at its end (%s)%s; %llu records kept",
@@ -128,6 +145,8 @@ static void session_free(session *s)
     chat *c = s->srv;
     if (s->nick[0] && nick_find(c, s->nick) == s)
         strmap_del(&c->nicks, s->nick);
+    if (s->writes_pending)
+        history_disown(c->hist, s); /* its messages are still delivered, to the room */
     if (s->nrooms)
         rooms_leave_all(s, MEMBER_QUIT, s->quit_reason[0] ? s->quit_reason : "disconnected");
     limits_disconnect(c, s->addr);
@@ -477,24 +496,35 @@ static void on_frame(session *s, proto_frame *f, uint64_t now)
     s->req_tag = 0;
 }
 
-static void on_data(void *user, void *ctx, const uint8_t *data, size_t n)
+/* Bytes a client may send while its requests wait behind its own journal writes. */
+#define WAITING_INPUT_MAX (1u << 20)
+
+/* Handles the session's buffered frames in order, until one leaves a journal write pending
+ * (then the rest wait: session_resume continues once it is done, so a client's answers come
+ * in the order of its requests). */
+static void session_process(session *s, int fed_ok)
 {
-    session *s = ctx;
     proto_frame f;
     uint64_t now = sys_mono_ms();
     int rc = 0;
     uint16_t code;
     char why[160];
 
-    (void)user;
-    if (s->state == SESSION_CLOSING)
-        return;
-    if (proto_reader_feed(&s->reader, data, n) != PROTO_OK)
+    if (!fed_ok)
         goto bad;
-    while (s->state != SESSION_CLOSING && (rc = proto_reader_next(&s->reader, &f)) == 1)
+    while (s->state != SESSION_CLOSING && !s->writes_pending &&
+           (rc = proto_reader_next(&s->reader, &f)) == 1)
         on_frame(s, &f, now);
     if (s->state == SESSION_CLOSING || rc == 0)
         return;
+    if (s->writes_pending) {
+        if (s->reader.len - s->reader.start > WAITING_INPUT_MAX) {
+            log_warn("%s (%s) disconnected: over %u bytes sent while its messages were being "
+                     "written", s->nick, s->addr, WAITING_INPUT_MAX);
+            session_bye(s, PC_FLOODING, "flooding: too much sent while the server was writing");
+        }
+        return;
+    }
 bad:
     /* The limit is worth naming only when the frame was too big. */
     if (s->reader.error == PROTO_E_TOO_BIG)
@@ -510,6 +540,22 @@ bad:
     } else {
         session_bye(s, code, why);
     }
+}
+
+static void on_data(void *user, void *ctx, const uint8_t *data, size_t n)
+{
+    session *s = ctx;
+
+    (void)user;
+    if (s->state == SESSION_CLOSING)
+        return;
+    session_process(s, proto_reader_feed(&s->reader, data, n) == PROTO_OK);
+}
+
+void session_resume(session *s)
+{
+    if (s->state != SESSION_CLOSING)
+        session_process(s, 1);
 }
 
 /* ------------------------------------------------------------ timers and shutdown */
@@ -614,4 +660,5 @@ void chat_handlers(chat *c, net_handlers *h)
     h->on_close = on_close;
     h->on_tick = on_tick;
     h->on_stop = on_stop;
+    h->on_wake = on_wake;
 }

@@ -47,6 +47,8 @@ typedef struct session {
     uint32_t dropped;               /* frames dropped by the rate limit since the bucket was full */
     uint32_t mark;                  /* de-duplicates deliveries to users sharing several rooms */
     uint32_t req_tag;               /* tag of the request being answered (SAY, PRIV), else 0 */
+    uint32_t writes_pending;        /* its SAYs the journal writer has not finished: while
+                                       any, its further requests wait in the reader */
     char quit_reason[PROTO_NAME_MAX + 1]; /* MEMBER QUIT's text: the BYE's reason, or how the
                                              connection ended */
     uint8_t replaying;              /* a history replay is being queued */
@@ -104,6 +106,9 @@ void session_bye(session *s, uint16_t code, const char *reason);
 /* Closes without a goodbye (abortive) and logs why. */
 void session_drop(session *s, const char *why);
 
+/* chat.c — handles the frames a session has buffered (after its writes were done). */
+void session_resume(session *s);
+
 /* chat_limits.c — limits across sessions */
 /* The key addr is counted under: the address itself, or for IPv6 its /64 ("2001:db8::/64"). */
 void limits_addr_key(const char *addr, char *key, size_t n);
@@ -136,6 +141,8 @@ void rooms_tell_peers(session *s, const proto_msg *m, int membership_news);
 /* Every few seconds: the member count of each room too large to announce members in, to its
  * members, if it changed. */
 void rooms_tell_counts(chat *c);
+/* Delivers the room messages the journal writer has finished with (net on_wake). */
+void rooms_deliver(chat *c);
 /* Frees the rooms with neither members nor history (after history was dropped). */
 void rooms_release_unused(chat *c);
 /* history_in_use_fn: 1 if the room has members. */

@@ -255,19 +255,27 @@ typedef struct replay_ctx {
     uint32_t count;
 } replay_ctx;
 
+/* The MSG for a stored message (its strings borrowed from h). */
+static void msg_of(proto_msg *m, const history_msg *h, const char *room_name, uint8_t flags,
+                   uint32_t tag)
+{
+    memset(m, 0, sizeof *m);
+    m->type = PT_MSG;
+    m->id = h->id;
+    m->time = h->time_ms;
+    m->flags = flags;
+    m->tag = tag;
+    m->room = proto_s(room_name);
+    m->nick = proto_s(h->nick);
+    m->text.p = h->text;
+    m->text.n = h->text_len;
+}
+
 static int replay_one(void *user, const history_msg *h)
 {
     replay_ctx *x = user;
     proto_msg m;
-    memset(&m, 0, sizeof m);
-    m.type = PT_MSG;
-    m.id = h->id;
-    m.time = h->time_ms;
-    m.flags = PROTO_FLAG_HISTORY;
-    m.room = proto_s(h->room);
-    m.nick = proto_s(h->nick);
-    m.text.p = h->text;
-    m.text.n = h->text_len;
+    msg_of(&m, h, h->room, PROTO_FLAG_HISTORY, 0);
     if (session_send(x->s, &m) != 0)
         return 1;
     x->count++;
@@ -471,23 +479,20 @@ void rooms_on_say(session *s, const proto_msg *m)
         return;
     }
     proto_str_copy(text, sizeof text, m->text);
-    /* Written to the journal before anyone (the sender included) sees it: the echo to the
-     * sender is the acknowledgement. */
-    if (history_add(c->hist, r->name, s->nick, text, now, 0, &id, err, sizeof err) != 0) {
-        /* While the disk stays broken every message fails: one line every 10 s is enough. */
-        c->disk_errors++;
-        if (c->disk_error_ms == 0 || sys_mono_ms() - c->disk_error_ms >= 10000) {
-            log_error("history journal: %s; delivering without saving (%u message%s since the "
-                      "last report)", err, (unsigned)c->disk_errors,
-                      c->disk_errors == 1 ? "" : "s");
-            c->disk_error_ms = sys_mono_ms();
-            c->disk_errors = 0;
-        }
-        if (history_add_volatile(c->hist, r->name, s->nick, text, now, 0, &id, err,
-                                 sizeof err) != 0) {
-            session_error(s, PC_UNAVAILABLE, "the server could not take your message");
-            return;
-        }
+    /* Written to the journal (by its writer thread, off the core lock) before anyone, the
+     * sender included, sees it: the echo to the sender is the acknowledgement. Delivery
+     * happens in rooms_deliver once the writer is done. */
+    switch (history_submit(c->hist, r->name, s->nick, text, now, 0, m->tag, s, &id, err,
+                           sizeof err)) {
+    case 0:
+        s->writes_pending++; /* its later requests wait, so answers keep their order */
+        return;
+    case 1: /* no history kept: nothing to wait for */
+        break;
+    default:
+        log_error("history: %s", err);
+        session_error(s, PC_UNAVAILABLE, "the server could not take your message");
+        return;
     }
     memset(&out, 0, sizeof out);
     out.type = PT_MSG;
@@ -498,6 +503,40 @@ void rooms_on_say(session *s, const proto_msg *m)
     out.nick = proto_s(s->nick);
     out.text = m->text;
     room_fanout(c, r, &out);
+}
+
+/* history_done_fn: a room message is in the journal (or could not be written): now its room
+ * sees it, the sender's echo included. */
+static void deliver_written(void *user, const history_msg *h, uint32_t tag, void *owner,
+                            int saved, const char *err)
+{
+    chat *c = user;
+    room *r = room_find(c, h->room);
+    session *sender = owner;
+    proto_msg out;
+
+    if (!saved) {
+        /* While the disk stays broken every message fails: one line every 10 s is enough. */
+        c->disk_errors++;
+        if (c->disk_error_ms == 0 || sys_mono_ms() - c->disk_error_ms >= 10000) {
+            log_error("history journal: %s; delivering without saving (%u message%s since the "
+                      "last report)", err, (unsigned)c->disk_errors,
+                      c->disk_errors == 1 ? "" : "s");
+            c->disk_error_ms = sys_mono_ms();
+            c->disk_errors = 0;
+        }
+    }
+    if (r) { /* else everyone left meanwhile */
+        msg_of(&out, h, r->name, 0, tag);
+        room_fanout(c, r, &out);
+    }
+    if (sender && --sender->writes_pending == 0)
+        session_resume(sender); /* its requests that waited behind this one */
+}
+
+void rooms_deliver(chat *c)
+{
+    history_collect(c->hist, deliver_written, c);
 }
 
 void rooms_tell_peers(session *s, const proto_msg *m, int membership_news)

@@ -2,7 +2,9 @@
  * restart restores them; compaction keeps the journal near the size of what is retained. */
 #include "history.h"
 #include "idmark.h"
+#include "journal_writer.h"
 
+#include <assert.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,8 +49,21 @@ typedef struct hroom {
     char name[1];       /* first spelling seen, NUL-terminated; matched case-insensitively */
 } hroom;
 
+/* A message submitted to the writer thread and not yet reported written. */
+typedef struct hpending {
+    struct hpending *next;
+    uint64_t seq; /* the writer's sequence number */
+    uint32_t tag;
+    void *owner;  /* who submitted it (NULL once disowned) */
+    hmsg *m;
+} hpending;
+
 struct history {
     journal *j;
+    journal_writer *writer;  /* NULL: the journal is written synchronously (history_add) */
+    hpending *phead, *ptail; /* submitted, oldest first */
+    size_t npending;
+    uint64_t jrecords;       /* with a writer: records the journal will hold */
     idmark ids;             /* ids handed out without a journal record (history_take_id) */
     uint32_t per_room;
     uint64_t next_id;
@@ -341,9 +356,17 @@ void history_close(history *h)
 {
     if (!h)
         return;
+    jw_stop(h->writer); /* writes what is queued first */
+    while (h->phead) {
+        hpending *p = h->phead;
+        h->phead = p->next;
+        free(p->m);
+        free(p);
+    }
     journal_close(h->j);
     history_free(h);
 }
+
 
 /* Checks the arguments of an add; -1 with err filled if they cannot be stored. */
 static int check_msg(const char *room, const char *nick, const char *text, size_t *room_len,
@@ -439,6 +462,39 @@ static int emit_retained(void *user, journal_emit_fn emit, void *emit_ctx)
     return 0;
 }
 
+/* journal_emit_fn collecting length-prefixed records for the writer's rewrite. */
+static int emit_to_buf(void *emit_ctx, const void *payload, size_t n)
+{
+    buf *b = emit_ctx;
+    buf_put_u32(b, (uint32_t)n);
+    buf_append(b, payload, n);
+    return buf_failed(b) ? -1 : 0;
+}
+
+/* A compaction with a writer thread: the records (retained messages and those still on their
+ * way, which the writer puts in the old file first) are encoded here, in memory; the writer
+ * does the disk work after the appends queued before it. */
+static int compact_async(history *h, char *err, size_t err_size)
+{
+    buf records;
+    uint64_t n = h->retained;
+
+    buf_init(&records);
+    if (emit_retained(h, emit_to_buf, &records) != 0)
+        goto oom;
+    for (const hpending *p = h->phead; p; p = p->next, n++)
+        if (encode_msg(&h->enc, p->m) != 0 || emit_to_buf(&records, h->enc.data, h->enc.len) != 0)
+            goto oom;
+    if (jw_rewrite(h->writer, &records) != 0)
+        goto oom;
+    h->jrecords = n;
+    return 0;
+oom:
+    buf_free(&records);
+    snprintf(err, err_size, "history: out of memory for a compaction");
+    return -1;
+}
+
 int history_compact(history *h, char *err, size_t err_size)
 {
     uint64_t newest = 0;
@@ -449,8 +505,13 @@ int history_compact(history *h, char *err, size_t err_size)
                 newest = ring_at(r, r->count - 1)->id;
     /* The newest id was dropped (expiry, budget, a volatile message): the journal alone would
      * let the sequence go back after a restart, so the mark must cover it. */
+    for (const hpending *p = h->phead; p; p = p->next)
+        if (p->m->id > newest)
+            newest = p->m->id;
     if (newest + 1 < h->next_id && idmark_cover(&h->ids, h->next_id - 1, err, err_size) != 0)
         return -1;
+    if (h->writer)
+        return compact_async(h, err, err_size);
     return journal_rewrite(h->j, emit_retained, h, err, err_size);
 }
 
@@ -527,8 +588,9 @@ uint64_t history_bytes(const history *h)
 
 int history_tick(history *h, uint64_t now_ms, char *err, size_t err_size)
 {
-    uint64_t records = journal_records(h->j);
-    int rc = journal_tick(h->j, now_ms, err, err_size);
+    uint64_t records = h->writer ? h->jrecords : journal_records(h->j);
+    /* With a writer thread, the interval sync is its business. */
+    int rc = h->writer ? 0 : journal_tick(h->j, now_ms, err, err_size);
 
     if (rc != 0)
         return rc;
@@ -646,5 +708,126 @@ size_t history_retained(const history *h)
 
 uint64_t history_journal_records(const history *h)
 {
-    return journal_records(h->j);
+    return h->writer ? h->jrecords : journal_records(h->j);
+}
+
+/* ---- the journal on a writer thread ---- */
+
+int history_start_writer(history *h, jw_notify_fn notify, void *user, uint64_t interval_ms,
+                         char *err, size_t err_size)
+{
+    h->jrecords = journal_records(h->j);
+    h->writer = jw_start(h->j, interval_ms, notify, user);
+    if (!h->writer) {
+        snprintf(err, err_size, "history: cannot start the journal writer thread");
+        return -1;
+    }
+    return 0;
+}
+
+int history_submit(history *h, const char *room, const char *nick, const char *text,
+                   uint64_t time_ms, uint8_t flags, uint32_t tag, void *owner,
+                   uint64_t *id_out, char *err, size_t err_size)
+{
+    size_t room_len, nick_len, text_len;
+    hpending *p;
+    hmsg *m;
+
+    assert(h->writer);
+    if (check_msg(room, nick, text, &room_len, &nick_len, &text_len, err, err_size) != 0)
+        return -1;
+    *id_out = h->next_id;
+    if (h->per_room == 0) {
+        h->next_id++;
+        return 1; /* nothing to write: deliver now */
+    }
+    m = msg_new(h->next_id, time_ms, flags, room, room_len, nick, nick_len, text, text_len);
+    p = calloc(1, sizeof *p);
+    if (!m || !p || encode_msg(&h->enc, m) != 0 ||
+        (p->seq = jw_append(h->writer, h->enc.data, h->enc.len)) == 0) {
+        free(m);
+        free(p);
+        snprintf(err, err_size, "history: out of memory");
+        return -1;
+    }
+    p->tag = tag;
+    p->owner = owner;
+    p->m = m;
+    if (h->ptail)
+        h->ptail->next = p;
+    else
+        h->phead = p;
+    h->ptail = p;
+    h->npending++;
+    h->jrecords++;
+    h->next_id++;
+    return 0;
+}
+
+typedef struct collect_ctx {
+    history *h;
+    history_done_fn fn;
+    void *user;
+} collect_ctx;
+
+/* jw_result_fn: the next submitted message is written (or failed): into the ring, then the
+ * caller delivers it. */
+static void on_written(void *user, uint64_t seq, int ok, const char *err)
+{
+    collect_ctx *x = user;
+    history *h = x->h;
+    hpending *p = h->phead;
+    history_msg v;
+    hroom *r;
+
+    if (seq == 0) {
+        if (!ok)
+            log_error("history journal: %s", err);
+        return;
+    }
+    assert(p && p->seq == seq);
+    h->phead = p->next;
+    if (!h->phead)
+        h->ptail = NULL;
+    h->npending--;
+    if (!ok)
+        h->jrecords--;
+    v.id = p->m->id;
+    v.time_ms = p->m->time_ms;
+    v.flags = p->m->flags;
+    v.room = msg_room(p->m);
+    v.nick = msg_nick(p->m);
+    v.text = msg_text(p->m);
+    v.text_len = p->m->text_len;
+    /* In the ring only now (a joiner cannot come between this and the delivery in fn, which
+     * runs in the same turn of the core), and before fn, whose requests that waited for this
+     * write (a HISTORY, say) must find it. A failed write is kept in memory all the same
+     * (like history_add_volatile). */
+    r = room_get(h, v.room);
+    if (r && ring_reserve(h, r) == 0) {
+        ring_push(h, r, p->m);
+        p->m = NULL;
+    }
+    x->fn(x->user, &v, p->tag, p->owner, ok, err);
+    free(p->m); /* only if it could not join the ring */
+    free(p);
+}
+
+void history_disown(history *h, const void *owner)
+{
+    for (hpending *p = h->phead; p; p = p->next)
+        if (p->owner == owner)
+            p->owner = NULL;
+}
+
+size_t history_collect(history *h, history_done_fn fn, void *user)
+{
+    collect_ctx x;
+
+    if (!h->writer)
+        return 0;
+    x.h = h;
+    x.fn = fn;
+    x.user = user;
+    return jw_collect(h->writer, on_written, &x);
 }

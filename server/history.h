@@ -111,6 +111,30 @@ size_t history_rooms(const history *h, history_room_fn fn, void *user);
  * messages, so ids never repeat, and covered by a durable mark (idmark.h) so that they do not
  * repeat after a restart either. -1 with err if the mark cannot be written. */
 int history_take_id(history *h, uint64_t *id_out, char *err, size_t err_size);
+/* ---- the journal on a writer thread (the server's way; history_add is the synchronous one,
+ * for tools and tests, and must not be used once a writer runs) ---- */
+
+/* Starts the writer thread (journal_writer.h); from now on the journal is written, synced
+ * every interval_ms (FSYNC_INTERVAL) and compacted on that thread. notify is called on it when
+ * results are ready: the caller then calls history_collect on its own thread. */
+int history_start_writer(history *h, void (*notify)(void *user), void *user,
+                         uint64_t interval_ms, char *err, size_t err_size);
+/* Submits a room message: it gets its id now and is queued for the journal. Returns 0 (call
+ * history_collect later), 1 when nothing is to be written (per_room 0: deliver now), or -1
+ * with err filled. tag and owner (the submitter, borrowed) come back with it. */
+int history_submit(history *h, const char *room, const char *nick, const char *text,
+                   uint64_t time_ms, uint8_t flags, uint32_t tag, void *owner,
+                   uint64_t *id_out, char *err, size_t err_size);
+/* The owner is going away: its messages still come back, with owner NULL. */
+void history_disown(history *h, const void *owner);
+/* For each submitted message the writer is done with, in submission order: fn(user, message,
+ * tag, owner, saved, err) — saved = 0 when the write failed (err says why; the message is kept
+ * in memory only, like history_add_volatile) — then the message joins the room's history.
+ * Returns how many results were handled. */
+typedef void (*history_done_fn)(void *user, const history_msg *m, uint32_t tag, void *owner,
+                                int saved, const char *err);
+size_t history_collect(history *h, history_done_fn fn, void *user);
+
 /* The id the next message will get; messages retained in all rooms; journal records. */
 uint64_t history_next_id(const history *h);
 size_t history_retained(const history *h);

@@ -106,6 +106,7 @@ struct net_engine {
     int epfd;
     int lfd;  /* listener; -1 after net_engine_finish */
     int efd;  /* eventfd that net_engine_stop writes to */
+    int wfd;  /* eventfd that net_engine_wake writes to */
     uint16_t port;
     int accept_paused; /* out of descriptors: listener off until the next tick */
     int accept_warned; /* logged that; quiet until an accept succeeds again */
@@ -670,7 +671,7 @@ net_engine *net_engine_create(const net_options *opt, const net_handlers *h, cha
         snprintf(err, err_size, "out of memory");
         return NULL;
     }
-    e->epfd = e->lfd = e->efd = -1;
+    e->epfd = e->lfd = e->efd = e->wfd = -1;
     e->h = *h;
     e->tick_ms = opt->tick_ms ? opt->tick_ms : 250;
     e->read_chunk = opt->read_chunk ? opt->read_chunk : 65536;
@@ -685,13 +686,14 @@ net_engine *net_engine_create(const net_options *opt, const net_handlers *h, cha
         goto fail;
     }
     e->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (e->efd < 0) {
+    e->wfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (e->efd < 0 || e->wfd < 0) {
         snprintf(err, err_size, "eventfd: %s", strerror(errno));
         goto fail;
     }
     if (listen_as_asked(e, opt, err, err_size) != 0)
         goto fail;
-    if (watch_fd(e, e->lfd) != 0 || watch_fd(e, e->efd) != 0) {
+    if (watch_fd(e, e->lfd) != 0 || watch_fd(e, e->efd) != 0 || watch_fd(e, e->wfd) != 0) {
         snprintf(err, err_size, "epoll_ctl: %s", strerror(errno));
         goto fail;
     }
@@ -754,6 +756,16 @@ static void stop_ready(net_engine *e)
         net_engine_finish(e, 0);
 }
 
+static void wake_ready(net_engine *e)
+{
+    uint64_t v;
+
+    while (read(e->wfd, &v, sizeof v) == (ssize_t)sizeof v)
+        ;
+    if (e->h.on_wake)
+        e->h.on_wake(e->h.user);
+}
+
 int net_engine_run(net_engine *e)
 {
     assert(e && e->epfd >= 0);
@@ -783,6 +795,8 @@ int net_engine_run(net_engine *e)
             uint32_t ev = e->events[i].events;
             if (fd == e->efd)
                 stop_ready(e);
+            else if (fd == e->wfd)
+                wake_ready(e);
             else if (fd == e->lfd)
                 accept_ready(e);
             else if ((size_t)fd < e->conns_cap && e->conns[fd])
@@ -812,6 +826,15 @@ void net_engine_stop(net_engine *e)
     int saved = errno;
     uint64_t one = 1;
     ssize_t r = write(e->efd, &one, sizeof one);
+    (void)r;
+    errno = saved;
+}
+
+void net_engine_wake(net_engine *e)
+{
+    int saved = errno;
+    uint64_t one = 1;
+    ssize_t r = write(e->wfd, &one, sizeof one); /* a full counter: a wake is pending anyway */
     (void)r;
     errno = saved;
 }
@@ -859,6 +882,8 @@ void net_engine_destroy(net_engine *e)
         close(e->lfd);
     if (e->efd >= 0)
         close(e->efd);
+    if (e->wfd >= 0)
+        close(e->wfd);
     if (e->epfd >= 0)
         close(e->epfd);
     free(e);

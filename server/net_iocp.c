@@ -74,6 +74,7 @@
 /* Completion keys of the packets the engine posts to itself (lpOverlapped NULL). */
 #define KEY_STOP 1
 #define KEY_EXIT 2
+#define KEY_WAKE 3
 
 enum op_kind { OP_RECV = 1, OP_SEND, OP_ACCEPT };
 
@@ -154,6 +155,7 @@ struct net_engine {
 
     int finishing, exiting;
     int failed; /* a wait on the completion port failed: the engine gave up */
+    volatile LONG wake_posted; /* a KEY_WAKE packet is in the port: later wakes coalesce */
     uint64_t finish_deadline;
 };
 
@@ -300,6 +302,15 @@ static void cb_tick(net_engine *e, uint64_t now)
         return;
     e->in_callback++;
     e->h.on_tick(e->h.user, now);
+    e->in_callback--;
+}
+
+static void cb_wake(net_engine *e)
+{
+    if (!e->h.on_wake)
+        return;
+    e->in_callback++;
+    e->h.on_wake(e->h.user);
     e->in_callback--;
 }
 
@@ -921,6 +932,13 @@ static int dispatch(worker *w, const OVERLAPPED_ENTRY *ent)
                 cb_stop(e);
             flush_dirty(e);
             core_unlock(e);
+        } else if (ent->lpCompletionKey == KEY_WAKE) {
+            /* Cleared before the callback: a wake during it posts a new packet. */
+            InterlockedExchange(&e->wake_posted, 0);
+            core_lock(e);
+            cb_wake(e);
+            flush_dirty(e);
+            core_unlock(e);
         }
         return 0;
     }
@@ -1319,6 +1337,12 @@ void net_engine_stop(net_engine *e)
 {
     /* Only a post: safe from any thread, a console control handler or a service handler. */
     PostQueuedCompletionStatus(e->port, 0, KEY_STOP, NULL);
+}
+
+void net_engine_wake(net_engine *e)
+{
+    if (InterlockedExchange(&e->wake_posted, 1) == 0)
+        PostQueuedCompletionStatus(e->port, 0, KEY_WAKE, NULL);
 }
 
 void net_engine_finish(net_engine *e, uint32_t deadline_ms)

@@ -93,8 +93,8 @@ int test_server_start(test_server *ts, const server_config *cfg)
     ts->thread = thread_start(run_engine, ts);
     if (!ts->thread) {
         test_failf_at(__FILE__, __LINE__, "thread_start failed");
+        chat_destroy(ts->core); /* first: its journal writer may wake the engine */
         net_engine_destroy(ts->engine);
-        chat_destroy(ts->core);
         ts->engine = NULL;
         ts->core = NULL;
         return -1;
@@ -108,8 +108,8 @@ void test_server_stop(test_server *ts)
         return;
     net_engine_stop(ts->engine);
     thread_join(ts->thread);
+    chat_destroy(ts->core); /* first: its journal writer may wake the engine */
     net_engine_destroy(ts->engine);
-    chat_destroy(ts->core);
     ts->engine = NULL;
     ts->core = NULL;
     CHECK_EQ_INT(ts->run_result, 0);

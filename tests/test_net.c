@@ -62,6 +62,7 @@ typedef struct tcore {
     int closes;
     int refused;
     int stops;
+    int wakes;
     int ticks;
     uint64_t last_tick;
     int violations; /* contract breaches seen from inside callbacks */
@@ -315,8 +316,22 @@ static void engine_main(void *arg)
             test_failf_at(__FILE__, __LINE__, "timed out waiting for %s", #cond);             \
     } while (0)
 
-static const net_handlers test_handlers = {NULL,     cb_accept, cb_data, cb_close,
-                                           cb_tick, cb_stop};
+/* A wake from another thread: tell every open connection. */
+static void cb_wake(void *user)
+{
+    tcore *t = user;
+    int i;
+
+    mutex_lock(t->mu);
+    t->wakes++;
+    for (i = 0; i < t->accepted; i++)
+        if (!t->conns[i].closes)
+            net_send(t->conns[i].c, "woke\n", 5);
+    mutex_unlock(t->mu);
+}
+
+static const net_handlers test_handlers = {NULL,    cb_accept, cb_data, cb_close,
+                                           cb_tick, cb_stop,   cb_wake};
 
 /* Creates the engine on an ephemeral loopback port (or bind_addr) and runs it on a thread. */
 static int srv_start_at(tcore *t, int mode, const char *bind_addr)
@@ -1089,3 +1104,34 @@ TEST(net_refused_connection_gets_everything_queued_then_a_close)
     CHECK_EQ_INT(t.closes, 0);
     srv_stop(&t);
 }
+
+static void waker_main(void *arg)
+{
+    net_engine_wake(arg);
+}
+
+/* net_engine_wake from another thread runs on_wake like any callback, and what it queues is
+ * sent. */
+TEST(net_wake_from_another_thread_runs_on_wake)
+{
+    thread_handle *th;
+    char buf[8];
+    tcore t;
+    sock *s;
+
+    REQUIRE(srv_start(&t, MODE_ECHO) == 0);
+    s = cli_connect(&t);
+    if (s) {
+        WAIT_FOR(&t, t.accepted == 1);
+        th = thread_start(waker_main, t.e);
+        REQUIRE(th);
+        thread_join(th);
+        CHECK_EQ_INT(recv_exact(s, buf, 5), 5);
+        CHECK_EQ_MEM(buf, "woke\n", 5);
+        CHECK(t.wakes >= 1);
+        sock_close(s, 0);
+        WAIT_FOR(&t, t.closes == 1);
+    }
+    srv_stop(&t);
+}
+

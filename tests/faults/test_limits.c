@@ -1,6 +1,7 @@
 /* test_limits.c — the limits no key holder can get around (issue 12): PING against the rate
  * limit, the per-address connection rate and its IPv6 /64 key, auto_join, the room cap, large
- * rooms that send member counts instead of announcements, and the server-wide output budget.
+ * rooms that send member counts instead of announcements, the server-wide output budget, the
+ * history limits, and the journal writer that keeps disk I/O off the core lock.
  * A real server core and engine on loopback, driven by the client library. */
 #include <stdio.h>
 #include <string.h>
@@ -8,11 +9,13 @@
 #include "chat_internal.h"
 #include "crypto.h"
 #include "fault_util.h"
+#include "journal_writer.h"
 #include "log.h"
 #include "server_fixture.h"
 #include "sock.h"
 #include "sys.h"
 #include "test.h"
+#include "thread.h"
 
 #define WAIT 5000u
 
@@ -483,4 +486,80 @@ TEST(history_of_an_empty_room_expires)
     CHECK_EQ_INT(m.count, 0);
     pc_close(a);
     finish(&ts);
+}
+
+/* ---- the journal writer thread ---- */
+
+static mutex_handle *disk_mu;
+static int disk_held, disk_waiting;
+
+/* jw_test_before_write: a disk that hangs until the test lets it go. */
+static void slow_disk(void)
+{
+    uint64_t end = sys_mono_ms() + 2 * WAIT;
+    mutex_lock(disk_mu);
+    disk_waiting++;
+    while (disk_held && sys_mono_ms() < end) {
+        mutex_unlock(disk_mu);
+        sleep_ms(5);
+        mutex_lock(disk_mu);
+    }
+    disk_waiting--;
+    mutex_unlock(disk_mu);
+}
+
+static int disk_get(int *v)
+{
+    int x;
+    mutex_lock(disk_mu);
+    x = *v;
+    mutex_unlock(disk_mu);
+    return x;
+}
+
+/* Disk I/O is off the core lock: while the journal write of one message hangs, everyone
+ * else is served (a PING is answered), and the sender's echo comes only once the write is
+ * done (SECURITY.md: acknowledged means written). */
+TEST(a_hanging_journal_write_stalls_no_one_and_delays_only_its_echo)
+{
+    test_server ts;
+    server_config cfg;
+    pc_conn *writer, *other;
+    proto_msg m;
+    uint64_t end;
+
+    disk_mu = mutex_new();
+    REQUIRE(disk_mu);
+    test_server_config(&cfg, "l-writer");
+    REQUIRE(start(&ts, &cfg) == 0);
+    writer = test_connect(&ts, "author", NULL, 0);
+    other = test_connect(&ts, "reader", NULL, 0);
+    REQUIRE(writer && other);
+    test_settle(writer);
+    test_settle(other);
+    disk_held = 1;
+    jw_test_before_write = slow_disk;
+    CHECK(pc_say(writer, "lobby", "stuck on disk", 9) == 0);
+    end = sys_mono_ms() + WAIT;
+    while (!disk_get(&disk_waiting) && sys_mono_ms() < end)
+        sleep_ms(5);
+    CHECK(disk_get(&disk_waiting) == 1);
+    /* The core goes on: another client's PING is answered... */
+    CHECK(pc_ping(other, 77) == 0);
+    CHECK(test_expect(other, PT_PONG, &m, WAIT) == 1);
+    CHECK_EQ_INT(m.token, 77);
+    /* ...while nobody has seen the message yet, its sender included. */
+    while (pc_recv(writer, &m, 200) == 1)
+        CHECK(m.type != PT_MSG);
+    mutex_lock(disk_mu);
+    disk_held = 0;
+    mutex_unlock(disk_mu);
+    CHECK(test_expect_text(writer, "stuck on disk", &m, WAIT) == 1);
+    CHECK_EQ_INT(m.tag, 9);
+    CHECK(test_expect_text(other, "stuck on disk", &m, WAIT) == 1);
+    jw_test_before_write = NULL;
+    pc_close(writer);
+    pc_close(other);
+    finish(&ts);
+    mutex_free(disk_mu);
 }

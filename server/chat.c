@@ -499,9 +499,21 @@ static void on_frame(session *s, proto_frame *f, uint64_t now)
 /* Bytes a client may send while its requests wait behind its own journal writes. */
 #define WAITING_INPUT_MAX (1u << 20)
 
-/* Handles the session's buffered frames in order, until one leaves a journal write pending
- * (then the rest wait: session_resume continues once it is done, so a client's answers come
- * in the order of its requests). */
+/* While a session's SAYs are being written, more SAYs may follow them into the journal (their
+ * echoes keep their order), but any other request waits until the writes are done, so that
+ * it sees their effect: a HISTORY finds them, a PART comes after their echoes. */
+static int may_go_on(const session *s)
+{
+    const proto_reader *r = &s->reader;
+
+    if (!s->writes_pending)
+        return 1;
+    /* The type of the next frame, if its header is here (the 6th byte). */
+    return r->len - r->start >= PROTO_HEADER_SIZE && r->data[r->start + 5] == PT_SAY;
+}
+
+/* Handles the session's buffered frames in order, as far as may_go_on allows; the rest wait
+ * for session_resume. */
 static void session_process(session *s, int fed_ok)
 {
     proto_frame f;
@@ -512,7 +524,7 @@ static void session_process(session *s, int fed_ok)
 
     if (!fed_ok)
         goto bad;
-    while (s->state != SESSION_CLOSING && !s->writes_pending &&
+    while (s->state != SESSION_CLOSING && may_go_on(s) &&
            (rc = proto_reader_next(&s->reader, &f)) == 1)
         on_frame(s, &f, now);
     if (s->state == SESSION_CLOSING || rc == 0)

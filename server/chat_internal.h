@@ -48,7 +48,7 @@ typedef struct session {
     uint32_t mark;                  /* de-duplicates deliveries to users sharing several rooms */
     uint32_t req_tag;               /* tag of the request being answered (SAY, PRIV), else 0 */
     uint32_t writes_pending;        /* its SAYs the journal writer has not finished: while
-                                       any, its further requests wait in the reader */
+                                       any, its requests other than SAY wait in the reader */
     char quit_reason[PROTO_NAME_MAX + 1]; /* MEMBER QUIT's text: the BYE's reason, or how the
                                              connection ended */
     uint8_t replaying;              /* a history replay is being queued */

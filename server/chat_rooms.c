@@ -485,7 +485,7 @@ void rooms_on_say(session *s, const proto_msg *m)
     switch (history_submit(c->hist, r->name, s->nick, text, now, 0, m->tag, s, &id, err,
                            sizeof err)) {
     case 0:
-        s->writes_pending++; /* its later requests wait, so answers keep their order */
+        s->writes_pending++; /* its other requests wait for this write (may_go_on) */
         return;
     case 1: /* no history kept: nothing to wait for */
         break;

@@ -763,7 +763,7 @@ static int scenario_churn(void)
     size_t base = opt.members, pool = (size_t)(opt.churn_rate * opt.churn_life_s * 3) + 16;
     size_t i, cycles = 0, started = 0;
     uint64_t t0, t_end, rss0, rss1, next_join, interval_us, next_msg, msg_us;
-    double bg = opt.rate > 0 ? opt.rate : 20;
+    double bg = opt.rate > 0 ? opt.rate : 20, cpu0;
     hist join_lat;
     int rc = 0;
 
@@ -793,6 +793,7 @@ static int scenario_churn(void)
     B.rss_peak_kb = rss0;
     hist_reset(&B.lat);
     interval_us = (uint64_t)(1e6 / opt.churn_rate);
+    cpu0 = server_cpu(); /* --pid: the server's CPU time over the churn phase alone */
     t0 = B.now_us;
     t_end = deadline_in(opt.churn_s);
     next_join = t0;
@@ -836,18 +837,18 @@ static int scenario_churn(void)
     rss1 = server_rss_kb();
     {
         uint64_t lost = count_lost(1);
-        double secs = secs_since(t0);
+        double secs = secs_since(t0), cpu_s = server_cpu() - cpu0;
         result("churn",
                "members=%zu churn_rate=%.0f started=%zu cycles=%zu cycles_per_s=%.1f "
                "join_p50_ms=%.2f join_p99_ms=%.2f msg_p99_ms=%.2f rss_before_kb=%llu "
                "rss_peak_kb=%llu rss_after_kb=%llu rss_delta_kb=%lld lost=%llu dup=%llu "
-               "reordered=%llu",
+               "reordered=%llu server_cpu_s=%.2f",
                base, opt.churn_rate, started, cycles, secs > 0 ? (double)cycles / secs : 0,
                ms(hist_quantile(&join_lat, 0.5)), ms(hist_quantile(&join_lat, 0.99)),
                ms(hist_quantile(&B.lat, 0.99)), (unsigned long long)rss0,
                (unsigned long long)B.rss_peak_kb, (unsigned long long)rss1,
                (long long)rss1 - (long long)rss0, (unsigned long long)lost,
-               (unsigned long long)B.dups, (unsigned long long)B.reorders);
+               (unsigned long long)B.dups, (unsigned long long)B.reorders, cpu_s);
         if (lost || B.dups || B.reorders)
             rc = 1;
     }

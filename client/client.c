@@ -90,6 +90,7 @@ const char *pc_code_text(int code)
     case PC_QUIT: return "quit";
     case PC_PROTOCOL: return "protocol error";
     case PC_INTERNAL: return "internal server error";
+    case PC_FLOODING: return "disconnected for flooding";
     case PC_NICK_TAKEN: return "nickname taken";
     case PC_BAD_NICK: return "invalid nickname";
     case PC_BAD_ROOM: return "invalid room name";
@@ -100,6 +101,7 @@ const char *pc_code_text(int code)
     case PC_BAD_PASSWORD: return "wrong password";
     case PC_BAD_TEXT: return "invalid text";
     case PC_NOT_FOUND: return "not found";
+    case PC_UNAVAILABLE: return "the server could not do that now";
     case PC_E_UNREACHABLE: return "cannot reach server";
     case PC_E_LOST: return "connection lost";
     case PC_E_LOCAL: return "local error";

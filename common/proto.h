@@ -53,11 +53,11 @@ typedef enum proto_type {
     PT_MEMBER = 0x33,      /* s->c: event, presence, room, nick, target, text */
     PT_NICK = 0x34,        /* c->s: nick (new nickname) */
     /* history */
-    PT_HISTORY = 0x40,     /* c->s: room, after (message id), count */
+    PT_HISTORY = 0x40,     /* c->s: room, after, before (message ids), count */
     PT_HISTORY_END = 0x41, /* s->c: room, count (messages replayed) */
     /* control */
     PT_NOTICE = 0x50,      /* s->c: nick (sender; empty for the server), text */
-    PT_ERROR = 0x51,       /* s->c: code, text */
+    PT_ERROR = 0x51,       /* s->c: code, tag (of the refused SAY/PRIV, else 0), text */
     PT_PING = 0x52,        /* both: token */
     PT_PONG = 0x53,        /* both: token */
     PT_BYE = 0x54,         /* both: code, text (reason) */
@@ -94,6 +94,8 @@ typedef enum proto_member_event {
 /* Bits of `flags`. */
 #define PROTO_FLAG_HISTORY 0x01 /* PT_MSG / PT_PRIV_MSG: replayed from history, not live */
 #define PROTO_FLAG_MORE 0x02    /* PT_ROOM_LIST / PT_USER_LIST: more frames of this list follow */
+#define PROTO_FLAG_UPDATE 0x04  /* PT_ROOM_LIST: not an answer to ROOMS but news of the listed
+                                 * rooms' member counts (rooms too large to announce members) */
 
 /* Error and bye codes (PT_ERROR, PT_BYE). Codes below 100 end the connection. */
 typedef enum proto_code {
@@ -112,6 +114,7 @@ typedef enum proto_code {
     PC_QUIT = 12,          /* the client said goodbye */
     PC_PROTOCOL = 13,      /* a valid frame at the wrong time (e.g. SAY before WELCOME) */
     PC_INTERNAL = 14,
+    PC_FLOODING = 15,      /* sustained flooding: requests kept coming far past the rate limit */
     /* codes 100 and up are answers to a request; the connection stays open */
     PC_NICK_TAKEN = 100,
     PC_BAD_NICK = 101,
@@ -122,7 +125,8 @@ typedef enum proto_code {
     PC_NOT_OPERATOR = 106,
     PC_BAD_PASSWORD = 107,
     PC_BAD_TEXT = 108,
-    PC_NOT_FOUND = 109
+    PC_NOT_FOUND = 109,
+    PC_UNAVAILABLE = 110   /* the server could not carry the request out (memory, disk) */
 } proto_code;
 
 /* Decoder results (negative) from the frame reader and the message codec. */
@@ -180,6 +184,7 @@ typedef struct proto_msg {
     uint64_t id;
     uint64_t time;   /* milliseconds since 1970-01-01 UTC */
     uint64_t after;
+    uint64_t before;
     uint64_t token;
     uint8_t nonce[PROTO_NONCE_SIZE];
     uint8_t salt[PROTO_SALT_SIZE];

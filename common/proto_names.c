@@ -66,6 +66,7 @@ const char *proto_code_name(uint16_t code)
     case PC_QUIT: return "QUIT";
     case PC_PROTOCOL: return "PROTOCOL";
     case PC_INTERNAL: return "INTERNAL";
+    case PC_FLOODING: return "FLOODING";
     case PC_NICK_TAKEN: return "NICK_TAKEN";
     case PC_BAD_NICK: return "BAD_NICK";
     case PC_BAD_ROOM: return "BAD_ROOM";
@@ -76,6 +77,7 @@ const char *proto_code_name(uint16_t code)
     case PC_BAD_PASSWORD: return "BAD_PASSWORD";
     case PC_BAD_TEXT: return "BAD_TEXT";
     case PC_NOT_FOUND: return "NOT_FOUND";
+    case PC_UNAVAILABLE: return "UNAVAILABLE";
     default: return "UNKNOWN";
     }
 }

@@ -35,5 +35,16 @@ void sock_close(sock *s, int abort);
 void sock_format_endpoint(char *out, size_t n, const char *host, uint16_t port);
 /* Text of the last socket error on this thread ("connection reset by peer"). */
 const char *sock_error_text(char *buf, size_t n);
+/* Text of the socket error code (errno, or a Winsock error on Windows) into buf; returns buf. */
+const char *sock_error_text_for(int code, char *buf, size_t n);
+/* A peer's address as logs and per-address limits show it: "192.0.2.1" or "2001:db8::1"
+ * (RFC 5952: lower case, the longest run of zero groups shortened to "::"). ip holds ip_len
+ * bytes in network order, 4 or 16; an IPv4-mapped IPv6 address (::ffff:a.b.c.d, how a
+ * dual-stack listener sees IPv4 clients) is shown as plain IPv4. Anything else gives "?". */
+void sock_format_ip(char *out, size_t n, const unsigned char *ip, size_t ip_len);
+/* Parses the numeric address in text[0..n) (IPv4 dotted quad, or IPv6 text as in RFC 4291 2.2:
+ * "::" and an optional trailing dotted quad) into ip[16]; *ip_len is 4 or 16. Returns 0, or -1
+ * if it is no address. */
+int sock_parse_ip(const char *text, size_t n, unsigned char ip[16], size_t *ip_len);
 
 #endif

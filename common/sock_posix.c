@@ -50,16 +50,16 @@ static const struct {
     {ENOBUFS, "out of buffer space"},
 };
 
-static void error_text_for(int code, char *buf, size_t n)
+const char *sock_error_text_for(int code, char *buf, size_t n)
 {
     size_t i;
 
     if (n == 0)
-        return;
+        return buf;
     for (i = 0; i < sizeof error_texts / sizeof error_texts[0]; i++) {
         if (error_texts[i].code == code) {
             snprintf(buf, n, "%s", error_texts[i].text);
-            return;
+            return buf;
         }
     }
     /* XSI strerror_r (we do not define _GNU_SOURCE) is the thread-safe form. */
@@ -67,11 +67,12 @@ static void error_text_for(int code, char *buf, size_t n)
         snprintf(buf, n, "error %d", code);
     else if (buf[0] >= 'A' && buf[0] <= 'Z')
         buf[0] = (char)(buf[0] - 'A' + 'a');
+    return buf;
 }
 
 const char *sock_error_text(char *buf, size_t n)
 {
-    error_text_for(errno, buf, n);
+    sock_error_text_for(errno, buf, n);
     return buf;
 }
 
@@ -210,7 +211,7 @@ sock *sock_connect_from(const char *src, const char *host, uint16_t port, uint32
     rc = getaddrinfo(host, port_text, &hints, &res);
     if (rc != 0) {
         if (rc == EAI_SYSTEM)
-            error_text_for(errno, why, sizeof why);
+            sock_error_text_for(errno, why, sizeof why);
         else
             snprintf(why, sizeof why, "%s", gai_strerror(rc));
         if (err && err_size)
@@ -228,7 +229,7 @@ sock *sock_connect_from(const char *src, const char *host, uint16_t port, uint32
     freeaddrinfo(res);
     if (fd < 0) {
         if (err && err_size) {
-            error_text_for(saved, why, sizeof why);
+            sock_error_text_for(saved, why, sizeof why);
             snprintf(err, err_size, "connect %s: %s", where, why);
         }
         errno = saved;

@@ -45,7 +45,7 @@ static const struct {
     {WSA_NOT_ENOUGH_MEMORY, "out of memory"},
 };
 
-static void error_text_for(int code, char *buf, size_t n)
+const char *sock_error_text_for(int code, char *buf, size_t n)
 {
     wchar_t wide[256];
     DWORD len;
@@ -53,11 +53,11 @@ static void error_text_for(int code, char *buf, size_t n)
     int k;
 
     if (n == 0)
-        return;
+        return buf;
     for (i = 0; i < sizeof error_texts / sizeof error_texts[0]; i++) {
         if (error_texts[i].code == code) {
             snprintf(buf, n, "%s", error_texts[i].text);
-            return;
+            return buf;
         }
     }
     len = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL,
@@ -72,17 +72,18 @@ static void error_text_for(int code, char *buf, size_t n)
             buf[k] = '\0';
             if (buf[0] >= 'A' && buf[0] <= 'Z')
                 buf[0] = (char)(buf[0] - 'A' + 'a');
-            return;
+            return buf;
         }
     }
     snprintf(buf, n, "socket error %d", code);
+    return buf;
 }
 
 const char *sock_error_text(char *buf, size_t n)
 {
     int code = WSAGetLastError();
 
-    error_text_for(code, buf, n);
+    sock_error_text_for(code, buf, n);
     /* FormatMessageW may have changed the last error; callers may still want the original. */
     WSASetLastError(code);
     return buf;
@@ -245,7 +246,7 @@ sock *sock_connect_from(const char *src, const char *host, uint16_t port, uint32
     rc = resolve(host, port_text, AF_UNSPEC, 0, &res);
     if (rc != 0) {
         if (err && err_size) {
-            error_text_for(rc, why, sizeof why);
+            sock_error_text_for(rc, why, sizeof why);
             snprintf(err, err_size, "connect %s: cannot resolve host (%s)", where, why);
         }
         WSASetLastError(rc);
@@ -260,7 +261,7 @@ sock *sock_connect_from(const char *src, const char *host, uint16_t port, uint32
     FreeAddrInfoW(res);
     if (s == INVALID_SOCKET) {
         if (err && err_size) {
-            error_text_for(saved, why, sizeof why);
+            sock_error_text_for(saved, why, sizeof why);
             snprintf(err, err_size, "connect %s: %s", where, why);
         }
         WSASetLastError(saved);

@@ -18,4 +18,15 @@ void mutex_unlock(mutex_handle *m);
 
 void sleep_ms(unsigned ms);
 
+/* Condition variables, used with a mutex_handle the caller holds. */
+typedef struct cond_handle cond_handle;
+#define COND_FOREVER 0xFFFFFFFFu
+cond_handle *cond_new(void);
+void cond_free(cond_handle *c);
+/* Releases m, waits for a signal or timeout_ms (COND_FOREVER: no timeout), re-takes m. May
+ * also return early without either: callers re-check their condition. */
+void cond_wait_ms(cond_handle *c, mutex_handle *m, unsigned timeout_ms);
+/* Wakes every waiter. */
+void cond_broadcast(cond_handle *c);
+
 #endif

@@ -91,3 +91,58 @@ void sleep_ms(unsigned ms)
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
 }
+
+struct cond_handle {
+    pthread_cond_t c;
+};
+
+cond_handle *cond_new(void)
+{
+    pthread_condattr_t attr;
+    cond_handle *c = malloc(sizeof *c);
+
+    if (!c)
+        return NULL;
+    /* Timeouts on the monotonic clock: a wall-clock change must not stretch a wait. */
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (pthread_cond_init(&c->c, &attr) != 0) {
+        pthread_condattr_destroy(&attr);
+        free(c);
+        return NULL;
+    }
+    pthread_condattr_destroy(&attr);
+    return c;
+}
+
+void cond_free(cond_handle *c)
+{
+    if (!c)
+        return;
+    pthread_cond_destroy(&c->c);
+    free(c);
+}
+
+void cond_wait_ms(cond_handle *c, mutex_handle *m, unsigned timeout_ms)
+{
+    struct timespec ts;
+
+    if (timeout_ms == COND_FOREVER) {
+        pthread_cond_wait(&c->c, &m->m);
+        return;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += (time_t)(timeout_ms / 1000u);
+    ts.tv_nsec += (long)(timeout_ms % 1000u) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&c->c, &m->m, &ts);
+}
+
+void cond_broadcast(cond_handle *c)
+{
+    pthread_cond_broadcast(&c->c);
+}
+

@@ -83,3 +83,32 @@ void sleep_ms(unsigned ms)
 {
     Sleep((DWORD)ms);
 }
+
+struct cond_handle {
+    CONDITION_VARIABLE c;
+};
+
+cond_handle *cond_new(void)
+{
+    cond_handle *c = malloc(sizeof *c);
+    if (c)
+        InitializeConditionVariable(&c->c);
+    return c;
+}
+
+void cond_free(cond_handle *c)
+{
+    free(c); /* condition variables need no cleanup */
+}
+
+void cond_wait_ms(cond_handle *c, mutex_handle *m, unsigned timeout_ms)
+{
+    SleepConditionVariableSRW(&c->c, &m->lock, timeout_ms == COND_FOREVER ? INFINITE : timeout_ms,
+                              0);
+}
+
+void cond_broadcast(cond_handle *c)
+{
+    WakeAllConditionVariable(&c->c);
+}
+

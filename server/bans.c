@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "fsys.h"
 #include "names.h"
+#include "sock.h"
 
 #define REC_ADD 1u
 #define REC_REMOVE 2u
@@ -41,110 +42,6 @@ struct bans {
 
 /* ---- address parsing ------------------------------------------------------------------ */
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Dotted-quad IPv4 in s[0..n). 0 on success. */
-static int parse_ipv4(const char *s, size_t n, uint8_t out[4])
-{
-    size_t i = 0;
-
-    for (int part = 0; part < 4; part++) {
-        unsigned v = 0;
-        size_t digits = 0;
-        if (part > 0) {
-            if (i >= n || s[i] != '.')
-                return -1;
-            i++;
-        }
-        while (i < n && s[i] >= '0' && s[i] <= '9' && digits < 3) {
-            v = v * 10 + (unsigned)(s[i] - '0');
-            i++;
-            digits++;
-        }
-        if (digits == 0 || v > 255)
-            return -1;
-        out[part] = (uint8_t)v;
-    }
-    return i == n ? 0 : -1;
-}
-
-/* Textual IPv6 (RFC 4291 section 2.2: "::" compression, optional trailing dotted IPv4) in
- * s[0..n). 0 on success. */
-static int parse_ipv6(const char *s, size_t n, uint8_t out[16])
-{
-    uint16_t words[8];
-    int nw = 0, gap = -1;
-    size_t i = 0;
-
-    if (n >= 2 && s[0] == ':' && s[1] == ':') {
-        gap = 0;
-        i = 2;
-    } else if (n >= 1 && s[0] == ':') {
-        return -1;
-    }
-    while (i < n) {
-        size_t end = i;
-        unsigned v = 0;
-        while (end < n && s[end] != ':' && s[end] != '.')
-            end++;
-        if (end < n && s[end] == '.') {
-            /* The rest is an embedded IPv4 address: the last two words. */
-            uint8_t v4[4];
-            if (nw > 6 || parse_ipv4(s + i, n - i, v4) != 0)
-                return -1;
-            words[nw++] = (uint16_t)(v4[0] << 8 | v4[1]);
-            words[nw++] = (uint16_t)(v4[2] << 8 | v4[3]);
-            i = n;
-            break;
-        }
-        if (end == i || end - i > 4 || nw == 8)
-            return -1;
-        for (size_t k = i; k < end; k++) {
-            int h = hex_value(s[k]);
-            if (h < 0)
-                return -1;
-            v = v << 4 | (unsigned)h;
-        }
-        words[nw++] = (uint16_t)v;
-        i = end;
-        if (i == n)
-            break;
-        i++; /* the ':' */
-        if (i < n && s[i] == ':') {
-            if (gap >= 0)
-                return -1;
-            gap = nw;
-            i++;
-        } else if (i == n) {
-            return -1; /* a single trailing ':' */
-        }
-    }
-    if (gap < 0 ? nw != 8 : nw > 7)
-        return -1;
-    memset(out, 0, 16);
-    if (gap < 0)
-        gap = nw;
-    for (int k = 0; k < gap; k++) {
-        out[2 * k] = (uint8_t)(words[k] >> 8);
-        out[2 * k + 1] = (uint8_t)words[k];
-    }
-    for (int k = gap; k < nw; k++) {
-        int pos = 8 - (nw - k);
-        out[2 * pos] = (uint8_t)(words[k] >> 8);
-        out[2 * pos + 1] = (uint8_t)words[k];
-    }
-    return 0;
-}
-
 /* Parses "addr" or "addr/prefix" (IPv4 or IPv6, an IPv6 zone "%..." ignored) into 16-byte
  * form with *prefix significant bits and the host bits cleared. allow_prefix = 0 rejects a
  * "/prefix" (for the address being checked). 0 on success. */
@@ -159,14 +56,18 @@ static int parse_addr(const char *s, int allow_prefix, uint8_t net[16], unsigned
     if (zone && v6)
         n = (size_t)(zone - s);
     if (v6) {
-        if (parse_ipv6(s, n, net) != 0)
+        size_t len;
+        if (sock_parse_ip(s, n, net, &len) != 0 || len != 16)
             return -1;
         max_bits = 128;
     } else {
+        uint8_t v4[16];
+        size_t len;
+        if (sock_parse_ip(s, n, v4, &len) != 0 || len != 4)
+            return -1;
         memset(net, 0, 10);
         net[10] = net[11] = 0xff; /* ::ffff:a.b.c.d, so mapped IPv6 forms match too */
-        if (parse_ipv4(s, n, net + 12) != 0)
-            return -1;
+        memcpy(net + 12, v4, 4);
         max_bits = 32;
     }
     bits = max_bits;

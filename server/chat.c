@@ -14,8 +14,22 @@
 #include "utf8.h"
 
 #define MILLI 1000u
+#define ROOM_COUNTS_MS 5000u /* how often large rooms hear their member count */
 
 /* ------------------------------------------------------------ life cycle */
+
+/* The journal writer has results: have the engine call on_wake (any thread may). */
+static void wake_core(void *user)
+{
+    chat *c = user;
+    if (c->engine)
+        net_engine_wake(c->engine);
+}
+
+static void on_wake(void *user)
+{
+    rooms_deliver(user);
+}
 
 chat *chat_create(const server_config *cfg, char *err, size_t err_size)
 {
@@ -45,6 +59,10 @@ chat *chat_create(const server_config *cfg, char *err, size_t err_size)
     c->hist = history_open(c->cfg.data_dir, c->cfg.history_per_room, c->cfg.fsync,
                            c->cfg.fsync_interval_ms, &rec, err, err_size);
     if (!c->hist)
+        goto fail;
+    /* From here on the journal is written on its own thread, never under the core lock. */
+    if (history_start_writer(c->hist, wake_core, c, c->cfg.fsync_interval_ms, err,
+                             err_size) != 0)
         goto fail;
     if (rec.cut_bytes)
         log_warn("history journal: cut %llu bytes at its end (%s)%s; %llu records kept",
@@ -103,7 +121,7 @@ void chat_destroy(chat *c)
     rooms_free_all(c);
     strmap_free(&c->nicks);
     strmap_free(&c->rooms);
-    strmap_free(&c->per_ip);
+    limits_free(c);
     history_close(c->hist);
     bans_close(c->bans);
     buf_free(&c->scratch);
@@ -121,24 +139,17 @@ size_t chat_session_count(const chat *c)
 
 /* ------------------------------------------------------------ sessions */
 
-static void per_ip_add(chat *c, const char *addr, long delta)
-{
-    long n = (long)(intptr_t)strmap_get(&c->per_ip, addr) + delta;
-    if (n <= 0)
-        strmap_del(&c->per_ip, addr);
-    else if (strmap_put(&c->per_ip, addr, (void *)(intptr_t)n) != 0)
-        log_error("out of memory counting connections from %s", addr);
-}
-
 /* Releases a session's memory; the engine has already forgotten its connection. */
 static void session_free(session *s)
 {
     chat *c = s->srv;
     if (s->nick[0] && nick_find(c, s->nick) == s)
         strmap_del(&c->nicks, s->nick);
+    if (s->writes_pending)
+        history_disown(c->hist, s); /* its messages are still delivered, to the room */
     if (s->nrooms)
-        rooms_leave_all(s, MEMBER_QUIT, "disconnected");
-    per_ip_add(c, s->addr, -1);
+        rooms_leave_all(s, MEMBER_QUIT, s->quit_reason[0] ? s->quit_reason : "disconnected");
+    limits_disconnect(c, s->addr);
     if (s->prev)
         s->prev->next = s->next;
     else
@@ -174,14 +185,13 @@ static void *on_accept(void *user, net_conn *conn, const char *addr)
     } else if (c->nsessions >= c->cfg.max_connections) {
         code = PC_SERVER_FULL;
         why = "the server is full";
-    } else if ((uint32_t)(intptr_t)strmap_get(&c->per_ip, addr) >= c->cfg.max_per_ip) {
-        code = PC_SERVER_FULL;
-        why = "too many connections from your address";
     } else if (bans_check(c->bans, NULL, addr, sys_wall_ms(), &ban)) {
         code = PC_BANNED;
         text_printf(text, sizeof text, "your address is banned%s%s", ban.reason[0] ? ": " : "",
                  ban.reason);
         why = text;
+    } else if ((why = limits_connect(c, addr, sys_mono_ms())) != NULL) {
+        code = PC_SERVER_FULL;
     }
     if (why) {
         /* Still a clear answer: a plain ERROR the client can read before any handshake. */
@@ -194,13 +204,10 @@ static void *on_accept(void *user, net_conn *conn, const char *addr)
     }
 
     s = calloc(1, sizeof *s);
-    if (!s) {
-        log_error("out of memory accepting %s", addr);
-        return NULL;
-    }
-    s->hs = malloc(sizeof *s->hs);
-    if (!s->hs) {
+    s->hs = s ? malloc(sizeof *s->hs) : NULL;
+    if (!s || !s->hs) {
         free(s);
+        limits_disconnect(c, addr);
         log_error("out of memory accepting %s", addr);
         return NULL;
     }
@@ -217,7 +224,6 @@ static void *on_accept(void *user, net_conn *conn, const char *addr)
         c->sessions->prev = s;
     c->sessions = s;
     c->nsessions++;
-    per_ip_add(c, addr, 1);
     log_debug("connection from %s", addr);
     return s;
 }
@@ -226,6 +232,8 @@ static void on_close(void *user, void *ctx, const char *why)
 {
     session *s = ctx;
     (void)user;
+    if (!s->quit_reason[0] && why) /* no BYE either way: say how the connection ended */
+        text_printf(s->quit_reason, sizeof s->quit_reason, "connection lost: %s", why);
     if (s->state == SESSION_ACTIVE)
         log_info("%s (%s) disconnected: %s", s->nick, s->addr, why);
     else
@@ -299,7 +307,8 @@ static void welcome(session *s, const proto_msg *proof)
     net_send(s->conn, out->data, out->len);
     s->state = SESSION_ACTIVE;
     log_info("%s connected from %s (%s)", nick, s->addr, cipher_name(s->tx.id));
-    rooms_join(s, "lobby");
+    if (c->cfg.auto_join[0])
+        rooms_join(s, c->cfg.auto_join);
 }
 
 static void on_handshake_frame(session *s, proto_frame *f)
@@ -356,21 +365,22 @@ static int rate_allow(session *s, uint64_t now)
     return 0;
 }
 
-static void rate_refuse(session *s, uint64_t now)
+/* Every refused request is answered (with its tag), so a client knows which message was not
+ * sent. Only sustained flooding ends the connection: more than 4 x burst + 16 requests
+ * refused since the client last let its allowance fill up (176 with the defaults). */
+static void rate_refuse(session *s, const proto_msg *m)
 {
     chat *c = s->srv;
     if (s->dropped > 4 * c->cfg.rate_burst + 16) {
-        log_warn("%s (%s) disconnected: flooding (over %u frames a second)", s->nick, s->addr,
-                 (unsigned)c->cfg.rate_per_sec);
-        session_bye(s, PC_RATE_LIMITED, "flooding: too many messages");
+        log_warn("%s (%s) disconnected: flooding (%u requests refused, limit %u a second)",
+                 s->nick, s->addr, (unsigned)s->dropped, (unsigned)c->cfg.rate_per_sec);
+        session_bye(s, PC_FLOODING, "flooding: requests kept coming far past the rate limit");
         return;
     }
-    /* One error a second is enough for the client to slow down. */
-    if (since(now, s->last_limit_error_ms) >= 1000) {
-        s->last_limit_error_ms = now;
-        session_error(s, PC_RATE_LIMITED, "slow down: at most %u messages a second",
-                      (unsigned)c->cfg.rate_per_sec);
-    }
+    s->req_tag = m->type == PT_SAY || m->type == PT_PRIV ? m->tag : 0;
+    session_error(s, PC_RATE_LIMITED, "slow down: at most %u requests a second; this one was "
+                  "not carried out", (unsigned)c->cfg.rate_per_sec);
+    s->req_tag = 0;
 }
 
 /* ------------------------------------------------------------ dispatch */
@@ -420,6 +430,11 @@ static void on_message(session *s, const proto_msg *m)
         break; /* any frame counts as life; see last_rx_ms */
     case PT_BYE:
         log_debug("%s said goodbye", s->nick);
+        /* Room mates see the client's own reason in MEMBER QUIT. */
+        if (m->text.n)
+            proto_str_copy(s->quit_reason, sizeof s->quit_reason, m->text);
+        else
+            snprintf(s->quit_reason, sizeof s->quit_reason, "quit");
         s->state = SESSION_CLOSING;
         net_close(s->conn, 1);
         break;
@@ -471,43 +486,114 @@ static void on_frame(session *s, proto_frame *f, uint64_t now)
         session_bye(s, rc == CIPHER_E_AUTH ? PC_DECRYPT : PC_BAD_FRAME, why);
         return;
     }
-    if (m.type != PT_PONG && m.type != PT_PING && !rate_allow(s, now)) {
-        rate_refuse(s, now);
+    /* PING too: answering one costs a decrypt and an encrypt like any request. */
+    if (m.type != PT_PONG && !rate_allow(s, now)) {
+        rate_refuse(s, &m);
         return;
     }
+    s->req_tag = m.type == PT_SAY || m.type == PT_PRIV ? m.tag : 0;
     on_message(s, &m);
+    s->req_tag = 0;
+}
+
+/* Bytes a client may send while its requests wait behind its own journal writes. */
+#define WAITING_INPUT_MAX (1u << 20)
+
+/* While a session's SAYs are being written, more SAYs may follow them into the journal (their
+ * echoes keep their order), but any other request waits until the writes are done, so that
+ * it sees their effect: a HISTORY finds them, a PART comes after their echoes. */
+static int may_go_on(const session *s)
+{
+    const proto_reader *r = &s->reader;
+
+    if (!s->writes_pending)
+        return 1;
+    /* The type of the next frame, if its header is here (the 6th byte). */
+    return r->len - r->start >= PROTO_HEADER_SIZE && r->data[r->start + 5] == PT_SAY;
+}
+
+/* Handles the session's buffered frames in order, as far as may_go_on allows; the rest wait
+ * for session_resume. */
+static void session_process(session *s, int fed_ok)
+{
+    proto_frame f;
+    uint64_t now = sys_mono_ms();
+    int rc = 0;
+    uint16_t code;
+    char why[160];
+
+    if (!fed_ok)
+        goto bad;
+    while (s->state != SESSION_CLOSING && may_go_on(s) &&
+           (rc = proto_reader_next(&s->reader, &f)) == 1)
+        on_frame(s, &f, now);
+    if (s->state == SESSION_CLOSING || rc == 0)
+        return;
+    if (s->writes_pending) {
+        if (s->reader.len - s->reader.start > WAITING_INPUT_MAX) {
+            log_warn("%s (%s) disconnected: over %u bytes sent while its messages were being "
+                     "written", s->nick, s->addr, WAITING_INPUT_MAX);
+            session_bye(s, PC_FLOODING, "flooding: too much sent while the server was writing");
+        }
+        return;
+    }
+bad:
+    /* The limit is worth naming only when the frame was too big. */
+    if (s->reader.error == PROTO_E_TOO_BIG)
+        snprintf(why, sizeof why, "bad frame: %s (limit %u bytes)",
+                 proto_status_text(s->reader.error), (unsigned)s->srv->cfg.max_frame);
+    else
+        snprintf(why, sizeof why, "bad frame: %s", proto_status_text(s->reader.error));
+    code = s->reader.error == PROTO_E_VERSION ? PC_BAD_VERSION : PC_BAD_FRAME;
+    log_warn("connection from %s (%s) closed: %s", s->addr, s->nick[0] ? s->nick : "-", why);
+    if (s->state == SESSION_HANDSHAKE) {
+        buf_reset(&s->srv->scratch);
+        refuse_login(s, code, why, &s->srv->scratch);
+    } else {
+        session_bye(s, code, why);
+    }
 }
 
 static void on_data(void *user, void *ctx, const uint8_t *data, size_t n)
 {
     session *s = ctx;
-    proto_frame f;
-    uint64_t now = sys_mono_ms();
-    int rc = 0;
-    char why[160];
 
     (void)user;
     if (s->state == SESSION_CLOSING)
         return;
-    if (proto_reader_feed(&s->reader, data, n) != PROTO_OK)
-        goto bad;
-    while (s->state != SESSION_CLOSING && (rc = proto_reader_next(&s->reader, &f)) == 1)
-        on_frame(s, &f, now);
-    if (s->state == SESSION_CLOSING || rc == 0)
-        return;
-bad:
-    snprintf(why, sizeof why, "bad frame: %s (limit %u bytes)",
-             proto_status_text(s->reader.error), (unsigned)s->srv->cfg.max_frame);
-    log_warn("connection from %s (%s) closed: %s", s->addr, s->nick[0] ? s->nick : "-", why);
-    if (s->state == SESSION_HANDSHAKE) {
-        buf_reset(&s->srv->scratch);
-        refuse_login(s, PC_BAD_FRAME, why, &s->srv->scratch);
-    } else {
-        session_bye(s, PC_BAD_FRAME, why);
-    }
+    session_process(s, proto_reader_feed(&s->reader, data, n) == PROTO_OK);
+}
+
+void session_resume(session *s)
+{
+    if (s->state != SESSION_CLOSING)
+        session_process(s, 1);
 }
 
 /* ------------------------------------------------------------ timers and shutdown */
+
+/* Once a second: the global history byte budget; once a minute (or each expire_after, if
+ * shorter): expiry of the history of rooms nobody is in. What was dropped reaches the disk
+ * through a compaction. */
+static void history_limits(chat *c, uint64_t now)
+{
+    char err[256];
+    size_t dropped = history_enforce_budget(c->hist, c->cfg.history_max_bytes);
+    uint64_t wall = sys_wall_ms();
+
+    uint64_t every = c->cfg.expire_after_ms < 60000 ? c->cfg.expire_after_ms : 60000;
+
+    if (c->cfg.expire_after_ms && wall > c->cfg.expire_after_ms &&
+        (c->last_expiry_tick == 0 || since(now, c->last_expiry_tick) >= every)) {
+        c->last_expiry_tick = now;
+        dropped += history_expire(c->hist, wall - c->cfg.expire_after_ms, rooms_in_use, c);
+    }
+    if (!dropped)
+        return;
+    if (history_compact(c->hist, err, sizeof err) != 0)
+        log_error("history journal: compaction after dropping history failed: %s", err);
+    rooms_release_unused(c);
+}
 
 static void on_tick(void *user, uint64_t now)
 {
@@ -541,8 +627,14 @@ static void on_tick(void *user, uint64_t now)
             session_send(s, &ping);
         }
     }
+    limits_tick(c, now);
+    if (since(now, c->last_counts_tick) >= ROOM_COUNTS_MS) {
+        c->last_counts_tick = now;
+        rooms_tell_counts(c);
+    }
     if (since(now, c->last_history_tick) >= 1000) {
         c->last_history_tick = now;
+        history_limits(c, now);
         if (history_tick(c->hist, now, err, sizeof err) != 0)
             log_error("history journal: %s", err);
         bans_expire(c->bans, sys_wall_ms());
@@ -580,4 +672,5 @@ void chat_handlers(chat *c, net_handlers *h)
     h->on_close = on_close;
     h->on_tick = on_tick;
     h->on_stop = on_stop;
+    h->on_wake = on_wake;
 }

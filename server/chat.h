@@ -18,7 +18,8 @@ chat *chat_create(const server_config *cfg, char *err, size_t err_size);
 void chat_handlers(chat *c, net_handlers *h);
 /* Tells the core its engine (needed to finish a shutdown). Before net_engine_run. */
 void chat_attach(chat *c, net_engine *e);
-/* Frees the core; after the engine's run has returned. */
+/* Frees the core; after the engine's run has returned, and before net_engine_destroy: until
+ * it returns, the core's journal writer thread may call net_engine_wake. */
 void chat_destroy(chat *c);
 /* Sessions currently connected (handshaking or chatting). */
 size_t chat_session_count(const chat *c);

@@ -63,6 +63,7 @@ void admin_on_kick(session *s, const proto_msg *m)
     char nick[PROTO_NICK_MAX + 1], reason[PROTO_NAME_MAX + 1], text[PROTO_NAME_MAX + 1];
     proto_msg ev;
     session *t;
+    size_t i;
 
     if (!require_oper(s))
         return;
@@ -76,11 +77,15 @@ void admin_on_kick(session *s, const proto_msg *m)
     memset(&ev, 0, sizeof ev);
     ev.type = PT_MEMBER;
     ev.event = MEMBER_KICK;
-    ev.room = proto_s("");
     ev.nick = proto_s(t->nick);
     ev.target = proto_s(s->nick);
     ev.text = proto_s(reason);
-    rooms_tell_peers(t, &ev);
+    /* A kick removes the user from the server, so from each of its rooms: one KICK per room,
+     * naming it, to that room's members. */
+    for (i = 0; i < t->nrooms; i++) {
+        ev.room = proto_s(t->rooms[i]->name);
+        room_fanout(c, t->rooms[i], &ev);
+    }
     rooms_leave_all(t, 0, NULL);
     text_printf(text, sizeof text, "kicked by %s%s%s", s->nick, reason[0] ? ": " : "", reason);
     log_info("%s kicked %s (%s): %s", s->nick, t->nick, t->addr, reason);
@@ -145,7 +150,7 @@ void admin_on_unban(session *s, const proto_msg *m)
     rc = bans_remove(c->bans, looks_like_address(target) ? BAN_ADDR : BAN_NICK, target, err,
                      sizeof err);
     if (rc < 0) {
-        session_error(s, PC_INTERNAL, "cannot unban %s: %s", target, err);
+        session_error(s, PC_UNAVAILABLE, "cannot unban %s: %s", target, err);
         return;
     }
     if (rc == 0) {

@@ -44,9 +44,13 @@ typedef struct session {
     uint64_t ping_sent_ms;          /* 0 = no keepalive ping outstanding */
     uint64_t tokens;                /* rate limit bucket, in thousandths of a frame */
     uint64_t refill_ms;
-    uint64_t last_limit_error_ms;
     uint32_t dropped;               /* frames dropped by the rate limit since the bucket was full */
     uint32_t mark;                  /* de-duplicates deliveries to users sharing several rooms */
+    uint32_t req_tag;               /* tag of the request being answered (SAY, PRIV), else 0 */
+    uint32_t writes_pending;        /* its SAYs the journal writer has not finished: while
+                                       any, its requests other than SAY wait in the reader */
+    char quit_reason[PROTO_NAME_MAX + 1]; /* MEMBER QUIT's text: the BYE's reason, or how the
+                                             connection ended */
     uint8_t replaying;              /* a history replay is being queued */
     size_t replay_grace;            /* bytes of replay allowed above the send-queue cap */
     struct session *prev, *next;    /* all sessions */
@@ -58,6 +62,7 @@ struct room {
     char topic_by[PROTO_NICK_MAX + 1];
     session **members;              /* in join order */
     size_t nmembers;
+    size_t count_told;              /* member count last sent as an update (large rooms) */
     size_t members_cap;
 };
 
@@ -69,12 +74,14 @@ struct chat {
     bans *bans;
     strmap nicks;                   /* folded nick -> session (active sessions) */
     strmap rooms;                   /* folded room name -> room */
-    strmap per_ip;                  /* address -> connections (count stored in the pointer) */
+    strmap per_ip;                  /* address (IPv6: /64) -> addr_entry (chat_limits.c) */
+    uint64_t last_limits_prune;
     session *sessions;              /* list of all sessions */
     size_t nsessions;
     uint32_t mark;
-    uint64_t priv_seq;              /* ids of private messages (not stored) */
     uint64_t last_history_tick;
+    uint64_t last_counts_tick;
+    uint64_t last_expiry_tick;
     uint64_t disk_error_ms;         /* when a journal write error was last logged */
     uint32_t disk_errors;           /* journal write errors since then */
     buf scratch;                    /* one frame being encoded */
@@ -91,11 +98,29 @@ int session_check_queue(session *s);
 /* Sends a frame sealed separately for each recipient (or shared, for xor) to every member of
  * the room; with mark set, only to sessions whose mark differs, marking them. */
 void room_fanout(chat *c, room *r, const proto_msg *m);
+/* ERROR (code >= 100: the connection stays open) answering the request being handled,
+ * carrying its tag. Fatal conditions use session_bye instead. */
 void session_error(session *s, uint16_t code, const char *fmt, ...) PARLEY_PRINTF(3, 4);
 /* Sends BYE (code, reason) if the session is active, then closes it gracefully. */
 void session_bye(session *s, uint16_t code, const char *reason);
 /* Closes without a goodbye (abortive) and logs why. */
 void session_drop(session *s, const char *why);
+
+/* chat.c — handles the frames a session has buffered (after its writes were done). */
+void session_resume(session *s);
+
+/* chat_limits.c — limits across sessions */
+/* The key addr is counted under: the address itself, or for IPv6 its /64 ("2001:db8::/64"). */
+void limits_addr_key(const char *addr, char *key, size_t n);
+/* A connection from addr at monotonic time now: NULL and counted if it may stay, else the
+ * reason it is refused (too many from the address, or connecting too often). */
+const char *limits_connect(chat *c, const char *addr, uint64_t now);
+void limits_disconnect(chat *c, const char *addr);
+uint32_t limits_connections_from(const chat *c, const char *addr);
+/* Every tick: enforces the output budget (cutting the largest queues first) and forgets idle
+ * addresses now and then. */
+void limits_tick(chat *c, uint64_t now);
+void limits_free(chat *c);
 
 /* chat_rooms.c — rooms and their traffic */
 room *room_find(chat *c, const char *name);
@@ -110,8 +135,18 @@ void rooms_on_history(session *s, const proto_msg *m);
 void rooms_join(session *s, const char *name);
 /* Removes s from every room, telling the other members (event, reason) unless event is 0. */
 void rooms_leave_all(session *s, uint8_t event, const char *reason);
-/* Sends m once to every session sharing a room with s, and to s itself. */
-void rooms_tell_peers(session *s, const proto_msg *m);
+/* Sends m once to every session sharing a room with s, and to s itself; with
+ * membership_news, rooms too large to announce members in are left out (room_announces). */
+void rooms_tell_peers(session *s, const proto_msg *m, int membership_news);
+/* Every few seconds: the member count of each room too large to announce members in, to its
+ * members, if it changed. */
+void rooms_tell_counts(chat *c);
+/* Delivers the room messages the journal writer has finished with (net on_wake). */
+void rooms_deliver(chat *c);
+/* Frees the rooms with neither members nor history (after history was dropped). */
+void rooms_release_unused(chat *c);
+/* history_in_use_fn: 1 if the room has members. */
+int rooms_in_use(void *user, const char *name);
 void rooms_free_all(chat *c);
 
 /* chat_users.c — nicks, presence, private messages */

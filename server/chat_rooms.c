@@ -42,6 +42,30 @@ static room *room_create(chat *c, const char *name)
     return r;
 }
 
+/* Rooms with more members than announce_max_members do not tell every member about each
+ * join, part and quit (one connect-quit cycle would cost a sealed frame per member); their
+ * members get the member count every few seconds instead (rooms_tell_counts). */
+static int room_announces(const chat *c, const room *r)
+{
+    return c->cfg.announce_max_members == 0 || r->nmembers <= c->cfg.announce_max_members;
+}
+
+/* Rooms on the server: those with members and those with history, each once. Exact only when
+ * near the cap (counting means walking the rooms with members). */
+static size_t rooms_count_near(chat *c, size_t cap)
+{
+    size_t n = history_room_count(c->hist), pos = 0;
+    const char *key;
+    void *v;
+
+    if (n + c->rooms.count < cap)
+        return n + c->rooms.count;
+    while (strmap_next(&c->rooms, &pos, &key, &v))
+        if (!history_room_exists(c->hist, key))
+            n++;
+    return n;
+}
+
 /* A room lives while it has members or history. */
 static void room_release_if_unused(chat *c, room *r)
 {
@@ -231,35 +255,46 @@ typedef struct replay_ctx {
     uint32_t count;
 } replay_ctx;
 
+/* The MSG for a stored message (its strings borrowed from h). */
+static void msg_of(proto_msg *m, const history_msg *h, const char *room_name, uint8_t flags,
+                   uint32_t tag)
+{
+    memset(m, 0, sizeof *m);
+    m->type = PT_MSG;
+    m->id = h->id;
+    m->time = h->time_ms;
+    m->flags = flags;
+    m->tag = tag;
+    m->room = proto_s(room_name);
+    m->nick = proto_s(h->nick);
+    m->text.p = h->text;
+    m->text.n = h->text_len;
+}
+
 static int replay_one(void *user, const history_msg *h)
 {
     replay_ctx *x = user;
     proto_msg m;
-    memset(&m, 0, sizeof m);
-    m.type = PT_MSG;
-    m.id = h->id;
-    m.time = h->time_ms;
-    m.flags = PROTO_FLAG_HISTORY;
-    m.room = proto_s(h->room);
-    m.nick = proto_s(h->nick);
-    m.text.p = h->text;
-    m.text.n = h->text_len;
+    msg_of(&m, h, h->room, PROTO_FLAG_HISTORY, 0);
     if (session_send(x->s, &m) != 0)
         return 1;
     x->count++;
     return 0;
 }
 
-static void replay(session *s, room *r, uint64_t after, uint32_t max)
+/* Sends the room's messages with after < id < before (before 0 = all after) as MSG flagged
+ * HISTORY, at most max of them: the oldest max when paging forward (after > 0), else the
+ * newest; then HISTORY_END with the count. */
+static void replay(session *s, room *r, uint64_t after, uint64_t before, uint32_t max)
 {
     replay_ctx x;
     proto_msg m;
-    size_t before = net_queued(s->conn), after_bytes;
+    size_t queued_before = net_queued(s->conn), after_bytes;
 
     x.s = s;
     x.count = 0;
     s->replaying = 1;
-    history_each(s->srv->hist, r->name, after, max, replay_one, &x);
+    history_range(s->srv->hist, r->name, after, before, max, after > 0, replay_one, &x);
     memset(&m, 0, sizeof m);
     m.type = PT_HISTORY_END;
     m.room = proto_s(r->name);
@@ -269,37 +304,20 @@ static void replay(session *s, room *r, uint64_t after, uint32_t max)
     if (s->state != SESSION_ACTIVE)
         return;
     after_bytes = net_queued(s->conn);
-    if (after_bytes > before && after_bytes - before > s->replay_grace)
-        s->replay_grace = after_bytes - before;
+    if (after_bytes > queued_before && after_bytes - queued_before > s->replay_grace)
+        s->replay_grace = after_bytes - queued_before;
     session_check_queue(s);
 }
 
 /* ---- requests ---- */
 
-void rooms_join(session *s, const char *name)
+/* What a joiner receives after its own MEMBER JOIN: the topic (if set), the member list and
+ * the room's history, ended by HISTORY_END. */
+static void join_reply(session *s, room *r)
 {
     chat *c = s->srv;
-    room *r = room_find(c, name);
     proto_msg m;
 
-    if (r && in_room(s, r))
-        return;
-    if (s->nrooms >= c->cfg.max_rooms_per_user) {
-        session_error(s, PC_BAD_ROOM, "you are in %u rooms already, the most allowed",
-                      (unsigned)c->cfg.max_rooms_per_user);
-        return;
-    }
-    if (!r && !(r = room_create(c, name))) {
-        session_error(s, PC_INTERNAL, "out of memory");
-        return;
-    }
-    if (add_member(s, r) != 0) {
-        room_release_if_unused(c, r);
-        session_error(s, PC_INTERNAL, "out of memory");
-        return;
-    }
-    member_event(&m, MEMBER_JOIN, r, s, NULL);
-    room_fanout(c, r, &m);
     if (r->topic[0]) {
         memset(&m, 0, sizeof m);
         m.type = PT_TOPIC;
@@ -309,7 +327,49 @@ void rooms_join(session *s, const char *name)
         session_send(s, &m);
     }
     send_user_list(s, r);
-    replay(s, r, 0, c->cfg.history_per_room);
+    replay(s, r, 0, 0, c->cfg.history_per_room);
+}
+
+void rooms_join(session *s, const char *name)
+{
+    chat *c = s->srv;
+    room *r = room_find(c, name);
+    proto_msg m;
+
+    if (r && in_room(s, r)) {
+        /* Joining again changes nothing, and answers like a join to the joiner alone: a
+         * client can resynchronise a room this way. */
+        member_event(&m, MEMBER_JOIN, r, s, NULL);
+        session_send(s, &m);
+        join_reply(s, r);
+        return;
+    }
+    if (s->nrooms >= c->cfg.max_rooms_per_user) {
+        session_error(s, PC_BAD_ROOM, "you are in %u rooms already, the most allowed",
+                      (unsigned)c->cfg.max_rooms_per_user);
+        return;
+    }
+    if (!r && !history_room_exists(c->hist, name) &&
+        rooms_count_near(c, c->cfg.max_rooms) >= c->cfg.max_rooms) {
+        session_error(s, PC_BAD_ROOM, "the server has %u rooms, the most allowed: join one that "
+                      "exists", (unsigned)c->cfg.max_rooms);
+        return;
+    }
+    if (!r && !(r = room_create(c, name))) {
+        session_error(s, PC_UNAVAILABLE, "out of memory");
+        return;
+    }
+    if (add_member(s, r) != 0) {
+        room_release_if_unused(c, r);
+        session_error(s, PC_UNAVAILABLE, "out of memory");
+        return;
+    }
+    member_event(&m, MEMBER_JOIN, r, s, NULL);
+    if (room_announces(c, r))
+        room_fanout(c, r, &m);
+    else
+        session_send(s, &m);
+    join_reply(s, r);
 }
 
 /* Copies a room name from the wire after checking it. Returns 0 if it is no room name. */
@@ -356,7 +416,10 @@ void rooms_on_part(session *s, const proto_msg *m)
         return;
     proto_str_copy(reason, sizeof reason, m->text);
     member_event(&ev, MEMBER_PART, r, s, reason);
-    room_fanout(s->srv, r, &ev);
+    if (room_announces(s->srv, r))
+        room_fanout(s->srv, r, &ev);
+    else
+        session_send(s, &ev);
     remove_member(s, r);
     room_release_if_unused(s->srv, r);
 }
@@ -397,7 +460,7 @@ void rooms_on_history(session *s, const proto_msg *m)
     room *r = member_room(s, m);
     if (!r)
         return;
-    replay(s, r, m->after, m->count && m->count < max ? m->count : max);
+    replay(s, r, m->after, m->before, m->count && m->count < max ? m->count : max);
 }
 
 void rooms_on_say(session *s, const proto_msg *m)
@@ -416,23 +479,20 @@ void rooms_on_say(session *s, const proto_msg *m)
         return;
     }
     proto_str_copy(text, sizeof text, m->text);
-    /* Written to the journal before anyone (the sender included) sees it: the echo to the
-     * sender is the acknowledgement. */
-    if (history_add(c->hist, r->name, s->nick, text, now, 0, &id, err, sizeof err) != 0) {
-        /* While the disk stays broken every message fails: one line every 10 s is enough. */
-        c->disk_errors++;
-        if (c->disk_error_ms == 0 || sys_mono_ms() - c->disk_error_ms >= 10000) {
-            log_error("history journal: %s; delivering without saving (%u message%s since the "
-                      "last report)", err, (unsigned)c->disk_errors,
-                      c->disk_errors == 1 ? "" : "s");
-            c->disk_error_ms = sys_mono_ms();
-            c->disk_errors = 0;
-        }
-        if (history_add_volatile(c->hist, r->name, s->nick, text, now, 0, &id, err,
-                                 sizeof err) != 0) {
-            session_error(s, PC_INTERNAL, "the server could not take your message");
-            return;
-        }
+    /* Written to the journal (by its writer thread, off the core lock) before anyone, the
+     * sender included, sees it: the echo to the sender is the acknowledgement. Delivery
+     * happens in rooms_deliver once the writer is done. */
+    switch (history_submit(c->hist, r->name, s->nick, text, now, 0, m->tag, s, &id, err,
+                           sizeof err)) {
+    case 0:
+        s->writes_pending++; /* its other requests wait for this write (may_go_on) */
+        return;
+    case 1: /* no history kept: nothing to wait for */
+        break;
+    default:
+        log_error("history: %s", err);
+        session_error(s, PC_UNAVAILABLE, "the server could not take your message");
+        return;
     }
     memset(&out, 0, sizeof out);
     out.type = PT_MSG;
@@ -445,7 +505,41 @@ void rooms_on_say(session *s, const proto_msg *m)
     room_fanout(c, r, &out);
 }
 
-void rooms_tell_peers(session *s, const proto_msg *m)
+/* history_done_fn: a room message is in the journal (or could not be written): now its room
+ * sees it, the sender's echo included. */
+static void deliver_written(void *user, const history_msg *h, uint32_t tag, void *owner,
+                            int saved, const char *err)
+{
+    chat *c = user;
+    room *r = room_find(c, h->room);
+    session *sender = owner;
+    proto_msg out;
+
+    if (!saved) {
+        /* While the disk stays broken every message fails: one line every 10 s is enough. */
+        c->disk_errors++;
+        if (c->disk_error_ms == 0 || sys_mono_ms() - c->disk_error_ms >= 10000) {
+            log_error("history journal: %s; delivering without saving (%u message%s since the "
+                      "last report)", err, (unsigned)c->disk_errors,
+                      c->disk_errors == 1 ? "" : "s");
+            c->disk_error_ms = sys_mono_ms();
+            c->disk_errors = 0;
+        }
+    }
+    if (r) { /* else everyone left meanwhile */
+        msg_of(&out, h, r->name, 0, tag);
+        room_fanout(c, r, &out);
+    }
+    if (sender && --sender->writes_pending == 0)
+        session_resume(sender); /* its requests that waited behind this one */
+}
+
+void rooms_deliver(chat *c)
+{
+    history_collect(c->hist, deliver_written, c);
+}
+
+void rooms_tell_peers(session *s, const proto_msg *m, int membership_news)
 {
     chat *c = s->srv;
     size_t i, j;
@@ -455,6 +549,8 @@ void rooms_tell_peers(session *s, const proto_msg *m)
     session_send(s, m);
     for (i = 0; i < s->nrooms; i++) {
         room *r = s->rooms[i];
+        if (membership_news && !room_announces(c, r))
+            continue;
         for (j = 0; j < r->nmembers; j++) {
             session *u = r->members[j];
             if (u->mark == mark)
@@ -472,11 +568,68 @@ void rooms_leave_all(session *s, uint8_t event, const char *reason)
 
     if (event) {
         member_event(&ev, event, NULL, s, reason);
-        rooms_tell_peers(s, &ev);
+        rooms_tell_peers(s, &ev, event == MEMBER_QUIT);
     }
     while (s->nrooms) {
         room *r = s->rooms[s->nrooms - 1];
         remove_member(s, r);
         room_release_if_unused(c, r);
+    }
+}
+
+void rooms_tell_counts(chat *c)
+{
+    size_t pos = 0;
+    const char *key;
+    void *v;
+
+    while (strmap_next(&c->rooms, &pos, &key, &v)) {
+        room *r = v;
+        proto_msg m;
+        proto_entry e;
+        /* Also once after a room shrank below the threshold, so the last count is true. */
+        if ((room_announces(c, r) && r->count_told == 0) || r->nmembers == r->count_told)
+            continue;
+        r->count_told = room_announces(c, r) ? 0 : r->nmembers;
+        buf_reset(&c->entries);
+        e.name = proto_s(r->name);
+        e.value = (uint32_t)r->nmembers;
+        e.text = proto_s(r->topic);
+        proto_list_put(&c->entries, PT_ROOM_LIST, &e);
+        memset(&m, 0, sizeof m);
+        m.type = PT_ROOM_LIST;
+        m.flags = PROTO_FLAG_UPDATE;
+        m.list.p = c->entries.data;
+        m.list.n = c->entries.len;
+        m.list.count = 1;
+        room_fanout(c, r, &m);
+        buf_reset(&c->entries);
+    }
+}
+
+int rooms_in_use(void *user, const char *name)
+{
+    room *r = room_find(user, name);
+    return r && r->nmembers > 0;
+}
+
+void rooms_release_unused(chat *c)
+{
+    int again = 1;
+
+    /* The map must not change while it is walked: one release per walk. */
+    while (again) {
+        size_t pos = 0;
+        const char *key;
+        void *v;
+        again = 0;
+        while (strmap_next(&c->rooms, &pos, &key, &v)) {
+            room *r = v;
+            if (r->nmembers == 0 && !history_room_exists(c->hist, r->name)) {
+                room_release_if_unused(c, r);
+                again = 1;
+                break;
+            }
+        }
     }
 }

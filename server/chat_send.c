@@ -2,6 +2,7 @@
  * fan-out that encodes a message once and seals it per recipient (or shares it, for xor). */
 #include "chat_internal.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -144,6 +145,7 @@ void session_error(session *s, uint16_t code, const char *fmt, ...)
     proto_msg m;
     va_list ap;
 
+    assert(code >= 100); /* below 100 a client expects the connection to end: session_bye */
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
@@ -151,6 +153,7 @@ void session_error(session *s, uint16_t code, const char *fmt, ...)
     memset(&m, 0, sizeof m);
     m.type = PT_ERROR;
     m.code = code;
+    m.tag = s->req_tag;
     m.text = proto_s(text);
     session_send(s, &m);
 }
@@ -164,6 +167,8 @@ void session_bye(session *s, uint16_t code, const char *reason)
     if (s->state == SESSION_ACTIVE) {
         snprintf(text, sizeof text, "%s", reason);
         text_clip(text);
+        if (!s->quit_reason[0])
+            memcpy(s->quit_reason, text, sizeof text);
         memset(&m, 0, sizeof m);
         m.type = PT_BYE;
         m.code = code;

@@ -37,7 +37,7 @@ session *nick_find(chat *c, const char *nick)
 void users_on_priv(session *s, const proto_msg *m)
 {
     chat *c = s->srv;
-    char target[PROTO_NICK_MAX + 1];
+    char target[PROTO_NICK_MAX + 1], err[256];
     proto_msg out;
     session *t;
 
@@ -53,7 +53,11 @@ void users_on_priv(session *s, const proto_msg *m)
     }
     memset(&out, 0, sizeof out);
     out.type = PT_PRIV_MSG;
-    out.id = ++c->priv_seq;
+    if (history_take_id(c->hist, &out.id, err, sizeof err) != 0) {
+        log_error("private message from %s not delivered: %s", s->nick, err);
+        session_error(s, PC_UNAVAILABLE, "the server could not take your message");
+        return;
+    }
     out.time = sys_wall_ms();
     out.tag = m->tag;
     out.nick = proto_s(s->nick);
@@ -74,12 +78,30 @@ void users_on_priv(session *s, const proto_msg *m)
     }
 }
 
+/* MEMBER RENAME from old to s's nick: to everyone sharing a room with s, or to s alone. */
+static void member_rename(session *s, const char *old, int tell_peers)
+{
+    proto_msg ev;
+
+    memset(&ev, 0, sizeof ev);
+    ev.type = PT_MEMBER;
+    ev.event = MEMBER_RENAME;
+    ev.presence = s->presence;
+    ev.room = proto_s("");
+    ev.nick = proto_s(old);
+    ev.target = proto_s(s->nick);
+    ev.text = proto_s("");
+    if (tell_peers)
+        rooms_tell_peers(s, &ev, 0);
+    else
+        session_send(s, &ev);
+}
+
 void users_on_nick(session *s, const proto_msg *m)
 {
     chat *c = s->srv;
     char nick[PROTO_NICK_MAX + 1];
     char old[PROTO_NICK_MAX + 1];
-    proto_msg ev;
     session *other;
 
     if (!nick_valid(m->nick.p, m->nick.n)) {
@@ -93,29 +115,24 @@ void users_on_nick(session *s, const proto_msg *m)
         session_error(s, PC_NICK_TAKEN, "the nickname %s is taken", nick);
         return;
     }
-    if (strcmp(nick, s->nick) == 0)
+    if (strcmp(nick, s->nick) == 0) {
+        /* Nothing changes; the asker alone hears so, as a rename to the same nick. */
+        member_rename(s, s->nick, 0);
         return;
+    }
     if (bans_check(c->bans, nick, NULL, sys_wall_ms(), NULL)) {
-        session_error(s, PC_BANNED, "the nickname %s is banned", nick);
+        session_error(s, PC_BAD_NICK, "the nickname %s is banned", nick);
         return;
     }
     strmap_del(&c->nicks, s->nick);
     if (strmap_put(&c->nicks, nick, s) != 0) {
         strmap_put(&c->nicks, s->nick, s);
-        session_error(s, PC_INTERNAL, "out of memory");
+        session_error(s, PC_UNAVAILABLE, "out of memory");
         return;
     }
     memcpy(old, s->nick, sizeof old);
     memcpy(s->nick, nick, sizeof nick);
-    memset(&ev, 0, sizeof ev);
-    ev.type = PT_MEMBER;
-    ev.event = MEMBER_RENAME;
-    ev.presence = s->presence;
-    ev.room = proto_s("");
-    ev.nick = proto_s(old);
-    ev.target = proto_s(s->nick);
-    ev.text = proto_s("");
-    rooms_tell_peers(s, &ev);
+    member_rename(s, old, 1);
     log_info("%s is now known as %s", old, s->nick);
 }
 
@@ -127,7 +144,7 @@ void users_on_away(session *s, const proto_msg *m)
     if (m->presence == PRESENCE_AWAY) {
         away = malloc(m->text.n + 1);
         if (!away) {
-            session_error(s, PC_INTERNAL, "out of memory");
+            session_error(s, PC_UNAVAILABLE, "out of memory");
             return;
         }
         memcpy(away, m->text.p, m->text.n);
@@ -143,5 +160,5 @@ void users_on_away(session *s, const proto_msg *m)
     ev.room = proto_s("");
     ev.nick = proto_s(s->nick);
     ev.text = proto_s(away ? away : "");
-    rooms_tell_peers(s, &ev);
+    rooms_tell_peers(s, &ev, 0);
 }

@@ -1,7 +1,10 @@
 /* history.c — per-room rings of recent messages in memory, journaled to "history.journal" so a
  * restart restores them; compaction keeps the journal near the size of what is retained. */
 #include "history.h"
+#include "idmark.h"
+#include "journal_writer.h"
 
+#include <assert.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +12,7 @@
 
 #include "buf.h"
 #include "fsys.h"
+#include "log.h"
 #include "names.h"
 
 /* Journal record types (first payload byte). Unknown types are skipped at load, so a newer
@@ -45,11 +49,26 @@ typedef struct hroom {
     char name[1];       /* first spelling seen, NUL-terminated; matched case-insensitively */
 } hroom;
 
+/* A message submitted to the writer thread and not yet reported written. */
+typedef struct hpending {
+    struct hpending *next;
+    uint64_t seq; /* the writer's sequence number */
+    uint32_t tag;
+    void *owner;  /* who submitted it (NULL once disowned) */
+    hmsg *m;
+} hpending;
+
 struct history {
     journal *j;
+    journal_writer *writer;  /* NULL: the journal is written synchronously (history_add) */
+    hpending *phead, *ptail; /* submitted, oldest first */
+    size_t npending;
+    uint64_t jrecords;       /* with a writer: records the journal will hold */
+    idmark ids;             /* ids handed out without a journal record (history_take_id) */
     uint32_t per_room;
     uint64_t next_id;
     size_t retained;        /* messages in all rings */
+    uint64_t bytes;         /* their size (msg_bytes), for the byte budget */
     hroom **buckets;        /* hash table of rooms, nbuckets a power of two */
     size_t nbuckets;
     size_t nrooms;
@@ -75,6 +94,13 @@ static const char *msg_text(const hmsg *m)
 static hmsg *ring_at(const hroom *r, size_t i)
 {
     return r->ring[(r->head + i) % r->cap];
+}
+
+/* What a retained message counts against the byte budget: its fields and a record's fixed
+ * part (about what it takes in the journal, and a little less than in memory). */
+static uint64_t msg_bytes(const hmsg *m)
+{
+    return 24u + m->room_len + m->nick_len + m->text_len;
 }
 
 static hroom *room_find(const history *h, const char *name, uint32_t hash)
@@ -156,12 +182,14 @@ static int ring_reserve(const history *h, hroom *r)
  * oldest message. */
 static void ring_push(history *h, hroom *r, hmsg *m)
 {
+    h->bytes += msg_bytes(m);
     if (r->count < r->cap) {
         r->ring[(r->head + r->count) % r->cap] = m;
         r->count++;
         h->retained++;
         return;
     }
+    h->bytes -= msg_bytes(r->ring[r->head]);
     free(r->ring[r->head]);
     r->ring[r->head] = m;
     r->head = (r->head + 1) % r->cap;
@@ -312,6 +340,12 @@ history *history_open(const char *dir, uint32_t per_room, fsync_policy fsync,
         history_free(h);
         return NULL;
     }
+    if (idmark_open(&h->ids, dir, err, err_size) != 0) {
+        history_close(h);
+        return NULL;
+    }
+    if (h->ids.reserved > h->next_id)
+        h->next_id = h->ids.reserved; /* ids below it may have gone out as private messages */
     return h;
 oom:
     snprintf(err, err_size, "history: out of memory");
@@ -322,9 +356,17 @@ void history_close(history *h)
 {
     if (!h)
         return;
+    jw_stop(h->writer); /* writes what is queued first */
+    while (h->phead) {
+        hpending *p = h->phead;
+        h->phead = p->next;
+        free(p->m);
+        free(p);
+    }
     journal_close(h->j);
     history_free(h);
 }
+
 
 /* Checks the arguments of an add; -1 with err filled if they cannot be stored. */
 static int check_msg(const char *room, const char *nick, const char *text, size_t *room_len,
@@ -420,15 +462,135 @@ static int emit_retained(void *user, journal_emit_fn emit, void *emit_ctx)
     return 0;
 }
 
+/* journal_emit_fn collecting length-prefixed records for the writer's rewrite. */
+static int emit_to_buf(void *emit_ctx, const void *payload, size_t n)
+{
+    buf *b = emit_ctx;
+    buf_put_u32(b, (uint32_t)n);
+    buf_append(b, payload, n);
+    return buf_failed(b) ? -1 : 0;
+}
+
+/* A compaction with a writer thread: the records (retained messages and those still on their
+ * way, which the writer puts in the old file first) are encoded here, in memory; the writer
+ * does the disk work after the appends queued before it. */
+static int compact_async(history *h, char *err, size_t err_size)
+{
+    buf records;
+    uint64_t n = h->retained;
+
+    buf_init(&records);
+    if (emit_retained(h, emit_to_buf, &records) != 0)
+        goto oom;
+    for (const hpending *p = h->phead; p; p = p->next, n++)
+        if (encode_msg(&h->enc, p->m) != 0 || emit_to_buf(&records, h->enc.data, h->enc.len) != 0)
+            goto oom;
+    if (jw_rewrite(h->writer, &records) != 0)
+        goto oom;
+    h->jrecords = n;
+    return 0;
+oom:
+    buf_free(&records);
+    snprintf(err, err_size, "history: out of memory for a compaction");
+    return -1;
+}
+
 int history_compact(history *h, char *err, size_t err_size)
 {
+    uint64_t newest = 0;
+
+    for (size_t i = 0; i < h->nbuckets; i++)
+        for (const hroom *r = h->buckets[i]; r; r = r->next)
+            if (r->count && ring_at(r, r->count - 1)->id > newest)
+                newest = ring_at(r, r->count - 1)->id;
+    /* The newest id was dropped (expiry, budget, a volatile message): the journal alone would
+     * let the sequence go back after a restart, so the mark must cover it. */
+    for (const hpending *p = h->phead; p; p = p->next)
+        if (p->m->id > newest)
+            newest = p->m->id;
+    if (newest + 1 < h->next_id && idmark_cover(&h->ids, h->next_id - 1, err, err_size) != 0)
+        return -1;
+    if (h->writer)
+        return compact_async(h, err, err_size);
     return journal_rewrite(h->j, emit_retained, h, err, err_size);
+}
+
+/* Drops the room's n oldest messages (all if n >= count). */
+static void drop_oldest(history *h, hroom *r, size_t n)
+{
+    if (n > r->count)
+        n = r->count;
+    for (size_t k = 0; k < n; k++) {
+        hmsg *m = r->ring[r->head];
+        h->bytes -= msg_bytes(m);
+        free(m);
+        r->ring[r->head] = NULL;
+        r->head = (r->head + 1) % r->cap;
+    }
+    r->count -= n;
+    h->retained -= n;
+}
+
+size_t history_expire(history *h, uint64_t older_than_ms, history_in_use_fn in_use, void *user)
+{
+    size_t dropped = 0;
+
+    for (size_t i = 0; i < h->nbuckets; i++) {
+        for (hroom *r = h->buckets[i]; r; r = r->next) {
+            if (r->count == 0 || ring_at(r, r->count - 1)->time_ms >= older_than_ms ||
+                (in_use && in_use(user, r->name)))
+                continue;
+            log_info("history: room %s has had no members and no messages for the expiry "
+                     "time; its %zu messages are dropped", r->name, r->count);
+            drop_oldest(h, r, r->count);
+            dropped++;
+        }
+    }
+    return dropped;
+}
+
+size_t history_enforce_budget(history *h, uint64_t max_bytes)
+{
+    size_t dropped = 0;
+    /* Down to 90 %: each trim costs a compaction, which must not follow every new message. */
+    uint64_t target = max_bytes - max_bytes / 10;
+
+    if (h->bytes <= max_bytes)
+        return 0;
+    while (h->bytes > target) {
+        hroom *lru = NULL;
+        uint64_t before = h->bytes;
+        size_t n = 0;
+        /* The least recently used room: the one whose newest message is oldest. */
+        for (size_t i = 0; i < h->nbuckets; i++)
+            for (hroom *r = h->buckets[i]; r; r = r->next)
+                if (r->count && (!lru || ring_at(r, r->count - 1)->time_ms <
+                                             ring_at(lru, lru->count - 1)->time_ms))
+                    lru = r;
+        if (!lru)
+            break;
+        while (lru->count && h->bytes > target) {
+            drop_oldest(h, lru, 1);
+            n++;
+        }
+        log_warn("history: over its byte budget (%llu bytes, limit %llu): dropped the %zu "
+                 "oldest messages of room %s, the least recently used", (unsigned long long)before,
+                 (unsigned long long)max_bytes, n, lru->name);
+        dropped += n;
+    }
+    return dropped;
+}
+
+uint64_t history_bytes(const history *h)
+{
+    return h->bytes;
 }
 
 int history_tick(history *h, uint64_t now_ms, char *err, size_t err_size)
 {
-    uint64_t records = journal_records(h->j);
-    int rc = journal_tick(h->j, now_ms, err, err_size);
+    uint64_t records = h->writer ? h->jrecords : journal_records(h->j);
+    /* With a writer thread, the interval sync is its business. */
+    int rc = h->writer ? 0 : journal_tick(h->j, now_ms, err, err_size);
 
     if (rc != 0)
         return rc;
@@ -449,20 +611,34 @@ int history_tick(history *h, uint64_t now_ms, char *err, size_t err_size)
 size_t history_each(const history *h, const char *room, uint64_t after_id, size_t max,
                     history_msg_fn fn, void *user)
 {
+    return history_range(h, room, after_id, 0, max, 0, fn, user);
+}
+
+size_t history_range(const history *h, const char *room, uint64_t after_id, uint64_t before_id,
+                     size_t max, int oldest, history_msg_fn fn, void *user)
+{
     const hroom *r;
-    size_t first = 0, given = 0;
+    size_t first = 0, end, given = 0;
 
     if (!room || h->per_room == 0)
         return 0;
     r = room_find(h, room, names_hash_ci(room));
     if (!r)
         return 0;
-    /* The ring is in id order: skip what the caller has, then all but the newest max. */
+    /* The ring is in id order: [first, end) is the range asked for; then keep the oldest or
+     * the newest max of it. */
     while (first < r->count && ring_at(r, first)->id <= after_id)
         first++;
-    if (max && r->count - first > max)
-        first = r->count - max;
-    for (size_t i = first; i < r->count; i++) {
+    end = first;
+    while (end < r->count && (before_id == 0 || ring_at(r, end)->id < before_id))
+        end++;
+    if (max && end - first > max) {
+        if (oldest)
+            end = first + max;
+        else
+            first = end - max;
+    }
+    for (size_t i = first; i < end; i++) {
         const hmsg *m = ring_at(r, i);
         history_msg v;
         v.id = m->id;
@@ -489,6 +665,11 @@ int history_room_exists(const history *h, const char *room)
     return r && r->count > 0;
 }
 
+size_t history_room_count(const history *h)
+{
+    return h->per_room == 0 ? 0 : h->nrooms;
+}
+
 size_t history_rooms(const history *h, history_room_fn fn, void *user)
 {
     size_t listed = 0;
@@ -507,6 +688,14 @@ size_t history_rooms(const history *h, history_room_fn fn, void *user)
     return listed;
 }
 
+int history_take_id(history *h, uint64_t *id_out, char *err, size_t err_size)
+{
+    if (idmark_cover(&h->ids, h->next_id, err, err_size) != 0)
+        return -1;
+    *id_out = h->next_id++;
+    return 0;
+}
+
 uint64_t history_next_id(const history *h)
 {
     return h->next_id;
@@ -519,5 +708,126 @@ size_t history_retained(const history *h)
 
 uint64_t history_journal_records(const history *h)
 {
-    return journal_records(h->j);
+    return h->writer ? h->jrecords : journal_records(h->j);
+}
+
+/* ---- the journal on a writer thread ---- */
+
+int history_start_writer(history *h, jw_notify_fn notify, void *user, uint64_t interval_ms,
+                         char *err, size_t err_size)
+{
+    h->jrecords = journal_records(h->j);
+    h->writer = jw_start(h->j, interval_ms, notify, user);
+    if (!h->writer) {
+        snprintf(err, err_size, "history: cannot start the journal writer thread");
+        return -1;
+    }
+    return 0;
+}
+
+int history_submit(history *h, const char *room, const char *nick, const char *text,
+                   uint64_t time_ms, uint8_t flags, uint32_t tag, void *owner,
+                   uint64_t *id_out, char *err, size_t err_size)
+{
+    size_t room_len, nick_len, text_len;
+    hpending *p;
+    hmsg *m;
+
+    assert(h->writer);
+    if (check_msg(room, nick, text, &room_len, &nick_len, &text_len, err, err_size) != 0)
+        return -1;
+    *id_out = h->next_id;
+    if (h->per_room == 0) {
+        h->next_id++;
+        return 1; /* nothing to write: deliver now */
+    }
+    m = msg_new(h->next_id, time_ms, flags, room, room_len, nick, nick_len, text, text_len);
+    p = calloc(1, sizeof *p);
+    if (!m || !p || encode_msg(&h->enc, m) != 0 ||
+        (p->seq = jw_append(h->writer, h->enc.data, h->enc.len)) == 0) {
+        free(m);
+        free(p);
+        snprintf(err, err_size, "history: out of memory");
+        return -1;
+    }
+    p->tag = tag;
+    p->owner = owner;
+    p->m = m;
+    if (h->ptail)
+        h->ptail->next = p;
+    else
+        h->phead = p;
+    h->ptail = p;
+    h->npending++;
+    h->jrecords++;
+    h->next_id++;
+    return 0;
+}
+
+typedef struct collect_ctx {
+    history *h;
+    history_done_fn fn;
+    void *user;
+} collect_ctx;
+
+/* jw_result_fn: the next submitted message is written (or failed): into the ring, then the
+ * caller delivers it. */
+static void on_written(void *user, uint64_t seq, int ok, const char *err)
+{
+    collect_ctx *x = user;
+    history *h = x->h;
+    hpending *p = h->phead;
+    history_msg v;
+    hroom *r;
+
+    if (seq == 0) {
+        if (!ok)
+            log_error("history journal: %s", err);
+        return;
+    }
+    assert(p && p->seq == seq);
+    h->phead = p->next;
+    if (!h->phead)
+        h->ptail = NULL;
+    h->npending--;
+    if (!ok)
+        h->jrecords--;
+    v.id = p->m->id;
+    v.time_ms = p->m->time_ms;
+    v.flags = p->m->flags;
+    v.room = msg_room(p->m);
+    v.nick = msg_nick(p->m);
+    v.text = msg_text(p->m);
+    v.text_len = p->m->text_len;
+    /* In the ring only now (a joiner cannot come between this and the delivery in fn, which
+     * runs in the same turn of the core), and before fn, whose requests that waited for this
+     * write (a HISTORY, say) must find it. A failed write is kept in memory all the same
+     * (like history_add_volatile). */
+    r = room_get(h, v.room);
+    if (r && ring_reserve(h, r) == 0) {
+        ring_push(h, r, p->m);
+        p->m = NULL;
+    }
+    x->fn(x->user, &v, p->tag, p->owner, ok, err);
+    free(p->m); /* only if it could not join the ring */
+    free(p);
+}
+
+void history_disown(history *h, const void *owner)
+{
+    for (hpending *p = h->phead; p; p = p->next)
+        if (p->owner == owner)
+            p->owner = NULL;
+}
+
+size_t history_collect(history *h, history_done_fn fn, void *user)
+{
+    collect_ctx x;
+
+    if (!h->writer)
+        return 0;
+    x.h = h;
+    x.fn = fn;
+    x.user = user;
+    return jw_collect(h->writer, on_written, &x);
 }

@@ -44,6 +44,9 @@ typedef struct net_handlers {
     /* net_engine_stop was requested (signal, service control, operator). The core sends its
      * goodbyes, closes connections gracefully and then calls net_engine_finish. */
     void (*on_stop)(void *user);
+    /* net_engine_wake was called (by another thread of the core, e.g. its journal writer).
+     * Several wakes may come as one call. May be NULL. */
+    void (*on_wake)(void *user);
 } net_handlers;
 
 /* Binds and listens. Returns NULL and writes "bind 0.0.0.0:7000: address in use" style text
@@ -56,6 +59,9 @@ int net_engine_run(net_engine *e);
 /* Safe from any thread and from a signal handler or service control handler: asks the core
  * (through on_stop) to shut down. */
 void net_engine_stop(net_engine *e);
+/* Safe from any thread: on_wake is called soon, like any callback (one at a time, under the
+ * engine's rules), and what it queues is sent after it. Wakes while one is pending coalesce. */
+void net_engine_wake(net_engine *e);
 /* From a callback: stop accepting, wait until every connection is closed or deadline_ms has
  * passed (then close the rest abortively), and make net_engine_run return. */
 void net_engine_finish(net_engine *e, uint32_t deadline_ms);

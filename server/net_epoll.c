@@ -23,6 +23,7 @@
 
 #include "log.h"
 #include "outq.h"
+#include "sock.h"
 #include "sys.h"
 
 /*
@@ -34,7 +35,7 @@
  * spurious wakeups; the price is one epoll_ctl when a socket buffer fills and one when it
  * drains, which only happens under backpressure.
  *
- * Lifetime: callbacks only mark a connection (closing, dead, has output) and put it on the
+ * Lifetime: callbacks only mark a connection (flushing, closing, has output) and put it on the
  * pending list. settle() runs after each batch of callbacks: it sends, finishes graceful
  * closes, closes descriptors and calls on_close. So on_close never runs inside net_close, a
  * connection is never freed while an event of the current epoll batch may still name it, and
@@ -53,12 +54,14 @@
  * bytes we sent before the peer has read them. */
 #define NET_LINGER_MS 2000u
 
-/* Connection flags. */
+/* Connection flags. A connection is open while none of F_FLUSHING, F_LINGER and F_CLOSING is
+ * set; those three are the states net_iocp.c calls ST_FLUSHING, ST_LINGER and ST_CLOSING, and
+ * mean the same here. */
 #define F_PENDING 0x0001u  /* on the engine's pending list */
-#define F_CLOSING 0x0002u  /* graceful close: flush, then FIN; no more on_data or queueing */
-#define F_DEAD 0x0004u     /* close the descriptor at the next settle */
+#define F_FLUSHING 0x0002u /* graceful close: flush, then FIN; no more on_data or queueing */
+#define F_CLOSING 0x0004u  /* close the descriptor at the next settle */
 #define F_RST 0x0008u      /* ...abortively (SO_LINGER 0) */
-#define F_ZOMBIE 0x0010u   /* on_close done, FIN sent; draining input until EOF or linger */
+#define F_LINGER 0x0010u   /* FIN sent; draining input until the peer's FIN or the deadline */
 #define F_PEER_EOF 0x0020u /* the peer sent FIN: never ask for EPOLLIN again */
 #define F_BLOCKED 0x0040u  /* bytes remain that the kernel did not take: wait for EPOLLOUT */
 #define F_ACTIVE 0x0080u   /* queued or sent something since the last tick */
@@ -91,10 +94,11 @@ static const char *const reason_text[R_COUNT] = {
 struct net_conn {
     int fd;
     uint32_t flags;
-    void *ctx;         /* the core's context; NULL once on_close has run (zombie) */
+    void *ctx;         /* the core's context; NULL once on_close has run (F_LINGER), or for
+                          a connection the core refused */
     net_engine *eng;
     net_conn *next;    /* pending list link */
-    uint64_t deadline; /* F_CLOSING: flush deadline; F_ZOMBIE: linger deadline (mono ms) */
+    uint64_t deadline; /* F_FLUSHING: flush deadline; F_LINGER: linger deadline (mono ms) */
     outq q;
 };
 
@@ -102,6 +106,7 @@ struct net_engine {
     int epfd;
     int lfd;  /* listener; -1 after net_engine_finish */
     int efd;  /* eventfd that net_engine_stop writes to */
+    int wfd;  /* eventfd that net_engine_wake writes to */
     uint16_t port;
     int accept_paused; /* out of descriptors: listener off until the next tick */
     int accept_warned; /* logged that; quiet until an accept succeeds again */
@@ -116,7 +121,7 @@ struct net_engine {
     uint8_t *rbuf;      /* the one receive buffer, read_chunk bytes */
     net_conn **conns;   /* by descriptor number */
     size_t conns_cap;
-    size_t nconns;      /* including zombies */
+    size_t nconns;      /* including lingering ones */
     net_conn *pend_head;
     net_conn *pend_tail;
     outq_iov oiov[NET_IOV];
@@ -175,10 +180,10 @@ static void replace_reason(net_conn *c, unsigned r)
     c->flags = (c->flags & ~REASON_MASK) | (uint32_t)r << REASON_SHIFT;
 }
 
-static void mark_dead(net_engine *e, net_conn *c, unsigned reason, int rst)
+static void mark_closing(net_engine *e, net_conn *c, unsigned reason, int rst)
 {
     set_reason(c, reason);
-    c->flags |= F_DEAD | (rst ? F_RST : 0u);
+    c->flags |= F_CLOSING | (rst ? F_RST : 0u);
     push_pending(e, c);
 }
 
@@ -220,7 +225,7 @@ static void update_events(net_engine *e, net_conn *c)
     if (epoll_ctl(e->epfd, EPOLL_CTL_MOD, c->fd, &ev) != 0) {
         /* Only ENOMEM is possible for a registered descriptor; without a working
          * registration the connection would hang, so end it. */
-        mark_dead(e, c, reason_from_errno(errno), 1);
+        mark_closing(e, c, reason_from_errno(errno), 1);
         return;
     }
     c->flags = (c->flags & ~(F_EV_IN | F_EV_OUT)) | want;
@@ -253,7 +258,7 @@ static void flush_conn(net_engine *e, net_conn *c)
             c->flags |= F_BLOCKED;
             return;
         }
-        mark_dead(e, c, reason_from_errno(errno), 0);
+        mark_closing(e, c, reason_from_errno(errno), 0);
         return;
     }
     outq_consume(&c->q, (size_t)r);
@@ -271,16 +276,16 @@ static void close_gracefully(net_engine *e, net_conn *c)
 
     /* The peer has closed its side too, so nothing can arrive that would make close() reset. */
     if ((c->flags & F_PEER_EOF) || shutdown(c->fd, SHUT_WR) != 0) {
-        c->flags |= F_DEAD;
+        c->flags |= F_CLOSING;
         return;
     }
     ctx = c->ctx;
     c->ctx = NULL;
-    c->flags = (c->flags & ~(F_CLOSING | F_BLOCKED)) | F_ZOMBIE;
+    c->flags = (c->flags & ~(F_FLUSHING | F_BLOCKED)) | F_LINGER;
     c->deadline = e->now + NET_LINGER_MS;
     outq_free(&c->q);
-    assert(ctx);
-    e->h.on_close(e->h.user, ctx, conn_reason(c));
+    if (ctx) /* NULL: a refused connection, which the core never had */
+        e->h.on_close(e->h.user, ctx, conn_reason(c));
 }
 
 /* Closes the descriptor, tells the core (unless it already knows) and frees the connection. */
@@ -302,7 +307,7 @@ static void destroy_conn(net_engine *e, net_conn *c)
     close(c->fd);
     c->fd = -1;
     outq_free(&c->q);
-    /* c stays allocated (and F_DEAD, so net_* calls on it are harmless) until on_close
+    /* c stays allocated (and F_CLOSING, so net_* calls on it are harmless) until on_close
      * returns, in case the core looks at it once more while tearing down. */
     c->ctx = NULL;
     if (ctx)
@@ -322,14 +327,14 @@ static void settle(net_engine *e)
             e->pend_tail = NULL;
         c->next = NULL;
         /* F_PENDING stays set while c is handled, so nothing below can requeue it. */
-        if (!(c->flags & (F_DEAD | F_BLOCKED)) && c->q.bytes > 0)
+        if (!(c->flags & (F_CLOSING | F_BLOCKED)) && c->q.bytes > 0)
             flush_conn(e, c);
-        if ((c->flags & (F_CLOSING | F_DEAD)) == F_CLOSING && c->q.bytes == 0)
+        if ((c->flags & (F_FLUSHING | F_CLOSING)) == F_FLUSHING && c->q.bytes == 0)
             close_gracefully(e, c);
-        if (!(c->flags & F_DEAD))
+        if (!(c->flags & F_CLOSING))
             update_events(e, c);
         c->flags &= ~F_PENDING;
-        if (c->flags & F_DEAD)
+        if (c->flags & F_CLOSING)
             destroy_conn(e, c);
     }
 }
@@ -341,16 +346,16 @@ static void settle(net_engine *e)
 static void peer_eof(net_engine *e, net_conn *c)
 {
     c->flags |= F_PEER_EOF;
-    if (c->flags & F_ZOMBIE) {
-        mark_dead(e, c, R_NONE, 0);
-    } else if (c->flags & F_CLOSING) {
+    if (c->flags & F_LINGER) {
+        mark_closing(e, c, R_NONE, 0);
+    } else if (c->flags & F_FLUSHING) {
         push_pending(e, c); /* drop EPOLLIN; the close completes once the queue is sent */
     } else if (c->q.bytes == 0) {
-        mark_dead(e, c, R_PEER_CLOSED, 0);
+        mark_closing(e, c, R_PEER_CLOSED, 0);
     } else {
         /* A half-close: the peer may still read what we owe it, so send that first. */
         set_reason(c, R_PEER_CLOSED);
-        c->flags |= F_CLOSING;
+        c->flags |= F_FLUSHING;
         c->deadline = e->now + NET_FLUSH_MS;
         push_pending(e, c);
     }
@@ -363,14 +368,14 @@ static int read_once(net_engine *e, net_conn *c)
 
     if (n > 0) {
         /* A closing connection's input is read only to be dropped (see NET_LINGER_MS). */
-        if (!(c->flags & (F_CLOSING | F_ZOMBIE)))
+        if (!(c->flags & (F_FLUSHING | F_LINGER)))
             e->h.on_data(e->h.user, c->ctx, e->rbuf, (size_t)n);
         return 1;
     }
     if (n == 0)
         peer_eof(e, c);
     else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-        mark_dead(e, c, reason_from_errno(errno), 0);
+        mark_closing(e, c, reason_from_errno(errno), 0);
     return 0;
 }
 
@@ -378,20 +383,20 @@ static void conn_event(net_engine *e, net_conn *c, uint32_t ev)
 {
     int got = 0;
 
-    if (c->flags & F_DEAD)
+    if (c->flags & F_CLOSING)
         return;
     /* A read also reports errors and hangups, with their real errno, after any data that
      * was still buffered. */
     if ((ev & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !(c->flags & F_PEER_EOF))
         got = read_once(e, c);
-    if (c->flags & F_DEAD)
+    if (c->flags & F_CLOSING)
         return;
     if ((ev & (EPOLLHUP | EPOLLERR)) && !got) {
         int err = 0;
         socklen_t len = sizeof err;
         if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
             err = errno;
-        mark_dead(e, c, err ? reason_from_errno(err)
+        mark_closing(e, c, err ? reason_from_errno(err)
                             : (c->flags & F_PEER_EOF) ? R_PEER_CLOSED : R_RESET, 0);
         return;
     }
@@ -404,24 +409,17 @@ static void conn_event(net_engine *e, net_conn *c, uint32_t ev)
 /* ---------------------------------------------------------------------------------------- */
 /* Accepting */
 
-/* "192.0.2.1" or "2001:db8::1"; IPv4 clients of a dual-stack listener appear as ::ffff:a.b.c.d
- * and are shown as plain IPv4. */
+/* The peer's address as the core sees it (sock_format_ip: IPv4 clients of a dual-stack
+ * listener are shown as plain IPv4). */
 static void format_peer(const struct sockaddr_storage *ss, char *out, size_t n)
 {
-    if (ss->ss_family == AF_INET) {
-        const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
-        if (inet_ntop(AF_INET, &a->sin_addr, out, (socklen_t)n))
-            return;
-    } else if (ss->ss_family == AF_INET6) {
-        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
-        if (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr)) {
-            if (inet_ntop(AF_INET, &a->sin6_addr.s6_addr[12], out, (socklen_t)n))
-                return;
-        } else if (inet_ntop(AF_INET6, &a->sin6_addr, out, (socklen_t)n)) {
-            return;
-        }
-    }
-    snprintf(out, n, "?");
+    if (ss->ss_family == AF_INET)
+        sock_format_ip(out, n, (const unsigned char *)&((const struct sockaddr_in *)ss)->sin_addr,
+                       4);
+    else if (ss->ss_family == AF_INET6)
+        sock_format_ip(out, n, ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr, 16);
+    else
+        snprintf(out, n, "?");
 }
 
 static void pause_accept(net_engine *e, int err)
@@ -483,30 +481,23 @@ static void adopt(net_engine *e, int fd, const struct sockaddr_storage *ss)
     c->flags = F_PENDING;
     ctx = e->h.on_accept(e->h.user, c, peer);
     c->flags &= ~F_PENDING;
-    if (!ctx) {
-        /* Refused: a "server full" line the core queued gets one try, then the door. */
-        if (c->q.bytes > 0 && !(c->flags & F_DEAD)) {
-            size_t total;
-            size_t cnt = outq_gather(&c->q, e->oiov, 1, &total);
-            if (cnt == 1)
-                (void)send(fd, e->oiov[0].p, e->oiov[0].n, MSG_NOSIGNAL | MSG_DONTWAIT);
-        }
-        e->conns[fd] = NULL;
-        e->nconns--;
-        outq_free(&c->q);
-        free(c);
-        close(fd);
-        return;
-    }
     c->ctx = ctx;
+    if (!ctx && !(c->flags & (F_FLUSHING | F_CLOSING))) {
+        /* Refused: what the core queued (a "server full" frame) is flushed like any graceful
+         * close, then FIN and linger, so unread input cannot turn the close into a reset that
+         * destroys the refusal before the client reads it. No on_close follows. */
+        set_reason(c, R_SERVER);
+        c->flags |= F_FLUSHING;
+        c->deadline = e->now + NET_FLUSH_MS;
+    }
     memset(&ev, 0, sizeof ev);
     ev.events = EPOLLIN;
     ev.data.u64 = (uint64_t)fd;
     if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
-        mark_dead(e, c, reason_from_errno(errno), 1);
+        mark_closing(e, c, reason_from_errno(errno), 1);
     else
         c->flags |= F_EV_IN;
-    if (c->q.bytes > 0 || (c->flags & (F_CLOSING | F_DEAD)))
+    if (c->q.bytes > 0 || (c->flags & (F_FLUSHING | F_CLOSING)))
         push_pending(e, c);
     return;
 
@@ -680,7 +671,7 @@ net_engine *net_engine_create(const net_options *opt, const net_handlers *h, cha
         snprintf(err, err_size, "out of memory");
         return NULL;
     }
-    e->epfd = e->lfd = e->efd = -1;
+    e->epfd = e->lfd = e->efd = e->wfd = -1;
     e->h = *h;
     e->tick_ms = opt->tick_ms ? opt->tick_ms : 250;
     e->read_chunk = opt->read_chunk ? opt->read_chunk : 65536;
@@ -695,13 +686,14 @@ net_engine *net_engine_create(const net_options *opt, const net_handlers *h, cha
         goto fail;
     }
     e->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (e->efd < 0) {
+    e->wfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (e->efd < 0 || e->wfd < 0) {
         snprintf(err, err_size, "eventfd: %s", strerror(errno));
         goto fail;
     }
     if (listen_as_asked(e, opt, err, err_size) != 0)
         goto fail;
-    if (watch_fd(e, e->lfd) != 0 || watch_fd(e, e->efd) != 0) {
+    if (watch_fd(e, e->lfd) != 0 || watch_fd(e, e->efd) != 0 || watch_fd(e, e->wfd) != 0) {
         snprintf(err, err_size, "epoll_ctl: %s", strerror(errno));
         goto fail;
     }
@@ -722,13 +714,13 @@ static void tick(net_engine *e)
         e->h.on_tick(e->h.user, e->now);
     for (i = 0; i < e->conns_cap; i++) {
         net_conn *c = e->conns[i];
-        if (!c || (c->flags & F_DEAD))
+        if (!c || (c->flags & F_CLOSING))
             continue;
-        if ((c->flags & (F_CLOSING | F_ZOMBIE)) && e->now >= c->deadline) {
+        if ((c->flags & (F_FLUSHING | F_LINGER)) && e->now >= c->deadline) {
             /* A peer that reads nothing cannot hold a closing connection forever. */
-            if (c->flags & F_CLOSING)
+            if (c->flags & F_FLUSHING)
                 replace_reason(c, R_FLUSH_TIMEOUT);
-            mark_dead(e, c, R_FLUSH_TIMEOUT, (c->flags & F_CLOSING) != 0);
+            mark_closing(e, c, R_FLUSH_TIMEOUT, (c->flags & F_FLUSHING) != 0);
             continue;
         }
         if (!(c->flags & F_ACTIVE) && c->q.bytes == 0 && (c->q.tail || c->q.segs))
@@ -744,8 +736,8 @@ static void abort_all(net_engine *e)
 
     for (i = 0; i < e->conns_cap; i++) {
         net_conn *c = e->conns[i];
-        if (c && !(c->flags & F_DEAD))
-            mark_dead(e, c, R_SHUTDOWN, !(c->flags & F_ZOMBIE));
+        if (c && !(c->flags & F_CLOSING))
+            mark_closing(e, c, R_SHUTDOWN, !(c->flags & F_LINGER));
     }
 }
 
@@ -762,6 +754,16 @@ static void stop_ready(net_engine *e)
         e->h.on_stop(e->h.user);
     else
         net_engine_finish(e, 0);
+}
+
+static void wake_ready(net_engine *e)
+{
+    uint64_t v;
+
+    while (read(e->wfd, &v, sizeof v) == (ssize_t)sizeof v)
+        ;
+    if (e->h.on_wake)
+        e->h.on_wake(e->h.user);
 }
 
 int net_engine_run(net_engine *e)
@@ -793,6 +795,8 @@ int net_engine_run(net_engine *e)
             uint32_t ev = e->events[i].events;
             if (fd == e->efd)
                 stop_ready(e);
+            else if (fd == e->wfd)
+                wake_ready(e);
             else if (fd == e->lfd)
                 accept_ready(e);
             else if ((size_t)fd < e->conns_cap && e->conns[fd])
@@ -822,6 +826,15 @@ void net_engine_stop(net_engine *e)
     int saved = errno;
     uint64_t one = 1;
     ssize_t r = write(e->efd, &one, sizeof one);
+    (void)r;
+    errno = saved;
+}
+
+void net_engine_wake(net_engine *e)
+{
+    int saved = errno;
+    uint64_t one = 1;
+    ssize_t r = write(e->wfd, &one, sizeof one); /* a full counter: a wake is pending anyway */
     (void)r;
     errno = saved;
 }
@@ -858,7 +871,7 @@ void net_engine_destroy(net_engine *e)
         if (!c)
             continue;
         c->flags &= ~F_PENDING;
-        c->flags |= F_DEAD;
+        c->flags |= F_CLOSING;
         set_reason(c, R_SHUTDOWN);
         destroy_conn(e, c);
     }
@@ -869,6 +882,8 @@ void net_engine_destroy(net_engine *e)
         close(e->lfd);
     if (e->efd >= 0)
         close(e->efd);
+    if (e->wfd >= 0)
+        close(e->wfd);
     if (e->epfd >= 0)
         close(e->epfd);
     free(e);
@@ -889,7 +904,7 @@ const char *net_engine_name(void)
 
 static int can_queue(const net_conn *c)
 {
-    return !(c->flags & (F_CLOSING | F_DEAD | F_ZOMBIE));
+    return !(c->flags & (F_FLUSHING | F_CLOSING | F_LINGER));
 }
 
 uint8_t *net_reserve(net_conn *c, size_t n)
@@ -904,10 +919,10 @@ void net_commit(net_conn *c, size_t n)
     net_engine *e = c->eng;
 
     /* A net_close between reserve and commit dropped (or will drop) the queue anyway. */
-    if (n == 0 || (c->flags & (F_DEAD | F_ZOMBIE)))
+    if (n == 0 || (c->flags & (F_CLOSING | F_LINGER)))
         return;
     if (outq_commit(&c->q, n) != 0) {
-        mark_dead(e, c, R_NO_MEMORY, 1);
+        mark_closing(e, c, R_NO_MEMORY, 1);
         return;
     }
     c->flags |= F_ACTIVE;
@@ -947,16 +962,16 @@ void net_close(net_conn *c, int graceful)
 {
     net_engine *e = c->eng;
 
-    if (c->flags & (F_DEAD | F_ZOMBIE))
+    if (c->flags & (F_CLOSING | F_LINGER))
         return;
     if (!graceful) {
-        mark_dead(e, c, R_SERVER, 1);
+        mark_closing(e, c, R_SERVER, 1);
         return;
     }
-    if (c->flags & F_CLOSING)
+    if (c->flags & F_FLUSHING)
         return;
     set_reason(c, R_SERVER);
-    c->flags |= F_CLOSING;
+    c->flags |= F_FLUSHING;
     c->deadline = e->now + NET_FLUSH_MS;
     push_pending(e, c);
 }

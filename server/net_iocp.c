@@ -23,8 +23,11 @@
  * freed — closesocket, then free — only when it is ST_CLOSING, nothing is pending or pinned,
  * it is off the dirty list and on_close has been delivered. closesocket therefore never races a
  * socket call by another thread (a reused handle value cannot be hit). To stop I/O early the
- * engine uses CancelIoEx; a thread that posts an op while a close happened meanwhile sees the
- * state after its call and cancels again.
+ * engine uses CancelIoEx (through the base provider's handle as well behind a non-IFS layered
+ * provider); a thread that posts an op while a close happened meanwhile sees the state after
+ * its call and cancels again. unlocked_call is the one place that drops the lock for a call;
+ * conn_call and accept_post re-check what may have changed meanwhile. The listener works the
+ * same way, with listen_calls as its pin count.
  *
  * Batching. Callbacks only queue: net_send and friends put the connection on the dirty list.
  * After a callback returns, flush_dirty starts one WSASend per dirty connection with every
@@ -49,6 +52,8 @@
 #include <string.h>
 
 #include "net.h"
+#include "net_hooks.h"
+#include "sock.h"
 
 #define DEFAULT_ACCEPT_POOL 64
 #define DEFAULT_TICK_MS 250u
@@ -69,6 +74,7 @@
 /* Completion keys of the packets the engine posts to itself (lpOverlapped NULL). */
 #define KEY_STOP 1
 #define KEY_EXIT 2
+#define KEY_WAKE 3
 
 enum op_kind { OP_RECV = 1, OP_SEND, OP_ACCEPT };
 
@@ -112,6 +118,7 @@ struct net_conn {
     unsigned char abortive;   /* reset on close */
     unsigned char skip_mode;  /* FILE_SKIP_COMPLETION_PORT_ON_SUCCESS is on */
     unsigned char active;     /* queued something since the last tick */
+    SOCKET cancel;            /* handle that cancels I/O on sock (see cancel_handle_of) */
 };
 
 struct net_engine {
@@ -133,8 +140,10 @@ struct net_engine {
     int naccepts;
     accept_op *free_accepts;
     int accepts_pending; /* AcceptEx posted (or being posted) */
-    int listen_calls;    /* threads inside a call on listen_sock */
+    unsigned listen_calls; /* threads inside a call on listen_sock */
     int listening;
+    SOCKET listen_cancel; /* handle that cancels I/O on listen_sock */
+    net_hooks hooks;      /* test seams (net_hooks.h); all empty in production */
 
     int nworkers;
     uint32_t tick_ms;
@@ -145,11 +154,14 @@ struct net_engine {
     net_conn *dirty_head, *dirty_tail;
 
     int finishing, exiting;
+    int failed; /* a wait on the completion port failed: the engine gave up */
+    volatile LONG wake_posted; /* a KEY_WAKE packet is in the port: later wakes coalesce */
     uint64_t finish_deadline;
 };
 
 typedef struct worker {
     net_engine *e;
+    int index; /* 0 keeps the tick */
     uint8_t *buf; /* receive buffer: read_chunk bytes, this thread's own */
     size_t cap;
     int ticks;
@@ -159,22 +171,38 @@ typedef struct worker {
 
 /* ---- small helpers ---- */
 
-static const char *wsa_text(int err, char *buf, size_t n)
+static net_hooks hooks; /* copied into each engine at creation */
+
+void net_hooks_set(const net_hooks *h)
 {
-    switch (err) {
-    case WSAEADDRINUSE: return "address in use";
-    case WSAEADDRNOTAVAIL: return "address not available";
-    case WSAEACCES: return "permission denied";
-    case WSAEAFNOSUPPORT: return "address family not supported";
-    case WSAEPROTONOSUPPORT: return "protocol not supported";
-    case WSAEINVAL: return "invalid argument";
-    case WSAEMFILE: return "too many open sockets";
-    case WSAENOBUFS: return "no buffer space";
-    case WSAENETDOWN: return "network is down";
-    case WSASYSNOTREADY: return "network subsystem not ready";
-    case WSAVERNOTSUPPORTED: return "Winsock 2.2 not supported";
-    default: snprintf(buf, n, "error %d", err); return buf;
-    }
+    if (h)
+        hooks = *h;
+    else
+        memset(&hooks, 0, sizeof hooks);
+}
+
+/* The handle that cancels I/O on s. A layered (non-IFS) provider may pass our overlapped calls
+ * down to the base provider's socket, where CancelIoEx on the layered handle does not reach
+ * them; libuv cancels through SIO_BASE_HANDLE for that reason. IFS providers: s itself. */
+static SOCKET cancel_handle_of(const net_engine *e, SOCKET s)
+{
+    SOCKET base = INVALID_SOCKET;
+    DWORD got = 0;
+
+    if (e->use_skip)
+        return s;
+    if (WSAIoctl(s, SIO_BASE_HANDLE, NULL, 0, &base, (DWORD)sizeof base, &got, NULL, NULL) != 0 ||
+        base == INVALID_SOCKET)
+        return s;
+    return base;
+}
+
+/* Cancels ov (NULL: all I/O) on s, and through the base provider's handle too when it differs. */
+static void cancel_io(SOCKET s, SOCKET base, OVERLAPPED *ov)
+{
+    CancelIoEx((HANDLE)s, ov);
+    if (base != s)
+        CancelIoEx((HANDLE)base, ov);
 }
 
 /* The reason on_close gives for a failed socket operation. */
@@ -208,25 +236,16 @@ static int op_error(SOCKET s, iocp_op *op)
     return WSAGetLastError();
 }
 
+/* The peer's address as the core sees it (sock_format_ip: IPv4 clients of a dual-stack
+ * listener are shown as plain IPv4). */
 static void format_peer(const struct sockaddr *sa, int len, char *out, size_t n)
 {
-    /* inet_ntop gets a local copy: Wine's ws2tcpip.h declares its address as PVOID, the
-     * SDK's as const VOID *. */
-    out[0] = '\0';
-    if (sa && sa->sa_family == AF_INET6 && len >= (int)sizeof(struct sockaddr_in6)) {
-        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-        struct in6_addr a6 = s6->sin6_addr;
-        /* A dual-stack listener sees IPv4 peers as ::ffff:a.b.c.d; show them as IPv4. */
-        if (memcmp(a6.s6_addr, mapped, sizeof mapped) == 0)
-            inet_ntop(AF_INET, &a6.s6_addr[12], out, n);
-        else
-            inet_ntop(AF_INET6, &a6, out, n);
-    } else if (sa && sa->sa_family == AF_INET && len >= (int)sizeof(struct sockaddr_in)) {
-        struct in_addr a4 = ((const struct sockaddr_in *)sa)->sin_addr;
-        inet_ntop(AF_INET, &a4, out, n);
-    }
-    if (!out[0])
+    if (sa && sa->sa_family == AF_INET6 && len >= (int)sizeof(struct sockaddr_in6))
+        sock_format_ip(out, n, ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr, 16);
+    else if (sa && sa->sa_family == AF_INET && len >= (int)sizeof(struct sockaddr_in))
+        sock_format_ip(out, n, (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr,
+                       4);
+    else
         snprintf(out, n, "?");
 }
 
@@ -286,6 +305,15 @@ static void cb_tick(net_engine *e, uint64_t now)
     e->in_callback--;
 }
 
+static void cb_wake(net_engine *e)
+{
+    if (!e->h.on_wake)
+        return;
+    e->in_callback++;
+    e->h.on_wake(e->h.user);
+    e->in_callback--;
+}
+
 static void cb_stop(net_engine *e)
 {
     if (!e->h.on_stop)
@@ -293,6 +321,23 @@ static void cb_stop(net_engine *e)
     e->in_callback++;
     e->h.on_stop(e->h.user);
     e->in_callback--;
+}
+
+/* Makes a socket call with the core lock released — the one place the engine does — holding a
+ * pin on what the call uses (a connection's pending count, or listen_calls) so nothing closes
+ * it meanwhile: pin, unlock, call, relock, unpin. The caller re-checks afterwards what may have
+ * changed while the lock was free. Returns what call returns (0 or a Winsock error). */
+static int unlocked_call(net_engine *e, unsigned *pins, int (*call)(void *arg), void *arg)
+{
+    int err;
+
+    (*pins)++;
+    core_unlock(e);
+    err = call(arg);
+    core_lock(e);
+    assert(*pins > 0);
+    (*pins)--;
+    return err;
 }
 
 /* ---- connection bookkeeping (all under the core lock) ---- */
@@ -351,7 +396,7 @@ static void conn_enter_closing(net_engine *e, net_conn *c, int abortive)
     /* Unblocks a parked zero-byte read or a send the peer is not draining. A thread that is
      * between the lock and its own call misses this; it re-checks the state afterwards. */
     if (c->reading || c->sending)
-        CancelIoEx((HANDLE)c->sock, NULL);
+        cancel_io(c->sock, c->cancel, NULL);
     dirty_push(e, c);
 }
 
@@ -395,6 +440,32 @@ static void conn_try_free(net_engine *e, net_conn *c)
     engine_check_exit(e);
 }
 
+/* unlocked_call for a call that posts op on c. The op must already be counted in c->pending.
+ * If c began closing meanwhile, its close cancelled too early to see op: cancel it now. */
+static int conn_call(net_engine *e, net_conn *c, iocp_op *op, int (*call)(void *arg), void *arg)
+{
+    int err = unlocked_call(e, &c->pending, call, arg);
+
+    assert(c->pending > 0);
+    if ((err == 0 || err == WSA_IO_PENDING) && c->state == ST_CLOSING)
+        cancel_io(c->sock, c->cancel, &op->ov);
+    return err;
+}
+
+typedef struct send_args {
+    net_conn *c;
+    WSABUF *bufs;
+    DWORD n, sent;
+} send_args;
+
+static int call_send(void *arg)
+{
+    send_args *a = arg;
+    if (WSASend(a->c->sock, a->bufs, a->n, &a->sent, 0, &a->c->send_op.ov, NULL) == 0)
+        return 0;
+    return WSAGetLastError();
+}
+
 /* Starts a gathered WSASend while something is queued and none is in flight. May release and
  * re-take the core lock (c is pinned meanwhile). */
 static void conn_send_more(net_engine *e, net_conn *c)
@@ -404,8 +475,8 @@ static void conn_send_more(net_engine *e, net_conn *c)
 
     while (!c->sending && c->q.bytes > 0 && (c->state == ST_OPEN || c->state == ST_FLUSHING)) {
         size_t i, total = 0, n = outq_gather(&c->q, iov, SEND_IOV_MAX, NULL);
-        DWORD sent = 0;
-        int rc, err = 0, in_flight;
+        send_args args;
+        int err, in_flight;
 
         for (i = 0; i < n; i++) {
             size_t len = iov[i].n;
@@ -420,30 +491,27 @@ static void conn_send_more(net_engine *e, net_conn *c)
             }
         }
         c->sending = 1;
-        c->pending += 2; /* the op, and a pin while the call is made */
+        c->pending++; /* the op */
         memset(&c->send_op.ov, 0, sizeof c->send_op.ov);
-        core_unlock(e);
-        rc = WSASend(c->sock, bufs, (DWORD)n, &sent, 0, &c->send_op.ov, NULL);
-        if (rc != 0)
-            err = WSAGetLastError();
-        core_lock(e);
+        args.c = c;
+        args.bufs = bufs;
+        args.n = (DWORD)n;
+        args.sent = 0;
+        err = conn_call(e, c, &c->send_op, call_send, &args);
         in_flight = 0;
-        if (rc == 0 && c->skip_mode) {
+        if (err == 0 && c->skip_mode) {
             /* Done already, and in skip mode no completion packet will follow. */
             c->sending = 0;
-            c->pending--;
-            outq_consume(&c->q, sent);
+            outq_consume(&c->q, args.sent);
             c->active = 1;
-        } else if (rc != 0 && err != WSA_IO_PENDING) {
+            conn_release(e, c);
+        } else if (err != 0 && err != WSA_IO_PENDING) {
             c->sending = 0;
-            c->pending--;
             conn_abort(e, c, why_error(err));
+            conn_release(e, c);
         } else {
             in_flight = 1;
-            if (c->state == ST_CLOSING) /* aborted while the call was made */
-                CancelIoEx((HANDLE)c->sock, &c->send_op.ov);
         }
-        conn_release(e, c);
         if (in_flight)
             break; /* its completion starts the next one */
     }
@@ -517,35 +585,38 @@ static void conn_peer_eof(net_engine *e, net_conn *c)
     }
 }
 
-/* Posts the zero-byte WSARecv with the lock released; c's read side is owned by the caller.
- * Returns 1 when it completed at once (input or the end of the stream is waiting: read now),
- * 0 when it is in flight or the read side has ended. */
-static int conn_post_read(net_engine *e, net_conn *c)
+static int call_zero_read(void *arg)
 {
+    net_conn *c = arg;
     WSABUF none;
     DWORD got = 0, flags = 0;
-    int rc, err = 0, ready = 0;
 
     none.len = 0;
     none.buf = NULL;
+    if (WSARecv(c->sock, &none, 1, &got, &flags, &c->recv_op.ov, NULL) == 0)
+        return 0;
+    return WSAGetLastError();
+}
+
+/* Posts the zero-byte WSARecv with the lock released; c's read side (and its pending count,
+ * which the op inherits) is owned by the caller. The completion may be handled elsewhere
+ * before WSARecv returns, hence the pin conn_call holds. Returns 1 when it completed at once
+ * (input or the end of the stream is waiting: read now), 0 when it is in flight or the read
+ * side has ended. */
+static int conn_post_read(net_engine *e, net_conn *c)
+{
+    int err;
+
     memset(&c->recv_op.ov, 0, sizeof c->recv_op.ov);
-    c->pending++; /* pin: the completion may be handled elsewhere before WSARecv returns */
-    core_unlock(e);
-    rc = WSARecv(c->sock, &none, 1, &got, &flags, &c->recv_op.ov, NULL);
-    if (rc != 0)
-        err = WSAGetLastError();
-    core_lock(e);
-    if (rc == 0 && c->skip_mode) {
-        ready = 1;
-    } else if (rc != 0 && err != WSA_IO_PENDING) {
+    err = conn_call(e, c, &c->recv_op, call_zero_read, c);
+    if (err == 0 && c->skip_mode)
+        return 1;
+    if (err != 0 && err != WSA_IO_PENDING) {
         conn_read_end(e, c);
         if (c->state != ST_CLOSING)
             conn_abort(e, c, why_error(err));
-    } else if (c->state == ST_CLOSING) {
-        CancelIoEx((HANDLE)c->sock, &c->recv_op.ov); /* closed while the call was made */
     }
-    conn_release(e, c);
-    return ready;
+    return 0;
 }
 
 /* The caller owns c's read side (c->reading, one pending count) and holds the lock: reads what
@@ -663,44 +734,63 @@ static void listener_maybe_close(net_engine *e)
     engine_check_exit(e);
 }
 
+typedef struct accept_args {
+    net_engine *e;
+    accept_op *a;
+    SOCKET ls;
+} accept_args;
+
+/* Creates the socket to accept into and posts AcceptEx; on failure closes that socket. */
+static int call_accept(void *arg)
+{
+    accept_args *x = arg;
+    net_engine *e = x->e;
+    DWORD got = 0;
+    int err = 0;
+    SOCKET s = WSASocketW(e->family, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
+                          WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+
+    if (s == INVALID_SOCKET)
+        return WSAGetLastError();
+    x->a->sock = s;
+    memset(&x->a->op.ov, 0, sizeof x->a->op.ov);
+    /* The listener has no skip-on-success: a packet comes even if this returns TRUE. */
+    if (!e->accept_ex(x->ls, s, x->a->addrs, 0, ADDR_SLOT, ADDR_SLOT, &got, &x->a->op.ov)) {
+        err = WSAGetLastError();
+        if (err == ERROR_IO_PENDING)
+            err = 0;
+    }
+    if (err) {
+        closesocket(s);
+        x->a->sock = INVALID_SOCKET;
+    } else if (e->hooks.after_accept_post) {
+        e->hooks.after_accept_post(e->hooks.user);
+    }
+    return err;
+}
+
 /* Posts AcceptEx on slot a (the lock is released for the calls). Returns 0, or -1 with a back
  * on the free list (the next tick tries again). */
 static int accept_post(net_engine *e, accept_op *a)
 {
-    SOCKET s, ls = e->listen_sock;
-    DWORD got = 0;
-    int err = 0;
+    accept_args args;
+    int err;
 
+    args.e = e;
+    args.a = a;
+    args.ls = e->listen_sock;
     e->accepts_pending++;
-    e->listen_calls++;
-    core_unlock(e);
-    s = WSASocketW(e->family, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
-                   WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
-    if (s == INVALID_SOCKET) {
-        err = WSAGetLastError();
-    } else {
-        a->sock = s;
-        memset(&a->op.ov, 0, sizeof a->op.ov);
-        /* The listener has no skip-on-success: a packet comes even if this returns TRUE. */
-        if (!e->accept_ex(ls, s, a->addrs, 0, ADDR_SLOT, ADDR_SLOT, &got, &a->op.ov)) {
-            err = WSAGetLastError();
-            if (err == ERROR_IO_PENDING)
-                err = 0;
-        }
-    }
-    core_lock(e);
-    e->listen_calls--;
+    err = unlocked_call(e, &e->listen_calls, call_accept, &args);
     if (err) {
-        if (s != INVALID_SOCKET)
-            closesocket(s);
         e->accepts_pending--;
         accept_slot_free(e, a);
-        listener_maybe_close(e);
-        return -1;
+    } else if (!e->listening) {
+        cancel_io(args.ls, e->listen_cancel, &a->op.ov); /* the listener closed meanwhile */
     }
-    if (!e->listening) /* the listener closed while the call was made */
-        CancelIoEx((HANDLE)ls, &a->op.ov);
-    return 0;
+    /* On either path: a completion handled during the call could not close the listener
+     * while we held it, so this may be the last chance to. */
+    listener_maybe_close(e);
+    return err ? -1 : 0;
 }
 
 static void accept_top_up(net_engine *e)
@@ -715,7 +805,7 @@ static void accept_top_up(net_engine *e)
 
 /* Readies an accepted socket (lock released). Returns 0 or -1. */
 static int accept_prepare(net_engine *e, accept_op *a, SOCKET s, SOCKET ls, char *peer,
-                          size_t peer_size, int *skip)
+                          size_t peer_size, int *skip, SOCKET *cancel)
 {
     struct sockaddr *local = NULL, *remote = NULL;
     INT llen = 0, rlen = 0;
@@ -728,6 +818,7 @@ static int accept_prepare(net_engine *e, accept_op *a, SOCKET s, SOCKET ls, char
     format_peer(remote, rlen, peer, peer_size);
     if (!CreateIoCompletionPort((HANDLE)s, e->port, 0, 0))
         return -1;
+    *cancel = cancel_handle_of(e, s);
     *skip = e->use_skip &&
             SetFileCompletionNotificationModes((HANDLE)s, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS |
                                                               FILE_SKIP_SET_EVENT_ON_HANDLE);
@@ -740,7 +831,8 @@ static int accept_prepare(net_engine *e, accept_op *a, SOCKET s, SOCKET ls, char
 }
 
 /* A new connection on socket s: ask the core, then start reading. Lock held. */
-static void conn_accepted(net_engine *e, worker *w, SOCKET s, int skip, const char *peer)
+static void conn_accepted(net_engine *e, worker *w, SOCKET s, SOCKET cancel, int skip,
+                          const char *peer)
 {
     net_conn *c;
     void *ctx;
@@ -753,6 +845,7 @@ static void conn_accepted(net_engine *e, worker *w, SOCKET s, int skip, const ch
     c->send_op.kind = OP_SEND;
     c->e = e;
     c->sock = s;
+    c->cancel = cancel;
     c->skip_mode = (unsigned char)(skip != 0);
     c->state = ST_OPEN;
     outq_init(&c->q);
@@ -783,14 +876,14 @@ static void conn_accepted(net_engine *e, worker *w, SOCKET s, int skip, const ch
 static void accept_done(worker *w, accept_op *a, int ok)
 {
     net_engine *e = w->e;
-    SOCKET s = a->sock;
+    SOCKET s = a->sock, cancel = INVALID_SOCKET;
     SOCKET ls = e->listen_sock; /* stays open while this op is counted in accepts_pending */
     char peer[INET6_ADDRSTRLEN + 8];
     int skip = 0, err = 0;
 
     a->sock = INVALID_SOCKET;
     if (ok) {
-        if (accept_prepare(e, a, s, ls, peer, sizeof peer, &skip) != 0)
+        if (accept_prepare(e, a, s, ls, peer, sizeof peer, &skip, &cancel) != 0)
             ok = 0;
     } else {
         err = op_error(ls, &a->op);
@@ -812,9 +905,11 @@ static void accept_done(worker *w, accept_op *a, int ok)
         accept_post(e, a); /* re-post at once; on failure the tick retries */
     }
     if (s != INVALID_SOCKET)
-        conn_accepted(e, w, s, skip, peer);
+        conn_accepted(e, w, s, cancel, skip, peer);
     flush_dirty(e);
     core_unlock(e);
+    if (e->hooks.after_accept_done)
+        e->hooks.after_accept_done(e->hooks.user);
 }
 
 /* ---- workers ---- */
@@ -835,6 +930,13 @@ static int dispatch(worker *w, const OVERLAPPED_ENTRY *ent)
             core_lock(e);
             if (!e->finishing)
                 cb_stop(e);
+            flush_dirty(e);
+            core_unlock(e);
+        } else if (ent->lpCompletionKey == KEY_WAKE) {
+            /* Cleared before the callback: a wake during it posts a new packet. */
+            InterlockedExchange(&e->wake_posted, 0);
+            core_lock(e);
+            cb_wake(e);
             flush_dirty(e);
             core_unlock(e);
         }
@@ -903,6 +1005,29 @@ static int engine_tick(worker *w, uint64_t now)
     return exiting;
 }
 
+static BOOL port_wait(worker *w, OVERLAPPED_ENTRY *ents, ULONG *n, DWORD timeout)
+{
+    net_engine *e = w->e;
+
+    if (e->hooks.fail_wait && e->hooks.fail_wait(e->hooks.user, w->index)) {
+        SetLastError(ERROR_INVALID_HANDLE);
+        return FALSE;
+    }
+    return GetQueuedCompletionStatusEx(e->port, ents, DRAIN_MAX, n, timeout, FALSE);
+}
+
+/* A wait on the port failed: the engine cannot go on. Whichever worker saw it, the others are
+ * told to leave too (they may be blocked in a wait that would never end), and
+ * net_engine_run reports the failure. */
+static void engine_fail(net_engine *e)
+{
+    core_lock(e);
+    e->failed = 1;
+    e->exiting = 1;
+    core_unlock(e);
+    PostQueuedCompletionStatus(e->port, 0, KEY_EXIT, NULL);
+}
+
 static void worker_loop(worker *w)
 {
     net_engine *e = w->e;
@@ -918,9 +1043,11 @@ static void worker_loop(worker *w)
             uint64_t now = GetTickCount64();
             timeout = now >= next_tick ? 0 : (DWORD)(next_tick - now);
         }
-        if (!GetQueuedCompletionStatusEx(e->port, ents, DRAIN_MAX, &n, timeout, FALSE)) {
-            if (GetLastError() != WAIT_TIMEOUT)
-                break; /* the port is gone: nothing more can arrive */
+        if (!port_wait(w, ents, &n, timeout)) {
+            if (GetLastError() != WAIT_TIMEOUT) {
+                engine_fail(e); /* nothing more can arrive: every worker must leave */
+                break;
+            }
             n = 0;
         }
         for (i = 0; i < n; i++)
@@ -1001,7 +1128,7 @@ static int listen_on(net_engine *e, const struct sockaddr *sa, int salen, int du
      * the provider hands out real kernel handles. */
     len = (int)sizeof info;
     e->use_skip = getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&info, &len) == 0 &&
-                  (info.dwServiceFlags1 & XP1_IFS_HANDLES) != 0;
+                  (info.dwServiceFlags1 & XP1_IFS_HANDLES) != 0 && !e->hooks.force_non_ifs;
     *stage = "CreateIoCompletionPort";
     if (!CreateIoCompletionPort((HANDLE)s, e->port, 0, 0)) {
         err = (int)GetLastError();
@@ -1009,6 +1136,7 @@ static int listen_on(net_engine *e, const struct sockaddr *sa, int salen, int du
         return err;
     }
     e->listen_sock = s;
+    e->listen_cancel = cancel_handle_of(e, s);
     e->family = sa->sa_family;
     return 0;
 fail:
@@ -1019,7 +1147,7 @@ fail:
 
 static int open_listener(net_engine *e, const net_options *opt, char *err, size_t err_size)
 {
-    char text[64];
+    char text[128];
     const char *stage = "bind";
     int rc;
 
@@ -1036,7 +1164,7 @@ static int open_listener(net_engine *e, const net_options *opt, char *err, size_
         /* No IPv6 here: fall back to IPv4. A busy or forbidden port is an answer, though. */
         if (rc == WSAEADDRINUSE || rc == WSAEACCES) {
             snprintf(err, err_size, "%s [::]:%u: %s", stage, (unsigned)opt->port,
-                     wsa_text(rc, text, sizeof text));
+                     sock_error_text_for(rc, text, sizeof text));
             return -1;
         }
         memset(&s4, 0, sizeof s4);
@@ -1047,7 +1175,7 @@ static int open_listener(net_engine *e, const net_options *opt, char *err, size_
         if (rc == 0)
             return 0;
         snprintf(err, err_size, "%s 0.0.0.0:%u: %s", stage, (unsigned)opt->port,
-                 wsa_text(rc, text, sizeof text));
+                 sock_error_text_for(rc, text, sizeof text));
         return -1;
     } else {
         struct addrinfo hints, *res = NULL;
@@ -1082,7 +1210,7 @@ static int open_listener(net_engine *e, const net_options *opt, char *err, size_
         if (rc == 0)
             return 0;
         snprintf(err, err_size, "%s %s%s%s:%u: %s", stage, v6 ? "[" : "", opt->bind_addr,
-                 v6 ? "]" : "", (unsigned)opt->port, wsa_text(rc, text, sizeof text));
+                 v6 ? "]" : "", (unsigned)opt->port, sock_error_text_for(rc, text, sizeof text));
         return -1;
     }
 }
@@ -1092,7 +1220,7 @@ static int open_listener(net_engine *e, const net_options *opt, char *err, size_
 net_engine *net_engine_create(const net_options *opt, const net_handlers *h, char *err,
                               size_t err_size)
 {
-    char scratch[160], text[64];
+    char scratch[160], text[128];
     net_engine *e;
     WSADATA wsa;
     SYSTEM_INFO si;
@@ -1110,7 +1238,9 @@ net_engine *net_engine_create(const net_options *opt, const net_handlers *h, cha
         return NULL;
     }
     e->h = *h;
+    e->hooks = hooks;
     e->listen_sock = INVALID_SOCKET;
+    e->listen_cancel = INVALID_SOCKET;
     e->backlog = opt->backlog > 0 ? opt->backlog : SOMAXCONN;
     e->naccepts = opt->accept_pool > 0 ? opt->accept_pool : DEFAULT_ACCEPT_POOL;
     e->tick_ms = opt->tick_ms ? opt->tick_ms : DEFAULT_TICK_MS;
@@ -1126,7 +1256,7 @@ net_engine *net_engine_create(const net_options *opt, const net_handlers *h, cha
 
     rc = WSAStartup(MAKEWORD(2, 2), &wsa);
     if (rc != 0) {
-        snprintf(err, err_size, "WSAStartup: %s", wsa_text(rc, text, sizeof text));
+        snprintf(err, err_size, "WSAStartup: %s", sock_error_text_for(rc, text, sizeof text));
         free(e);
         return NULL;
     }
@@ -1167,6 +1297,7 @@ int net_engine_run(net_engine *e)
         return -1;
     for (i = 0; i < e->nworkers; i++) {
         ws[i].e = e;
+        ws[i].index = i;
         ws[i].cap = e->read_chunk;
         ws[i].buf = malloc(ws[i].cap);
         if (!ws[i].buf)
@@ -1194,7 +1325,7 @@ int net_engine_run(net_engine *e)
     for (i = 0; i < e->nworkers; i++)
         free(ws[i].buf);
     free(ws);
-    return 0;
+    return e->failed ? -1 : 0;
 fail:
     for (i = 0; i < e->nworkers; i++)
         free(ws[i].buf);
@@ -1208,6 +1339,12 @@ void net_engine_stop(net_engine *e)
     PostQueuedCompletionStatus(e->port, 0, KEY_STOP, NULL);
 }
 
+void net_engine_wake(net_engine *e)
+{
+    if (InterlockedExchange(&e->wake_posted, 1) == 0)
+        PostQueuedCompletionStatus(e->port, 0, KEY_WAKE, NULL);
+}
+
 void net_engine_finish(net_engine *e, uint32_t deadline_ms)
 {
     assert_in_callback(e);
@@ -1217,11 +1354,30 @@ void net_engine_finish(net_engine *e, uint32_t deadline_ms)
     e->finish_deadline = GetTickCount64() + deadline_ms;
     e->listening = 0;
     if (e->listen_sock != INVALID_SOCKET && e->accepts_pending > 0)
-        CancelIoEx((HANDLE)e->listen_sock, NULL); /* each AcceptEx completes, aborted */
+        cancel_io(e->listen_sock, e->listen_cancel, NULL); /* each AcceptEx completes, aborted */
     listener_maybe_close(e);
     if (deadline_ms == 0)
         engine_deadlines(e, e->finish_deadline);
     engine_check_exit(e);
+}
+
+/* After a failed run: close every socket still open. Their memory is left allocated, on
+ * purpose: with the port broken, we cannot learn when the system is done with their
+ * OVERLAPPEDs, and writing into freed memory would be worse than a leak on the way out. */
+static void engine_abandon(net_engine *e)
+{
+    net_conn *c;
+    int i;
+
+    for (c = e->conns; c; c = c->next)
+        closesocket(c->sock);
+    e->conns = NULL;
+    e->nconns = 0;
+    for (i = 0; i < e->naccepts; i++)
+        if (e->accepts[i].sock != INVALID_SOCKET)
+            closesocket(e->accepts[i].sock);
+    if (e->accepts_pending > 0)
+        e->accepts = NULL;
 }
 
 void net_engine_destroy(net_engine *e)
@@ -1229,7 +1385,9 @@ void net_engine_destroy(net_engine *e)
     if (!e)
         return;
     /* After net_engine_run has returned nothing is in flight; before it nothing was posted. */
-    assert(e->nconns == 0 && e->accepts_pending == 0 && e->listen_calls == 0);
+    assert(e->failed || (e->nconns == 0 && e->accepts_pending == 0 && e->listen_calls == 0));
+    if (e->failed)
+        engine_abandon(e);
     if (e->listen_sock != INVALID_SOCKET)
         closesocket(e->listen_sock);
     if (e->port)

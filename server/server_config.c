@@ -10,6 +10,7 @@
 #include "handshake.h"
 #include "log.h"
 #include "names.h"
+#include "utf8.h"
 
 void server_config_defaults(server_config *cfg)
 {
@@ -25,6 +26,12 @@ void server_config_defaults(server_config *cfg)
     cfg->max_frame = PROTO_MAX_FRAME_DEFAULT;
     cfg->max_connections = 20000;
     cfg->max_per_ip = 200;
+    cfg->connect_rate = 5;
+    cfg->connect_burst = 50;
+    cfg->max_rooms = 10000;
+    cfg->send_queue_total = (uint64_t)1 << 30;
+    cfg->announce_max_members = 200;
+    snprintf(cfg->auto_join, sizeof cfg->auto_join, "lobby");
     cfg->rate_per_sec = 20;
     cfg->rate_burst = 40;
     cfg->send_queue_max = 4u * 1024u * 1024u;
@@ -36,6 +43,8 @@ void server_config_defaults(server_config *cfg)
     cfg->history_per_room = 200;
     cfg->fsync = FSYNC_INTERVAL;
     cfg->fsync_interval_ms = 1000;
+    cfg->expire_after_ms = 90ull * 24u * 60u * 60u * 1000u;
+    cfg->history_max_bytes = 256u * 1024u * 1024u;
     cfg->log_max_bytes = 10u * 1024u * 1024u;
     cfg->log_keep = 5;
     cfg->log_level = LOG_INFO;
@@ -138,6 +147,16 @@ int server_config_set(server_config *cfg, const char *section, const char *key,
         return set_str(cfg->name, sizeof cfg->name, value, problem, psize);
     if (key_is(section, key, "server", "motd"))
         return set_str(cfg->motd, sizeof cfg->motd, value, problem, psize);
+    if (key_is(section, key, "server", "auto_join")) {
+        /* Room names as JOIN takes them; empty: nobody is put in a room at login. */
+        if (value[0] && (strlen(value) > PROTO_ROOM_MAX || strpbrk(value, " ,") ||
+                         !utf8_valid_text(value, strlen(value), 0))) {
+            snprintf(problem, psize, "'%s' is no room name (1-%d bytes, no spaces or commas)",
+                     value, PROTO_ROOM_MAX);
+            return -1;
+        }
+        return set_str(cfg->auto_join, sizeof cfg->auto_join, value, problem, psize);
+    }
     if (key_is(section, key, "server", "workers")) {
         if (config_value_int(value, 0, 256, &v, problem, psize) != 0)
             return -1;
@@ -180,6 +199,17 @@ int server_config_set(server_config *cfg, const char *section, const char *key,
         return set_u32(&cfg->max_connections, value, 1, 1000000, problem, psize);
     if (key_is(section, key, "limits", "max_per_ip"))
         return set_u32(&cfg->max_per_ip, value, 1, 1000000, problem, psize);
+    if (key_is(section, key, "limits", "connect_rate"))
+        return set_u32(&cfg->connect_rate, value, 1, 1000000, problem, psize);
+    if (key_is(section, key, "limits", "connect_burst"))
+        return set_u32(&cfg->connect_burst, value, 1, 1000000, problem, psize);
+    if (key_is(section, key, "limits", "max_rooms"))
+        return set_u32(&cfg->max_rooms, value, 1, 10000000, problem, psize);
+    if (key_is(section, key, "limits", "send_queue_total"))
+        return config_value_size(value, (uint64_t)1 << 40, &cfg->send_queue_total, problem,
+                                 psize);
+    if (key_is(section, key, "limits", "announce_max_members"))
+        return set_u32(&cfg->announce_max_members, value, 0, 10000000, problem, psize);
     if (key_is(section, key, "limits", "rate"))
         return set_u32(&cfg->rate_per_sec, value, 1, 1000000, problem, psize);
     if (key_is(section, key, "limits", "burst"))
@@ -213,6 +243,11 @@ int server_config_set(server_config *cfg, const char *section, const char *key,
     }
     if (key_is(section, key, "history", "fsync_interval"))
         return set_ms(&cfg->fsync_interval_ms, value, 1, problem, psize);
+    if (key_is(section, key, "history", "expire_after"))
+        return set_ms(&cfg->expire_after_ms, value, 0, problem, psize);
+    if (key_is(section, key, "history", "max_bytes"))
+        return config_value_size(value, (uint64_t)1 << 40, &cfg->history_max_bytes, problem,
+                                 psize);
     if (key_is(section, key, "log", "file"))
         return set_str(cfg->log_file, sizeof cfg->log_file, value, problem, psize);
     if (key_is(section, key, "log", "max_size"))

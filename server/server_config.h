@@ -27,6 +27,7 @@ typedef struct server_config {
     char motd[PROTO_TEXT_MAX + 1];
     int workers;                       /* IOCP worker threads, 0 = processors */
     int accept_pool;                   /* IOCP AcceptEx pool, 0 = default */
+    char auto_join[PROTO_ROOM_MAX + 1]; /* room every user joins at login; "" = none */
     /* [security] */
     uint8_t ciphers[PROTO_MAX_CIPHERS]; /* allowed, in order of preference */
     uint8_t nciphers;
@@ -37,7 +38,12 @@ typedef struct server_config {
     /* [limits] */
     uint32_t max_frame;
     uint32_t max_connections;
-    uint32_t max_per_ip;
+    uint32_t max_per_ip;               /* connections per address (IPv6: per /64) */
+    uint32_t connect_rate;             /* new connections a second per address ... */
+    uint32_t connect_burst;            /* ... in bursts of up to this many */
+    uint32_t max_rooms;                /* rooms on the server (with members or history) */
+    uint64_t send_queue_total;         /* bytes queued to all clients together */
+    uint32_t announce_max_members;     /* larger rooms get counts, not JOIN/PART/QUIT */
     uint32_t rate_per_sec;             /* sustained client frames per second */
     uint32_t rate_burst;               /* token bucket size */
     uint64_t send_queue_max;           /* bytes queued to one client before it is cut */
@@ -50,6 +56,8 @@ typedef struct server_config {
     uint32_t history_per_room;
     fsync_policy fsync;
     uint64_t fsync_interval_ms;
+    uint64_t expire_after_ms;          /* empty rooms' history goes after this long; 0 = never */
+    uint64_t history_max_bytes;        /* all rooms' history together (journal compaction) */
     /* [log] */
     char log_file[SERVER_PATH_MAX];    /* "" = <data_dir>/parley-server.log; "-" = none */
     uint64_t log_max_bytes;

@@ -336,8 +336,8 @@ int server_main_hooked(int argc, char **argv, const server_hooks *hooks)
     log_info("stopped");
 
 done:
+    chat_destroy(core); /* first: its journal writer may wake the engine until it stops */
     net_engine_destroy(engine);
-    chat_destroy(core);
     if (cfg) {
         crypto_wipe(cfg, sizeof *cfg);
         free(cfg);

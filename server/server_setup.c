@@ -6,11 +6,14 @@
 
 #include "crypto.h"
 #include "fsys.h"
+#include "secret_text.h"
 
 /* Letters and digits people can read out loud without confusing them (no 0/O, 1/l/I). */
 static const char SECRET_ALPHABET[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 #define SECRET_CHARS 32
 
+/* Reads a small text file into out (NUL-terminated) by the rules of a secret's bytes
+ * (secret_normalize: no BOM, no trailing white space), which suit the salt's hex line too. */
 static int read_small_file(const char *path, char *out, size_t cap, char *err, size_t err_size)
 {
     size_t n;
@@ -27,10 +30,7 @@ static int read_small_file(const char *path, char *out, size_t cap, char *err, s
     }
     fclose(f);
     out[n] = '\0';
-    /* Trim the line ending an editor may have added. */
-    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r' || out[n - 1] == ' ' ||
-                     out[n - 1] == '\t'))
-        out[--n] = '\0';
+    secret_normalize(out, n);
     return 0;
 }
 
@@ -63,8 +63,13 @@ int server_secret(server_config *cfg, int *generated, char *path, size_t path_si
     *generated = 0;
     if (path && path_size)
         path[0] = '\0';
-    if (cfg->secret[0])
-        return 0;
+    if (cfg->secret[0]) { /* from the settings file: the same rules as a key file */
+        secret_normalize(cfg->secret, strlen(cfg->secret));
+        if (cfg->secret[0])
+            return 0;
+        snprintf(err, err_size, "the secret setting holds only white space");
+        return -1;
+    }
     if (cfg->secret_file[0])
         snprintf(file, sizeof file, "%s", cfg->secret_file);
     else if (fsys_path_join(file, sizeof file, cfg->data_dir, SERVER_SECRET_FILE) != 0) {

@@ -3,30 +3,44 @@
 
 #include <windows.h>
 
-static net_engine *volatile stop_engine;
+/* The console handler runs on a thread of its own. The lock makes "read the engine and call
+ * net_engine_stop" one step that signals_remove waits out, so the handler can never call into
+ * an engine that has been destroyed meanwhile. */
+static SRWLOCK stop_lock = SRWLOCK_INIT;
+static net_engine *stop_engine;
 
 static BOOL WINAPI on_console_event(DWORD type)
 {
-    (void)type;
+    int handled = 0;
+
+    AcquireSRWLockShared(&stop_lock);
     if (stop_engine) {
         net_engine_stop(stop_engine);
-        /* For CTRL_CLOSE_EVENT Windows ends the process when this returns; give the shutdown
-         * its moment (the system allows about 5 s). */
-        if (type == CTRL_CLOSE_EVENT)
-            Sleep(3000);
-        return TRUE;
+        handled = 1;
     }
-    return FALSE;
+    ReleaseSRWLockShared(&stop_lock);
+    if (!handled)
+        return FALSE;
+    /* For CTRL_CLOSE_EVENT Windows ends the process when this returns; give the shutdown its
+     * moment (the system allows about 5 s). Outside the lock: signals_remove must not wait. */
+    if (type == CTRL_CLOSE_EVENT)
+        Sleep(3000);
+    return TRUE;
 }
 
 void signals_install(net_engine *e)
 {
+    AcquireSRWLockExclusive(&stop_lock);
     stop_engine = e;
+    ReleaseSRWLockExclusive(&stop_lock);
     SetConsoleCtrlHandler(on_console_event, TRUE);
 }
 
 void signals_remove(void)
 {
-    stop_engine = NULL;
     SetConsoleCtrlHandler(on_console_event, FALSE);
+    /* Waits for a handler that is inside net_engine_stop right now. */
+    AcquireSRWLockExclusive(&stop_lock);
+    stop_engine = NULL;
+    ReleaseSRWLockExclusive(&stop_lock);
 }

@@ -8,6 +8,7 @@
 #include "crypto.h"
 #include "fsys.h"
 #include "log.h"
+#include "sock.h"
 #include "sys.h"
 #include "test.h"
 
@@ -16,7 +17,8 @@ void test_server_clean(const char *dir)
     static const char *const files[] = {"history.journal", "history.journal.tmp",
                                         "history.journal.corrupt", "bans.journal",
                                         "bans.journal.tmp", "bans.journal.corrupt",
-                                        "secret.key", "server.salt", "parley-server.log"};
+                                        "secret.key", "server.salt", "parley-server.log",
+                                        "ids.mark", "ids.mark.tmp"};
     char path[600];
     size_t i;
     for (i = 0; i < sizeof files / sizeof files[0]; i++)
@@ -40,6 +42,10 @@ void test_server_config(server_config *cfg, const char *name)
     cfg->nciphers = 2;
     cfg->rate_per_sec = 1000;
     cfg->rate_burst = 1000;
+    /* Tests connect in quick succession from 127.0.0.1; the tests of the connect rate lower
+     * this again. */
+    cfg->connect_rate = 100000;
+    cfg->connect_burst = 100000;
     cfg->shutdown_deadline_ms = 2000;
     cfg->workers = 2;
     cfg->log_level = LOG_WARN;
@@ -87,8 +93,8 @@ int test_server_start(test_server *ts, const server_config *cfg)
     ts->thread = thread_start(run_engine, ts);
     if (!ts->thread) {
         test_failf_at(__FILE__, __LINE__, "thread_start failed");
+        chat_destroy(ts->core); /* first: its journal writer may wake the engine */
         net_engine_destroy(ts->engine);
-        chat_destroy(ts->core);
         ts->engine = NULL;
         ts->core = NULL;
         return -1;
@@ -102,8 +108,8 @@ void test_server_stop(test_server *ts)
         return;
     net_engine_stop(ts->engine);
     thread_join(ts->thread);
+    chat_destroy(ts->core); /* first: its journal writer may wake the engine */
     net_engine_destroy(ts->engine);
-    chat_destroy(ts->core);
     ts->engine = NULL;
     ts->core = NULL;
     CHECK_EQ_INT(ts->run_result, 0);
@@ -196,4 +202,19 @@ int test_settle(pc_conn *c)
 int str_is(proto_str s, const char *text)
 {
     return s.n == strlen(text) && memcmp(s.p, text, s.n) == 0;
+}
+
+int test_server_begin(test_server *ts, const server_config *cfg)
+{
+    sock_startup();
+    crypto_init();
+    return test_server_start(ts, cfg);
+}
+
+void test_server_end(test_server *ts)
+{
+    char dir[SERVER_PATH_MAX];
+    memcpy(dir, ts->cfg.data_dir, sizeof dir);
+    test_server_stop(ts);
+    test_server_clean(dir);
 }

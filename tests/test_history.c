@@ -18,7 +18,7 @@
 
 static const char *const scratch_files[] = {
     HISTORY_JOURNAL_NAME, HISTORY_JOURNAL_NAME ".tmp", HISTORY_JOURNAL_NAME ".corrupt",
-    "blocker", NULL,
+    "blocker", "ids.mark", "ids.mark.tmp", NULL,
 };
 
 static void dir_clean(const char *dir)
@@ -476,3 +476,96 @@ TEST(history_per_room_zero_keeps_nothing)
     history_close(h);
     dir_clean(dir);
 }
+
+static const char *range(const history *h, const char *room, uint64_t after, uint64_t before,
+                         size_t max, int oldest, got *g)
+{
+    memset(g, 0, sizeof *g);
+    history_range(h, room, after, before, max, oldest, collect, g);
+    return g->line;
+}
+
+/* history_range: a window by ids, then the oldest or the newest max of it. */
+TEST(history_range_pages_in_both_directions)
+{
+    char dir[128], text[16];
+    got g;
+    history *h;
+
+    dir_fresh("range", dir, sizeof dir);
+    h = open_h(dir, 10, NULL);
+    REQUIRE(h != NULL);
+    for (int i = 1; i <= 6; i++) {
+        snprintf(text, sizeof text, "m%d", i);
+        add_msg(h, "#r", "n", text, 0);
+    }
+    CHECK_EQ_STR(range(h, "#r", 0, 0, 2, 0, &g), "5:n:m5|6:n:m6|");
+    CHECK_EQ_STR(range(h, "#r", 0, 5, 2, 0, &g), "3:n:m3|4:n:m4|");
+    CHECK_EQ_STR(range(h, "#r", 0, 3, 2, 0, &g), "1:n:m1|2:n:m2|");
+    CHECK_EQ_STR(range(h, "#r", 0, 1, 2, 0, &g), "");
+    CHECK_EQ_STR(range(h, "#r", 1, 0, 2, 1, &g), "2:n:m2|3:n:m3|");
+    CHECK_EQ_STR(range(h, "#r", 3, 0, 2, 1, &g), "4:n:m4|5:n:m5|");
+    CHECK_EQ_STR(range(h, "#r", 5, 0, 2, 1, &g), "6:n:m6|");
+    CHECK_EQ_STR(range(h, "#r", 2, 5, 0, 1, &g), "3:n:m3|4:n:m4|");
+    history_close(h);
+    dir_clean(dir);
+}
+
+static int in_use_b(void *user, const char *room)
+{
+    (void)user;
+    return names_equal_ci(room, "#busy");
+}
+
+/* Expiry drops the history of rooms not in use whose newest message is old; the budget drops
+ * the oldest messages of the least recently used rooms first; a compaction takes both to the
+ * disk, and the id sequence does not go back after a restart. */
+TEST(history_expiry_and_byte_budget_reach_the_journal)
+{
+    char dir[128], err[256], text[64];
+    got g;
+    history *h;
+    uint64_t last_id, id;
+    int i;
+
+    dir_fresh("budget", dir, sizeof dir);
+    h = open_h(dir, 100, NULL);
+    REQUIRE(h != NULL);
+    add_msg(h, "#old", "n", "ancient", 1000);
+    add_msg(h, "#busy", "n", "ancient but busy", 1000);
+    for (i = 0; i < 20; i++) {
+        snprintf(text, sizeof text, "lru %02d", i);
+        add_msg(h, "#lru", "n", text, 2000 + (uint64_t)i);
+    }
+    for (i = 0; i < 20; i++) {
+        snprintf(text, sizeof text, "new %02d", i);
+        last_id = add_msg(h, "#new", "n", text, 5000 + (uint64_t)i);
+    }
+    CHECK_EQ_INT(history_expire(h, 1500, in_use_b, NULL), 1);
+    CHECK_EQ_INT(history_room_exists(h, "#old"), 0);
+    CHECK_EQ_INT(history_room_exists(h, "#busy"), 1);
+    /* Under the budget: nothing goes. */
+    CHECK_EQ_INT(history_enforce_budget(h, history_bytes(h)), 0);
+    /* Over it: the oldest of the least recently used first (#busy, then #lru). */
+    {
+        uint64_t total = history_bytes(h);
+        size_t dropped = history_enforce_budget(h, total - 100);
+        CHECK(dropped >= 1);
+        CHECK(history_bytes(h) <= (total - 100) - (total - 100) / 10);
+        CHECK_EQ_INT(history_room_exists(h, "#busy"), 0);
+        CHECK(strncmp(range(h, "#lru", 0, 0, 0, 0, &g), "1", 1) != 0 || g.count < 20);
+        CHECK_EQ_INT(history_each(h, "#new", 0, 0, collect, &g), 20);
+    }
+    CHECK_EQ_INT(history_compact(h, err, sizeof err), 0);
+    history_close(h);
+    h = open_h(dir, 100, NULL);
+    REQUIRE(h != NULL);
+    CHECK_EQ_INT(history_room_exists(h, "#old"), 0);
+    CHECK_EQ_INT(history_room_exists(h, "#busy"), 0);
+    CHECK_EQ_INT(history_each(h, "#new", 0, 0, collect, &g), 20);
+    id = add_msg(h, "#new", "n", "after", 9000);
+    CHECK(id > last_id);
+    history_close(h);
+    dir_clean(dir);
+}
+

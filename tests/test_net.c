@@ -22,8 +22,11 @@ enum core_mode {
     MODE_ECHO,           /* echo; "k<digit>" aborts that connection instead (see on_data) */
     MODE_CLOSE_GRACEFUL, /* echo, then net_close(graceful) from inside on_data */
     MODE_CLOSE_ABORT,    /* net_close(abortive) from inside on_data */
-    MODE_REFUSE          /* on_accept queues "full\n" and refuses */
+    MODE_REFUSE,         /* on_accept queues "full\n" and refuses */
+    MODE_REFUSE_BIG      /* on_accept queues REFUSAL_BYTES pattern bytes and refuses */
 };
+
+#define REFUSAL_BYTES (8u << 20) /* more than any socket buffer takes in one send */
 
 /* Requests the test thread hands to the engine thread; served in on_tick, because net_*
  * calls are allowed only from inside callbacks. */
@@ -59,6 +62,7 @@ typedef struct tcore {
     int closes;
     int refused;
     int stops;
+    int wakes;
     int ticks;
     uint64_t last_tick;
     int violations; /* contract breaches seen from inside callbacks */
@@ -86,6 +90,8 @@ static void violate(tcore *t, const char *what)
         snprintf(t->violation, sizeof t->violation, "%s", what);
 }
 
+static int send_pattern(net_conn *c, size_t n);
+
 static void *cb_accept(void *user, net_conn *c, const char *peer)
 {
     tcore *t = user;
@@ -95,6 +101,10 @@ static void *cb_accept(void *user, net_conn *c, const char *peer)
     if (t->mode == MODE_REFUSE) {
         /* A parting line queued for a connection about to be refused must do no harm. */
         net_send(c, "full\n", 5);
+        t->refused++;
+    } else if (t->mode == MODE_REFUSE_BIG) {
+        if (send_pattern(c, REFUSAL_BYTES) != 0)
+            violate(t, "could not queue the refusal");
         t->refused++;
     } else if (t->accepted < MAX_CONNS) {
         tc = &t->conns[t->accepted];
@@ -306,8 +316,22 @@ static void engine_main(void *arg)
             test_failf_at(__FILE__, __LINE__, "timed out waiting for %s", #cond);             \
     } while (0)
 
-static const net_handlers test_handlers = {NULL,     cb_accept, cb_data, cb_close,
-                                           cb_tick, cb_stop};
+/* A wake from another thread: tell every open connection. */
+static void cb_wake(void *user)
+{
+    tcore *t = user;
+    int i;
+
+    mutex_lock(t->mu);
+    t->wakes++;
+    for (i = 0; i < t->accepted; i++)
+        if (!t->conns[i].closes)
+            net_send(t->conns[i].c, "woke\n", 5);
+    mutex_unlock(t->mu);
+}
+
+static const net_handlers test_handlers = {NULL,    cb_accept, cb_data, cb_close,
+                                           cb_tick, cb_stop,   cb_wake};
 
 /* Creates the engine on an ephemeral loopback port (or bind_addr) and runs it on a thread. */
 static int srv_start_at(tcore *t, int mode, const char *bind_addr)
@@ -1054,3 +1078,60 @@ TEST(net_default_bind_accepts_ipv4_clients)
     WAIT_FOR(&t, t.closes == t.accepted);
     srv_stop(&t);
 }
+
+/* A refused connection is closed like any graceful close: everything the core queued is sent,
+ * then FIN, while input the client sent first is read and dropped (closing with unread input
+ * would reset the connection and could destroy the refusal before the client reads it). */
+TEST(net_refused_connection_gets_everything_queued_then_a_close)
+{
+    size_t total = 0, bad = 0;
+    tcore t;
+    long r;
+    sock *s;
+
+    REQUIRE(srv_start(&t, MODE_REFUSE_BIG) == 0);
+    s = cli_connect(&t);
+    if (s) {
+        /* Input the server will never read for the core: unread when it closes. */
+        CHECK_EQ_INT(sock_send_all(s, "hello, anyone?\n", 15), 0);
+        WAIT_FOR(&t, t.refused == 1);
+        r = recv_to_end(s, &total, 1, &bad);
+        CHECK_EQ_INT(r, SOCK_CLOSED);
+        CHECK_EQ_INT(total, REFUSAL_BYTES);
+        CHECK_EQ_INT(bad, 0);
+        sock_close(s, 0);
+    }
+    CHECK_EQ_INT(t.closes, 0);
+    srv_stop(&t);
+}
+
+static void waker_main(void *arg)
+{
+    net_engine_wake(arg);
+}
+
+/* net_engine_wake from another thread runs on_wake like any callback, and what it queues is
+ * sent. */
+TEST(net_wake_from_another_thread_runs_on_wake)
+{
+    thread_handle *th;
+    char buf[8];
+    tcore t;
+    sock *s;
+
+    REQUIRE(srv_start(&t, MODE_ECHO) == 0);
+    s = cli_connect(&t);
+    if (s) {
+        WAIT_FOR(&t, t.accepted == 1);
+        th = thread_start(waker_main, t.e);
+        REQUIRE(th);
+        thread_join(th);
+        CHECK_EQ_INT(recv_exact(s, buf, 5), 5);
+        CHECK_EQ_MEM(buf, "woke\n", 5);
+        CHECK(t.wakes >= 1);
+        sock_close(s, 0);
+        WAIT_FOR(&t, t.closes == 1);
+    }
+    srv_stop(&t);
+}
+

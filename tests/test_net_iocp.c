@@ -1,12 +1,14 @@
 /* test_net_iocp.c — Windows-only tests of the IOCP engine beyond the shared test_net.c: engine
  * options (accept pool, workers, read chunk), stop and finish corner cases, and a multi-worker
- * stress run with cross-connection closes that would expose lifetime races. */
+ * stress run with cross-connection closes that would expose lifetime races; and, through the
+ * engine's test seams (net_hooks.h), interleavings of threads that are otherwise luck. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "net.h"
+#include "net_hooks.h"
 #include "outq.h"
 #include "sock.h"
 #include "sys.h"
@@ -624,7 +626,7 @@ static void stress_main(void *arg)
 /* Several workers, clients coming and going, the core closing connections from their own
  * and from other connections' callbacks and from the tick, broadcasts in between. Every
  * context must be closed exactly once with no callback after it, and shutdown must finish. */
-TEST(iocp_stress_random_closes_four_workers)
+static void stress_run(void)
 {
     enum { CLIENTS = 12 };
     stress_client sc[CLIENTS];
@@ -662,4 +664,177 @@ TEST(iocp_stress_random_closes_four_workers)
     CHECK(t.accepted > CLIENTS);
     CHECK(rounds > 0);
     ic_stop_and_check(&t);
+}
+
+TEST(iocp_stress_random_closes_four_workers)
+{
+    stress_run();
+}
+
+/* The same behind a provider treated as non-IFS (as with a layered provider installed): no
+ * skip-on-success, every completion through the port, and closes cancel through the base
+ * provider's handle (SIO_BASE_HANDLE) as well. Wine has no layered providers, so this shows
+ * the path works end to end, not that a real LSP needs it. */
+TEST(iocp_stress_random_closes_non_ifs_provider)
+{
+    net_hooks h;
+
+    memset(&h, 0, sizeof h);
+    h.force_non_ifs = 1;
+    net_hooks_set(&h);
+    stress_run();
+    net_hooks_set(NULL);
+}
+
+/* ---- interleavings forced through net_hooks.h ---- */
+
+typedef struct hookstate {
+    mutex_handle *mu;
+    int armed;           /* the next after_accept_post holds its thread */
+    int posted;          /* ...it did, and is waiting */
+    int done_seen;       /* an accept completion was handled meanwhile */
+    int fail_worker;     /* fail_wait: this worker's wait fails (-1: none) */
+    int failed_waits;
+} hookstate;
+
+static hookstate hs;
+
+static int hs_get(int *field)
+{
+    int v;
+    mutex_lock(hs.mu);
+    v = *field;
+    mutex_unlock(hs.mu);
+    return v;
+}
+
+static void hook_after_accept_post(void *user)
+{
+    uint64_t end = sys_mono_ms() + WAIT_MS;
+    (void)user;
+    mutex_lock(hs.mu);
+    if (!hs.armed) {
+        mutex_unlock(hs.mu);
+        return;
+    }
+    hs.armed = 0;
+    hs.posted = 1;
+    mutex_unlock(hs.mu);
+    /* Hold this thread inside its listener call (lock released) until another worker has
+     * handled the AcceptEx's cancelled completion. */
+    while (!hs_get(&hs.done_seen) && sys_mono_ms() < end)
+        sleep_ms(2);
+}
+
+static void hook_after_accept_done(void *user)
+{
+    (void)user;
+    mutex_lock(hs.mu);
+    if (hs.posted)
+        hs.done_seen = 1;
+    mutex_unlock(hs.mu);
+}
+
+static int hook_fail_wait(void *user, int index)
+{
+    int fail;
+    (void)user;
+    mutex_lock(hs.mu);
+    fail = index == hs.fail_worker;
+    if (fail)
+        hs.failed_waits++;
+    mutex_unlock(hs.mu);
+    return fail;
+}
+
+static void hooks_on(void)
+{
+    net_hooks h;
+    memset(&hs, 0, sizeof hs);
+    hs.mu = mutex_new();
+    hs.fail_worker = -1;
+    memset(&h, 0, sizeof h);
+    h.after_accept_post = hook_after_accept_post;
+    h.after_accept_done = hook_after_accept_done;
+    h.fail_wait = hook_fail_wait;
+    net_hooks_set(&h);
+}
+
+static void hooks_off(void)
+{
+    net_hooks_set(NULL);
+    mutex_free(hs.mu);
+}
+
+/* Shutdown while a worker is inside its AcceptEx call and another worker handles that
+ * AcceptEx's (cancelled) completion meanwhile: the completion cannot close the listener (a
+ * call is being made on it), so the call's return must — or the engine never exits. */
+TEST(iocp_shutdown_during_accept_post_closes_the_listener)
+{
+    net_options opt;
+    icore t;
+    sock *a, *b;
+
+    hooks_on();
+    memset(&opt, 0, sizeof opt);
+    opt.workers = 2;
+    opt.accept_pool = 1;
+    REQUIRE(ic_start(&t, IC_ECHO, &opt, 1) == 0);
+    a = connect_to(&t);
+    WAIT_FOR(&t, t.accepted == 1);
+    mutex_lock(hs.mu);
+    hs.armed = 1; /* the re-post after the next accept */
+    mutex_unlock(hs.mu);
+    b = connect_to(&t);
+    {
+        uint64_t end = sys_mono_ms() + WAIT_MS;
+        while (!hs_get(&hs.posted) && sys_mono_ms() < end)
+            sleep_ms(2);
+    }
+    CHECK(hs_get(&hs.posted));
+    net_engine_stop(t.e);
+    WAIT_FOR(&t, t.run_done);
+    CHECK(hs_get(&hs.done_seen));
+    if (a)
+        sock_close(a, 0);
+    if (b)
+        sock_close(b, 0);
+    if (hs_get(&t.run_done))
+        ic_stop_and_check(&t);
+    hooks_off();
+}
+
+/* A failed wait on the completion port in the worker that keeps the tick: every other worker
+ * leaves too and net_engine_run reports the failure, instead of waiting forever. */
+TEST(iocp_port_wait_failure_in_worker_0_ends_every_worker)
+{
+    net_options opt;
+    icore t;
+    sock *a;
+    int i;
+
+    hooks_on();
+    memset(&opt, 0, sizeof opt);
+    opt.workers = 3;
+    REQUIRE(ic_start(&t, IC_ECHO, &opt, 1) == 0);
+    a = connect_to(&t);
+    WAIT_FOR(&t, t.accepted == 1);
+    mutex_lock(hs.mu);
+    hs.fail_worker = 0; /* its next wait (at the latest after one tick) fails */
+    mutex_unlock(hs.mu);
+    WAIT_FOR(&t, t.run_done);
+    CHECK(hs_get(&hs.failed_waits) >= 1);
+    if (hs_get(&t.run_done)) {
+        thread_join(t.th);
+        CHECK_EQ_INT(t.run_rc, -1);
+        net_engine_destroy(t.e); /* closes what is left, without waiting for it */
+        for (i = 0; i < t.accepted; i++)
+            free(t.all[i]);
+        free(t.all);
+        free(t.open);
+        mutex_free(t.mu);
+    }
+    if (a)
+        sock_close(a, 0);
+    hooks_off();
 }

@@ -16,7 +16,7 @@ enum ref_field {
     X_END = 0,
     X_VERSION, X_CIPHERS, X_NONCE, X_SALT, X_MAC, X_ITERATIONS, X_CIPHER, X_MAX_FRAME,
     X_FLAGS, X_PRESENCE, X_EVENT, X_CODE, X_TAG, X_COUNT, X_DURATION, X_ID, X_TIME, X_AFTER,
-    X_TOKEN, X_AGENT, X_SERVER, X_ROOM, X_NICK, X_TARGET, X_TEXT, X_LIST,
+    X_BEFORE, X_TOKEN, X_AGENT, X_SERVER, X_ROOM, X_NICK, X_TARGET, X_TEXT, X_LIST,
     X_FIELDS
 };
 
@@ -37,7 +37,7 @@ static const ref_type ref_types[] = {
     {PT_JOIN, 0, 0, 0, 0, {X_ROOM}},
     {PT_PART, 0, 0, PROTO_NAME_MAX, 0, {X_ROOM, X_TEXT}},
     {PT_ROOMS, 0, 0, 0, 0, {X_END}},
-    {PT_ROOM_LIST, PROTO_FLAG_MORE, 0, 0, 0, {X_FLAGS, X_LIST}},
+    {PT_ROOM_LIST, PROTO_FLAG_MORE | PROTO_FLAG_UPDATE, 0, 0, 0, {X_FLAGS, X_LIST}},
     {PT_TOPIC, 0, 0, PROTO_TOPIC_MAX, 0, {X_ROOM, X_NICK, X_TEXT}},
     {PT_SAY, 0, 0, PROTO_TEXT_MAX, 1, {X_TAG, X_ROOM, X_TEXT}},
     {PT_MSG, PROTO_FLAG_HISTORY, 0, PROTO_TEXT_MAX, 1,
@@ -51,10 +51,10 @@ static const ref_type ref_types[] = {
     {PT_MEMBER, 0, PROTO_NICK_MAX, PROTO_NAME_MAX, 0,
      {X_EVENT, X_PRESENCE, X_ROOM, X_NICK, X_TARGET, X_TEXT}},
     {PT_NICK, 0, 0, 0, 0, {X_NICK}},
-    {PT_HISTORY, 0, 0, 0, 0, {X_ROOM, X_AFTER, X_COUNT}},
+    {PT_HISTORY, 0, 0, 0, 0, {X_ROOM, X_AFTER, X_BEFORE, X_COUNT}},
     {PT_HISTORY_END, 0, 0, 0, 0, {X_ROOM, X_COUNT}},
     {PT_NOTICE, 0, 0, PROTO_TEXT_MAX, 1, {X_NICK, X_TEXT}},
-    {PT_ERROR, 0, 0, PROTO_NAME_MAX, 0, {X_CODE, X_TEXT}},
+    {PT_ERROR, 0, 0, PROTO_NAME_MAX, 0, {X_CODE, X_TAG, X_TEXT}},
     {PT_PING, 0, 0, 0, 0, {X_TOKEN}},
     {PT_PONG, 0, 0, 0, 0, {X_TOKEN}},
     {PT_BYE, 0, 0, PROTO_NAME_MAX, 0, {X_CODE, X_TEXT}},
@@ -141,6 +141,7 @@ static void ref_body(const ref_type *t, const proto_msg *m, buf *b)
         case X_ID: buf_put_u64(b, m->id); break;
         case X_TIME: buf_put_u64(b, m->time); break;
         case X_AFTER: buf_put_u64(b, m->after); break;
+        case X_BEFORE: buf_put_u64(b, m->before); break;
         case X_TOKEN: buf_put_u64(b, m->token); break;
         case X_AGENT: ref_str(b, m->agent); break;
         case X_SERVER: ref_str(b, m->server); break;
@@ -237,6 +238,7 @@ static void fill_msg(proto_msg *m, const ref_type *t, const samples *s)
     m->id = 0x0102030405060708ull;
     m->time = 1700000000123ull;
     m->after = 0xFEDCBA9876543210ull;
+    m->before = 0x0123456789ABCDEFull;
     m->token = 0x8877665544332211ull;
     for (i = 0; i < PROTO_NONCE_SIZE; i++)
         m->nonce[i] = (uint8_t)(i * 7 + 1);
@@ -289,6 +291,7 @@ static int field_eq(int f, const proto_msg *a, const proto_msg *b)
     case X_ID: return a->id == b->id;
     case X_TIME: return a->time == b->time;
     case X_AFTER: return a->after == b->after;
+    case X_BEFORE: return a->before == b->before;
     case X_TOKEN: return a->token == b->token;
     case X_AGENT: return str_eq(a->agent, b->agent);
     case X_SERVER: return str_eq(a->server, b->server);
@@ -366,12 +369,12 @@ TEST(proto_names)
             CHECK(strcmp(proto_status_text(s), proto_status_text(t)) != 0);
     }
     /* Every code in the enum has a name. */
-    for (c = 0; c <= 14; c++)
+    for (c = 0; c <= 15; c++)
         CHECK(strcmp(proto_code_name((uint16_t)c), "UNKNOWN") != 0);
-    for (c = 100; c <= 109; c++)
+    for (c = 100; c <= 110; c++)
         CHECK(strcmp(proto_code_name((uint16_t)c), "UNKNOWN") != 0);
-    CHECK_EQ_STR(proto_code_name(15), "UNKNOWN");
-    CHECK_EQ_STR(proto_code_name(110), "UNKNOWN");
+    CHECK_EQ_STR(proto_code_name(16), "UNKNOWN");
+    CHECK_EQ_STR(proto_code_name(111), "UNKNOWN");
     CHECK(e.p != NULL && e.n == 0);
     CHECK(h.n == 3 && memcmp(h.p, "h\xc3\xa9", 3) == 0);
 }
@@ -825,7 +828,7 @@ TEST(proto_list_roundtrip)
     samples_init(&s);
     buf_init(&frame);
     fill_msg(&m, &ref_types[7], &s);
-    REQUIRE(m.type == PT_ROOM_LIST && m.flags == PROTO_FLAG_MORE);
+    REQUIRE(m.type == PT_ROOM_LIST && m.flags == (PROTO_FLAG_MORE | PROTO_FLAG_UPDATE));
     REQUIRE(proto_encode(&m, 0, &frame) == PROTO_OK);
     fill_msg(&m, &ref_types[14], &s);
     REQUIRE(m.type == PT_USER_LIST);
@@ -838,7 +841,7 @@ TEST(proto_list_roundtrip)
     REQUIRE(proto_reader_next(&r, &f) == 1);
     REQUIRE(proto_decode(f.type, f.body, f.len, &d) == PROTO_OK);
     CHECK_EQ_INT(d.type, PT_ROOM_LIST);
-    CHECK_EQ_INT(d.flags, PROTO_FLAG_MORE);
+    CHECK_EQ_INT(d.flags, PROTO_FLAG_MORE | PROTO_FLAG_UPDATE);
     CHECK_EQ_INT(d.list.count, 3);
     for (pos = 0, n = 0; proto_list_next(&d.list, PT_ROOM_LIST, &pos, &e); n++) {
         REQUIRE(n < 3);

@@ -49,6 +49,31 @@ TEST(every_section_sets_values)
     CHECK_EQ_INT(c.console, 0);
 }
 
+TEST(limits_of_issue_12_set_and_refuse)
+{
+    server_config c;
+    char problem[256];
+    server_config_defaults(&c);
+    CHECK_EQ_STR(c.auto_join, "lobby");
+    CHECK_EQ_INT(set(&c, "server", "auto_join", "", problem), 0);
+    CHECK_EQ_STR(c.auto_join, "");
+    CHECK_EQ_INT(set(&c, "server", "auto_join", "caf\xc3\xa9", problem), 0);
+    CHECK(set(&c, "server", "auto_join", "two words", problem) != 0);
+    CHECK(strstr(problem, "no room name") != NULL);
+    CHECK_EQ_STR(c.auto_join, "caf\xc3\xa9");
+    CHECK_EQ_INT(set(&c, "limits", "connect_rate", "3", problem), 0);
+    CHECK_EQ_INT(c.connect_rate, 3);
+    CHECK_EQ_INT(set(&c, "limits", "connect_burst", "9", problem), 0);
+    CHECK_EQ_INT(c.connect_burst, 9);
+    CHECK(set(&c, "limits", "connect_rate", "0", problem) != 0);
+    CHECK_EQ_INT(set(&c, "limits", "max_rooms", "50", problem), 0);
+    CHECK_EQ_INT(c.max_rooms, 50);
+    CHECK_EQ_INT(set(&c, "limits", "send_queue_total", "256M", problem), 0);
+    CHECK_EQ_INT(c.send_queue_total, 256u * 1024u * 1024u);
+    CHECK_EQ_INT(set(&c, "limits", "announce_max_members", "0", problem), 0);
+    CHECK_EQ_INT(c.announce_max_members, 0);
+}
+
 TEST(bad_values_say_what_is_wrong)
 {
     server_config c;

@@ -87,6 +87,65 @@ static void set_flag(void *arg)
     *(int *)arg = 42;
 }
 
+TEST(sock_format_ip_shows_addresses_as_rfc5952_and_mapped_as_ipv4)
+{
+    static const struct {
+        unsigned char ip[16];
+        size_t len;
+        const char *text;
+    } cases[] = {
+        {{192, 0, 2, 1}, 4, "192.0.2.1"},
+        {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 16, "::1"},
+        {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 1, 2, 3}, 16, "10.1.2.3"},
+        {{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1}, 16, "2001:db8::1:0:0:1"},
+        {{0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0xab, 0xcd}, 16,
+         "2001:db8:1:2:3:4:5:abcd"},
+        /* A single zero group is not shortened (RFC 5952 4.2.2). */
+        {{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1}, 16, "2001:db8:0:1:1:1:1:1"},
+        {{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 16, "2001:db8::"},
+        {{0}, 16, "::"},
+        {{192, 0, 2}, 3, "?"},
+    };
+    char out[64];
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sock_format_ip(out, sizeof out, cases[i].ip, cases[i].len);
+        CHECK_EQ_STR(out, cases[i].text);
+    }
+}
+
+/* Parsing is formatting's inverse, and refuses what is no address. */
+TEST(sock_parse_ip_reads_what_format_writes)
+{
+    static const char *const good[] = {"192.0.2.1", "::1", "::", "2001:db8::1:0:0:1",
+                                       "2001:db8:1:2:3:4:5:abcd", "2001:db8::", "fe80::1:2"};
+    static const char *const bad[] = {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1::2::3", ":1",
+                                      "1:2:3:4:5:6:7", "1:2:3:4:5:6:7:8:9", "12345::", "g::1",
+                                      "1:"};
+    unsigned char ip[16];
+    char out[64];
+    size_t i, len;
+
+    for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+        if (sock_parse_ip(good[i], strlen(good[i]), ip, &len) != 0) {
+            test_failf_at(__FILE__, __LINE__, "did not parse %s", good[i]);
+            continue;
+        }
+        sock_format_ip(out, sizeof out, ip, len);
+        CHECK_EQ_STR(out, good[i]);
+    }
+    CHECK_EQ_INT(sock_parse_ip("::ffff:10.1.2.3", 15, ip, &len), 0);
+    sock_format_ip(out, sizeof out, ip, len);
+    CHECK_EQ_STR(out, "10.1.2.3");
+    CHECK_EQ_INT(sock_parse_ip("2001:DB8:0:0:0:0:0:1", 20, ip, &len), 0);
+    sock_format_ip(out, sizeof out, ip, len);
+    CHECK_EQ_STR(out, "2001:db8::1");
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (sock_parse_ip(bad[i], strlen(bad[i]), ip, &len) == 0)
+            test_failf_at(__FILE__, __LINE__, "parsed \"%s\"", bad[i]);
+}
+
 TEST(thread_runs_and_joins)
 {
     int flag = 0;

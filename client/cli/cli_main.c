@@ -10,6 +10,7 @@
 #include "client.h"
 #include "crypto.h"
 #include "handshake.h"
+#include "secret_text.h"
 #include "sock.h"
 #include "sys.h"
 #include "thread.h"
@@ -434,17 +435,12 @@ static long find_key(const cli_opts *o, char *key, size_t size)
             return -1;
         }
         memcpy(key, o->key, (size_t)n);
-        return n;
-    }
-    if (o->key_file) {
+    } else if (o->key_file) {
         n = cli_read_file(o->key_file, key, size, err, sizeof err);
         if (n < 0) {
             err_line("parley-cli: --key-file %s: %s", o->key_file, err);
             return -1;
         }
-        /* A key file usually ends with a line break that is not part of the key. */
-        while (n > 0 && (key[n - 1] == '\n' || key[n - 1] == '\r'))
-            n--;
     } else if (cli_getenv("PARLEY_KEY", key, size)) {
         n = (long)strlen(key);
     } else if (cli_stdin_is_terminal() && cli_read_secret("Key: ", key, size) == 0) {
@@ -454,6 +450,8 @@ static long find_key(const cli_opts *o, char *key, size_t size)
                  "variable");
         return -1;
     }
+    /* The same bytes the server takes from its key file: no BOM, no trailing white space. */
+    n = (long)secret_normalize(key, (size_t)n);
     if (n == 0) {
         err_line("parley-cli: the key is empty");
         return -1;

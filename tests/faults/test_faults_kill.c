@@ -107,7 +107,8 @@ TEST(hard_kill_loses_no_acknowledged_message)
      * test_faults.history_replay_larger_than_the_send_queue_keeps_the_joiner). */
     fprintf(f, "[server]\nbind = 127.0.0.1\ndata_dir = %s\n"
                "[security]\nsecret = %s\niterations = 1000\nciphers = aes-256-gcm, xor\n"
-               "[limits]\nrate = 1000000\nburst = 1000000\nsend_queue_max = 64M\n"
+               "[limits]\nrate = 1000000\nburst = 1000000\n"
+               "connect_rate = 1000000\nconnect_burst = 1000000\nsend_queue_max = 64M\n"
                "[history]\nper_room = 100000\nfsync = never\n"
                "[log]\nfile = %s\nconsole = no\nlevel = info\n",
             DIR, TEST_SECRET, LOG);

@@ -52,7 +52,8 @@ TEST(journal_write_failure_keeps_live_chat_going)
     int i, got = 0;
 
     prepare("full", "[history]\nper_room = 1000\nfsync = always\n"
-                    "[limits]\nrate = 1000000\nburst = 1000000\n", config, sizeof config);
+                    "[limits]\nrate = 1000000\nburst = 1000000\n"
+                   "connect_rate = 1000000\nconnect_burst = 1000000\n", config, sizeof config);
     REQUIRE(server_proc_start(&p, config, "p-full.out", 8192) == 0);
     a = fault_join(p.port, "alice", PROTO_CIPHER_AES256GCM);
     b = fault_join(p.port, "bob", PROTO_CIPHER_XOR);
@@ -155,7 +156,8 @@ TEST(server_memory_returns_to_baseline)
 
     /* ASan keeps freed memory in quarantine; without it, memory is reused as in a real build. */
     setenv("ASAN_OPTIONS", "quarantine_size_mb=0:detect_leaks=0", 1);
-    prepare("rss", "[limits]\nrate = 1000000\nburst = 1000000\nsend_queue_max = 256k\n"
+    prepare("rss", "[limits]\nrate = 1000000\nburst = 1000000\n"
+                   "connect_rate = 1000000\nconnect_burst = 1000000\nsend_queue_max = 256k\n"
                    "[history]\nper_room = 50\nfsync = never\n[log]\nlevel = warn\n",
             config, sizeof config);
     REQUIRE(server_proc_start(&p, config, "p-rss.out", 0) == 0);
@@ -248,7 +250,8 @@ TEST(journal_on_a_full_disk_recovers_when_space_returns)
     snprintf(config, sizeof config, "p-tmpfs.ini");
     write_server_config(config, "p-tmpfs",
                         "[history]\nper_room = 1000\nfsync = always\n"
-                        "[limits]\nrate = 1000000\nburst = 1000000\n");
+                        "[limits]\nrate = 1000000\nburst = 1000000\n"
+                   "connect_rate = 1000000\nconnect_burst = 1000000\n");
     if (server_proc_start(&p, config, "p-tmpfs.out", 0) != 0)
         goto unmount;
     a = fault_join(p.port, "alice", PROTO_CIPHER_AES256GCM);

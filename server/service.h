@@ -22,8 +22,10 @@ typedef struct service_program {
 } service_program;
 
 /* Everything wmain does after converting the arguments to UTF-8 (argv[0] is the program):
- *   --install [server options]  install or update the service (options go into its command
- *                               line), prepare %ProgramData%\Parley, register the event source
+ *   --install [options]         install or update the service: server options given replace
+ *                               the same ones on its command line, the others stay; its own
+ *                               --start-type and --hide-secret; prepares %ProgramData%\Parley
+ *                               and registers the event source
  *   --uninstall                 stop and remove the service (data and settings stay)
  *   --start, --stop             start or stop it and wait until it has
  *   --console [server options]  run in this console

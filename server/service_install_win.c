@@ -14,91 +14,6 @@
 
 #define PRESHUTDOWN_MIN_MS 15000u
 
-/* A growing UTF-8 string in a caller's buffer; `bad` sticks once something did not fit. */
-typedef struct text_buf {
-    char *p;
-    size_t cap, len;
-    int bad;
-} text_buf;
-
-static void tb_add(text_buf *b, const char *s, size_t n)
-{
-    if (b->bad || n >= b->cap - b->len) {
-        b->bad = 1;
-        return;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
-
-static void tb_repeat(text_buf *b, char c, size_t n)
-{
-    while (n-- > 0)
-        tb_add(b, &c, 1);
-}
-
-/* Appends one argument quoted by the rules CommandLineToArgvW and the C runtime undo: quotes
- * around it if it is empty or has white space or quotes; backslashes doubled only where they
- * come before a quote (or the closing one). Works on UTF-8 since these are all ASCII. */
-static void tb_add_arg(text_buf *b, const char *arg)
-{
-    size_t slashes = 0;
-    const char *p;
-
-    if (arg[0] && !strpbrk(arg, " \t\n\v\"")) {
-        tb_add(b, arg, strlen(arg));
-        return;
-    }
-    tb_add(b, "\"", 1);
-    for (p = arg;; p++) {
-        if (*p == '\\') {
-            slashes++;
-            continue;
-        }
-        if (*p == '\0') {
-            tb_repeat(b, '\\', slashes * 2);
-            break;
-        }
-        if (*p == '"')
-            tb_repeat(b, '\\', slashes * 2 + 1);
-        else
-            tb_repeat(b, '\\', slashes);
-        tb_add(b, p, 1);
-        slashes = 0;
-    }
-    tb_add(b, "\"", 1);
-}
-
-int service_command_line(char *out, size_t out_size, const char *exe, int argc,
-                         char *const *argv)
-{
-    text_buf b;
-    int i;
-
-    if (out_size == 0)
-        return -1;
-    b.p = out;
-    b.cap = out_size;
-    b.len = 0;
-    b.bad = 0;
-    out[0] = '\0';
-    /* The program name is parsed differently (up to the next quote, no escapes): an
-     * unquoted path with a space ("C:\Program Files\...") is the classic service hijack. */
-    tb_add(&b, "\"", 1);
-    tb_add(&b, exe, strlen(exe));
-    tb_add(&b, "\"", 1);
-    for (i = 0; i < argc; i++) {
-        tb_add(&b, " ", 1);
-        tb_add_arg(&b, argv[i]);
-    }
-    if (b.bad) {
-        out[0] = '\0';
-        return -1;
-    }
-    return 0;
-}
-
 /* The settings file the service will read: --config PATH, else the default one. */
 static int settings_path(int argc, char **argv, char *out, size_t out_size)
 {
@@ -126,8 +41,9 @@ static void dir_of(const char *path, char *out, size_t out_size)
 
 /* Sets the optional parts of the service's configuration. The first three must succeed on
  * Windows; the hardening after them is reported and skipped where the system lacks it (Wine
- * knows none of it). */
-static int configure_service(SC_HANDLE svc, const server_config *cfg)
+ * knows none of it). Recovery actions are set only on a new service (is_new): an
+ * administrator may have changed them since. */
+static int configure_service(SC_HANDLE svc, const server_config *cfg, int is_new)
 {
     static wchar_t description[] = SVC_DESCRIPTION_W;
     static wchar_t privileges[] = L"SeChangeNotifyPrivilege\0";
@@ -150,7 +66,7 @@ static int configure_service(SC_HANDLE svc, const server_config *cfg)
         svc_complain_win("--install: cannot set the service's description", GetLastError());
         return -1;
     }
-    if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &failure)) {
+    if (is_new && !ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS, &failure)) {
         svc_complain_win("--install: cannot set the service's recovery actions", GetLastError());
         return -1;
     }
@@ -159,7 +75,7 @@ static int configure_service(SC_HANDLE svc, const server_config *cfg)
         return -1;
     }
     /* Recovery also when the server exits with an error code, not only when it crashes. */
-    if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &failure_flag))
+    if (is_new && !ChangeServiceConfig2W(svc, SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, &failure_flag))
         printf("  note:     recovery on error exits not set (error %lu)\n",
                (unsigned long)GetLastError());
     if (!ChangeServiceConfig2W(svc, SERVICE_CONFIG_SERVICE_SID_INFO, &sid_info))
@@ -171,40 +87,9 @@ static int configure_service(SC_HANDLE svc, const server_config *cfg)
     return 0;
 }
 
-/* Creates the service, or updates an existing one in place (an upgrade). */
-static SC_HANDLE create_or_update(SC_HANDLE scm, const wchar_t *command, int *updated)
-{
-    SC_HANDLE svc = CreateServiceW(scm, SVC_NAME_W, SVC_DISPLAY_W, SERVICE_ALL_ACCESS,
-                                   SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
-                                   SERVICE_ERROR_NORMAL, command, NULL, NULL, NULL,
-                                   SVC_ACCOUNT_W, NULL);
-    *updated = 0;
-    if (svc)
-        return svc;
-    if (GetLastError() != ERROR_SERVICE_EXISTS) {
-        svc_complain_win("--install: cannot create the Parley service", GetLastError());
-        return NULL;
-    }
-    svc = OpenServiceW(scm, SVC_NAME_W, SERVICE_ALL_ACCESS);
-    if (!svc) {
-        svc_complain_win("--install: cannot open the existing Parley service", GetLastError());
-        return NULL;
-    }
-    /* A virtual account takes no password: "" replaces whatever was set before. */
-    if (!ChangeServiceConfigW(svc, SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
-                              SERVICE_ERROR_NORMAL, command, NULL, NULL, NULL, SVC_ACCOUNT_W,
-                              L"", SVC_DISPLAY_W)) {
-        svc_complain_win("--install: cannot update the existing Parley service", GetLastError());
-        CloseServiceHandle(svc);
-        return NULL;
-    }
-    *updated = 1;
-    return svc;
-}
-
 /* Data directory, settings file and secret key, with their permissions. */
 static int prepare_files(server_config *cfg, const char *settings, int settings_new,
-                         const wchar_t *sid)
+                         const wchar_t *sid, int hide_secret)
 {
     char err[SERVER_PATH_MAX + 128], secret_path[SERVER_PATH_MAX];
     int generated = 0;
@@ -235,7 +120,10 @@ static int prepare_files(server_config *cfg, const char *settings, int settings_
     printf("  data:     %s (Administrators and the service only)\n", cfg->data_dir);
     printf("  port:     TCP %u on %s\n", (unsigned)cfg->port,
            cfg->bind[0] ? cfg->bind : "every address");
-    if (generated) {
+    if (generated && hide_secret) {
+        printf("  secret:   %s (new: give it to your users; it is not printed here)\n",
+               secret_path);
+    } else if (generated) {
         printf("\nA new secret key was generated:\n\n    %s\n\n", cfg->secret);
         printf("Give it to the people who use Parley: their clients need it to connect.\n"
                "It is stored in %s, readable only by\n"
@@ -249,22 +137,202 @@ static int prepare_files(server_config *cfg, const char *settings, int settings_
     return 0;
 }
 
-/* argv: the program, then the server options to record in the service's command line. */
+/* What --install was asked: its own options, and the server options given this time. */
+typedef struct install_request {
+    DWORD start_type;  /* SERVICE_NO_CHANGE unless --start-type was given */
+    int delayed;       /* --start-type delayed */
+    int hide_secret;   /* --hide-secret: say where a new key is, not what it is */
+    int argc;          /* the server options given (no program name) */
+    char **argv;       /* borrowed from the caller's argv */
+} install_request;
+
+/* Takes --install's own options out of argv (program first); the rest are server options.
+ * -1 with the reason on stderr for a bad one. req->argv must have room for argc entries. */
+static int parse_request(int argc, char **argv, install_request *req)
+{
+    static const struct {
+        const char *name;
+        DWORD type;
+        int delayed;
+    } types[] = {{"auto", SERVICE_AUTO_START, 0},
+                 {"delayed", SERVICE_AUTO_START, 1},
+                 {"manual", SERVICE_DEMAND_START, 0},
+                 {"disabled", SERVICE_DISABLED, 0}};
+    int i;
+    size_t k;
+
+    req->start_type = SERVICE_NO_CHANGE;
+    req->delayed = 0;
+    req->hide_secret = 0;
+    req->argc = 0;
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--hide-secret") == 0) {
+            req->hide_secret = 1;
+        } else if (strcmp(argv[i], "--start-type") == 0) {
+            if (i + 1 >= argc) {
+                svc_complain("--start-type needs a value: auto, delayed, manual or disabled");
+                return -1;
+            }
+            i++;
+            for (k = 0; k < sizeof types / sizeof types[0]; k++)
+                if (strcmp(argv[i], types[k].name) == 0)
+                    break;
+            if (k == sizeof types / sizeof types[0]) {
+                svc_complain("--start-type %s: not one of auto, delayed, manual, disabled",
+                             argv[i]);
+                return -1;
+            }
+            req->start_type = types[k].type;
+            req->delayed = types[k].delayed;
+        } else {
+            req->argv[req->argc++] = argv[i];
+        }
+    }
+    return 0;
+}
+
+/* The options on the installed service's command line; *n = 0 and an empty list when there
+ * is no such service. NULL (with the reason on stderr) when it exists but cannot be read. */
+static char **installed_options(SC_HANDLE scm, int *n)
+{
+    SC_HANDLE svc = OpenServiceW(scm, SVC_NAME_W, SERVICE_QUERY_CONFIG);
+    QUERY_SERVICE_CONFIGW *qc = NULL;
+    DWORD need = 0;
+    char **args = NULL;
+
+    *n = 0;
+    if (!svc) {
+        if (GetLastError() == ERROR_SERVICE_DOES_NOT_EXIST)
+            return calloc(1, sizeof(char *));
+        svc_complain_win("--install: cannot open the existing Parley service", GetLastError());
+        return NULL;
+    }
+    if (!QueryServiceConfigW(svc, NULL, 0, &need) &&
+        GetLastError() == ERROR_INSUFFICIENT_BUFFER && (qc = malloc(need)) != NULL &&
+        QueryServiceConfigW(svc, qc, need, &need))
+        args = svc_split_command_line(qc->lpBinaryPathName, n);
+    if (!args)
+        svc_complain_win("--install: cannot read the existing Parley service's configuration",
+                         GetLastError());
+    free(qc);
+    CloseServiceHandle(svc);
+    return args;
+}
+
+/* Creates the service with this command line, or updates an existing one in place (an
+ * upgrade): then only the command line changes, and the start type when one was asked for;
+ * the account, its password and everything else stay as the administrator left them. */
+static SC_HANDLE create_or_update(SC_HANDLE scm, const wchar_t *command,
+                                  const install_request *req, int *updated)
+{
+    DWORD start = req->start_type == SERVICE_NO_CHANGE ? SERVICE_AUTO_START : req->start_type;
+    SC_HANDLE svc = CreateServiceW(scm, SVC_NAME_W, SVC_DISPLAY_W, SERVICE_ALL_ACCESS,
+                                   SERVICE_WIN32_OWN_PROCESS, start, SERVICE_ERROR_NORMAL,
+                                   command, NULL, NULL, NULL, SVC_ACCOUNT_W, NULL);
+    *updated = 0;
+    if (svc)
+        return svc;
+    if (GetLastError() != ERROR_SERVICE_EXISTS) {
+        svc_complain_win("--install: cannot create the Parley service", GetLastError());
+        return NULL;
+    }
+    svc = OpenServiceW(scm, SVC_NAME_W, SERVICE_ALL_ACCESS);
+    if (!svc) {
+        svc_complain_win("--install: cannot open the existing Parley service", GetLastError());
+        return NULL;
+    }
+    if (!ChangeServiceConfigW(svc, SERVICE_NO_CHANGE, req->start_type, SERVICE_NO_CHANGE,
+                              command, NULL, NULL, NULL, NULL, NULL, SVC_DISPLAY_W)) {
+        svc_complain_win("--install: cannot update the existing Parley service", GetLastError());
+        CloseServiceHandle(svc);
+        return NULL;
+    }
+    *updated = 1;
+    return svc;
+}
+
+/* Sets or clears delayed automatic start when a start type was asked for. */
+static int apply_delayed(SC_HANDLE svc, const install_request *req)
+{
+    SERVICE_DELAYED_AUTO_START_INFO info;
+
+    if (req->start_type != SERVICE_AUTO_START)
+        return 0;
+    info.fDelayedAutostart = req->delayed ? TRUE : FALSE;
+    if (ChangeServiceConfig2W(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, &info))
+        return 0;
+    /* Wine has no delayed start (ERROR_INVALID_LEVEL): said, as for the hardening notes. */
+    if (GetLastError() == ERROR_INVALID_LEVEL) {
+        printf("  note:     this system has no delayed automatic start; the service starts "
+               "automatically\n");
+        return 0;
+    }
+    svc_complain_win("--install: cannot set delayed automatic start", GetLastError());
+    return -1;
+}
+
+/* "automatic", "automatic (delayed)", "manual" or "disabled", and the account: as the SCM
+ * now has them, which is what the administrator needs to see after an update. */
+static void print_configuration(SC_HANDLE svc, int updated)
+{
+    BYTE bytes[8192];
+    QUERY_SERVICE_CONFIGW *qc = (QUERY_SERVICE_CONFIGW *)bytes;
+    SERVICE_DELAYED_AUTO_START_INFO delayed;
+    char account[256] = "?";
+    const char *type = "?";
+    DWORD need;
+
+    if (QueryServiceConfigW(svc, qc, sizeof bytes, &need)) {
+        delayed.fDelayedAutostart = FALSE;
+        QueryServiceConfig2W(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, (BYTE *)&delayed,
+                             sizeof delayed, &need);
+        type = qc->dwStartType == SERVICE_AUTO_START
+                   ? (delayed.fDelayedAutostart ? "automatic (delayed)" : "automatic")
+               : qc->dwStartType == SERVICE_DEMAND_START ? "manual"
+               : qc->dwStartType == SERVICE_DISABLED     ? "disabled"
+                                                         : "other";
+        if (qc->lpServiceStartName)
+            svc_narrow(account, sizeof account, qc->lpServiceStartName);
+    }
+    printf("%s the Parley service (start: %s, account %s).\n", updated ? "Updated" : "Installed",
+           type, account);
+}
+
+/* argv: the program, then --install's own options and the server options to record in the
+ * service's command line, merged into what an existing service has. */
 int svc_cmd_install(const service_program *prog, int argc, char **argv)
 {
     char settings[SERVER_PATH_MAX], settings_dir[SERVER_PATH_MAX], err[1024];
-    char *exe = NULL, *command = NULL;
+    char *exe = NULL, *command = NULL, **given = NULL, **old = NULL, **merged = NULL;
     wchar_t *wexe = NULL, *wcommand = NULL, sid[192];
     server_config *cfg = calloc(1, sizeof *cfg);
     SC_HANDLE scm = NULL, svc = NULL;
+    install_request req;
     size_t command_size;
-    int rc = 1, updated = 0, settings_new = 0;
+    int rc = 1, updated = 0, settings_new = 0, old_n = 0, n, i;
 
-    if (!cfg) {
+    if (!cfg || !(given = calloc((size_t)argc + 1, sizeof *given))) {
         svc_complain("--install: out of memory");
-        return 1;
+        goto done;
     }
-    if (settings_path(argc, argv, settings, sizeof settings) != 0) {
+    req.argv = given;
+    if (parse_request(argc, argv, &req) != 0) {
+        rc = SERVER_EXIT_USAGE;
+        goto done;
+    }
+    if (!(scm = svc_open_manager(SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE, "--install")))
+        goto done;
+    if (!(old = installed_options(scm, &old_n)))
+        goto done;
+    /* merged[0] is the program, as the settings loader expects. */
+    if (!(merged = calloc((size_t)(old_n + req.argc + 2), sizeof *merged))) {
+        svc_complain("--install: out of memory");
+        goto done;
+    }
+    merged[0] = argv[0];
+    n = 1 + svc_merge_options(old_n, old, req.argc, req.argv, merged + 1);
+
+    if (settings_path(n, merged, settings, sizeof settings) != 0) {
         svc_complain("--install: no place for the settings file (is %%ProgramData%% set?)");
         goto done;
     }
@@ -281,7 +349,7 @@ int svc_cmd_install(const service_program *prog, int argc, char **argv)
         }
         settings_new = 1;
     }
-    if (prog->load_settings(cfg, argc, argv, err, sizeof err) != 0) {
+    if (prog->load_settings(cfg, n, merged, err, sizeof err) != 0) {
         svc_complain("--install: the service would not start with these settings: %s", err);
         goto done;
     }
@@ -292,29 +360,28 @@ int svc_cmd_install(const service_program *prog, int argc, char **argv)
         goto done;
     }
     command_size = strlen(exe) + 8;
-    for (int i = 1; i < argc; i++)
-        command_size += strlen(argv[i]) * 2 + 4;
+    for (i = 1; i < n; i++)
+        command_size += strlen(merged[i]) * 2 + 4;
     if (!(command = malloc(command_size)) ||
-        service_command_line(command, command_size, exe, argc - 1, argv + 1) != 0 ||
+        service_command_line(command, command_size, exe, n - 1, merged + 1) != 0 ||
         !(wcommand = svc_widen(command))) {
         svc_complain("--install: cannot build the service's command line");
         goto done;
     }
 
-    if (!(scm = svc_open_manager(SC_MANAGER_CONNECT | SC_MANAGER_CREATE_SERVICE, "--install")))
+    if (!(svc = create_or_update(scm, wcommand, &req, &updated)))
         goto done;
-    if (!(svc = create_or_update(scm, wcommand, &updated)))
+    if (apply_delayed(svc, &req) != 0)
         goto done;
-    printf("%s the Parley service (automatic start, account %s).\n",
-           updated ? "Updated" : "Installed", PARLEY_SERVICE_ACCOUNT);
+    print_configuration(svc, updated);
     printf("  program:  %s\n", command);
-    if (configure_service(svc, cfg) != 0 || svc_evlog_register(wexe) != 0)
+    if (configure_service(svc, cfg, !updated) != 0 || svc_evlog_register(wexe) != 0)
         goto done;
     if (svc_account_sid(sid, sizeof sid / sizeof sid[0]) != 0) {
         svc_complain("--install: cannot work out the SID of %s", PARLEY_SERVICE_ACCOUNT);
         goto done;
     }
-    if (prepare_files(cfg, settings, settings_new, sid) != 0)
+    if (prepare_files(cfg, settings, settings_new, sid, req.hide_secret) != 0)
         goto done;
     printf("Start it with: parley-server --start\n");
     fflush(stdout);
@@ -331,12 +398,15 @@ done:
         CloseServiceHandle(svc);
     if (scm)
         CloseServiceHandle(scm);
-    crypto_wipe(cfg, sizeof *cfg);
+    if (cfg)
+        crypto_wipe(cfg, sizeof *cfg);
     free(cfg);
     free(exe);
     free(command);
     free(wexe);
     free(wcommand);
+    free(given);
+    free(merged);
+    svc_free_args(old, old_n);
     return rc;
 }
-

@@ -134,16 +134,6 @@ static DWORD WINAPI on_control(DWORD control, DWORD type, LPVOID data, LPVOID ct
     }
 }
 
-static void free_args(char **args, int n)
-{
-    int i;
-    if (!args)
-        return;
-    for (i = 0; i < n; i++)
-        free(args[i]);
-    free(args);
-}
-
 /* The server's arguments as a service: the image path's (fixed at --install), then any given
  * to StartService (`sc start Parley --log-level debug`), then --quiet: no console to log to.
  * The caller frees them with free_args. NULL if out of memory or not UTF-16. */
@@ -169,7 +159,7 @@ static char **service_arguments(const svc_state *s, DWORD scm_argc, LPWSTR *scm_
     *n = k;
     return args;
 fail:
-    free_args(args, total);
+    svc_free_args(args, total);
     return NULL;
 }
 
@@ -220,7 +210,7 @@ static void WINAPI service_main(DWORD scm_argc, LPWSTR *scm_argv)
         hooks.own_stop_control = 1;
         rc = s->prog->run(nargs, args, &hooks);
     }
-    free_args(args, nargs);
+    svc_free_args(args, nargs);
 
     if (rc == SERVER_EXIT_OK) {
         svc_evlog_report(s->events, EVENTLOG_INFORMATION_TYPE, MSG_SERVICE_STOPPED, 0, NULL);

@@ -67,9 +67,13 @@ static void service_usage(void)
 {
     printf("\n"
            "As a Windows service (from an elevated command prompt):\n"
-           "  --install [options]  install the service \"%s\" (or update it), with these\n"
-           "                       options on its command line; prepares %%ProgramData%%\\Parley\n"
-           "                       and on first use writes server.ini and a new secret key\n"
+           "  --install [options]  install the service \"%s\", or update it: options given\n"
+           "                       replace the same ones on its command line, the rest stay;\n"
+           "                       prepares %%ProgramData%%\\Parley and on first use writes\n"
+           "                       server.ini and a new secret key. --install's own options:\n"
+           "    --start-type TYPE  auto, delayed, manual or disabled (new service: auto;\n"
+           "                       an existing one keeps its own unless this is given)\n"
+           "    --hide-secret      say where a new secret key is, without printing it\n"
            "  --start, --stop      start or stop the service and wait until it has\n"
            "  --uninstall          stop and remove the service (settings and data stay)\n"
            "  --console            run in this console even where the service could start\n",

@@ -67,6 +67,18 @@ int svc_acl_private_file(const char *path, const wchar_t *sid);
  * (the caller then runs in the console). Returns the exit code. */
 int svc_run_dispatcher(const service_program *prog, int argc, char **argv, int *not_service);
 
+/* ---- the service's command line (service_cmdline_win.c) ---- */
+
+/* The options of an installed service's command line (after the program), UTF-8; the caller
+ * frees them with svc_free_args. NULL if it cannot be parsed or memory ran out. */
+char **svc_split_command_line(const wchar_t *line, int *n);
+/* Frees n strings and the array (NULL is fine). */
+void svc_free_args(char **args, int n);
+/* The installed options (old) with the newly given ones (given) merged in: an option given
+ * anew replaces the installed one with its value; the others stay as they were. Writes the
+ * borrowed pointers into out (room for old_n + new_n) and returns their count. */
+int svc_merge_options(int old_n, char *const *old, int new_n, char *const *given, char **out);
+
 /* ---- management commands (service_control_win.c, service_install_win.c) ---- */
 
 /* Opens the SCM; NULL with the reason (for `command`) on stderr. */

@@ -712,6 +712,105 @@ TEST(reinstall_updates_and_keeps_the_secret)
     teardown_test();
 }
 
+/* The installed service's command line and start type, for the re-install test. */
+static int installed_config(wchar_t *path, size_t cap, DWORD *start_type, int *delayed)
+{
+    BYTE cfg_buf[8192];
+    QUERY_SERVICE_CONFIGW *qc = (QUERY_SERVICE_CONFIGW *)cfg_buf;
+    SERVICE_DELAYED_AUTO_START_INFO d;
+    SC_HANDLE svc = open_service(SERVICE_QUERY_CONFIG);
+    DWORD need;
+    int rc = -1;
+
+    if (!svc)
+        return -1;
+    if (QueryServiceConfigW(svc, qc, sizeof cfg_buf, &need) &&
+        wcslen(qc->lpBinaryPathName) < cap) {
+        wcscpy(path, qc->lpBinaryPathName);
+        *start_type = qc->dwStartType;
+        d.fDelayedAutostart = FALSE;
+        *delayed = QueryServiceConfig2W(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, (BYTE *)&d,
+                                        sizeof d, &need)
+                       ? d.fDelayedAutostart != 0
+                       : -1; /* not known to this system */
+        rc = 0;
+    }
+    CloseServiceHandle(svc);
+    return rc;
+}
+
+/* --install over an existing service changes only what it is told: an upgrade that passes
+ * nothing keeps the custom settings file, port and start type (issue 11). */
+TEST(reinstall_changes_only_what_it_is_told)
+{
+    char dir[MAX_PATH * 3], out[8192], config[MAX_PATH * 3], port_text[16], port2_text[16];
+    wchar_t line[4096], want[MAX_PATH * 3 + 32];
+    DWORD start_type = 0;
+    int delayed = 0;
+    unsigned port;
+
+    REQUIRE(setup_test() == 0);
+    work_dir("svc-keep", dir, sizeof dir);
+    clean_dir(dir);
+    path_in(config, sizeof config, dir, "server.ini");
+    port = free_port();
+    snprintf(port_text, sizeof port_text, "%u", port);
+    snprintf(port2_text, sizeof port2_text, "%u", port + 1);
+    {
+        char *argv[] = {"--install", "--config", config, "--data-dir", dir, "--port", port_text,
+                        "--start-type", "disabled"};
+        CHECK(run_server(out, sizeof out, 9, argv) == 0);
+    }
+    CHECK(strstr(out, "start: disabled") != NULL);
+
+    /* What an installer's upgrade does: --install and nothing else. */
+    CHECK(run_server(out, sizeof out, 1, (char *[]){"--install"}) == 0);
+    CHECK(strstr(out, "Updated the Parley service") != NULL);
+    REQUIRE(installed_config(line, 4096, &start_type, &delayed) == 0);
+    fwprintf(stderr, L"after a plain --install: %ls\n", line);
+    swprintf(want, sizeof want / sizeof want[0], L"--config %hs", config);
+    CHECK(wcsstr(line, want) != NULL);
+    swprintf(want, sizeof want / sizeof want[0], L"--port %hs", port_text);
+    CHECK(wcsstr(line, want) != NULL);
+    CHECK(wcsstr(line, L"--start-type") == NULL); /* --install's own, never recorded */
+    CHECK_EQ_INT(start_type, SERVICE_DISABLED);
+    CHECK(run1("--start") != 0); /* still disabled */
+
+    /* One option changed: only that one. */
+    {
+        char *argv[] = {"--install", "--port", port2_text};
+        CHECK(run_server(out, sizeof out, 3, argv) == 0);
+    }
+    REQUIRE(installed_config(line, 4096, &start_type, &delayed) == 0);
+    swprintf(want, sizeof want / sizeof want[0], L"--port %hs", port2_text);
+    CHECK(wcsstr(line, want) != NULL);
+    swprintf(want, sizeof want / sizeof want[0], L"--port %hs", port_text);
+    CHECK(wcsstr(line, want) == NULL);
+    swprintf(want, sizeof want / sizeof want[0], L"--config %hs", config);
+    CHECK(wcsstr(line, want) != NULL);
+    CHECK_EQ_INT(start_type, SERVICE_DISABLED);
+
+    /* Delayed automatic start, and it stays across a plain --install. */
+    {
+        char *argv[] = {"--install", "--start-type", "delayed"};
+        CHECK(run_server(out, sizeof out, 3, argv) == 0);
+    }
+    if (under_wine())
+        CHECK(strstr(out, "no delayed automatic start") != NULL);
+    CHECK(run_server(out, sizeof out, 1, (char *[]){"--install"}) == 0);
+    REQUIRE(installed_config(line, 4096, &start_type, &delayed) == 0);
+    CHECK_EQ_INT(start_type, SERVICE_AUTO_START);
+    if (!under_wine())
+        CHECK_EQ_INT(delayed, 1);
+    CHECK(run_server(out, sizeof out, 3, (char *[]){"--install", "--start-type", "sometimes"}) ==
+          2);
+    CHECK(strstr(out, "not one of auto, delayed, manual, disabled") != NULL);
+
+    CHECK(run1("--uninstall") == 0);
+    clean_dir(dir);
+    teardown_test();
+}
+
 /* A service that cannot start reports SERVICE_STOPPED with ERROR_SERVICE_SPECIFIC_ERROR and
  * server_main's exit code: 1 when it cannot listen, 2 for bad options. */
 TEST(failed_start_reports_the_exit_code)

@@ -175,7 +175,29 @@ static void main_sink_fn(void *user, log_level level, const char *line, size_t l
         ms->hooks->on_message(ms->hooks->user, level, line_text(line));
 }
 
-/* A failure before (or without) the log: to stderr, and to the hooks. */
+/* A failure before the log is open (bad settings, an unusable data folder), when a platform
+ * layer drives the run (the Windows service, with no console): also into the default log
+ * file, parley-server.log in the default data folder, where the administrator and
+ * `--start` look. Best effort: that folder may be the unusable one. */
+static void log_early_failure(const char *text)
+{
+    char dir[SERVER_PATH_MAX], path[SERVER_PATH_MAX], err[256];
+    logfile *lf;
+
+    if (fsys_default_data_dir(dir, sizeof dir) != 0 || fsys_mkdirs(dir, NULL, 0) != 0 ||
+        fsys_path_join(path, sizeof path, dir, "parley-server.log") != 0)
+        return;
+    lf = logfile_open(path, 0, 0, 0, err, sizeof err);
+    if (!lf)
+        return;
+    log_set_sink(logfile_sink, lf);
+    log_error("cannot start: %s", text);
+    log_set_sink(NULL, NULL);
+    logfile_close(lf);
+}
+
+/* A failure before (or without) the log: to stderr, to the hooks, and for a hooked run to
+ * the default log file. */
 static void report_failure(const server_hooks *hooks, const char *fmt, ...) PARLEY_PRINTF(2, 3);
 
 static void report_failure(const server_hooks *hooks, const char *fmt, ...)
@@ -189,6 +211,8 @@ static void report_failure(const server_hooks *hooks, const char *fmt, ...)
     fprintf(stderr, "parley-server: %s\n", text);
     if (hooks && hooks->on_message)
         hooks->on_message(hooks->user, LOG_ERROR, text);
+    if (hooks)
+        log_early_failure(text);
 }
 
 static void progress(const server_hooks *hooks, const char *step)

@@ -85,8 +85,6 @@ static void explain_exit(const SERVICE_STATUS_PROCESS *st)
     } else {
         svc_complain("the service stopped");
     }
-    svc_complain("see the log file (by default %%ProgramData%%\\Parley\\parley-server.log) and "
-             "the Application event log, source Parley");
 }
 
 /* Stops the service if it runs and waits until it has. 0 when it is stopped. */
@@ -122,21 +120,24 @@ static int stop_and_wait(SC_HANDLE svc, int *was_running)
     return 0;
 }
 
-int svc_cmd_start(void)
+int svc_cmd_start(const service_program *prog)
 {
     SC_HANDLE scm, svc = NULL;
     SERVICE_STATUS_PROCESS st;
+    char since[32];
     int rc = 1;
 
     if (!(scm = svc_open_manager(SC_MANAGER_CONNECT, "--start")))
         return 1;
-    svc = OpenServiceW(scm, SVC_NAME_W, SERVICE_START | SERVICE_QUERY_STATUS);
+    svc = OpenServiceW(scm, SVC_NAME_W,
+                       SERVICE_START | SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG);
     if (!svc) {
         svc_complain_win("--start: cannot open the Parley service (is it installed? "
                      "parley-server --install)",
                      GetLastError());
         goto done;
     }
+    svc_timestamp_now(since);
     if (!StartServiceW(svc, 0, NULL) && GetLastError() != ERROR_SERVICE_ALREADY_RUNNING) {
         svc_complain_win("--start: cannot start the Parley service", GetLastError());
         goto done;
@@ -145,6 +146,7 @@ int svc_cmd_start(void)
         goto done;
     if (st.dwCurrentState != SERVICE_RUNNING) {
         explain_exit(&st);
+        svc_explain_failure(prog, svc, since);
         goto done;
     }
     printf("The Parley service is running (process %lu).\n", (unsigned long)st.dwProcessId);
@@ -171,8 +173,11 @@ int svc_cmd_stop(void)
     }
     if (stop_and_wait(svc, &was_running) != 0)
         goto done;
-    if (query_status(svc, &st) == 0 && st.dwWin32ExitCode != NO_ERROR)
+    if (query_status(svc, &st) == 0 && st.dwWin32ExitCode != NO_ERROR) {
         explain_exit(&st);
+        svc_complain("see the log file (by default %%ProgramData%%\\Parley\\parley-server.log) "
+                     "and the Application event log, source Parley");
+    }
     printf(was_running ? "The Parley service has stopped.\n"
                        : "The Parley service was not running.\n");
     rc = 0;

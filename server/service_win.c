@@ -116,7 +116,7 @@ int service_entry(int argc, char **argv, const service_program *prog)
     if (which == 1)
         return svc_cmd_uninstall();
     if (which == 2)
-        return svc_cmd_start();
+        return svc_cmd_start(prog);
     if (which == 3)
         return svc_cmd_stop();
 

@@ -79,11 +79,20 @@ void svc_free_args(char **args, int n);
  * borrowed pointers into out (room for old_n + new_n) and returns their count. */
 int svc_merge_options(int old_n, char *const *old, int new_n, char *const *given, char **out);
 
+/* ---- why the service did not start (service_diagnose_win.c) ---- */
+
+/* The time now as the log writes it (UTC, "2026-11-26T06:10:50.123Z"). */
+void svc_timestamp_now(char out[32]);
+/* After a failed start: says on stderr why — the settings as the service reads them (file and
+ * line), its data folder, and the ERROR lines its logs have since `since` — and what to do.
+ * svc needs SERVICE_QUERY_CONFIG. */
+void svc_explain_failure(const service_program *prog, SC_HANDLE svc, const char *since);
+
 /* ---- management commands (service_control_win.c, service_install_win.c) ---- */
 
 /* Opens the SCM; NULL with the reason (for `command`) on stderr. */
 SC_HANDLE svc_open_manager(DWORD access, const char *command);
-int svc_cmd_start(void);
+int svc_cmd_start(const service_program *prog);
 int svc_cmd_stop(void);
 int svc_cmd_reload(void);
 int svc_cmd_uninstall(void);

@@ -2,7 +2,10 @@
  * server with the key from its secret file, says one line and waits to see it come back.
  *   parley-chat-probe --port N --secret-file PATH [--motd TEXT]   0 when the chat worked
  *   parley-chat-probe --sleep SECONDS                             a Wine process to keep alive
+ *   parley-chat-probe --lock PATH --sleep SECONDS                 ... holding PATH open with no
+ *                                                                 sharing (a file "in use")
  * (Wine ends services two seconds after the last ordinary Wine process has exited.) */
+#include <share.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,11 +67,22 @@ int main(int argc, char **argv)
     unsigned port = 0;
     pc_options o;
     pc_conn *c;
+    FILE *held = NULL;
     int i, code = 0, rc = 1;
 
     for (i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--sleep") == 0) {
+        if (strcmp(argv[i], "--lock") == 0) {
+            /* Deny reading and writing to everyone else, as a running program's image is. */
+            if (!(held = _fsopen(argv[i + 1], "rb", _SH_DENYRW))) {
+                fprintf(stderr, "chat-probe: cannot lock %s\n", argv[i + 1]);
+                return 1;
+            }
+            printf("locked\n"); /* the test waits for this line */
+            fflush(stdout);
+        } else if (strcmp(argv[i], "--sleep") == 0) {
             sleep_ms((unsigned)atoi(argv[i + 1]) * 1000u);
+            if (held)
+                fclose(held);
             return 0;
         } else if (strcmp(argv[i], "--port") == 0) {
             port = (unsigned)atoi(argv[i + 1]);
@@ -82,7 +96,7 @@ int main(int argc, char **argv)
     }
     if (i != argc || !secret_file || port == 0 || port > 65535) {
         fprintf(stderr, "usage: parley-chat-probe --port N --secret-file PATH [--motd TEXT]\n"
-                        "       parley-chat-probe --sleep SECONDS\n");
+                        "       parley-chat-probe [--lock PATH] --sleep SECONDS\n");
         return 2;
     }
     if (read_secret(secret_file, secret, sizeof secret) != 0)

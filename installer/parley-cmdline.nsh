@@ -96,15 +96,6 @@ Function ReadSwitches
   ${IfNot} ${Errors}
     StrCpy $AllowDowngrade 1
   ${EndIf}
-  ; NSIS takes /D= as it is, quotes included, and then finds no such folder: take them off.
-  StrCpy $R1 $INSTDIR 1
-  ${If} $R1 == '"'
-    StrCpy $INSTDIR $INSTDIR "" 1
-    StrCpy $R1 $INSTDIR 1 -1
-    ${If} $R1 == '"'
-      StrCpy $INSTDIR $INSTDIR -1
-    ${EndIf}
-  ${EndIf}
   Pop $R2
   Pop $R1
   Pop $R0

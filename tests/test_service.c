@@ -811,6 +811,18 @@ TEST(reinstall_changes_only_what_it_is_told)
     teardown_test();
 }
 
+/* %ProgramData%\Parley\parley-server.log: where the service writes failures that come
+ * before its own log is open. */
+static void default_log(char *out, size_t n)
+{
+    char root[MAX_PATH * 3], *slash;
+    test_root(root, sizeof root);
+    slash = strrchr(root, '\\');
+    if (slash)
+        *slash = '\0';
+    snprintf(out, n, "%s\\Parley\\parley-server.log", root);
+}
+
 /* A service that cannot start reports SERVICE_STOPPED with ERROR_SERVICE_SPECIFIC_ERROR and
  * server_main's exit code: 1 when it cannot listen, 2 for bad options. */
 TEST(failed_start_reports_the_exit_code)
@@ -841,6 +853,9 @@ TEST(failed_start_reports_the_exit_code)
     CHECK(bind(taken, (struct sockaddr *)&a, sizeof a) == 0 && listen(taken, 4) == 0);
     CHECK(run_server(out, sizeof out, 1, (char *[]){"--start"}) != 0);
     CHECK(strstr(out, "exit code 1") != NULL);
+    /* The reason itself, from the service's log, and what to do (issue 11). */
+    CHECK(strstr(out, "cannot listen") != NULL);
+    CHECK(strstr(out, "what to do: free the port") != NULL);
     CHECK(service_status(&st) == 0);
     CHECK_EQ_INT(st.dwCurrentState, SERVICE_STOPPED);
     CHECK_EQ_INT(st.dwWin32ExitCode, ERROR_SERVICE_SPECIFIC_ERROR);
@@ -852,6 +867,35 @@ TEST(failed_start_reports_the_exit_code)
     CHECK_EQ_INT(st.dwCurrentState, SERVICE_STOPPED);
     CHECK_EQ_INT(st.dwWin32ExitCode, ERROR_SERVICE_SPECIFIC_ERROR);
     CHECK_EQ_INT(st.dwServiceSpecificExitCode, 2);
+
+    /* A bad line in server.ini: --start names the file and line (issue 11). */
+    {
+        char config[MAX_PATH * 3], want[MAX_PATH * 3 + 16], deflog[MAX_PATH * 3];
+        wchar_t wconfig[MAX_PATH];
+        FILE *f;
+        path_in(config, sizeof config, dir, "server.ini");
+        MultiByteToWideChar(CP_UTF8, 0, config, -1, wconfig, MAX_PATH);
+        f = _wfopen(wconfig, L"wb");
+        REQUIRE(f != NULL);
+        fputs("[server]\r\nport = 7420\r\nworkers = many\r\n", f);
+        fclose(f);
+        default_log(deflog, sizeof deflog);
+        MultiByteToWideChar(CP_UTF8, 0, deflog, -1, wconfig, MAX_PATH);
+        DeleteFileW(wconfig); /* only this start's lines, below */
+        CHECK(run_server(out, sizeof out, 1, (char *[]){"--start"}) != 0);
+        CHECK(strstr(out, "exit code 2") != NULL);
+        snprintf(want, sizeof want, "%s:3", config);
+        CHECK(strstr(out, want) != NULL);
+        CHECK(strstr(out, "what to do: correct that setting") != NULL);
+        /* Before its own log is open, the service writes the reason to the default log file:
+         * %ProgramData%\Parley\parley-server.log. */
+        {
+            char *text = malloc(1 << 16);
+            REQUIRE(text != NULL);
+            CHECK(read_text(deflog, text, 1 << 16) == 0 && strstr(text, want) != NULL);
+            free(text);
+        }
+    }
 
     CHECK(run1("--uninstall") == 0);
     clean_dir(dir);

@@ -2,7 +2,6 @@
  * directory, the settings file and the secret key. */
 #include "service_win.h"
 
-#include <aclapi.h>
 #include <bcrypt.h>
 #include <sddl.h>
 
@@ -11,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl_win.h"
 #include "server_config.h"
 
 /* SYSTEM and Administrators full control, the service's SID (appended between the parts)
@@ -83,15 +83,12 @@ int svc_account_sid(wchar_t *out, size_t cap)
     return 0;
 }
 
-/* Applies "head + sid + tail" as the protected DACL of a file or directory. For a directory
- * the inheritable entries also reach what is already inside. */
+/* Applies "head + sid + tail" as the protected DACL of a file or directory. A failure names
+ * the path and the Windows error. */
 static int apply_acl(const char *path, const wchar_t *head, const wchar_t *sid)
 {
     size_t n = wcslen(head) + wcslen(sid) + wcslen(SDDL_TAIL) + 1;
     wchar_t *sddl = malloc(n * sizeof *sddl), *wpath = svc_widen(path);
-    PSECURITY_DESCRIPTOR sd = NULL;
-    BOOL present = FALSE, defaulted = FALSE;
-    PACL dacl = NULL;
     char what[SERVER_PATH_MAX + 64];
     DWORD e;
     int rc = -1;
@@ -104,23 +101,13 @@ static int apply_acl(const char *path, const wchar_t *head, const wchar_t *sid)
     wcscpy(sddl, head);
     wcscat(sddl, sid);
     wcscat(sddl, SDDL_TAIL);
-    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, &sd,
-                                                              NULL) ||
-        !GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted) || !present) {
-        svc_complain_win(what, GetLastError());
-        goto done;
-    }
-    e = SetNamedSecurityInfoW(wpath, SE_FILE_OBJECT,
-                              DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
-                              NULL, NULL, dacl, NULL);
+    e = acl_apply_path(wpath, sddl);
     if (e != ERROR_SUCCESS) {
         svc_complain_win(what, e);
         goto done;
     }
     rc = 0;
 done:
-    if (sd)
-        LocalFree(sd);
     free(sddl);
     free(wpath);
     return rc;

@@ -102,7 +102,7 @@ cleanup() {
   rm -rf "$pf" "$data" "$menu_lnk" "$desk_lnk" "$cfg_dir"
 }
 
-step "building the installers ($version and an 'older' $old_version)"
+step "building the installers ($version, an 'older' $old_version, a pre-release)"
 "$cmake" --build "$build" --target installer
 setup=$build/Parley-$version-setup.exe
 [ -f "$setup" ] || fail "$setup was not built"
@@ -110,6 +110,11 @@ mkdir -p "$work"
 old_setup=$work/Parley-$old_version-setup.exe
 "$makensis" -V2 -WX -NOCD "-DFILES=$files_nsh" "-DVERSION=$old_version" "-DOUTFILE=$old_setup" \
   "$build/installer/parley.nsi"
+
+# A pre-release version builds: VIProductVersion takes its numeric part (issue 11).
+"$makensis" -V2 -WX -NOCD "-DFILES=$files_nsh" "-DVERSION=0.2.0-rc1" \
+  "-DOUTFILE=$work/Parley-0.2.0-rc1-setup.exe" "$build/installer/parley.nsi" ||
+  fail "a pre-release version does not build"
 
 trap cleanup EXIT
 cleanup
@@ -135,6 +140,7 @@ check "InstallLocation" test "$(reg_value "$uninst_key" InstallLocation)" = 'C:\
 check "UninstallString" test "$(reg_value "$uninst_key" UninstallString)" = "\"$uninst_win\""
 check "QuietUninstallString" test "$(reg_value "$uninst_key" QuietUninstallString)" = "\"$uninst_win\" /S"
 check "EstimatedSize" test "$(reg_value "$uninst_key" EstimatedSize)" != "0x0" -a -n "$(reg_value "$uninst_key" EstimatedSize)"
+check "URLInfoAbout, HelpLink" test -n "$(reg_value "$uninst_key" URLInfoAbout)" -a -n "$(reg_value "$uninst_key" HelpLink)"
 check "NoModify, NoRepair" test "$(reg_value "$uninst_key" NoModify)$(reg_value "$uninst_key" NoRepair)" = "0x10x1"
 check "Event Log source" test "$(reg_value "$evlog_key" EventMessageFile)" = "$server_win"
 # Wine's sc has no qc: read what the SCM stored.

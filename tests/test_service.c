@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "acl_win.h"
 #include "client.h"
 #include "crypto.h"
 #include "parley-messages.h" /* generated from resources/parley-messages.mc */
@@ -356,6 +357,70 @@ static void check_private(const char *path, const char *service_access)
         snprintf(want, sizeof want, "%s;;;%s)", service_access, sid);
         CHECK(strstr(dacl, want) != NULL);
     }
+}
+
+/* This process's user SID as text ("S-1-5-21-..."), into out. */
+static int current_user_sid(char *out, size_t n)
+{
+    HANDLE token;
+    BYTE info[sizeof(TOKEN_USER) + SECURITY_MAX_SID_SIZE];
+    DWORD size = sizeof info;
+    wchar_t *text = NULL;
+    int rc = -1;
+
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
+        return -1;
+    if (GetTokenInformation(token, TokenUser, info, size, &size) &&
+        ConvertSidToStringSidW(((TOKEN_USER *)info)->User.Sid, &text) &&
+        WideCharToMultiByte(CP_UTF8, 0, text, -1, out, (int)n, NULL, NULL) > 0)
+        rc = 0;
+    if (text)
+        LocalFree(text);
+    CloseHandle(token);
+    return rc;
+}
+
+/* Checks a DACL in SDDL: protected, with SYSTEM, Administrators and the user running this
+ * test, full control, and nobody else. */
+static void check_private_sddl(const char *what, const char *dacl)
+{
+    char sid[192], want[256];
+    const char *p;
+    int aces = 0;
+
+    fprintf(stderr, "%s: %s\n", what, dacl);
+    REQUIRE(current_user_sid(sid, sizeof sid) == 0);
+    CHECK(strncmp(dacl, "D:P", 3) == 0);
+    CHECK(strstr(dacl, "FA;;;SY)") && strstr(dacl, "FA;;;BA)"));
+    snprintf(want, sizeof want, "FA;;;%s)", sid);
+    CHECK(strstr(dacl, want) != NULL);
+    for (p = dacl; (p = strchr(p, '(')) != NULL; p++)
+        aces++;
+    CHECK_EQ_INT(aces, 3);
+}
+
+/* A console run's private file or folder (issue 11). On Windows its DACL is read back with
+ * GetNamedSecurityInfo. Wine 8 keeps no DACL on files (it reports one made up from the Unix
+ * mode), so there the check is of the DACL the server writes: acl_private_sddl, which
+ * fsys_create_private and fsys_make_private_dir apply. */
+static void check_console_private(const char *path, int is_dir)
+{
+    char dacl[2048];
+    wchar_t wdacl[512];
+
+    if (under_wine()) {
+        REQUIRE(acl_private_sddl(wdacl, 512, is_dir) == ERROR_SUCCESS);
+        WideCharToMultiByte(CP_UTF8, 0, wdacl, -1, dacl, (int)sizeof dacl, NULL, NULL);
+        CHECK(file_exists(path));
+        CHECK((strstr(dacl, "OICI") != NULL) == (is_dir != 0));
+        check_private_sddl("the DACL written (Wine keeps none)", dacl);
+        return;
+    }
+    if (dacl_text(path, dacl, sizeof dacl) != 0) {
+        test_failf_at(__FILE__, __LINE__, "cannot read the permissions of %s", path);
+        return;
+    }
+    check_private_sddl(path, dacl);
 }
 
 /* 1 if the Application log has an event from source Parley with this ID written at or after
@@ -953,6 +1018,10 @@ TEST(runs_in_the_console_when_not_started_by_the_scm)
     fprintf(stderr, "%s", out);
     CHECK(strstr(out, "listening on port") != NULL);
     path_in(secret_path, sizeof secret_path, dir, "secret.key");
+    /* The key and the folder are private in a console run too, not left to inherit
+     * ProgramData's permissions. */
+    check_console_private(secret_path, 0);
+    check_console_private(dir, 1);
     if (strstr(out, "listening on port") && read_text(secret_path, secret, sizeof secret) == 0) {
         c = connect_as(port, secret, "carol");
         CHECK(c != NULL);

@@ -4,7 +4,11 @@
  *   parley-chat-probe --sleep SECONDS                             a Wine process to keep alive
  *   parley-chat-probe --lock PATH --sleep SECONDS                 ... holding PATH open with no
  *                                                                 sharing (a file "in use")
+ *   parley-chat-probe --mutex NAME --sleep SECONDS                ... holding a named mutex (as
+ *                                                                 a running installer does)
  * (Wine ends services two seconds after the last ordinary Wine process has exited.) */
+#include <windows.h>
+
 #include <share.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +83,15 @@ int main(int argc, char **argv)
             }
             printf("locked\n"); /* the test waits for this line */
             fflush(stdout);
+        } else if (strcmp(argv[i], "--mutex") == 0) {
+            wchar_t name[256];
+            if (!MultiByteToWideChar(CP_UTF8, 0, argv[i + 1], -1, name, 256) ||
+                !CreateMutexW(NULL, TRUE, name)) {
+                fprintf(stderr, "chat-probe: cannot create the mutex %s\n", argv[i + 1]);
+                return 1;
+            }
+            printf("locked\n"); /* the test waits for this line */
+            fflush(stdout);
         } else if (strcmp(argv[i], "--sleep") == 0) {
             sleep_ms((unsigned)atoi(argv[i + 1]) * 1000u);
             if (held)
@@ -96,7 +109,7 @@ int main(int argc, char **argv)
     }
     if (i != argc || !secret_file || port == 0 || port > 65535) {
         fprintf(stderr, "usage: parley-chat-probe --port N --secret-file PATH [--motd TEXT]\n"
-                        "       parley-chat-probe [--lock PATH] --sleep SECONDS\n");
+                        "       parley-chat-probe [--lock PATH] [--mutex NAME] --sleep SECONDS\n");
         return 2;
     }
     if (read_secret(secret_file, secret, sizeof secret) != 0)

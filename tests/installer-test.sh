@@ -206,6 +206,16 @@ check "no service" service_gone
 check "install log says why" grep -q "Unknown component 'bogus'" "$log"
 check "install log names the empty list" grep -q "names no component" "$log"
 
+step "one setup at a time: another one running makes it exit 6"
+WINEDEBUG=-all wine "$probe" --mutex 'Global\ParleySetup' --sleep 60 </dev/null >"$work/mutex.out" 2>&1 &
+locker=$!
+for i in $(seq 1 300); do grep -q locked "$work/mutex.out" && break; sleep 0.1; done
+check "the setup mutex held by another program" grep -q locked "$work/mutex.out"
+check "second setup refused" exits_with 6 w "$setup" /S
+check "install log says why" grep -q "Another Parley setup is running" "$log"
+check "nothing installed" reg_absent "$uninst_key"
+kill "$locker"; wait "$locker" 2>/dev/null || true; locker=
+
 step "a service that cannot start: non-zero exit (4), the reason in the install log"
 busy=$(free_port)
 python3 -c 'import socket,sys,time

@@ -20,6 +20,10 @@ void chat_handlers(chat *c, net_handlers *h);
 void chat_attach(chat *c, net_engine *e);
 /* Frees the core; after the engine's run has returned. */
 void chat_destroy(chat *c);
+/* Hands over freshly loaded settings from any thread; the core applies at its next tick those
+ * that can change while it runs (name, motd, limits, timeouts, log level) and logs which others
+ * need a restart. 0, or -1 if out of memory. */
+int chat_request_reload(chat *c, const server_config *fresh);
 /* Sessions currently connected (handshaking or chatting). */
 size_t chat_session_count(const chat *c);
 

@@ -258,6 +258,32 @@ static void describe_ciphers(const server_config *cfg, char *out, size_t n)
                                  cipher_name(cfg->ciphers[i]));
 }
 
+struct server_run {
+    int argc;
+    char **argv;
+    chat *core;
+};
+
+int server_reload(server_run *run, char *err, size_t err_size)
+{
+    server_config *cfg = malloc(sizeof *cfg);
+    int rc = -1;
+
+    if (!cfg) {
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
+    if (server_load_settings(cfg, run->argc, run->argv, err, err_size) == 0) {
+        if (chat_request_reload(run->core, cfg) == 0)
+            rc = 0;
+        else
+            snprintf(err, err_size, "out of memory");
+    }
+    crypto_wipe(cfg, sizeof *cfg);
+    free(cfg);
+    return rc;
+}
+
 int server_main(int argc, char **argv)
 {
     return server_main_hooked(argc, argv, NULL);
@@ -270,6 +296,7 @@ int server_main_hooked(int argc, char **argv, const server_hooks *hooks)
     net_handlers handlers;
     net_engine *engine = NULL;
     main_sink ms;
+    server_run run;
     chat *core = NULL;
     char err[512], secret_path[SERVER_PATH_MAX], ciphers[64];
     int generated = 0, rc = SERVER_EXIT_FAILURE, i;
@@ -352,6 +379,11 @@ int server_main_hooked(int argc, char **argv, const server_hooks *hooks)
     if (hooks && hooks->on_running)
         hooks->on_running(hooks->user, engine, (unsigned)net_engine_port(engine),
                           cfg->shutdown_deadline_ms);
+    run.argc = argc;
+    run.argv = argv;
+    run.core = core;
+    if (hooks && hooks->on_reloadable)
+        hooks->on_reloadable(hooks->user, &run);
     rc = net_engine_run(engine) == 0 ? SERVER_EXIT_OK : SERVER_EXIT_FAILURE;
     if (hooks && hooks->on_stopped)
         hooks->on_stopped(hooks->user);

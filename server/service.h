@@ -28,6 +28,7 @@ typedef struct service_program {
  *                               and registers the event source
  *   --uninstall                 stop and remove the service (data and settings stay)
  *   --start, --stop             start or stop it and wait until it has
+ *   --reload                    make the running service re-read its settings
  *   --console [server options]  run in this console
  *   otherwise                   run as the service when the SCM started the process, else in
  *                               the console.

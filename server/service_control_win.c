@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "fsys.h"
 #include "server_config.h"
 
@@ -155,6 +156,45 @@ done:
     if (svc)
         CloseServiceHandle(svc);
     CloseServiceHandle(scm);
+    return rc;
+}
+
+int svc_cmd_reload(const service_program *prog)
+{
+    SC_HANDLE scm, svc = NULL;
+    SERVICE_STATUS st;
+    server_config *cfg = calloc(1, sizeof *cfg);
+    char err[1024];
+    int rc = 1;
+
+    if (!cfg || !(scm = svc_open_manager(SC_MANAGER_CONNECT, "--reload"))) {
+        free(cfg);
+        return 1;
+    }
+    svc = OpenServiceW(scm, SVC_NAME_W, SERVICE_PAUSE_CONTINUE | SERVICE_QUERY_CONFIG);
+    if (!svc) {
+        svc_complain_win("--reload: cannot open the Parley service", GetLastError());
+        goto done;
+    }
+    /* Checked here first, so that a mistake is named with its file and line right away. */
+    if (svc_service_settings(prog, svc, cfg, err, sizeof err) != 0) {
+        svc_complain("--reload: the settings cannot be used: %s", err);
+        svc_complain("the service keeps running with the settings it has");
+        goto done;
+    }
+    if (!ControlService(svc, SERVICE_CONTROL_PARAMCHANGE, &st)) {
+        svc_complain_win("--reload: the service did not take the new settings", GetLastError());
+        goto done;
+    }
+    printf("The Parley service has re-read its settings (name, motd, limits, timeouts and log "
+           "level apply now; the log says which others need a restart).\n");
+    rc = 0;
+done:
+    if (svc)
+        CloseServiceHandle(svc);
+    CloseServiceHandle(scm);
+    crypto_wipe(cfg, sizeof *cfg);
+    free(cfg);
     return rc;
 }
 

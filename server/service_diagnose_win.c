@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "fsys.h"
 #include "server_config.h"
 
@@ -65,26 +66,45 @@ static int print_errors_since(const char *path, const char *since)
     return shown;
 }
 
-void svc_explain_failure(const service_program *prog, SC_HANDLE svc, const char *since)
+int svc_service_settings(const service_program *prog, SC_HANDLE svc, server_config *cfg,
+                         char *err, size_t err_size)
 {
     QUERY_SERVICE_CONFIGW *qc = NULL;
-    server_config *cfg = calloc(1, sizeof *cfg);
-    char **opts = NULL, **argv = NULL, err[1024], path[SERVER_PATH_MAX];
+    char **opts = NULL, **argv = NULL;
     DWORD need = 0;
-    int n = 0, shown = 0;
+    int n = 0, rc = -2;
 
-    if (!cfg)
-        return;
     if (!QueryServiceConfigW(svc, NULL, 0, &need) &&
         GetLastError() == ERROR_INSUFFICIENT_BUFFER && (qc = malloc(need)) != NULL &&
         QueryServiceConfigW(svc, qc, need, &need))
         opts = svc_split_command_line(qc->lpBinaryPathName, &n);
-    if (!opts || !(argv = calloc((size_t)n + 2, sizeof *argv)))
+    if (!opts || !(argv = calloc((size_t)n + 2, sizeof *argv))) {
+        snprintf(err, err_size, "cannot read the service's command line");
         goto done;
+    }
     argv[0] = "parley-server";
     memcpy(argv + 1, opts, (size_t)n * sizeof *argv);
+    rc = prog->load_settings(cfg, n + 1, argv, err, err_size) == 0 ? 0 : -1;
+done:
+    svc_free_args(opts, n);
+    free(argv);
+    free(qc);
+    return rc;
+}
+
+void svc_explain_failure(const service_program *prog, SC_HANDLE svc, const char *since)
+{
+    server_config *cfg = calloc(1, sizeof *cfg);
+    char err[1024], path[SERVER_PATH_MAX];
+    int shown = 0, loaded;
+
+    if (!cfg)
+        return;
     /* The settings, read from the service's own command line as it reads them. */
-    if (prog->load_settings(cfg, n + 1, argv, err, sizeof err) != 0) {
+    loaded = svc_service_settings(prog, svc, cfg, err, sizeof err);
+    if (loaded == -2)
+        goto done;
+    if (loaded != 0) {
         svc_complain("reason: %s", err);
         svc_complain("what to do: correct that setting (server.ini lines are named as "
                      "file:line), then parley-server --start");
@@ -113,8 +133,6 @@ done:
     if (!shown)
         svc_complain("see the log file (by default %%ProgramData%%\\Parley\\parley-server.log) "
                      "and the Application event log, source Parley");
-    svc_free_args(opts, n);
-    free(argv);
-    free(qc);
+    crypto_wipe(cfg, sizeof *cfg);
     free(cfg);
 }

@@ -29,6 +29,7 @@ typedef struct svc_state {
     SERVICE_STATUS status;    /* the last one reported */
     int finished;             /* SERVICE_STOPPED has been reported: nothing may follow */
     net_engine *engine;       /* stoppable between on_running and on_stopped */
+    server_run *run;          /* reloadable in the same span */
     DWORD stop_hint_ms;
     HANDLE events;            /* event source, or NULL */
     char log_hint[SERVER_PATH_MAX];
@@ -50,7 +51,8 @@ static void report_locked(svc_state *s, DWORD state, DWORD wait_hint)
     s->status.dwCurrentState = state;
     s->status.dwControlsAccepted =
         state == SERVICE_RUNNING
-            ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PRESHUTDOWN
+            ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PRESHUTDOWN |
+                  SERVICE_ACCEPT_PARAMCHANGE
             : 0;
     s->status.dwCheckPoint = pending ? s->status.dwCheckPoint + 1 : 0;
     s->status.dwWaitHint = pending ? wait_hint : 0;
@@ -89,11 +91,20 @@ static void hook_running(void *user, net_engine *engine, unsigned port,
     svc_evlog_report(s->events, EVENTLOG_INFORMATION_TYPE, MSG_SERVICE_STARTED, 2, strings);
 }
 
+static void hook_reloadable(void *user, server_run *run)
+{
+    svc_state *s = user;
+    EnterCriticalSection(&s->lock);
+    s->run = run;
+    LeaveCriticalSection(&s->lock);
+}
+
 static void hook_stopped(void *user)
 {
     svc_state *s = user;
     EnterCriticalSection(&s->lock);
     s->engine = NULL;
+    s->run = NULL;
     /* Also when the server ended on its own (an operator's shutdown command, an error): the
      * SCM sees the stop begin here. What is left is closing history and the log. */
     report_locked(s, SERVICE_STOP_PENDING, SVC_STOP_MARGIN_MS);
@@ -127,6 +138,23 @@ static DWORD WINAPI on_control(DWORD control, DWORD type, LPVOID data, LPVOID ct
         }
         LeaveCriticalSection(&s->lock);
         return NO_ERROR;
+    case SERVICE_CONTROL_PARAMCHANGE: {
+        /* parley-server --reload, `sc control Parley paramchange`: read the settings again.
+         * A bad file leaves the running settings as they were; the reason is logged (and so
+         * reaches the Event Log) and returned to whoever sent the control. */
+        char err[1024];
+        DWORD rc = ERROR_SERVICE_NOT_ACTIVE;
+        EnterCriticalSection(&s->lock);
+        if (s->run && s->status.dwCurrentState == SERVICE_RUNNING) {
+            rc = NO_ERROR;
+            if (server_reload(s->run, err, sizeof err) != 0) {
+                log_error("settings reload refused, running settings kept: %s", err);
+                rc = ERROR_INVALID_DATA;
+            }
+        }
+        LeaveCriticalSection(&s->lock);
+        return rc;
+    }
     case SERVICE_CONTROL_INTERROGATE:
         return NO_ERROR;
     default:
@@ -206,6 +234,7 @@ static void WINAPI service_main(DWORD scm_argc, LPWSTR *scm_argv)
         hooks.on_progress = hook_progress;
         hooks.on_running = hook_running;
         hooks.on_stopped = hook_stopped;
+        hooks.on_reloadable = hook_reloadable;
         hooks.on_message = hook_message;
         hooks.own_stop_control = 1;
         rc = s->prog->run(nargs, args, &hooks);

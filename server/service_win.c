@@ -75,6 +75,8 @@ static void service_usage(void)
            "                       an existing one keeps its own unless this is given)\n"
            "    --hide-secret      say where a new secret key is, without printing it\n"
            "  --start, --stop      start or stop the service and wait until it has\n"
+           "  --reload             make the running service re-read its settings (name, motd,\n"
+           "                       limits, timeouts, log level; the rest need a restart)\n"
            "  --uninstall          stop and remove the service (settings and data stay)\n"
            "  --console            run in this console even where the service could start\n",
            PARLEY_SERVICE_NAME);
@@ -83,7 +85,7 @@ static void service_usage(void)
 int service_entry(int argc, char **argv, const service_program *prog)
 {
     static const char *const commands[] = {"--install", "--uninstall", "--start", "--stop",
-                                           "--console"};
+                                           "--console", "--reload"};
     int i, which = -1, at = 0, rc, not_service;
     size_t k;
 
@@ -94,7 +96,7 @@ int service_entry(int argc, char **argv, const service_program *prog)
                 at = i;
                 break;
             }
-    if (which >= 1 && which <= 3 && argc != 2) {
+    if (((which >= 1 && which <= 3) || which == 5) && argc != 2) {
         svc_complain("%s takes no other options (see --help)", argv[at]);
         return SERVER_EXIT_USAGE;
     }
@@ -119,6 +121,8 @@ int service_entry(int argc, char **argv, const service_program *prog)
         return svc_cmd_start(prog);
     if (which == 3)
         return svc_cmd_stop();
+    if (which == 5)
+        return svc_cmd_reload(prog);
 
     for (i = 1; i < argc; i++)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ||

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "log.h"
+#include "server_config.h"
 #include "service.h"
 
 #define SVC_NAME_W L"Parley"
@@ -83,6 +84,10 @@ int svc_merge_options(int old_n, char *const *old, int new_n, char *const *given
 
 /* The time now as the log writes it (UTC, "2026-11-26T06:10:50.123Z"). */
 void svc_timestamp_now(char out[32]);
+/* Loads the settings as the installed service would, from its command line. 0; -1 with the
+ * problem (file:line) in err; -2 when the command line cannot be read. */
+int svc_service_settings(const service_program *prog, SC_HANDLE svc, server_config *cfg,
+                         char *err, size_t err_size);
 /* After a failed start: says on stderr why — the settings as the service reads them (file and
  * line), its data folder, and the ERROR lines its logs have since `since` — and what to do.
  * svc needs SERVICE_QUERY_CONFIG. */
@@ -94,7 +99,7 @@ void svc_explain_failure(const service_program *prog, SC_HANDLE svc, const char 
 SC_HANDLE svc_open_manager(DWORD access, const char *command);
 int svc_cmd_start(const service_program *prog);
 int svc_cmd_stop(void);
-int svc_cmd_reload(void);
+int svc_cmd_reload(const service_program *prog);
 int svc_cmd_uninstall(void);
 /* argv: the program, then --install's own options and the server options to record. */
 int svc_cmd_install(const service_program *prog, int argc, char **argv);

@@ -676,8 +676,9 @@ static void lifecycle(const char *dir, unsigned port)
     REQUIRE(run1("--start") == 0);
     REQUIRE(service_status(&st) == 0);
     CHECK_EQ_INT(st.dwCurrentState, SERVICE_RUNNING);
-    CHECK_EQ_INT(st.dwControlsAccepted,
-                 SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PRESHUTDOWN);
+    CHECK_EQ_INT(st.dwControlsAccepted, SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN |
+                                            SERVICE_ACCEPT_PRESHUTDOWN |
+                                            SERVICE_ACCEPT_PARAMCHANGE);
     CHECK(st.dwProcessId != 0 && st.dwProcessId != GetCurrentProcessId());
     /* --start again is harmless. */
     CHECK(run1("--start") == 0);
@@ -871,6 +872,84 @@ TEST(reinstall_changes_only_what_it_is_told)
           2);
     CHECK(strstr(out, "not one of auto, delayed, manual, disabled") != NULL);
 
+    CHECK(run1("--uninstall") == 0);
+    clean_dir(dir);
+    teardown_test();
+}
+
+/* Writes a settings file (CRLF lines given with \n). */
+static int write_text(const char *path, const char *text)
+{
+    wchar_t w[MAX_PATH];
+    FILE *f;
+    const char *p;
+
+    MultiByteToWideChar(CP_UTF8, 0, path, -1, w, MAX_PATH);
+    if (!(f = _wfopen(w, L"wb")))
+        return -1;
+    for (p = text; *p; p++) {
+        if (*p == '\n')
+            fputc('\r', f);
+        fputc(*p, f);
+    }
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* The message of the day a new client is greeted with; "" if it cannot connect. */
+static void greeting(unsigned port, const char *secret, char *out, size_t n)
+{
+    pc_conn *c = connect_as(port, secret, "greeted");
+    snprintf(out, n, "%s", c ? pc_motd(c) : "");
+    pc_close(c);
+}
+
+/* --reload (SERVICE_CONTROL_PARAMCHANGE) applies a new motd to the running service; a bad
+ * settings file is refused with its file and line, and the running settings stay (issue 11). */
+TEST(reload_applies_settings_to_the_running_service)
+{
+    char dir[MAX_PATH * 3], out[8192], config[MAX_PATH * 3], path[MAX_PATH * 3], secret[256];
+    char motd[512], want[MAX_PATH * 3 + 16];
+    SERVICE_STATUS_PROCESS st;
+    DWORD pid;
+    unsigned port;
+
+    REQUIRE(setup_test() == 0);
+    work_dir("svc-reload", dir, sizeof dir);
+    clean_dir(dir);
+    port = free_port();
+    path_in(config, sizeof config, dir, "server.ini");
+    REQUIRE(install(dir, port, out, sizeof out) == 0);
+    path_in(path, sizeof path, dir, "secret.key");
+    REQUIRE(read_text(path, secret, sizeof secret) == 0);
+    REQUIRE(run1("--start") == 0);
+    REQUIRE(service_status(&st) == 0);
+    pid = st.dwProcessId;
+    greeting(port, secret, motd, sizeof motd);
+    CHECK_EQ_STR(motd, "Welcome to Parley.");
+
+    REQUIRE(write_text(config, "[server]\nmotd = Reloaded without a restart\n") == 0);
+    CHECK(run_server(out, sizeof out, 1, (char *[]){"--reload"}) == 0);
+    CHECK(strstr(out, "re-read its settings") != NULL);
+    /* Applied at the server's next tick (every 250 ms): look until it shows, within limits. */
+    {
+        uint64_t deadline = sys_mono_ms() + WAIT_MS;
+        do {
+            greeting(port, secret, motd, sizeof motd);
+        } while (strcmp(motd, "Reloaded without a restart") != 0 && sys_mono_ms() < deadline);
+    }
+    CHECK_EQ_STR(motd, "Reloaded without a restart");
+    CHECK(service_status(&st) == 0 && st.dwProcessId == pid); /* the same process */
+
+    REQUIRE(write_text(config, "[server]\nmotd = never applied\nworkers = many\n") == 0);
+    CHECK(run_server(out, sizeof out, 1, (char *[]){"--reload"}) != 0);
+    snprintf(want, sizeof want, "%s:3", config);
+    CHECK(strstr(out, want) != NULL);
+    CHECK(strstr(out, "keeps running with the settings it has") != NULL);
+    greeting(port, secret, motd, sizeof motd);
+    CHECK_EQ_STR(motd, "Reloaded without a restart");
+    CHECK(service_status(&st) == 0 && st.dwCurrentState == SERVICE_RUNNING);
+
+    CHECK(run1("--stop") == 0);
     CHECK(run1("--uninstall") == 0);
     clean_dir(dir);
     teardown_test();

@@ -248,13 +248,28 @@ Function RequireAdmin
   ${EndIf}
 FunctionEnd
 
-; Every program this install replaces must be writable now: a running parley.exe (or any
-; other holder) stops the install before anything is changed, and the service is started
-; again if this run stopped it. Exit code 8.
+; Asks every running parley.exe to close: the client closes on the registered window message
+; "Parley.CloseForUpgrade" sent to all top-level windows (client/gui/app.h).
+Function CloseClients
+  ${If} ${FileExists} "$INSTDIR\parley.exe"
+    System::Call 'user32::RegisterWindowMessageW(w "Parley.CloseForUpgrade") i .r0'
+    ${If} $0 != 0
+      ; HWND_BROADCAST, SMTO_ABORTIFHUNG, at most 5 s for a window to take it
+      System::Call 'user32::SendMessageTimeoutW(p 0xffff, i r0, p 0, p 0, i 2, i 5000, *p .r1)'
+      !insertmacro LogLine "Asked running Parley clients to close."
+    ${EndIf}
+  ${EndIf}
+FunctionEnd
+
+; Every program this install replaces must be writable now: a running parley.exe that did not
+; close when asked (or any other holder) stops the install before anything is changed, and the
+; service is started again if this run stopped it. Exit code 8.
 Function CheckReplaceable
   Push $R0
   Push $R1
   Push $R2
+  Push $R3
+  Push $R4
   StrCpy $R1 ""
   ${ForEach} $R2 1 4 + 1
     ${Select} $R2
@@ -268,12 +283,21 @@ Function CheckReplaceable
         StrCpy $R0 "uninstall.exe"
     ${EndSelect}
     ${If} ${FileExists} "$INSTDIR\$R0"
-      ClearErrors
-      FileOpen $0 "$INSTDIR\$R0" a
-      ${If} ${Errors}
+      ; A client that was asked to close takes a moment to exit: up to 5 s. ($R4: 1 while
+      ; the file is held; testing the error flag clears it, so it is noted here.)
+      StrCpy $R4 1
+      ${For} $R3 1 25
+        ClearErrors
+        FileOpen $0 "$INSTDIR\$R0" a
+        ${IfNot} ${Errors}
+          FileClose $0
+          StrCpy $R4 0
+          ${Break}
+        ${EndIf}
+        Sleep 200
+      ${Next}
+      ${If} $R4 == 1
         StrCpy $R1 "$R1 $R0"
-      ${Else}
-        FileClose $0
       ${EndIf}
     ${EndIf}
   ${Next}
@@ -283,6 +307,8 @@ Function CheckReplaceable
     ${EndIf}
     !insertmacro Fail 8 "Cannot replace$R1 in $INSTDIR: in use (is Parley running?). Nothing was changed: Parley $PreviousVersion is still installed. Close it and run setup again."
   ${EndIf}
+  Pop $R4
+  Pop $R3
   Pop $R2
   Pop $R1
   Pop $R0

@@ -227,14 +227,8 @@ static void start_logging(const server_config *cfg, main_sink *ms)
     char path[SERVER_PATH_MAX], err[512], text[600];
     const char *file = NULL;
 
-    if (strcmp(cfg->log_file, "-") != 0) {
-        if (cfg->log_file[0])
-            snprintf(path, sizeof path, "%s", cfg->log_file);
-        else if (fsys_path_join(path, sizeof path, cfg->data_dir, "parley-server.log") != 0)
-            path[0] = '\0';
-        if (path[0])
-            file = path;
-    }
+    if (server_config_log_path(cfg, path, sizeof path) == 0)
+        file = path;
     ms->lf = logfile_open(file, cfg->log_max_bytes, cfg->log_keep, cfg->console, err,
                           sizeof err);
     if (!ms->lf && file) {

@@ -118,14 +118,8 @@ void svc_explain_failure(const service_program *prog, SC_HANDLE svc, const char 
     }
     /* What the service itself logged: its log file, then the default one it writes start-up
      * failures to when it has no log of its own yet. */
-    if (strcmp(cfg->log_file, "-") != 0) {
-        if (cfg->log_file[0])
-            snprintf(path, sizeof path, "%s", cfg->log_file);
-        else if (fsys_path_join(path, sizeof path, cfg->data_dir, "parley-server.log") != 0)
-            path[0] = '\0';
-        if (path[0])
-            shown = print_errors_since(path, since);
-    }
+    if (server_config_log_path(cfg, path, sizeof path) == 0)
+        shown = print_errors_since(path, since);
     if (!shown && fsys_default_data_dir(err, sizeof err) == 0 &&
         fsys_path_join(path, sizeof path, err, "parley-server.log") == 0)
         shown = print_errors_since(path, since);

@@ -109,7 +109,7 @@ cleanup() {
   if ! service_gone; then w sc stop Parley >/dev/null 2>&1; sleep 1; w sc delete Parley >/dev/null 2>&1; fi
   w reg delete "$uninst_key" /f /reg:64 >/dev/null 2>&1
   w reg delete "$evlog_key" /f /reg:64 >/dev/null 2>&1
-  rm -rf "$pf" "$data" "$menu_lnk" "$desk_lnk" "$cfg_dir"
+  rm -rf "$pf" "$data" "$menu_lnk" "$desk_lnk" "$cfg_dir" "$drive_c/ParleyMoved"
 }
 
 step "building the installers ($version, an 'older' $old_version, a pre-release)"
@@ -290,9 +290,22 @@ check "older version refused" exits_with 5 w "$old_setup" /S
 check "version unchanged" test "$(reg_value "$uninst_key" DisplayVersion)" = "$version"
 check "install log says why" grep -q "which is newer than $old_version" "$log"
 
+step "an upgrade into another folder (/D=) leaves no copy behind"
+moved="$drive_c/ParleyMoved"
+w "$setup" /S '/D=C:\ParleyMoved' || fail "the move exited with $?"
+check "programs in the new folder" test -f "$moved/parley-server.exe" -a -f "$moved/uninstall.exe"
+check "old folder removed" test ! -e "$pf"
+check "InstallLocation" test "$(reg_value "$uninst_key" InstallLocation)" = 'C:\ParleyMoved'
+check "the service runs the new copy" grep -qF 'C:\ParleyMoved\parley-server.exe' <<<"$(image_path)"
+check "--config still kept" grep -qF -- "--config $cfg_win" <<<"$(image_path)"
+
 step "silent uninstall with /REMOVEDATA"
-w "$uninst_win" /S /REMOVEDATA
-check "uninstaller finished" wait_uninstalled
+w "$moved/uninstall.exe" /S /REMOVEDATA
+for i in $(seq 1 120); do
+  [ ! -e "$moved/uninstall.exe" ] && ! reg_exists "$uninst_key" && break
+  sleep 0.5
+done
+check "uninstalled" test ! -e "$moved/uninstall.exe"
 check "service removed" service_gone
 [ "$failed" = 0 ] || fail "$failed checks failed"
 echo "installer test passed"

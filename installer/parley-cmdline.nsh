@@ -230,11 +230,19 @@ Function RememberChoices
   Pop $R0
 FunctionEnd
 
-; Only one setup at a time: a second one exits with code 6.
+; Only one setup at a time: a second one exits with code 6. Checked before the log is opened,
+; since the running setup holds it; the refusal is logged when the log can be opened.
 Function SingleInstance
   System::Call 'kernel32::CreateMutexW(p 0, i 0, w "Global\ParleySetup") p .r1 ?e'
   Pop $0
   ${If} $0 == 183
+    ClearErrors
+    FileOpen $LogHandle $LogPath a
+    ${If} ${Errors}
+      StrCpy $LogHandle ""
+    ${Else}
+      FileSeek $LogHandle 0 END
+    ${EndIf}
     !insertmacro Fail 6 "Another Parley setup is running. Wait for it to finish, then try again."
   ${EndIf}
 FunctionEnd

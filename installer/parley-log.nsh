@@ -57,12 +57,9 @@ Var LogText
   ${EndIf}
 !macroend
 
-; Opens the log named by /LOG= (default %ProgramData%\Parley\install.log) for appending and
-; writes a header. A log that cannot be written stops the installer (exit code 2): a silent
-; run must leave a record.
-Function OpenInstallLog
+; The log /LOG= names (default %ProgramData%\Parley\install.log), into $LogPath.
+Function InstallLogPath
   Push $R0
-  Push $R1
   ${GetParameters} $R0
   ClearErrors
   ${GetOptions} $R0 "/LOG=" $LogPath
@@ -70,6 +67,15 @@ Function OpenInstallLog
   ${OrIf} $LogPath == ""
     StrCpy $LogPath "$APPDATA\Parley\install.log"
   ${EndIf}
+  Pop $R0
+FunctionEnd
+
+; Opens $LogPath for appending and writes a header. A log that cannot be written stops the
+; installer (exit code 2): a silent run must leave a record.
+Function OpenInstallLog
+  Push $R0
+  Push $R1
+  ${GetParameters} $R0
   ${GetParent} $LogPath $R1
   ${If} $R1 != ""
     CreateDirectory $R1

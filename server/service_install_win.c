@@ -369,6 +369,14 @@ int svc_cmd_install(const service_program *prog, int argc, char **argv)
         goto done;
     }
 
+    /* The files first: a data folder that cannot be prepared stops --install before the
+     * service is created or changed, so an existing service is left exactly as it was. */
+    if (svc_account_sid(sid, sizeof sid / sizeof sid[0]) != 0) {
+        svc_complain("--install: cannot work out the SID of %s", PARLEY_SERVICE_ACCOUNT);
+        goto done;
+    }
+    if (prepare_files(cfg, settings, settings_new, sid, req.hide_secret) != 0)
+        goto done;
     if (!(svc = create_or_update(scm, wcommand, &req, &updated)))
         goto done;
     if (apply_delayed(svc, &req) != 0)
@@ -376,12 +384,6 @@ int svc_cmd_install(const service_program *prog, int argc, char **argv)
     print_configuration(svc, updated);
     printf("  program:  %s\n", command);
     if (configure_service(svc, cfg, !updated) != 0 || svc_evlog_register(wexe) != 0)
-        goto done;
-    if (svc_account_sid(sid, sizeof sid / sizeof sid[0]) != 0) {
-        svc_complain("--install: cannot work out the SID of %s", PARLEY_SERVICE_ACCOUNT);
-        goto done;
-    }
-    if (prepare_files(cfg, settings, settings_new, sid, req.hide_secret) != 0)
         goto done;
     printf("Start it with: parley-server --start\n");
     fflush(stdout);

@@ -872,6 +872,24 @@ TEST(reinstall_changes_only_what_it_is_told)
           2);
     CHECK(strstr(out, "not one of auto, delayed, manual, disabled") != NULL);
 
+    /* A data folder that cannot be made (a file is in the way) fails --install before the
+     * service is touched: its command line stays as it was. */
+    {
+        wchar_t before[4096];
+        char blocked[MAX_PATH * 3];
+        DWORD type_before = 0;
+        int delayed_before = 0;
+        REQUIRE(installed_config(before, 4096, &type_before, &delayed_before) == 0);
+        path_in(blocked, sizeof blocked, dir, "server.ini"); /* a file, not a folder */
+        {
+            char *argv[] = {"--install", "--data-dir", blocked};
+            CHECK(run_server(out, sizeof out, 3, argv) != 0);
+        }
+        CHECK(strstr(out, blocked) != NULL);
+        REQUIRE(installed_config(line, 4096, &start_type, &delayed) == 0);
+        CHECK(wcscmp(line, before) == 0);
+    }
+
     CHECK(run1("--uninstall") == 0);
     clean_dir(dir);
     teardown_test();
@@ -1038,6 +1056,29 @@ TEST(failed_start_reports_the_exit_code)
             REQUIRE(text != NULL);
             CHECK(read_text(deflog, text, 1 << 16) == 0 && strstr(text, want) != NULL);
             free(text);
+        }
+    }
+
+    /* A data folder that cannot be used (a file is where it should be): --start says so and
+     * names it (issue 11). */
+    {
+        char config[MAX_PATH * 3], data[MAX_PATH * 3];
+        path_in(config, sizeof config, dir, "server.ini");
+        path_in(data, sizeof data, dir, "data");
+        REQUIRE(write_text(config, "[server]\n") == 0);
+        {
+            char *argv[] = {"--install", "--data-dir", data};
+            CHECK(run_server(out, sizeof out, 3, argv) == 0);
+        }
+        clean_dir(data);
+        REQUIRE(write_text(data, "not a folder\n") == 0);
+        CHECK(run_server(out, sizeof out, 1, (char *[]){"--start"}) != 0);
+        CHECK(strstr(out, "the data folder cannot be used") != NULL);
+        CHECK(strstr(out, data) != NULL);
+        {
+            wchar_t w[MAX_PATH];
+            MultiByteToWideChar(CP_UTF8, 0, data, -1, w, MAX_PATH);
+            DeleteFileW(w);
         }
     }
 

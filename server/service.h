@@ -1,6 +1,7 @@
 /* service.h — parley-server as a Windows service: the entry point that runs the server under
- * the Service Control Manager or in the console, and the --install, --uninstall, --start and
- * --stop commands that manage the service. Implemented in service_win.c (Windows only). */
+ * the Service Control Manager or in the console, and the --install, --uninstall, --start,
+ * --stop and --reload commands that manage the service. Implemented in server/service_*_win.c
+ * (Windows only; service_win.h lists the parts). */
 #ifndef PARLEY_SERVICE_H
 #define PARLEY_SERVICE_H
 

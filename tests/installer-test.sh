@@ -121,10 +121,15 @@ old_setup=$work/Parley-$old_version-setup.exe
 "$makensis" -V2 -WX -NOCD "-DFILES=$files_nsh" "-DVERSION=$old_version" "-DOUTFILE=$old_setup" \
   "$build/installer/parley.nsi"
 
-# A pre-release version builds: VIProductVersion takes its numeric part (issue 11).
-"$makensis" -V2 -WX -NOCD "-DFILES=$files_nsh" "-DVERSION=0.2.0-rc1" \
+# A pre-release version builds: VIProductVersion takes its numeric part (issue 11). It is
+# built with the signing hook set, to a command that leaves a mark for each file it is given.
+rm -f "$work/signed.txt"
+PARLEY_SIGN_COMMAND="sh -c 'echo \"\$0\" >>\"$work/signed.txt\"'" \
+  "$makensis" -V2 -WX -NOCD "-DFILES=$files_nsh" "-DVERSION=0.2.0-rc1" \
   "-DOUTFILE=$work/Parley-0.2.0-rc1-setup.exe" "$build/installer/parley.nsi" ||
   fail "a pre-release version does not build"
+check "the signing hook ran on the installer" grep -qF "Parley-0.2.0-rc1-setup.exe" "$work/signed.txt"
+check "... and on the uninstaller" test "$(wc -l <"$work/signed.txt")" = 2
 
 trap cleanup EXIT
 cleanup

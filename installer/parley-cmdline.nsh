@@ -96,6 +96,20 @@ Function ReadSwitches
   ${IfNot} ${Errors}
     StrCpy $AllowDowngrade 1
   ${EndIf}
+  ; NSIS takes /D= without quotes only, and drops a quoted one (even from $CMDLINE) for its
+  ; default folder: read it from the process's own command line and take the quotes off.
+  System::Call 'kernel32::GetCommandLineW() w .R1'
+  ClearErrors
+  ${WordFind} "$R1" " /D=$\"" "E+1}" $R2
+  ${IfNot} ${Errors}
+    ${WordFind} "$R2" "$\"" "E+1{" $R1
+    ${If} ${Errors}
+    ${OrIf} $R1 == ""
+      !insertmacro Fail 2 "/D= has an opening quote and no closing one."
+    ${EndIf}
+    StrCpy $INSTDIR $R1
+    !insertmacro LogLine "Install folder (from a quoted /D=): $INSTDIR"
+  ${EndIf}
   Pop $R2
   Pop $R1
   Pop $R0

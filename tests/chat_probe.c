@@ -6,6 +6,9 @@
  *                                                                 sharing (a file "in use")
  *   parley-chat-probe --mutex NAME --sleep SECONDS                ... holding a named mutex (as
  *                                                                 a running installer does)
+ *   parley-chat-probe --run "COMMAND LINE"                        runs a command line exactly as
+ *                                                                 written (as cmd.exe passes it
+ *                                                                 on); its exit code
  * (Wine ends services two seconds after the last ordinary Wine process has exited.) */
 #include <windows.h>
 
@@ -75,7 +78,24 @@ int main(int argc, char **argv)
     int i, code = 0, rc = 1;
 
     for (i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--lock") == 0) {
+        if (strcmp(argv[i], "--run") == 0) {
+            wchar_t line[4096];
+            STARTUPINFOW si;
+            PROCESS_INFORMATION pi;
+            DWORD exit_code = 1;
+            memset(&si, 0, sizeof si);
+            si.cb = sizeof si;
+            if (!MultiByteToWideChar(CP_UTF8, 0, argv[i + 1], -1, line, 4096) ||
+                !CreateProcessW(NULL, line, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)) {
+                fprintf(stderr, "chat-probe: cannot run %s\n", argv[i + 1]);
+                return 1;
+            }
+            WaitForSingleObject(pi.hProcess, INFINITE);
+            GetExitCodeProcess(pi.hProcess, &exit_code);
+            CloseHandle(pi.hProcess);
+            CloseHandle(pi.hThread);
+            return (int)exit_code;
+        } else if (strcmp(argv[i], "--lock") == 0) {
             /* Deny reading and writing to everyone else, as a running program's image is. */
             if (!(held = _fsopen(argv[i + 1], "rb", _SH_DENYRW))) {
                 fprintf(stderr, "chat-probe: cannot lock %s\n", argv[i + 1]);

@@ -62,6 +62,13 @@ reg_absent() { ! reg_exists "$1"; }
 service_state() { wq sc query Parley | awk '/STATE/ { print $4 }'; }
 svc_key='HKLM\SYSTEM\CurrentControlSet\Services\Parley'
 image_path() { reg_value "$svc_key" ImagePath; }
+# Waits (up to a minute: a loaded machine starts Wine processes slowly) until the probe
+# writing to this file says it holds its lock; shows what it said otherwise.
+wait_locked() {
+  local i
+  for i in $(seq 1 600); do grep -q locked "$1" 2>/dev/null && return 0; sleep 0.1; done
+  echo "   the probe said: $(cat "$1" 2>/dev/null)" >&2
+}
 # The install log of the last run only.
 last_run() { awk '/^==== Parley/ { run = "" } { run = run $0 "\n" } END { printf "%s", run }' "$log"; }
 # Runs a command expected to fail with this exit code.
@@ -109,7 +116,8 @@ cleanup() {
   if ! service_gone; then w sc stop Parley >/dev/null 2>&1; sleep 1; w sc delete Parley >/dev/null 2>&1; fi
   w reg delete "$uninst_key" /f /reg:64 >/dev/null 2>&1
   w reg delete "$evlog_key" /f /reg:64 >/dev/null 2>&1
-  rm -rf "$pf" "$data" "$menu_lnk" "$desk_lnk" "$cfg_dir" "$drive_c/ParleyMoved"
+  rm -rf "$pf" "$data" "$menu_lnk" "$desk_lnk" "$cfg_dir" "$drive_c/ParleyMoved" \
+    "$drive_c/Parley Q"
 }
 
 step "building the installers ($version, an 'older' $old_version, a pre-release)"
@@ -224,12 +232,26 @@ check "install log names the empty list" grep -q "names no component" "$log"
 step "one setup at a time: another one running makes it exit 6"
 WINEDEBUG=-all wine "$probe" --mutex 'Global\ParleySetup' --sleep 60 </dev/null >"$work/mutex.out" 2>&1 &
 locker=$!
-for i in $(seq 1 300); do grep -q locked "$work/mutex.out" && break; sleep 0.1; done
+wait_locked "$work/mutex.out"
 check "the setup mutex held by another program" grep -q locked "$work/mutex.out"
 check "second setup refused" exits_with 6 w "$setup" /S
 check "install log says why" grep -q "Another Parley setup is running" "$log"
 check "nothing installed" reg_absent "$uninst_key"
 kill "$locker"; wait "$locker" 2>/dev/null || true; locker=
+
+step "a quoted /D=\"C:\\Parley Q\" is taken, not ignored"
+quoted="$drive_c/Parley Q"
+setup_win=$(w winepath -w "$setup" | tr -d '\r')
+# The probe runs the command line exactly as written, as cmd.exe would pass it on.
+check "installed" w "$probe" --run "\"$setup_win\" /S /COMPONENTS=client /D=\"C:\\Parley Q\""
+check "into the quoted folder" test -f "$quoted/uninstall.exe"
+check "InstallLocation" test "$(reg_value "$uninst_key" InstallLocation)" = 'C:\Parley Q'
+w "$quoted/uninstall.exe" /S
+for i in $(seq 1 120); do
+  [ ! -e "$quoted/uninstall.exe" ] && ! reg_exists "$uninst_key" && break
+  sleep 0.5
+done
+check "uninstalled again" reg_absent "$uninst_key"
 
 step "a service that cannot start: non-zero exit (4), the reason in the install log"
 busy=$(free_port)
@@ -258,7 +280,7 @@ sum_before=$(md5sum "$pf/parley-server.exe" "$pf/$victim")
 WINEDEBUG=-all wine "$probe" --lock "C:\\Program Files\\Parley\\$victim" --sleep 60 \
   </dev/null >"$work/locker.out" 2>&1 &
 locker=$!
-for i in $(seq 1 300); do grep -q locked "$work/locker.out" && break; sleep 0.1; done
+wait_locked "$work/locker.out"
 check "$victim held open by another program" grep -q locked "$work/locker.out"
 check "upgrade refused" exits_with 8 w "$setup" /S
 check "version unchanged" test "$(reg_value "$uninst_key" DisplayVersion)" = "$old_version"

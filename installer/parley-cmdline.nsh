@@ -1,5 +1,6 @@
 ; parley-cmdline.nsh - the installer's command-line switches and the upgrade rules they feed.
-; Switches (all optional; NSIS's own /S silent and /D=DIR, unquoted and last, work as usual):
+; Switches (all optional; NSIS's own /S silent and /D=DIR, last, work as usual; a quoted
+; /D="DIR" is taken too):
 ;   /COMPONENTS=server,client,desktop  install exactly these; an upgrade without it keeps the
 ;                                      components of the installed copy (default: server, client)
 ;   /PORT=N /BIND=ADDRESS /DATADIR=DIR /CONFIG=FILE

@@ -46,6 +46,10 @@ chat *chat_create(const server_config *cfg, char *err, size_t err_size)
     strmap_init(&c->per_ip);
     buf_init(&c->scratch);
     buf_init(&c->entries);
+    if (chat_reload_init(c) != 0) {
+        snprintf(err, err_size, "out of memory");
+        goto fail;
+    }
     if (c->cfg.secret[0] == '\0') {
         snprintf(err, err_size, "no secret key configured");
         goto fail;
@@ -126,6 +130,7 @@ void chat_destroy(chat *c)
     bans_close(c->bans);
     buf_free(&c->scratch);
     buf_free(&c->entries);
+    chat_reload_free(c);
     crypto_wipe(&c->hs_cfg, sizeof c->hs_cfg);
     crypto_wipe(c->cfg.secret, sizeof c->cfg.secret);
     crypto_wipe(c->cfg.oper_password, sizeof c->cfg.oper_password);
@@ -601,6 +606,7 @@ static void on_tick(void *user, uint64_t now)
     session *s, *next;
     char err[256];
 
+    chat_apply_reload(c);
     for (s = c->sessions; s; s = next) {
         next = s->next;
         if (s->state == SESSION_CLOSING)

@@ -21,6 +21,10 @@ void chat_attach(chat *c, net_engine *e);
 /* Frees the core; after the engine's run has returned, and before net_engine_destroy: until
  * it returns, the core's journal writer thread may call net_engine_wake. */
 void chat_destroy(chat *c);
+/* Hands over freshly loaded settings from any thread; the core applies at its next tick those
+ * that can change while it runs (name, motd, limits, timeouts, log level) and logs which others
+ * need a restart. 0, or -1 if out of memory. */
+int chat_request_reload(chat *c, const server_config *fresh);
 /* Sessions currently connected (handshaking or chatting). */
 size_t chat_session_count(const chat *c);
 

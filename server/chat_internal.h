@@ -88,7 +88,15 @@ struct chat {
     buf entries;                    /* list entries being built */
     int stopping;
     char stop_reason[PROTO_NAME_MAX + 1];
+    struct mutex_handle *reload_lock; /* guards reload_pending, set from any thread */
+    server_config *reload_pending;  /* settings to apply at the next tick, or NULL */
 };
+
+/* chat_reload.c — settings that change while running */
+int chat_reload_init(chat *c);
+void chat_reload_free(chat *c);
+/* Applies the settings chat_request_reload handed over, if any. From a callback only. */
+void chat_apply_reload(chat *c);
 
 /* chat_send.c — queueing frames to one session or to many */
 int session_send(session *s, const proto_msg *m);

@@ -15,14 +15,17 @@
  * set (strerror(errno) describes it). The caller owns the FILE and fcloses it. */
 FILE *fsys_fopen(const char *path, const char *mode);
 /* Creates (or truncates) a file for writing that only its owner may read: mode 0600 on POSIX,
- * whatever the umask. On Windows the file inherits its folder's ACL, which the service's
- * install makes private (service_win.c); a console run keeps the folder's own. */
+ * whatever the umask; on Windows a protected DACL (inheritance cut) giving SYSTEM,
+ * Administrators and the account this process runs as full control, nobody else anything.
+ * NULL with errno on failure, also when the permissions cannot be set. */
 FILE *fsys_create_private(const char *path);
 
 /* Creates a directory and any missing parents; an existing directory is success. */
 int fsys_mkdirs(const char *path, char *err, size_t err_size);
 /* Keeps others out of a directory the program owns (the data directory): mode 0700 on POSIX;
- * on Windows the service's install sets its ACL, so nothing is done here. */
+ * on Windows the same protected DACL as fsys_create_private's, inherited by what is created
+ * inside, unless the folder already has a protected DACL (the service's install gives it one
+ * with the service's SID, which this must not take out). */
 int fsys_make_private_dir(const char *path, char *err, size_t err_size);
 /* Removes an empty directory. */
 int fsys_rmdir(const char *path, char *err, size_t err_size);

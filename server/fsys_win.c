@@ -1,14 +1,20 @@
 /* fsys_win.c — the file-system layer on Windows: UTF-8 paths converted to UTF-16 for the W
- * APIs and _wfopen, durable sync through the CRT handle, atomic MoveFileExW replace. */
+ * APIs and _wfopen, durable sync through the CRT handle, atomic MoveFileExW replace, private
+ * files and folders with protected DACLs. */
 #include <windows.h>
+#include <aclapi.h>
+#include <sddl.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <io.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl_win.h"
 #include "fsys.h"
 #include "fsys_parts.h"
 
@@ -116,15 +122,81 @@ FILE *fsys_fopen(const char *path, const char *mode)
 
 int fsys_make_private_dir(const char *path, char *err, size_t err_size)
 {
-    (void)path;
-    (void)err;
-    (void)err_size;
+    wchar_t *w = widen(path), sddl[256];
+    PSECURITY_DESCRIPTOR sd = NULL;
+    SECURITY_DESCRIPTOR_CONTROL control = 0;
+    DWORD revision, e;
+
+    if (!w) {
+        set_path_err(err, err_size, "make private", path);
+        return -1;
+    }
+    /* A folder whose DACL is already protected was made private before, perhaps by the
+     * service's install with the service's SID in it: a console run must not take that out. */
+    if (GetNamedSecurityInfoW(w, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL, NULL,
+                              NULL, &sd) == ERROR_SUCCESS &&
+        GetSecurityDescriptorControl(sd, &control, &revision) && (control & SE_DACL_PROTECTED)) {
+        LocalFree(sd);
+        free(w);
+        return 0;
+    }
+    if (sd)
+        LocalFree(sd);
+    e = acl_private_sddl(sddl, sizeof sddl / sizeof sddl[0], 1);
+    if (e == ERROR_SUCCESS)
+        e = acl_apply_path(w, sddl);
+    free(w);
+    if (e != ERROR_SUCCESS) {
+        set_werr(err, err_size, "cannot set the permissions of", path, e);
+        return -1;
+    }
     return 0;
 }
 
 FILE *fsys_create_private(const char *path)
 {
-    return fsys_fopen(path, "wb");
+    wchar_t *w = widen(path), sddl[256];
+    SECURITY_ATTRIBUTES sa;
+    PSECURITY_DESCRIPTOR sd = NULL;
+    HANDLE h = INVALID_HANDLE_VALUE;
+    FILE *f = NULL;
+    DWORD e;
+    int fd;
+
+    if (!w)
+        return NULL;
+    e = acl_private_sddl(sddl, sizeof sddl / sizeof sddl[0], 0);
+    if (e == ERROR_SUCCESS &&
+        !ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, &sd, NULL))
+        e = GetLastError();
+    if (e == ERROR_SUCCESS) {
+        /* Created private, so it is never readable by others even for a moment; an existing
+         * file keeps its DACL on CREATE_ALWAYS, so the handle gets it set too. */
+        sa.nLength = sizeof sa;
+        sa.lpSecurityDescriptor = sd;
+        sa.bInheritHandle = FALSE;
+        h = CreateFileW(w, GENERIC_WRITE | WRITE_DAC, 0, &sa, CREATE_ALWAYS,
+                        FILE_ATTRIBUTE_NORMAL, NULL);
+        e = h == INVALID_HANDLE_VALUE ? GetLastError() : acl_apply_handle(h, sddl);
+    }
+    if (sd)
+        LocalFree(sd);
+    free(w);
+    if (e != ERROR_SUCCESS) {
+        if (h != INVALID_HANDLE_VALUE)
+            CloseHandle(h);
+        errno = e == ERROR_ACCESS_DENIED ? EACCES : EIO;
+        return NULL;
+    }
+    fd = _open_osfhandle((intptr_t)h, _O_WRONLY | _O_BINARY);
+    if (fd < 0) {
+        CloseHandle(h);
+        return NULL;
+    }
+    f = _fdopen(fd, "wb");
+    if (!f)
+        _close(fd);
+    return f;
 }
 
 static int is_sep(wchar_t c)

@@ -289,3 +289,20 @@ int server_config_load(server_config *cfg, const char *path, char *err, size_t e
     snprintf(cfg->config_path, sizeof cfg->config_path, "%s", path);
     return 0;
 }
+
+int server_config_log_path(const server_config *cfg, char *out, size_t out_size)
+{
+    if (out_size == 0)
+        return -1;
+    out[0] = '\0';
+    if (strcmp(cfg->log_file, "-") == 0)
+        return -1;
+    if (cfg->log_file[0]) {
+        if ((size_t)snprintf(out, out_size, "%s", cfg->log_file) >= out_size) {
+            out[0] = '\0';
+            return -1;
+        }
+        return 0;
+    }
+    return fsys_path_join(out, out_size, cfg->data_dir, "parley-server.log");
+}

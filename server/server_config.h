@@ -70,6 +70,9 @@ typedef struct server_config {
 void server_config_defaults(server_config *cfg);
 /* Loads an INI file over cfg. On error writes "file:line: problem" into err and returns -1. */
 int server_config_load(server_config *cfg, const char *path, char *err, size_t err_size);
+/* The log file these settings name: `file`, else parley-server.log in data_dir. -1 (out = "")
+ * when there is none ("-") or it does not fit. */
+int server_config_log_path(const server_config *cfg, char *out, size_t out_size);
 /* Applies one setting by section and key (used by the file loader and by tests). */
 int server_config_set(server_config *cfg, const char *section, const char *key,
                       const char *value, char *problem, size_t problem_size);

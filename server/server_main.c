@@ -175,7 +175,29 @@ static void main_sink_fn(void *user, log_level level, const char *line, size_t l
         ms->hooks->on_message(ms->hooks->user, level, line_text(line));
 }
 
-/* A failure before (or without) the log: to stderr, and to the hooks. */
+/* A failure before the log is open (bad settings, an unusable data folder), when a platform
+ * layer drives the run (the Windows service, with no console): also into the default log
+ * file, parley-server.log in the default data folder, where the administrator and
+ * `--start` look. Best effort: that folder may be the unusable one. */
+static void log_early_failure(const char *text)
+{
+    char dir[SERVER_PATH_MAX], path[SERVER_PATH_MAX], err[256];
+    logfile *lf;
+
+    if (fsys_default_data_dir(dir, sizeof dir) != 0 || fsys_mkdirs(dir, NULL, 0) != 0 ||
+        fsys_path_join(path, sizeof path, dir, "parley-server.log") != 0)
+        return;
+    lf = logfile_open(path, 0, 0, 0, err, sizeof err);
+    if (!lf)
+        return;
+    log_set_sink(logfile_sink, lf);
+    log_error("cannot start: %s", text);
+    log_set_sink(NULL, NULL);
+    logfile_close(lf);
+}
+
+/* A failure before (or without) the log: to stderr, to the hooks, and for a hooked run to
+ * the default log file. */
 static void report_failure(const server_hooks *hooks, const char *fmt, ...) PARLEY_PRINTF(2, 3);
 
 static void report_failure(const server_hooks *hooks, const char *fmt, ...)
@@ -189,6 +211,8 @@ static void report_failure(const server_hooks *hooks, const char *fmt, ...)
     fprintf(stderr, "parley-server: %s\n", text);
     if (hooks && hooks->on_message)
         hooks->on_message(hooks->user, LOG_ERROR, text);
+    if (hooks)
+        log_early_failure(text);
 }
 
 static void progress(const server_hooks *hooks, const char *step)
@@ -203,14 +227,8 @@ static void start_logging(const server_config *cfg, main_sink *ms)
     char path[SERVER_PATH_MAX], err[512], text[600];
     const char *file = NULL;
 
-    if (strcmp(cfg->log_file, "-") != 0) {
-        if (cfg->log_file[0])
-            snprintf(path, sizeof path, "%s", cfg->log_file);
-        else if (fsys_path_join(path, sizeof path, cfg->data_dir, "parley-server.log") != 0)
-            path[0] = '\0';
-        if (path[0])
-            file = path;
-    }
+    if (server_config_log_path(cfg, path, sizeof path) == 0)
+        file = path;
     ms->lf = logfile_open(file, cfg->log_max_bytes, cfg->log_keep, cfg->console, err,
                           sizeof err);
     if (!ms->lf && file) {
@@ -234,6 +252,32 @@ static void describe_ciphers(const server_config *cfg, char *out, size_t n)
                                  cipher_name(cfg->ciphers[i]));
 }
 
+struct server_run {
+    int argc;
+    char **argv;
+    chat *core;
+};
+
+int server_reload(server_run *run, char *err, size_t err_size)
+{
+    server_config *cfg = malloc(sizeof *cfg);
+    int rc = -1;
+
+    if (!cfg) {
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
+    if (server_load_settings(cfg, run->argc, run->argv, err, err_size) == 0) {
+        if (chat_request_reload(run->core, cfg) == 0)
+            rc = 0;
+        else
+            snprintf(err, err_size, "out of memory");
+    }
+    crypto_wipe(cfg, sizeof *cfg);
+    free(cfg);
+    return rc;
+}
+
 int server_main(int argc, char **argv)
 {
     return server_main_hooked(argc, argv, NULL);
@@ -246,6 +290,7 @@ int server_main_hooked(int argc, char **argv, const server_hooks *hooks)
     net_handlers handlers;
     net_engine *engine = NULL;
     main_sink ms;
+    server_run run;
     chat *core = NULL;
     char err[512], secret_path[SERVER_PATH_MAX], ciphers[64];
     int generated = 0, rc = SERVER_EXIT_FAILURE, i;
@@ -328,6 +373,11 @@ int server_main_hooked(int argc, char **argv, const server_hooks *hooks)
     if (hooks && hooks->on_running)
         hooks->on_running(hooks->user, engine, (unsigned)net_engine_port(engine),
                           cfg->shutdown_deadline_ms);
+    run.argc = argc;
+    run.argv = argv;
+    run.core = core;
+    if (hooks && hooks->on_reloadable)
+        hooks->on_reloadable(hooks->user, &run);
     rc = net_engine_run(engine) == 0 ? SERVER_EXIT_OK : SERVER_EXIT_FAILURE;
     if (hooks && hooks->on_stopped)
         hooks->on_stopped(hooks->user);

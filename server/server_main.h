@@ -14,6 +14,9 @@
 /* Exit codes of server_main (a service reports them as its service-specific exit code). */
 enum { SERVER_EXIT_OK = 0, SERVER_EXIT_FAILURE = 1, SERVER_EXIT_USAGE = 2 };
 
+/* A running server, as the platform layer may ask it to re-read its settings. */
+typedef struct server_run server_run;
+
 /* What a platform layer learns from a run of the server, and how it takes part. Every member
  * may be NULL (or 0); the callbacks run on the thread that called server_main_hooked, except
  * on_message, which runs on whichever thread logs. */
@@ -27,7 +30,10 @@ typedef struct server_hooks {
      * about shutdown_deadline_ms. */
     void (*on_running)(void *user, net_engine *engine, unsigned port,
                        uint64_t shutdown_deadline_ms);
-    /* The engine has finished running and is about to be destroyed: forget it. */
+    /* Also when the server listens: from now until on_stopped returns, server_reload(run, ...)
+     * from any thread re-reads the settings (a service's SERVICE_CONTROL_PARAMCHANGE). */
+    void (*on_reloadable)(void *user, server_run *run);
+    /* The engine has finished running and is about to be destroyed: forget it (and the run). */
     void (*on_stopped)(void *user);
     /* Every warning and error the server reports, without timestamp or level prefix: log lines
      * and the start-up failures printed before the log is open. */
@@ -41,6 +47,12 @@ typedef struct server_hooks {
 int server_main(int argc, char **argv);
 /* The same, with hooks (NULL = none). */
 int server_main_hooked(int argc, char **argv, const server_hooks *hooks);
+
+/* Loads the settings again, as the run did (same arguments), and hands those that can change
+ * while running to the core (name, motd, limits, timeouts, log level), which applies them at
+ * its next tick and logs what needs a restart. -1 with the problem (e.g. file:line) in err;
+ * the running settings then stay as they were. */
+int server_reload(server_run *run, char *err, size_t err_size);
 
 /* Loads the settings exactly as a run would: defaults, then the settings file (--config PATH,
  * else the default one if it exists), then the command-line options. argv[0] is skipped.

@@ -1,6 +1,7 @@
 /* service.h — parley-server as a Windows service: the entry point that runs the server under
- * the Service Control Manager or in the console, and the --install, --uninstall, --start and
- * --stop commands that manage the service. Implemented in service_win.c (Windows only). */
+ * the Service Control Manager or in the console, and the --install, --uninstall, --start,
+ * --stop and --reload commands that manage the service. Implemented in server/service_*_win.c
+ * (Windows only; service_win.h lists the parts). */
 #ifndef PARLEY_SERVICE_H
 #define PARLEY_SERVICE_H
 
@@ -22,10 +23,13 @@ typedef struct service_program {
 } service_program;
 
 /* Everything wmain does after converting the arguments to UTF-8 (argv[0] is the program):
- *   --install [server options]  install or update the service (options go into its command
- *                               line), prepare %ProgramData%\Parley, register the event source
+ *   --install [options]         install or update the service: server options given replace
+ *                               the same ones on its command line, the others stay; its own
+ *                               --start-type and --hide-secret; prepares %ProgramData%\Parley
+ *                               and registers the event source
  *   --uninstall                 stop and remove the service (data and settings stay)
  *   --start, --stop             start or stop it and wait until it has
+ *   --reload                    make the running service re-read its settings
  *   --console [server options]  run in this console
  *   otherwise                   run as the service when the SCM started the process, else in
  *                               the console.

@@ -2,7 +2,17 @@
  * server with the key from its secret file, says one line and waits to see it come back.
  *   parley-chat-probe --port N --secret-file PATH [--motd TEXT]   0 when the chat worked
  *   parley-chat-probe --sleep SECONDS                             a Wine process to keep alive
+ *   parley-chat-probe --lock PATH --sleep SECONDS                 ... holding PATH open with no
+ *                                                                 sharing (a file "in use")
+ *   parley-chat-probe --mutex NAME --sleep SECONDS                ... holding a named mutex (as
+ *                                                                 a running installer does)
+ *   parley-chat-probe --run "COMMAND LINE"                        runs a command line exactly as
+ *                                                                 written (as cmd.exe passes it
+ *                                                                 on); its exit code
  * (Wine ends services two seconds after the last ordinary Wine process has exited.) */
+#include <windows.h>
+
+#include <share.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,11 +74,48 @@ int main(int argc, char **argv)
     unsigned port = 0;
     pc_options o;
     pc_conn *c;
+    FILE *held = NULL;
     int i, code = 0, rc = 1;
 
     for (i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--sleep") == 0) {
+        if (strcmp(argv[i], "--run") == 0) {
+            wchar_t line[4096];
+            STARTUPINFOW si;
+            PROCESS_INFORMATION pi;
+            DWORD exit_code = 1;
+            memset(&si, 0, sizeof si);
+            si.cb = sizeof si;
+            if (!MultiByteToWideChar(CP_UTF8, 0, argv[i + 1], -1, line, 4096) ||
+                !CreateProcessW(NULL, line, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)) {
+                fprintf(stderr, "chat-probe: cannot run %s\n", argv[i + 1]);
+                return 1;
+            }
+            WaitForSingleObject(pi.hProcess, INFINITE);
+            GetExitCodeProcess(pi.hProcess, &exit_code);
+            CloseHandle(pi.hProcess);
+            CloseHandle(pi.hThread);
+            return (int)exit_code;
+        } else if (strcmp(argv[i], "--lock") == 0) {
+            /* Deny reading and writing to everyone else, as a running program's image is. */
+            if (!(held = _fsopen(argv[i + 1], "rb", _SH_DENYRW))) {
+                fprintf(stderr, "chat-probe: cannot lock %s\n", argv[i + 1]);
+                return 1;
+            }
+            printf("locked\n"); /* the test waits for this line */
+            fflush(stdout);
+        } else if (strcmp(argv[i], "--mutex") == 0) {
+            wchar_t name[256];
+            if (!MultiByteToWideChar(CP_UTF8, 0, argv[i + 1], -1, name, 256) ||
+                !CreateMutexW(NULL, TRUE, name)) {
+                fprintf(stderr, "chat-probe: cannot create the mutex %s\n", argv[i + 1]);
+                return 1;
+            }
+            printf("locked\n"); /* the test waits for this line */
+            fflush(stdout);
+        } else if (strcmp(argv[i], "--sleep") == 0) {
             sleep_ms((unsigned)atoi(argv[i + 1]) * 1000u);
+            if (held)
+                fclose(held);
             return 0;
         } else if (strcmp(argv[i], "--port") == 0) {
             port = (unsigned)atoi(argv[i + 1]);
@@ -82,7 +129,7 @@ int main(int argc, char **argv)
     }
     if (i != argc || !secret_file || port == 0 || port > 65535) {
         fprintf(stderr, "usage: parley-chat-probe --port N --secret-file PATH [--motd TEXT]\n"
-                        "       parley-chat-probe --sleep SECONDS\n");
+                        "       parley-chat-probe [--lock PATH] [--mutex NAME] --sleep SECONDS\n");
         return 2;
     }
     if (read_secret(secret_file, secret, sizeof secret) != 0)

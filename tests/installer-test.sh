@@ -2,8 +2,12 @@
 # installer-test.sh — the NSIS installer under Wine, end to end: builds it (and the same
 # installer labelled as an older version), installs silently and checks files, registry and
 # service; chats with the installed server; uninstalls silently and checks that only data is
-# left; upgrades an older install in place and checks the settings survive; finally uninstalls
-# with /REMOVEDATA. Registered with CTest by tests/CMakeLists.txt when makensis is found.
+# left; upgrades an older install in place and checks the settings survive; uninstalls with
+# /REMOVEDATA. Then what an administrator meets later (issue 11): bad /COMPONENTS= refused, a
+# service that cannot start gives a non-zero exit and a logged reason, a file in use fails the
+# upgrade and leaves the old version working, a plain upgrade keeps the settings file, port,
+# start type, firewall profile and components, and a downgrade is refused.
+# Registered with CTest by tests/CMakeLists.txt when makensis is found.
 #
 # Usage: installer-test.sh BUILD_DIR WINE_RUN CMAKE MAKENSIS FILES_NSH PROBE_EXE VERSION
 set -euo pipefail
@@ -23,6 +27,9 @@ evlog_key='HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\Parley'
 server_win='C:\Program Files\Parley\parley-server.exe'
 uninst_win='C:\Program Files\Parley\uninstall.exe'
 secret_win='C:\ProgramData\Parley\secret.key'
+cfg_dir="$drive_c/ParleyCfg"
+cfg_win='C:\ParleyCfg\server.ini'
+log="$data/install.log"
 
 # Wine as wine-run sets it up, plus: no host menu entries for the shortcuts we create.
 export WINEPREFIX=$prefix WINEDEBUG=-all WINEARCH=win64
@@ -31,9 +38,21 @@ w() { timeout 180 wine "$@" </dev/null; }
 # Output of a Windows console program without its CRs.
 wq() { w "$@" 2>&1 | tr -d '\r'; }
 
-step() { echo "== $*"; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
-check() { local what=$1; shift; if "$@"; then echo "   ok: $what"; else fail "$what"; fi; }
+step() { echo "== $* (at ${SECONDS}s)"; }
+fail() {
+  echo "FAIL: $*" >&2
+  if [ -f "${log:-}" ]; then echo "--- the end of $log:" >&2; tail -n 40 "$log" >&2; fi
+  exit 1
+}
+# INSTALLER_TEST_KEEP_GOING=1: report every failed check, not only the first (to see all that
+# an older installer gets wrong); the test still fails at the end.
+failed=0
+check() {
+  local what=$1; shift
+  if "$@"; then echo "   ok: $what"
+  elif [ "${INSTALLER_TEST_KEEP_GOING:-}" = 1 ]; then echo "FAILED: $what" >&2; failed=$((failed + 1))
+  else fail "$what"; fi
+}
 
 reg_value() { # KEY NAME -> the value's data, or nothing
   wq reg query "$1" /v "$2" /reg:64 | awk -v n="$2" '$1 == n { $1 = ""; $2 = ""; sub(/^ +/, ""); print }'
@@ -41,6 +60,19 @@ reg_value() { # KEY NAME -> the value's data, or nothing
 reg_exists() { w reg query "$1" /reg:64 >/dev/null 2>&1; }
 reg_absent() { ! reg_exists "$1"; }
 service_state() { wq sc query Parley | awk '/STATE/ { print $4 }'; }
+svc_key='HKLM\SYSTEM\CurrentControlSet\Services\Parley'
+image_path() { reg_value "$svc_key" ImagePath; }
+# Waits (up to a minute: a loaded machine starts Wine processes slowly) until the probe
+# writing to this file says it holds its lock; shows what it said otherwise.
+wait_locked() {
+  local i
+  for i in $(seq 1 600); do grep -q locked "$1" 2>/dev/null && return 0; sleep 0.1; done
+  echo "   the probe said: $(cat "$1" 2>/dev/null)" >&2
+}
+# The install log of the last run only.
+last_run() { awk '/^==== Parley/ { run = "" } { run = run $0 "\n" } END { printf "%s", run }' "$log"; }
+# Runs a command expected to fail with this exit code.
+exits_with() { local want=$1 got=0; shift; "$@" || got=$?; [ "$got" = "$want" ] || { echo "   exit code $got, expected $want" >&2; return 1; }; }
 service_gone() { ! w sc query Parley >/dev/null 2>&1; }
 has_client() { grep -q '^!define CLIENT_EXE' "$files_nsh"; }
 
@@ -78,14 +110,17 @@ configure_server() { # PORT MOTD
 cleanup() {
   set +e
   if [ -n "${keeper:-}" ]; then kill "$keeper" 2>/dev/null; wait "$keeper" 2>/dev/null; fi
+  if [ -n "${locker:-}" ]; then kill "$locker" 2>/dev/null; wait "$locker" 2>/dev/null; fi
+  if [ -n "${holder:-}" ]; then kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null; fi
   # Never leave an auto-start service behind: Wine would start it with every later test.
   if ! service_gone; then w sc stop Parley >/dev/null 2>&1; sleep 1; w sc delete Parley >/dev/null 2>&1; fi
   w reg delete "$uninst_key" /f /reg:64 >/dev/null 2>&1
   w reg delete "$evlog_key" /f /reg:64 >/dev/null 2>&1
-  rm -rf "$pf" "$data" "$menu_lnk" "$desk_lnk"
+  rm -rf "$pf" "$data" "$menu_lnk" "$desk_lnk" "$cfg_dir" "$drive_c/ParleyMoved" \
+    "$drive_c/Parley Q"
 }
 
-step "building the installers ($version and an 'older' $old_version)"
+step "building the installers ($version, an 'older' $old_version, a pre-release)"
 "$cmake" --build "$build" --target installer
 setup=$build/Parley-$version-setup.exe
 [ -f "$setup" ] || fail "$setup was not built"
@@ -93,6 +128,16 @@ mkdir -p "$work"
 old_setup=$work/Parley-$old_version-setup.exe
 "$makensis" -V2 -WX -NOCD "-DFILES=$files_nsh" "-DVERSION=$old_version" "-DOUTFILE=$old_setup" \
   "$build/installer/parley.nsi"
+
+# A pre-release version builds: VIProductVersion takes its numeric part (issue 11). It is
+# built with the signing hook set, to a command that leaves a mark for each file it is given.
+rm -f "$work/signed.txt"
+PARLEY_SIGN_COMMAND="sh -c 'echo \"\$0\" >>\"$work/signed.txt\"'" \
+  "$makensis" -V2 -WX -NOCD "-DFILES=$files_nsh" "-DVERSION=0.2.0-rc1" \
+  "-DOUTFILE=$work/Parley-0.2.0-rc1-setup.exe" "$build/installer/parley.nsi" ||
+  fail "a pre-release version does not build"
+check "the signing hook ran on the installer" grep -qF "Parley-0.2.0-rc1-setup.exe" "$work/signed.txt"
+check "... and on the uninstaller" test "$(wc -l <"$work/signed.txt")" = 2
 
 trap cleanup EXIT
 cleanup
@@ -118,10 +163,10 @@ check "InstallLocation" test "$(reg_value "$uninst_key" InstallLocation)" = 'C:\
 check "UninstallString" test "$(reg_value "$uninst_key" UninstallString)" = "\"$uninst_win\""
 check "QuietUninstallString" test "$(reg_value "$uninst_key" QuietUninstallString)" = "\"$uninst_win\" /S"
 check "EstimatedSize" test "$(reg_value "$uninst_key" EstimatedSize)" != "0x0" -a -n "$(reg_value "$uninst_key" EstimatedSize)"
+check "URLInfoAbout, HelpLink" test -n "$(reg_value "$uninst_key" URLInfoAbout)" -a -n "$(reg_value "$uninst_key" HelpLink)"
 check "NoModify, NoRepair" test "$(reg_value "$uninst_key" NoModify)$(reg_value "$uninst_key" NoRepair)" = "0x10x1"
 check "Event Log source" test "$(reg_value "$evlog_key" EventMessageFile)" = "$server_win"
 # Wine's sc has no qc: read what the SCM stored.
-svc_key='HKLM\SYSTEM\CurrentControlSet\Services\Parley'
 check "service starts automatically" test "$(reg_value "$svc_key" Start)" = "0x2"
 check "service runs as NT SERVICE\\Parley" test "$(reg_value "$svc_key" ObjectName)" = 'NT SERVICE\Parley'
 check "quoted image path" test "$(reg_value "$svc_key" ImagePath)" = "\"$server_win\""
@@ -175,4 +220,119 @@ check "uninstaller finished" wait_uninstalled
 check "service removed" service_gone
 check "program folder removed" test ! -e "$pf"
 check "data removed" test ! -e "$data"
+
+step "an empty or unknown /COMPONENTS= is refused (exit code 2) and installs nothing"
+check "empty list refused" exits_with 2 w "$setup" /S /COMPONENTS=
+check "unknown name refused" exits_with 2 w "$setup" /S /COMPONENTS=server,bogus
+check "no uninstall entry" reg_absent "$uninst_key"
+check "no service" service_gone
+check "install log says why" grep -q "Unknown component 'bogus'" "$log"
+check "install log names the empty list" grep -q "names no component" "$log"
+
+step "one setup at a time: another one running makes it exit 6"
+WINEDEBUG=-all wine "$probe" --mutex 'Global\ParleySetup' --sleep 60 </dev/null >"$work/mutex.out" 2>&1 &
+locker=$!
+wait_locked "$work/mutex.out"
+check "the setup mutex held by another program" grep -q locked "$work/mutex.out"
+check "second setup refused" exits_with 6 w "$setup" /S
+check "install log says why" grep -q "Another Parley setup is running" "$log"
+check "nothing installed" reg_absent "$uninst_key"
+kill "$locker"; wait "$locker" 2>/dev/null || true; locker=
+
+step "a quoted /D=\"C:\\Parley Q\" is taken, not ignored"
+quoted="$drive_c/Parley Q"
+setup_win=$(w winepath -w "$setup" | tr -d '\r')
+# The probe runs the command line exactly as written, as cmd.exe would pass it on.
+check "installed" w "$probe" --run "\"$setup_win\" /S /COMPONENTS=client /D=\"C:\\Parley Q\""
+check "into the quoted folder" test -f "$quoted/uninstall.exe"
+check "InstallLocation" test "$(reg_value "$uninst_key" InstallLocation)" = 'C:\Parley Q'
+w "$quoted/uninstall.exe" /S
+for i in $(seq 1 120); do
+  [ ! -e "$quoted/uninstall.exe" ] && ! reg_exists "$uninst_key" && break
+  sleep 0.5
+done
+check "uninstalled again" reg_absent "$uninst_key"
+
+step "a service that cannot start: non-zero exit (4), the reason in the install log"
+busy=$(free_port)
+python3 -c 'import socket,sys,time
+s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(120)' "$busy" &
+holder=$!
+for i in $(seq 1 50); do port_busy "$busy" && break; sleep 0.1; done
+check "port $busy held" port_busy "$busy"
+check "installer exits 4" exits_with 4 w "$old_setup" /S /COMPONENTS=server,client "/CONFIG=$cfg_win" \
+  "/PORT=$busy" /BIND=127.0.0.1 /FIREWALL=domain
+check "service installed but not running" test "$(service_state)" = STOPPED
+check "install log: did not start" grep -q "The Parley service did not start" "$log"
+check "install log: the reason" grep -q "reason (.*): cannot listen" "$log"
+check "install log: what to do" grep -q "what to do: free the port" "$log"
+kill "$holder"; wait "$holder" 2>/dev/null || true; holder=
+check "settings file where /CONFIG= says" test -f "$cfg_dir/server.ini"
+check "--config recorded" grep -qF -- "--config $cfg_win" <<<"$(image_path)"
+check "--port recorded" grep -qF -- "--port $busy" <<<"$(image_path)"
+check "firewall profile recorded" test "$(reg_value "$uninst_key" Firewall)" = domain
+w "$server_win" --start >/dev/null || fail "the service does not start once the port is free"
+
+step "a file in use: the upgrade fails (exit code 8) and the old version keeps working"
+victim=uninstall.exe
+has_client && victim=parley.exe
+sum_before=$(md5sum "$pf/parley-server.exe" "$pf/$victim")
+WINEDEBUG=-all wine "$probe" --lock "C:\\Program Files\\Parley\\$victim" --sleep 60 \
+  </dev/null >"$work/locker.out" 2>&1 &
+locker=$!
+wait_locked "$work/locker.out"
+check "$victim held open by another program" grep -q locked "$work/locker.out"
+check "upgrade refused" exits_with 8 w "$setup" /S
+check "version unchanged" test "$(reg_value "$uninst_key" DisplayVersion)" = "$old_version"
+check "programs unchanged" test "$(md5sum "$pf/parley-server.exe" "$pf/$victim")" = "$sum_before"
+check "service RUNNING again" test "$(service_state)" = RUNNING
+check "install log says which file" grep -q "Cannot replace $victim" "$log"
+# (The 'older' installer packs the same programs, so their bytes cannot tell; the run's log can.)
+check "stopped before replacing anything" test -z "$(last_run | grep 'Setting up the Parley service')"
+kill "$locker"; wait "$locker" 2>/dev/null || true; locker=
+
+step "disable the service, then a plain silent upgrade keeps every setting"
+w "$server_win" --stop >/dev/null
+w "$server_win" --install --start-type disabled >/dev/null || fail "--install --start-type failed"
+check "disabled" test "$(reg_value "$svc_key" Start)" = 0x4
+w "$setup" /S || fail "the upgrade exited with $?"
+check "version upgraded" test "$(reg_value "$uninst_key" DisplayVersion)" = "$version"
+check "--config kept" grep -qF -- "--config $cfg_win" <<<"$(image_path)"
+check "--port kept" grep -qF -- "--port $busy" <<<"$(image_path)"
+check "--bind kept" grep -qF -- "--bind 127.0.0.1" <<<"$(image_path)"
+check "still disabled" test "$(reg_value "$svc_key" Start)" = 0x4
+check "still stopped" test "$(service_state)" = STOPPED
+check "account kept" test "$(reg_value "$svc_key" ObjectName)" = 'NT SERVICE\Parley'
+check "components kept" test "$(reg_value "$uninst_key" Components)" = server,client
+if has_client; then
+  check "client kept, no desktop shortcut added" test -f "$pf/parley.exe" -a ! -e "$desk_lnk"
+fi
+check "firewall rule kept (its profile: the Windows job checks it)" \
+  grep -q 'Kept the firewall rule' "$log"
+check "firewall profile still recorded" test "$(reg_value "$uninst_key" Firewall)" = domain
+check "no key in the install log" test -z "$(grep -F "$(cat "$data/secret.key")" "$log")"
+
+step "a downgrade is refused (exit code 5)"
+check "older version refused" exits_with 5 w "$old_setup" /S
+check "version unchanged" test "$(reg_value "$uninst_key" DisplayVersion)" = "$version"
+check "install log says why" grep -q "which is newer than $old_version" "$log"
+
+step "an upgrade into another folder (/D=) leaves no copy behind"
+moved="$drive_c/ParleyMoved"
+w "$setup" /S '/D=C:\ParleyMoved' || fail "the move exited with $?"
+check "programs in the new folder" test -f "$moved/parley-server.exe" -a -f "$moved/uninstall.exe"
+check "old folder removed" test ! -e "$pf"
+check "InstallLocation" test "$(reg_value "$uninst_key" InstallLocation)" = 'C:\ParleyMoved'
+check "the service runs the new copy" grep -qF 'C:\ParleyMoved\parley-server.exe' <<<"$(image_path)"
+check "--config still kept" grep -qF -- "--config $cfg_win" <<<"$(image_path)"
+
+step "silent uninstall with /REMOVEDATA"
+w "$moved/uninstall.exe" /S /REMOVEDATA
+for i in $(seq 1 120); do
+  [ ! -e "$moved/uninstall.exe" ] && ! reg_exists "$uninst_key" && break
+  sleep 0.5
+done
+check "uninstalled" test ! -e "$moved/uninstall.exe"
+check "service removed" service_gone
+[ "$failed" = 0 ] || fail "$failed checks failed"
 echo "installer test passed"

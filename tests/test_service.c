@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "acl_win.h"
 #include "client.h"
 #include "crypto.h"
 #include "parley-messages.h" /* generated from resources/parley-messages.mc */
@@ -358,6 +359,70 @@ static void check_private(const char *path, const char *service_access)
     }
 }
 
+/* This process's user SID as text ("S-1-5-21-..."), into out. */
+static int current_user_sid(char *out, size_t n)
+{
+    HANDLE token;
+    BYTE info[sizeof(TOKEN_USER) + SECURITY_MAX_SID_SIZE];
+    DWORD size = sizeof info;
+    wchar_t *text = NULL;
+    int rc = -1;
+
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
+        return -1;
+    if (GetTokenInformation(token, TokenUser, info, size, &size) &&
+        ConvertSidToStringSidW(((TOKEN_USER *)info)->User.Sid, &text) &&
+        WideCharToMultiByte(CP_UTF8, 0, text, -1, out, (int)n, NULL, NULL) > 0)
+        rc = 0;
+    if (text)
+        LocalFree(text);
+    CloseHandle(token);
+    return rc;
+}
+
+/* Checks a DACL in SDDL: protected, with SYSTEM, Administrators and the user running this
+ * test, full control, and nobody else. */
+static void check_private_sddl(const char *what, const char *dacl)
+{
+    char sid[192], want[256];
+    const char *p;
+    int aces = 0;
+
+    fprintf(stderr, "%s: %s\n", what, dacl);
+    REQUIRE(current_user_sid(sid, sizeof sid) == 0);
+    CHECK(strncmp(dacl, "D:P", 3) == 0);
+    CHECK(strstr(dacl, "FA;;;SY)") && strstr(dacl, "FA;;;BA)"));
+    snprintf(want, sizeof want, "FA;;;%s)", sid);
+    CHECK(strstr(dacl, want) != NULL);
+    for (p = dacl; (p = strchr(p, '(')) != NULL; p++)
+        aces++;
+    CHECK_EQ_INT(aces, 3);
+}
+
+/* A console run's private file or folder (issue 11). On Windows its DACL is read back with
+ * GetNamedSecurityInfo. Wine 8 keeps no DACL on files (it reports one made up from the Unix
+ * mode), so there the check is of the DACL the server writes: acl_private_sddl, which
+ * fsys_create_private and fsys_make_private_dir apply. */
+static void check_console_private(const char *path, int is_dir)
+{
+    char dacl[2048];
+    wchar_t wdacl[512];
+
+    if (under_wine()) {
+        REQUIRE(acl_private_sddl(wdacl, 512, is_dir) == ERROR_SUCCESS);
+        WideCharToMultiByte(CP_UTF8, 0, wdacl, -1, dacl, (int)sizeof dacl, NULL, NULL);
+        CHECK(file_exists(path));
+        CHECK((strstr(dacl, "OICI") != NULL) == (is_dir != 0));
+        check_private_sddl("the DACL written (Wine keeps none)", dacl);
+        return;
+    }
+    if (dacl_text(path, dacl, sizeof dacl) != 0) {
+        test_failf_at(__FILE__, __LINE__, "cannot read the permissions of %s", path);
+        return;
+    }
+    check_private_sddl(path, dacl);
+}
+
 /* 1 if the Application log has an event from source Parley with this ID written at or after
  * `since` (seconds since 1970). */
 static int event_logged(DWORD id, DWORD since)
@@ -611,8 +676,9 @@ static void lifecycle(const char *dir, unsigned port)
     REQUIRE(run1("--start") == 0);
     REQUIRE(service_status(&st) == 0);
     CHECK_EQ_INT(st.dwCurrentState, SERVICE_RUNNING);
-    CHECK_EQ_INT(st.dwControlsAccepted,
-                 SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN | SERVICE_ACCEPT_PRESHUTDOWN);
+    CHECK_EQ_INT(st.dwControlsAccepted, SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN |
+                                            SERVICE_ACCEPT_PRESHUTDOWN |
+                                            SERVICE_ACCEPT_PARAMCHANGE);
     CHECK(st.dwProcessId != 0 && st.dwProcessId != GetCurrentProcessId());
     /* --start again is harmless. */
     CHECK(run1("--start") == 0);
@@ -712,6 +778,213 @@ TEST(reinstall_updates_and_keeps_the_secret)
     teardown_test();
 }
 
+/* The installed service's command line and start type, for the re-install test. */
+static int installed_config(wchar_t *path, size_t cap, DWORD *start_type, int *delayed)
+{
+    BYTE cfg_buf[8192];
+    QUERY_SERVICE_CONFIGW *qc = (QUERY_SERVICE_CONFIGW *)cfg_buf;
+    SERVICE_DELAYED_AUTO_START_INFO d;
+    SC_HANDLE svc = open_service(SERVICE_QUERY_CONFIG);
+    DWORD need;
+    int rc = -1;
+
+    if (!svc)
+        return -1;
+    if (QueryServiceConfigW(svc, qc, sizeof cfg_buf, &need) &&
+        wcslen(qc->lpBinaryPathName) < cap) {
+        wcscpy(path, qc->lpBinaryPathName);
+        *start_type = qc->dwStartType;
+        d.fDelayedAutostart = FALSE;
+        *delayed = QueryServiceConfig2W(svc, SERVICE_CONFIG_DELAYED_AUTO_START_INFO, (BYTE *)&d,
+                                        sizeof d, &need)
+                       ? d.fDelayedAutostart != 0
+                       : -1; /* not known to this system */
+        rc = 0;
+    }
+    CloseServiceHandle(svc);
+    return rc;
+}
+
+/* --install over an existing service changes only what it is told: an upgrade that passes
+ * nothing keeps the custom settings file, port and start type (issue 11). */
+TEST(reinstall_changes_only_what_it_is_told)
+{
+    char dir[MAX_PATH * 3], out[8192], config[MAX_PATH * 3], port_text[16], port2_text[16];
+    wchar_t line[4096], want[MAX_PATH * 3 + 32];
+    DWORD start_type = 0;
+    int delayed = 0;
+    unsigned port;
+
+    REQUIRE(setup_test() == 0);
+    work_dir("svc-keep", dir, sizeof dir);
+    clean_dir(dir);
+    path_in(config, sizeof config, dir, "server.ini");
+    port = free_port();
+    snprintf(port_text, sizeof port_text, "%u", port);
+    snprintf(port2_text, sizeof port2_text, "%u", port + 1);
+    {
+        char *argv[] = {"--install", "--config", config, "--data-dir", dir, "--port", port_text,
+                        "--start-type", "disabled"};
+        CHECK(run_server(out, sizeof out, 9, argv) == 0);
+    }
+    CHECK(strstr(out, "start: disabled") != NULL);
+
+    /* What an installer's upgrade does: --install and nothing else. */
+    CHECK(run_server(out, sizeof out, 1, (char *[]){"--install"}) == 0);
+    CHECK(strstr(out, "Updated the Parley service") != NULL);
+    REQUIRE(installed_config(line, 4096, &start_type, &delayed) == 0);
+    fwprintf(stderr, L"after a plain --install: %ls\n", line);
+    swprintf(want, sizeof want / sizeof want[0], L"--config %hs", config);
+    CHECK(wcsstr(line, want) != NULL);
+    swprintf(want, sizeof want / sizeof want[0], L"--port %hs", port_text);
+    CHECK(wcsstr(line, want) != NULL);
+    CHECK(wcsstr(line, L"--start-type") == NULL); /* --install's own, never recorded */
+    CHECK_EQ_INT(start_type, SERVICE_DISABLED);
+    CHECK(run1("--start") != 0); /* still disabled */
+
+    /* One option changed: only that one. */
+    {
+        char *argv[] = {"--install", "--port", port2_text};
+        CHECK(run_server(out, sizeof out, 3, argv) == 0);
+    }
+    REQUIRE(installed_config(line, 4096, &start_type, &delayed) == 0);
+    swprintf(want, sizeof want / sizeof want[0], L"--port %hs", port2_text);
+    CHECK(wcsstr(line, want) != NULL);
+    swprintf(want, sizeof want / sizeof want[0], L"--port %hs", port_text);
+    CHECK(wcsstr(line, want) == NULL);
+    swprintf(want, sizeof want / sizeof want[0], L"--config %hs", config);
+    CHECK(wcsstr(line, want) != NULL);
+    CHECK_EQ_INT(start_type, SERVICE_DISABLED);
+
+    /* Delayed automatic start, and it stays across a plain --install. */
+    {
+        char *argv[] = {"--install", "--start-type", "delayed"};
+        CHECK(run_server(out, sizeof out, 3, argv) == 0);
+    }
+    if (under_wine())
+        CHECK(strstr(out, "no delayed automatic start") != NULL);
+    CHECK(run_server(out, sizeof out, 1, (char *[]){"--install"}) == 0);
+    REQUIRE(installed_config(line, 4096, &start_type, &delayed) == 0);
+    CHECK_EQ_INT(start_type, SERVICE_AUTO_START);
+    if (!under_wine())
+        CHECK_EQ_INT(delayed, 1);
+    CHECK(run_server(out, sizeof out, 3, (char *[]){"--install", "--start-type", "sometimes"}) ==
+          2);
+    CHECK(strstr(out, "not one of auto, delayed, manual, disabled") != NULL);
+
+    /* A data folder that cannot be made (a file is in the way) fails --install before the
+     * service is touched: its command line stays as it was. */
+    {
+        wchar_t before[4096];
+        char blocked[MAX_PATH * 3];
+        DWORD type_before = 0;
+        int delayed_before = 0;
+        REQUIRE(installed_config(before, 4096, &type_before, &delayed_before) == 0);
+        path_in(blocked, sizeof blocked, dir, "server.ini"); /* a file, not a folder */
+        {
+            char *argv[] = {"--install", "--data-dir", blocked};
+            CHECK(run_server(out, sizeof out, 3, argv) != 0);
+        }
+        CHECK(strstr(out, blocked) != NULL);
+        REQUIRE(installed_config(line, 4096, &start_type, &delayed) == 0);
+        CHECK(wcscmp(line, before) == 0);
+    }
+
+    CHECK(run1("--uninstall") == 0);
+    clean_dir(dir);
+    teardown_test();
+}
+
+/* Writes a settings file (CRLF lines given with \n). */
+static int write_text(const char *path, const char *text)
+{
+    wchar_t w[MAX_PATH];
+    FILE *f;
+    const char *p;
+
+    MultiByteToWideChar(CP_UTF8, 0, path, -1, w, MAX_PATH);
+    if (!(f = _wfopen(w, L"wb")))
+        return -1;
+    for (p = text; *p; p++) {
+        if (*p == '\n')
+            fputc('\r', f);
+        fputc(*p, f);
+    }
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* The message of the day a new client is greeted with; "" if it cannot connect. */
+static void greeting(unsigned port, const char *secret, char *out, size_t n)
+{
+    pc_conn *c = connect_as(port, secret, "greeted");
+    snprintf(out, n, "%s", c ? pc_motd(c) : "");
+    pc_close(c);
+}
+
+/* --reload (SERVICE_CONTROL_PARAMCHANGE) applies a new motd to the running service; a bad
+ * settings file is refused with its file and line, and the running settings stay (issue 11). */
+TEST(reload_applies_settings_to_the_running_service)
+{
+    char dir[MAX_PATH * 3], out[8192], config[MAX_PATH * 3], path[MAX_PATH * 3], secret[256];
+    char motd[512], want[MAX_PATH * 3 + 16];
+    SERVICE_STATUS_PROCESS st;
+    DWORD pid;
+    unsigned port;
+
+    REQUIRE(setup_test() == 0);
+    work_dir("svc-reload", dir, sizeof dir);
+    clean_dir(dir);
+    port = free_port();
+    path_in(config, sizeof config, dir, "server.ini");
+    REQUIRE(install(dir, port, out, sizeof out) == 0);
+    path_in(path, sizeof path, dir, "secret.key");
+    REQUIRE(read_text(path, secret, sizeof secret) == 0);
+    REQUIRE(run1("--start") == 0);
+    REQUIRE(service_status(&st) == 0);
+    pid = st.dwProcessId;
+    greeting(port, secret, motd, sizeof motd);
+    CHECK_EQ_STR(motd, "Welcome to Parley.");
+
+    REQUIRE(write_text(config, "[server]\nmotd = Reloaded without a restart\n") == 0);
+    CHECK(run_server(out, sizeof out, 1, (char *[]){"--reload"}) == 0);
+    CHECK(strstr(out, "re-read its settings") != NULL);
+    /* Applied at the server's next tick (every 250 ms): look until it shows, within limits. */
+    {
+        uint64_t deadline = sys_mono_ms() + WAIT_MS;
+        do {
+            greeting(port, secret, motd, sizeof motd);
+        } while (strcmp(motd, "Reloaded without a restart") != 0 && sys_mono_ms() < deadline);
+    }
+    CHECK_EQ_STR(motd, "Reloaded without a restart");
+    CHECK(service_status(&st) == 0 && st.dwProcessId == pid); /* the same process */
+
+    REQUIRE(write_text(config, "[server]\nmotd = never applied\nworkers = many\n") == 0);
+    CHECK(run_server(out, sizeof out, 1, (char *[]){"--reload"}) != 0);
+    snprintf(want, sizeof want, "%s:3", config);
+    CHECK(strstr(out, want) != NULL);
+    CHECK(strstr(out, "keeps running with the settings it has") != NULL);
+    greeting(port, secret, motd, sizeof motd);
+    CHECK_EQ_STR(motd, "Reloaded without a restart");
+    CHECK(service_status(&st) == 0 && st.dwCurrentState == SERVICE_RUNNING);
+
+    CHECK(run1("--stop") == 0);
+    CHECK(run1("--uninstall") == 0);
+    clean_dir(dir);
+    teardown_test();
+}
+
+/* %ProgramData%\Parley\parley-server.log: where the service writes failures that come
+ * before its own log is open. */
+static void default_log(char *out, size_t n)
+{
+    char root[MAX_PATH * 3], *slash;
+    test_root(root, sizeof root);
+    slash = strrchr(root, '\\');
+    if (slash)
+        *slash = '\0';
+    snprintf(out, n, "%s\\Parley\\parley-server.log", root);
+}
+
 /* A service that cannot start reports SERVICE_STOPPED with ERROR_SERVICE_SPECIFIC_ERROR and
  * server_main's exit code: 1 when it cannot listen, 2 for bad options. */
 TEST(failed_start_reports_the_exit_code)
@@ -742,6 +1015,9 @@ TEST(failed_start_reports_the_exit_code)
     CHECK(bind(taken, (struct sockaddr *)&a, sizeof a) == 0 && listen(taken, 4) == 0);
     CHECK(run_server(out, sizeof out, 1, (char *[]){"--start"}) != 0);
     CHECK(strstr(out, "exit code 1") != NULL);
+    /* The reason itself, from the service's log, and what to do (issue 11). */
+    CHECK(strstr(out, "cannot listen") != NULL);
+    CHECK(strstr(out, "what to do: free the port") != NULL);
     CHECK(service_status(&st) == 0);
     CHECK_EQ_INT(st.dwCurrentState, SERVICE_STOPPED);
     CHECK_EQ_INT(st.dwWin32ExitCode, ERROR_SERVICE_SPECIFIC_ERROR);
@@ -753,6 +1029,58 @@ TEST(failed_start_reports_the_exit_code)
     CHECK_EQ_INT(st.dwCurrentState, SERVICE_STOPPED);
     CHECK_EQ_INT(st.dwWin32ExitCode, ERROR_SERVICE_SPECIFIC_ERROR);
     CHECK_EQ_INT(st.dwServiceSpecificExitCode, 2);
+
+    /* A bad line in server.ini: --start names the file and line (issue 11). */
+    {
+        char config[MAX_PATH * 3], want[MAX_PATH * 3 + 16], deflog[MAX_PATH * 3];
+        wchar_t wconfig[MAX_PATH];
+        FILE *f;
+        path_in(config, sizeof config, dir, "server.ini");
+        MultiByteToWideChar(CP_UTF8, 0, config, -1, wconfig, MAX_PATH);
+        f = _wfopen(wconfig, L"wb");
+        REQUIRE(f != NULL);
+        fputs("[server]\r\nport = 7420\r\nworkers = many\r\n", f);
+        fclose(f);
+        default_log(deflog, sizeof deflog);
+        MultiByteToWideChar(CP_UTF8, 0, deflog, -1, wconfig, MAX_PATH);
+        DeleteFileW(wconfig); /* only this start's lines, below */
+        CHECK(run_server(out, sizeof out, 1, (char *[]){"--start"}) != 0);
+        CHECK(strstr(out, "exit code 2") != NULL);
+        snprintf(want, sizeof want, "%s:3", config);
+        CHECK(strstr(out, want) != NULL);
+        CHECK(strstr(out, "what to do: correct that setting") != NULL);
+        /* Before its own log is open, the service writes the reason to the default log file:
+         * %ProgramData%\Parley\parley-server.log. */
+        {
+            char *text = malloc(1 << 16);
+            REQUIRE(text != NULL);
+            CHECK(read_text(deflog, text, 1 << 16) == 0 && strstr(text, want) != NULL);
+            free(text);
+        }
+    }
+
+    /* A data folder that cannot be used (a file is where it should be): --start says so and
+     * names it (issue 11). */
+    {
+        char config[MAX_PATH * 3], data[MAX_PATH * 3];
+        path_in(config, sizeof config, dir, "server.ini");
+        path_in(data, sizeof data, dir, "data");
+        REQUIRE(write_text(config, "[server]\n") == 0);
+        {
+            char *argv[] = {"--install", "--data-dir", data};
+            CHECK(run_server(out, sizeof out, 3, argv) == 0);
+        }
+        clean_dir(data);
+        REQUIRE(write_text(data, "not a folder\n") == 0);
+        CHECK(run_server(out, sizeof out, 1, (char *[]){"--start"}) != 0);
+        CHECK(strstr(out, "the data folder cannot be used") != NULL);
+        CHECK(strstr(out, data) != NULL);
+        {
+            wchar_t w[MAX_PATH];
+            MultiByteToWideChar(CP_UTF8, 0, data, -1, w, MAX_PATH);
+            DeleteFileW(w);
+        }
+    }
 
     CHECK(run1("--uninstall") == 0);
     clean_dir(dir);
@@ -810,6 +1138,10 @@ TEST(runs_in_the_console_when_not_started_by_the_scm)
     fprintf(stderr, "%s", out);
     CHECK(strstr(out, "listening on port") != NULL);
     path_in(secret_path, sizeof secret_path, dir, "secret.key");
+    /* The key and the folder are private in a console run too, not left to inherit
+     * ProgramData's permissions. */
+    check_console_private(secret_path, 0);
+    check_console_private(dir, 1);
     if (strstr(out, "listening on port") && read_text(secret_path, secret, sizeof secret) == 0) {
         c = connect_as(port, secret, "carol");
         CHECK(c != NULL);

@@ -50,12 +50,17 @@ typedef struct pending_error {
     wchar_t detail[320];
 } pending_error;
 
+/* The window message an installer broadcasts (RegisterWindowMessage, then HWND_BROADCAST) to
+ * ask every running parley.exe to close before it replaces the program (docs/ADMIN.md). */
+#define PARLEY_CLOSE_MESSAGE L"Parley.CloseForUpgrade"
+
 typedef struct app {
     HINSTANCE inst;
     HWND hwnd, tabs, users_label, users, input, send, status;
     UINT dpi;
     HICON icon_big, icon_small, icon_warning;
     UINT msg_taskbar_created;
+    UINT msg_close_request;  /* PARLEY_CLOSE_MESSAGE: the installer asks us to close */
 
     settings cfg;          /* what the last Connect used (the key is wiped on exit) */
     int cfg_valid;

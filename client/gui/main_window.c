@@ -84,6 +84,7 @@ static int init(HWND hwnd, const main_init *mi)
     a->cfg_valid = 1;
     a->history.pos = 0;
     a->msg_taskbar_created = RegisterWindowMessageW(L"TaskbarCreated");
+    a->msg_close_request = RegisterWindowMessageW(PARLEY_CLOSE_MESSAGE);
     if (LoadIconMetric(NULL, IDI_WARNING, LIM_SMALL, &a->icon_warning) != S_OK)
         a->icon_warning = NULL;
     set_icons(a);
@@ -310,6 +311,11 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
         return FALSE; /* messages before WM_INITDIALOG (WM_GETMINMAXINFO, WM_SETFONT...) */
     if (msg == a->msg_taskbar_created && msg != 0) {
         tray_add(a); /* Explorer restarted and forgot the icon */
+        return TRUE;
+    }
+    if (msg == a->msg_close_request && msg != 0) {
+        /* Posted, so the broadcasting installer is not kept waiting on our goodbyes. */
+        PostMessageW(hwnd, WM_CLOSE, 0, 0);
         return TRUE;
     }
     switch (msg) {

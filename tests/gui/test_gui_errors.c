@@ -285,3 +285,34 @@ done:
     test_server_clean(cfg.data_dir);
     gui_desktop_leave();
 }
+
+/* An installer about to replace parley.exe broadcasts PARLEY_CLOSE_MESSAGE; a running client
+ * closes (issue 11). */
+TEST(gui_closes_when_an_installer_asks)
+{
+    test_server ts;
+    server_config cfg;
+    gui_proc una;
+    wchar_t key_file[MAX_PATH];
+    DWORD_PTR result = 0;
+    HWND main;
+
+    test_server_config(&cfg, "gui-close-request");
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    gui_desktop_enter(1280, 800);
+    write_key_file(L"gui-close-key.txt", TEST_SECRET, key_file, MAX_PATH);
+    memset(&una, 0, sizeof una);
+    main = connect_client(&una, &ts, L"una", key_file, NULL);
+    if (!main)
+        goto done;
+    /* What the installer does (installer/parley-cmdline.nsh, CloseClients). */
+    SendMessageTimeoutW(HWND_BROADCAST, RegisterWindowMessageW(L"Parley.CloseForUpgrade"), 0, 0,
+                        SMTO_ABORTIFHUNG, 5000, &result);
+    CHECK(WaitForSingleObject(una.pi.hProcess, WAIT_UI) == WAIT_OBJECT_0);
+done:
+    gui_stop(&una, 15000);
+    test_server_stop(&ts);
+    DeleteFileW(L"gui-close-key.txt");
+    test_server_clean(cfg.data_dir);
+    gui_desktop_leave();
+}

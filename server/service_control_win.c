@@ -3,6 +3,7 @@
 #include "service_win.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto.h"

@@ -10,6 +10,7 @@
 #include "client.h"
 #include "crypto.h"
 #include "handshake.h"
+#include "secret_prompt.h"
 #include "sock.h"
 #include "sys.h"
 #include "thread.h"
@@ -447,7 +448,7 @@ static long find_key(const cli_opts *o, char *key, size_t size)
             n--;
     } else if (cli_getenv("PARLEY_KEY", key, size)) {
         n = (long)strlen(key);
-    } else if (cli_stdin_is_terminal() && cli_read_secret("Key: ", key, size) == 0) {
+    } else if (cli_stdin_is_terminal() && secret_prompt("Key: ", key, size) == 0) {
         n = (long)strlen(key);
     } else {
         err_line("parley-cli: no key: use --key-file PATH or the PARLEY_KEY environment "

@@ -135,7 +135,7 @@ static void session_free(session *s)
 {
     chat *c = s->srv;
     if (s->nick[0] && nick_find(c, s->nick) == s)
-        strmap_del(&c->nicks, s->nick);
+        nick_release(c, s->nick);
     if (s->nrooms)
         rooms_leave_all(s, MEMBER_QUIT, "disconnected");
     per_ip_add(c, s->addr, -1);
@@ -255,16 +255,13 @@ static void welcome(session *s, const proto_msg *proof)
     chat *c = s->srv;
     char nick[PROTO_NICK_MAX + 1];
     ban_info ban;
-    char text[PROTO_NAME_MAX + 1];
+    char text[PROTO_NAME_MAX + 1], why[160];
     buf *out = &c->scratch;
 
     buf_reset(out);
-    proto_str_copy(nick, sizeof nick, proof->nick);
-    if (!nick_valid(proof->nick.p, proof->nick.n)) {
-        refuse_login(s, PC_BAD_NICK,
-                     "that nickname is not allowed: use 1-32 letters, digits or - _ . [ ] { } | ^ "
-                     "and start with a letter",
-                     out);
+    if (nick_prepare(proof->nick.p, proof->nick.n, nick, why, sizeof why) != 0) {
+        text_printf(text, sizeof text, "that nickname is not allowed: %s", why);
+        refuse_login(s, PC_BAD_NICK, text, out);
         return;
     }
     if (bans_check(c->bans, nick, s->addr, sys_wall_ms(), &ban)) {
@@ -277,7 +274,7 @@ static void welcome(session *s, const proto_msg *proof)
         refuse_login(s, PC_NICK_TAKEN, "that nickname is taken", out);
         return;
     }
-    if (strmap_put(&c->nicks, nick, s) != 0) {
+    if (nick_claim(c, nick, s) != 0) {
         refuse_login(s, PC_INTERNAL, "out of memory", out);
         return;
     }

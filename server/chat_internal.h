@@ -67,7 +67,7 @@ struct chat {
     net_engine *engine;
     history *hist;
     bans *bans;
-    strmap nicks;                   /* folded nick -> session (active sessions) */
+    strmap nicks;                   /* nick's uname_key -> session (active sessions) */
     strmap rooms;                   /* folded room name -> room */
     strmap per_ip;                  /* address -> connections (count stored in the pointer) */
     session *sessions;              /* list of all sessions */
@@ -115,8 +115,15 @@ void rooms_tell_peers(session *s, const proto_msg *m);
 void rooms_free_all(chat *c);
 
 /* chat_users.c — nicks, presence, private messages */
-int nick_valid(const char *nick, size_t n);
+/* Checks a requested nick by the rules for names (uname.h) and writes its NFC form to out;
+ * 0, or -1 with the reason in why. */
+int nick_prepare(const char *nick, size_t n, char out[PROTO_NICK_MAX + 1], char *why,
+                 size_t why_size);
+/* The session holding nick in any case or normalisation, or NULL. */
 session *nick_find(chat *c, const char *nick);
+/* Registers nick (prepared) as s's; 0, or -1 if out of memory. */
+int nick_claim(chat *c, const char *nick, session *s);
+void nick_release(chat *c, const char *nick);
 void users_on_priv(session *s, const proto_msg *m);
 void users_on_nick(session *s, const proto_msg *m);
 void users_on_away(session *s, const proto_msg *m);

@@ -26,6 +26,14 @@ void test_server_clean(const char *dir)
         fsys_rmdir(dir, NULL, 0);
 }
 
+void test_server_finish(test_server *ts)
+{
+    char dir[SERVER_PATH_MAX];
+    memcpy(dir, ts->cfg.data_dir, sizeof dir);
+    test_server_stop(ts);
+    test_server_clean(dir);
+}
+
 void test_server_config(server_config *cfg, const char *name)
 {
     server_config_defaults(cfg);

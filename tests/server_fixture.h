@@ -32,6 +32,8 @@ int test_server_start(test_server *ts, const server_config *cfg);
 void test_server_stop(test_server *ts);
 /* Removes the files a test server leaves in its data directory, and the directory. */
 void test_server_clean(const char *data_dir);
+/* Stops the server and removes its data directory. */
+void test_server_finish(test_server *ts);
 
 /* Connects a client with the test secret and the given nick and ciphers (NULL = aes only). */
 pc_conn *test_connect(const test_server *ts, const char *nick, const uint8_t *ciphers,

@@ -20,14 +20,6 @@ static void start(test_server *ts, const char *name, int *ok)
     *ok = test_server_start(ts, &cfg) == 0;
 }
 
-static void finish(test_server *ts)
-{
-    char dir[SERVER_PATH_MAX];
-    memcpy(dir, ts->cfg.data_dir, sizeof dir);
-    test_server_stop(ts);
-    test_server_clean(dir);
-}
-
 /* Nicks that were refused while names had to be ASCII. */
 TEST(names_from_many_scripts_log_in_and_reach_each_other)
 {
@@ -65,7 +57,7 @@ TEST(names_from_many_scripts_log_in_and_reach_each_other)
     }
     for (i = 0; i < 6; i++)
         pc_close(c[i]);
-    finish(&ts);
+    test_server_finish(&ts);
 }
 
 TEST(names_one_name_across_case_and_normalisation)
@@ -105,7 +97,7 @@ TEST(names_one_name_across_case_and_normalisation)
     pc_close(a);
     pc_close(b);
     pc_close(d);
-    finish(&ts);
+    test_server_finish(&ts);
 }
 
 TEST(names_mixing_scripts_or_not_letters_refused)
@@ -124,5 +116,5 @@ TEST(names_mixing_scripts_or_not_letters_refused)
     CHECK(strstr(err, "must start with a letter") != NULL);
     CHECK_EQ_INT(test_connect_fails(&ts, "a\xF0\x9F\x98\x80", TEST_SECRET, err, sizeof err),
                  PC_BAD_NICK); /* emoji */
-    finish(&ts);
+    test_server_finish(&ts);
 }

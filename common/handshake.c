@@ -60,6 +60,11 @@ int hs_proof(const hs_keys *k, int server_side, uint8_t mac[PROTO_MAC_SIZE])
     return hmac_label(k->auth, server_side ? "server proof" : "client proof", mac);
 }
 
+int hs_binding(const uint8_t auth[HS_KEY_SIZE], uint8_t out[HS_KEY_SIZE])
+{
+    return hmac_label(auth, "session binding", out);
+}
+
 int hs_ciphers(uint8_t cipher, const hs_keys *k, const void *secret, size_t secret_len,
                int server_side, cipher_state *tx, cipher_state *rx)
 {

@@ -13,6 +13,9 @@
  *   prk    = HMAC(master, "parley-1 session" || cipher || HELLO body || CHALLENGE body)
  *   k_auth = HMAC(prk, "auth"), k_c2s = HMAC(prk, "c2s"), k_s2c = HMAC(prk, "s2c")
  *   mac_c  = HMAC(k_auth, "client proof"), mac_s = HMAC(k_auth, "server proof")
+ *   binding = HMAC(k_auth, "session binding"): what a password login (SCRAM, scram.h) is
+ *             bound to, as channel binding "parley-session", so its proof is worth nothing on
+ *             any other connection and to anyone without the network key
  * Both nonces enter prk, so every connection has fresh keys; the whole HELLO and CHALLENGE
  * enter it too, so a man in the middle who changes the offered ciphers breaks the proofs. */
 #ifndef PARLEY_HANDSHAKE_H
@@ -44,6 +47,10 @@ int hs_master(const void *secret, size_t secret_len, const uint8_t salt[PROTO_SA
 int hs_derive(const uint8_t master[HS_KEY_SIZE], uint8_t cipher, const uint8_t *hello,
               size_t hello_len, const uint8_t *challenge, size_t challenge_len, hs_keys *out);
 int hs_proof(const hs_keys *k, int server_side, uint8_t mac[PROTO_MAC_SIZE]);
+/* The session binding of a connection from its k_auth (client: hs_client.keys.auth once the
+ * CHALLENGE is in; server: hs_server.auth from PROOF until WELCOME). */
+#define HS_BINDING_NAME "parley-session"
+int hs_binding(const uint8_t auth[HS_KEY_SIZE], uint8_t out[HS_KEY_SIZE]);
 
 /* Sets up the two directions for the chosen cipher. For xor the secret is the key and is
  * borrowed by the states (it must outlive them). */

@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "cipher.h"
 #include "proto.h"
+#include "scram.h"
 
 #define HS_KEY_SIZE 32
 #define HS_ITERATIONS_DEFAULT 100000u
@@ -87,6 +88,12 @@ typedef struct hs_client {
     uint16_t code;           /* why it failed (proto_code) */
     char reason[256];
     cipher_state tx, rx;     /* valid from PROOF (tx) and WELCOME (rx); moved out by the caller */
+    /* Accounts (hs_client_set_password): the nick is the login name. */
+    const char *password;    /* borrowed; NULL = none */
+    size_t password_len;
+    scram_client *scram;     /* owned, while a login runs */
+    int login_step;          /* LOGIN frames handled so far */
+    int logged_in;           /* 1 once the server proved it holds the account's verifier */
 } hs_client;
 
 /* Starts a handshake: appends HELLO to out. ciphers lists the acceptable ciphers in order of
@@ -94,7 +101,10 @@ typedef struct hs_client {
  * connection (same salt and iterations) is kept if hs was used before and not zeroed. */
 int hs_client_start(hs_client *hs, const void *secret, size_t secret_len, const uint8_t *ciphers,
                     size_t nciphers, const char *nick, const char *agent, buf *out);
-/* Feeds one received frame (CHALLENGE, WELCOME or ERROR). On HS_DONE the caller takes
+/* For a server with accounts: the password of the account named by the nick (borrowed for the
+ * life of hs; NULL for none). Call before hs_client_start. */
+void hs_client_set_password(hs_client *hs, const char *password, size_t len);
+/* Feeds one received frame (CHALLENGE, LOGIN, WELCOME or ERROR). On HS_DONE the caller takes
  * hs->tx and hs->rx (and must not free them through hs); msg then holds WELCOME. */
 hs_result hs_client_on_frame(hs_client *hs, proto_frame *f, proto_msg *msg, buf *out);
 /* Releases what hs owns (the HELLO copy, unclaimed ciphers) and wipes keys. */

@@ -129,6 +129,7 @@ static const msg_layout layouts[] = {
      {F_VERSION, F_CIPHER, F_NONCE, F_SALT, F_ITERATIONS, F_SERVER}},
     {PT_PROOF, 0, 0, NO_TEXT, {F_MAC, F_NICK}},
     {PT_WELCOME, 0, 0, CHAT_TEXT, {F_MAC, F_NICK, F_MAX_FRAME, F_TEXT}},
+    {PT_LOGIN, 0, 0, LINE_TEXT(PROTO_LOGIN_MAX), {F_TEXT}},
     {PT_JOIN, 0, 0, NO_TEXT, {F_ROOM}},
     {PT_PART, 0, 0, LINE_TEXT(PROTO_NAME_MAX), {F_ROOM, F_TEXT}},
     {PT_ROOMS, 0, 0, NO_TEXT, {F_END}},

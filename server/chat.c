@@ -58,6 +58,8 @@ chat *chat_create(const server_config *cfg, char *err, size_t err_size)
     if (rec.cut_bytes)
         log_warn("bans journal: cut %llu bytes at its end (%s)", (unsigned long long)rec.cut_bytes,
                  rec.reason);
+    if (accounts_open(c, err, err_size) != 0)
+        goto fail;
 
     /* The slow half of the key schedule, once for the server's life. */
     c->hs_cfg.secret = (const uint8_t *)c->cfg.secret;
@@ -106,6 +108,7 @@ void chat_destroy(chat *c)
     strmap_free(&c->per_ip);
     history_close(c->hist);
     bans_close(c->bans);
+    accounts_close(c);
     buf_free(&c->scratch);
     buf_free(&c->entries);
     crypto_wipe(&c->hs_cfg, sizeof c->hs_cfg);
@@ -136,6 +139,7 @@ static void session_free(session *s)
     chat *c = s->srv;
     if (s->nick[0] && nick_find(c, s->nick) == s)
         nick_release(c, s->nick);
+    accounts_session_free(s);
     if (s->nrooms)
         rooms_leave_all(s, MEMBER_QUIT, "disconnected");
     per_ip_add(c, s->addr, -1);
@@ -250,7 +254,14 @@ static void refuse_login(session *s, uint16_t code, const char *text, buf *out)
     net_close(s->conn, 1);
 }
 
-static void welcome(session *s, const proto_msg *proof)
+void session_refuse(session *s, uint16_t code, const char *text)
+{
+    buf *out = &s->srv->scratch;
+    buf_reset(out);
+    refuse_login(s, code, text, out);
+}
+
+void session_welcome(session *s, const proto_msg *proof)
 {
     chat *c = s->srv;
     char nick[PROTO_NICK_MAX + 1];
@@ -259,6 +270,10 @@ static void welcome(session *s, const proto_msg *proof)
     buf *out = &c->scratch;
 
     buf_reset(out);
+    if (c->users && !s->login_ok) { /* accounts: the password first (chat_accounts.c) */
+        accounts_begin(s, proof);
+        return;
+    }
     if (nick_prepare(proof->nick.p, proof->nick.n, nick, why, sizeof why) != 0) {
         text_printf(text, sizeof text, "that nickname is not allowed: %s", why);
         refuse_login(s, PC_BAD_NICK, text, out);
@@ -306,6 +321,10 @@ static void on_handshake_frame(session *s, proto_frame *f)
     buf *out = &c->scratch;
     hs_result r;
 
+    if (s->login) {
+        accounts_on_frame(s, f);
+        return;
+    }
     buf_reset(out);
     r = hs_server_on_frame(s->hs, &c->hs_cfg, f, &m, out);
     if (r == HS_FAILED) {
@@ -319,7 +338,7 @@ static void on_handshake_frame(session *s, proto_frame *f)
         flush_plain(s, out);
         return;
     }
-    welcome(s, &m);
+    session_welcome(s, &m);
 }
 
 /* ------------------------------------------------------------ limits */

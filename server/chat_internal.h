@@ -15,6 +15,7 @@
 #include "net.h"
 #include "proto.h"
 #include "strmap.h"
+#include "users.h"
 
 typedef enum session_state {
     SESSION_HANDSHAKE = 0,
@@ -31,6 +32,8 @@ typedef struct session {
     char addr[64];
     char nick[PROTO_NICK_MAX + 1];
     hs_server *hs;                  /* only while handshaking */
+    struct account_login *login;    /* only while logging in to an account (chat_accounts.c) */
+    uint8_t login_ok;               /* the account login succeeded: welcome under its name */
     cipher_state tx, rx;
     proto_reader reader;
     room **rooms;                   /* rooms this session is in */
@@ -67,6 +70,9 @@ struct chat {
     net_engine *engine;
     history *hist;
     bans *bans;
+    users *users;                   /* accounts; NULL with auth = key */
+    uint8_t decoy_key[SCRAM_KEY_SIZE]; /* decoy verifiers for names without a usable account */
+    strmap login_failures;          /* name key or address -> recent failed logins */
     strmap nicks;                   /* nick's uname_key -> session (active sessions) */
     strmap rooms;                   /* folded room name -> room */
     strmap per_ip;                  /* address -> connections (count stored in the pointer) */
@@ -113,6 +119,20 @@ void rooms_leave_all(session *s, uint8_t event, const char *reason);
 /* Sends m once to every session sharing a room with s, and to s itself. */
 void rooms_tell_peers(session *s, const proto_msg *m);
 void rooms_free_all(chat *c);
+
+/* chat.c — the welcome, once the key (and the account, with accounts) is proven: checks and
+ * claims the nick in proof->nick and sends WELCOME; or refuses with a plain ERROR. */
+void session_welcome(session *s, const proto_msg *proof);
+void session_refuse(session *s, uint16_t code, const char *text);
+
+/* chat_accounts.c — account logins (auth = accounts) */
+int accounts_open(chat *c, char *err, size_t err_size);
+void accounts_close(chat *c);
+/* The key is proven (PROOF): ask for the account's password. */
+void accounts_begin(session *s, const proto_msg *proof);
+/* A frame during the login. */
+void accounts_on_frame(session *s, proto_frame *f);
+void accounts_session_free(session *s);
 
 /* chat_users.c — nicks, presence, private messages */
 /* Checks a requested nick by the rules for names (uname.h) and writes its NFC form to out;

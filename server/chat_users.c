@@ -94,6 +94,10 @@ void users_on_nick(session *s, const proto_msg *m)
 
     char why[160];
 
+    if (c->users) {
+        session_error(s, PC_BAD_NICK, "with accounts, your nickname is your account's name");
+        return;
+    }
     if (nick_prepare(m->nick.p, m->nick.n, nick, why, sizeof why) != 0) {
         session_error(s, PC_BAD_NICK, "that nickname is not allowed: %s", why);
         return;

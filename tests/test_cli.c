@@ -290,7 +290,8 @@ TEST(cli_interactive_format_is_readable)
     ev.server = "parley";
     ev.cipher = PROTO_CIPHER_XOR;
     s = show(&f, &ev);
-    CHECK(strstr(s, "] -!- connected to parley as alice (xor)\n") != NULL);
+    CHECK(strstr(s, "] -!- connected to parley as alice (xor; shared key only, no account)\n") !=
+          NULL);
     CHECK(strstr(s, "not encryption") != NULL);
     m = msg_of(PT_MSG, "lobby", "bob", "hi");
     m.time = 1700000000000ull;
@@ -824,4 +825,58 @@ TEST(cli_reads_its_key_from_a_file)
     CHECK_EQ_INT(read_to_end(p, &t), 2);
     tproc_free(p);
     finish(&ts);
+}
+
+/* --user with --password-file logs in to an account on a server with accounts; a wrong
+ * password ends with exit code 3, like a wrong key. */
+TEST(cli_logs_in_to_an_account)
+{
+    server_config cfg;
+    test_server ts;
+    transcript t;
+    tproc *p;
+    FILE *f;
+    char port_text[16];
+    const char *args[10];
+
+    sock_startup();
+    crypto_init();
+    test_server_config(&cfg, "cli-account");
+    cfg.auth = AUTH_ACCOUNTS;
+    REQUIRE(test_add_account(cfg.data_dir, "\xC3\x89ric", "open sesame", USER_ROLE_USER, 0) == 0);
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    f = fopen("cli-test-password.txt", "wb");
+    REQUIRE(f);
+    fputs("open sesame\n", f);
+    fclose(f);
+    snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
+    args[0] = "--host";
+    args[1] = "127.0.0.1";
+    args[2] = "--port";
+    args[3] = port_text;
+    args[4] = "--user";
+    args[5] = "\xC3\xA9ric"; /* éric: the account is Éric */
+    args[6] = "--password-file";
+    args[7] = "cli-test-password.txt";
+    args[8] = "--key";
+    args[9] = TEST_SECRET;
+    memset(&t, 0, sizeof t);
+    p = tproc_start(PARLEY_CLI_EXE, args, 10, NULL, NULL);
+    REQUIRE(p);
+    REQUIRE(read_until(p, &t, "connected \xC3\x89ric", WAIT));
+    tproc_close_stdin(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 0);
+    tproc_free(p);
+
+    f = fopen("cli-test-password.txt", "wb");
+    REQUIRE(f);
+    fputs("wrong\n", f);
+    fclose(f);
+    memset(&t, 0, sizeof t);
+    p = tproc_start(PARLEY_CLI_EXE, args, 10, NULL, NULL);
+    REQUIRE(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 3);
+    tproc_free(p);
+    remove("cli-test-password.txt");
+    test_server_finish(&ts);
 }

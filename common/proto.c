@@ -162,6 +162,7 @@ static const msg_layout layouts[] = {
     {PT_UNBAN, 0, PROTO_NAME_MAX, NO_TEXT, {F_TARGET}},
     {PT_WALL, 0, 0, CHAT_TEXT, {F_TEXT}},
     {PT_SHUTDOWN, 0, 0, LINE_TEXT(PROTO_NAME_MAX), {F_TEXT}},
+    {PT_ACCOUNT, 0, 16, NO_TEXT, {F_NICK, F_TARGET}},
 };
 
 /* The two list entry shapes: name string, a value (u32 or u8 presence), text string. */

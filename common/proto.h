@@ -70,7 +70,9 @@ typedef enum proto_type {
     PT_BAN = 0x62,         /* c->s: duration (seconds, 0 = permanent), target (nick or address), text */
     PT_UNBAN = 0x63,       /* c->s: target */
     PT_WALL = 0x64,        /* c->s: text, sent to everyone as a NOTICE */
-    PT_SHUTDOWN = 0x65     /* c->s: text (reason) */
+    PT_SHUTDOWN = 0x65,    /* c->s: text (reason) */
+    PT_ACCOUNT = 0x66      /* c->s, admins with accounts: nick (account), target (action:
+                            * disable, enable, delete, or a role: user, operator, admin) */
 } proto_type;
 
 /* Ciphers, as numbered on the wire. */

@@ -39,6 +39,7 @@ const char *proto_type_name(uint8_t type)
     case PT_UNBAN: return "UNBAN";
     case PT_WALL: return "WALL";
     case PT_SHUTDOWN: return "SHUTDOWN";
+    case PT_ACCOUNT: return "ACCOUNT";
     default: return "UNKNOWN";
     }
 }

@@ -423,6 +423,9 @@ static void on_message(session *s, const proto_msg *m)
     case PT_NICK:
         users_on_nick(s, m);
         break;
+    case PT_ACCOUNT:
+        accounts_on_admin(s, m);
+        break;
     case PT_HISTORY:
         rooms_on_history(s, m);
         break;

@@ -257,6 +257,7 @@ static void on_client_final(session *s, const proto_msg *m)
     accounts_session_free(s);
     s->login_ok = 1;
     s->oper = info.role >= USER_ROLE_OPERATOR;
+    s->admin = info.role == USER_ROLE_ADMIN;
     if (users_touch(c->users, info.login, sys_wall_ms(), err, sizeof err) != 0)
         log_warn("accounts: %s", err);
     log_info("%s logged in from %s (%s)", info.login, s->addr, users_role_name(info.role));
@@ -279,4 +280,66 @@ void accounts_on_frame(session *s, proto_frame *f)
         on_client_first(s, &m);
     else
         on_client_final(s, &m);
+}
+
+void accounts_on_admin(session *s, const proto_msg *m)
+{
+    chat *c = s->srv;
+    char name[PROTO_NICK_MAX + 1], action[17], err[256], text[PROTO_NAME_MAX + 1];
+    user_info info;
+    user_role role = USER_ROLE_USER;
+    session *t;
+    int rc, ends = 0;
+
+    if (!c->users || !s->admin) {
+        session_error(s, PC_NOT_OPERATOR, "only admin accounts may manage accounts");
+        return;
+    }
+    proto_str_copy(name, sizeof name, m->nick);
+    proto_str_copy(action, sizeof action, m->target);
+    if (!users_find(c->users, name, &info)) {
+        session_error(s, PC_NOT_FOUND, "no account called %s", name);
+        return;
+    }
+    if (strcmp(action, "disable") == 0) {
+        rc = users_set_disabled(c->users, info.login, 1, err, sizeof err);
+        ends = 1;
+    } else if (strcmp(action, "enable") == 0) {
+        rc = users_set_disabled(c->users, info.login, 0, err, sizeof err);
+    } else if (strcmp(action, "delete") == 0) {
+        rc = users_delete(c->users, info.login, err, sizeof err);
+        ends = 1;
+    } else if (users_role_parse(action, &role) == 0) {
+        rc = users_set_role(c->users, info.login, role, err, sizeof err);
+    } else {
+        session_error(s, PC_BAD_TEXT,
+                      "unknown action %s: use disable, enable, delete, user, operator or admin",
+                      action);
+        return;
+    }
+    if (rc != 0) {
+        log_error("%s: %s", s->nick, err);
+        session_error(s, PC_INTERNAL, "the account store could not be changed");
+        return;
+    }
+    log_info("%s (admin) did %s on account %s", s->nick, action, info.login);
+    t = nick_find(c, info.login);
+    if (t && t->state == SESSION_ACTIVE) {
+        if (ends) {
+            text_printf(text, sizeof text, "your account was %sd by %s", action, s->nick);
+            rooms_leave_all(t, MEMBER_QUIT, action);
+            session_bye(t, PC_KICKED, text);
+        } else if (strcmp(action, "enable") != 0) {
+            t->oper = role >= USER_ROLE_OPERATOR; /* the new role counts at once */
+            t->admin = role == USER_ROLE_ADMIN;
+        }
+    }
+    text_printf(text, sizeof text, "account %s: %s done", info.login, action);
+    {
+        proto_msg note;
+        memset(&note, 0, sizeof note);
+        note.type = PT_NOTICE;
+        note.text = proto_s(text);
+        session_send(s, &note);
+    }
 }

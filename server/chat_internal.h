@@ -42,6 +42,7 @@ typedef struct session {
     char *away;                     /* away message (owned), NULL when online */
     uint8_t presence;
     uint8_t oper;
+    uint8_t admin;                  /* an admin account (auth = accounts): may manage accounts */
     uint64_t connected_ms;          /* monotonic */
     uint64_t last_rx_ms;            /* monotonic: last frame received */
     uint64_t ping_sent_ms;          /* 0 = no keepalive ping outstanding */
@@ -133,6 +134,9 @@ void accounts_begin(session *s, const proto_msg *proof);
 /* A frame during the login. */
 void accounts_on_frame(session *s, proto_frame *f);
 void accounts_session_free(session *s);
+/* ACCOUNT from an admin: disable, enable, delete or change the role of an account; disabling
+ * or deleting ends the account's live session at once. */
+void accounts_on_admin(session *s, const proto_msg *m);
 
 /* chat_users.c — nicks, presence, private messages */
 /* Checks a requested nick by the rules for names (uname.h) and writes its NFC form to out;

@@ -12,13 +12,15 @@
 
 #define WAIT 5000u
 
-/* The test accounts: Éric is an operator, carol is disabled, dave never logs in (offline). */
+/* The test accounts: Éric is an operator, root an admin, carol is disabled, dave never logs
+ * in (offline). */
 static int make_accounts(const char *data_dir)
 {
     if (test_add_account(data_dir, "alice", "alice's password", USER_ROLE_USER, 0) != 0 ||
         test_add_account(data_dir, "\xC3\x89ric", "mot de passe", USER_ROLE_OPERATOR, 0) != 0 ||
         test_add_account(data_dir, "carol", "carol's password", USER_ROLE_USER, 1) != 0 ||
-        test_add_account(data_dir, "dave", "dave's password", USER_ROLE_USER, 0) != 0)
+        test_add_account(data_dir, "dave", "dave's password", USER_ROLE_USER, 0) != 0 ||
+        test_add_account(data_dir, "root", "root's password", USER_ROLE_ADMIN, 0) != 0)
         return -1;
     return 0;
 }
@@ -179,5 +181,55 @@ TEST(accounts_failed_logins_are_rate_limited)
         CHECK_EQ_INT(refused(&ts, "alice", "guess", err, sizeof err), PC_BAD_PASSWORD);
     CHECK_EQ_INT(refused(&ts, "alice", "alice's password", err, sizeof err), PC_BAD_PASSWORD);
     CHECK(strstr(err, "wrong user name or password") != NULL);
+    test_server_finish(&ts);
+}
+
+/* An admin disables an account that is online: its session ends at once, and it cannot log in
+ * again, whatever key it holds; enabled again, it can. Only admins may do this. */
+TEST(accounts_disabling_ends_live_sessions)
+{
+    test_server ts;
+    pc_conn *a, *e, *r;
+    proto_msg m;
+    char err[256];
+
+    REQUIRE(start(&ts, "acc-disable") == 0);
+    a = login(&ts, "alice", "alice's password");
+    e = login(&ts, "\xC3\x89ric", "mot de passe");
+    r = login(&ts, "root", "root's password");
+    REQUIRE(a && e && r);
+    test_settle(a);
+    test_settle(e);
+    test_settle(r);
+    memset(&m, 0, sizeof m);
+    m.type = PT_ACCOUNT;
+    m.nick = proto_s("ALICE");
+    m.target = proto_s("disable");
+    CHECK(pc_send(e, &m) == 0); /* an operator is not an admin */
+    CHECK(test_expect(e, PT_ERROR, &m, WAIT) == 1);
+    CHECK_EQ_INT(m.code, PC_NOT_OPERATOR);
+    memset(&m, 0, sizeof m);
+    m.type = PT_ACCOUNT;
+    m.nick = proto_s("ALICE");
+    m.target = proto_s("disable");
+    CHECK(pc_send(r, &m) == 0);
+    CHECK(test_expect(a, PT_BYE, &m, WAIT) == -1);
+    CHECK_EQ_INT(pc_error_code(a), PC_KICKED);
+    CHECK(strstr(pc_error(a), "disabled by root") != NULL);
+    CHECK(test_expect(r, PT_NOTICE, &m, WAIT) == 1);
+    CHECK(str_is(m.text, "account alice: disable done"));
+    pc_close(a);
+    CHECK_EQ_INT(refused(&ts, "alice", "alice's password", err, sizeof err), PC_BAD_PASSWORD);
+    memset(&m, 0, sizeof m);
+    m.type = PT_ACCOUNT;
+    m.nick = proto_s("alice");
+    m.target = proto_s("enable");
+    CHECK(pc_send(r, &m) == 0);
+    CHECK(test_expect(r, PT_NOTICE, &m, WAIT) == 1);
+    a = login(&ts, "alice", "alice's password");
+    CHECK(a != NULL);
+    pc_close(a);
+    pc_close(e);
+    pc_close(r);
     test_server_finish(&ts);
 }

@@ -55,6 +55,7 @@ int accounts_open(chat *c, char *err, size_t err_size)
         snprintf(err, err_size, "the random generator failed");
         return -1;
     }
+    c->decoy_iterations = users_typical_iterations(c->users, USER_ADMIN_ITERATIONS_DEFAULT);
     log_info("accounts: %zu (auth = accounts)", users_count(c->users));
     return 0;
 }
@@ -213,8 +214,8 @@ static void on_client_first(session *s, const proto_msg *m)
         login_failed(s, "the login names another account than the nick asked for");
         return;
     }
-    if (scram_verifier_decoy(c->decoy_key, user, strlen(user), USER_ADMIN_ITERATIONS_DEFAULT,
-                             &decoy) != SCRAM_OK) {
+    if (scram_verifier_decoy(c->decoy_key, user, strlen(user), c->decoy_iterations, &decoy) !=
+        SCRAM_OK) {
         login_failed(s, "the crypto provider failed");
         return;
     }

@@ -73,6 +73,7 @@ struct chat {
     bans *bans;
     users *users;                   /* accounts; NULL with auth = key */
     uint8_t decoy_key[SCRAM_KEY_SIZE]; /* decoy verifiers for names without a usable account */
+    uint32_t decoy_iterations;      /* ... showing the iteration count most accounts have */
     strmap login_failures;          /* name key or address -> recent failed logins */
     strmap nicks;                   /* nick's uname_key -> session (active sessions) */
     strmap rooms;                   /* folded room name -> room */

@@ -537,3 +537,26 @@ size_t users_count(const users *u)
 {
     return u->count;
 }
+
+uint32_t users_typical_iterations(const users *u, uint32_t fallback)
+{
+    uint32_t best = fallback, best_n = 0;
+    size_t pos = 0, inner;
+    const char *key;
+    void *value;
+
+    /* Few distinct counts exist in practice; a quadratic count over accounts is fine at the
+     * start of the server, which is the only caller. */
+    while (strmap_next(&u->by_key, &pos, &key, &value)) {
+        uint32_t it = ((const account *)value)->info.verifier.iterations, n = 0;
+        void *other;
+        inner = 0;
+        while (strmap_next(&u->by_key, &inner, &key, &other))
+            n += ((const account *)other)->info.verifier.iterations == it;
+        if (n > best_n || (n == best_n && it > best)) {
+            best = it;
+            best_n = n;
+        }
+    }
+    return best;
+}

@@ -78,5 +78,8 @@ int users_find(const users *u, const char *name, user_info *out);
 typedef int (*users_list_fn)(void *user, const user_info *info);
 size_t users_list(const users *u, users_list_fn fn, void *user);
 size_t users_count(const users *u);
+/* The iteration count most accounts' verifiers use (ties: the larger), or fallback when there
+ * are no accounts: what a decoy for an unknown name should show to look like an account. */
+uint32_t users_typical_iterations(const users *u, uint32_t fallback);
 
 #endif

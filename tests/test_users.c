@@ -319,3 +319,23 @@ TEST(users_list_in_name_order_and_journal_stays_compact)
     users_close(u);
     dir_fresh("list", dir, sizeof dir);
 }
+
+TEST(users_typical_iterations_is_the_most_common)
+{
+    char dir[64], err[256] = "";
+    scram_verifier v;
+    uint8_t salt[16] = {1};
+    users *u;
+
+    dir_fresh("iter", dir, sizeof dir);
+    REQUIRE((u = open_u(dir, NULL)) != NULL);
+    CHECK_EQ_INT(users_typical_iterations(u, 777), 777); /* no accounts: the fallback */
+    REQUIRE(scram_verifier_make("pw", 2, salt, sizeof salt, 5000, &v) == SCRAM_OK);
+    REQUIRE(users_add(u, "a", NULL, USER_ROLE_USER, &v, 1, err, sizeof err) == 0);
+    REQUIRE(users_add(u, "b", NULL, USER_ROLE_USER, &v, 1, err, sizeof err) == 0);
+    REQUIRE(scram_verifier_make("pw", 2, salt, sizeof salt, 4096, &v) == SCRAM_OK);
+    REQUIRE(users_add(u, "c", NULL, USER_ROLE_USER, &v, 1, err, sizeof err) == 0);
+    CHECK_EQ_INT(users_typical_iterations(u, 777), 5000);
+    users_close(u);
+    dir_fresh("iter", dir, sizeof dir);
+}

@@ -14,6 +14,7 @@
 #include "secret_prompt.h"
 #include "server_main.h"
 #include "sys.h"
+#include "user_remote.h"
 #include "users.h"
 #include "utf8.h"
 
@@ -26,6 +27,8 @@ typedef struct admin_opts {
     const char *display;
     const char *role;
     const char *password_file;
+    const char *as;             /* admin account for a running server */
+    const char *as_password_file;
     uint32_t iterations;
 } admin_opts;
 
@@ -44,7 +47,12 @@ static void say_usage(FILE *to)
             "\n"
             "add and passwd ask for the password twice without echoing it, or read the first\n"
             "line of --password-file PATH. --iterations N sets PBKDF2's count for the new\n"
-            "verifier (default %u, at least %u).\n",
+            "verifier (default %u, at least %u).\n"
+            "\n"
+            "While a server with auth = accounts runs, it holds the store: then role, disable,\n"
+            "enable and delete are sent to it with --as ADMIN (an admin account; its password\n"
+            "is asked for, or read from --as-password-file PATH); add and passwd need it\n"
+            "stopped.\n",
             USER_ADMIN_ITERATIONS_DEFAULT, SCRAM_ITERATIONS_MIN);
 }
 
@@ -69,11 +77,16 @@ static int parse(int argc, char **argv, admin_opts *o)
     for (i = 2; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--display") == 0 || strcmp(a, "--role") == 0 ||
-            strcmp(a, "--password-file") == 0 || strcmp(a, "--iterations") == 0) {
+            strcmp(a, "--password-file") == 0 || strcmp(a, "--iterations") == 0 ||
+            strcmp(a, "--as") == 0 || strcmp(a, "--as-password-file") == 0) {
             const char *v = i + 1 < argc ? argv[++i] : NULL;
             if (!v)
                 return usage_error(a, " needs a value");
-            if (a[2] == 'd')
+            if (strcmp(a, "--as") == 0)
+                o->as = v;
+            else if (strcmp(a, "--as-password-file") == 0)
+                o->as_password_file = v;
+            else if (a[2] == 'd')
                 o->display = v;
             else if (a[2] == 'r')
                 o->role = v;
@@ -103,8 +116,9 @@ static int parse(int argc, char **argv, admin_opts *o)
     return 0;
 }
 
-/* The password: the first line of --password-file, or asked twice on the terminal. */
-static int read_password(const admin_opts *o, char *pw, size_t size)
+/* The password: the first line of o->password_file, or asked on the terminal for o->name
+ * (twice when confirm is set). */
+static int read_password(const admin_opts *o, char *pw, size_t size, int confirm)
 {
     char again[SCRAM_PASSWORD_MAX + 2];
     size_t n;
@@ -127,7 +141,8 @@ static int read_password(const admin_opts *o, char *pw, size_t size)
                             "--password-file PATH\n");
             return -1;
         }
-        if (secret_prompt("Again: ", again, sizeof again) != 0 || strcmp(pw, again) != 0) {
+        if (confirm &&
+            (secret_prompt("Again: ", again, sizeof again) != 0 || strcmp(pw, again) != 0)) {
             crypto_wipe(again, sizeof again);
             fprintf(stderr, "parley-server --user: the two passwords differ; nothing changed\n");
             return -1;
@@ -150,7 +165,7 @@ static int make_verifier(const admin_opts *o, scram_verifier *v)
     uint8_t salt[SALT_SIZE];
     int rc;
 
-    if (read_password(o, pw, sizeof pw) != 0)
+    if (read_password(o, pw, sizeof pw, 1) != 0)
         return -1;
     if (crypto_random(salt, sizeof salt) != CRYPTO_OK) {
         crypto_wipe(pw, sizeof pw);
@@ -250,6 +265,38 @@ static int run(users *u, const admin_opts *o)
     return SERVER_EXIT_OK;
 }
 
+/* Commands a running server can carry out (ACCOUNT); add and passwd need the store itself. */
+static int is_remote_command(const admin_opts *o)
+{
+    return o->name && (strcmp(o->command, "disable") == 0 || strcmp(o->command, "enable") == 0 ||
+                       strcmp(o->command, "delete") == 0 ||
+                       (strcmp(o->command, "role") == 0 && o->arg));
+}
+
+/* Sends the command to the running server as the --as admin account. */
+static int run_remote(const server_config *cfg, const admin_opts *o)
+{
+    char pw[SCRAM_PASSWORD_MAX + 2], reply[320];
+    admin_opts as = *o;
+    int rc;
+
+    as.name = o->as;
+    as.password_file = o->as_password_file;
+    if (read_password(&as, pw, sizeof pw, 0) != 0)
+        return SERVER_EXIT_FAILURE;
+    rc = user_remote_account(cfg, o->as, pw, o->name,
+                             strcmp(o->command, "role") == 0 ? o->arg : o->command, reply,
+                             sizeof reply);
+    crypto_wipe(pw, sizeof pw);
+    if (rc != 0) {
+        fprintf(stderr, "parley-server --user %s: the running server refused: %s\n", o->command,
+                reply);
+        return SERVER_EXIT_FAILURE;
+    }
+    printf("%s (by the running server)\n", reply);
+    return SERVER_EXIT_OK;
+}
+
 int user_admin_main(const server_config *cfg, int argc, char **argv)
 {
     admin_opts o;
@@ -269,8 +316,17 @@ int user_admin_main(const server_config *cfg, int argc, char **argv)
         return SERVER_EXIT_FAILURE;
     }
     u = users_open(cfg->data_dir, &rec, &busy, err, sizeof err);
+    if (!u && busy && o.as && is_remote_command(&o))
+        return run_remote(cfg, &o);
     if (!u) {
-        if (busy)
+        if (busy && is_remote_command(&o))
+            fprintf(stderr,
+                    "parley-server --user: the server is running and holds the account store in "
+                    "%s: add --as ADMIN to send this to it as an admin account, or stop the "
+                    "server (or the Parley service), run this again and start it; nothing "
+                    "changed.\n",
+                    cfg->data_dir);
+        else if (busy)
             fprintf(stderr,
                     "parley-server --user: the server is running and holds the account store in "
                     "%s. Stop the server (or the Parley service), run this again, then start "

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "crypto.h"
+#include "fsys.h"
 #include "server_fixture.h"
 #include "sock.h"
 #include "sys.h"
@@ -878,5 +879,75 @@ TEST(cli_logs_in_to_an_account)
     CHECK_EQ_INT(read_to_end(p, &t), 3);
     tproc_free(p);
     remove("cli-test-password.txt");
+    test_server_finish(&ts);
+}
+
+/* parley-server --user disable ... --as ADMIN while the server runs (and holds the account
+ * store): sent to it as an ACCOUNT request, and the account's live session ends. Without --as
+ * the command says how, and changes nothing. */
+TEST(server_user_command_reaches_a_running_server)
+{
+    server_config cfg;
+    test_server ts;
+    transcript t;
+    tproc *p;
+    FILE *f;
+    pc_conn *alice;
+    proto_msg m;
+    char port_text[16], path[600], err[256];
+    const char *args[13];
+    int code;
+
+    sock_startup();
+    crypto_init();
+    test_server_config(&cfg, "cli-remote");
+    cfg.auth = AUTH_ACCOUNTS;
+    REQUIRE(test_add_account(cfg.data_dir, "root", "root pw", USER_ROLE_ADMIN, 0) == 0);
+    REQUIRE(test_add_account(cfg.data_dir, "alice", "alice pw", USER_ROLE_USER, 0) == 0);
+    /* The key where a real server keeps it, so that the command finds it. */
+    REQUIRE(fsys_path_join(path, sizeof path, cfg.data_dir, "secret.key") == 0);
+    f = fopen(path, "wb");
+    REQUIRE(f);
+    fputs(TEST_SECRET "\n", f);
+    fclose(f);
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    alice = test_login(&ts, "alice", "alice pw", &code, err, sizeof err);
+    REQUIRE(alice);
+    test_settle(alice);
+    f = fopen("cli-test-root.txt", "wb");
+    REQUIRE(f);
+    fputs("root pw\n", f);
+    fclose(f);
+    snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
+    args[0] = "--data-dir";
+    args[1] = cfg.data_dir;
+    args[2] = "--bind";
+    args[3] = "127.0.0.1";
+    args[4] = "--port";
+    args[5] = port_text;
+    args[6] = "--user";
+    args[7] = "disable";
+    args[8] = "ALICE";
+    args[9] = "--as";
+    args[10] = "root";
+    args[11] = "--as-password-file";
+    args[12] = "cli-test-root.txt";
+
+    memset(&t, 0, sizeof t); /* without --as: refused (the way to do it goes to stderr) */
+    p = tproc_start(PARLEY_SERVER_EXE, args, 9, NULL, NULL);
+    REQUIRE(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 1);
+    tproc_free(p);
+
+    memset(&t, 0, sizeof t);
+    p = tproc_start(PARLEY_SERVER_EXE, args, 13, NULL, NULL);
+    REQUIRE(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 0);
+    CHECK(strstr(t.text, "account alice: disable done (by the running server)") != NULL);
+    tproc_free(p);
+    CHECK(test_expect(alice, PT_BYE, &m, WAIT) == -1);
+    CHECK_EQ_INT(pc_error_code(alice), PC_KICKED);
+    pc_close(alice);
+    remove("cli-test-root.txt");
     test_server_finish(&ts);
 }

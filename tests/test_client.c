@@ -137,7 +137,7 @@ static void on_rec(void *user, const pcs_event *ev)
     }
     e = &r->ev[r->n++];
     memset(e, 0, sizeof *e);
-    e->kind = ev->kind;
+    e->kind = (int)ev->kind; /* an enum of non-negative values: unsigned to clang */
     e->code = ev->code;
     e->reconnect = ev->reconnect;
     e->count = ev->count;

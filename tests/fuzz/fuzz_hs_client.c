@@ -147,18 +147,6 @@ static hs_result feed_sealed(run *t, uint8_t type, const uint8_t *body, size_t n
     return res;
 }
 
-/* 1 if p[0..n) holds ",i=" followed by anything but SCRAM's minimum, 4096: a server-first that
- * would make the client run a slower PBKDF2 (by design, capped by SCRAM_ITERATIONS_MAX). */
-static int memmem_iterations(const uint8_t *p, size_t n)
-{
-    size_t i;
-    for (i = 0; i + 3 <= n; i++)
-        if (p[i] == ',' && p[i + 1] == 'i' && p[i + 2] == '=')
-            return !(i + 7 <= n && memcmp(p + i + 3, "4096", 4) == 0 &&
-                     (i + 7 == n || p[i + 7] < '0' || p[i + 7] > '9'));
-    return 0;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
@@ -210,7 +198,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if ((data[0] & 16) && mode >= 2) {
             /* An account login begins: the client answers with its client-first. */
             FUZZ_ASSERT(feed_sealed(t, PT_LOGIN, (const uint8_t *)"\0\0", 2) == HS_CONTINUE);
-            if (n > 0 && memmem_iterations(p, n))
+            if (fuzz_scram_costly(p, n))
                 goto done;
         }
         if (mode == 1) {

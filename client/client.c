@@ -38,6 +38,9 @@ struct pc_conn {
     uint32_t max_frame;
     uint8_t *secret; /* owned; hs and xor cipher states borrow it */
     size_t secret_len;
+    char *password;  /* owned, NUL-terminated; NULL = none; hs borrows it */
+    size_t password_len;
+    int account;     /* logged in to an account */
     hs_client hs;    /* lives as long as the connection: holds the cached master key */
 
     /* the live connection */
@@ -333,6 +336,7 @@ static int conn_dial(pc_conn *c, int *code, char *err, size_t err_size)
     /* The reader's limit counts the cipher tail, which is not yet known: allow the largest. */
     proto_reader_init(&c->rd, (size_t)c->max_frame + cipher_overhead(PROTO_CIPHER_AES256GCM));
     buf_reset(&c->out);
+    hs_client_set_password(&c->hs, c->password, c->password_len);
     rc = hs_client_start(&c->hs, c->secret, c->secret_len, c->ciphers, c->nciphers,
                          c->want_nick, c->agent, &c->out);
     if (rc != PROTO_OK) {
@@ -402,6 +406,7 @@ static int conn_dial(pc_conn *c, int *code, char *err, size_t err_size)
     cipher_state_plain(&c->hs.tx);
     cipher_state_plain(&c->hs.rx);
     c->cipher = c->hs.cipher;
+    c->account = c->hs.logged_in;
     snprintf(c->nick, sizeof c->nick, "%s", c->hs.welcome_nick[0] ? c->hs.welcome_nick
                                                                    : c->want_nick);
     snprintf(c->server_name, sizeof c->server_name, "%s", c->hs.server_name);
@@ -439,6 +444,10 @@ static void conn_free(pc_conn *c)
     if (c->secret) {
         crypto_wipe(c->secret, c->secret_len);
         free(c->secret);
+    }
+    if (c->password) {
+        crypto_wipe(c->password, c->password_len);
+        free(c->password);
     }
     if (c->send_lock)
         mutex_free(c->send_lock);
@@ -511,6 +520,19 @@ static int take_options(pc_conn *c, const pc_options *o, int *code, char *text, 
     }
     memcpy(c->secret, o->secret, o->secret_len);
     c->secret_len = o->secret_len;
+    if (o->password) {
+        if (o->password_len == 0 || o->password_len > SCRAM_PASSWORD_MAX) {
+            snprintf(text, n, "the password must be 1 to %u bytes", SCRAM_PASSWORD_MAX);
+            return -1;
+        }
+        if (!(c->password = malloc(o->password_len + 1))) {
+            snprintf(text, n, "out of memory");
+            return -1;
+        }
+        memcpy(c->password, o->password, o->password_len);
+        c->password[o->password_len] = '\0';
+        c->password_len = o->password_len;
+    }
     return 0;
 }
 
@@ -820,6 +842,11 @@ const char *pc_send_error(const pc_conn *c)
 uint8_t pc_cipher(const pc_conn *c)
 {
     return c->cipher;
+}
+
+int pc_account(const pc_conn *c)
+{
+    return c->account;
 }
 
 const char *pc_nick_of(const pc_conn *c)

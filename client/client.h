@@ -36,6 +36,9 @@ typedef struct pc_options {
     uint32_t connect_timeout_ms; /* 0 = PC_CONNECT_TIMEOUT_DEFAULT */
     uint32_t max_frame;          /* largest frame body accepted from the server (without the
                                   * cipher tail); 0 = PROTO_MAX_FRAME_DEFAULT */
+    const char *password;        /* for a server with accounts: the password of the account
+                                  * named by nick (UTF-8), copied by pc_connect; NULL = none */
+    size_t password_len;
 } pc_options;
 
 typedef struct pc_conn pc_conn;
@@ -102,6 +105,9 @@ uint8_t pc_cipher(const pc_conn *c);
 /* Our nickname as the server knows it: the WELCOME's, updated by pc_recv when the server
  * reports our rename. Read it on the pc_recv thread. */
 const char *pc_nick_of(const pc_conn *c);
+/* 1 if this connection logged in to an account (the server uses accounts and proved it holds
+ * the account's verifier), 0 if it was admitted by the shared key alone. */
+int pc_account(const pc_conn *c);
 /* The server's name from the handshake, and its message of the day. */
 const char *pc_server_name(const pc_conn *c);
 const char *pc_motd(const pc_conn *c);

@@ -44,6 +44,7 @@ struct pcs_session {
     uint8_t ciphers[PROTO_MAX_CIPHERS];
     uint8_t *secret; /* only until the first dial: the connection keeps its own copy */
     size_t secret_len;
+    char *password;  /* likewise; NULL = none */
     pcs_event_fn on_event;
     void *user;
     uint32_t backoff_first_ms, backoff_max_ms, max_attempts, history_fetch;
@@ -479,6 +480,13 @@ pcs_session *pcs_new(const pcs_options *o, char *err, size_t err_size)
     s->secret_len = c->secret_len;
     s->copts = *c;
     s->copts.secret = s->secret;
+    if (c->password) {
+        if (!(s->password = malloc(c->password_len + 1)))
+            goto nomem;
+        memcpy(s->password, c->password, c->password_len);
+        s->password[c->password_len] = '\0';
+        s->copts.password = s->password;
+    }
     snprintf(s->host, sizeof s->host, "%s", c->host && *c->host ? c->host : "localhost");
     s->copts.host = s->host;
     if (c->source) {
@@ -520,6 +528,7 @@ nomem:
         if (s->lock)
             mutex_free(s->lock);
         free(s->secret);
+        free(s->password);
         free(s);
     }
     return NULL;
@@ -532,6 +541,12 @@ static void wipe_secret(pcs_session *s)
         free(s->secret);
         s->secret = NULL;
         s->copts.secret = NULL;
+    }
+    if (s->password) {
+        crypto_wipe(s->password, s->copts.password_len);
+        free(s->password);
+        s->password = NULL;
+        s->copts.password = NULL;
     }
 }
 
@@ -694,6 +709,7 @@ static void on_connected(pcs_session *s, int reconnect)
     event_init(&ev, PCS_EV_CONNECTED);
     ev.reconnect = reconnect;
     ev.cipher = pc_cipher(s->conn);
+    ev.account = pc_account(s->conn);
     ev.nick = pc_nick_of(s->conn);
     ev.server = pc_server_name(s->conn);
     ev.motd = pc_motd(s->conn);

@@ -71,6 +71,7 @@ typedef struct pcs_event {
     uint32_t count;
     int reconnect;
     uint8_t cipher;        /* PROTO_CIPHER_* (CONNECTED) */
+    int account;           /* CONNECTED: 1 if logged in to an account, 0 if by the key alone */
     const char *nick;      /* CONNECTED */
     const char *server;    /* CONNECTED: the server's name */
     const char *motd;      /* CONNECTED: message of the day */

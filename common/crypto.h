@@ -31,6 +31,9 @@ typedef struct crypto_part {
     size_t n;
 } crypto_part;
 
+/* SHA-256 of the parts, hashed in order as if concatenated. */
+int crypto_sha256(const crypto_part *parts, size_t nparts, uint8_t out[CRYPTO_SHA256_SIZE]);
+
 int crypto_hmac_sha256(const void *key, size_t key_len, const crypto_part *parts, size_t nparts,
                        uint8_t out[CRYPTO_SHA256_SIZE]);
 

@@ -1,5 +1,5 @@
-/* crypto_cng.c — the crypto.h backend for Windows: CNG (bcrypt.dll) for the RNG, HMAC-SHA256,
- * PBKDF2 and AES-256-GCM. The one file of the portable tree that includes <windows.h>. */
+/* crypto_cng.c — the crypto.h backend for Windows: CNG (bcrypt.dll) for the RNG, SHA-256,
+ * HMAC-SHA256, PBKDF2 and AES-256-GCM. The one file of the portable tree that includes <windows.h>. */
 #include "crypto.h"
 
 #include <limits.h>
@@ -25,6 +25,7 @@
 static INIT_ONCE init_once = INIT_ONCE_STATIC_INIT;
 static int init_status = CRYPTO_EFAIL;
 static BCRYPT_ALG_HANDLE hmac_alg; /* SHA-256 with BCRYPT_ALG_HANDLE_HMAC_FLAG: HMAC and PBKDF2 */
+static BCRYPT_ALG_HANDLE sha256_alg; /* plain SHA-256 */
 static BCRYPT_ALG_HANDLE aes_alg;  /* AES with the chaining mode set to GCM */
 
 struct crypto_gcm {
@@ -46,6 +47,8 @@ static BOOL CALLBACK init_once_fn(PINIT_ONCE once, PVOID param, PVOID *context)
     if (!cng_ok(BCryptOpenAlgorithmProvider(&hmac_alg, BCRYPT_SHA256_ALGORITHM, NULL,
                                             BCRYPT_ALG_HANDLE_HMAC_FLAG)))
         goto fail;
+    if (!cng_ok(BCryptOpenAlgorithmProvider(&sha256_alg, BCRYPT_SHA256_ALGORITHM, NULL, 0)))
+        goto fail;
     if (!cng_ok(BCryptOpenAlgorithmProvider(&aes_alg, BCRYPT_AES_ALGORITHM, NULL, 0)))
         goto fail;
     if (!cng_ok(BCryptSetProperty(aes_alg, BCRYPT_CHAINING_MODE, (PUCHAR)BCRYPT_CHAIN_MODE_GCM,
@@ -58,9 +61,12 @@ static BOOL CALLBACK init_once_fn(PINIT_ONCE once, PVOID param, PVOID *context)
 fail:
     if (aes_alg)
         BCryptCloseAlgorithmProvider(aes_alg, 0);
+    if (sha256_alg)
+        BCryptCloseAlgorithmProvider(sha256_alg, 0);
     if (hmac_alg)
         BCryptCloseAlgorithmProvider(hmac_alg, 0);
     aes_alg = NULL;
+    sha256_alg = NULL;
     hmac_alg = NULL;
     return TRUE;
 }
@@ -98,25 +104,16 @@ int crypto_random(void *buf, size_t n)
  * are the same key; the latter spares providers that reject a zero-length secret. */
 static const UCHAR zero_key[1] = {0};
 
-int crypto_hmac_sha256(const void *key, size_t key_len, const crypto_part *parts, size_t nparts,
-                       uint8_t out[CRYPTO_SHA256_SIZE])
+/* One hash over the parts with provider alg; secret is the HMAC key, or NULL for a plain hash. */
+static int cng_hash(BCRYPT_ALG_HANDLE alg, PUCHAR secret, ULONG secret_len,
+                    const crypto_part *parts, size_t nparts, uint8_t out[CRYPTO_SHA256_SIZE])
 {
     BCRYPT_HASH_HANDLE h = NULL;
-    PUCHAR secret = (PUCHAR)key;
-    ULONG secret_len = (ULONG)key_len;
     size_t i;
     int rc = CRYPTO_EFAIL;
 
-    if (crypto_init() != CRYPTO_OK)
-        return CRYPTO_EFAIL;
-    if (key_len > ULONG_MAX)
-        return CRYPTO_EFAIL;
-    if (key_len == 0) {
-        secret = (PUCHAR)zero_key;
-        secret_len = sizeof zero_key;
-    }
     /* A NULL object buffer lets CNG allocate (and free) the hash state itself. */
-    if (!cng_ok(BCryptCreateHash(hmac_alg, &h, NULL, 0, secret, secret_len, 0)))
+    if (!cng_ok(BCryptCreateHash(alg, &h, NULL, 0, secret, secret_len, 0)))
         goto fail;
     for (i = 0; i < nparts; i++) {
         const unsigned char *p = parts[i].p;
@@ -137,6 +134,30 @@ fail:
     if (h)
         BCryptDestroyHash(h);
     return rc;
+}
+
+int crypto_sha256(const crypto_part *parts, size_t nparts, uint8_t out[CRYPTO_SHA256_SIZE])
+{
+    if (crypto_init() != CRYPTO_OK)
+        return CRYPTO_EFAIL;
+    return cng_hash(sha256_alg, NULL, 0, parts, nparts, out);
+}
+
+int crypto_hmac_sha256(const void *key, size_t key_len, const crypto_part *parts, size_t nparts,
+                       uint8_t out[CRYPTO_SHA256_SIZE])
+{
+    PUCHAR secret = (PUCHAR)key;
+    ULONG secret_len = (ULONG)key_len;
+
+    if (crypto_init() != CRYPTO_OK)
+        return CRYPTO_EFAIL;
+    if (key_len > ULONG_MAX)
+        return CRYPTO_EFAIL;
+    if (key_len == 0) {
+        secret = (PUCHAR)zero_key;
+        secret_len = sizeof zero_key;
+    }
+    return cng_hash(hmac_alg, secret, secret_len, parts, nparts, out);
 }
 
 int crypto_pbkdf2_sha256(const void *password, size_t password_len, const void *salt,

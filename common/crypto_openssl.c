@@ -1,5 +1,5 @@
 /* crypto_openssl.c — the crypto.h backend for Linux builds: OpenSSL 3 libcrypto (EVP_MAC HMAC,
- * PKCS5_PBKDF2_HMAC, EVP AES-256-GCM, RAND_bytes). */
+ * EVP_Digest SHA-256, PKCS5_PBKDF2_HMAC, EVP AES-256-GCM, RAND_bytes). */
 #include "crypto.h"
 
 #include <limits.h>
@@ -83,6 +83,31 @@ int crypto_random(void *buf, size_t n)
         n -= step;
     }
     return CRYPTO_OK;
+}
+
+int crypto_sha256(const crypto_part *parts, size_t nparts, uint8_t out[CRYPTO_SHA256_SIZE])
+{
+    EVP_MD_CTX *ctx = NULL;
+    unsigned int out_len = 0;
+    size_t i;
+    int rc = CRYPTO_EFAIL;
+
+    if (crypto_init() != CRYPTO_OK)
+        return CRYPTO_EFAIL;
+    ctx = EVP_MD_CTX_new();
+    if (!ctx || !EVP_DigestInit_ex(ctx, sha256_alg, NULL))
+        goto fail;
+    for (i = 0; i < nparts; i++) {
+        if (parts[i].n > 0 && !EVP_DigestUpdate(ctx, parts[i].p, parts[i].n))
+            goto fail;
+    }
+    if (!EVP_DigestFinal_ex(ctx, out, &out_len) || out_len != CRYPTO_SHA256_SIZE)
+        goto fail;
+    rc = CRYPTO_OK;
+
+fail:
+    EVP_MD_CTX_free(ctx);
+    return rc;
 }
 
 int crypto_hmac_sha256(const void *key, size_t key_len, const crypto_part *parts, size_t nparts,

@@ -60,6 +60,11 @@ int hs_proof(const hs_keys *k, int server_side, uint8_t mac[PROTO_MAC_SIZE])
     return hmac_label(k->auth, server_side ? "server proof" : "client proof", mac);
 }
 
+int hs_binding(const uint8_t auth[HS_KEY_SIZE], uint8_t out[HS_KEY_SIZE])
+{
+    return hmac_label(auth, "session binding", out);
+}
+
 int hs_ciphers(uint8_t cipher, const hs_keys *k, const void *secret, size_t secret_len,
                int server_side, cipher_state *tx, cipher_state *rx)
 {
@@ -140,6 +145,8 @@ int hs_client_start(hs_client *hs, const void *secret, size_t secret_len, const 
     hs->state = ST_START;
     hs->code = PC_OK;
     hs->reason[0] = '\0';
+    hs->login_step = 0;
+    hs->logged_in = 0;
     if (secret_len == 0 || secret_len > HS_SECRET_MAX || nciphers == 0 ||
         nciphers > PROTO_MAX_CIPHERS || strlen(nick) > PROTO_NICK_MAX)
         return PROTO_E_VALUE;
@@ -226,11 +233,71 @@ static hs_result client_on_challenge(hs_client *hs, proto_frame *f, proto_msg *m
     return HS_CONTINUE;
 }
 
-static hs_result client_on_welcome(hs_client *hs, proto_frame *f, proto_msg *m)
+void hs_client_set_password(hs_client *hs, const char *password, size_t len)
+{
+    hs->password = password;
+    hs->password_len = len;
+}
+
+/* One LOGIN from a server with accounts: its empty request, then server-first, then
+ * server-final; the first two are answered with the client's SCRAM messages, bound to this
+ * connection (hs_binding). */
+static hs_result client_on_login(hs_client *hs, proto_frame *f, proto_msg *m, buf *out)
+{
+    char reply[SCRAM_MSG_MAX];
+    uint8_t bind[HS_KEY_SIZE];
+    scram_binding b;
+    proto_msg lm;
+    int rc = cipher_decode(&hs->rx, f, m);
+
+    if (rc != PROTO_OK)
+        return client_fail(hs, PC_WRONG_KEY,
+                           "wrong key: the server's login request does not open with this key");
+    if (!hs->password)
+        return client_fail(hs, PC_BAD_PASSWORD,
+                           "the server uses accounts: give your user name and password");
+    if (hs->login_step == 0) {
+        if (!hs->scram && !(hs->scram = malloc(sizeof *hs->scram)))
+            return client_fail(hs, PC_INTERNAL, "out of memory");
+        if (hs_binding(hs->keys.auth, bind) != PROTO_OK)
+            return client_fail(hs, PC_INTERNAL, "key derivation failed");
+        b.name = HS_BINDING_NAME;
+        b.data = bind;
+        b.len = sizeof bind;
+        rc = scram_client_first(hs->scram, hs->nick, strlen(hs->nick), &b, NULL, reply,
+                                sizeof reply);
+    } else if (hs->login_step == 1) {
+        rc = scram_client_final(hs->scram, m->text.p, m->text.n, hs->password, hs->password_len,
+                                reply, sizeof reply);
+    } else {
+        if (hs->login_step != 2 || scram_client_check(hs->scram, m->text.p, m->text.n) != SCRAM_OK)
+            return client_fail(hs, PC_BAD_PASSWORD,
+                               "the server could not prove it holds this account's password");
+        hs->login_step++;
+        hs->logged_in = 1;
+        return HS_CONTINUE;
+    }
+    hs->login_step++;
+    if (rc != SCRAM_OK)
+        return client_fail(hs, rc == SCRAM_EPOLICY ? PC_PROTOCOL : PC_BAD_PASSWORD,
+                           rc == SCRAM_EPOLICY
+                               ? "the server's login request is unreasonable (iterations, nonce)"
+                               : "the password login failed");
+    memset(&lm, 0, sizeof lm);
+    lm.type = PT_LOGIN;
+    lm.text = proto_s(reply);
+    if (cipher_encode(&hs->tx, &lm, out) != PROTO_OK)
+        return client_fail(hs, PC_INTERNAL, "could not send the login");
+    return HS_CONTINUE;
+}
+
+static hs_result client_on_welcome(hs_client *hs, proto_frame *f, proto_msg *m, buf *out)
 {
     uint8_t expect[PROTO_MAC_SIZE];
     int rc;
 
+    if (f->type == PT_LOGIN)
+        return client_on_login(hs, f, m, out);
     if (f->type == PT_ERROR) {
         /* Before WELCOME the server speaks plain, so a refusal is readable with any key. */
         if (proto_decode(f->type, f->body, f->len, m) != PROTO_OK)
@@ -251,6 +318,9 @@ static hs_result client_on_welcome(hs_client *hs, proto_frame *f, proto_msg *m)
     if (!crypto_equal(expect, m->mac, PROTO_MAC_SIZE))
         return client_fail(hs, PC_WRONG_KEY,
                            "wrong key: the server could not prove it holds the same secret key");
+    /* A login that started must have finished: the server proved it knows the password too. */
+    if (hs->login_step > 0 && !hs->logged_in)
+        return client_fail(hs, PC_BAD_PASSWORD, "the server welcomed an unfinished login");
     proto_str_copy(hs->welcome_nick, sizeof hs->welcome_nick, m->nick);
     hs->max_frame = m->max_frame;
     hs->state = ST_DONE;
@@ -264,7 +334,7 @@ hs_result hs_client_on_frame(hs_client *hs, proto_frame *f, proto_msg *msg, buf 
     case ST_WAIT_CHALLENGE:
         return client_on_challenge(hs, f, msg, out);
     case ST_WAIT_WELCOME:
-        return client_on_welcome(hs, f, msg);
+        return client_on_welcome(hs, f, msg, out);
     default:
         return client_fail(hs, PC_PROTOCOL, "handshake frame at the wrong time");
     }
@@ -274,6 +344,13 @@ void hs_client_free(hs_client *hs)
 {
     free(hs->hello);
     hs->hello = NULL;
+    if (hs->scram) {
+        scram_client_wipe(hs->scram);
+        free(hs->scram);
+        hs->scram = NULL;
+    }
+    hs->login_step = 0;
+    hs->logged_in = 0;
     cipher_state_free(&hs->tx);
     cipher_state_free(&hs->rx);
     crypto_wipe(hs->master, sizeof hs->master);

@@ -13,6 +13,9 @@
  *   prk    = HMAC(master, "parley-1 session" || cipher || HELLO body || CHALLENGE body)
  *   k_auth = HMAC(prk, "auth"), k_c2s = HMAC(prk, "c2s"), k_s2c = HMAC(prk, "s2c")
  *   mac_c  = HMAC(k_auth, "client proof"), mac_s = HMAC(k_auth, "server proof")
+ *   binding = HMAC(k_auth, "session binding"): what a password login (SCRAM, scram.h) is
+ *             bound to, as channel binding "parley-session", so its proof is worth nothing on
+ *             any other connection and to anyone without the network key
  * Both nonces enter prk, so every connection has fresh keys; the whole HELLO and CHALLENGE
  * enter it too, so a man in the middle who changes the offered ciphers breaks the proofs. */
 #ifndef PARLEY_HANDSHAKE_H
@@ -24,6 +27,7 @@
 #include "buf.h"
 #include "cipher.h"
 #include "proto.h"
+#include "scram.h"
 
 #define HS_KEY_SIZE 32
 #define HS_ITERATIONS_DEFAULT 100000u
@@ -44,6 +48,10 @@ int hs_master(const void *secret, size_t secret_len, const uint8_t salt[PROTO_SA
 int hs_derive(const uint8_t master[HS_KEY_SIZE], uint8_t cipher, const uint8_t *hello,
               size_t hello_len, const uint8_t *challenge, size_t challenge_len, hs_keys *out);
 int hs_proof(const hs_keys *k, int server_side, uint8_t mac[PROTO_MAC_SIZE]);
+/* The session binding of a connection from its k_auth (client: hs_client.keys.auth once the
+ * CHALLENGE is in; server: hs_server.auth from PROOF until WELCOME). */
+#define HS_BINDING_NAME "parley-session"
+int hs_binding(const uint8_t auth[HS_KEY_SIZE], uint8_t out[HS_KEY_SIZE]);
 
 /* Sets up the two directions for the chosen cipher. For xor the secret is the key and is
  * borrowed by the states (it must outlive them). */
@@ -80,6 +88,12 @@ typedef struct hs_client {
     uint16_t code;           /* why it failed (proto_code) */
     char reason[256];
     cipher_state tx, rx;     /* valid from PROOF (tx) and WELCOME (rx); moved out by the caller */
+    /* Accounts (hs_client_set_password): the nick is the login name. */
+    const char *password;    /* borrowed; NULL = none */
+    size_t password_len;
+    scram_client *scram;     /* owned, while a login runs */
+    int login_step;          /* LOGIN frames handled so far */
+    int logged_in;           /* 1 once the server proved it holds the account's verifier */
 } hs_client;
 
 /* Starts a handshake: appends HELLO to out. ciphers lists the acceptable ciphers in order of
@@ -87,7 +101,10 @@ typedef struct hs_client {
  * connection (same salt and iterations) is kept if hs was used before and not zeroed. */
 int hs_client_start(hs_client *hs, const void *secret, size_t secret_len, const uint8_t *ciphers,
                     size_t nciphers, const char *nick, const char *agent, buf *out);
-/* Feeds one received frame (CHALLENGE, WELCOME or ERROR). On HS_DONE the caller takes
+/* For a server with accounts: the password of the account named by the nick (borrowed for the
+ * life of hs; NULL for none). Call before hs_client_start. */
+void hs_client_set_password(hs_client *hs, const char *password, size_t len);
+/* Feeds one received frame (CHALLENGE, LOGIN, WELCOME or ERROR). On HS_DONE the caller takes
  * hs->tx and hs->rx (and must not free them through hs); msg then holds WELCOME. */
 hs_result hs_client_on_frame(hs_client *hs, proto_frame *f, proto_msg *msg, buf *out);
 /* Releases what hs owns (the HELLO copy, unclaimed ciphers) and wipes keys. */

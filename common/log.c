@@ -96,9 +96,9 @@ static void put_digits(char *out, unsigned v, int width)
     }
 }
 
-/* Writes the UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ" (24 bytes, no NUL). Computed by hand because
- * gmtime() shares a static buffer between threads and gmtime_r/gmtime_s are not standard C. */
-static void format_time(char *out, uint64_t ms)
+/* Computed by hand because gmtime() shares a static buffer between threads and
+ * gmtime_r/gmtime_s are not standard C. */
+void log_format_time(char *out, uint64_t ms)
 {
     static const unsigned char mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     uint64_t secs = ms / 1000, days = secs / 86400;
@@ -175,7 +175,7 @@ void log_msg(log_level level, const char *fmt, ...)
         return;
 
     /* Head: timestamp, then the level name padded to 5 so messages line up. */
-    format_time(line, sys_wall_ms());
+    log_format_time(line, sys_wall_ms());
     memset(line + 24, ' ', LOG_HEAD_LEN - 24);
     name = log_level_name(level);
     memcpy(line + 25, name, strlen(name));

@@ -3,6 +3,7 @@
 #define PARLEY_LOG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum log_level {
     LOG_DEBUG = 0,
@@ -20,6 +21,9 @@ typedef void (*log_sink_fn)(void *user, log_level level, const char *line, size_
 void log_set_sink(log_sink_fn sink, void *user);
 void log_set_level(log_level level);
 log_level log_get_level(void);
+/* Writes the UTC time ms (since 1970) as "YYYY-MM-DDTHH:MM:SS.mmmZ": 24 bytes, no NUL. */
+#define LOG_TIME_LEN 24
+void log_format_time(char *out, uint64_t ms);
 const char *log_level_name(log_level level);
 /* Parses "debug", "info", "warn", "error", "off" (case-insensitive); -1 if unknown. */
 int log_level_parse(const char *name);

@@ -131,6 +131,7 @@ static const msg_layout layouts[] = {
      {F_VERSION, F_CIPHER, F_NONCE, F_SALT, F_ITERATIONS, F_SERVER}},
     {PT_PROOF, 0, 0, NO_TEXT, {F_MAC, F_NICK}},
     {PT_WELCOME, 0, 0, CHAT_TEXT, {F_MAC, F_NICK, F_MAX_FRAME, F_TEXT}},
+    {PT_LOGIN, 0, 0, LINE_TEXT(PROTO_LOGIN_MAX), {F_TEXT}},
     {PT_JOIN, 0, 0, NO_TEXT, {F_ROOM}},
     {PT_PART, 0, 0, LINE_TEXT(PROTO_NAME_MAX), {F_ROOM, F_TEXT}},
     {PT_ROOMS, 0, 0, NO_TEXT, {F_END}},
@@ -163,6 +164,7 @@ static const msg_layout layouts[] = {
     {PT_UNBAN, 0, PROTO_NAME_MAX, NO_TEXT, {F_TARGET}},
     {PT_WALL, 0, 0, CHAT_TEXT, {F_TEXT}},
     {PT_SHUTDOWN, 0, 0, LINE_TEXT(PROTO_NAME_MAX), {F_TEXT}},
+    {PT_ACCOUNT, 0, 16, NO_TEXT, {F_NICK, F_TARGET}},
 };
 
 /* The two list entry shapes: name string, a value (u32 or u8 presence), text string. */

@@ -22,6 +22,7 @@
 #define PROTO_TEXT_MAX 4096
 #define PROTO_TOPIC_MAX 512
 #define PROTO_NAME_MAX 128 /* agent, server name, reasons, passwords, ban targets */
+#define PROTO_LOGIN_MAX 512 /* LOGIN text: one SCRAM message (SCRAM_MSG_MAX) */
 #define PROTO_NONCE_SIZE 32
 #define PROTO_SALT_SIZE 16
 #define PROTO_MAC_SIZE 32
@@ -33,6 +34,8 @@ typedef enum proto_type {
     PT_CHALLENGE = 0x02,   /* s->c, plain: version, cipher, nonce, salt, iterations, server */
     PT_PROOF = 0x03,       /* c->s, ciphered: mac, nick */
     PT_WELCOME = 0x04,     /* s->c, ciphered: mac, nick, max_frame, text (message of the day) */
+    PT_LOGIN = 0x05,       /* both, ciphered, after PROOF when the server uses accounts: text
+                            * (a SCRAM-SHA-256 message; the server's first is empty: "log in") */
     /* rooms */
     PT_JOIN = 0x10,        /* c->s: room */
     PT_PART = 0x11,        /* c->s: room, text (reason) */
@@ -67,7 +70,9 @@ typedef enum proto_type {
     PT_BAN = 0x62,         /* c->s: duration (seconds, 0 = permanent), target (nick or address), text */
     PT_UNBAN = 0x63,       /* c->s: target */
     PT_WALL = 0x64,        /* c->s: text, sent to everyone as a NOTICE */
-    PT_SHUTDOWN = 0x65     /* c->s: text (reason) */
+    PT_SHUTDOWN = 0x65,    /* c->s: text (reason) */
+    PT_ACCOUNT = 0x66      /* c->s, admins with accounts: nick (account), target (action:
+                            * disable, enable, delete, or a role: user, operator, admin) */
 } proto_type;
 
 /* Ciphers, as numbered on the wire. */

@@ -11,6 +11,7 @@ const char *proto_type_name(uint8_t type)
     case PT_CHALLENGE: return "CHALLENGE";
     case PT_PROOF: return "PROOF";
     case PT_WELCOME: return "WELCOME";
+    case PT_LOGIN: return "LOGIN";
     case PT_JOIN: return "JOIN";
     case PT_PART: return "PART";
     case PT_ROOMS: return "ROOMS";
@@ -38,6 +39,7 @@ const char *proto_type_name(uint8_t type)
     case PT_UNBAN: return "UNBAN";
     case PT_WALL: return "WALL";
     case PT_SHUTDOWN: return "SHUTDOWN";
+    case PT_ACCOUNT: return "ACCOUNT";
     default: return "UNKNOWN";
     }
 }

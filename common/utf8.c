@@ -55,6 +55,34 @@ size_t utf8_decode(const uint8_t *p, size_t n, uint32_t *cp)
     return len;
 }
 
+size_t utf8_encode(uint32_t cp, uint8_t out[4])
+{
+    if (cp < 0x80) {
+        out[0] = (uint8_t)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (uint8_t)(0xC0u | cp >> 6);
+        out[1] = (uint8_t)(0x80u | (cp & 0x3Fu));
+        return 2;
+    }
+    if (cp >= 0xD800 && cp <= 0xDFFF)
+        return 0;
+    if (cp < 0x10000) {
+        out[0] = (uint8_t)(0xE0u | cp >> 12);
+        out[1] = (uint8_t)(0x80u | (cp >> 6 & 0x3Fu));
+        out[2] = (uint8_t)(0x80u | (cp & 0x3Fu));
+        return 3;
+    }
+    if (cp > 0x10FFFF)
+        return 0;
+    out[0] = (uint8_t)(0xF0u | cp >> 18);
+    out[1] = (uint8_t)(0x80u | (cp >> 12 & 0x3Fu));
+    out[2] = (uint8_t)(0x80u | (cp >> 6 & 0x3Fu));
+    out[3] = (uint8_t)(0x80u | (cp & 0x3Fu));
+    return 4;
+}
+
 int utf8_valid(const void *p, size_t n)
 {
     const uint8_t *s = p;

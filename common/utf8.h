@@ -14,5 +14,8 @@ int utf8_valid_text(const void *p, size_t n, int allow_newlines);
 size_t utf8_count(const void *p, size_t n);
 /* Decodes one code point at p (n bytes available); returns its length, or 0 if invalid. */
 size_t utf8_decode(const uint8_t *p, size_t n, uint32_t *cp);
+/* Encodes cp (a scalar value: not a surrogate, at most U+10FFFF) into out[0..4); returns its
+ * length, or 0 if cp is not a scalar value. */
+size_t utf8_encode(uint32_t cp, uint8_t out[4]);
 
 #endif

@@ -12,6 +12,7 @@
 #include "fsys.h"
 #include "names.h"
 #include "sock.h"
+#include "uname.h"
 
 #define REC_ADD 1u
 #define REC_REMOVE 2u
@@ -109,6 +110,13 @@ static int is_expired(const ban *b, uint64_t now_ms)
     return b->expires_ms != 0 && b->expires_ms <= now_ms;
 }
 
+/* 1 if nick bans a and b name the same nick: one name in any case or normalisation (uname.h),
+ * or, for targets that are not valid names (bans set before the rules), equal up to ASCII case. */
+static int same_nick(const char *a, const char *b)
+{
+    return names_equal_ci(a, b) || uname_same(a, b);
+}
+
 /* Index of the ban with this identity, or -1. For addresses, identity is the block. */
 static long find_ban(const bans *s, ban_kind kind, const char *target, const uint8_t net[16],
                      unsigned prefix)
@@ -117,7 +125,7 @@ static long find_ban(const bans *s, ban_kind kind, const char *target, const uin
         const ban *b = &s->list[i];
         if (b->kind != kind)
             continue;
-        if (kind == BAN_NICK ? names_equal_ci(b->target, target)
+        if (kind == BAN_NICK ? same_nick(b->target, target)
                              : b->prefix == prefix && memcmp(b->net, net, 16) == 0)
             return (long)i;
     }
@@ -416,7 +424,7 @@ int bans_check(const bans *s, const char *nick, const char *addr, uint64_t now_m
         if (is_expired(b, now_ms))
             continue;
         if (b->kind == BAN_NICK)
-            hit = nick && names_equal_ci(b->target, nick);
+            hit = nick && same_nick(b->target, nick);
         else
             hit = have_addr && prefix_match(a, b->net, b->prefix);
         if (!hit)

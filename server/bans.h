@@ -1,4 +1,4 @@
-/* bans.h — bans by nick (ASCII case-insensitive) or by address (an exact numeric IPv4/IPv6
+/* bans.h — bans by nick (any spelling of the name: case and normalisation, see uname.h) or by address (an exact numeric IPv4/IPv6
  * address, or a CIDR block such as "10.0.0.0/8" or "2001:db8::/32"), each with an expiry and a
  * reason, kept in memory and persisted in the journal "bans.journal" in the data directory.
  * Portable. Not thread-safe: the chat core serializes calls. */
@@ -16,7 +16,7 @@
 #define BANS_BY_MAX 128u
 
 typedef enum ban_kind {
-    BAN_NICK = 1, /* target is a nick; matched case-insensitively */
+    BAN_NICK = 1, /* target is a nick; matched in any case and normalisation */
     BAN_ADDR = 2  /* target is a numeric address or CIDR block; IPv4-mapped IPv6 addresses
                      ("::ffff:192.0.2.1") match IPv4 bans */
 } ban_kind;
@@ -58,7 +58,7 @@ void bans_close(bans *b);
  * changed) on invalid arguments or a write error, else 0. */
 int bans_add(bans *b, ban_kind kind, const char *target, uint64_t expires_ms,
              const char *reason, const char *by, uint64_t now_ms, char *err, size_t err_size);
-/* Removes the ban with this kind and target (nick: case-insensitive; address: same address or
+/* Removes the ban with this kind and target (nick: any spelling; address: same address or
  * block). Returns 1 if one was removed, 0 if there was none, -1 with err on a write error. */
 int bans_remove(bans *b, ban_kind kind, const char *target, char *err, size_t err_size);
 

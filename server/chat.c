@@ -80,6 +80,8 @@ chat *chat_create(const server_config *cfg, char *err, size_t err_size)
     if (rec.cut_bytes)
         log_warn("bans journal: cut %llu bytes at its end (%s)", (unsigned long long)rec.cut_bytes,
                  rec.reason);
+    if (accounts_open(c, err, err_size) != 0)
+        goto fail;
 
     /* The slow half of the key schedule, once for the server's life. */
     c->hs_cfg.secret = (const uint8_t *)c->cfg.secret;
@@ -128,6 +130,7 @@ void chat_destroy(chat *c)
     limits_free(c);
     history_close(c->hist);
     bans_close(c->bans);
+    accounts_close(c);
     buf_free(&c->scratch);
     buf_free(&c->entries);
     chat_reload_free(c);
@@ -149,9 +152,10 @@ static void session_free(session *s)
 {
     chat *c = s->srv;
     if (s->nick[0] && nick_find(c, s->nick) == s)
-        strmap_del(&c->nicks, s->nick);
+        nick_release(c, s->nick);
     if (s->writes_pending)
         history_disown(c->hist, s); /* its messages are still delivered, to the room */
+    accounts_session_free(s);
     if (s->nrooms)
         rooms_leave_all(s, MEMBER_QUIT, s->quit_reason[0] ? s->quit_reason : "disconnected");
     limits_disconnect(c, s->addr);
@@ -263,21 +267,29 @@ static void refuse_login(session *s, uint16_t code, const char *text, buf *out)
     net_close(s->conn, 1);
 }
 
-static void welcome(session *s, const proto_msg *proof)
+void session_refuse(session *s, uint16_t code, const char *text)
+{
+    buf *out = &s->srv->scratch;
+    buf_reset(out);
+    refuse_login(s, code, text, out);
+}
+
+void session_welcome(session *s, const proto_msg *proof)
 {
     chat *c = s->srv;
     char nick[PROTO_NICK_MAX + 1];
     ban_info ban;
-    char text[PROTO_NAME_MAX + 1];
+    char text[PROTO_NAME_MAX + 1], why[160];
     buf *out = &c->scratch;
 
     buf_reset(out);
-    proto_str_copy(nick, sizeof nick, proof->nick);
-    if (!nick_valid(proof->nick.p, proof->nick.n)) {
-        refuse_login(s, PC_BAD_NICK,
-                     "that nickname is not allowed: use 1-32 letters, digits or - _ . [ ] { } | ^ "
-                     "and start with a letter",
-                     out);
+    if (c->users && !s->login_ok) { /* accounts: the password first (chat_accounts.c) */
+        accounts_begin(s, proof);
+        return;
+    }
+    if (nick_prepare(proof->nick.p, proof->nick.n, nick, why, sizeof why) != 0) {
+        text_printf(text, sizeof text, "that nickname is not allowed: %s", why);
+        refuse_login(s, PC_BAD_NICK, text, out);
         return;
     }
     if (bans_check(c->bans, nick, s->addr, sys_wall_ms(), &ban)) {
@@ -290,7 +302,7 @@ static void welcome(session *s, const proto_msg *proof)
         refuse_login(s, PC_NICK_TAKEN, "that nickname is taken", out);
         return;
     }
-    if (strmap_put(&c->nicks, nick, s) != 0) {
+    if (nick_claim(c, nick, s) != 0) {
         refuse_login(s, PC_INTERNAL, "out of memory", out);
         return;
     }
@@ -323,6 +335,10 @@ static void on_handshake_frame(session *s, proto_frame *f)
     buf *out = &c->scratch;
     hs_result r;
 
+    if (s->login) {
+        accounts_on_frame(s, f);
+        return;
+    }
     buf_reset(out);
     r = hs_server_on_frame(s->hs, &c->hs_cfg, f, &m, out);
     if (r == HS_FAILED) {
@@ -336,7 +352,7 @@ static void on_handshake_frame(session *s, proto_frame *f)
         flush_plain(s, out);
         return;
     }
-    welcome(s, &m);
+    session_welcome(s, &m);
 }
 
 /* ------------------------------------------------------------ limits */
@@ -421,6 +437,9 @@ static void on_message(session *s, const proto_msg *m)
         break;
     case PT_NICK:
         users_on_nick(s, m);
+        break;
+    case PT_ACCOUNT:
+        accounts_on_admin(s, m);
         break;
     case PT_HISTORY:
         rooms_on_history(s, m);

@@ -43,6 +43,11 @@ static void notice_to(session *s, const char *text)
 void admin_on_oper(session *s, const proto_msg *m)
 {
     chat *c = s->srv;
+    if (c->users) {
+        session_error(s, PC_NOT_OPERATOR,
+                      "with accounts, operator powers come from your account's role");
+        return;
+    }
     if (c->cfg.oper_password[0] == '\0') {
         session_error(s, PC_NOT_OPERATOR, "this server has no operators configured");
         return;

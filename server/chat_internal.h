@@ -15,6 +15,7 @@
 #include "net.h"
 #include "proto.h"
 #include "strmap.h"
+#include "users.h"
 
 typedef enum session_state {
     SESSION_HANDSHAKE = 0,
@@ -31,6 +32,8 @@ typedef struct session {
     char addr[64];
     char nick[PROTO_NICK_MAX + 1];
     hs_server *hs;                  /* only while handshaking */
+    struct account_login *login;    /* only while logging in to an account (chat_accounts.c) */
+    uint8_t login_ok;               /* the account login succeeded: welcome under its name */
     cipher_state tx, rx;
     proto_reader reader;
     room **rooms;                   /* rooms this session is in */
@@ -39,6 +42,7 @@ typedef struct session {
     char *away;                     /* away message (owned), NULL when online */
     uint8_t presence;
     uint8_t oper;
+    uint8_t admin;                  /* an admin account (auth = accounts): may manage accounts */
     uint64_t connected_ms;          /* monotonic */
     uint64_t last_rx_ms;            /* monotonic: last frame received */
     uint64_t ping_sent_ms;          /* 0 = no keepalive ping outstanding */
@@ -72,7 +76,11 @@ struct chat {
     net_engine *engine;
     history *hist;
     bans *bans;
-    strmap nicks;                   /* folded nick -> session (active sessions) */
+    users *users;                   /* accounts; NULL with auth = key */
+    uint8_t decoy_key[SCRAM_KEY_SIZE]; /* decoy verifiers for names without a usable account */
+    uint32_t decoy_iterations;      /* ... showing the iteration count most accounts have */
+    strmap login_failures;          /* name key or address -> recent failed logins */
+    strmap nicks;                   /* nick's uname_key -> session (active sessions) */
     strmap rooms;                   /* folded room name -> room */
     strmap per_ip;                  /* address (IPv6: /64) -> addr_entry (chat_limits.c) */
     uint64_t last_limits_prune;
@@ -157,9 +165,33 @@ void rooms_release_unused(chat *c);
 int rooms_in_use(void *user, const char *name);
 void rooms_free_all(chat *c);
 
+/* chat.c — the welcome, once the key (and the account, with accounts) is proven: checks and
+ * claims the nick in proof->nick and sends WELCOME; or refuses with a plain ERROR. */
+void session_welcome(session *s, const proto_msg *proof);
+void session_refuse(session *s, uint16_t code, const char *text);
+
+/* chat_accounts.c — account logins (auth = accounts) */
+int accounts_open(chat *c, char *err, size_t err_size);
+void accounts_close(chat *c);
+/* The key is proven (PROOF): ask for the account's password. */
+void accounts_begin(session *s, const proto_msg *proof);
+/* A frame during the login. */
+void accounts_on_frame(session *s, proto_frame *f);
+void accounts_session_free(session *s);
+/* ACCOUNT from an admin: disable, enable, delete or change the role of an account; disabling
+ * or deleting ends the account's live session at once. */
+void accounts_on_admin(session *s, const proto_msg *m);
+
 /* chat_users.c — nicks, presence, private messages */
-int nick_valid(const char *nick, size_t n);
+/* Checks a requested nick by the rules for names (uname.h) and writes its NFC form to out;
+ * 0, or -1 with the reason in why. */
+int nick_prepare(const char *nick, size_t n, char out[PROTO_NICK_MAX + 1], char *why,
+                 size_t why_size);
+/* The session holding nick in any case or normalisation, or NULL. */
 session *nick_find(chat *c, const char *nick);
+/* Registers nick (prepared) as s's; 0, or -1 if out of memory. */
+int nick_claim(chat *c, const char *nick, session *s);
+void nick_release(chat *c, const char *nick);
 void users_on_priv(session *s, const proto_msg *m);
 void users_on_nick(session *s, const proto_msg *m);
 void users_on_away(session *s, const proto_msg *m);

@@ -8,30 +8,40 @@
 #include "log.h"
 #include "names.h"
 #include "sys.h"
+#include "uname.h"
 
-static int nick_char(char ch, int first)
+/* Room for the comparison key of any nick a client can send (uname.h). */
+#define NICK_KEY_CAP UNAME_KEY_CAP(UNAME_MAX_INPUT)
+
+int nick_prepare(const char *nick, size_t n, char out[PROTO_NICK_MAX + 1], char *why,
+                 size_t why_size)
 {
-    if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z'))
-        return 1;
-    if (first)
-        return 0;
-    return (ch >= '0' && ch <= '9') || strchr("-_.[]{}|^", ch) != NULL;
+    return uname_prepare(nick, n, UNAME_NICK, out, PROTO_NICK_MAX + 1, why, why_size);
 }
 
-int nick_valid(const char *nick, size_t n)
-{
-    size_t i;
-    if (n == 0 || n > PROTO_NICK_MAX)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (nick[i] == '\0' || !nick_char(nick[i], i == 0))
-            return 0;
-    return 1;
-}
-
+/* The nick map is keyed by the nick's comparison key, so that one name in any case or
+ * normalisation is one entry. */
 session *nick_find(chat *c, const char *nick)
 {
-    return strmap_get(&c->nicks, nick);
+    char key[NICK_KEY_CAP];
+    if (uname_key(nick, strlen(nick), key, sizeof key) != 0)
+        return NULL;
+    return strmap_get(&c->nicks, key);
+}
+
+int nick_claim(chat *c, const char *nick, session *s)
+{
+    char key[NICK_KEY_CAP];
+    if (uname_key(nick, strlen(nick), key, sizeof key) != 0)
+        return -1;
+    return strmap_put(&c->nicks, key, s);
+}
+
+void nick_release(chat *c, const char *nick)
+{
+    char key[NICK_KEY_CAP];
+    if (uname_key(nick, strlen(nick), key, sizeof key) == 0)
+        strmap_del(&c->nicks, key);
 }
 
 void users_on_priv(session *s, const proto_msg *m)
@@ -42,7 +52,7 @@ void users_on_priv(session *s, const proto_msg *m)
     session *t;
 
     proto_str_copy(target, sizeof target, m->target);
-    t = nick_valid(m->target.p, m->target.n) ? nick_find(c, target) : NULL;
+    t = nick_find(c, target);
     if (!t || t->state != SESSION_ACTIVE) {
         session_error(s, PC_NO_SUCH_USER, "no user called %s is online", target);
         return;
@@ -104,12 +114,16 @@ void users_on_nick(session *s, const proto_msg *m)
     char old[PROTO_NICK_MAX + 1];
     session *other;
 
-    if (!nick_valid(m->nick.p, m->nick.n)) {
-        session_error(s, PC_BAD_NICK, "nicknames are 1-%d letters, digits or - _ . [ ] { } | ^, "
-                      "starting with a letter", PROTO_NICK_MAX);
+    char why[160];
+
+    if (c->users) {
+        session_error(s, PC_BAD_NICK, "with accounts, your nickname is your account's name");
         return;
     }
-    proto_str_copy(nick, sizeof nick, m->nick);
+    if (nick_prepare(m->nick.p, m->nick.n, nick, why, sizeof why) != 0) {
+        session_error(s, PC_BAD_NICK, "that nickname is not allowed: %s", why);
+        return;
+    }
     other = nick_find(c, nick);
     if (other && other != s) {
         session_error(s, PC_NICK_TAKEN, "the nickname %s is taken", nick);
@@ -124,9 +138,9 @@ void users_on_nick(session *s, const proto_msg *m)
         session_error(s, PC_BAD_NICK, "the nickname %s is banned", nick);
         return;
     }
-    strmap_del(&c->nicks, s->nick);
-    if (strmap_put(&c->nicks, nick, s) != 0) {
-        strmap_put(&c->nicks, s->nick, s);
+    nick_release(c, s->nick);
+    if (nick_claim(c, nick, s) != 0) {
+        nick_claim(c, s->nick, s);
         session_error(s, PC_UNAVAILABLE, "out of memory");
         return;
     }

@@ -51,6 +51,16 @@ int64_t fsys_file_size(const char *path);
 /* Removes a file; 0 on success, -1 on failure (including "did not exist"). */
 int fsys_remove(const char *path);
 
+/* An exclusive lock on a file (created if missing), held until fsys_unlock: another process,
+ * or another fsys_lock of the same path in this one, cannot take it meanwhile. POSIX: flock
+ * LOCK_EX | LOCK_NB on an open descriptor; Windows: the file opened with no sharing.
+ * Returns 0 with *out set, FSYS_LOCK_BUSY if someone holds it, or -1 with err filled. */
+typedef struct fsys_lock fsys_lock;
+#define FSYS_LOCK_BUSY 1
+int fsys_lock_take(const char *path, fsys_lock **out, char *err, size_t err_size);
+/* Releases and frees the lock (the file stays). NULL is ignored. */
+void fsys_unlock(fsys_lock *l);
+
 /* Writes "dir<sep>name" into out. -1 if it does not fit (out then holds ""). */
 int fsys_path_join(char *out, size_t out_size, const char *dir, const char *name);
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -242,4 +243,46 @@ int fsys_default_data_dir(char *out, size_t out_size)
 int fsys_default_config_path(char *out, size_t out_size)
 {
     return xdg_path(out, out_size, "XDG_CONFIG_HOME", ".config", "parley/server.ini");
+}
+
+struct fsys_lock {
+    int fd;
+};
+
+int fsys_lock_take(const char *path, fsys_lock **out, char *err, size_t err_size)
+{
+    fsys_lock *l;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+    *out = NULL;
+    if (fd < 0) {
+        set_err(err, err_size, "lock", path);
+        return -1;
+    }
+    /* flock, not fcntl: an fcntl lock belongs to the process, so a second open in the same
+     * process would get it too; flock locks belong to the open file. */
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int busy = errno == EWOULDBLOCK;
+        if (!busy)
+            set_err(err, err_size, "lock", path);
+        close(fd);
+        return busy ? FSYS_LOCK_BUSY : -1;
+    }
+    if (!(l = malloc(sizeof *l))) {
+        close(fd);
+        if (err && err_size)
+            snprintf(err, err_size, "lock '%s': out of memory", path);
+        return -1;
+    }
+    l->fd = fd;
+    *out = l;
+    return 0;
+}
+
+void fsys_unlock(fsys_lock *l)
+{
+    if (!l)
+        return;
+    close(l->fd); /* closing the descriptor releases the flock */
+    free(l);
 }

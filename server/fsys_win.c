@@ -446,3 +446,49 @@ int fsys_default_config_path(char *out, size_t out_size)
     }
     return fsys_path_join(out, out_size, dir, "server.ini");
 }
+
+struct fsys_lock {
+    HANDLE h;
+};
+
+int fsys_lock_take(const char *path, fsys_lock **out, char *err, size_t err_size)
+{
+    wchar_t *w = widen(path);
+    fsys_lock *l = NULL;
+    HANDLE h;
+    DWORD code;
+
+    *out = NULL;
+    if (!w) {
+        set_path_err(err, err_size, "lock", path);
+        return -1;
+    }
+    /* No sharing at all: while this handle is open, every other open of the file fails. */
+    h = CreateFileW(w, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_ALWAYS,
+                    FILE_ATTRIBUTE_NORMAL, NULL);
+    code = GetLastError();
+    free(w);
+    if (h == INVALID_HANDLE_VALUE) {
+        if (code == ERROR_SHARING_VIOLATION || code == ERROR_LOCK_VIOLATION)
+            return FSYS_LOCK_BUSY;
+        set_werr(err, err_size, "lock", path, code);
+        return -1;
+    }
+    if (!(l = malloc(sizeof *l))) {
+        CloseHandle(h);
+        if (err && err_size)
+            snprintf(err, err_size, "lock '%s': out of memory", path);
+        return -1;
+    }
+    l->h = h;
+    *out = l;
+    return 0;
+}
+
+void fsys_unlock(fsys_lock *l)
+{
+    if (!l)
+        return;
+    CloseHandle(l->h);
+    free(l);
+}

@@ -183,6 +183,17 @@ int server_config_set(server_config *cfg, const char *section, const char *key,
     if (key_is(section, key, "security", "iterations"))
         return set_u32(&cfg->iterations, value, HS_ITERATIONS_MIN, HS_ITERATIONS_MAX, problem,
                        psize);
+    if (key_is(section, key, "security", "auth")) {
+        if (names_equal_ci(value, "key"))
+            cfg->auth = AUTH_KEY;
+        else if (names_equal_ci(value, "accounts"))
+            cfg->auth = AUTH_ACCOUNTS;
+        else {
+            snprintf(problem, psize, "auth must be key or accounts");
+            return -1;
+        }
+        return 0;
+    }
     if (key_is(section, key, "security", "oper_password"))
         return set_str(cfg->oper_password, sizeof cfg->oper_password, value, problem, psize);
     if (key_is(section, key, "limits", "max_frame")) {

@@ -17,6 +17,9 @@ typedef enum fsync_policy {
     FSYNC_NEVER = 2     /* flushed at once, synced when the OS decides */
 } fsync_policy;
 
+/* [security] auth: the shared key alone, or the key and then an account's password. */
+typedef enum server_auth { AUTH_KEY = 0, AUTH_ACCOUNTS = 1 } server_auth;
+
 typedef struct server_config {
     /* [server] */
     char config_path[SERVER_PATH_MAX]; /* where it was loaded from ("" = defaults only) */
@@ -35,6 +38,7 @@ typedef struct server_config {
     char secret_file[SERVER_PATH_MAX]; /* "" = <data_dir>/secret.key */
     uint32_t iterations;               /* PBKDF2 iterations */
     char oper_password[PROTO_NAME_MAX + 1]; /* "" = no operators */
+    int auth;                          /* server_auth: who may log in */
     /* [limits] */
     uint32_t max_frame;
     uint32_t max_connections;

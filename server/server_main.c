@@ -16,6 +16,7 @@
 #include "server_config.h"
 #include "server_setup.h"
 #include "signals.h"
+#include "user_admin.h"
 
 #ifndef PARLEY_VERSION
 #define PARLEY_VERSION "0.0.0"
@@ -55,6 +56,7 @@ static void usage(FILE *to)
             "  --log-file PATH    log file, rotated by size; \"-\" for none\n"
             "                     (default: <data-dir>/parley-server.log)\n"
             "  --log-level LEVEL  debug, info, warn or error (default: info)\n"
+            "  --user COMMAND     manage accounts instead of running (--user help lists them)\n"
             "  --quiet            do not log to the console\n"
             "  --help             show this help\n"
             "  --version          show the version\n"
@@ -297,7 +299,7 @@ int server_main_hooked(int argc, char **argv, const server_hooks *hooks)
 
     ms.lf = NULL;
     ms.hooks = hooks;
-    for (i = 1; i < argc; i++) {
+    for (i = 1; i < argc && strcmp(argv[i], "--user") != 0; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ||
             strcmp(argv[i], "/?") == 0) {
             usage(stdout);
@@ -313,6 +315,20 @@ int server_main_hooked(int argc, char **argv, const server_hooks *hooks)
     if (!cfg) {
         report_failure(hooks, "out of memory");
         return SERVER_EXIT_FAILURE;
+    }
+    /* "--user ..." administers accounts instead of running: the options before it still say
+     * where the settings and the data directory are. */
+    for (i = 1; i < argc && strcmp(argv[i], "--user") != 0; i++)
+        ;
+    if (i < argc) {
+        if (server_load_settings(cfg, i, argv, err, sizeof err) != 0) {
+            report_failure(hooks, "%s", err);
+            rc = SERVER_EXIT_USAGE;
+        } else {
+            rc = user_admin_main(cfg, argc - i, argv + i);
+        }
+        free(cfg);
+        return rc;
     }
     progress(hooks, "settings");
     if (server_load_settings(cfg, argc, argv, err, sizeof err) != 0) {

@@ -18,7 +18,9 @@ void test_server_clean(const char *dir)
                                         "history.journal.corrupt", "bans.journal",
                                         "bans.journal.tmp", "bans.journal.corrupt",
                                         "secret.key", "server.salt", "parley-server.log",
-                                        "ids.mark", "ids.mark.tmp"};
+                                        "ids.mark", "ids.mark.tmp",
+                                        "users.journal", "users.journal.tmp",
+                                        "users.journal.corrupt", "users.lock"};
     char path[600];
     size_t i;
     for (i = 0; i < sizeof files / sizeof files[0]; i++)
@@ -142,6 +144,45 @@ pc_conn *test_connect(const test_server *ts, const char *nick, const uint8_t *ci
     if (!c)
         test_failf_at(__FILE__, __LINE__, "connect as %s: %s (code %d)", nick, err, code);
     return c;
+}
+
+int test_add_account(const char *data_dir, const char *login, const char *password,
+                     user_role role, int disabled)
+{
+    char err[256];
+    scram_verifier v;
+    uint8_t salt[16];
+    users *u = users_open(data_dir, NULL, NULL, err, sizeof err);
+    int rc = -1;
+
+    memset(salt, login[0], sizeof salt);
+    if (!u)
+        goto done;
+    if (scram_verifier_make(password, strlen(password), salt, sizeof salt, SCRAM_ITERATIONS_MIN,
+                            &v) != SCRAM_OK) {
+        snprintf(err, sizeof err, "scram_verifier_make failed");
+        goto done;
+    }
+    if (users_add(u, login, NULL, role, &v, 1, err, sizeof err) != 0 ||
+        users_set_disabled(u, login, disabled, err, sizeof err) != 0)
+        goto done;
+    rc = 0;
+done:
+    if (rc != 0)
+        test_failf_at(__FILE__, __LINE__, "account %s: %s", login, err);
+    users_close(u);
+    return rc;
+}
+
+pc_conn *test_login(const test_server *ts, const char *user, const char *password, int *code,
+                    char *err, size_t err_size)
+{
+    pc_options o;
+    client_options(ts, &o, user, TEST_SECRET, NULL, 0);
+    o.password = password;
+    o.password_len = password ? strlen(password) : 0;
+    *code = 0;
+    return pc_connect(&o, code, err, err_size);
 }
 
 int test_connect_fails(const test_server *ts, const char *nick, const char *secret, char *err,

@@ -11,6 +11,7 @@
 #include "net.h"
 #include "server_config.h"
 #include "thread.h"
+#include "users.h"
 
 #define TEST_SECRET "test secret key"
 
@@ -39,6 +40,14 @@ void test_server_end(test_server *ts);
 /* Connects a client with the test secret and the given nick and ciphers (NULL = aes only). */
 pc_conn *test_connect(const test_server *ts, const char *nick, const uint8_t *ciphers,
                       size_t nciphers);
+/* Adds an account to the store in data_dir (before the server starts); 0 or -1 (the test
+ * fails). The verifier uses SCRAM_ITERATIONS_MIN to keep tests quick. */
+int test_add_account(const char *data_dir, const char *login, const char *password,
+                     user_role role, int disabled);
+/* Logs in to an account (the test secret, then user's password): the connection, or NULL
+ * with *code and err set. */
+pc_conn *test_login(const test_server *ts, const char *user, const char *password, int *code,
+                    char *err, size_t err_size);
 /* Like test_connect but returns the failure code and text instead (NULL conn expected). */
 int test_connect_fails(const test_server *ts, const char *nick, const char *secret,
                        char *err, size_t err_size);

@@ -82,6 +82,29 @@ TEST(bans_nick_case_insensitive)
     dir_clean(dir);
 }
 
+/* Nicks in any script: a ban holds for every spelling of the name (case, composed or
+ * decomposed accents), as the server's nick rules do. */
+TEST(bans_nick_any_spelling)
+{
+    char dir[128];
+    bans *b;
+
+    dir_fresh("nick-uni", dir, sizeof dir);
+    b = open_b(dir, 0, NULL);
+    REQUIRE(b != NULL);
+    CHECK(add(b, BAN_NICK, "\xC3\x89ric", 0, "spam") == 0);             /* Éric */
+    CHECK(bans_check(b, "E\xCC\x81RIC", NULL, 1000, NULL) == 1);       /* E + acute, upper */
+    CHECK(bans_check(b, "\xC3\xA9ric", NULL, 1000, NULL) == 1);
+    CHECK(bans_check(b, "eric", NULL, 1000, NULL) == 0);
+    CHECK(add(b, BAN_NICK, "\xCE\x95\xCE\x9B\xCE\x88\xCE\x9D\xCE\x97", 0, "") == 0); /* ΕΛΈΝΗ */
+    CHECK(bans_check(b, "\xCE\x95\xCE\xBB\xCE\xAD\xCE\xBD\xCE\xB7", NULL, 1000, NULL) == 1);
+    /* Removing by another spelling removes it. */
+    CHECK_EQ_INT(bans_remove(b, BAN_NICK, "e\xCC\x81ric", NULL, 0), 1);
+    CHECK(bans_check(b, "\xC3\x89ric", NULL, 1000, NULL) == 0);
+    bans_close(b);
+    dir_clean(dir);
+}
+
 TEST(bans_address_exact_and_cidr)
 {
     char dir[128], err[256] = "";

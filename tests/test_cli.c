@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "crypto.h"
+#include "fsys.h"
 #include "server_fixture.h"
 #include "sock.h"
 #include "sys.h"
@@ -290,7 +291,8 @@ TEST(cli_interactive_format_is_readable)
     ev.server = "parley";
     ev.cipher = PROTO_CIPHER_XOR;
     s = show(&f, &ev);
-    CHECK(strstr(s, "] -!- connected to parley as alice (xor)\n") != NULL);
+    CHECK(strstr(s, "] -!- connected to parley as alice (xor; shared key only, no account)\n") !=
+          NULL);
     CHECK(strstr(s, "not encryption") != NULL);
     m = msg_of(PT_MSG, "lobby", "bob", "hi");
     m.time = 1700000000000ull;
@@ -826,4 +828,128 @@ TEST(cli_reads_its_key_from_a_file)
     CHECK_EQ_INT(read_to_end(p, &t), 2);
     tproc_free(p);
     finish(&ts);
+}
+
+/* --user with --password-file logs in to an account on a server with accounts; a wrong
+ * password ends with exit code 3, like a wrong key. */
+TEST(cli_logs_in_to_an_account)
+{
+    server_config cfg;
+    test_server ts;
+    transcript t;
+    tproc *p;
+    FILE *f;
+    char port_text[16];
+    const char *args[10];
+
+    sock_startup();
+    crypto_init();
+    test_server_config(&cfg, "cli-account");
+    cfg.auth = AUTH_ACCOUNTS;
+    REQUIRE(test_add_account(cfg.data_dir, "\xC3\x89ric", "open sesame", USER_ROLE_USER, 0) == 0);
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    f = fopen("cli-test-password.txt", "wb");
+    REQUIRE(f);
+    fputs("open sesame\n", f);
+    fclose(f);
+    snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
+    args[0] = "--host";
+    args[1] = "127.0.0.1";
+    args[2] = "--port";
+    args[3] = port_text;
+    args[4] = "--user";
+    args[5] = "\xC3\xA9ric"; /* éric: the account is Éric */
+    args[6] = "--password-file";
+    args[7] = "cli-test-password.txt";
+    args[8] = "--key";
+    args[9] = TEST_SECRET;
+    memset(&t, 0, sizeof t);
+    p = tproc_start(PARLEY_CLI_EXE, args, 10, NULL, NULL);
+    REQUIRE(p);
+    REQUIRE(read_until(p, &t, "connected \xC3\x89ric", WAIT));
+    tproc_close_stdin(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 0);
+    tproc_free(p);
+
+    f = fopen("cli-test-password.txt", "wb");
+    REQUIRE(f);
+    fputs("wrong\n", f);
+    fclose(f);
+    memset(&t, 0, sizeof t);
+    p = tproc_start(PARLEY_CLI_EXE, args, 10, NULL, NULL);
+    REQUIRE(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 3);
+    tproc_free(p);
+    remove("cli-test-password.txt");
+    test_server_end(&ts);
+}
+
+/* parley-server --user disable ... --as ADMIN while the server runs (and holds the account
+ * store): sent to it as an ACCOUNT request, and the account's live session ends. Without --as
+ * the command says how, and changes nothing. */
+TEST(server_user_command_reaches_a_running_server)
+{
+    server_config cfg;
+    test_server ts;
+    transcript t;
+    tproc *p;
+    FILE *f;
+    pc_conn *alice;
+    proto_msg m;
+    char port_text[16], path[600], err[256];
+    const char *args[13];
+    int code;
+
+    sock_startup();
+    crypto_init();
+    test_server_config(&cfg, "cli-remote");
+    cfg.auth = AUTH_ACCOUNTS;
+    REQUIRE(test_add_account(cfg.data_dir, "root", "root pw", USER_ROLE_ADMIN, 0) == 0);
+    REQUIRE(test_add_account(cfg.data_dir, "alice", "alice pw", USER_ROLE_USER, 0) == 0);
+    /* The key where a real server keeps it, so that the command finds it. */
+    REQUIRE(fsys_path_join(path, sizeof path, cfg.data_dir, "secret.key") == 0);
+    f = fopen(path, "wb");
+    REQUIRE(f);
+    fputs(TEST_SECRET "\n", f);
+    fclose(f);
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    alice = test_login(&ts, "alice", "alice pw", &code, err, sizeof err);
+    REQUIRE(alice);
+    test_settle(alice);
+    f = fopen("cli-test-root.txt", "wb");
+    REQUIRE(f);
+    fputs("root pw\n", f);
+    fclose(f);
+    snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
+    args[0] = "--data-dir";
+    args[1] = cfg.data_dir;
+    args[2] = "--bind";
+    args[3] = "127.0.0.1";
+    args[4] = "--port";
+    args[5] = port_text;
+    args[6] = "--user";
+    args[7] = "disable";
+    args[8] = "ALICE";
+    args[9] = "--as";
+    args[10] = "root";
+    args[11] = "--as-password-file";
+    args[12] = "cli-test-root.txt";
+
+    memset(&t, 0, sizeof t); /* without --as: refused (the way to do it goes to stderr) */
+    p = tproc_start(PARLEY_SERVER_EXE, args, 9, NULL, NULL);
+    REQUIRE(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 1);
+    tproc_free(p);
+
+    memset(&t, 0, sizeof t);
+    p = tproc_start(PARLEY_SERVER_EXE, args, 13, NULL, NULL);
+    REQUIRE(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 0);
+    CHECK(strstr(t.text, "account alice: disable done (by the running server)") != NULL);
+    tproc_free(p);
+    CHECK(test_expect(alice, PT_BYE, &m, WAIT) == -1);
+    CHECK_EQ_INT(pc_error_code(alice), PC_KICKED);
+    pc_close(alice);
+    remove("cli-test-root.txt");
+    test_server_end(&ts);
 }

@@ -518,6 +518,38 @@ TEST(hmac_rfc4231_case7)
     check_hmac_vector(&hmac_rfc4231[6]);
 }
 
+/* SHA-256 of msg, given whole and then split into one part per byte, against expect_hex. */
+static void check_sha256(const char *msg, const char *expect_hex)
+{
+    uint8_t expect[CRYPTO_SHA256_SIZE], out[CRYPTO_SHA256_SIZE];
+    crypto_part whole, bytes[64];
+    size_t i, n = strlen(msg);
+
+    REQUIRE(test_hex(expect_hex, expect, sizeof expect) == CRYPTO_SHA256_SIZE);
+    REQUIRE(n <= 64);
+    whole.p = msg;
+    whole.n = n;
+    memset(out, 0, sizeof out);
+    CHECK_EQ_INT(crypto_sha256(&whole, 1, out), CRYPTO_OK);
+    CHECK_EQ_MEM(out, expect, sizeof out);
+    for (i = 0; i < n; i++) {
+        bytes[i].p = msg + i;
+        bytes[i].n = 1;
+    }
+    memset(out, 0, sizeof out);
+    CHECK_EQ_INT(crypto_sha256(bytes, n, out), CRYPTO_OK);
+    CHECK_EQ_MEM(out, expect, sizeof out);
+}
+
+/* FIPS 180-2, appendix B, and the hash of nothing. */
+TEST(sha256_fips180_examples)
+{
+    check_sha256("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    check_sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+                 "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    check_sha256("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
 /* The empty key and the empty message: HMAC zero-pads short keys, so "", "\0" and 64 zero bytes
  * are one key. The value is the commonly quoted HMAC_SHA256("", ""), cross-checked here with
  * Python's hmac module. */

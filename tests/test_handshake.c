@@ -5,6 +5,7 @@
 
 #include "crypto.h"
 #include "handshake.h"
+#include "scram.h"
 #include "test.h"
 
 #define TEST_ITERATIONS 1000u /* the minimum, to keep tests quick */
@@ -279,4 +280,64 @@ TEST(master_is_cached_across_reconnects)
     CHECK_EQ_INT(run(&p, "k", BOTH, 2, &srv), HS_DONE);
     chat_both_ways(&p);
     pair_free(&p);
+}
+
+/* Runs HELLO, CHALLENGE and PROOF (not WELCOME) and takes both sides' session bindings. */
+static void bindings_of(pair *p, uint8_t client[HS_KEY_SIZE], uint8_t server[HS_KEY_SIZE])
+{
+    REQUIRE(hs_client_start(&p->c, "correct horse", 13, AES_ONLY, 1, "alice", "parley-test",
+                            &p->wire) == PROTO_OK);
+    REQUIRE(deliver(p, &p->to_server));
+    REQUIRE(hs_server_on_frame(&p->s, &p->cfg, &p->f, &p->msg, &p->wire) == HS_CONTINUE);
+    REQUIRE(deliver(p, &p->to_client));
+    REQUIRE(hs_client_on_frame(&p->c, &p->f, &p->msg, &p->wire) == HS_CONTINUE);
+    REQUIRE(deliver(p, &p->to_server));
+    REQUIRE(hs_server_on_frame(&p->s, &p->cfg, &p->f, &p->msg, &p->wire) == HS_DONE);
+    REQUIRE(hs_binding(p->c.keys.auth, client) == PROTO_OK);
+    REQUIRE(hs_binding(p->s.auth, server) == PROTO_OK);
+}
+
+/* A SCRAM login over these bindings; returns the server's verdict. */
+static int scram_over(const uint8_t *client_binding, const uint8_t *server_binding)
+{
+    scram_binding cb = {HS_BINDING_NAME, client_binding, HS_KEY_SIZE};
+    scram_binding sb = {HS_BINDING_NAME, server_binding, HS_KEY_SIZE};
+    scram_verifier v;
+    scram_client c;
+    scram_server s;
+    uint8_t salt[16] = {1};
+    char user[64], m1[SCRAM_MSG_MAX], m2[SCRAM_MSG_MAX], m3[SCRAM_MSG_MAX], m4[SCRAM_MSG_MAX];
+    int rc;
+
+    if (scram_verifier_make("pw", 2, salt, sizeof salt, SCRAM_ITERATIONS_MIN, &v) != SCRAM_OK ||
+        scram_client_first(&c, "alice", 5, &cb, NULL, m1, sizeof m1) != SCRAM_OK ||
+        scram_server_start(&s, m1, strlen(m1), &sb, user, sizeof user) != SCRAM_OK ||
+        scram_server_first(&s, &v, NULL, m2, sizeof m2) != SCRAM_OK ||
+        scram_client_final(&c, m2, strlen(m2), "pw", 2, m3, sizeof m3) != SCRAM_OK)
+        return -100;
+    rc = scram_server_final(&s, m3, strlen(m3), m4, sizeof m4);
+    if (rc == SCRAM_OK && scram_client_check(&c, m4, strlen(m4)) != SCRAM_OK)
+        return -101;
+    return rc;
+}
+
+/* Both ends of one connection derive the same binding; another connection (fresh nonces)
+ * another one, so a password proof made for one connection fails on the other. */
+TEST(session_binding_is_per_connection)
+{
+    pair p1, p2;
+    uint8_t c1[HS_KEY_SIZE], s1[HS_KEY_SIZE], c2[HS_KEY_SIZE], s2[HS_KEY_SIZE];
+
+    REQUIRE(crypto_init() == CRYPTO_OK);
+    pair_init(&p1, "correct horse", AES_ONLY, 1);
+    pair_init(&p2, "correct horse", AES_ONLY, 1);
+    bindings_of(&p1, c1, s1);
+    bindings_of(&p2, c2, s2);
+    CHECK_EQ_MEM(c1, s1, HS_KEY_SIZE);
+    CHECK_EQ_MEM(c2, s2, HS_KEY_SIZE);
+    CHECK(memcmp(c1, c2, HS_KEY_SIZE) != 0);
+    CHECK_EQ_INT(scram_over(c1, s1), SCRAM_OK);
+    CHECK_EQ_INT(scram_over(c1, s2), SCRAM_EBIND);
+    pair_free(&p1);
+    pair_free(&p2);
 }

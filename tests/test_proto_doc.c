@@ -40,17 +40,18 @@ static char *read_doc(void)
 
 /* Collects the hex between the markers: fence lines are skipped and '#' starts a comment
  * (the annotations), so only the bytes remain. Returns the byte count or -1. */
-static long example_bytes(const char *doc, uint8_t *out, size_t cap)
+static long example_bytes_between(const char *doc, const char *begin_mark,
+                                  const char *end_mark, uint8_t *out, size_t cap)
 {
-    const char *begin = strstr(doc, HEX_BEGIN), *end, *line;
+    const char *begin = strstr(doc, begin_mark), *end, *line;
     char *hex;
     size_t n = 0;
     long count;
 
     if (!begin)
         return -1;
-    begin += strlen(HEX_BEGIN);
-    end = strstr(begin, HEX_END);
+    begin += strlen(begin_mark);
+    end = strstr(begin, end_mark);
     if (!end)
         return -1;
     hex = (char *)malloc((size_t)(end - begin) + 1);
@@ -77,20 +78,58 @@ static long example_bytes(const char *doc, uint8_t *out, size_t cap)
     return count;
 }
 
-TEST(proto_doc_worked_example)
+/* The bytes of the example between the markers in PROTOCOL.md, or -1. */
+static long doc_bytes(const char *begin_mark, const char *end_mark, uint8_t *out, size_t cap)
 {
-    static const char text[] = "h\xc3\xa9llo \xf0\x9f\x91\x8b";
     char *doc = read_doc();
-    uint8_t bytes[256];
     long n;
+    if (!doc)
+        return -1;
+    n = example_bytes_between(doc, begin_mark, end_mark, out, cap);
+    free(doc);
+    return n;
+}
+
+/* LOGIN's example (a client-first) decodes to that text, and the encoder writes those bytes. */
+TEST(proto_doc_login_example)
+{
+    static const char text[] = "p=parley-session,,n=alice,r=fyko+d2lbbFgONRv9qkxdawL";
+    uint8_t bytes[256];
     proto_reader r;
     proto_frame f;
     proto_msg m;
     buf out;
+    long n = doc_bytes("<!-- hex-login-begin -->", "<!-- hex-login-end -->", bytes, sizeof bytes);
 
-    REQUIRE(doc != NULL);
-    n = example_bytes(doc, bytes, sizeof bytes);
-    free(doc);
+    REQUIRE(n > 0);
+    proto_reader_init(&r, 0);
+    REQUIRE(proto_reader_feed(&r, bytes, (size_t)n) == PROTO_OK);
+    REQUIRE(proto_reader_next(&r, &f) == 1);
+    CHECK_EQ_INT(f.type, PT_LOGIN);
+    REQUIRE(proto_decode(f.type, f.body, f.len, &m) == PROTO_OK);
+    CHECK(m.text.n == strlen(text) && memcmp(m.text.p, text, m.text.n) == 0);
+    CHECK_EQ_INT(proto_reader_pending(&r), 0);
+    proto_reader_free(&r);
+    buf_init(&out);
+    memset(&m, 0, sizeof m);
+    m.type = PT_LOGIN;
+    m.text = proto_s(text);
+    CHECK_EQ_INT(proto_encode(&m, 0, &out), PROTO_OK);
+    CHECK_EQ_INT(out.len, n);
+    CHECK(out.len == (size_t)n && memcmp(out.data, bytes, out.len) == 0);
+    buf_free(&out);
+}
+
+TEST(proto_doc_worked_example)
+{
+    static const char text[] = "h\xc3\xa9llo \xf0\x9f\x91\x8b";
+    uint8_t bytes[256];
+    proto_reader r;
+    proto_frame f;
+    proto_msg m;
+    buf out;
+    long n = doc_bytes(HEX_BEGIN, HEX_END, bytes, sizeof bytes);
+
     REQUIRE(n > 0);
 
     /* What the document shows decodes to what it says. */

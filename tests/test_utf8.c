@@ -236,3 +236,21 @@ TEST(utf8_valid_text_rules)
     CHECK(!utf8_valid_text("\xC0\xAF", 2, 1));
     CHECK(!utf8_valid_text("\xED\xA0\x80", 3, 1));
 }
+
+TEST(utf8_encode_round_trip)
+{
+    static const uint32_t cps[] = {0, 0x7F, 0x80, 0x7FF, 0x800, 0xD7FF, 0xE000, 0xFFFF, 0x10000,
+                                   0x10FFFF};
+    size_t i;
+    uint8_t b[4];
+    for (i = 0; i < sizeof cps / sizeof cps[0]; i++) {
+        uint32_t back = UINT32_MAX;
+        size_t len = utf8_encode(cps[i], b);
+        CHECK(len >= 1 && len <= 4);
+        CHECK_EQ_INT(utf8_decode(b, len, &back), len);
+        CHECK_EQ_INT(back, cps[i]);
+    }
+    CHECK_EQ_INT(utf8_encode(0xD800, b), 0); /* surrogates are not scalar values */
+    CHECK_EQ_INT(utf8_encode(0xDFFF, b), 0);
+    CHECK_EQ_INT(utf8_encode(0x110000, b), 0);
+}

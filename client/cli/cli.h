@@ -105,8 +105,6 @@ int cli_input_line(cli_input *in, char *line, size_t size, uint32_t timeout_ms);
 void cli_input_wake(cli_input *in);
 void cli_input_close(cli_input *in);
 
-/* Reads a secret from the terminal without echo. 0, or -1 if there is no terminal. */
-int cli_read_secret(const char *prompt, char *out, size_t size);
 /* An environment variable as UTF-8: 1 if set, 0 if not. */
 int cli_getenv(const char *name, char *out, size_t size);
 /* Reads a whole (small) file. Returns the byte count, or -1 with err set. */

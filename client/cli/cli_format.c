@@ -145,6 +145,7 @@ int cli_exit_code(int end_code)
     case PC_QUIT:
         return CLI_EXIT_OK;
     case PC_WRONG_KEY:
+    case PC_BAD_PASSWORD: /* the account's password: refused before the welcome */
         return CLI_EXIT_WRONG_KEY;
     case PC_E_UNREACHABLE:
         return CLI_EXIT_UNREACHABLE;
@@ -554,7 +555,9 @@ static void human_event(cli_format *f, const pcs_event *ev, uint64_t now, buf *o
         put_raw(out, cstr(ev->server));
         put(out, " as ");
         put_raw(out, cstr(ev->nick));
-        putf(out, " (%s)\n", cipher_name(ev->cipher));
+        /* Which mode the server is in, plainly. */
+        putf(out, " (%s; %s)\n", cipher_name(ev->cipher),
+             ev->account ? "logged in to your account" : "shared key only, no account");
         if (ev->cipher == PROTO_CIPHER_XOR) {
             stamp(out, now);
             put(out, "-!- warning: the xor cipher only hides text from casual view; it is not "

@@ -10,6 +10,7 @@
 #include "client.h"
 #include "crypto.h"
 #include "handshake.h"
+#include "secret_prompt.h"
 #include "secret_text.h"
 #include "sock.h"
 #include "sys.h"
@@ -29,6 +30,8 @@ typedef struct cli_opts {
     const char *nick;
     const char *key;
     const char *key_file;
+    const char *user;
+    const char *password_file;
     uint8_t cipher;
     int script;
     int no_reconnect;
@@ -76,6 +79,9 @@ static void usage(void)
         "  --key-file PATH    read the shared secret key from a file\n"
         "  --key KEY          the key itself (discouraged: other users can see it in the\n"
         "                     process list); the PARLEY_KEY environment variable also works\n"
+        "  --user NAME        log in to this account (servers with accounts); it is also\n"
+        "                     your nickname. The password is asked for, or read from:\n"
+        "  --password-file PATH  the first line of this file\n"
         "  --cipher NAME      aes-256-gcm (default) or xor (hides text from casual view only)\n"
         "  --script           one line per event for scripts (the default when standard\n"
         "                     input is not a terminal)\n"
@@ -83,8 +89,9 @@ static void usage(void)
         "  --no-reconnect     end when the connection is lost instead of reconnecting\n"
         "  --timeout MS       connect and handshake timeout (default 10000)\n"
         "  --help, --version\n"
-        "Exit codes: 0 ok, 1 other failure, 2 usage, 3 wrong key, 4 server unreachable,\n"
-        "5 refused (nickname taken, banned, kicked, server full).\n";
+        "Exit codes: 0 ok, 1 other failure, 2 usage, 3 wrong key or password, 4 server\n"
+        "unreachable, "
+"5 refused (nickname taken, banned, kicked, server full).\n";
     cli_write_out(text, sizeof text - 1);
 }
 
@@ -370,6 +377,7 @@ static int parse_args(int argc, char **argv, cli_opts *o)
         snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - arg) : (int)strlen(arg), arg);
         if (strcmp(name, "--host") && strcmp(name, "--port") && strcmp(name, "--nick") &&
             strcmp(name, "--key") && strcmp(name, "--key-file") && strcmp(name, "--cipher") &&
+            strcmp(name, "--user") && strcmp(name, "--password-file") &&
             strcmp(name, "--wait") && strcmp(name, "--timeout")) {
             err_line("parley-cli: unknown option '%s' (see --help)", arg);
             return -1;
@@ -396,6 +404,10 @@ static int parse_args(int argc, char **argv, cli_opts *o)
             o->key = val;
         } else if (strcmp(name, "--key-file") == 0) {
             o->key_file = val;
+        } else if (strcmp(name, "--user") == 0) {
+            o->user = val;
+        } else if (strcmp(name, "--password-file") == 0) {
+            o->password_file = val;
         } else if (strcmp(name, "--cipher") == 0) {
             o->cipher = cipher_parse(val);
             if (!o->cipher) {
@@ -443,7 +455,7 @@ static long find_key(const cli_opts *o, char *key, size_t size)
         }
     } else if (cli_getenv("PARLEY_KEY", key, size)) {
         n = (long)strlen(key);
-    } else if (cli_stdin_is_terminal() && cli_read_secret("Key: ", key, size) == 0) {
+    } else if (cli_stdin_is_terminal() && secret_prompt("Key: ", key, size) == 0) {
         n = (long)strlen(key);
     } else {
         err_line("parley-cli: no key: use --key-file PATH or the PARLEY_KEY environment "
@@ -454,6 +466,36 @@ static long find_key(const cli_opts *o, char *key, size_t size)
     n = (long)secret_normalize(key, (size_t)n);
     if (n == 0) {
         err_line("parley-cli: the key is empty");
+        return -1;
+    }
+    return n;
+}
+
+/* The account password for --user: the first line of --password-file, or a prompt on the
+ * terminal. Returns its length, or -1 after saying why. */
+static long find_password(const cli_opts *o, char *pw, size_t size)
+{
+    char err[300], prompt[64];
+    long n;
+
+    if (o->password_file) {
+        n = cli_read_file(o->password_file, pw, size - 1, err, sizeof err);
+        if (n < 0) {
+            err_line("parley-cli: --password-file %s: %s", o->password_file, err);
+            return -1;
+        }
+        pw[n] = '\0';
+        n = (long)strcspn(pw, "\r\n"); /* the first line */
+    } else {
+        snprintf(prompt, sizeof prompt, "Password for %.32s: ", o->user);
+        if (!cli_stdin_is_terminal() || secret_prompt(prompt, pw, size) != 0) {
+            err_line("parley-cli: no password for --user: use --password-file PATH");
+            return -1;
+        }
+        n = (long)strlen(pw);
+    }
+    if (n == 0) {
+        err_line("parley-cli: the password is empty");
         return -1;
     }
     return n;
@@ -485,11 +527,12 @@ int cli_main(int argc, char **argv)
 {
     static char line[CLI_LINE_MAX];
     char key[HS_SECRET_MAX + 1], nick[PROTO_NICK_MAX + 2], err[320], reason[PROTO_NAME_MAX + 1];
+    char password[SCRAM_PASSWORD_MAX + 2];
     pcs_options po;
     cli_opts o;
     cli c;
     thread_handle *net = NULL;
-    long key_len;
+    long key_len, password_len = 0;
     int rc, quit = 0, code, exit_code = CLI_EXIT_OTHER;
     uint8_t cipher;
 
@@ -504,7 +547,13 @@ int cli_main(int argc, char **argv)
     rc = parse_args(argc, argv, &o);
     if (rc != 0)
         return rc > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-    if (o.nick)
+    if (o.password_file && !o.user) {
+        err_line("parley-cli: --password-file needs --user NAME");
+        return CLI_EXIT_USAGE;
+    }
+    if (o.user) /* the account's name is the nick */
+        snprintf(nick, sizeof nick, "%s", o.user);
+    else if (o.nick)
         snprintf(nick, sizeof nick, "%s", o.nick);
     else if (!cli_getenv("USER", nick, sizeof nick) && !cli_getenv("USERNAME", nick, sizeof nick))
         nick[0] = '\0';
@@ -519,6 +568,10 @@ int cli_main(int argc, char **argv)
     key_len = find_key(&o, key, sizeof key);
     if (key_len < 0)
         return CLI_EXIT_USAGE;
+    if (o.user && (password_len = find_password(&o, password, sizeof password)) < 0) {
+        crypto_wipe(key, sizeof key);
+        return CLI_EXIT_USAGE;
+    }
     if (crypto_init() != CRYPTO_OK || sock_startup() != 0) {
         err_line("parley-cli: cannot start the crypto or socket library");
         exit_code = CLI_EXIT_OTHER;
@@ -542,6 +595,10 @@ int cli_main(int argc, char **argv)
     po.conn.secret = key;
     po.conn.secret_len = (size_t)key_len;
     po.conn.nick = nick;
+    if (o.user) {
+        po.conn.password = password;
+        po.conn.password_len = (size_t)password_len;
+    }
     po.conn.ciphers = &cipher;
     po.conn.nciphers = 1;
     po.conn.agent = "parley-cli/" PARLEY_VERSION;
@@ -551,6 +608,7 @@ int cli_main(int argc, char **argv)
     po.user = &c;
     c.s = pcs_new(&po, err, sizeof err);
     crypto_wipe(key, sizeof key);
+    crypto_wipe(password, sizeof password);
     if (!c.s) {
         err_line("parley-cli: %s", err);
         exit_code = CLI_EXIT_USAGE;
@@ -588,6 +646,7 @@ int cli_main(int argc, char **argv)
 
 done:
     crypto_wipe(key, sizeof key);
+    crypto_wipe(password, sizeof password);
     if (net) {
         pcs_quit(c.s, NULL);
         thread_join(net);

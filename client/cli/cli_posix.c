@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -124,38 +123,6 @@ int cli_input_line(cli_input *in, char *line, size_t size, uint32_t timeout_ms)
             in->len += (size_t)n;
         wait = 0; /* what is there now is all this call waits for */
     }
-}
-
-int cli_read_secret(const char *prompt, char *out, size_t size)
-{
-    struct termios old, quiet;
-    size_t n = 0;
-    int restore;
-
-    if (!isatty(0) || size == 0)
-        return -1;
-    write_all(2, prompt, strlen(prompt));
-    restore = tcgetattr(0, &old) == 0;
-    if (restore) {
-        quiet = old;
-        quiet.c_lflag &= (tcflag_t) ~(ECHO | ECHONL);
-        tcsetattr(0, TCSAFLUSH, &quiet);
-    }
-    for (;;) {
-        char ch;
-        ssize_t r = read(0, &ch, 1);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0 || ch == '\n')
-            break;
-        if (ch != '\r' && n + 1 < size)
-            out[n++] = ch;
-    }
-    out[n] = '\0';
-    if (restore)
-        tcsetattr(0, TCSAFLUSH, &old);
-    write_all(2, "\n", 1);
-    return 0;
 }
 
 int cli_getenv(const char *name, char *out, size_t size)

@@ -256,38 +256,6 @@ int cli_input_line(cli_input *in, char *line, size_t size, uint32_t timeout_ms)
     }
 }
 
-int cli_read_secret(const char *prompt, char *out, size_t size)
-{
-    HANDLE h = GetStdHandle(STD_INPUT_HANDLE);
-    wchar_t w[1100];
-    DWORD mode, got = 0;
-    char *u;
-    int un;
-
-    if (!is_console(h) || size == 0)
-        return -1;
-    cli_write_err(prompt, strlen(prompt));
-    GetConsoleMode(h, &mode);
-    SetConsoleMode(h, mode & ~(DWORD)ENABLE_ECHO_INPUT);
-    if (!ReadConsoleW(h, w, (DWORD)(sizeof w / sizeof w[0]) - 1, &got, NULL))
-        got = 0;
-    SetConsoleMode(h, mode);
-    cli_write_err("\n", 1);
-    while (got && (w[got - 1] == L'\n' || w[got - 1] == L'\r'))
-        got--;
-    u = to_utf8(w, (int)got, &un);
-    SecureZeroMemory(w, sizeof w);
-    if (!u)
-        return -1;
-    if ((size_t)un >= size)
-        un = (int)size - 1;
-    memcpy(out, u, (size_t)un);
-    out[un] = '\0';
-    SecureZeroMemory(u, (size_t)un);
-    free(u);
-    return 0;
-}
-
 int cli_getenv(const char *name, char *out, size_t size)
 {
     wchar_t *wname = to_utf16(name, strlen(name), NULL), w[2048];

@@ -10,6 +10,10 @@
  *           real s2c cipher, so it passes authentication and reaches the decoder and MAC check
  *           (first byte: odd = PT_WELCOME, even = the payload's next byte is the type);
  *   mode 3: as 2, but the body starts with the server's correct MAC.
+ * Bit 4 of byte 0: the client has an account password, and in modes 2 and 3 the server's
+ * empty LOGIN ("log in") is sealed and fed first, so the fuzzed frame meets a client that is
+ * in the middle of an account login (client-first sent). A server-first asking for more than
+ * SCRAM's minimum iterations is skipped, like a costly CHALLENGE.
  * Checked: no crash, leak or UB; a failure has a code and a reason; HS_DONE only with the
  * server's correct MAC. A CHALLENGE asking for more key stretching than the minimum is skipped:
  * its cost (up to HS_ITERATIONS_MAX) is by design, and would only slow the fuzzer down. */
@@ -179,6 +183,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     buf_init(&t->out);
     buf_init(&t->cout);
     fuzz_client_prime(&t->cli);
+    if (data[0] & 16)
+        hs_client_set_password(&t->cli, "fuzz password", 13);
     if (hs_client_start(&t->cli, FUZZ_SECRET, strlen(FUZZ_SECRET), offer, noffer, "fuzzer",
                         "fuzz-agent", &t->cout) != PROTO_OK)
         fuzz_fail("hs_client_start");
@@ -189,6 +195,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint8_t mac[PROTO_MAC_SIZE];
         if (hs_proof(&t->cli.keys, 1, mac) != PROTO_OK)
             fuzz_fail("hs_proof");
+        if ((data[0] & 16) && mode >= 2) {
+            /* An account login begins: the client answers with its client-first. */
+            FUZZ_ASSERT(feed_sealed(t, PT_LOGIN, (const uint8_t *)"\0\0", 2) == HS_CONTINUE);
+            if (fuzz_scram_costly(p, n))
+                goto done;
+        }
         if (mode == 1) {
             feed_stream(t, p, n);
         } else if (mode == 2) {
@@ -225,6 +237,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
 
+done:
     hs_server_free(&t->srv);
     hs_client_free(&t->cli);
     buf_free(&t->out);

@@ -63,3 +63,18 @@ int fuzz_take_frame(proto_reader *r, const uint8_t *bytes, size_t n, proto_frame
         return 0;
     return proto_reader_next(r, f) == 1;
 }
+
+int fuzz_scram_costly(const uint8_t *p, size_t n)
+{
+    size_t i;
+    for (i = 0; i + 2 <= n; i++) {
+        size_t v = i + 2, digits = 0;
+        if (p[i] != 'i' || p[i + 1] != '=' || (i > 0 && p[i - 1] != ','))
+            continue;
+        while (v + digits < n && p[v + digits] >= '0' && p[v + digits] <= '9')
+            digits++;
+        if (!(digits == 4 && memcmp(p + v, "4096", 4) == 0))
+            return 1;
+    }
+    return 0;
+}

@@ -29,6 +29,11 @@ void fuzz_client_prime(hs_client *hs);
  * Returns 1, or 0 if the bytes do not hold a whole valid frame. */
 int fuzz_take_frame(proto_reader *r, const uint8_t *bytes, size_t n, proto_frame *f);
 
+/* 1 if p[0..n) holds a SCRAM iteration attribute ("i=", at the start or after a ',') whose
+ * value is anything but SCRAM's minimum, 4096: a server-first that would make a client run a
+ * slower PBKDF2 (by design, capped by SCRAM_ITERATIONS_MAX), which only slows a fuzzer down. */
+int fuzz_scram_costly(const uint8_t *p, size_t n);
+
 /* Abort with a message: an invariant the target checks did not hold (libFuzzer saves the input). */
 void fuzz_fail(const char *what);
 #define FUZZ_ASSERT(cond)                                                                     \

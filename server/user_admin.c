@@ -1,0 +1,346 @@
+/* user_admin.c — `parley-server [options] --user COMMAND ...`: account administration from the
+ * command line, on the store in the data directory (users.h). Passwords come from a prompt
+ * with no echo or from --password-file; only their SCRAM verifiers are stored. */
+#include "user_admin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "fsys.h"
+#include "log.h"
+#include "scram.h"
+#include "secret_prompt.h"
+#include "server_main.h"
+#include "sys.h"
+#include "user_remote.h"
+#include "users.h"
+#include "utf8.h"
+
+#define SALT_SIZE 16
+
+typedef struct admin_opts {
+    const char *command;
+    const char *name;
+    const char *arg; /* role: the role */
+    const char *display;
+    const char *role;
+    const char *password_file;
+    const char *as;             /* admin account for a running server */
+    const char *as_password_file;
+    uint32_t iterations;
+} admin_opts;
+
+static void say_usage(FILE *to)
+{
+    fprintf(to,
+            "Usage: parley-server [--config PATH] [--data-dir DIR] --user COMMAND ...\n"
+            "\n"
+            "  --user add NAME [--display TEXT] [--role user|operator|admin]\n"
+            "  --user passwd NAME          set a new password\n"
+            "  --user role NAME user|operator|admin\n"
+            "  --user disable NAME         refuse the account's logins\n"
+            "  --user enable NAME\n"
+            "  --user delete NAME\n"
+            "  --user list\n"
+            "\n"
+            "add and passwd ask for the password twice without echoing it, or read the first\n"
+            "line of --password-file PATH. --iterations N sets PBKDF2's count for the new\n"
+            "verifier (default %u, at least %u).\n"
+            "\n"
+            "While a server with auth = accounts runs, it holds the store: then role, disable,\n"
+            "enable and delete are sent to it with --as ADMIN (an admin account; its password\n"
+            "is asked for, or read from --as-password-file PATH); add and passwd need it\n"
+            "stopped.\n",
+            USER_ADMIN_ITERATIONS_DEFAULT, SCRAM_ITERATIONS_MIN);
+}
+
+/* Prints "parley-server --user: <a><b>" and a pointer to the help. */
+static int usage_error(const char *a, const char *b)
+{
+    fprintf(stderr, "parley-server --user: %s%s (see parley-server --user help)\n", a, b);
+    return SERVER_EXIT_USAGE;
+}
+
+/* argv[0] is "--user". Fills o; returns 0 or a SERVER_EXIT_ code. */
+static int parse(int argc, char **argv, admin_opts *o)
+{
+    int i, positional = 0;
+    const char *pos[2] = {NULL, NULL};
+
+    memset(o, 0, sizeof *o);
+    o->iterations = USER_ADMIN_ITERATIONS_DEFAULT;
+    if (argc < 2)
+        return usage_error("missing COMMAND", "");
+    o->command = argv[1];
+    for (i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--display") == 0 || strcmp(a, "--role") == 0 ||
+            strcmp(a, "--password-file") == 0 || strcmp(a, "--iterations") == 0 ||
+            strcmp(a, "--as") == 0 || strcmp(a, "--as-password-file") == 0) {
+            const char *v = i + 1 < argc ? argv[++i] : NULL;
+            if (!v)
+                return usage_error(a, " needs a value");
+            if (strcmp(a, "--as") == 0)
+                o->as = v;
+            else if (strcmp(a, "--as-password-file") == 0)
+                o->as_password_file = v;
+            else if (a[2] == 'd')
+                o->display = v;
+            else if (a[2] == 'r')
+                o->role = v;
+            else if (a[2] == 'p')
+                o->password_file = v;
+            else {
+                char *end;
+                unsigned long n = strtoul(v, &end, 10);
+                if (*end || end == v || n < SCRAM_ITERATIONS_MIN || n > SCRAM_ITERATIONS_MAX) {
+                    fprintf(stderr,
+                            "parley-server --user: --iterations %s: give a number from %u to %u\n",
+                            v, SCRAM_ITERATIONS_MIN, SCRAM_ITERATIONS_MAX);
+                    return SERVER_EXIT_USAGE;
+                }
+                o->iterations = (uint32_t)n;
+            }
+        } else if (a[0] == '-' && a[1] == '-') {
+            return usage_error("unknown option ", a);
+        } else if (positional < 2) {
+            pos[positional++] = a;
+        } else {
+            return usage_error("unexpected argument ", a);
+        }
+    }
+    o->name = pos[0];
+    o->arg = pos[1];
+    return 0;
+}
+
+/* The password: the first line of o->password_file, or asked on the terminal for o->name
+ * (twice when confirm is set). */
+static int read_password(const admin_opts *o, char *pw, size_t size, int confirm)
+{
+    char again[SCRAM_PASSWORD_MAX + 2];
+    size_t n;
+
+    if (o->password_file) {
+        FILE *f = fsys_fopen(o->password_file, "rb");
+        if (!f) {
+            fprintf(stderr, "parley-server --user: --password-file %s: cannot open it\n",
+                    o->password_file);
+            return -1;
+        }
+        if (!fgets(pw, (int)size, f))
+            pw[0] = '\0';
+        fclose(f);
+    } else {
+        char prompt[128];
+        snprintf(prompt, sizeof prompt, "Password for %s: ", o->name);
+        if (secret_prompt(prompt, pw, size) != 0) {
+            fprintf(stderr, "parley-server --user: no terminal to ask for the password on: use "
+                            "--password-file PATH\n");
+            return -1;
+        }
+        if (confirm &&
+            (secret_prompt("Again: ", again, sizeof again) != 0 || strcmp(pw, again) != 0)) {
+            crypto_wipe(again, sizeof again);
+            fprintf(stderr, "parley-server --user: the two passwords differ; nothing changed\n");
+            return -1;
+        }
+        crypto_wipe(again, sizeof again);
+    }
+    n = strlen(pw);
+    while (n > 0 && (pw[n - 1] == '\n' || pw[n - 1] == '\r'))
+        pw[--n] = '\0';
+    if (n == 0) {
+        fprintf(stderr, "parley-server --user: the password is empty; nothing changed\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int make_verifier(const admin_opts *o, scram_verifier *v)
+{
+    char pw[SCRAM_PASSWORD_MAX + 2];
+    uint8_t salt[SALT_SIZE];
+    int rc;
+
+    if (read_password(o, pw, sizeof pw, 1) != 0)
+        return -1;
+    if (crypto_random(salt, sizeof salt) != CRYPTO_OK) {
+        crypto_wipe(pw, sizeof pw);
+        fprintf(stderr, "parley-server --user: the system's random generator failed\n");
+        return -1;
+    }
+    rc = scram_verifier_make(pw, strlen(pw), salt, sizeof salt, o->iterations, v);
+    crypto_wipe(pw, sizeof pw);
+    if (rc != SCRAM_OK) {
+        fprintf(stderr, "parley-server --user: %s; nothing changed\n",
+                rc == SCRAM_EPOLICY ? "the password must be UTF-8 text of at most 1024 bytes"
+                                    : "the crypto provider failed");
+        return -1;
+    }
+    return 0;
+}
+
+static int print_user(void *user, const user_info *i)
+{
+    char created[LOG_TIME_LEN + 1] = "", seen[LOG_TIME_LEN + 1] = "never";
+    size_t chars = utf8_count(i->login, strlen(i->login));
+    (void)user;
+    log_format_time(created, i->created_ms);
+    created[10] = '\0'; /* the date is enough */
+    if (i->last_seen_ms) {
+        log_format_time(seen, i->last_seen_ms);
+        seen[16] = '\0';
+        seen[10] = ' ';
+    }
+    /* Padded by characters, not bytes, so names in any script line up. */
+    printf("%s%*s %-8s %-8s created %s  last seen %-16s  %s\n", i->login,
+           chars < 20 ? (int)(20 - chars) : 0, "", users_role_name(i->role),
+           i->disabled ? "disabled" : "enabled", created, seen, i->display);
+    return 0;
+}
+
+static int run(users *u, const admin_opts *o)
+{
+    char err[512];
+    const char *c = o->command;
+    static const char *const commands[] = {"add", "passwd", "role", "disable", "enable",
+                                           "delete"};
+    user_role role = USER_ROLE_USER;
+    user_info found;
+    scram_verifier v;
+    size_t k;
+    int rc = -1;
+
+    if (strcmp(c, "list") == 0) {
+        if (users_list(u, print_user, NULL) == 0)
+            printf("no accounts\n");
+        return SERVER_EXIT_OK;
+    }
+    for (k = 0; k < sizeof commands / sizeof commands[0] && strcmp(c, commands[k]) != 0; k++)
+        ;
+    if (k == sizeof commands / sizeof commands[0])
+        return usage_error("unknown command ", c);
+    if (!o->name)
+        return usage_error(c, " needs NAME");
+    if (strcmp(c, "add") == 0) {
+        if (o->role && users_role_parse(o->role, &role) != 0)
+            return usage_error(o->role, ": not a role; use user, operator or admin");
+        if (users_find(u, o->name, &found)) { /* said before the password is asked for */
+            fprintf(stderr,
+                    "parley-server --user add: '%s' is taken: it is the same name as the "
+                    "account '%s'\n",
+                    o->name, found.login);
+            return SERVER_EXIT_FAILURE;
+        }
+        if (make_verifier(o, &v) != 0)
+            return SERVER_EXIT_FAILURE;
+        rc = users_add(u, o->name, o->display, role, &v, sys_wall_ms(), err, sizeof err);
+    } else if (strcmp(c, "passwd") == 0) {
+        if (!users_find(u, o->name, NULL)) {
+            fprintf(stderr, "parley-server --user: no account '%s'\n", o->name);
+            return SERVER_EXIT_FAILURE;
+        }
+        if (make_verifier(o, &v) != 0)
+            return SERVER_EXIT_FAILURE;
+        rc = users_set_verifier(u, o->name, &v, err, sizeof err);
+    } else if (strcmp(c, "role") == 0) {
+        if (!o->arg || users_role_parse(o->arg, &role) != 0)
+            return usage_error(o->arg ? o->arg : "(missing)",
+                               ": not a role; use user, operator or admin");
+        rc = users_set_role(u, o->name, role, err, sizeof err);
+    } else if (strcmp(c, "disable") == 0 || strcmp(c, "enable") == 0) {
+        rc = users_set_disabled(u, o->name, c[0] == 'd', err, sizeof err);
+    } else {
+        rc = users_delete(u, o->name, err, sizeof err);
+    }
+    crypto_wipe(&v, sizeof v);
+    if (rc != 0) {
+        fprintf(stderr, "parley-server --user %s: %s\n", c, err);
+        return SERVER_EXIT_FAILURE;
+    }
+    printf("%s %s: done\n", c, o->name);
+    return SERVER_EXIT_OK;
+}
+
+/* Commands a running server can carry out (ACCOUNT); add and passwd need the store itself. */
+static int is_remote_command(const admin_opts *o)
+{
+    return o->name && (strcmp(o->command, "disable") == 0 || strcmp(o->command, "enable") == 0 ||
+                       strcmp(o->command, "delete") == 0 ||
+                       (strcmp(o->command, "role") == 0 && o->arg));
+}
+
+/* Sends the command to the running server as the --as admin account. */
+static int run_remote(const server_config *cfg, const admin_opts *o)
+{
+    char pw[SCRAM_PASSWORD_MAX + 2], reply[320];
+    admin_opts as = *o;
+    int rc;
+
+    as.name = o->as;
+    as.password_file = o->as_password_file;
+    if (read_password(&as, pw, sizeof pw, 0) != 0)
+        return SERVER_EXIT_FAILURE;
+    rc = user_remote_account(cfg, o->as, pw, o->name,
+                             strcmp(o->command, "role") == 0 ? o->arg : o->command, reply,
+                             sizeof reply);
+    crypto_wipe(pw, sizeof pw);
+    if (rc != 0) {
+        fprintf(stderr, "parley-server --user %s: the running server refused: %s\n", o->command,
+                reply);
+        return SERVER_EXIT_FAILURE;
+    }
+    printf("%s (by the running server)\n", reply);
+    return SERVER_EXIT_OK;
+}
+
+int user_admin_main(const server_config *cfg, int argc, char **argv)
+{
+    admin_opts o;
+    journal_recovery rec;
+    char err[512];
+    int busy = 0, rc;
+    users *u;
+
+    if (argc >= 2 && (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0)) {
+        say_usage(stdout);
+        return SERVER_EXIT_OK;
+    }
+    if ((rc = parse(argc, argv, &o)) != 0)
+        return rc;
+    if (crypto_init() != CRYPTO_OK) {
+        fprintf(stderr, "parley-server --user: the crypto provider failed to start\n");
+        return SERVER_EXIT_FAILURE;
+    }
+    u = users_open(cfg->data_dir, &rec, &busy, err, sizeof err);
+    if (!u && busy && o.as && is_remote_command(&o))
+        return run_remote(cfg, &o);
+    if (!u) {
+        if (busy && is_remote_command(&o))
+            fprintf(stderr,
+                    "parley-server --user: the server is running and holds the account store in "
+                    "%s: add --as ADMIN to send this to it as an admin account, or stop the "
+                    "server (or the Parley service), run this again and start it; nothing "
+                    "changed.\n",
+                    cfg->data_dir);
+        else if (busy)
+            fprintf(stderr,
+                    "parley-server --user: the server is running and holds the account store in "
+                    "%s. Stop the server (or the Parley service), run this again, then start "
+                    "it; nothing changed.\n",
+                    cfg->data_dir);
+        else
+            fprintf(stderr, "parley-server --user: %s\n", err);
+        return SERVER_EXIT_FAILURE;
+    }
+    if (rec.cut_bytes)
+        fprintf(stderr, "parley-server --user: note: cut %llu damaged bytes from the end of %s "
+                        "(%s)\n",
+                (unsigned long long)rec.cut_bytes, USERS_JOURNAL_NAME, rec.reason);
+    rc = run(u, &o);
+    users_close(u);
+    return rc;
+}

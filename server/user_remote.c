@@ -1,0 +1,103 @@
+/* user_remote.c — one ACCOUNT request to a running server through the client library, so that
+ * `parley-server --user` can disable, enable, delete or re-role accounts while the server (or
+ * the service) runs and holds the store. */
+#include "user_remote.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "crypto.h"
+#include "fsys.h"
+#include "server_setup.h"
+#include "sock.h"
+
+#define REMOTE_TIMEOUT_MS 10000u
+
+int user_remote_account(const server_config *cfg, const char *admin, const char *password,
+                        const char *name, const char *action, char *reply, size_t reply_size)
+{
+    server_config *local = malloc(sizeof *local);
+    char err[320];
+    pc_options o;
+    pc_conn *c = NULL;
+    proto_msg m;
+    int code = 0, generated = 0, rc = -1;
+
+    if (!local) {
+        snprintf(reply, reply_size, "out of memory");
+        return -1;
+    }
+    *local = *cfg;
+    /* The running server's key, from the same place it read it; never a new one. */
+    if (!local->secret[0]) {
+        char path[SERVER_PATH_MAX + 32];
+        if (local->secret_file[0])
+            snprintf(path, sizeof path, "%s", local->secret_file);
+        else if (fsys_path_join(path, sizeof path, local->data_dir, SERVER_SECRET_FILE) != 0)
+            path[0] = '\0';
+        if (!path[0] || !fsys_exists(path)) {
+            snprintf(reply, reply_size, "no key in %s: is that the running server's data "
+                     "directory (--data-dir, --config)?", path[0] ? path : local->data_dir);
+            goto done;
+        }
+    }
+    if (server_secret(local, &generated, NULL, 0, err, sizeof err) != 0) {
+        snprintf(reply, reply_size, "the server's key: %s", err);
+        goto done;
+    }
+    if (sock_startup() != 0) {
+        snprintf(reply, reply_size, "cannot start the socket library");
+        goto done;
+    }
+    pc_options_init(&o);
+    o.host = local->bind[0] ? local->bind : "127.0.0.1";
+    o.port = local->port;
+    o.secret = local->secret;
+    o.secret_len = strlen(local->secret);
+    o.nick = admin;
+    o.password = password;
+    o.password_len = strlen(password);
+    o.agent = "parley-server --user";
+    o.connect_timeout_ms = REMOTE_TIMEOUT_MS;
+    c = pc_connect(&o, &code, err, sizeof err);
+    if (!c) {
+        snprintf(reply, reply_size, "%s", err);
+        goto done;
+    }
+    memset(&m, 0, sizeof m);
+    m.type = PT_ACCOUNT;
+    m.nick = proto_s(name);
+    m.target = proto_s(action);
+    if (pc_send(c, &m) != 0) {
+        snprintf(reply, reply_size, "%s", pc_error(c));
+        goto done;
+    }
+    /* The answer is a NOTICE or an ERROR; what the lobby sends first is skipped. */
+    for (;;) {
+        int got = pc_recv(c, &m, REMOTE_TIMEOUT_MS);
+        if (got <= 0) {
+            snprintf(reply, reply_size, "%s", got == 0 ? "no answer from the server"
+                                                       : pc_error(c));
+            break;
+        }
+        if (m.type == PT_ERROR) {
+            proto_str_copy(reply, reply_size, m.text);
+            break;
+        }
+        if (m.type == PT_NOTICE && m.nick.n == 0 && m.text.n > 8 &&
+            memcmp(m.text.p, "account ", 8) == 0) {
+            proto_str_copy(reply, reply_size, m.text);
+            rc = 0;
+            break;
+        }
+    }
+    pc_quit(c, "done");
+
+done:
+    pc_close(c);
+    crypto_wipe(local->secret, sizeof local->secret);
+    free(local);
+    return rc;
+}

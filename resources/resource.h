@@ -28,6 +28,7 @@
 #define IDC_INPUT 1006
 #define IDC_SEND 1007
 #define IDC_STATUS 1008
+#define IDC_INPUT_COUNT 1009
 
 /* Connect dialog */
 #define IDC_SERVER_LABEL 1100
@@ -91,6 +92,8 @@
 #define IDS_BAD_OPTION 10
 #define IDS_KEY_FILE_ERROR 11
 #define IDS_SEND 12
+#define IDS_PRESENCE_AWAY 13
+#define IDS_PRESENCE_OFFLINE 14
 
 /* Strings: status bar */
 #define IDS_ST_DISCONNECTED 100
@@ -134,6 +137,7 @@
 #define IDS_SYS_XOR_WARNING 225
 #define IDS_SYS_SEND_FAILED 226
 #define IDS_SYS_YOU_LEFT 227
+#define IDS_SYS_NOT_IN_ROOM 228
 
 /* Strings: errors and prompts */
 #define IDS_ERR_TITLE 300
@@ -159,6 +163,10 @@
 #define IDS_ERR_RICHEDIT 320
 #define IDS_ERR_TIMEOUT 321
 #define IDS_ERR_NO_CIPHER 322
+#define IDS_ASK_SWITCH_SERVER 323
+#define IDS_ERR_TOO_LONG 324
+#define IDS_INPUT_LEFT 325
+#define IDS_INPUT_OVER 326
 
 /* Strings: connect dialog */
 #define IDS_CIPHER_AES 400

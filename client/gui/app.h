@@ -59,6 +59,8 @@ typedef struct app {
 
     settings cfg;          /* what the last Connect used (the key is wiped on exit) */
     int cfg_valid;
+    wchar_t tabs_host[SETTINGS_HOST_MAX]; /* the server the open tabs belong to ("" = none): */
+    unsigned tabs_port;                   /* they go only once another one said WELCOME */
     net_link *net;         /* NULL while offline */
     HANDLE net_thread;
     unsigned link_id;      /* bumped per link; stale events are ignored */
@@ -75,6 +77,8 @@ typedef struct app {
     int nconvs;
     int active;            /* index into convs, -1 when there is none */
 
+    wchar_t priv_target[NAME_MAX_W]; /* whom the last private message went to: a "no such
+                                      * user" answer is about them */
     input_history history;
     notify_state notify;
 } app;

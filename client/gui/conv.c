@@ -111,7 +111,7 @@ conv *conv_open(app *a, const wchar_t *name, int is_private)
     it.mask = TCIF_TEXT;
     it.pszText = c->name;
     if (SendMessageW(a->tabs, TCM_INSERTITEMW, (WPARAM)a->nconvs, (LPARAM)&it) < 0) {
-        DestroyWindow(c->transcript);
+        transcript_destroy(c->transcript);
         goto fail;
     }
     first = a->nconvs == 0;
@@ -141,7 +141,7 @@ void conv_activate(app *a, int index)
     a->active = index;
     SetWindowLongPtrW(c->transcript, GWLP_ID, IDC_TRANSCRIPT);
     ShowWindow(c->transcript, SW_SHOW);
-    SendMessageW(c->transcript, WM_VSCROLL, SB_BOTTOM, 0);
+    transcript_restore_place(c->transcript);
     if ((int)SendMessageW(a->tabs, TCM_GETCURSEL, 0, 0) != index)
         SendMessageW(a->tabs, TCM_SETCURSEL, (WPARAM)index, 0);
     c->unread = 0;
@@ -164,7 +164,7 @@ void conv_close(app *a, int index)
     a->nconvs--;
     if (GetFocus() == c->transcript)
         SetFocus(a->input);
-    DestroyWindow(c->transcript);
+    transcript_destroy(c->transcript);
     members_free(&c->members);
     free(c);
     if (a->active == index) {

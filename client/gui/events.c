@@ -8,6 +8,7 @@
 
 #include "connection.h"
 #include "conv.h"
+#include "input.h"
 #include "messages.h"
 #include "resource.h"
 #include "status.h"
@@ -50,6 +51,11 @@ static void on_connected(app *a, const net_event *ev)
             if (!a->convs[i]->is_private)
                 conv_line_fmt(a, a->convs[i], TL_INFO, IDS_SYS_RECONNECTED, NULL, NULL, NULL);
     } else {
+        /* Only now, with another server's welcome, do the old server's tabs go. */
+        if (!connection_is_tabs_server(a, &a->cfg))
+            conv_close_all(a);
+        wstr_copy(a->tabs_host, SETTINGS_HOST_MAX, a->cfg.host);
+        a->tabs_port = a->cfg.port;
         /* The server puts everyone in the lobby; its tab is there before the first line. */
         lobby = conv_open(a, L"lobby", 0);
         conv_line_fmt(a, lobby, TL_INFO, IDS_SYS_CONNECTED,
@@ -150,6 +156,7 @@ static void handle(app *a, const net_event *ev)
         if (text)
             conv_line_fmt(a, NULL, TL_ERROR, IDS_SYS_SEND_FAILED, text, NULL, NULL);
         free(text);
+        input_restore_unsent(a);
         break;
     }
 }

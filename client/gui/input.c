@@ -1,6 +1,7 @@
-/* input.c — the input box's keyboard: a comctl32 subclass (SetWindowSubclass, with the app as
- * its reference data) turns Enter into Send, leaves Shift+Enter to the edit as a new line, and
- * walks the input history with Up/Down when the caret is on the first/last line. */
+/* input.c — the input box: a comctl32 subclass (SetWindowSubclass, with the app as its
+ * reference data) turns Enter into Send, leaves Shift+Enter to the edit as a new line, and
+ * walks the input history with Up/Down when the caret is on the first/last line. The text is
+ * counted in UTF-8 bytes, the wire's unit, and leaves the box only once it was handed on. */
 #include "input.h"
 
 #include <commctrl.h>
@@ -10,9 +11,12 @@
 #include <wchar.h>
 
 #include "commands.h"
+#include "conv.h"
+#include "resource.h"
 #include "wstr.h"
 
 #define SUBCLASS_ID 1
+#define SHOW_LEFT_BELOW 512 /* bytes: the count appears once fewer than this are left */
 
 void input_history_free(input_history *h)
 {
@@ -80,10 +84,32 @@ static int history_step(app *a, int dir)
     return 1;
 }
 
+/* The UTF-8 size of text, as the wire counts it. */
+static int utf8_bytes(const wchar_t *text)
+{
+    return WideCharToMultiByte(CP_UTF8, 0, text, -1, NULL, 0, NULL, NULL) - 1;
+}
+
+void input_update_count(app *a)
+{
+    wchar_t *text = get_text(a->input), num[16], shown[64];
+    int left = text ? PROTO_TEXT_MAX - utf8_bytes(text) : PROTO_TEXT_MAX;
+
+    shown[0] = L'\0';
+    if (left < SHOW_LEFT_BELOW) {
+        _snwprintf(num, 16, L"%d", left < 0 ? -left : left);
+        num[15] = L'\0';
+        wstr_format_into(shown, 64, left < 0 ? IDS_INPUT_OVER : IDS_INPUT_LEFT, num);
+    }
+    SetDlgItemTextW(a->hwnd, IDC_INPUT_COUNT, shown);
+    free(text);
+}
+
 void input_send(app *a)
 {
-    wchar_t *text = get_text(a->input);
+    wchar_t *text = get_text(a->input), num[16];
     size_t n;
+    int over;
 
     if (!text)
         return;
@@ -91,12 +117,28 @@ void input_send(app *a)
     n = wcslen(text);
     while (n && (text[n - 1] == L'\r' || text[n - 1] == L'\n' || text[n - 1] == L' '))
         text[--n] = L'\0';
-    if (n) {
+    over = utf8_bytes(text) - PROTO_TEXT_MAX;
+    if (n && over > 0) {
+        /* Said before sending, in words; the text stays to be shortened. */
+        _snwprintf(num, 16, L"%d", over);
+        num[15] = L'\0';
+        conv_line_fmt(a, NULL, TL_ERROR, IDS_ERR_TOO_LONG, num, NULL, NULL);
+    } else if (n) {
         history_add(&a->history, text);
-        SetWindowTextW(a->input, L"");
-        commands_submit(a, text);
+        /* A refused line (offline...) stays in the box; the transcript says why. */
+        if (commands_submit(a, text))
+            SetWindowTextW(a->input, L"");
     }
     free(text);
+}
+
+void input_restore_unsent(app *a)
+{
+    const input_history *h = &a->history;
+
+    /* Only into an empty box: never over what the user has started typing since. */
+    if (h->count && GetWindowTextLengthW(a->input) == 0)
+        set_text_end(a->input, h->lines[h->count - 1]);
 }
 
 static LRESULT CALLBACK input_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp, UINT_PTR id,

@@ -4,7 +4,8 @@
  *   [tabs .............................................]
  *   [transcript ......................] [People (n)    ]
  *   [                                 ] [list          ]
- *   [input .............................] [Send]
+ *   [input ...........................] [  Send]
+ *   [                                 ] [n left]
  *   [status bar: state | cipher | server | round trip  ]
  */
 #include "layout.h"
@@ -12,6 +13,8 @@
 #include <commctrl.h>
 
 #include "dpi.h"
+#include "resource.h"
+#include "transcript.h"
 
 #define MARGIN 7       /* DLU around the edges */
 #define GAP 4          /* DLU between related controls */
@@ -19,6 +22,7 @@
 #define LABEL_H 10     /* DLU: the "People" label line */
 #define INPUT_H 30     /* DLU: about two and a half lines */
 #define BUTTON_W 50
+#define COUNT_W 64     /* DLU: the column under Send, wide enough for "105 bytes too long" */
 #define BUTTON_H 14
 #define MIN_W 300
 #define MIN_H 200
@@ -77,7 +81,8 @@ void layout_apply(app *a)
     int m_x = dlu_x(a, MARGIN), m_y = dlu_y(a, MARGIN), gap_x = dlu_x(a, GAP),
         gap_y = dlu_y(a, GAP);
     int people_w = dlu_x(a, PEOPLE_W), label_h = dlu_y(a, LABEL_H), input_h = dlu_y(a, INPUT_H);
-    int button_w = dlu_x(a, BUTTON_W), button_h = dlu_y(a, BUTTON_H);
+    int button_w = dlu_x(a, BUTTON_W), button_h = dlu_y(a, BUTTON_H), count_w = dlu_x(a, COUNT_W);
+    HWND count = GetDlgItem(a->hwnd, IDC_INPUT_COUNT);
     int width, bottom, tabs_h, top, input_y, mid_h, left_w, i;
     HDWP dw;
 
@@ -98,7 +103,10 @@ void layout_apply(app *a)
         people_w = width / 2;
     left_w = width - people_w - gap_x;
 
-    dw = BeginDeferWindowPos(6 + a->nconvs);
+    /* Whoever read the newest line before the resize still does after it. */
+    for (i = 0; i < a->nconvs; i++)
+        transcript_save_place(a->convs[i]->transcript);
+    dw = BeginDeferWindowPos(7 + a->nconvs);
     if (!dw)
         return;
     dw = DeferWindowPos(dw, a->tabs, NULL, m_x, m_y, width, tabs_h + 2, SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS);
@@ -111,14 +119,21 @@ void layout_apply(app *a)
     if (dw)
         dw = DeferWindowPos(dw, a->users, NULL, m_x + left_w + gap_x, top + gap_y + label_h,
                             people_w, mid_h - gap_y - label_h, SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS);
+    /* Send sits level with the input's top edge; the byte count fills the rest below it. */
     if (dw)
-        dw = DeferWindowPos(dw, a->input, NULL, m_x, input_y, width - button_w - gap_x, input_h,
+        dw = DeferWindowPos(dw, a->input, NULL, m_x, input_y, width - count_w - gap_x, input_h,
                             SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS);
     if (dw)
         dw = DeferWindowPos(dw, a->send, NULL, m_x + width - button_w, input_y, button_w,
                             button_h, SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS);
+    if (dw && count)
+        dw = DeferWindowPos(dw, count, NULL, m_x + width - count_w, input_y + button_h + gap_y / 2,
+                            count_w, input_h - button_h - gap_y / 2,
+                            SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS);
     if (dw)
         EndDeferWindowPos(dw);
+    for (i = 0; i < a->nconvs; i++)
+        transcript_restore_place(a->convs[i]->transcript);
     userlist_fit(a->users);
 }
 

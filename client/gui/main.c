@@ -10,6 +10,7 @@
 
 #include "crypto.h"
 #include "main_window.h"
+#include "placement.h"
 #include "proto.h"
 #include "resource.h"
 #include "settings.h"
@@ -187,7 +188,7 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
         FreeLibrary(richedit);
         return 1;
     }
-    ShowWindow(hwnd, show);
+    ShowWindow(hwnd, placement_restore(hwnd, show));
     UpdateWindow(hwnd);
     accel = LoadAcceleratorsW(inst, MAKEINTRESOURCEW(IDR_ACCEL));
 

@@ -17,6 +17,7 @@
 #include "events.h"
 #include "input.h"
 #include "layout.h"
+#include "placement.h"
 #include "prompts.h"
 #include "resource.h"
 #include "status.h"
@@ -101,6 +102,7 @@ static int init(HWND hwnd, const main_init *mi)
 
 static void destroy(app *a)
 {
+    placement_save(a->hwnd);
     connection_disconnect(a);
     if (a->net_thread) {
         /* Let the goodbye reach the server, but never hang the exit on the network. */
@@ -213,6 +215,10 @@ static void on_command(app *a, int id, int code)
         break;
     case IDCANCEL:
         break; /* Esc must not close the main window */
+    case IDC_INPUT:
+        if (code == EN_CHANGE)
+            input_update_count(a);
+        break;
     }
 }
 
@@ -314,7 +320,10 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
     }
     switch (msg) {
     case WM_SIZE:
-        layout_apply(a);
+        /* A minimized window has no client area: laying out into it would squash every
+         * pane to nothing and lose the transcripts' place. */
+        if (wp != SIZE_MINIMIZED)
+            layout_apply(a);
         return TRUE;
     case WM_GETMINMAXINFO: {
         MINMAXINFO *mm = (MINMAXINFO *)lp;

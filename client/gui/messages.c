@@ -88,9 +88,14 @@ static void on_priv(app *a, const net_event *ev, const wide_event *w)
         return;
     if (ev->id)
         c->last_id = ev->id;
-    if (!members_find(&c->members, peer)) {
-        members_put(&c->members, peer, PRESENCE_ONLINE, L"");
-        members_put(&c->members, a->nick, a->away ? PRESENCE_AWAY : PRESENCE_ONLINE, L"");
+    /* A live message either way means the peer is there: the server only delivers ours to
+     * someone online. Their away state, if any, is kept. */
+    if (!(ev->flags & PROTO_FLAG_HISTORY)) {
+        member *m = members_find(&c->members, peer);
+        if (!m || m->presence == MEMBER_OFFLINE || m->presence == MEMBER_UNKNOWN)
+            members_put(&c->members, peer, PRESENCE_ONLINE, L"");
+        if (!members_find(&c->members, a->nick))
+            members_put(&c->members, a->nick, a->away ? PRESENCE_AWAY : PRESENCE_ONLINE, L"");
         conv_refresh(a, c);
     }
     transcript_add_message(c->transcript, ev->time, w->nick, w->text,
@@ -174,7 +179,10 @@ static void on_person(app *a, const net_event *ev, const wide_event *w)
             continue;
         switch (ev->event) {
         case MEMBER_QUIT:
-            if (m)
+            /* A private talk keeps the person, shown offline; a room lets them go. */
+            if (m && talk)
+                m->presence = MEMBER_OFFLINE;
+            else if (m)
                 members_remove(&c->members, w->nick);
             if (w->text[0])
                 conv_line_fmt(a, c, TL_INFO, IDS_SYS_QUIT_REASON, w->nick, w->text, NULL);
@@ -242,6 +250,25 @@ static void on_user_list(app *a, const net_event *ev, const wide_event *w)
     conv_refresh(a, c);
 }
 
+/* An answer to a request. "No such user" is about the last private message: its tab shows
+ * the person offline and gets the line. */
+static void on_error(app *a, const net_event *ev, const wide_event *w)
+{
+    conv *c = NULL;
+    member *m;
+
+    if (ev->code == PC_NO_SUCH_USER && a->priv_target[0]) {
+        c = conv_find(a, a->priv_target, 1);
+        m = c ? members_find(&c->members, a->priv_target) : NULL;
+        if (m) {
+            m->presence = MEMBER_OFFLINE;
+            m->away[0] = L'\0';
+            conv_refresh(a, c);
+        }
+    }
+    conv_line_fmt(a, c, TL_ERROR, IDS_SYS_ERROR, w->text, NULL, NULL);
+}
+
 /* "Earlier messages (n) are shown above." in room's tab, after a replay that showed some. */
 static void history_note(app *a, const wchar_t *room, uint32_t n)
 {
@@ -281,7 +308,7 @@ void messages_apply(app *a, const net_event *ev)
             conv_line_fmt(a, NULL, TL_NOTICE, IDS_SYS_SERVER_NOTICE, w.text, NULL, NULL);
         break;
     case PT_ERROR:
-        conv_line_fmt(a, NULL, TL_ERROR, IDS_SYS_ERROR, w.text, NULL, NULL);
+        on_error(a, ev, &w);
         break;
     case PT_HISTORY_END:
         history_note(a, w.room, ev->count);

@@ -152,9 +152,23 @@ unsigned long settings_save(const settings *s)
     LSTATUS rc;
 
     if (!s->remember) {
-        /* Forgetting means everything: no trace of a server, a nickname or a key stays. */
-        rc = RegDeleteTreeW(HKEY_CURRENT_USER, REG_PATH);
-        return rc == ERROR_FILE_NOT_FOUND ? 0 : (unsigned long)rc;
+        /* Forgetting means every connection value: no trace of a server, a nickname or a
+         * key stays. (The window's placement, in its own subkey, is no such trace.) */
+        static const wchar_t *const names[] = {L"Server", L"Port", L"Nickname", L"Cipher",
+                                               L"Remember", L"Key"};
+        size_t i;
+        rc = RegOpenKeyExW(HKEY_CURRENT_USER, REG_PATH, 0, KEY_SET_VALUE, &key);
+        if (rc == ERROR_FILE_NOT_FOUND)
+            return 0;
+        if (rc != ERROR_SUCCESS)
+            return (unsigned long)rc;
+        for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+            LSTATUS one = RegDeleteValueW(key, names[i]);
+            if (one != ERROR_SUCCESS && one != ERROR_FILE_NOT_FOUND)
+                rc = one;
+        }
+        RegCloseKey(key);
+        return (unsigned long)rc;
     }
     rc = RegCreateKeyExW(HKEY_CURRENT_USER, REG_PATH, 0, NULL, 0, KEY_WRITE, NULL, &key, NULL);
     if (rc != ERROR_SUCCESS)

@@ -1,6 +1,7 @@
 /* transcript.c — formatting a conversation into a read-only RichEdit: one paragraph per line,
  * "14:02  alice  text", a stable colour per nickname, grey/amber/red system lines, wrapped
- * lines indented, links detected by RichEdit and opened with ShellExecuteW. */
+ * lines indented, links detected by RichEdit and opened with ShellExecuteW; the view follows
+ * the newest line unless the reader scrolled up. */
 #include "transcript.h"
 
 #include <shellapi.h>
@@ -108,16 +109,72 @@ static void append(HWND t, const wchar_t *text, COLORREF colour, int bold, int i
     SendMessageW(t, EM_REPLACESEL, FALSE, (LPARAM)text);
 }
 
+/* Whether the reader follows the newest line is remembered on the window itself: while the
+ * pane is minimized or has no height, scroll positions mean nothing and cannot be asked. */
+#define PROP_UNPINNED L"Parley.Unpinned"
+/* Lines arrived while the pane could not scroll: its scroll position is stale until the next
+ * layout with a real size pins it again, and must not be read as the reader's choice. */
+#define PROP_STALE L"Parley.Stale"
+
+/* 1 if the pane has a real size, so its scroll position says where the reader is. */
+static int measurable(HWND t)
+{
+    RECT rc;
+    HWND top = GetAncestor(t, GA_ROOT);
+
+    GetClientRect(t, &rc);
+    return rc.bottom - rc.top > 0 && !(top && IsIconic(top));
+}
+
+/* 1 if the last line is on screen. Asked of the text itself: RichEdit's scroll information
+ * goes stale while everything fits (Wine keeps the page size of the pane's first, tiny size). */
 static int at_bottom(HWND t)
 {
-    SCROLLINFO si;
+    int len = GetWindowTextLengthW(t);
+    POINTL pt = {0, 0};
+    RECT rc;
 
-    memset(&si, 0, sizeof si);
-    si.cbSize = sizeof si;
-    si.fMask = SIF_ALL;
-    if (!GetScrollInfo(t, SB_VERT, &si))
+    if (len <= 0)
         return 1;
-    return si.nMax <= (int)si.nPage || si.nPos + (int)si.nPage >= si.nMax - 1;
+    SendMessageW(t, EM_POSFROMCHAR, (WPARAM)&pt, (LPARAM)(len - 1));
+    GetClientRect(t, &rc);
+    return pt.y < rc.bottom;
+}
+
+void transcript_save_place(HWND t)
+{
+    if (!measurable(t) || GetPropW(t, PROP_STALE))
+        return; /* keep what was known while the pane could be measured */
+    if (at_bottom(t))
+        RemovePropW(t, PROP_UNPINNED);
+    else
+        SetPropW(t, PROP_UNPINNED, (HANDLE)1);
+}
+
+static int pinned(HWND t)
+{
+    return GetPropW(t, PROP_UNPINNED) == NULL;
+}
+
+void transcript_restore_place(HWND t)
+{
+    /* Scrolling a pane without height would leave the view past the last line; the next
+     * layout with a real size pins it. */
+    if (!pinned(t))
+        return;
+    if (measurable(t)) {
+        SendMessageW(t, WM_VSCROLL, SB_BOTTOM, 0);
+        RemovePropW(t, PROP_STALE);
+    } else {
+        SetPropW(t, PROP_STALE, (HANDLE)1);
+    }
+}
+
+void transcript_destroy(HWND t)
+{
+    RemovePropW(t, PROP_UNPINNED);
+    RemovePropW(t, PROP_STALE);
+    DestroyWindow(t);
 }
 
 /* Drops the oldest lines once there are too many. */
@@ -138,6 +195,7 @@ static void trim(HWND t)
 
 typedef struct line_state {
     CHARRANGE sel;
+    POINT scroll;
     int follow;
 } line_state;
 
@@ -145,7 +203,9 @@ typedef struct line_state {
 static void line_begin(HWND t, line_state *st)
 {
     SendMessageW(t, EM_EXGETSEL, 0, (LPARAM)&st->sel);
-    st->follow = at_bottom(t);
+    transcript_save_place(t);
+    st->follow = pinned(t);
+    SendMessageW(t, EM_GETSCROLLPOS, 0, (LPARAM)&st->scroll);
     SendMessageW(t, EM_HIDESELECTION, TRUE, 0);
     if (GetWindowTextLengthW(t) > 0)
         append(t, L"\r", COLOUR_TEXT, 0, 0);
@@ -159,7 +219,9 @@ static void line_end(HWND t, const line_state *st)
         SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&st->sel);
     SendMessageW(t, EM_HIDESELECTION, FALSE, 0);
     if (st->follow)
-        SendMessageW(t, WM_VSCROLL, SB_BOTTOM, 0);
+        transcript_restore_place(t);
+    else
+        SendMessageW(t, EM_SETSCROLLPOS, 0, (LPARAM)&st->scroll); /* the reader's place */
 }
 
 /* "14:02", or "12/03/2025 14:02" for a day other than today, in the user's locale. */

@@ -25,6 +25,13 @@ void transcript_add_message(HWND t, uint64_t time_ms, const wchar_t *nick, const
                             unsigned flags);
 /* Appends "time  text" in the style of kind. */
 void transcript_add_line(HWND t, uint64_t time_ms, transcript_line kind, const wchar_t *text);
+/* Before the pane changes size: remembers whether the reader is at the newest line (only
+ * while the pane can be measured; a minimized window keeps what was known). */
+void transcript_save_place(HWND t);
+/* After it changed size or became visible: back to the newest line if the reader was there. */
+void transcript_restore_place(HWND t);
+/* Destroys the transcript window and what was attached to it. */
+void transcript_destroy(HWND t);
 /* Handles EN_LINK from a transcript: opens web and mail links (nothing else) on a click.
  * Returns 1 if the click was taken. */
 int transcript_on_link(HWND owner, const ENLINK *link);

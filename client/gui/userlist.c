@@ -1,6 +1,8 @@
 /* userlist.c — the people in a conversation: a small model (member_list) and the list view
- * that shows it: nicknames sorted, a green dot for online, an amber one for away, away people
- * in grey, and their away message as the item's tooltip. */
+ * that shows it: nicknames sorted, a green dot for online, an amber one for away, a hollow
+ * grey one for offline or not known; away and offline also in words ("bob (away)") for those
+ * who cannot tell the dots apart or do not see them; away people in grey, and their away
+ * message as the item's tooltip. */
 #include "userlist.h"
 
 #include <commctrl.h>
@@ -16,6 +18,7 @@
 
 #define IMG_ONLINE 0
 #define IMG_AWAY 1
+#define IMG_OFFLINE 2
 
 void members_free(member_list *m)
 {
@@ -110,20 +113,26 @@ static HBITMAP make_dot(int size, COLORREF fill, COLORREF ring)
 void userlist_init(HWND lv, UINT dpi)
 {
     int size = dpi_metric(SM_CXSMICON, dpi);
-    HIMAGELIST old, il = ImageList_Create(size, size, ILC_COLOR32, 2, 0);
+    HIMAGELIST old, il = ImageList_Create(size, size, ILC_COLOR32, 3, 0);
     LVCOLUMNW col;
 
     if (il) {
         HBITMAP on = make_dot(size, RGB(0x2e, 0xa0, 0x43), RGB(0x1f, 0x7a, 0x31));
         HBITMAP away = make_dot(size, RGB(0xf2, 0xb1, 0x2d), RGB(0xc0, 0x86, 0x10));
+        HBITMAP off = make_dot(size, RGB(0xe6, 0xe6, 0xe6), RGB(0x80, 0x80, 0x80));
+        /* The indexes are IMG_ONLINE, IMG_AWAY, IMG_OFFLINE, in that order. */
         if (on)
             ImageList_Add(il, on, NULL);
         if (away)
             ImageList_Add(il, away, NULL);
+        if (off)
+            ImageList_Add(il, off, NULL);
         if (on)
             DeleteObject(on);
         if (away)
             DeleteObject(away);
+        if (off)
+            DeleteObject(off);
     }
     old = (HIMAGELIST)SendMessageW(lv, LVM_SETIMAGELIST, LVSIL_SMALL, (LPARAM)il);
     if (old)
@@ -155,38 +164,73 @@ void userlist_fit(HWND lv)
     SendMessageW(lv, LVM_SETCOLUMNWIDTH, 0, rc.right - rc.left);
 }
 
-int userlist_selected(HWND lv, wchar_t *dst, int cap)
+/* The nickname of item i: its text up to the presence words (nicknames have no spaces). */
+static void item_nick(HWND lv, int i, wchar_t *dst, int cap)
 {
-    int i = (int)SendMessageW(lv, LVM_GETNEXTITEM, (WPARAM)-1, LVNI_SELECTED);
+    wchar_t *space;
     LVITEMW it;
 
-    if (i < 0 || cap <= 0)
-        return 0;
     memset(&it, 0, sizeof it);
     it.iSubItem = 0;
     it.pszText = dst;
     it.cchTextMax = cap;
+    dst[0] = L'\0';
     SendMessageW(lv, LVM_GETITEMTEXTW, (WPARAM)i, (LPARAM)&it);
+    space = wcschr(dst, L' ');
+    if (space)
+        *space = L'\0';
+}
+
+int userlist_selected(HWND lv, wchar_t *dst, int cap)
+{
+    int i = (int)SendMessageW(lv, LVM_GETNEXTITEM, (WPARAM)-1, LVNI_SELECTED);
+
+    if (i < 0 || cap <= 0)
+        return 0;
+    item_nick(lv, i, dst, cap);
     return dst[0] != L'\0';
+}
+
+static int presence_image(uint8_t presence)
+{
+    switch (presence) {
+    case PRESENCE_ONLINE: return IMG_ONLINE;
+    case PRESENCE_AWAY: return IMG_AWAY;
+    default: return IMG_OFFLINE;
+    }
+}
+
+/* "bob", "bob (away)", "bob (offline)". */
+static void item_text(const member *p, wchar_t *dst, size_t cap)
+{
+    unsigned id = p->presence == PRESENCE_AWAY ? IDS_PRESENCE_AWAY
+                  : p->presence == MEMBER_OFFLINE ? IDS_PRESENCE_OFFLINE : 0;
+
+    if (id)
+        wstr_format_into(dst, cap, id, p->nick);
+    else
+        wstr_copy(dst, cap, p->nick);
 }
 
 void userlist_show(HWND lv, const member_list *m)
 {
-    wchar_t selected[MEMBER_NICK_MAX];
-    int had = userlist_selected(lv, selected, MEMBER_NICK_MAX);
+    wchar_t selected[MEMBER_NICK_MAX + 32];
+    int had = userlist_selected(lv, selected, MEMBER_NICK_MAX + 32);
     size_t i;
 
     SendMessageW(lv, WM_SETREDRAW, FALSE, 0);
     SendMessageW(lv, LVM_DELETEALLITEMS, 0, 0);
     for (i = 0; m && i < m->n; i++) {
+        wchar_t text[MEMBER_NICK_MAX + 32];
         LVITEMW it;
         int at;
 
+        item_text(&m->items[i], text, sizeof text / sizeof text[0]);
         memset(&it, 0, sizeof it);
         it.mask = LVIF_TEXT | LVIF_IMAGE;
         it.iItem = (int)i;
-        it.pszText = (wchar_t *)m->items[i].nick;
-        it.iImage = m->items[i].presence == PRESENCE_AWAY ? IMG_AWAY : IMG_ONLINE;
+        it.pszText = text;
+        it.iImage = presence_image(m->items[i].presence);
         at = (int)SendMessageW(lv, LVM_INSERTITEMW, 0, (LPARAM)&it);
         if (had && at >= 0 && wcscmp(selected, m->items[i].nick) == 0) {
             it.mask = LVIF_STATE;
@@ -200,14 +244,9 @@ void userlist_show(HWND lv, const member_list *m)
 
 static const member *member_at(HWND lv, const member_list *m, int item)
 {
-    wchar_t nick[MEMBER_NICK_MAX];
-    LVITEMW it;
+    wchar_t nick[MEMBER_NICK_MAX + 32];
 
-    memset(&it, 0, sizeof it);
-    it.pszText = nick;
-    it.cchTextMax = MEMBER_NICK_MAX;
-    nick[0] = L'\0';
-    SendMessageW(lv, LVM_GETITEMTEXTW, (WPARAM)item, (LPARAM)&it);
+    item_nick(lv, item, nick, MEMBER_NICK_MAX + 32);
     return m ? members_find((member_list *)m, nick) : NULL;
 }
 
@@ -223,7 +262,7 @@ int userlist_notify(HWND lv, const member_list *m, NMHDR *hdr, LRESULT *result)
             return 1;
         case CDDS_ITEMPREPAINT:
             p = member_at(lv, m, (int)cd->nmcd.dwItemSpec);
-            if (p && p->presence == PRESENCE_AWAY)
+            if (p && p->presence != PRESENCE_ONLINE)
                 cd->clrText = GetSysColor(COLOR_GRAYTEXT);
             *result = CDRF_DODEFAULT;
             return 1;

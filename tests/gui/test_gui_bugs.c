@@ -1,0 +1,453 @@
+/* test_gui_bugs.c — parley.exe's first-hour defects, each driven through the real window:
+ * the transcript after minimize and restore, a mistyped server that must not wipe the tabs,
+ * /part with a room, a private tab to someone who does not exist, text that must survive a
+ * failed send, and the window's saved placement. */
+#include <winsock2.h>
+#include <windows.h>
+#include <richedit.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "gui_steps.h"
+#include "resource.h"
+
+#define REG_WINDOW L"Software\\Parley\\Window"
+
+/* REQUIRE for the middle of a test: records the failure and goes on to the cleanup. */
+#define NEED(cond)                                                                           \
+    do {                                                                                     \
+        if (!(cond)) {                                                                       \
+            test_failf_at(__FILE__, __LINE__, "needed: %s", #cond);                          \
+            goto done;                                                                       \
+        }                                                                                    \
+    } while (0)
+
+/* One server, one parley.exe connected to it on a fresh test desktop. */
+typedef struct solo {
+    test_server ts;
+    server_config cfg;
+    gui_proc p;
+    wchar_t key_name[64];
+} solo;
+
+/* Starts the server (data directory "srv-<name>") and nick's parley.exe; the connected main
+ * window, or NULL after a failure (reported). Always pair with solo_end. */
+static HWND solo_start(solo *s, const char *name, const wchar_t *nick)
+{
+    wchar_t key_file[MAX_PATH];
+
+    memset(s, 0, sizeof *s);
+    test_server_config(&s->cfg, name);
+    if (test_server_start(&s->ts, &s->cfg) != 0) {
+        test_failf_at(__FILE__, __LINE__, "cannot start the test server");
+        return NULL;
+    }
+    gui_desktop_enter(1280, 800);
+    _snwprintf(s->key_name, 64, L"%hs-key.txt", name);
+    s->key_name[63] = L'\0';
+    write_key_file(s->key_name, TEST_SECRET, key_file, MAX_PATH);
+    return connect_client(&s->p, &s->ts, nick, key_file, NULL);
+}
+
+static void solo_end(solo *s)
+{
+    gui_stop(&s->p, 15000);
+    test_server_stop(&s->ts);
+    if (s->key_name[0])
+        DeleteFileW(s->key_name);
+    test_server_clean(s->cfg.data_dir);
+    gui_desktop_leave();
+}
+
+/* Where the RichEdit draws the start of its last line, and its first visible line. The last
+ * line is "shown" when that point is inside the client area; "pinned" when it is also in the
+ * lower half (a pane full of text, not one line at the top of a blank pane). */
+typedef struct view {
+    long lines, first;
+    POINT last;
+    int height;
+} view;
+
+static int read_view(HWND main, view *v)
+{
+    HWND re = GetDlgItem(main, IDC_TRANSCRIPT);
+    RECT rc;
+    long start;
+
+    if (!re)
+        return -1;
+    v->lines = (long)SendMessageW(re, EM_GETLINECOUNT, 0, 0);
+    v->first = (long)SendMessageW(re, EM_GETFIRSTVISIBLELINE, 0, 0);
+    start = (long)SendMessageW(re, EM_LINEINDEX, (WPARAM)(v->lines - 1), 0);
+    GetClientRect(re, &rc);
+    v->height = rc.bottom - rc.top;
+    return gui_richedit_pos(re, start, &v->last);
+}
+
+static int pinned(HWND main, const char *when)
+{
+    view v;
+    int ok;
+
+    if (read_view(main, &v) != 0)
+        return 0;
+    ok = v.first > 0 && v.last.y >= v.height / 2 && v.last.y < v.height;
+    if (!ok)
+        fprintf(stderr, "%s: %ld lines, first visible %ld, last line drawn at y=%ld in a pane "
+                        "%d high\n", when, v.lines, v.first, (long)v.last.y, v.height);
+    return ok;
+}
+
+/* carol writes n numbered lines into the lobby and waits for the server's echo of the last. */
+static void carol_writes(pc_conn *carol, int from, int n)
+{
+    char line[64];
+    proto_msg m;
+    int i;
+
+    for (i = from; i < from + n; i++) {
+        snprintf(line, sizeof line, "status line %03d from carol", i);
+        pc_say(carol, "lobby", line, 0);
+    }
+    test_expect_text(carol, line, &m, 10000);
+    drain(carol);
+}
+
+/* Bug 1: the transcript stays pinned to the newest line through minimize/restore, enlarge and
+ * shrink, and keeps the reader's place once they scrolled up. */
+TEST(gui_restore_pinned)
+{
+    solo s;
+    HWND main;
+    pc_conn *carol = NULL;
+    view before, after;
+
+    main = solo_start(&s, "gui-restore", L"alice");
+    if (!main)
+        goto done;
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"You joined lobby", WAIT_NET));
+    carol = test_connect(&s.ts, "carol", NULL, 0);
+    NEED(carol != NULL);
+    test_settle(carol);
+    SetWindowPos(main, NULL, 60, 60, 760, 520, SWP_NOZORDER);
+    carol_writes(carol, 1, 10);
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"status line 010", WAIT_NET));
+
+    /* Minimized: messages arrive; restored: the newest is on screen, the pane is full. */
+    SendMessageW(main, WM_SYSCOMMAND, SC_MINIMIZE, 0);
+    CHECK(IsIconic(main));
+    carol_writes(carol, 11, 60);
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"status line 070", WAIT_NET));
+    SendMessageW(main, WM_SYSCOMMAND, SC_RESTORE, 0);
+    CHECK(!IsIconic(main));
+    Sleep(500);
+    CHECK(pinned(main, "after restore"));
+
+    /* Larger and smaller: still the newest lines. */
+    SetWindowPos(main, NULL, 40, 40, 1000, 720, SWP_NOZORDER);
+    Sleep(300);
+    CHECK(pinned(main, "after enlarging"));
+    SetWindowPos(main, NULL, 60, 60, 640, 420, SWP_NOZORDER);
+    Sleep(300);
+    CHECK(pinned(main, "after shrinking"));
+    SendMessageW(main, WM_SYSCOMMAND, SC_MAXIMIZE, 0);
+    Sleep(300);
+    CHECK(pinned(main, "after maximizing"));
+    SendMessageW(main, WM_SYSCOMMAND, SC_RESTORE, 0);
+    Sleep(300);
+
+    /* The reader scrolls up: new lines and a resize keep their place. */
+    SendMessageW(GetDlgItem(main, IDC_TRANSCRIPT), WM_VSCROLL, SB_TOP, 0);
+    Sleep(200);
+    CHECK(read_view(main, &before) == 0 && before.first == 0);
+    carol_writes(carol, 71, 5);
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"status line 075", WAIT_NET));
+    SetWindowPos(main, NULL, 60, 60, 700, 480, SWP_NOZORDER);
+    Sleep(300);
+    CHECK(read_view(main, &after) == 0 && after.first == 0);
+    if (after.first != 0)
+        fprintf(stderr, "scrolled-up reader moved to line %ld\n", after.first);
+
+done:
+    if (carol) {
+        pc_quit(carol, "bye");
+        pc_close(carol);
+    }
+    solo_end(&s);
+}
+
+/* A loopback port nothing listens on (it was free a moment ago). */
+static unsigned closed_port(void)
+{
+    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    struct sockaddr_in sa;
+    int len = sizeof sa;
+    unsigned port = 0;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (s != INVALID_SOCKET && bind(s, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+        getsockname(s, (struct sockaddr *)&sa, &len) == 0)
+        port = ntohs(sa.sin_port);
+    if (s != INVALID_SOCKET)
+        closesocket(s);
+    return port;
+}
+
+/* Bug 2 (and the "Retry redials the same wrong port" of bug 10): a mistyped port asks before
+ * it would discard the conversations, keeps them when it fails, and Retry goes back to the
+ * Connect dialog where the port can be fixed. */
+TEST(gui_mistyped_port_keeps_tabs)
+{
+    solo s;
+    wchar_t port[16], *texts;
+    HWND main, dlg, box;
+
+    main = solo_start(&s, "gui-mistyped", L"alice");
+    if (!main)
+        goto done;
+    say_enter(main, L"/join design");
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"You joined design", WAIT_NET));
+    say_enter(main, L"notes worth keeping");
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"notes worth keeping", WAIT_NET));
+
+    gui_command(main, IDM_CONNECT);
+    dlg = gui_wait_window(&s.p, L"#32770", TITLE_CONNECT, WAIT_UI);
+    NEED(dlg != NULL);
+    _snwprintf(port, 16, L"%u", closed_port());
+    gui_set_text(dlg, IDC_PORT, port);
+    gui_click(dlg, IDOK);
+
+    /* Another server: the conversations would go once it answers, so Parley asks first. */
+    box = gui_wait_window_with(&s.p, IDYES, WAIT_UI);
+    CHECK(box != NULL);
+    if (!box)
+        goto done;
+    texts = gui_child_texts(box);
+    CHECK(texts && wcsstr(texts, L"conversations"));
+    free(texts);
+    gui_click(box, IDYES);
+
+    /* It fails: every tab and its transcript are still there. */
+    box = gui_wait_window_with(&s.p, IDRETRY, WAIT_NET);
+    CHECK(box != NULL);
+    CHECK(wait_tabs(main, L"design", 0));
+    CHECK(wait_tabs(main, L"lobby", 0));
+    CHECK(text_has(main, IDC_TRANSCRIPT, L"notes worth keeping"));
+    if (!box)
+        goto done;
+    /* Retry reopens the dialog on the port, rather than redialling the same wrong one. */
+    gui_click(box, IDRETRY);
+    dlg = gui_wait_window(&s.p, L"#32770", TITLE_CONNECT, WAIT_UI);
+    CHECK(dlg != NULL);
+    if (!dlg)
+        goto done;
+    CHECK(text_has(dlg, IDC_PORT, port));
+    CHECK(wait_focus(&s.p, GetDlgItem(dlg, IDC_SERVER), 5000));
+    _snwprintf(port, 16, L"%u", (unsigned)s.ts.port);
+    gui_set_text(dlg, IDC_PORT, port);
+    gui_click(dlg, IDOK);
+    /* Back on the first server: the same tabs, joined again, nothing asked. */
+    CHECK(gui_wait_text(main, IDC_STATUS, L"Connected as alice", WAIT_NET));
+    CHECK(wait_tabs(main, L"design", WAIT_NET));
+    CHECK(text_has(main, IDC_TRANSCRIPT, L"notes worth keeping"));
+
+done:
+    solo_end(&s);
+}
+
+/* Bug 3: "/part lobby" typed in design leaves the lobby, not design. */
+TEST(gui_part_argument)
+{
+    solo s;
+    HWND main;
+
+    main = solo_start(&s, "gui-part", L"alice");
+    if (!main)
+        goto done;
+    say_enter(main, L"/join design");
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"You joined design", WAIT_NET));
+    say_enter(main, L"/part lobby");
+    CHECK(wait_no_tab(main, L"lobby", WAIT_NET));
+    CHECK(wait_tabs(main, L"design", 0));
+    /* A room that is not open says so, and closes nothing. */
+    say_enter(main, L"/part nowhere");
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"You are not in nowhere", WAIT_NET));
+    CHECK(wait_tabs(main, L"design", 0));
+
+done:
+    solo_end(&s);
+}
+
+/* Bug 5: a private tab to a nickname nobody uses never shows that person online. */
+TEST(gui_private_unknown_nick)
+{
+    solo s;
+    wchar_t *items;
+    HWND main, users;
+    pc_conn *bob = NULL;
+    int image;
+
+    main = solo_start(&s, "gui-unknown-nick", L"alice");
+    if (!main)
+        goto done;
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"You joined lobby", WAIT_NET));
+    say_enter(main, L"/msg nobody are you there?");
+    CHECK(wait_tabs(main, L"nobody", WAIT_NET));
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"no user called nobody is online", WAIT_NET));
+    CHECK(gui_wait_listview(main, IDC_USERS, L"nobody (offline)", 1, WAIT_NET));
+    users = GetDlgItem(main, IDC_USERS);
+    items = gui_listview_items(users);
+    if (items)
+        fprintf(stderr, "people in the private tab:\n%ls\n", items);
+    free(items);
+    /* The list is sorted: "alice" first, "nobody" second; its dot is not the online one. */
+    image = gui_listview_image(users, 1);
+    CHECK(image != 0 && image != -1);
+
+    /* Someone who is online does show so. */
+    bob = test_connect(&s.ts, "bob", NULL, 0);
+    NEED(bob != NULL);
+    test_settle(bob);
+    say_enter(main, L"/msg bob hello");
+    CHECK(wait_tabs(main, L"bob", WAIT_NET));
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"hello", WAIT_NET));
+    CHECK(gui_wait_listview(main, IDC_USERS, L"bob", 1, WAIT_NET));
+    CHECK(!text_has(main, IDC_TRANSCRIPT, L"no user called"));
+    items = gui_listview_items(GetDlgItem(main, IDC_USERS));
+    CHECK(items && !wcsstr(items, L"offline"));
+    free(items);
+    CHECK(gui_listview_image(GetDlgItem(main, IDC_USERS), 1) == 0);
+
+done:
+    if (bob) {
+        pc_quit(bob, "bye");
+        pc_close(bob);
+    }
+    solo_end(&s);
+}
+
+/* Bug 6: what is typed stays until the server took it; the limit is counted in UTF-8 bytes
+ * with what is left shown near it; offline sending is refused visibly; the box scrolls. */
+TEST(gui_input_kept)
+{
+    solo s;
+    wchar_t *long_text = NULL;
+    HWND main;
+    int i;
+
+    main = solo_start(&s, "gui-input", L"alice");
+    if (!main)
+        goto done;
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"You joined lobby", WAIT_NET));
+    CHECK((GetWindowLongW(GetDlgItem(main, IDC_INPUT), GWL_STYLE) & WS_VSCROLL) != 0);
+
+    /* 1300 × "こ" is 1300 UTF-16 units but 3900 bytes of UTF-8: one more byte leaves 195. */
+    long_text = calloc(1500, sizeof *long_text);
+    NEED(long_text != NULL);
+    for (i = 0; i < 1300; i++)
+        long_text[i] = 0x3053;
+    gui_set_text(main, IDC_INPUT, long_text);
+    gui_type(main, IDC_INPUT, L"x");
+    CHECK(gui_wait_text(main, IDC_INPUT_COUNT, L"195 bytes left", 5000));
+    report_text("input label", main, IDC_INPUT_COUNT);
+    /* 1400 × "こ" is 4200 bytes: over the limit, said before sending, and nothing is lost. */
+    for (i = 0; i < 1400; i++)
+        long_text[i] = 0x3053;
+    gui_set_text(main, IDC_INPUT, long_text);
+    gui_type(main, IDC_INPUT, L"x");
+    CHECK(gui_wait_text(main, IDC_INPUT_COUNT, L"105 bytes too long", 5000));
+    gui_press_key(main, IDC_INPUT, VK_RETURN);
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"too long to send", WAIT_NET));
+    CHECK(!text_has(main, IDC_TRANSCRIPT, L"cannot send SAY"));
+    /* WM_SETTEXT left the caret at the start, where the "x" went. */
+    memmove(long_text + 1, long_text, 1400 * sizeof *long_text);
+    long_text[0] = L'x';
+    CHECK(input_is(main, long_text));
+
+    /* Offline: refused in plain words, and the text stays. */
+    gui_set_text(main, IDC_INPUT, L"");
+    gui_command(main, IDM_DISCONNECT);
+    CHECK(gui_wait_text(main, IDC_STATUS, L"Not connected", WAIT_NET));
+    say_enter(main, L"are you still there");
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"Not connected: the message was not sent", WAIT_NET));
+    Sleep(300);
+    CHECK(input_is(main, L"are you still there"));
+
+done:
+    free(long_text);
+    solo_end(&s);
+}
+
+/* The main window of a parley.exe that was started and whose Connect dialog was cancelled. */
+static HWND start_offline(gui_proc *p, const test_server *ts)
+{
+    wchar_t args[1024];
+    HWND dlg;
+
+    client_args(args, 1024, ts, L"pia", NULL);
+    if (gui_start(p, L"pia", parley_exe(), args) != 0)
+        return NULL;
+    dlg = gui_wait_window(p, L"#32770", TITLE_CONNECT, WAIT_UI);
+    if (!dlg)
+        return NULL;
+    gui_click(dlg, IDCANCEL);
+    gui_wait_gone(dlg, WAIT_UI);
+    return gui_wait_window(p, L"#32770", L"Parley", WAIT_UI);
+}
+
+/* Bug 7: the first start is centred on the screen; the next one opens where the window was
+ * left. */
+TEST(gui_window_placement)
+{
+    test_server ts;
+    server_config cfg;
+    gui_proc pia;
+    HWND main;
+    RECT work, rc;
+    int cx, cy, wx, wy;
+
+    test_server_config(&cfg, "gui-placement");
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    gui_desktop_enter(1280, 800);
+    RegDeleteTreeW(HKEY_CURRENT_USER, REG_WINDOW);
+    memset(&pia, 0, sizeof pia);
+    main = start_offline(&pia, &ts);
+    if (!main) {
+        test_failf_at(__FILE__, __LINE__, "no main window");
+        goto done;
+    }
+    SystemParametersInfoW(SPI_GETWORKAREA, 0, &work, 0);
+    GetWindowRect(main, &rc);
+    cx = (rc.left + rc.right) / 2;
+    cy = (rc.top + rc.bottom) / 2;
+    wx = (work.left + work.right) / 2;
+    wy = (work.top + work.bottom) / 2;
+    if (abs(cx - wx) > 2 || abs(cy - wy) > 2)
+        fprintf(stderr, "first start at %ld,%ld-%ld,%ld; work area %ld,%ld-%ld,%ld\n", rc.left,
+                rc.top, rc.right, rc.bottom, work.left, work.top, work.right, work.bottom);
+    CHECK(abs(cx - wx) <= 2 && abs(cy - wy) <= 2);
+
+    SetWindowPos(main, NULL, 123, 77, 720, 480, SWP_NOZORDER);
+    Sleep(300);
+    gui_stop(&pia, 15000);
+    memset(&pia, 0, sizeof pia);
+    main = start_offline(&pia, &ts);
+    NEED(main != NULL);
+    GetWindowRect(main, &rc);
+    if (rc.left != 123 || rc.top != 77 || rc.right - rc.left != 720 || rc.bottom - rc.top != 480)
+        fprintf(stderr, "second start at %ld,%ld size %ldx%ld\n", rc.left, rc.top,
+                rc.right - rc.left, rc.bottom - rc.top);
+    CHECK(rc.left == 123 && rc.top == 77 && rc.right - rc.left == 720 && rc.bottom - rc.top == 480);
+
+done:
+    gui_stop(&pia, 15000);
+    RegDeleteTreeW(HKEY_CURRENT_USER, REG_WINDOW);
+    test_server_stop(&ts);
+    test_server_clean(cfg.data_dir);
+    gui_desktop_leave();
+}

@@ -11,6 +11,7 @@
 #include "notify.h"
 #include "proto.h"
 #include "settings.h"
+#include "theme.h"
 #include "userlist.h"
 
 #define WM_APP_TRAY (WM_APP + 2)       /* notification-area icon callbacks */
@@ -81,6 +82,8 @@ typedef struct app {
                                       * user" answer is about them */
     input_history history;
     notify_state notify;
+    theme theme;           /* the transcripts' colours; every transcript points here */
+    HBRUSH input_brush;    /* the input box's background in the dark theme, else NULL */
 } app;
 
 #endif

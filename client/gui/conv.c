@@ -104,7 +104,7 @@ conv *conv_open(app *a, const wchar_t *name, int is_private)
     a->convs = grown;
     c->is_private = is_private;
     wstr_copy(c->name, NAME_MAX_W, name);
-    c->transcript = transcript_create(a->hwnd, IDC_TRANSCRIPT_HIDDEN, a->tabs);
+    c->transcript = transcript_create(a->hwnd, IDC_TRANSCRIPT_HIDDEN, a->tabs, &a->theme);
     if (!c->transcript)
         goto fail;
     memset(&it, 0, sizeof it);

@@ -64,6 +64,39 @@ static void tray_add(app *a)
     status_refresh(a);
 }
 
+/* The people list and input box follow the dark theme too (the rest of the window is
+ * system-drawn dialog chrome, which Win32 offers no dark mode for). */
+static void colour_controls(app *a)
+{
+    COLORREF bg = a->theme.dark ? a->theme.bg : GetSysColor(COLOR_WINDOW);
+    COLORREF text = a->theme.dark ? a->theme.text : GetSysColor(COLOR_WINDOWTEXT);
+
+    SendMessageW(a->users, LVM_SETBKCOLOR, 0, (LPARAM)bg);
+    SendMessageW(a->users, LVM_SETTEXTBKCOLOR, 0, (LPARAM)bg);
+    SendMessageW(a->users, LVM_SETTEXTCOLOR, 0, (LPARAM)text);
+    if (a->input_brush)
+        DeleteObject(a->input_brush);
+    a->input_brush = a->theme.dark ? CreateSolidBrush(a->theme.bg) : NULL;
+    InvalidateRect(a->users, NULL, TRUE);
+    InvalidateRect(a->input, NULL, TRUE);
+}
+
+/* After WM_SYSCOLORCHANGE or WM_SETTINGCHANGE: new colours for every transcript, if the
+ * theme really changed. */
+static void refresh_theme(app *a)
+{
+    theme now;
+    int i;
+
+    theme_load(&now);
+    if (!theme_differs(&now, &a->theme))
+        return;
+    for (i = 0; i < a->nconvs; i++)
+        transcript_recolour(a->convs[i]->transcript, &a->theme, &now);
+    a->theme = now;
+    colour_controls(a);
+}
+
 static int init(HWND hwnd, const main_init *mi)
 {
     app *a = calloc(1, sizeof *a);
@@ -85,10 +118,12 @@ static int init(HWND hwnd, const main_init *mi)
     a->cfg_valid = 1;
     a->history.pos = 0;
     a->msg_taskbar_created = RegisterWindowMessageW(L"TaskbarCreated");
+    theme_load(&a->theme);
     if (LoadIconMetric(NULL, IDI_WARNING, LIM_SMALL, &a->icon_warning) != S_OK)
         a->icon_warning = NULL;
     set_icons(a);
     userlist_init(a->users, a->dpi);
+    colour_controls(a);
     SendMessageW(a->input, EM_SETLIMITTEXT, INPUT_LIMIT, 0);
     if (input_attach(a) != 0)
         return -1;
@@ -123,6 +158,8 @@ static void destroy(app *a)
         DestroyIcon(a->icon_small);
     if (a->icon_warning)
         DestroyIcon(a->icon_warning);
+    if (a->input_brush)
+        DeleteObject(a->input_brush);
 }
 
 static void restore(app *a)
@@ -340,6 +377,24 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
         layout_apply(a);
         return TRUE;
     }
+    case WM_SYSCOLORCHANGE:
+        /* Common controls learn of it only from their parent. */
+        SendMessageW(a->users, msg, wp, lp);
+        SendMessageW(a->tabs, msg, wp, lp);
+        SendMessageW(a->status, msg, wp, lp);
+        refresh_theme(a);
+        return TRUE;
+    case WM_SETTINGCHANGE:
+        /* High contrast (SPI_SETHIGHCONTRAST) and the apps' dark mode ("ImmersiveColorSet"). */
+        refresh_theme(a);
+        return FALSE;
+    case WM_CTLCOLOREDIT:
+        if ((HWND)lp == a->input && a->input_brush) {
+            SetTextColor((HDC)wp, a->theme.text);
+            SetBkColor((HDC)wp, a->theme.bg);
+            return (INT_PTR)a->input_brush;
+        }
+        return FALSE;
     case WM_COMMAND:
         on_command(a, LOWORD(wp), HIWORD(wp));
         return TRUE;

@@ -19,29 +19,12 @@
 #define TRIM_LINES 1000
 #define URL_MAX 2048
 
-static const COLORREF nick_colours[] = {
-    RGB(0x43, 0x38, 0xa8), RGB(0xb8, 0x32, 0x27), RGB(0x23, 0x82, 0x36), RGB(0x86, 0x3e, 0xa8),
-    RGB(0xc4, 0x58, 0x00), RGB(0x0f, 0x80, 0x80), RGB(0xa8, 0x2f, 0x70), RGB(0x6b, 0x6b, 0x00),
-    RGB(0x1f, 0x5f, 0xbf), RGB(0x8c, 0x4a, 0x10), RGB(0x2f, 0x6f, 0x8f), RGB(0xc0, 0x2b, 0x5a),
-};
+/* The app's theme, attached to each transcript at creation (the app outlives them). */
+#define PROP_THEME L"Parley.Theme"
 
-#define COLOUR_TIME RGB(0x80, 0x80, 0x80)
-#define COLOUR_TEXT RGB(0x1b, 0x1b, 0x1b)
-#define COLOUR_HISTORY RGB(0x5a, 0x5a, 0x5a)
-#define COLOUR_INFO RGB(0x6b, 0x72, 0x80)
-#define COLOUR_NOTICE RGB(0x9a, 0x5b, 0x00)
-#define COLOUR_ERROR RGB(0xc4, 0x2b, 0x1c)
-
-/* The same nickname gets the same colour in every window and every session. */
-static COLORREF nick_colour(const wchar_t *nick)
+static const theme *theme_of(HWND t)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-
-    for (; *nick; nick++) {
-        h ^= (uint32_t)towlower(*nick);
-        h *= 16777619u;
-    }
-    return nick_colours[h % (sizeof nick_colours / sizeof nick_colours[0])];
+    return (const theme *)GetPropW(t, PROP_THEME);
 }
 
 static void ui_face(wchar_t *face, size_t cap)
@@ -57,7 +40,7 @@ static void ui_face(wchar_t *face, size_t cap)
         wstr_copy(face, cap, L"Segoe UI");
 }
 
-HWND transcript_create(HWND parent, int id, HWND after)
+HWND transcript_create(HWND parent, int id, HWND after, const theme *th)
 {
     HINSTANCE inst = (HINSTANCE)GetWindowLongPtrW(parent, GWLP_HINSTANCE);
     CHARFORMAT2W cf;
@@ -71,6 +54,8 @@ HWND transcript_create(HWND parent, int id, HWND after)
     if (!t)
         return NULL;
     SetWindowPos(t, after, 0, 0, 0, 0, SWP_NOMOVE | SWP_NOSIZE | SWP_NOACTIVATE);
+    SetPropW(t, PROP_THEME, (HANDLE)th);
+    SendMessageW(t, EM_SETBKGNDCOLOR, 0, (LPARAM)th->bg);
     SendMessageW(t, EM_SETEVENTMASK, 0, ENM_LINK);
     SendMessageW(t, EM_AUTOURLDETECT, TRUE, 0);
     SendMessageW(t, EM_SETMARGINS, EC_LEFTMARGIN | EC_RIGHTMARGIN, MAKELPARAM(6, 6));
@@ -79,7 +64,7 @@ HWND transcript_create(HWND parent, int id, HWND after)
     cf.cbSize = sizeof cf;
     cf.dwMask = CFM_FACE | CFM_SIZE | CFM_COLOR | CFM_CHARSET;
     cf.yHeight = FONT_TWIPS;
-    cf.crTextColor = COLOUR_TEXT;
+    cf.crTextColor = th->text;
     cf.bCharSet = DEFAULT_CHARSET;
     ui_face(cf.szFaceName, LF_FACESIZE);
     SendMessageW(t, EM_SETCHARFORMAT, SCF_ALL, (LPARAM)&cf);
@@ -174,6 +159,7 @@ void transcript_destroy(HWND t)
 {
     RemovePropW(t, PROP_UNPINNED);
     RemovePropW(t, PROP_STALE);
+    RemovePropW(t, PROP_THEME);
     DestroyWindow(t);
 }
 
@@ -208,7 +194,7 @@ static void line_begin(HWND t, line_state *st)
     SendMessageW(t, EM_GETSCROLLPOS, 0, (LPARAM)&st->scroll);
     SendMessageW(t, EM_HIDESELECTION, TRUE, 0);
     if (GetWindowTextLengthW(t) > 0)
-        append(t, L"\r", COLOUR_TEXT, 0, 0);
+        append(t, L"\r", theme_of(t)->text, 0, 0);
 }
 
 static void line_end(HWND t, const line_state *st)
@@ -279,17 +265,18 @@ void transcript_add_message(HWND t, uint64_t time_ms, const wchar_t *nick, const
 {
     wchar_t when[96];
     wchar_t *body = soft_breaks(text);
+    const theme *th = theme_of(t);
     line_state st;
 
     if (!body)
         return;
     format_time(time_ms, when, sizeof when / sizeof when[0]);
     line_begin(t, &st);
-    append(t, when, COLOUR_TIME, 0, 0);
-    append(t, L"  ", COLOUR_TEXT, 0, 0);
-    append(t, nick, nick_colour(nick), 1, 0);
-    append(t, L"  ", COLOUR_TEXT, 0, 0);
-    append(t, body, (flags & TM_HISTORY) ? COLOUR_HISTORY : COLOUR_TEXT, 0, 0);
+    append(t, when, th->time, 0, 0);
+    append(t, L"  ", th->text, 0, 0);
+    append(t, nick, theme_nick(th, nick), 1, 0);
+    append(t, L"  ", th->text, 0, 0);
+    append(t, body, (flags & TM_HISTORY) ? th->history : th->text, 0, 0);
     line_end(t, &st);
     free(body);
 }
@@ -298,16 +285,16 @@ void transcript_add_line(HWND t, uint64_t time_ms, transcript_line kind, const w
 {
     wchar_t when[96];
     wchar_t *body = soft_breaks(text);
-    COLORREF colour = kind == TL_ERROR ? COLOUR_ERROR : kind == TL_NOTICE ? COLOUR_NOTICE
-                                                                          : COLOUR_INFO;
+    const theme *th = theme_of(t);
+    COLORREF colour = kind == TL_ERROR ? th->error : kind == TL_NOTICE ? th->notice : th->info;
     line_state st;
 
     if (!body)
         return;
     format_time(time_ms, when, sizeof when / sizeof when[0]);
     line_begin(t, &st);
-    append(t, when, COLOUR_TIME, 0, 0);
-    append(t, L"  ", COLOUR_TEXT, 0, 0);
+    append(t, when, th->time, 0, 0);
+    append(t, L"  ", th->text, 0, 0);
     append(t, body, colour, kind == TL_ERROR, kind == TL_INFO);
     line_end(t, &st);
     free(body);

@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "theme.h"
+
 typedef enum transcript_line {
     TL_INFO,   /* joins, leaves, topic, connection state: grey */
     TL_NOTICE, /* notices from the server or a person: amber */
@@ -18,8 +20,12 @@ typedef enum transcript_line {
 #define TM_OWN 0x2     /* written by us */
 
 /* Creates a hidden transcript as a child of parent with control ID id, placed after `after`
- * in the tab order. NULL on failure (Msftedit.dll must be loaded). */
-HWND transcript_create(HWND parent, int id, HWND after);
+ * in the tab order, drawn in th's colours (th must outlive it). NULL on failure (Msftedit.dll
+ * must be loaded). */
+HWND transcript_create(HWND parent, int id, HWND after, const theme *th);
+/* Redraws what the transcript holds from old's colours in now's (transcript_theme.c); the
+ * caller then makes now the theme the transcript was created with. */
+void transcript_recolour(HWND t, const theme *old, const theme *now);
 /* Appends "time  nick  text". time_ms: milliseconds since 1970 UTC; 0 = now. */
 void transcript_add_message(HWND t, uint64_t time_ms, const wchar_t *nick, const wchar_t *text,
                             unsigned flags);

@@ -6,6 +6,7 @@
 #include <windows.h>
 #include <richedit.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -450,4 +451,151 @@ done:
     test_server_stop(&ts);
     test_server_clean(cfg.data_dir);
     gui_desktop_leave();
+}
+
+/* Relative luminance and contrast ratio (WCAG 2), to judge colours as a reader would. */
+static double channel(int c)
+{
+    double v = c / 255.0;
+    return v <= 0.03928 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4);
+}
+
+static double luminance(COLORREF c)
+{
+    return 0.2126 * channel(GetRValue(c)) + 0.7152 * channel(GetGValue(c)) +
+           0.0722 * channel(GetBValue(c));
+}
+
+static double contrast(COLORREF a, COLORREF b)
+{
+    double la = luminance(a), lb = luminance(b);
+    return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
+}
+
+/* The colour of the first character of the last occurrence of part in the transcript. */
+static int colour_of(HWND main, const wchar_t *part, size_t offset, COLORREF *out)
+{
+    HWND re = GetDlgItem(main, IDC_TRANSCRIPT);
+    wchar_t *text = gui_text(re), *at = NULL, *p;
+    long cp, crs = 0;
+    int rc = -1;
+
+    for (p = text; p && (p = wcsstr(p, part)) != NULL; p++)
+        at = p;
+    if (at) {
+        /* WM_GETTEXT ends paragraphs with \r\n, the RichEdit counts one character for each. */
+        for (p = text; p < at; p++)
+            if (*p == L'\n' && p > text && p[-1] == L'\r')
+                crs++;
+        cp = (long)(at - text) - crs + (long)offset;
+        rc = gui_richedit_colour(re, cp, out);
+    }
+    free(text);
+    return rc;
+}
+
+/* Checks that the line from carol reads well on background bg: text, nickname and time. */
+static void check_readable(HWND main, COLORREF bg, COLORREF want_text, const char *when)
+{
+    COLORREF body = 0, nick = 0;
+
+    CHECK(colour_of(main, L"the build is green", 0, &body) == 0);
+    CHECK(colour_of(main, L"carol  the build", 0, &nick) == 0);
+    if (body != want_text || contrast(nick, bg) < 3.0)
+        fprintf(stderr, "%s: text %06lx (want %06lx), nickname %06lx on %06lx (contrast %.1f)\n",
+                when, (unsigned long)body, (unsigned long)want_text, (unsigned long)nick,
+                (unsigned long)bg, contrast(nick, bg));
+    CHECK(body == want_text);
+    CHECK(contrast(nick, bg) >= 3.0);
+}
+
+#define PERSONALIZE L"Software\\Microsoft\\Windows\\CurrentVersion\\Themes\\Personalize"
+
+/* Dark mode for apps on or off, as Windows says it: the registry value, then
+ * WM_SETTINGCHANGE "ImmersiveColorSet" to every top-level window. */
+static void set_apps_dark(int dark)
+{
+    DWORD light = dark ? 0 : 1;
+
+    RegSetKeyValueW(HKEY_CURRENT_USER, PERSONALIZE, L"AppsUseLightTheme", REG_DWORD, &light,
+                    sizeof light);
+    SendMessageTimeoutW(HWND_BROADCAST, WM_SETTINGCHANGE, 0, (LPARAM)L"ImmersiveColorSet",
+                        SMTO_ABORTIFHUNG, 5000, NULL);
+    Sleep(1000);
+}
+
+/* 1 if the text of the last occurrence of part is light (as on a dark background). */
+static int light_text(HWND main, const wchar_t *part)
+{
+    COLORREF body = 0;
+
+    if (colour_of(main, part, 0, &body) != 0)
+        return 0;
+    if (luminance(body) <= 0.5)
+        fprintf(stderr, "\"%ls\" is drawn in %06lx, not a light colour\n", part,
+                (unsigned long)body);
+    return luminance(body) > 0.5;
+}
+
+/* Bug 4: the transcript is drawn in the system's window colours (white on black, as high
+ * contrast themes have, stays readable, nicknames included), and follows the apps' dark mode
+ * when it changes, for the lines already shown and the new ones. */
+TEST(gui_system_colours)
+{
+    static const INT which[2] = {COLOR_WINDOW, COLOR_WINDOWTEXT};
+    COLORREF saved[2], dark[2] = {RGB(0, 0, 0), RGB(255, 255, 255)};
+    solo s;
+    HWND main;
+    pc_conn *carol = NULL;
+    proto_msg m;
+    gui_proc hana;
+
+    memset(&hana, 0, sizeof hana);
+    saved[0] = GetSysColor(COLOR_WINDOW);
+    saved[1] = GetSysColor(COLOR_WINDOWTEXT);
+    main = solo_start(&s, "gui-colours", L"alice");
+    if (!main)
+        goto done;
+    carol = test_connect(&s.ts, "carol", NULL, 0);
+    NEED(carol != NULL);
+    test_settle(carol);
+    pc_say(carol, "lobby", "the build is green", 0);
+    test_expect_text(carol, "the build is green", &m, 10000);
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"the build is green", WAIT_NET));
+    check_readable(main, saved[0], saved[1], "default colours");
+
+    /* Dark mode: the lines shown follow, and so do new ones; light mode brings them back. */
+    set_apps_dark(1);
+    CHECK(light_text(main, L"the build is green"));
+    pc_say(carol, "lobby", "after dark mode", 0);
+    test_expect_text(carol, "after dark mode", &m, 10000);
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"after dark mode", WAIT_NET));
+    CHECK(light_text(main, L"after dark mode"));
+    set_apps_dark(0);
+    check_readable(main, saved[0], saved[1], "light mode again");
+
+    /* White on black window colours (Wine hands other programs new system colours only when
+     * they start, so a second parley.exe shows them). */
+    SetSysColors(2, which, dark);
+    {
+        wchar_t key_file[MAX_PATH];
+        HWND second;
+        GetFullPathNameW(s.key_name, MAX_PATH, key_file, NULL);
+        second = connect_client(&hana, &s.ts, L"hana", key_file, NULL);
+        NEED(second != NULL);
+        pc_say(carol, "lobby", "the build is green", 0);
+        test_expect_text(carol, "the build is green", &m, 10000);
+        CHECK(gui_wait_text(second, IDC_TRANSCRIPT, L"the build is green", WAIT_NET));
+        check_readable(second, RGB(0, 0, 0), RGB(255, 255, 255), "white on black");
+    }
+
+done:
+    SetSysColors(2, which, saved);
+    RegDeleteKeyValueW(HKEY_CURRENT_USER, PERSONALIZE, L"AppsUseLightTheme");
+    gui_stop(&hana, 15000);
+    if (carol) {
+        pc_quit(carol, "bye");
+        pc_close(carol);
+    }
+    solo_end(&s);
 }

@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(cmake ninja-build gcc clang libclang-rt-14-dev libssl-dev pkg-config
           gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine wine64 xvfb xauth nsis
-          imagemagick x11-utils tcpdump valgrind)
+          imagemagick x11-utils tcpdump valgrind fonts-noto-cjk fonts-noto-color-emoji)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -16,6 +16,7 @@
 #define IDD_AWAY 203
 #define IDD_ABOUT 204
 #define IDD_PRIVATE 205
+#define IDD_HELP 206
 
 /* Main window controls. The transcript of the visible conversation carries IDC_TRANSCRIPT;
  * the hidden ones carry IDC_TRANSCRIPT_HIDDEN, so automation finds the one a person sees. */
@@ -63,6 +64,7 @@
 #define IDC_ABOUT_VERSION 1302
 #define IDC_ABOUT_TEXT 1303
 #define IDC_ABOUT_USAGE 1304
+#define IDC_HELP_TEXT 1305
 
 /* Menu and accelerator commands */
 #define IDM_CONNECT 40001
@@ -77,6 +79,7 @@
 #define IDM_BACK 40021
 #define IDM_ABOUT 40030
 #define IDM_FOCUS_INPUT 40031
+#define IDM_HELP 40032
 #define IDM_TRAY_OPEN 40040
 
 /* Strings: application and main window */
@@ -138,6 +141,8 @@
 #define IDS_SYS_SEND_FAILED 226
 #define IDS_SYS_YOU_LEFT 227
 #define IDS_SYS_NOT_IN_ROOM 228
+#define IDS_SYS_CAUGHT_UP 229
+#define IDS_HELP_TEXT 230
 
 /* Strings: errors and prompts */
 #define IDS_ERR_TITLE 300

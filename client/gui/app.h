@@ -29,6 +29,7 @@ typedef struct conv {
     uint64_t last_id;    /* newest message shown: replays after a reconnect skip up to it */
     member_list members;
     int users_loading;   /* a USER_LIST in several frames is arriving: the first one clears */
+    unsigned replayed;   /* history lines shown since the last replay note (duplicates skipped) */
 } conv;
 
 typedef enum conn_state {

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
 
 #include "client.h"
 #include "connect_dialog.h"
@@ -132,12 +133,29 @@ static int field_for(int code)
     }
 }
 
-static wchar_t *error_text(app *a, int code, const wchar_t *detail)
+/* The part of a library error that adds to the box's headline: leading category words
+ * ("cannot reach server: ...") repeat it, so they go; what names an address or an error
+ * from the system stays. */
+static const wchar_t *new_in_detail(const wchar_t *detail)
 {
-    const wchar_t *host = a->cfg.host, *nick = a->cfg.nick;
+    const wchar_t *p = detail, *colon;
+
+    while ((colon = wcsstr(p, L": ")) != NULL) {
+        const wchar_t *q;
+        for (q = p; q < colon; q++)
+            if (!iswalpha(*q) && *q != L' ')
+                return p;
+        p = colon + 2;
+    }
+    return p;
+}
+
+static wchar_t *error_text(app *a, int code, const wchar_t *full_detail)
+{
+    const wchar_t *host = a->cfg.host, *nick = a->cfg.nick, *detail = new_in_detail(full_detail);
 
     switch (code) {
-    case PC_WRONG_KEY: return wstr_format(IDS_ERR_WRONG_KEY, detail);
+    case PC_WRONG_KEY: return wstr_format(IDS_ERR_WRONG_KEY); /* its details only repeat it */
     case PC_E_UNREACHABLE: return wstr_format(IDS_ERR_UNREACHABLE, host, detail);
     case PC_NICK_TAKEN: return wstr_format(IDS_ERR_NICK_TAKEN, nick);
     case PC_BAD_NICK: return wstr_format(IDS_ERR_BAD_NICK, nick, detail);

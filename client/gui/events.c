@@ -12,7 +12,10 @@
 #include "messages.h"
 #include "resource.h"
 #include "status.h"
+#include "transcript.h"
 #include "wstr.h"
+
+#define REDRAW_BATCH 20 /* events in one drain after which the transcript stops redrawing */
 
 /* Tabs kept from an earlier link to this server: a new link joins their rooms again. */
 static void rejoin_kept_tabs(app *a)
@@ -164,11 +167,24 @@ static void handle(app *a, const net_event *ev)
 void events_drain(app *a, unsigned link_id)
 {
     net_event *ev;
+    HWND frozen = NULL;
+    int n = 0;
 
     if (link_id != a->link_id)
         return; /* from a link that has been replaced */
     while (a->net && (ev = net_next_event(a->net)) != NULL) {
+        /* A big batch (a catch-up of hundreds of messages) is drawn once, at the end, not
+         * line by line. */
+        if (++n == REDRAW_BATCH && conv_active(a)) {
+            frozen = conv_active(a)->transcript;
+            SendMessageW(frozen, WM_SETREDRAW, FALSE, 0);
+        }
         handle(a, ev);
         net_event_free(ev);
+    }
+    if (frozen && IsWindow(frozen)) {
+        SendMessageW(frozen, WM_SETREDRAW, TRUE, 0);
+        transcript_restore_place(frozen);
+        InvalidateRect(frozen, NULL, TRUE);
     }
 }

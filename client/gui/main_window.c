@@ -231,6 +231,9 @@ static void on_command(app *a, int id, int code)
     case IDM_BACK:
         commands_back(a);
         break;
+    case IDM_HELP:
+        help_show(a->hwnd);
+        break;
     case IDM_ABOUT:
         about_show(a->hwnd);
         break;

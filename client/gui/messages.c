@@ -64,8 +64,10 @@ static void on_msg(app *a, const net_event *ev, const wide_event *w)
         return;
     if (ev->id)
         c->last_id = ev->id;
-    if (ev->flags & PROTO_FLAG_HISTORY)
+    if (ev->flags & PROTO_FLAG_HISTORY) {
         flags |= TM_HISTORY;
+        c->replayed++;
+    }
     if (is_me(a, w->nick))
         flags |= TM_OWN;
     transcript_add_message(c->transcript, ev->time, w->nick, w->text, flags);
@@ -184,7 +186,9 @@ static void on_person(app *a, const net_event *ev, const wide_event *w)
                 m->presence = MEMBER_OFFLINE;
             else if (m)
                 members_remove(&c->members, w->nick);
-            if (w->text[0])
+            /* The server's reason for a dropped connection is the word itself: "bob
+             * disconnected (disconnected)" would say it twice. */
+            if (w->text[0] && _wcsicmp(w->text, L"disconnected") != 0)
                 conv_line_fmt(a, c, TL_INFO, IDS_SYS_QUIT_REASON, w->nick, w->text, NULL);
             else
                 conv_line_fmt(a, c, TL_INFO, IDS_SYS_QUIT, w->nick, NULL, NULL);
@@ -269,17 +273,21 @@ static void on_error(app *a, const net_event *ev, const wide_event *w)
     conv_line_fmt(a, c, TL_ERROR, IDS_SYS_ERROR, w->text, NULL, NULL);
 }
 
-/* "Earlier messages (n) are shown above." in room's tab, after a replay that showed some. */
-static void history_note(app *a, const wchar_t *room, uint32_t n)
+/* After a replay (id: the note's string), says how many lines it added to room's tab: the
+ * server's count includes lines the tab already showed, which were skipped. */
+static void history_note(app *a, const wchar_t *room, unsigned id)
 {
     conv *c = conv_find(a, room, 0);
     wchar_t count[16];
 
-    if (!c || !n)
+    if (!c)
         return;
-    _snwprintf(count, 16, L"%u", n);
-    count[15] = L'\0';
-    conv_line_fmt(a, c, TL_INFO, IDS_SYS_HISTORY, count, NULL, NULL);
+    if (c->replayed) {
+        _snwprintf(count, 16, L"%u", c->replayed);
+        count[15] = L'\0';
+        conv_line_fmt(a, c, TL_INFO, id, count, NULL, NULL);
+    }
+    c->replayed = 0;
 }
 
 void messages_apply(app *a, const net_event *ev)
@@ -311,7 +319,7 @@ void messages_apply(app *a, const net_event *ev)
         on_error(a, ev, &w);
         break;
     case PT_HISTORY_END:
-        history_note(a, w.room, ev->count);
+        history_note(a, w.room, IDS_SYS_HISTORY);
         break;
     default:
         break;
@@ -325,6 +333,6 @@ void messages_caught_up(app *a, const net_event *ev)
     wchar_t *room = wstr_from_utf8(ev->room, (size_t)-1);
 
     if (room)
-        history_note(a, room, ev->count);
+        history_note(a, room, IDS_SYS_CAUGHT_UP);
     free(room);
 }

@@ -171,6 +171,28 @@ static INT_PTR CALLBACK about_proc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
     return FALSE;
 }
 
+static INT_PTR CALLBACK help_proc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
+{
+    (void)lp;
+    if (msg == WM_INITDIALOG) {
+        wchar_t text[4096];
+        dialog_center(dlg);
+        SetDlgItemTextW(dlg, IDC_HELP_TEXT, wstr_load(IDS_HELP_TEXT, text, 4096));
+        return TRUE;
+    }
+    if (msg == WM_COMMAND && (LOWORD(wp) == IDOK || LOWORD(wp) == IDCANCEL)) {
+        EndDialog(dlg, LOWORD(wp));
+        return TRUE;
+    }
+    return FALSE;
+}
+
+void help_show(HWND owner)
+{
+    DialogBoxParamW((HINSTANCE)GetWindowLongPtrW(owner, GWLP_HINSTANCE),
+                    MAKEINTRESOURCEW(IDD_HELP), owner, help_proc, 0);
+}
+
 void about_show(HWND owner)
 {
     DialogBoxParamW((HINSTANCE)GetWindowLongPtrW(owner, GWLP_HINSTANCE),

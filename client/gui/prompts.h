@@ -12,6 +12,8 @@ int prompt_join(HWND owner, wchar_t *dst, size_t cap);
 int prompt_private(HWND owner, wchar_t *dst, size_t cap);
 int prompt_away(HWND owner, wchar_t *dst, size_t cap);
 void about_show(HWND owner);
+/* F1: how to chat in Parley (commands and keys), from the string table. */
+void help_show(HWND owner);
 /* Centres a dialog over its owner (kept inside the owner's monitor), as Windows' own dialogs
  * appear; without a visible owner the template's DS_CENTER placement stays. */
 void dialog_center(HWND dlg);

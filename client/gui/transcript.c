@@ -4,6 +4,7 @@
  * the newest line unless the reader scrolled up. */
 #include "transcript.h"
 
+#include <commdlg.h> /* FR_DOWN for EM_FINDTEXTEXW */
 #include <shellapi.h>
 
 #include <stdlib.h>
@@ -163,10 +164,13 @@ void transcript_destroy(HWND t)
     DestroyWindow(t);
 }
 
-/* Drops the oldest lines once there are too many. */
+/* Drops the oldest lines once there are too many. The count is of display lines (wrapped
+ * ones included), so the cut moves on to the end of the paragraph it falls in: a message is
+ * never cut in half. */
 static void trim(HWND t)
 {
     LRESULT lines = SendMessageW(t, EM_GETLINECOUNT, 0, 0);
+    FINDTEXTEXW find;
     CHARRANGE cr;
 
     if (lines <= MAX_LINES)
@@ -175,6 +179,12 @@ static void trim(HWND t)
     cr.cpMax = (LONG)SendMessageW(t, EM_LINEINDEX, TRIM_LINES, 0);
     if (cr.cpMax <= 0)
         return;
+    find.chrg.cpMin = cr.cpMax - 1; /* the paragraph mark may be just before the line */
+    find.chrg.cpMax = -1;
+    find.lpstrText = L"\r";
+    if (SendMessageW(t, EM_FINDTEXTEXW, FR_DOWN, (LPARAM)&find) < 0)
+        return;
+    cr.cpMax = find.chrgText.cpMax;
     SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&cr);
     SendMessageW(t, EM_REPLACESEL, FALSE, (LPARAM)L"");
 }

@@ -586,6 +586,15 @@ TEST(gui_system_colours)
         pc_say(carol, "lobby", "the build is green", 0);
         test_expect_text(carol, "the build is green", &m, 10000);
         CHECK(gui_wait_text(second, IDC_TRANSCRIPT, L"the build is green", WAIT_NET));
+        /* The first one is hana's replay of the lobby's history (drawn greyed); the live one
+         * is the one to judge. */
+        {
+            DWORD start = GetTickCount();
+            while (transcript_count(second, L"the build is green") < 2 &&
+                   GetTickCount() - start < WAIT_NET)
+                Sleep(100);
+        }
+        CHECK(transcript_count(second, L"the build is green") == 2);
         check_readable(second, RGB(0, 0, 0), RGB(255, 255, 255), "white on black");
     }
 
@@ -597,5 +606,136 @@ done:
         pc_quit(carol, "bye");
         pc_close(carol);
     }
+    solo_end(&s);
+}
+
+/* carol says a line and alice's transcript shows it: everything the server sent alice before
+ * that line (history ends, catch-up notes) has been shown by then. */
+static int sync_point(pc_conn *carol, HWND main, const char *line)
+{
+    wchar_t wide[128];
+    proto_msg m;
+
+    pc_say(carol, "lobby", line, 0);
+    test_expect_text(carol, line, &m, 10000);
+    drain(carol);
+    MultiByteToWideChar(CP_UTF8, 0, line, -1, wide, 128);
+    return gui_wait_text(main, IDC_TRANSCRIPT, wide, WAIT_NET);
+}
+
+/* Bug 10, the transcript's notes: "carol disconnected", not "carol disconnected
+ * (disconnected)"; no "Messages you missed follow" when none were missed; no "Earlier
+ * messages (n) are shown above" when the replay showed nothing new. */
+TEST(gui_small_bugs_notes)
+{
+    solo s;
+    server_config cfg2;
+    HWND main;
+    pc_conn *carol = NULL, *dan = NULL;
+    int earlier;
+    uint16_t port;
+
+    main = solo_start(&s, "gui-notes", L"alice");
+    if (!main)
+        goto done;
+    carol = test_connect(&s.ts, "carol", NULL, 0);
+    NEED(carol != NULL);
+    test_settle(carol);
+    CHECK(sync_point(carol, main, "first words"));
+    /* A dropped connection: the server's reason is the word "disconnected" itself. */
+    dan = test_connect(&s.ts, "dan", NULL, 0);
+    NEED(dan != NULL);
+    test_settle(dan);
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"dan joined lobby", WAIT_NET));
+    pc_hangup(dan);
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"dan disconnected", WAIT_NET));
+    CHECK(!text_has(main, IDC_TRANSCRIPT, L"(disconnected)"));
+
+    /* Disconnect and Connect again: the lobby's replay holds only lines already shown. */
+    earlier = transcript_count(main, L"Earlier messages");
+    gui_command(main, IDM_DISCONNECT);
+    CHECK(gui_wait_text(main, IDC_STATUS, L"Not connected", WAIT_NET));
+    gui_command(main, IDM_CONNECT);
+    {
+        HWND dlg = gui_wait_window(&s.p, L"#32770", TITLE_CONNECT, WAIT_UI);
+        NEED(dlg != NULL);
+        gui_click(dlg, IDOK);
+    }
+    CHECK(gui_wait_text(main, IDC_STATUS, L"Connected as alice", WAIT_NET));
+    CHECK(sync_point(carol, main, "after connecting again"));
+    CHECK(transcript_count(main, L"Earlier messages") == earlier);
+    if (transcript_count(main, L"Earlier messages") != earlier)
+        report_text("alice's transcript", main, IDC_TRANSCRIPT);
+
+    /* The server restarts with nothing said meanwhile: reconnected, nothing "follows". */
+    pc_close(carol);
+    carol = NULL;
+    port = s.ts.port;
+    test_server_stop(&s.ts);
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"Connection lost", WAIT_NET));
+    cfg2 = s.cfg;
+    NEED(restart_server(&s.ts, &cfg2, port) == 0);
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"Reconnected", 30000));
+    carol = test_connect(&s.ts, "carol", NULL, 0);
+    NEED(carol != NULL);
+    test_settle(carol);
+    CHECK(sync_point(carol, main, "after the restart"));
+    CHECK(!text_has(main, IDC_TRANSCRIPT, L"Messages you missed follow"));
+
+done:
+    if (carol) {
+        pc_quit(carol, "bye");
+        pc_close(carol);
+    }
+    if (dan)
+        pc_close(dan);
+    solo_end(&s);
+}
+
+/* Bug 10, the error box and F1: the details do not repeat the headline; F1 opens help for
+ * chatting (commands and keys), not the command-line options. */
+TEST(gui_small_bugs_help)
+{
+    solo s;
+    HWND main, dlg, box, help;
+    wchar_t port[16], *texts;
+
+    main = solo_start(&s, "gui-help", L"alice");
+    if (!main)
+        goto done;
+    gui_press_key(main, IDC_INPUT, VK_F1);
+    help = gui_wait_window(&s.p, L"#32770", L"Parley help", WAIT_UI);
+    CHECK(help != NULL);
+    if (help) {
+        texts = gui_child_texts(help);
+        CHECK(texts && wcsstr(texts, L"/join") && wcsstr(texts, L"Ctrl+J"));
+        CHECK(texts && !wcsstr(texts, L"--key-file"));
+        free(texts);
+        gui_click(help, IDOK);
+        gui_wait_gone(help, WAIT_UI);
+    }
+
+    gui_command(main, IDM_CONNECT);
+    dlg = gui_wait_window(&s.p, L"#32770", TITLE_CONNECT, WAIT_UI);
+    NEED(dlg != NULL);
+    _snwprintf(port, 16, L"%u", closed_port());
+    gui_set_text(dlg, IDC_PORT, port);
+    gui_click(dlg, IDOK);
+    box = gui_wait_window_with(&s.p, IDYES, WAIT_UI);
+    if (box)
+        gui_click(box, IDYES);
+    box = gui_wait_window_with(&s.p, IDRETRY, WAIT_NET);
+    NEED(box != NULL);
+    texts = gui_child_texts(box);
+    if (texts)
+        fprintf(stderr, "error box:\n%ls\n", texts);
+    /* "Cannot reach the server 127.0.0.1." once; the details add only what is new. */
+    CHECK(texts && wcsstr(texts, L"Cannot reach the server 127.0.0.1"));
+    CHECK(texts && !wcsstr(texts, L"Details: cannot reach"));
+    CHECK(texts && !wcsstr(texts, L"Details: Cannot reach"));
+    free(texts);
+    gui_click(box, IDCANCEL);
+
+done:
     solo_end(&s);
 }

@@ -199,6 +199,21 @@ static unsigned closed_port(void)
     return port;
 }
 
+/* Connection > Connect, with the port changed to a closed one (written to port) and OK. */
+static int connect_to_closed_port(solo *s, HWND main, wchar_t port[16])
+{
+    HWND dlg;
+
+    gui_command(main, IDM_CONNECT);
+    dlg = gui_wait_window(&s->p, L"#32770", TITLE_CONNECT, WAIT_UI);
+    if (!dlg)
+        return -1;
+    _snwprintf(port, 16, L"%u", closed_port());
+    gui_set_text(dlg, IDC_PORT, port);
+    gui_click(dlg, IDOK);
+    return 0;
+}
+
 /* Bug 2 (and the "Retry redials the same wrong port" of bug 10): a mistyped port asks before
  * it would discard the conversations, keeps them when it fails, and Retry goes back to the
  * Connect dialog where the port can be fixed. */
@@ -216,12 +231,7 @@ TEST(gui_mistyped_port_keeps_tabs)
     say_enter(main, L"notes worth keeping");
     CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"notes worth keeping", WAIT_NET));
 
-    gui_command(main, IDM_CONNECT);
-    dlg = gui_wait_window(&s.p, L"#32770", TITLE_CONNECT, WAIT_UI);
-    NEED(dlg != NULL);
-    _snwprintf(port, 16, L"%u", closed_port());
-    gui_set_text(dlg, IDC_PORT, port);
-    gui_click(dlg, IDOK);
+    NEED(connect_to_closed_port(&s, main, port) == 0);
 
     /* Another server: the conversations would go once it answers, so Parley asks first. */
     box = gui_wait_window_with(&s.p, IDYES, WAIT_UI);
@@ -697,7 +707,7 @@ done:
 TEST(gui_small_bugs_help)
 {
     solo s;
-    HWND main, dlg, box, help;
+    HWND main, box, help;
     wchar_t port[16], *texts;
 
     main = solo_start(&s, "gui-help", L"alice");
@@ -715,12 +725,7 @@ TEST(gui_small_bugs_help)
         gui_wait_gone(help, WAIT_UI);
     }
 
-    gui_command(main, IDM_CONNECT);
-    dlg = gui_wait_window(&s.p, L"#32770", TITLE_CONNECT, WAIT_UI);
-    NEED(dlg != NULL);
-    _snwprintf(port, 16, L"%u", closed_port());
-    gui_set_text(dlg, IDC_PORT, port);
-    gui_click(dlg, IDOK);
+    NEED(connect_to_closed_port(&s, main, port) == 0);
     box = gui_wait_window_with(&s.p, IDYES, WAIT_UI);
     if (box)
         gui_click(box, IDYES);

@@ -31,7 +31,12 @@ static const theme *theme_of(HWND t)
 static void ui_face(wchar_t *face, size_t cap)
 {
     NONCLIENTMETRICSW ncm;
+    DWORD size = (DWORD)(cap * sizeof *face);
 
+    /* A face the user chose (HKCU\Software\Parley, TranscriptFont), else the UI's. */
+    if (RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"TranscriptFont", RRF_RT_REG_SZ,
+                     NULL, face, &size) == ERROR_SUCCESS && face[0])
+        return;
     memset(&ncm, 0, sizeof ncm);
     ncm.cbSize = sizeof ncm;
     /* The face Windows uses for messages (Segoe UI; Wine answers with its own). */

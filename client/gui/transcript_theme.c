@@ -1,122 +1,97 @@
-/* transcript_theme.c — recolouring a transcript when the system's colours change: RichEdit
- * keeps a colour per run, so the text goes out as RTF, each entry of its colour table is
- * mapped from the old theme's role to the new one's, and it comes back in. Formatting,
- * paragraphs and links stay as they were. */
+/* transcript_theme.c — recolouring a transcript when the system's colours change. RichEdit
+ * keeps a colour per run of text and no roles, so the text is walked run by run (each found
+ * by doubling a selection while its colour stays the same, then halving back to the edge)
+ * and each run gets the colour of the same role in the new theme. Bold, italics, links and
+ * paragraphs are left alone. (Streaming RTF out and in would be shorter, but Wine's RTF
+ * writer loses the hanging indent and the bold state of the first run.) */
 #include "transcript.h"
 
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-typedef struct rtf_buf {
-    char *p;
-    size_t n, cap;
-    size_t pos; /* reading position, for streaming back in */
-} rtf_buf;
-
-static DWORD CALLBACK rtf_out(DWORD_PTR cookie, LPBYTE bytes, LONG n, LONG *done)
+/* 1 if every character in [from, to) has the colour c. */
+static int uniform(HWND t, LONG from, LONG to, COLORREF c)
 {
-    rtf_buf *b = (rtf_buf *)cookie;
-    size_t need = b->n + (size_t)n + 1;
+    CHARFORMAT2W cf;
+    CHARRANGE cr;
 
-    if (need > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 65536;
-        char *grown;
-        while (cap < need)
-            cap *= 2;
-        grown = realloc(b->p, cap);
-        if (!grown)
-            return 1; /* non-zero stops the stream */
-        b->p = grown;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, bytes, (size_t)n);
-    b->n += (size_t)n;
-    b->p[b->n] = '\0';
-    *done = n;
-    return 0;
+    cr.cpMin = from;
+    cr.cpMax = to;
+    SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&cr);
+    memset(&cf, 0, sizeof cf);
+    cf.cbSize = sizeof cf;
+    cf.dwMask = CFM_COLOR;
+    SendMessageW(t, EM_GETCHARFORMAT, SCF_SELECTION, (LPARAM)&cf);
+    return (cf.dwMask & CFM_COLOR) && !(cf.dwEffects & CFE_AUTOCOLOR) && cf.crTextColor == c;
 }
 
-static DWORD CALLBACK rtf_in(DWORD_PTR cookie, LPBYTE bytes, LONG n, LONG *done)
+/* The end of the run of colour c that starts at from (len: the text's length). */
+static LONG run_end(HWND t, LONG from, LONG len, COLORREF c)
 {
-    rtf_buf *b = (rtf_buf *)cookie;
-    size_t left = b->n - b->pos, take = left < (size_t)n ? left : (size_t)n;
+    LONG good = from + 1, bad = len + 1, step = 1;
 
-    memcpy(bytes, b->p + b->pos, take);
-    b->pos += take;
-    *done = (LONG)take;
-    return 0;
-}
-
-/* Appends text to out (which has room: see recolour_table). */
-static void put(rtf_buf *out, const char *text, size_t n)
-{
-    memcpy(out->p + out->n, text, n);
-    out->n += n;
-    out->p[out->n] = '\0';
-}
-
-/* Copies in to out with every "\redR\greenG\blueB;" of the colour table mapped. Returns 0, or
- * -1 if there is no colour table (nothing to do) or no memory. */
-static int recolour_table(const rtf_buf *in, rtf_buf *out, const theme *old, const theme *now)
-{
-    const char *table = strstr(in->p, "{\\colortbl"), *p, *end;
-    char entry[64];
-
-    if (!table)
-        return -1;
-    /* Each entry can grow from "\red0\green0\blue0;" to at most 30 bytes. */
-    out->cap = in->n * 2 + 1024;
-    out->p = malloc(out->cap);
-    if (!out->p)
-        return -1;
-    out->n = 0;
-    p = table + strlen("{\\colortbl");
-    put(out, in->p, (size_t)(p - in->p));
-    for (;;) {
-        unsigned r = 0, g = 0, b = 0;
-        COLORREF c;
-        int n = 0;
-
-        end = strpbrk(p, ";}");
-        if (!end || *end == '}')
+    /* Gallop: double the run while it stays one colour... */
+    while (good < len) {
+        LONG probe = good + step < len ? good + step : len;
+        if (!uniform(t, from, probe, c)) {
+            bad = probe;
             break;
-        if (sscanf(p, " \\red%u\\green%u\\blue%u%n", &r, &g, &b, &n) == 3 && p + n <= end) {
-            c = theme_map(old, now, RGB(r, g, b));
-            n = snprintf(entry, sizeof entry, "\\red%u\\green%u\\blue%u;",
-                         (unsigned)GetRValue(c), (unsigned)GetGValue(c), (unsigned)GetBValue(c));
-            put(out, entry, (size_t)n);
-        } else {
-            put(out, p, (size_t)(end - p + 1)); /* the "auto" entry, or one we do not know */
         }
-        p = end + 1;
+        good = probe;
+        step *= 2;
     }
-    put(out, p, strlen(p));
-    return 0;
+    /* ...then close in on the edge between the last good and the first bad end. */
+    while (bad - good > 1) {
+        LONG mid = good + (bad - good) / 2;
+        if (uniform(t, from, mid, c))
+            good = mid;
+        else
+            bad = mid;
+    }
+    return good;
 }
 
 void transcript_recolour(HWND t, const theme *old, const theme *now)
 {
-    rtf_buf in, out;
-    EDITSTREAM es;
+    GETTEXTLENGTHEX gtl = {GTL_NUMCHARS | GTL_PRECISE, 1200};
+    LONG len = (LONG)SendMessageW(t, EM_GETTEXTLENGTHEX, (WPARAM)&gtl, 0), cp = 0;
+    CHARRANGE keep;
+    POINT scroll;
 
-    memset(&in, 0, sizeof in);
-    memset(&out, 0, sizeof out);
+    transcript_save_place(t);
+    SendMessageW(t, EM_EXGETSEL, 0, (LPARAM)&keep);
+    SendMessageW(t, EM_GETSCROLLPOS, 0, (LPARAM)&scroll);
+    SendMessageW(t, WM_SETREDRAW, FALSE, 0);
+    SendMessageW(t, EM_HIDESELECTION, TRUE, 0);
     SendMessageW(t, EM_SETBKGNDCOLOR, 0, (LPARAM)now->bg);
-    memset(&es, 0, sizeof es);
-    es.dwCookie = (DWORD_PTR)&in;
-    es.pfnCallback = rtf_out;
-    SendMessageW(t, EM_STREAMOUT, SF_RTF, (LPARAM)&es);
-    if (!es.dwError && in.p && recolour_table(&in, &out, old, now) == 0) {
-        transcript_save_place(t);
-        SendMessageW(t, WM_SETREDRAW, FALSE, 0);
-        es.dwCookie = (DWORD_PTR)&out;
-        es.pfnCallback = rtf_in;
-        SendMessageW(t, EM_STREAMIN, SF_RTF, (LPARAM)&es);
-        SendMessageW(t, WM_SETREDRAW, TRUE, 0);
-        transcript_restore_place(t);
-        InvalidateRect(t, NULL, TRUE);
+    while (cp < len) {
+        CHARFORMAT2W cf;
+        CHARRANGE cr;
+        COLORREF c;
+        LONG end;
+
+        cr.cpMin = cp;
+        cr.cpMax = cp + 1;
+        SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&cr);
+        memset(&cf, 0, sizeof cf);
+        cf.cbSize = sizeof cf;
+        cf.dwMask = CFM_COLOR;
+        SendMessageW(t, EM_GETCHARFORMAT, SCF_SELECTION, (LPARAM)&cf);
+        c = cf.crTextColor;
+        end = run_end(t, cp, len, c);
+        if (theme_map(old, now, c) != c) {
+            cr.cpMax = end;
+            SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&cr);
+            cf.dwMask = CFM_COLOR;
+            cf.dwEffects = 0;
+            cf.crTextColor = theme_map(old, now, c);
+            SendMessageW(t, EM_SETCHARFORMAT, SCF_SELECTION, (LPARAM)&cf);
+        }
+        cp = end;
     }
-    free(in.p);
-    free(out.p);
+    SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&keep);
+    SendMessageW(t, EM_HIDESELECTION, FALSE, 0);
+    SendMessageW(t, EM_SETSCROLLPOS, 0, (LPARAM)&scroll);
+    SendMessageW(t, WM_SETREDRAW, TRUE, 0);
+    transcript_restore_place(t);
+    InvalidateRect(t, NULL, TRUE);
 }

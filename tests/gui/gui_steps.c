@@ -294,3 +294,22 @@ int restart_server(test_server *ts, server_config *cfg, uint16_t port)
     return -1;
 }
 
+
+/* Windows' Segoe UI falls back to Japanese and emoji fonts through its font links. A Wine
+ * prefix without Windows' fonts draws the UI in DejaVu Sans, and Wine's links (which it
+ * rewrites at start-up) name only Windows' own fonts: font links added for DejaVu Sans had no
+ * effect either. So under Wine the transcripts are set in Noto Sans CJK JP (installed by
+ * install-deps.sh; it covers Latin, Cyrillic and Greek too) through parley.exe's
+ * TranscriptFont setting, for programs started afterwards; on = 0 removes the setting. */
+void gui_cjk_font(int on)
+{
+    static const wchar_t noto[] = L"Noto Sans CJK JP";
+
+    if (!gui_under_wine())
+        return;
+    if (on)
+        RegSetKeyValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"TranscriptFont", REG_SZ, noto,
+                        sizeof noto);
+    else
+        RegDeleteKeyValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"TranscriptFont");
+}

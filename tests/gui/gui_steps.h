@@ -58,4 +58,8 @@ void check_remembered(const wchar_t *nick, DWORD cipher);
 /* Restarts a stopped test server on the same port and data directory. 0 or -1. */
 int restart_server(test_server *ts, server_config *cfg, uint16_t port);
 
+/* Under Wine: transcripts in Noto Sans CJK JP (on = 1) or the UI font again (on = 0), for
+ * programs started afterwards, so Japanese shows as it does on Windows. */
+void gui_cjk_font(int on);
+
 #endif

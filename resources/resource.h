@@ -17,6 +17,7 @@
 #define IDD_ABOUT 204
 #define IDD_PRIVATE 205
 #define IDD_HELP 206
+#define IDD_TOPIC 207
 
 /* Main window controls. The transcript of the visible conversation carries IDC_TRANSCRIPT;
  * the hidden ones carry IDC_TRANSCRIPT_HIDDEN, so automation finds the one a person sees. */
@@ -30,6 +31,11 @@
 #define IDC_SEND 1007
 #define IDC_STATUS 1008
 #define IDC_INPUT_COUNT 1009
+#define IDC_TOPIC 1010
+#define IDC_WELCOME 1011
+#define IDC_WELCOME_CONNECT 1012
+#define IDC_RECENT 1013
+#define IDC_RECENT_LABEL 1014
 
 /* Connect dialog */
 #define IDC_SERVER_LABEL 1100
@@ -57,6 +63,7 @@
 #define IDC_PEER 1203
 #define IDC_AWAY_LABEL 1204
 #define IDC_AWAY_TEXT 1205
+#define IDC_TOPIC_EDIT 1206
 
 /* About dialog */
 #define IDC_ABOUT_ICON 1300
@@ -143,6 +150,9 @@
 #define IDS_SYS_NOT_IN_ROOM 228
 #define IDS_SYS_CAUGHT_UP 229
 #define IDS_HELP_TEXT 230
+#define IDS_TOPIC_NONE 231
+#define IDS_TOPIC_PRIVATE 232
+#define IDS_RECENT_ITEM 233
 
 /* Strings: errors and prompts */
 #define IDS_ERR_TITLE 300

@@ -4,6 +4,7 @@
 #define PARLEY_GUI_APP_H
 
 #include <windows.h>
+#include <commctrl.h>
 
 #include <stdint.h>
 
@@ -29,6 +30,7 @@ typedef struct conv {
     uint64_t last_id;    /* newest message shown: replays after a reconnect skip up to it */
     member_list members;
     int users_loading;   /* a USER_LIST in several frames is arriving: the first one clears */
+    wchar_t topic[PROTO_TOPIC_MAX + 1]; /* a room's topic as the server last said it */
     unsigned replayed;   /* history lines shown since the last replay note (duplicates skipped) */
 } conv;
 
@@ -54,7 +56,8 @@ typedef struct pending_error {
 
 typedef struct app {
     HINSTANCE inst;
-    HWND hwnd, tabs, users_label, users, input, send, status;
+    HWND hwnd, tabs, topic, users_label, users, input, send, status;
+    HIMAGELIST tab_icons;  /* the person icon of private tabs */
     UINT dpi;
     HICON icon_big, icon_small, icon_warning;
     UINT msg_taskbar_created;

@@ -135,6 +135,18 @@ void commands_private(app *a, const wchar_t *nick)
     conv_activate(a, conv_index(a, c));
 }
 
+void commands_topic(app *a, const wchar_t *topic)
+{
+    conv *c = conv_active(a);
+    char *room = c && !c->is_private ? wstr_to_utf8(c->name) : NULL;
+    char *utf8 = wstr_to_utf8(topic);
+
+    if (room && utf8 && can_send(a))
+        net_topic(a->net, room, utf8);
+    free(room);
+    free(utf8);
+}
+
 void commands_away(app *a, const wchar_t *text)
 {
     char *utf8;
@@ -243,13 +255,7 @@ int commands_submit(app *a, const wchar_t *text)
     } else if (_wcsicmp(word, L"back") == 0) {
         commands_back(a);
     } else if (_wcsicmp(word, L"topic") == 0) {
-        conv *c = conv_active(a);
-        char *room = c && !c->is_private ? wstr_to_utf8(c->name) : NULL;
-        char *utf8 = wstr_to_utf8(rest);
-        if (room && utf8 && can_send(a))
-            net_topic(a->net, room, utf8);
-        free(room);
-        free(utf8);
+        commands_topic(a, rest);
     } else if (_wcsicmp(word, L"help") == 0) {
         help(a, NULL);
     } else {

@@ -14,6 +14,8 @@ void commands_join(app *a, const wchar_t *room);
 void commands_leave(app *a);
 void commands_private(app *a, const wchar_t *nick);
 void commands_away(app *a, const wchar_t *text);
+/* Sets the active room's topic (nothing in a private conversation). */
+void commands_topic(app *a, const wchar_t *topic);
 void commands_back(app *a);
 
 #endif

@@ -10,6 +10,7 @@
 #include "client.h"
 #include "connect_dialog.h"
 #include "conv.h"
+#include "recent.h"
 #include "crypto.h"
 #include "resource.h"
 #include "status.h"
@@ -216,6 +217,25 @@ static int agree_to_switch(app *a, const settings *s)
     return answer == IDYES;
 }
 
+/* Runs the Connect dialog on s and connects on OK (after asking, for another server). */
+static void run_dialog(app *a, settings *s, int focus_field)
+{
+    if (connect_dialog_run(a->hwnd, s, focus_field) == IDOK && agree_to_switch(a, s))
+        connection_connect(a, s);
+    settings_wipe(s);
+}
+
+void connection_dialog_recent(app *a, int index)
+{
+    settings s;
+
+    settings_defaults(&s);
+    settings_load(&s);
+    if (recent_get(index, &s))
+        run_dialog(a, &s, 0);
+    settings_wipe(&s);
+}
+
 void connection_dialog(app *a, int focus_field)
 {
     settings s;
@@ -226,7 +246,6 @@ void connection_dialog(app *a, int focus_field)
         settings_defaults(&s);
         settings_load(&s);
     }
-    if (connect_dialog_run(a->hwnd, &s, focus_field) == IDOK && agree_to_switch(a, &s))
-        connection_connect(a, &s);
-    settings_wipe(&s);
+    run_dialog(a, &s, focus_field);
 }
+

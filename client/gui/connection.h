@@ -22,5 +22,7 @@ int connection_is_tabs_server(const app *a, const settings *s);
  * connects on OK; for another server than the tabs', only once the user agreed that its
  * welcome will close them. */
 void connection_dialog(app *a, int focus_field);
+/* The same, filled in with recent server `index` (recent.h). */
+void connection_dialog_recent(app *a, int index);
 
 #endif

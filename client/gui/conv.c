@@ -68,6 +68,23 @@ static void people_label(app *a, const conv *c)
     SetWindowTextW(a->users_label, text);
 }
 
+/* The bar above the transcript: the room's topic, an invitation to set one, or who a
+ * private conversation is with. */
+static void topic_bar(app *a, const conv *c)
+{
+    wchar_t text[PROTO_TOPIC_MAX + 64];
+
+    if (!c)
+        text[0] = L'\0';
+    else if (c->is_private)
+        wstr_format_into(text, sizeof text / sizeof text[0], IDS_TOPIC_PRIVATE, c->name);
+    else if (c->topic[0])
+        wstr_copy(text, sizeof text / sizeof text[0], c->topic);
+    else
+        wstr_load(IDS_TOPIC_NONE, text, sizeof text / sizeof text[0]);
+    SetWindowTextW(a->topic, text);
+}
+
 void conv_refresh(app *a, conv *c)
 {
     int i = conv_index(a, c);
@@ -84,6 +101,7 @@ void conv_refresh(app *a, conv *c)
     if (i == a->active) {
         userlist_show(a->users, &c->members);
         people_label(a, c);
+        topic_bar(a, c);
     }
 }
 
@@ -108,8 +126,9 @@ conv *conv_open(app *a, const wchar_t *name, int is_private)
     if (!c->transcript)
         goto fail;
     memset(&it, 0, sizeof it);
-    it.mask = TCIF_TEXT;
+    it.mask = TCIF_TEXT | TCIF_IMAGE;
     it.pszText = c->name;
+    it.iImage = is_private ? 0 : -1; /* a person icon for a private talk; rooms have none */
     if (SendMessageW(a->tabs, TCM_INSERTITEMW, (WPARAM)a->nconvs, (LPARAM)&it) < 0) {
         transcript_destroy(c->transcript);
         goto fail;
@@ -174,6 +193,7 @@ void conv_close(app *a, int index)
         else {
             userlist_show(a->users, NULL);
             people_label(a, NULL);
+            topic_bar(a, NULL);
         }
     } else if (a->active > index) {
         a->active--;

@@ -11,6 +11,7 @@
 #include "input.h"
 #include "messages.h"
 #include "resource.h"
+#include "recent.h"
 #include "status.h"
 #include "transcript.h"
 #include "wstr.h"
@@ -57,6 +58,8 @@ static void on_connected(app *a, const net_event *ev)
         /* Only now, with another server's welcome, do the old server's tabs go. */
         if (!connection_is_tabs_server(a, &a->cfg))
             conv_close_all(a);
+        recent_add(&a->cfg);
+        recent_show(GetDlgItem(a->hwnd, IDC_RECENT));
         wstr_copy(a->tabs_host, SETTINGS_HOST_MAX, a->cfg.host);
         a->tabs_port = a->cfg.port;
         /* The server puts everyone in the lobby; its tab is there before the first line. */

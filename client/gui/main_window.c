@@ -17,7 +17,10 @@
 #include "events.h"
 #include "input.h"
 #include "layout.h"
+#include "person_icon.h"
+#include "instance.h"
 #include "placement.h"
+#include "recent.h"
 #include "prompts.h"
 #include "resource.h"
 #include "status.h"
@@ -97,6 +100,29 @@ static void refresh_theme(app *a)
     colour_controls(a);
 }
 
+static void set_tab_icons(app *a)
+{
+    HIMAGELIST il = person_icon_list(a->dpi);
+
+    SendMessageW(a->tabs, TCM_SETIMAGELIST, 0, (LPARAM)il);
+    if (a->tab_icons)
+        ImageList_Destroy(a->tab_icons);
+    a->tab_icons = il;
+}
+
+/* Double-click on the topic bar: change the active room's topic. */
+static void edit_topic(app *a)
+{
+    conv *c = conv_active(a);
+    wchar_t topic[PROTO_TOPIC_MAX + 1];
+
+    if (!c || c->is_private)
+        return;
+    wstr_copy(topic, sizeof topic / sizeof topic[0], c->topic);
+    if (prompt_topic(a->hwnd, topic, sizeof topic / sizeof topic[0]))
+        commands_topic(a, topic);
+}
+
 static int init(HWND hwnd, const main_init *mi)
 {
     app *a = calloc(1, sizeof *a);
@@ -107,6 +133,7 @@ static int init(HWND hwnd, const main_init *mi)
     a->hwnd = hwnd;
     a->inst = (HINSTANCE)GetWindowLongPtrW(hwnd, GWLP_HINSTANCE);
     a->tabs = GetDlgItem(hwnd, IDC_TABS);
+    a->topic = GetDlgItem(hwnd, IDC_TOPIC);
     a->users_label = GetDlgItem(hwnd, IDC_USERS_LABEL);
     a->users = GetDlgItem(hwnd, IDC_USERS);
     a->input = GetDlgItem(hwnd, IDC_INPUT);
@@ -123,6 +150,8 @@ static int init(HWND hwnd, const main_init *mi)
         a->icon_warning = NULL;
     set_icons(a);
     userlist_init(a->users, a->dpi);
+    set_tab_icons(a);
+    recent_show(GetDlgItem(hwnd, IDC_RECENT));
     colour_controls(a);
     SendMessageW(a->input, EM_SETLIMITTEXT, INPUT_LIMIT, 0);
     if (input_attach(a) != 0)
@@ -138,6 +167,7 @@ static int init(HWND hwnd, const main_init *mi)
 static void destroy(app *a)
 {
     placement_save(a->hwnd);
+    instance_unmark(a->hwnd);
     connection_disconnect(a);
     if (a->net_thread) {
         /* Let the goodbye reach the server, but never hang the exit on the network. */
@@ -160,6 +190,8 @@ static void destroy(app *a)
         DestroyIcon(a->icon_warning);
     if (a->input_brush)
         DeleteObject(a->input_brush);
+    if (a->tab_icons)
+        ImageList_Destroy(a->tab_icons);
 }
 
 static void restore(app *a)
@@ -255,6 +287,13 @@ static void on_command(app *a, int id, int code)
         break;
     case IDCANCEL:
         break; /* Esc must not close the main window */
+    case IDC_WELCOME_CONNECT:
+        connection_dialog(a, 0);
+        break;
+    case IDC_TOPIC:
+        if (code == STN_DBLCLK)
+            edit_topic(a);
+        break;
     case IDC_INPUT:
         if (code == EN_CHANGE)
             input_update_count(a);
@@ -269,6 +308,10 @@ static INT_PTR on_notify(app *a, NMHDR *hdr)
 
     if (hdr->idFrom == IDC_TABS && hdr->code == TCN_SELCHANGE) {
         conv_activate(a, (int)SendMessageW(a->tabs, TCM_GETCURSEL, 0, 0));
+        return TRUE;
+    }
+    if (hdr->idFrom == IDC_RECENT && hdr->code == LVN_ITEMACTIVATE) {
+        connection_dialog_recent(a, ((const NMITEMACTIVATE *)hdr)->iItem);
         return TRUE;
     }
     if (hdr->code == EN_LINK) {
@@ -376,6 +419,7 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
         SetWindowPos(hwnd, NULL, r->left, r->top, r->right - r->left, r->bottom - r->top,
                      SWP_NOZORDER | SWP_NOACTIVATE);
         set_icons(a);
+        set_tab_icons(a);
         userlist_init(a->users, a->dpi);
         layout_apply(a);
         return TRUE;

@@ -254,6 +254,14 @@ static void on_user_list(app *a, const net_event *ev, const wide_event *w)
     conv_refresh(a, c);
 }
 
+static void set_topic(app *a, conv *c, const wchar_t *topic)
+{
+    if (!c)
+        return;
+    wstr_copy(c->topic, sizeof c->topic / sizeof c->topic[0], topic);
+    conv_refresh(a, c);
+}
+
 /* An answer to a request. "No such user" is about the last private message: its tab shows
  * the person offline and gets the line. */
 static void on_error(app *a, const net_event *ev, const wide_event *w)
@@ -302,6 +310,7 @@ void messages_apply(app *a, const net_event *ev)
     case PT_MEMBER: on_member(a, ev, &w); break;
     case PT_USER_LIST: on_user_list(a, ev, &w); break;
     case PT_TOPIC:
+        set_topic(a, conv_find(a, w.room, 0), w.text);
         if (w.nick[0])
             conv_line_fmt(a, conv_find(a, w.room, 0), TL_INFO, IDS_SYS_TOPIC_SET, w.nick, w.text,
                           NULL);

@@ -5,7 +5,8 @@
 
 #include <string.h>
 
-#define REG_WINDOW L"Software\\Parley\\Window"
+#include "settings.h"
+
 #define VALUE_PLACEMENT L"Placement"
 
 static void centre(HWND hwnd)
@@ -33,7 +34,10 @@ int placement_restore(HWND hwnd, int show)
     int maximized;
 
     memset(&wp, 0, sizeof wp);
-    if (RegGetValueW(HKEY_CURRENT_USER, REG_WINDOW, VALUE_PLACEMENT, RRF_RT_REG_BINARY, NULL,
+    wchar_t key_path[160];
+
+    settings_subkey(L"Window", key_path, 160);
+    if (RegGetValueW(HKEY_CURRENT_USER, key_path, VALUE_PLACEMENT, RRF_RT_REG_BINARY, NULL,
                      &wp, &size) != ERROR_SUCCESS ||
         size != sizeof wp || wp.length != sizeof wp ||
         wp.rcNormalPosition.right <= wp.rcNormalPosition.left ||
@@ -56,13 +60,15 @@ int placement_restore(HWND hwnd, int show)
 void placement_save(HWND hwnd)
 {
     WINDOWPLACEMENT wp;
+    wchar_t key_path[160];
     HKEY key;
 
     memset(&wp, 0, sizeof wp);
     wp.length = sizeof wp;
     if (!GetWindowPlacement(hwnd, &wp))
         return;
-    if (RegCreateKeyExW(HKEY_CURRENT_USER, REG_WINDOW, 0, NULL, 0, KEY_WRITE, NULL, &key,
+    settings_subkey(L"Window", key_path, 160);
+    if (RegCreateKeyExW(HKEY_CURRENT_USER, key_path, 0, NULL, 0, KEY_WRITE, NULL, &key,
                         NULL) != ERROR_SUCCESS)
         return;
     RegSetValueExW(key, VALUE_PLACEMENT, 0, REG_BINARY, (const BYTE *)&wp, sizeof wp);

@@ -122,6 +122,11 @@ int prompt_private(HWND owner, wchar_t *dst, size_t cap)
     return prompt(owner, IDD_PRIVATE, IDC_PEER, IDS_ERR_NO_PEER, dst, cap);
 }
 
+int prompt_topic(HWND owner, wchar_t *dst, size_t cap)
+{
+    return prompt(owner, IDD_TOPIC, IDC_TOPIC_EDIT, 0, dst, cap);
+}
+
 int prompt_away(HWND owner, wchar_t *dst, size_t cap)
 {
     dst[0] = L'\0';

@@ -11,6 +11,8 @@
 int prompt_join(HWND owner, wchar_t *dst, size_t cap);
 int prompt_private(HWND owner, wchar_t *dst, size_t cap);
 int prompt_away(HWND owner, wchar_t *dst, size_t cap);
+/* The room topic dialog, opened on dst (the current topic). 1 on OK. */
+int prompt_topic(HWND owner, wchar_t *dst, size_t cap);
 void about_show(HWND owner);
 /* F1: how to chat in Parley (commands and keys), from the string table. */
 void help_show(HWND owner);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "settings.h"
 #include "wstr.h"
 
 #define FONT_TWIPS 200        /* 10 pt: a little larger than the UI font, for reading */
@@ -33,8 +34,8 @@ static void ui_face(wchar_t *face, size_t cap)
     NONCLIENTMETRICSW ncm;
     DWORD size = (DWORD)(cap * sizeof *face);
 
-    /* A face the user chose (HKCU\Software\Parley, TranscriptFont), else the UI's. */
-    if (RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"TranscriptFont", RRF_RT_REG_SZ,
+    /* A face the user chose (TranscriptFont in the profile's key), else the UI's. */
+    if (RegGetValueW(HKEY_CURRENT_USER, settings_key(), L"TranscriptFont", RRF_RT_REG_SZ,
                      NULL, face, &size) == ERROR_SUCCESS && face[0])
         return;
     memset(&ncm, 0, sizeof ncm);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "argb.h"
 #include "dpi.h"
 #include "proto.h"
 #include "resource.h"
@@ -76,35 +77,17 @@ int members_remove(member_list *m, const wchar_t *nick)
  * looks right on any background and at any DPI. */
 static HBITMAP make_dot(int size, COLORREF fill, COLORREF ring)
 {
-    BITMAPINFO bi;
-    uint32_t *bits = NULL;
-    HBITMAP bmp;
+    uint32_t *bits;
+    HBITMAP bmp = argb_image(size, &bits);
     double c = (size - 1) / 2.0, r = size * 0.30;
     int x, y;
 
-    memset(&bi, 0, sizeof bi);
-    bi.bmiHeader.biSize = sizeof bi.bmiHeader;
-    bi.bmiHeader.biWidth = size;
-    bi.bmiHeader.biHeight = -size; /* top-down */
-    bi.bmiHeader.biPlanes = 1;
-    bi.bmiHeader.biBitCount = 32;
-    bi.bmiHeader.biCompression = BI_RGB;
-    bmp = CreateDIBSection(NULL, &bi, DIB_RGB_COLORS, (void **)&bits, NULL, 0);
     if (!bmp)
         return NULL;
     for (y = 0; y < size; y++) {
         for (x = 0; x < size; x++) {
             double d = sqrt((x - c) * (x - c) + (y - c) * (y - c));
-            double a = r + 0.5 - d;
-            COLORREF col = d > r - 1.2 ? ring : fill;
-            uint32_t alpha;
-
-            a = a < 0 ? 0 : a > 1 ? 1 : a;
-            alpha = (uint32_t)(a * 255.0 + 0.5);
-            /* Premultiplied BGRA, as the image list's alpha blending expects. */
-            bits[y * size + x] = (alpha << 24) | ((GetRValue(col) * alpha / 255) << 16) |
-                                 ((GetGValue(col) * alpha / 255) << 8) |
-                                 (GetBValue(col) * alpha / 255);
+            bits[y * size + x] = argb_pixel(d > r - 1.2 ? ring : fill, r + 0.5 - d);
         }
     }
     return bmp;

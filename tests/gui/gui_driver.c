@@ -381,6 +381,25 @@ int gui_listview_image(HWND lv, int i)
     return image;
 }
 
+int gui_tab_image(HWND tabs, int i)
+{
+    TCITEMW it;
+    SIZE_T done = 0;
+    remote r;
+    int image = -2;
+
+    if (remote_open(tabs, &r) != 0)
+        return -2;
+    memset(&it, 0, sizeof it);
+    it.mask = TCIF_IMAGE;
+    WriteProcessMemory(r.process, r.base, &it, sizeof it, &done);
+    if (SendMessageW(tabs, TCM_GETITEMW, (WPARAM)i, (LPARAM)r.base) &&
+        ReadProcessMemory(r.process, r.base, &it, sizeof it, &done))
+        image = it.iImage;
+    remote_close(&r);
+    return image;
+}
+
 int gui_richedit_pos(HWND re, long cp, POINT *out)
 {
     POINTL pt = {-1, -1};

@@ -73,6 +73,8 @@ int gui_wait_listview(HWND parent, int id, const wchar_t *part, int present, DWO
 /* Where a RichEdit in another process draws character cp (EM_POSFROMCHAR), in its client
  * coordinates. 0, or -1 if it could not be asked. */
 int gui_richedit_pos(HWND re, long cp, POINT *out);
+/* The image index of tab i of a tab control in another process; -2 if it could not be read. */
+int gui_tab_image(HWND tabs, int i);
 /* The image index of list view item i in another process; -1 if it could not be read. */
 int gui_listview_image(HWND lv, int i);
 /* The colour of character cp in a RichEdit of another process (selects it to ask). */

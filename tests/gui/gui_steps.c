@@ -38,11 +38,13 @@ void write_key_file(const wchar_t *name, const char *key, wchar_t *full, DWORD c
 void client_args(wchar_t *out, size_t cap, const test_server *ts, const wchar_t *nick,
                         const wchar_t *key_file)
 {
+    /* /new: tests run several parley.exe side by side, which a plain start would not. */
     if (key_file)
-        _snwprintf(out, cap, L"--server 127.0.0.1 --port %u --nick %ls --key-file \"%ls\"",
+        _snwprintf(out, cap, L"--server 127.0.0.1 --port %u --nick %ls --key-file \"%ls\" /new",
                    (unsigned)ts->port, nick, key_file);
     else
-        _snwprintf(out, cap, L"--server 127.0.0.1 --port %u --nick %ls", (unsigned)ts->port, nick);
+        _snwprintf(out, cap, L"--server 127.0.0.1 --port %u --nick %ls /new", (unsigned)ts->port,
+                   nick);
     out[cap - 1] = L'\0';
 }
 

@@ -744,3 +744,187 @@ TEST(gui_small_bugs_help)
 done:
     solo_end(&s);
 }
+
+/* Bug 9: the room's topic in a bar above the transcript, changed by double-clicking it; private
+ * tabs marked with a person icon, unlike rooms. */
+TEST(gui_topic_bar)
+{
+    solo s;
+    HWND main, bar, dlg;
+    RECT rb, rt;
+    pc_conn *bob = NULL;
+    int room_image, private_image;
+
+    main = solo_start(&s, "gui-topic", L"alice");
+    if (!main)
+        goto done;
+    say_enter(main, L"/join design");
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"You joined design", WAIT_NET));
+    say_enter(main, L"/topic Release 2.4: freeze on Thursday");
+    CHECK(gui_wait_text(main, IDC_TOPIC, L"Release 2.4: freeze on Thursday", WAIT_NET));
+    bar = GetDlgItem(main, IDC_TOPIC);
+    NEED(bar != NULL);
+    CHECK(IsWindowVisible(bar));
+    GetWindowRect(bar, &rb);
+    GetWindowRect(GetDlgItem(main, IDC_TRANSCRIPT), &rt);
+    CHECK(rb.bottom <= rt.top && rb.left <= rt.left + 2 && rb.right > rb.left);
+
+    /* Double-click: a dialog with the topic, ready to change. */
+    PostMessageW(bar, WM_LBUTTONDBLCLK, MK_LBUTTON, MAKELPARAM(5, 5));
+    dlg = gui_wait_window(&s.p, L"#32770", L"Room topic", WAIT_UI);
+    CHECK(dlg != NULL);
+    if (dlg) {
+        CHECK(text_has(dlg, IDC_TOPIC_EDIT, L"freeze on Thursday"));
+        gui_set_text(dlg, IDC_TOPIC_EDIT, L"Release 2.4: freeze moved to Friday");
+        gui_click(dlg, IDOK);
+        CHECK(gui_wait_text(main, IDC_TOPIC, L"freeze moved to Friday", WAIT_NET));
+    }
+    /* Each room shows its own topic. */
+    gui_command(main, IDM_PREV_TAB);
+    CHECK(wait_tabs(main, L"lobby", WAIT_NET));
+    Sleep(300);
+    CHECK(!text_has(main, IDC_TOPIC, L"freeze"));
+
+    /* A private tab looks different from a room. */
+    bob = test_connect(&s.ts, "bob", NULL, 0);
+    NEED(bob != NULL);
+    test_settle(bob);
+    pc_priv(bob, "alice", "got a minute?", 0);
+    CHECK(wait_tabs(main, L"bob", WAIT_NET));
+    room_image = gui_tab_image(GetDlgItem(main, IDC_TABS), 0);
+    private_image = gui_tab_image(GetDlgItem(main, IDC_TABS), 2);
+    if (private_image < 0 || private_image == room_image)
+        fprintf(stderr, "tab images: room %d, private %d\n", room_image, private_image);
+    CHECK(private_image >= 0 && private_image != room_image);
+
+done:
+    if (bob) {
+        pc_quit(bob, "bye");
+        pc_close(bob);
+    }
+    solo_end(&s);
+}
+
+/* Bug 8: before connecting, a welcome pane with Connect and the recent servers, and a Connect
+ * dialog without a hole where the XOR warning hides. */
+TEST(gui_welcome_pane)
+{
+    solo s;
+    HWND main, dlg, cipher, remember;
+    RECT rc, rr;
+    gui_proc pia;
+    wchar_t *items;
+
+    memset(&pia, 0, sizeof pia);
+    /* A connection with "Remember" ticked makes 127.0.0.1 a recent server. */
+    main = solo_start(&s, "gui-welcome", L"alice");
+    if (!main)
+        goto done;
+    gui_stop(&s.p, 15000);
+    {
+        wchar_t key_file[MAX_PATH], args[1024];
+        GetFullPathNameW(s.key_name, MAX_PATH, key_file, NULL);
+        client_args(args, 1024, &s.ts, L"alice", key_file);
+        memset(&s.p, 0, sizeof s.p);
+        NEED(gui_start(&s.p, L"alice", parley_exe(), args) == 0);
+        dlg = gui_wait_window(&s.p, L"#32770", TITLE_CONNECT, WAIT_UI);
+        NEED(dlg != NULL);
+        gui_click(dlg, IDC_REMEMBER);
+        gui_click(dlg, IDOK);
+        NEED(gui_wait_window(&s.p, L"#32770", L"alice on 127.0.0.1", WAIT_NET) != NULL);
+        gui_stop(&s.p, 15000);
+    }
+    main = start_offline(&pia, &s.ts);
+    NEED(main != NULL);
+    CHECK(IsWindowVisible(GetDlgItem(main, IDC_WELCOME)));
+    CHECK(IsWindowVisible(GetDlgItem(main, IDC_WELCOME_CONNECT)));
+    items = gui_listview_items(GetDlgItem(main, IDC_RECENT));
+    CHECK(items && wcsstr(items, L"127.0.0.1"));
+    if (items)
+        fprintf(stderr, "recent servers:\n%ls\n", items);
+    free(items);
+
+    /* The Connect button opens the dialog: with AES, the Remember box follows the cipher
+     * directly; with XOR the warning takes the room. */
+    gui_click(main, IDC_WELCOME_CONNECT);
+    dlg = gui_wait_window(&pia, L"#32770", TITLE_CONNECT, WAIT_UI);
+    NEED(dlg != NULL);
+    cipher = GetDlgItem(dlg, IDC_CIPHER);
+    remember = GetDlgItem(dlg, IDC_REMEMBER);
+    GetWindowRect(cipher, &rc);
+    GetWindowRect(remember, &rr);
+    /* A combo box's rectangle includes its drop-down: measure from its edit part. */
+    rc.bottom = rc.top + (int)SendMessageW(cipher, CB_GETITEMHEIGHT, (WPARAM)-1, 0) + 6;
+    if (rr.top - rc.bottom > 24)
+        fprintf(stderr, "gap between cipher and Remember: %ld px\n", rr.top - rc.bottom);
+    CHECK(rr.top - rc.bottom <= 24);
+    SendMessageW(cipher, CB_SETCURSEL, 1, 0);
+    SendMessageW(dlg, WM_COMMAND, MAKEWPARAM(IDC_CIPHER, CBN_SELCHANGE), (LPARAM)cipher);
+    Sleep(300);
+    GetWindowRect(GetDlgItem(dlg, IDC_XOR_WARNING), &rc);
+    GetWindowRect(remember, &rr);
+    CHECK(IsWindowVisible(GetDlgItem(dlg, IDC_XOR_WARNING)) && rr.top >= rc.bottom);
+    gui_click(dlg, IDCANCEL);
+
+done:
+    gui_stop(&pia, 15000);
+    RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Parley");
+    solo_end(&s);
+}
+
+/* Bug 7: one parley.exe per Windows user: a second start brings the first to the front and
+ * ends; /new opens another; --profile NAME is a separate one. */
+TEST(gui_single_instance)
+{
+    solo s;
+    HWND main;
+    gui_proc second, third, fourth;
+    wchar_t args[1024];
+    DWORD code = 0;
+
+    memset(&second, 0, sizeof second);
+    memset(&third, 0, sizeof third);
+    memset(&fourth, 0, sizeof fourth);
+    /* The first start is a plain one (solo_start's would carry /new). */
+    NEED(solo_start(&s, "gui-single", L"carl") != NULL);
+    gui_stop(&s.p, 15000);
+    {
+        wchar_t key_file[MAX_PATH], *tail;
+        HWND dlg;
+        GetFullPathNameW(s.key_name, MAX_PATH, key_file, NULL);
+        client_args(args, 1024, &s.ts, L"alice", key_file);
+        tail = wcsstr(args, L" /new");
+        if (tail)
+            *tail = L'\0';
+        NEED(gui_start(&s.p, L"alice", parley_exe(), args) == 0);
+        dlg = gui_wait_window(&s.p, L"#32770", TITLE_CONNECT, WAIT_UI);
+        NEED(dlg != NULL);
+        gui_click(dlg, IDOK);
+        main = gui_wait_window(&s.p, L"#32770", L"alice on 127.0.0.1", WAIT_NET);
+        NEED(main != NULL);
+    }
+    SendMessageW(main, WM_SYSCOMMAND, SC_MINIMIZE, 0);
+    CHECK(IsIconic(main));
+
+    /* A plain second start: the first comes back, the second ends at once. */
+    NEED(gui_start(&second, L"second", parley_exe(), L"") == 0);
+    CHECK(WaitForSingleObject(second.pi.hProcess, WAIT_UI) == WAIT_OBJECT_0);
+    CHECK(GetExitCodeProcess(second.pi.hProcess, &code) && code == 0);
+    Sleep(500);
+    CHECK(!IsIconic(main));
+
+    /* /new: another window, asking where to connect. */
+    NEED(gui_start(&third, L"third", parley_exe(), L"/new") == 0);
+    CHECK(gui_wait_window(&third, L"#32770", TITLE_CONNECT, WAIT_UI) != NULL);
+
+    /* --profile: its own instance. */
+    _snwprintf(args, 1024, L"--profile work");
+    NEED(gui_start(&fourth, L"fourth", parley_exe(), args) == 0);
+    CHECK(gui_wait_window(&fourth, L"#32770", TITLE_CONNECT, WAIT_UI) != NULL);
+
+done:
+    gui_stop(&fourth, 15000);
+    gui_stop(&third, 15000);
+    gui_stop(&second, 15000);
+    solo_end(&s);
+}

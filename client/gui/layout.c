@@ -113,6 +113,7 @@ void layout_apply(app *a)
     HWND count = GetDlgItem(a->hwnd, IDC_INPUT_COUNT);
     int width, bottom, tabs_h, pane_y, text_y, pane_bottom, input_y, left_w, i;
     int topic_h = dlu_y(a, TOPIC_H);
+    UINT with_convs = a->nconvs ? SWP_SHOWWINDOW : SWP_HIDEWINDOW;
     HDWP dw;
 
     /* The status bar sizes itself to the bottom edge. */
@@ -139,10 +140,13 @@ void layout_apply(app *a)
     dw = BeginDeferWindowPos(12 + a->nconvs);
     if (!dw)
         return;
-    dw = DeferWindowPos(dw, a->tabs, NULL, m_x, m_y, width, tabs_h + 2, SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS);
+    /* Without a conversation, an empty tab strip and topic bar would only be bare lines over
+     * the welcome pane. */
+    dw = DeferWindowPos(dw, a->tabs, NULL, m_x, m_y, width, tabs_h + 2,
+                        SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS | with_convs);
     if (dw)
         dw = DeferWindowPos(dw, a->topic, NULL, m_x, pane_y, left_w, topic_h,
-                            SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS);
+                            SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS | with_convs);
     for (i = 0; dw && i < a->nconvs; i++)
         dw = DeferWindowPos(dw, a->convs[i]->transcript, NULL, m_x, text_y, left_w,
                             pane_bottom - text_y, SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS);

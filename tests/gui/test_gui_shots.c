@@ -93,6 +93,15 @@ TEST(gui_shots)
         goto done;
     SetWindowPos(main, NULL, 40, 40, 860, 540, SWP_NOZORDER);
     talk(&ts, main, &kenji);
+    pc_join(kenji, "design");
+    say_enter(main, L"/join design");
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"You joined design", WAIT_NET));
+    say_enter(main, L"/topic Release 2.4: notes freeze on Thursday");
+    CHECK(gui_wait_text(main, IDC_TOPIC, L"Release 2.4", WAIT_NET));
+    pc_priv(kenji, "alice", "お疲れさまです! Can you check the installer section?", 0);
+    CHECK(wait_tabs(main, L"kenji", WAIT_NET));
+    gui_command(main, IDM_PREV_TAB); /* from design back to the lobby */
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"the Tokyo office is online", WAIT_NET));
     shot(main, L"scripts");
 
     /* The apps' dark mode. */
@@ -143,6 +152,28 @@ TEST(gui_shots)
         SetSysColors(HC_COLOURS, which, hc);
         another_window(&ts, key_file, L"hana", L"high-contrast", 0);
         SetSysColors(HC_COLOURS, which, saved);
+    }
+    {
+        /* The welcome pane, before connecting. */
+        gui_proc w;
+        wchar_t args[1024];
+        HWND first;
+        memset(&w, 0, sizeof w);
+        client_args(args, 1024, &ts, L"wes", NULL);
+        if (gui_start(&w, L"wes", parley_exe(), args) == 0) {
+            dlg = gui_wait_window(&w, L"#32770", TITLE_CONNECT, WAIT_UI);
+            if (dlg) {
+                gui_click(dlg, IDCANCEL);
+                gui_wait_gone(dlg, WAIT_UI);
+            }
+            first = gui_wait_window(&w, L"#32770", L"Parley", WAIT_UI);
+            CHECK(first && IsWindowVisible(GetDlgItem(first, IDC_WELCOME)));
+            if (first) {
+                SetWindowPos(first, NULL, 40, 40, 860, 540, SWP_NOZORDER);
+                shot(first, L"welcome");
+            }
+        }
+        gui_stop(&w, 15000);
     }
     another_window(&ts, key_file, L"ines", L"dpi-144", 144);
     another_window(&ts, key_file, L"jun", L"dpi-192", 192);

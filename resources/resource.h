@@ -153,6 +153,7 @@
 #define IDS_TOPIC_NONE 231
 #define IDS_TOPIC_PRIVATE 232
 #define IDS_RECENT_ITEM 233
+#define IDS_TOPIC_ROOM 234
 
 /* Strings: errors and prompts */
 #define IDS_ERR_TITLE 300

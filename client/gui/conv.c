@@ -79,9 +79,9 @@ static void topic_bar(app *a, const conv *c)
     else if (c->is_private)
         wstr_format_into(text, sizeof text / sizeof text[0], IDS_TOPIC_PRIVATE, c->name);
     else if (c->topic[0])
-        wstr_copy(text, sizeof text / sizeof text[0], c->topic);
+        wstr_format_into(text, sizeof text / sizeof text[0], IDS_TOPIC_ROOM, c->name, c->topic);
     else
-        wstr_load(IDS_TOPIC_NONE, text, sizeof text / sizeof text[0]);
+        wstr_format_into(text, sizeof text / sizeof text[0], IDS_TOPIC_NONE, c->name);
     SetWindowTextW(a->topic, text);
 }
 
@@ -122,7 +122,9 @@ conv *conv_open(app *a, const wchar_t *name, int is_private)
     a->convs = grown;
     c->is_private = is_private;
     wstr_copy(c->name, NAME_MAX_W, name);
-    c->transcript = transcript_create(a->hwnd, IDC_TRANSCRIPT_HIDDEN, a->tabs, &a->theme);
+    /* Right after the topic bar in z-order: screen readers name a control after the static
+     * text before it, so the conversation is called "design — its topic". */
+    c->transcript = transcript_create(a->hwnd, IDC_TRANSCRIPT_HIDDEN, a->topic, &a->theme);
     if (!c->transcript)
         goto fail;
     memset(&it, 0, sizeof it);

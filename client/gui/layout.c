@@ -110,7 +110,7 @@ void layout_apply(app *a)
         gap_y = dlu_y(a, GAP);
     int people_w = dlu_x(a, PEOPLE_W), label_h = dlu_y(a, LABEL_H), input_h = dlu_y(a, INPUT_H);
     int button_w = dlu_x(a, BUTTON_W), button_h = dlu_y(a, BUTTON_H), count_w = dlu_x(a, COUNT_W);
-    HWND count = GetDlgItem(a->hwnd, IDC_INPUT_COUNT);
+    HWND count = GetDlgItem(a->hwnd, IDC_INPUT_COUNT), input_label = GetDlgItem(a->hwnd, IDC_INPUT_LABEL);
     int width, bottom, tabs_h, pane_y, text_y, pane_bottom, input_y, left_w, i;
     int topic_h = dlu_y(a, TOPIC_H);
     UINT with_convs = a->nconvs ? SWP_SHOWWINDOW : SWP_HIDEWINDOW;
@@ -127,7 +127,7 @@ void layout_apply(app *a)
     pane_y = m_y + tabs_h + gap_y;
     text_y = pane_y + topic_h + gap_y / 2;
     input_y = bottom - input_h;
-    pane_bottom = input_y - gap_y;
+    pane_bottom = input_y - label_h - gap_y / 2;
     if (pane_bottom < text_y + label_h * 2)
         pane_bottom = text_y + label_h * 2;
     if (people_w > width / 2)
@@ -137,7 +137,7 @@ void layout_apply(app *a)
     /* Whoever read the newest line before the resize still does after it. */
     for (i = 0; i < a->nconvs; i++)
         transcript_save_place(a->convs[i]->transcript);
-    dw = BeginDeferWindowPos(12 + a->nconvs);
+    dw = BeginDeferWindowPos(13 + a->nconvs);
     if (!dw)
         return;
     /* Without a conversation, an empty tab strip and topic bar would only be bare lines over
@@ -158,6 +158,10 @@ void layout_apply(app *a)
     if (dw)
         dw = DeferWindowPos(dw, a->users, NULL, m_x + left_w + gap_x, pane_y + label_h,
                             people_w, pane_bottom - pane_y - label_h, SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS);
+    /* "Message:" names the input for screen readers (and Alt+M reaches it). */
+    if (dw && input_label)
+        dw = DeferWindowPos(dw, input_label, NULL, m_x, input_y - label_h, left_w, label_h,
+                            SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS);
     /* Send sits level with the input's top edge; the byte count fills the rest below it. */
     if (dw)
         dw = DeferWindowPos(dw, a->input, NULL, m_x, input_y, width - count_w - gap_x, input_h,

@@ -2,8 +2,10 @@
  * the transcript after minimize and restore, a mistyped server that must not wipe the tabs,
  * /part with a room, a private tab to someone who does not exist, text that must survive a
  * failed send, and the window's saved placement. */
+#define COBJMACROS
 #include <winsock2.h>
 #include <windows.h>
+#include <oleacc.h>
 #include <richedit.h>
 
 #include <math.h>
@@ -927,4 +929,75 @@ done:
     gui_stop(&third, 15000);
     gui_stop(&second, 15000);
     solo_end(&s);
+}
+
+/* The accessible name of a control in another process, as a screen reader asks for it
+ * (IAccessible through oleacc's standard proxy); the caller frees it (SysFreeString). */
+static BSTR acc_name(HWND hwnd)
+{
+    /* IID_IAccessible, spelled out: MinGW's import library gives Wine's oleacc an IID it
+     * answers E_NOINTERFACE to. */
+    static const GUID iid_accessible = {0x618736e0, 0x3c3d, 0x11cf,
+                                        {0x81, 0x0c, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71}};
+    IUnknown *unk = NULL;
+    IAccessible *acc = NULL;
+    VARIANT self;
+    BSTR name = NULL;
+
+    if (FAILED(CreateStdAccessibleObject(hwnd, OBJID_CLIENT, &IID_IUnknown, (void **)&unk)))
+        return NULL;
+    if (SUCCEEDED(IUnknown_QueryInterface(unk, &iid_accessible, (void **)&acc))) {
+        self.vt = VT_I4;
+        self.lVal = CHILDID_SELF;
+        if (FAILED(IAccessible_get_accName(acc, self, &name)))
+            name = NULL;
+        IAccessible_Release(acc);
+    }
+    IUnknown_Release(unk);
+    return name;
+}
+
+static int acc_name_has(HWND hwnd, const wchar_t *part, const char *what)
+{
+    BSTR name = acc_name(hwnd);
+    int has = name && wcsstr(name, part) != NULL;
+
+    if (!has)
+        fprintf(stderr, "%s is named \"%ls\", not \"%ls\"\n", what, name ? name : L"(none)", part);
+    SysFreeString(name);
+    return has;
+}
+
+/* Accessibility: the message box, the conversation and the people list have names a screen
+ * reader can say, and presence is in words as well as dot colours. */
+TEST(gui_accessible_names)
+{
+    solo s;
+    HWND main;
+    pc_conn *carol = NULL;
+
+    main = solo_start(&s, "gui-a11y", L"alice");
+    /* After the desktop switch: COM's own window would pin this thread to the old desktop. */
+    CoInitialize(NULL);
+    if (!main)
+        goto done;
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"You joined lobby", WAIT_NET));
+    CHECK(acc_name_has(GetDlgItem(main, IDC_INPUT), L"Message", "the message box"));
+    /* Not checked here, because Wine's oleacc cannot show them: the conversation's name
+     * ("lobby — ..." from the topic bar before it; Wine names a RichEdit by its whole text)
+     * and the people list's ("People (n)"; Wine's list view object has no name). */
+    carol = test_connect(&s.ts, "carol", NULL, 0);
+    NEED(carol != NULL);
+    test_settle(carol);
+    pc_away(carol, PRESENCE_AWAY, "lunch");
+    drain(carol);
+    CHECK(gui_wait_listview(main, IDC_USERS, L"carol (away)", 1, WAIT_NET));
+
+done:
+    if (carol) {
+        pc_quit(carol, "bye");
+        pc_close(carol);
+    }
+    solo_end(&s);
+    CoUninitialize();
 }

@@ -87,6 +87,7 @@
 #define IDM_ABOUT 40030
 #define IDM_FOCUS_INPUT 40031
 #define IDM_HELP 40032
+#define IDM_FIND 40033
 #define IDM_TRAY_OPEN 40040
 
 /* Strings: application and main window */
@@ -154,6 +155,8 @@
 #define IDS_TOPIC_PRIVATE 232
 #define IDS_RECENT_ITEM 233
 #define IDS_TOPIC_ROOM 234
+#define IDS_FIND_NONE 235
+#define IDS_FIND_TITLE 236
 
 /* Strings: errors and prompts */
 #define IDS_ERR_TITLE 300

@@ -5,6 +5,7 @@
 
 #include <windows.h>
 #include <commctrl.h>
+#include <commdlg.h>
 
 #include <stdint.h>
 
@@ -54,6 +55,13 @@ typedef struct pending_error {
     wchar_t detail[320];
 } pending_error;
 
+/* The modeless Find dialog: its FINDREPLACEW must live as long as the dialog. */
+typedef struct find_state {
+    HWND dlg;
+    FINDREPLACEW fr;
+    wchar_t what[256];
+} find_state;
+
 typedef struct app {
     HINSTANCE inst;
     HWND hwnd, tabs, topic, users_label, users, input, send, status;
@@ -86,6 +94,7 @@ typedef struct app {
                                       * user" answer is about them */
     input_history history;
     notify_state notify;
+    find_state find;
     theme theme;           /* the transcripts' colours; every transcript points here */
     HBRUSH input_brush;    /* the input box's background in the dark theme, else NULL */
 } app;

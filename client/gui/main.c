@@ -248,6 +248,13 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
             continue;
         if (IsWindow(hwnd) && IsDialogMessageW(hwnd, &msg))
             continue;
+        /* Modeless dialogs (Find) need their keys too. */
+        {
+            HWND active = GetActiveWindow();
+            if (active && active != hwnd && GetWindow(active, GW_OWNER) == hwnd &&
+                IsDialogMessageW(active, &msg))
+                continue;
+        }
         TranslateMessage(&msg);
         DispatchMessageW(&msg);
     }

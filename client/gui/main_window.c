@@ -18,6 +18,7 @@
 #include "input.h"
 #include "layout.h"
 #include "person_icon.h"
+#include "find.h"
 #include "instance.h"
 #include "placement.h"
 #include "recent.h"
@@ -263,6 +264,9 @@ static void on_command(app *a, int id, int code)
     case IDM_BACK:
         commands_back(a);
         break;
+    case IDM_FIND:
+        find_open(a);
+        break;
     case IDM_HELP:
         help_show(a->hwnd);
         break;
@@ -349,6 +353,7 @@ static void on_init_menu(app *a, HMENU menu)
     EnableMenuItem(menu, IDM_LEAVE, menu_state(c != NULL));
     EnableMenuItem(menu, IDM_AWAY, menu_state(online && !a->away));
     EnableMenuItem(menu, IDM_BACK, menu_state(online && a->away));
+    EnableMenuItem(menu, IDM_FIND, menu_state(c != NULL));
     EnableMenuItem(menu, IDM_NEXT_TAB, menu_state(a->nconvs > 1));
     EnableMenuItem(menu, IDM_PREV_TAB, menu_state(a->nconvs > 1));
 }
@@ -397,6 +402,8 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
     }
     if (!a)
         return FALSE; /* messages before WM_INITDIALOG (WM_GETMINMAXINFO, WM_SETFONT...) */
+    if (find_on_message(a, msg, lp))
+        return TRUE;
     if (msg == a->msg_taskbar_created && msg != 0) {
         tray_add(a); /* Explorer restarted and forgot the icon */
         return TRUE;

@@ -315,3 +315,48 @@ void gui_cjk_font(int on)
     else
         RegDeleteKeyValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"TranscriptFont");
 }
+
+HWND solo_start(solo *s, const char *name, const wchar_t *nick)
+{
+    wchar_t key_file[MAX_PATH];
+
+    memset(s, 0, sizeof *s);
+    test_server_config(&s->cfg, name);
+    if (test_server_start(&s->ts, &s->cfg) != 0) {
+        test_failf_at(__FILE__, __LINE__, "cannot start the test server");
+        return NULL;
+    }
+    gui_desktop_enter(1280, 800);
+    _snwprintf(s->key_name, 64, L"%hs-key.txt", name);
+    s->key_name[63] = L'\0';
+    write_key_file(s->key_name, TEST_SECRET, key_file, MAX_PATH);
+    return connect_client(&s->p, &s->ts, nick, key_file, NULL);
+}
+
+void solo_end(solo *s)
+{
+    gui_stop(&s->p, 15000);
+    test_server_stop(&s->ts);
+    if (s->key_name[0])
+        DeleteFileW(s->key_name);
+    test_server_clean(s->cfg.data_dir);
+    gui_desktop_leave();
+}
+
+
+pc_conn *lobby_voice(const test_server *ts, const char *nick, const char *line)
+{
+    pc_conn *c = test_connect(ts, nick, NULL, 0);
+    proto_msg m;
+
+    if (!c) {
+        test_failf_at(__FILE__, __LINE__, "%s could not connect", nick);
+        return NULL;
+    }
+    test_settle(c);
+    if (line) {
+        pc_say(c, "lobby", line, 0);
+        test_expect_text(c, line, &m, 10000);
+    }
+    return c;
+}

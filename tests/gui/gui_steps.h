@@ -62,4 +62,29 @@ int restart_server(test_server *ts, server_config *cfg, uint16_t port);
  * programs started afterwards, so Japanese shows as it does on Windows. */
 void gui_cjk_font(int on);
 
+/* REQUIRE for the middle of a test: records the failure and goes on to the cleanup. */
+#define NEED(cond)                                                                           \
+    do {                                                                                     \
+        if (!(cond)) {                                                                       \
+            test_failf_at(__FILE__, __LINE__, "needed: %s", #cond);                          \
+            goto done;                                                                       \
+        }                                                                                    \
+    } while (0)
+
+/* One server, one parley.exe connected to it on a fresh test desktop. */
+typedef struct solo {
+    test_server ts;
+    server_config cfg;
+    gui_proc p;
+    wchar_t key_name[64];
+} solo;
+
+/* Starts the server (data directory "srv-<name>") and nick's parley.exe; the connected main
+ * window, or NULL after a failure (reported). Always pair with solo_end. */
+HWND solo_start(solo *s, const char *name, const wchar_t *nick);
+void solo_end(solo *s);
+/* Connects a library client as nick (to the lobby) and, when line is not NULL, says it there
+ * and waits for the server's echo. NULL if it could not connect (reported). */
+pc_conn *lobby_voice(const test_server *ts, const char *nick, const char *line);
+
 #endif

@@ -19,52 +19,6 @@
 
 #define REG_WINDOW L"Software\\Parley\\Window"
 
-/* REQUIRE for the middle of a test: records the failure and goes on to the cleanup. */
-#define NEED(cond)                                                                           \
-    do {                                                                                     \
-        if (!(cond)) {                                                                       \
-            test_failf_at(__FILE__, __LINE__, "needed: %s", #cond);                          \
-            goto done;                                                                       \
-        }                                                                                    \
-    } while (0)
-
-/* One server, one parley.exe connected to it on a fresh test desktop. */
-typedef struct solo {
-    test_server ts;
-    server_config cfg;
-    gui_proc p;
-    wchar_t key_name[64];
-} solo;
-
-/* Starts the server (data directory "srv-<name>") and nick's parley.exe; the connected main
- * window, or NULL after a failure (reported). Always pair with solo_end. */
-static HWND solo_start(solo *s, const char *name, const wchar_t *nick)
-{
-    wchar_t key_file[MAX_PATH];
-
-    memset(s, 0, sizeof *s);
-    test_server_config(&s->cfg, name);
-    if (test_server_start(&s->ts, &s->cfg) != 0) {
-        test_failf_at(__FILE__, __LINE__, "cannot start the test server");
-        return NULL;
-    }
-    gui_desktop_enter(1280, 800);
-    _snwprintf(s->key_name, 64, L"%hs-key.txt", name);
-    s->key_name[63] = L'\0';
-    write_key_file(s->key_name, TEST_SECRET, key_file, MAX_PATH);
-    return connect_client(&s->p, &s->ts, nick, key_file, NULL);
-}
-
-static void solo_end(solo *s)
-{
-    gui_stop(&s->p, 15000);
-    test_server_stop(&s->ts);
-    if (s->key_name[0])
-        DeleteFileW(s->key_name);
-    test_server_clean(s->cfg.data_dir);
-    gui_desktop_leave();
-}
-
 /* Where the RichEdit draws the start of its last line, and its first visible line. The last
  * line is "shown" when that point is inside the client area; "pinned" when it is also in the
  * lower half (a pane full of text, not one line at the top of a blank pane). */
@@ -568,11 +522,8 @@ TEST(gui_system_colours)
     main = solo_start(&s, "gui-colours", L"alice");
     if (!main)
         goto done;
-    carol = test_connect(&s.ts, "carol", NULL, 0);
+    carol = lobby_voice(&s.ts, "carol", "the build is green");
     NEED(carol != NULL);
-    test_settle(carol);
-    pc_say(carol, "lobby", "the build is green", 0);
-    test_expect_text(carol, "the build is green", &m, 10000);
     CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"the build is green", WAIT_NET));
     check_readable(main, saved[0], saved[1], "default colours");
 

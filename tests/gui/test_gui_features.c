@@ -1,0 +1,111 @@
+/* test_gui_features.c — what a chat user expects beyond the basics, driven through the real
+ * window: Tab completes nicknames in the message box, Ctrl+F finds text in the conversation. */
+#include <windows.h>
+#include <richedit.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "gui_steps.h"
+#include "resource.h"
+
+TEST(gui_nick_completion)
+{
+    solo s;
+    HWND main;
+    pc_conn *caroline = NULL;
+
+    main = solo_start(&s, "gui-complete", L"alice");
+    if (!main)
+        goto done;
+    caroline = lobby_voice(&s.ts, "caroline", NULL);
+    NEED(caroline != NULL);
+    CHECK(gui_wait_listview(main, IDC_USERS, L"caroline", 1, WAIT_NET));
+    /* At the start of the line: "caroline: "; inside it: "caroline ". */
+    gui_type(main, IDC_INPUT, L"car");
+    gui_press_key(main, IDC_INPUT, VK_TAB);
+    Sleep(300);
+    CHECK(input_is(main, L"caroline: "));
+    gui_type(main, IDC_INPUT, L"thanks, and ask CAR");
+    gui_press_key(main, IDC_INPUT, VK_TAB);
+    Sleep(300);
+    CHECK(input_is(main, L"caroline: thanks, and ask caroline "));
+    /* Nothing to complete: Tab moves on, as everywhere in the window. */
+    gui_type(main, IDC_INPUT, L"zz");
+    gui_press_key(main, IDC_INPUT, VK_TAB);
+    CHECK(wait_focus(&s.p, GetDlgItem(main, IDC_SEND), 5000));
+
+done:
+    if (caroline) {
+        pc_quit(caroline, "bye");
+        pc_close(caroline);
+    }
+    solo_end(&s);
+}
+
+TEST(gui_find)
+{
+    solo s;
+    HWND main, dlg, re;
+    pc_conn *carol = NULL;
+    proto_msg m;
+    DWORD sel;
+    wchar_t *text, *at;
+
+    main = solo_start(&s, "gui-find", L"alice");
+    if (!main)
+        goto done;
+    carol = lobby_voice(&s.ts, "carol", "the staging password rotates on Monday");
+    NEED(carol != NULL);
+    pc_say(carol, "lobby", "lunch is at noon", 0);
+    test_expect_text(carol, "lunch is at noon", &m, 10000);
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"lunch is at noon", WAIT_NET));
+
+    /* Edit > Find (Ctrl+F) opens Find; Find Next selects the match, whatever its case. */
+    gui_command(main, IDM_FIND);
+    dlg = gui_wait_window(&s.p, L"#32770", L"Find", WAIT_UI);
+    NEED(dlg != NULL);
+    gui_set_text(dlg, 0x480 /* edt1 */, L"ROTATES");
+    gui_click(dlg, IDOK); /* Find Next */
+    Sleep(500);
+    re = GetDlgItem(main, IDC_TRANSCRIPT);
+    sel = (DWORD)SendMessageW(re, EM_GETSEL, 0, 0);
+    text = gui_text(re);
+    at = text ? wcsstr(text, L"rotates") : NULL;
+    NEED(at != NULL);
+    {
+        /* WM_GETTEXT ends lines with \r\n, the RichEdit counts one character per line end. */
+        long crs = 0, want;
+        const wchar_t *p;
+        for (p = text; p < at; p++)
+            if (*p == L'\n')
+                crs++;
+        want = (long)(at - text) - crs;
+        if ((long)LOWORD(sel) != want || (long)HIWORD(sel) != want + 7)
+            fprintf(stderr, "selection %u-%u, \"rotates\" is at %ld\n", LOWORD(sel), HIWORD(sel),
+                    want);
+        CHECK((long)LOWORD(sel) == want && (long)HIWORD(sel) == want + 7);
+    }
+    free(text);
+    /* A second Find Next finds nothing more and says so. */
+    gui_click(dlg, IDOK);
+    {
+        HWND box = gui_wait_window(&s.p, L"#32770", L"Find in conversation", WAIT_UI);
+        CHECK(box != NULL);
+        if (box) {
+            text = gui_child_texts(box);
+            CHECK(text && wcsstr(text, L"Cannot find"));
+            free(text);
+            gui_click(box, IDOK);
+        }
+    }
+
+done:
+    if (carol) {
+        pc_quit(carol, "bye");
+        pc_close(carol);
+    }
+    solo_end(&s);
+}

@@ -64,6 +64,10 @@
 #define IDC_AWAY_LABEL 1204
 #define IDC_AWAY_TEXT 1205
 #define IDC_TOPIC_EDIT 1206
+#define IDC_ROOM_FILTER_LABEL 1207
+#define IDC_ROOM_FILTER 1208
+#define IDC_ROOM_LIST_LABEL 1209
+#define IDC_ROOM_LIST 1210
 
 /* About dialog */
 #define IDC_ABOUT_ICON 1300
@@ -157,6 +161,11 @@
 #define IDS_TOPIC_ROOM 234
 #define IDS_FIND_NONE 235
 #define IDS_FIND_TITLE 236
+#define IDS_ROOMS_COL_NAME 237
+#define IDS_ROOMS_COL_PEOPLE 238
+#define IDS_ROOMS_COL_TOPIC 239
+#define IDS_SYS_ROOM_ENTRY 240
+#define IDS_SYS_ROOMS_HEAD 241
 
 /* Strings: errors and prompts */
 #define IDS_ERR_TITLE 300

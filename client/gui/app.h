@@ -18,6 +18,7 @@
 
 #define WM_APP_TRAY (WM_APP + 2)       /* notification-area icon callbacks */
 #define WM_APP_SHOW_ERROR (WM_APP + 3) /* shows app.pending_error outside event handling */
+#define WM_APP_ROOMS (WM_APP + 4)      /* to the Join dialog: lParam, a PT_ROOM_LIST net_event */
 
 #define NAME_MAX_W 80          /* room or nickname, UTF-16 units (room names are <= 64 bytes) */
 #define INPUT_HISTORY_MAX 100
@@ -95,6 +96,8 @@ typedef struct app {
     input_history history;
     notify_state notify;
     find_state find;
+    HWND join_dlg;         /* the Join dialog while it is open: room lists go to it */
+    int rooms_to_transcript; /* /rooms asked: the next room list is written in the transcript */
     theme theme;           /* the transcripts' colours; every transcript points here */
     HBRUSH input_brush;    /* the input box's background in the dark theme, else NULL */
 } app;

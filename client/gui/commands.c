@@ -231,7 +231,7 @@ static int private_message(app *a, const wchar_t *rest)
 
 int commands_submit(app *a, const wchar_t *text)
 {
-    wchar_t word[32];
+    wchar_t word[32], word_line[128];
     const wchar_t *rest;
 
     if (text[0] != L'/')
@@ -256,6 +256,12 @@ int commands_submit(app *a, const wchar_t *text)
         commands_back(a);
     } else if (_wcsicmp(word, L"topic") == 0) {
         commands_topic(a, rest);
+    } else if (_wcsicmp(word, L"rooms") == 0) {
+        if (!can_send(a))
+            return 1;
+        conv_line(a, NULL, TL_INFO, wstr_load(IDS_SYS_ROOMS_HEAD, word_line, 128));
+        a->rooms_to_transcript = 1;
+        net_rooms(a->net);
     } else if (_wcsicmp(word, L"help") == 0) {
         help(a, NULL);
     } else {

@@ -20,6 +20,7 @@
 #include "person_icon.h"
 #include "find.h"
 #include "instance.h"
+#include "join_dialog.h"
 #include "placement.h"
 #include "recent.h"
 #include "prompts.h"
@@ -236,7 +237,7 @@ static void on_command(app *a, int id, int code)
         DestroyWindow(a->hwnd);
         break;
     case IDM_JOIN:
-        if (prompt_join(a->hwnd, text, NAME_MAX_W))
+        if (join_dialog_run(a, text, NAME_MAX_W))
             commands_join(a, text);
         break;
     case IDM_LEAVE:

@@ -254,6 +254,30 @@ static void on_user_list(app *a, const net_event *ev, const wide_event *w)
     conv_refresh(a, c);
 }
 
+/* A frame of the room list: to the Join dialog when it asked, to the transcript after /rooms. */
+static void on_room_list(app *a, const net_event *ev)
+{
+    size_t i;
+
+    if (a->join_dlg)
+        SendMessageW(a->join_dlg, WM_APP_ROOMS, 0, (LPARAM)ev);
+    if (!a->rooms_to_transcript)
+        return;
+    for (i = 0; i < ev->nusers; i++) {
+        wchar_t *room = wstr_from_utf8(ev->users[i].nick, (size_t)-1);
+        wchar_t *topic = wstr_from_utf8(ev->users[i].away, (size_t)-1);
+        wchar_t n[16];
+        _snwprintf(n, 16, L"%u", (unsigned)ev->users[i].members);
+        n[15] = L'\0';
+        if (room && topic)
+            conv_line_fmt(a, NULL, TL_INFO, IDS_SYS_ROOM_ENTRY, room, n, topic);
+        free(room);
+        free(topic);
+    }
+    if (!(ev->flags & PROTO_FLAG_MORE))
+        a->rooms_to_transcript = 0;
+}
+
 static void set_topic(app *a, conv *c, const wchar_t *topic)
 {
     if (!c)
@@ -317,6 +341,9 @@ void messages_apply(app *a, const net_event *ev)
         else
             conv_line_fmt(a, conv_find(a, w.room, 0), TL_INFO, IDS_SYS_TOPIC, w.text, NULL,
                           NULL);
+        break;
+    case PT_ROOM_LIST:
+        on_room_list(a, ev);
         break;
     case PT_NOTICE:
         if (w.nick[0])

@@ -111,12 +111,6 @@ static int prompt(HWND owner, int dialog, int field, unsigned empty_error, wchar
                            MAKEINTRESOURCEW(dialog), owner, prompt_proc, (LPARAM)&ctx) == IDOK;
 }
 
-int prompt_join(HWND owner, wchar_t *dst, size_t cap)
-{
-    dst[0] = L'\0';
-    return prompt(owner, IDD_JOIN, IDC_ROOM, IDS_ERR_NO_ROOM, dst, cap);
-}
-
 int prompt_private(HWND owner, wchar_t *dst, size_t cap)
 {
     return prompt(owner, IDD_PRIVATE, IDC_PEER, IDS_ERR_NO_PEER, dst, cap);

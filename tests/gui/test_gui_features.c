@@ -1,5 +1,6 @@
 /* test_gui_features.c — what a chat user expects beyond the basics, driven through the real
- * window: Tab completes nicknames in the message box, Ctrl+F finds text in the conversation. */
+ * window: Tab completes nicknames in the message box, Ctrl+F finds text in the conversation,
+ * the Join dialog lists the server's rooms. */
 #include <windows.h>
 #include <richedit.h>
 
@@ -101,6 +102,71 @@ TEST(gui_find)
             gui_click(box, IDOK);
         }
     }
+
+done:
+    if (carol) {
+        pc_quit(carol, "bye");
+        pc_close(carol);
+    }
+    solo_end(&s);
+}
+
+/* Join a room: the server's rooms with their people and topics, narrowed by the filter; a
+ * double-click joins. /rooms writes the same list into the conversation. */
+TEST(gui_join_dialog)
+{
+    solo s;
+    HWND main, dlg;
+    pc_conn *carol = NULL;
+    proto_msg m;
+    wchar_t *items;
+
+    main = solo_start(&s, "gui-join", L"alice");
+    if (!main)
+        goto done;
+    carol = lobby_voice(&s.ts, "carol", NULL);
+    NEED(carol != NULL);
+    pc_join(carol, "design");
+    test_expect(carol, PT_HISTORY_END, &m, 5000);
+    pc_join(carol, "ops-oncall");
+    test_expect(carol, PT_HISTORY_END, &m, 5000);
+    {
+        proto_msg t;
+        memset(&t, 0, sizeof t);
+        t.type = PT_TOPIC;
+        t.room = proto_s("design");
+        t.text = proto_s("Release 2.4 planning");
+        pc_send(carol, &t);
+        test_expect(carol, PT_TOPIC, &m, 5000);
+    }
+    drain(carol);
+
+    gui_command(main, IDM_JOIN);
+    dlg = gui_wait_window(&s.p, L"#32770", L"Join a room", WAIT_UI);
+    NEED(dlg != NULL);
+    CHECK(gui_wait_listview(dlg, IDC_ROOM_LIST, L"design", 1, WAIT_NET));
+    CHECK(gui_wait_listview(dlg, IDC_ROOM_LIST, L"ops-oncall", 1, WAIT_NET));
+    CHECK(gui_wait_listview(dlg, IDC_ROOM_LIST, L"lobby", 1, WAIT_NET));
+    gui_type(dlg, IDC_ROOM_FILTER, L"DES");
+    CHECK(gui_wait_listview(dlg, IDC_ROOM_LIST, L"lobby", 0, WAIT_UI));
+    items = gui_listview_items(GetDlgItem(dlg, IDC_ROOM_LIST));
+    CHECK(items && wcsstr(items, L"design") && !wcsstr(items, L"ops-oncall"));
+    free(items);
+    /* A filter that matches the topic finds the room too. */
+    gui_set_text(dlg, IDC_ROOM_FILTER, L"");
+    gui_type(dlg, IDC_ROOM_FILTER, L"planning");
+    CHECK(gui_wait_listview(dlg, IDC_ROOM_LIST, L"ops-oncall", 0, WAIT_UI));
+    CHECK(gui_wait_listview(dlg, IDC_ROOM_LIST, L"design", 1, WAIT_UI));
+    pause_for_a_look();
+    /* Picking the room fills in its name; Join joins it. */
+    gui_press_key(dlg, IDC_ROOM_LIST, VK_DOWN); /* the first (and only) row */
+    CHECK(gui_wait_text(dlg, IDC_ROOM, L"design", WAIT_UI));
+    gui_click(dlg, IDOK);
+    CHECK(wait_tabs(main, L"design", WAIT_NET));
+
+    /* /rooms: the list in the conversation. */
+    say_enter(main, L"/rooms");
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"ops-oncall — present: 1", WAIT_NET));
 
 done:
     if (carol) {

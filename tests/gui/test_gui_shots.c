@@ -114,6 +114,15 @@ TEST(gui_shots)
     SendMessageTimeoutW(HWND_BROADCAST, WM_SETTINGCHANGE, 0, (LPARAM)L"ImmersiveColorSet",
                         SMTO_ABORTIFHUNG, 5000, NULL);
 
+    gui_command(main, IDM_JOIN);
+    dlg = gui_wait_window(&alice, L"#32770", L"Join a room", WAIT_UI);
+    CHECK(dlg != NULL);
+    if (dlg) {
+        CHECK(gui_wait_listview(dlg, IDC_ROOM_LIST, L"design", 1, WAIT_NET));
+        shot(dlg, L"join");
+        gui_click(dlg, IDCANCEL);
+        gui_wait_gone(dlg, WAIT_UI);
+    }
     gui_command(main, IDM_HELP);
     dlg = gui_wait_window(&alice, L"#32770", L"Parley help", WAIT_UI);
     CHECK(dlg != NULL);

@@ -8,6 +8,7 @@
 #define IDR_MAINMENU 100
 #define IDR_ACCEL 101
 #define IDR_TRAYMENU 102
+#define IDR_CONTEXTMENUS 103
 
 /* Dialogs */
 #define IDD_MAIN 200
@@ -92,6 +93,11 @@
 #define IDM_FOCUS_INPUT 40031
 #define IDM_HELP 40032
 #define IDM_FIND 40033
+#define IDM_CTX_PRIVATE 40050
+#define IDM_CTX_COPY_NAME 40051
+#define IDM_CTX_CLOSE_TAB 40052
+#define IDM_CTX_COPY 40053
+#define IDM_CTX_SELECT_ALL 40054
 #define IDM_TRAY_OPEN 40040
 
 /* Strings: application and main window */

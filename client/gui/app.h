@@ -96,6 +96,8 @@ typedef struct app {
     input_history history;
     notify_state notify;
     find_state find;
+    wchar_t ctx_nick[NAME_MAX_W]; /* whom the open person menu is about */
+    int ctx_tab;           /* which tab the open tab menu is about */
     HWND join_dlg;         /* the Join dialog while it is open: room lists go to it */
     int rooms_to_transcript; /* /rooms asked: the next room list is written in the transcript */
     theme theme;           /* the transcripts' colours; every transcript points here */

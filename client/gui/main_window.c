@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "connection.h"
+#include "context_menu.h"
 #include "conv.h"
 #include "dpi.h"
 #include "events.h"
@@ -223,6 +224,8 @@ static void on_command(app *a, int id, int code)
 {
     wchar_t text[PROTO_TEXT_MAX / 8];
 
+    if (context_menu_command(a, id))
+        return;
     switch (id) {
     case IDM_CONNECT:
         connection_dialog(a, 0);
@@ -455,6 +458,8 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
         return TRUE;
     case WM_NOTIFY:
         return on_notify(a, (NMHDR *)lp);
+    case WM_CONTEXTMENU:
+        return context_menu_show(a, (HWND)wp, lp);
     case WM_INITMENUPOPUP:
         on_init_menu(a, (HMENU)wp);
         return TRUE;

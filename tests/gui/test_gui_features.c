@@ -1,6 +1,6 @@
 /* test_gui_features.c — what a chat user expects beyond the basics, driven through the real
  * window: Tab completes nicknames in the message box, Ctrl+F finds text in the conversation,
- * the Join dialog lists the server's rooms. */
+ * the Join dialog lists the server's rooms, right-click menus act on a person or a tab. */
 #include <windows.h>
 #include <richedit.h>
 
@@ -167,6 +167,52 @@ TEST(gui_join_dialog)
     /* /rooms: the list in the conversation. */
     say_enter(main, L"/rooms");
     CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"ops-oncall — present: 1", WAIT_NET));
+
+done:
+    if (carol) {
+        pc_quit(carol, "bye");
+        pc_close(carol);
+    }
+    solo_end(&s);
+}
+
+/* Waits for p's popup menu and picks an item by its underlined letter, as a person would. */
+static int pick_from_menu(const gui_proc *p, wchar_t letter)
+{
+    HWND menu = gui_wait_window(p, L"#32768", NULL, WAIT_UI);
+
+    if (!menu)
+        return 0;
+    PostMessageW(menu, WM_CHAR, (WPARAM)letter, 1);
+    return gui_wait_gone(menu, WAIT_UI);
+}
+
+/* Right-click menus: on a person, Private message; on a tab, Close. */
+TEST(gui_context_menus)
+{
+    solo s;
+    HWND main, users;
+    pc_conn *carol = NULL;
+
+    main = solo_start(&s, "gui-menus", L"alice");
+    if (!main)
+        goto done;
+    carol = lobby_voice(&s.ts, "carol", NULL);
+    NEED(carol != NULL);
+    CHECK(gui_wait_listview(main, IDC_USERS, L"carol", 1, WAIT_NET));
+    users = GetDlgItem(main, IDC_USERS);
+    /* The menu key on the list (alice, carol: End selects carol). */
+    gui_press_key(main, IDC_USERS, VK_END);
+    Sleep(300);
+    PostMessageW(main, WM_CONTEXTMENU, (WPARAM)users, MAKELPARAM(0xffff, 0xffff));
+    CHECK(pick_from_menu(&s.p, L'p'));
+    CHECK(wait_tabs(main, L"carol", WAIT_NET));
+    /* The tab in front (carol's): Close. */
+    PostMessageW(main, WM_CONTEXTMENU, (WPARAM)GetDlgItem(main, IDC_TABS),
+                 MAKELPARAM(0xffff, 0xffff));
+    CHECK(pick_from_menu(&s.p, L'c'));
+    CHECK(wait_no_tab(main, L"carol", WAIT_NET));
+    CHECK(wait_tabs(main, L"lobby", 0));
 
 done:
     if (carol) {

@@ -172,6 +172,7 @@
 #define IDS_ROOMS_COL_TOPIC 239
 #define IDS_SYS_ROOM_ENTRY 240
 #define IDS_SYS_ROOMS_HEAD 241
+#define IDS_UNREAD_PREFIX 242
 
 /* Strings: errors and prompts */
 #define IDS_ERR_TITLE 300

@@ -10,6 +10,7 @@
 
 #include "layout.h"
 #include "resource.h"
+#include "status.h"
 #include "userlist.h"
 #include "wstr.h"
 
@@ -167,6 +168,7 @@ void conv_activate(app *a, int index)
         SendMessageW(a->tabs, TCM_SETCURSEL, (WPARAM)index, 0);
     c->unread = 0;
     conv_refresh(a, c);
+    status_refresh(a); /* the unread total in the title */
     /* Focus in a transcript that just went away would be lost: move it to the new one. */
     if (old && focus == old->transcript)
         SetFocus(c->transcript);
@@ -218,6 +220,7 @@ void conv_count_unread(app *a, conv *c)
     if (c != conv_active(a)) {
         c->unread++;
         conv_refresh(a, c);
+        status_refresh(a);
     }
 }
 

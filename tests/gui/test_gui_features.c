@@ -221,3 +221,42 @@ done:
     }
     solo_end(&s);
 }
+
+/* The unread total shows in the title (and so on the taskbar button) and goes once read. */
+TEST(gui_unread_title)
+{
+    solo s;
+    HWND main;
+    pc_conn *carol = NULL;
+    proto_msg m;
+    wchar_t *title;
+
+    main = solo_start(&s, "gui-unread", L"alice");
+    if (!main)
+        goto done;
+    carol = lobby_voice(&s.ts, "carol", NULL);
+    NEED(carol != NULL);
+    say_enter(main, L"/join design");
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"You joined design", WAIT_NET));
+    pc_say(carol, "lobby", "one", 0);
+    pc_say(carol, "lobby", "two", 0);
+    test_expect_text(carol, "two", &m, 10000);
+    CHECK(wait_tabs(main, L"lobby (2)", WAIT_NET));
+    title = gui_text(main);
+    CHECK(title && wcsncmp(title, L"(2) alice on 127.0.0.1", 22) == 0);
+    if (title && wcsncmp(title, L"(2) ", 4) != 0)
+        fprintf(stderr, "title: %ls\n", title);
+    free(title);
+    gui_command(main, IDM_PREV_TAB);
+    CHECK(wait_tabs(main, L"lobby", WAIT_NET) && wait_no_tab(main, L"lobby (", WAIT_NET));
+    title = gui_text(main);
+    CHECK(title && wcsncmp(title, L"alice on 127.0.0.1", 18) == 0);
+    free(title);
+
+done:
+    if (carol) {
+        pc_quit(carol, "bye");
+        pc_close(carol);
+    }
+    solo_end(&s);
+}

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <wchar.h>
+#include <wctype.h>
 
 #include "conv.h"
 #include "resource.h"
@@ -45,6 +46,24 @@ static void tell(app *a, conv *c, const wchar_t *title, const wchar_t *text, int
     notify_message(a->hwnd, &a->notify, title, text, is_private);
 }
 
+/* 1 if text names nick as a word of its own ("alice:", "@alice", "thanks alice!"), in any
+ * case; "malice" does not count. */
+static int mentions(const wchar_t *text, const wchar_t *nick)
+{
+    size_t n = wcslen(nick);
+    const wchar_t *p;
+
+    if (!n)
+        return 0;
+    for (p = text; *p; p++) {
+        if (_wcsnicmp(p, nick, n) != 0)
+            continue;
+        if ((p == text || !iswalnum(p[-1])) && !iswalnum(p[n]))
+            return 1;
+    }
+    return 0;
+}
+
 /* ---- messages ---- */
 
 static void on_msg(app *a, const net_event *ev, const wide_event *w)
@@ -70,6 +89,8 @@ static void on_msg(app *a, const net_event *ev, const wide_event *w)
     }
     if (is_me(a, w->nick))
         flags |= TM_OWN;
+    else if (mentions(w->text, a->nick))
+        flags |= TM_MENTION;
     transcript_add_message(c->transcript, ev->time, w->nick, w->text, flags);
     if (!(flags & (TM_HISTORY | TM_OWN))) {
         wstr_format_into(title, 128, IDS_NOTIFY_ROOM, w->nick, w->room);

@@ -292,7 +292,7 @@ void transcript_add_message(HWND t, uint64_t time_ms, const wchar_t *nick, const
     append(t, L"  ", th->text, 0, 0);
     append(t, nick, theme_nick(th, nick), 1, 0);
     append(t, L"  ", th->text, 0, 0);
-    append(t, body, (flags & TM_HISTORY) ? th->history : th->text, 0, 0);
+    append(t, body, (flags & TM_HISTORY) ? th->history : th->text, (flags & TM_MENTION) != 0, 0);
     line_end(t, &st);
     free(body);
 }

@@ -418,7 +418,7 @@ int gui_richedit_pos(HWND re, long cp, POINT *out)
     return 0;
 }
 
-int gui_richedit_colour(HWND re, long cp, COLORREF *out)
+int gui_richedit_colour(HWND re, long cp, COLORREF *out, DWORD *effects)
 {
     CHARFORMAT2W cf;
     SIZE_T done = 0;
@@ -429,13 +429,15 @@ int gui_richedit_colour(HWND re, long cp, COLORREF *out)
     SendMessageW(re, EM_SETSEL, (WPARAM)cp, (LPARAM)(cp + 1));
     memset(&cf, 0, sizeof cf);
     cf.cbSize = sizeof cf;
-    cf.dwMask = CFM_COLOR;
+    cf.dwMask = CFM_COLOR | CFM_BOLD;
     WriteProcessMemory(r.process, r.base, &cf, sizeof cf, &done);
     SendMessageW(re, EM_GETCHARFORMAT, SCF_SELECTION, (LPARAM)r.base);
     ReadProcessMemory(r.process, r.base, &cf, sizeof cf, &done);
     SendMessageW(re, EM_SETSEL, (WPARAM)-1, 0);
     remote_close(&r);
     *out = (cf.dwEffects & CFE_AUTOCOLOR) ? GetSysColor(COLOR_WINDOWTEXT) : cf.crTextColor;
+    if (effects)
+        *effects = cf.dwEffects;
     return 0;
 }
 

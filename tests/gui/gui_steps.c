@@ -360,3 +360,23 @@ pc_conn *lobby_voice(const test_server *ts, const char *nick, const char *line)
     }
     return c;
 }
+
+int transcript_format_at(HWND main, const wchar_t *part, COLORREF *colour, DWORD *effects)
+{
+    HWND re = GetDlgItem(main, IDC_TRANSCRIPT);
+    wchar_t *text = gui_text(re), *at = NULL, *p;
+    long crs = 0;
+    int rc = -1;
+
+    for (p = text; p && (p = wcsstr(p, part)) != NULL; p++)
+        at = p;
+    if (at) {
+        /* WM_GETTEXT ends paragraphs with \r\n, the RichEdit counts one character for each. */
+        for (p = text; p < at; p++)
+            if (*p == L'\n' && p > text && p[-1] == L'\r')
+                crs++;
+        rc = gui_richedit_colour(re, (long)(at - text) - crs, colour, effects);
+    }
+    free(text);
+    return rc;
+}

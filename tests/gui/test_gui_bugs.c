@@ -438,26 +438,9 @@ static double contrast(COLORREF a, COLORREF b)
     return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
 }
 
-/* The colour of the first character of the last occurrence of part in the transcript. */
-static int colour_of(HWND main, const wchar_t *part, size_t offset, COLORREF *out)
+static int colour_of(HWND main, const wchar_t *part, COLORREF *out)
 {
-    HWND re = GetDlgItem(main, IDC_TRANSCRIPT);
-    wchar_t *text = gui_text(re), *at = NULL, *p;
-    long cp, crs = 0;
-    int rc = -1;
-
-    for (p = text; p && (p = wcsstr(p, part)) != NULL; p++)
-        at = p;
-    if (at) {
-        /* WM_GETTEXT ends paragraphs with \r\n, the RichEdit counts one character for each. */
-        for (p = text; p < at; p++)
-            if (*p == L'\n' && p > text && p[-1] == L'\r')
-                crs++;
-        cp = (long)(at - text) - crs + (long)offset;
-        rc = gui_richedit_colour(re, cp, out);
-    }
-    free(text);
-    return rc;
+    return transcript_format_at(main, part, out, NULL);
 }
 
 /* Checks that the line from carol reads well on background bg: text, nickname and time. */
@@ -465,8 +448,8 @@ static void check_readable(HWND main, COLORREF bg, COLORREF want_text, const cha
 {
     COLORREF body = 0, nick = 0;
 
-    CHECK(colour_of(main, L"the build is green", 0, &body) == 0);
-    CHECK(colour_of(main, L"carol  the build", 0, &nick) == 0);
+    CHECK(colour_of(main, L"the build is green", &body) == 0);
+    CHECK(colour_of(main, L"carol  the build", &nick) == 0);
     if (body != want_text || contrast(nick, bg) < 3.0)
         fprintf(stderr, "%s: text %06lx (want %06lx), nickname %06lx on %06lx (contrast %.1f)\n",
                 when, (unsigned long)body, (unsigned long)want_text, (unsigned long)nick,
@@ -495,7 +478,7 @@ static int light_text(HWND main, const wchar_t *part)
 {
     COLORREF body = 0;
 
-    if (colour_of(main, part, 0, &body) != 0)
+    if (colour_of(main, part, &body) != 0)
         return 0;
     if (luminance(body) <= 0.5)
         fprintf(stderr, "\"%ls\" is drawn in %06lx, not a light colour\n", part,

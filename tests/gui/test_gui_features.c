@@ -260,3 +260,36 @@ done:
     }
     solo_end(&s);
 }
+
+/* A message that names you stands out (its text in bold); one that only contains your name
+ * inside a word does not. */
+TEST(gui_mention)
+{
+    solo s;
+    HWND main;
+    pc_conn *carol = NULL;
+    proto_msg m;
+    COLORREF colour;
+    DWORD effects = 0;
+
+    main = solo_start(&s, "gui-mention", L"alice");
+    if (!main)
+        goto done;
+    carol = lobby_voice(&s.ts, "carol", "Alice: can you review the installer?");
+    NEED(carol != NULL);
+    pc_say(carol, "lobby", "no malice intended", 0);
+    test_expect_text(carol, "no malice intended", &m, 10000);
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"no malice intended", WAIT_NET));
+    CHECK(transcript_format_at(main, L"Alice: can you review", &colour, &effects) == 0 &&
+          (effects & CFE_BOLD));
+    effects = 0;
+    CHECK(transcript_format_at(main, L"no malice intended", &colour, &effects) == 0 &&
+          !(effects & CFE_BOLD));
+
+done:
+    if (carol) {
+        pc_quit(carol, "bye");
+        pc_close(carol);
+    }
+    solo_end(&s);
+}

@@ -432,6 +432,11 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
         set_icons(a);
         set_tab_icons(a);
         userlist_init(a->users, a->dpi);
+        {
+            int i;
+            for (i = 0; i < a->nconvs; i++)
+                transcript_set_dpi(a->convs[i]->transcript, a->dpi);
+        }
         layout_apply(a);
         return TRUE;
     }

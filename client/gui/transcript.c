@@ -11,6 +11,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "dpi.h"
 #include "settings.h"
 #include "wstr.h"
 
@@ -20,6 +21,7 @@
 #define MAX_LINES 5000        /* older lines go, so a long-running session stays light */
 #define TRIM_LINES 1000
 #define URL_MAX 2048
+#define MARGIN_PX_96 6        /* the text's left and right margins at 96 DPI */
 
 /* The app's theme, attached to each transcript at creation (the app outlives them). */
 #define PROP_THEME L"Parley.Theme"
@@ -47,6 +49,13 @@ static void ui_face(wchar_t *face, size_t cap)
         wstr_copy(face, cap, L"Segoe UI");
 }
 
+void transcript_set_dpi(HWND t, UINT dpi)
+{
+    WORD margin = (WORD)MulDiv(MARGIN_PX_96, (int)dpi, 96);
+
+    SendMessageW(t, EM_SETMARGINS, EC_LEFTMARGIN | EC_RIGHTMARGIN, MAKELPARAM(margin, margin));
+}
+
 HWND transcript_create(HWND parent, int id, HWND after, const theme *th)
 {
     HINSTANCE inst = (HINSTANCE)GetWindowLongPtrW(parent, GWLP_HINSTANCE);
@@ -65,7 +74,7 @@ HWND transcript_create(HWND parent, int id, HWND after, const theme *th)
     SendMessageW(t, EM_SETBKGNDCOLOR, 0, (LPARAM)th->bg);
     SendMessageW(t, EM_SETEVENTMASK, 0, ENM_LINK);
     SendMessageW(t, EM_AUTOURLDETECT, TRUE, 0);
-    SendMessageW(t, EM_SETMARGINS, EC_LEFTMARGIN | EC_RIGHTMARGIN, MAKELPARAM(6, 6));
+    transcript_set_dpi(t, dpi_of_window(parent));
 
     memset(&cf, 0, sizeof cf);
     cf.cbSize = sizeof cf;

@@ -37,6 +37,8 @@ void transcript_add_line(HWND t, uint64_t time_ms, transcript_line kind, const w
 void transcript_save_place(HWND t);
 /* After it changed size or became visible: back to the newest line if the reader was there. */
 void transcript_restore_place(HWND t);
+/* Sets the margins for dpi (at creation, and after WM_DPICHANGED). */
+void transcript_set_dpi(HWND t, UINT dpi);
 /* Destroys the transcript window and what was attached to it. */
 void transcript_destroy(HWND t);
 /* Handles EN_LINK from a transcript: opens web and mail links (nothing else) on a click.

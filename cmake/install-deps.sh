@@ -8,7 +8,8 @@ packages=(cmake ninja-build gcc clang libclang-rt-14-dev libssl-dev pkg-config
           gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine wine64 xvfb xauth nsis
           imagemagick x11-utils tcpdump valgrind
           clang-tools-14 lld llvm-14 libwine-dev
-          unicode-data bzip2 python3)
+          unicode-data bzip2 python3
+          fonts-noto-cjk fonts-noto-color-emoji)
 
 # Node.js may come with the machine rather than from Debian: only install it if it is absent.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)

@@ -8,6 +8,7 @@
 #define IDR_MAINMENU 100
 #define IDR_ACCEL 101
 #define IDR_TRAYMENU 102
+#define IDR_CONTEXTMENUS 103
 
 /* Dialogs */
 #define IDD_MAIN 200
@@ -16,6 +17,8 @@
 #define IDD_AWAY 203
 #define IDD_ABOUT 204
 #define IDD_PRIVATE 205
+#define IDD_HELP 206
+#define IDD_TOPIC 207
 
 /* Main window controls. The transcript of the visible conversation carries IDC_TRANSCRIPT;
  * the hidden ones carry IDC_TRANSCRIPT_HIDDEN, so automation finds the one a person sees. */
@@ -28,6 +31,12 @@
 #define IDC_INPUT 1006
 #define IDC_SEND 1007
 #define IDC_STATUS 1008
+#define IDC_INPUT_COUNT 1009
+#define IDC_TOPIC 1010
+#define IDC_WELCOME 1011
+#define IDC_WELCOME_CONNECT 1012
+#define IDC_RECENT 1013
+#define IDC_RECENT_LABEL 1014
 
 /* Connect dialog */
 #define IDC_SERVER_LABEL 1100
@@ -55,6 +64,11 @@
 #define IDC_PEER 1203
 #define IDC_AWAY_LABEL 1204
 #define IDC_AWAY_TEXT 1205
+#define IDC_TOPIC_EDIT 1206
+#define IDC_ROOM_FILTER_LABEL 1207
+#define IDC_ROOM_FILTER 1208
+#define IDC_ROOM_LIST_LABEL 1209
+#define IDC_ROOM_LIST 1210
 
 /* About dialog */
 #define IDC_ABOUT_ICON 1300
@@ -62,6 +76,7 @@
 #define IDC_ABOUT_VERSION 1302
 #define IDC_ABOUT_TEXT 1303
 #define IDC_ABOUT_USAGE 1304
+#define IDC_HELP_TEXT 1305
 
 /* Menu and accelerator commands */
 #define IDM_CONNECT 40001
@@ -76,6 +91,13 @@
 #define IDM_BACK 40021
 #define IDM_ABOUT 40030
 #define IDM_FOCUS_INPUT 40031
+#define IDM_HELP 40032
+#define IDM_FIND 40033
+#define IDM_CTX_PRIVATE 40050
+#define IDM_CTX_COPY_NAME 40051
+#define IDM_CTX_CLOSE_TAB 40052
+#define IDM_CTX_COPY 40053
+#define IDM_CTX_SELECT_ALL 40054
 #define IDM_TRAY_OPEN 40040
 
 /* Strings: application and main window */
@@ -91,6 +113,8 @@
 #define IDS_BAD_OPTION 10
 #define IDS_KEY_FILE_ERROR 11
 #define IDS_SEND 12
+#define IDS_PRESENCE_AWAY 13
+#define IDS_PRESENCE_OFFLINE 14
 
 /* Strings: status bar */
 #define IDS_ST_DISCONNECTED 100
@@ -134,6 +158,21 @@
 #define IDS_SYS_XOR_WARNING 225
 #define IDS_SYS_SEND_FAILED 226
 #define IDS_SYS_YOU_LEFT 227
+#define IDS_SYS_NOT_IN_ROOM 228
+#define IDS_SYS_CAUGHT_UP 229
+#define IDS_HELP_TEXT 230
+#define IDS_TOPIC_NONE 231
+#define IDS_TOPIC_PRIVATE 232
+#define IDS_RECENT_ITEM 233
+#define IDS_TOPIC_ROOM 234
+#define IDS_FIND_NONE 235
+#define IDS_FIND_TITLE 236
+#define IDS_ROOMS_COL_NAME 237
+#define IDS_ROOMS_COL_PEOPLE 238
+#define IDS_ROOMS_COL_TOPIC 239
+#define IDS_SYS_ROOM_ENTRY 240
+#define IDS_SYS_ROOMS_HEAD 241
+#define IDS_UNREAD_PREFIX 242
 
 /* Strings: errors and prompts */
 #define IDS_ERR_TITLE 300
@@ -159,6 +198,10 @@
 #define IDS_ERR_RICHEDIT 320
 #define IDS_ERR_TIMEOUT 321
 #define IDS_ERR_NO_CIPHER 322
+#define IDS_ASK_SWITCH_SERVER 323
+#define IDS_ERR_TOO_LONG 324
+#define IDS_INPUT_LEFT 325
+#define IDS_INPUT_OVER 326
 
 /* Strings: connect dialog */
 #define IDS_CIPHER_AES 400

@@ -4,6 +4,8 @@
 #define PARLEY_GUI_APP_H
 
 #include <windows.h>
+#include <commctrl.h>
+#include <commdlg.h>
 
 #include <stdint.h>
 
@@ -11,10 +13,12 @@
 #include "notify.h"
 #include "proto.h"
 #include "settings.h"
+#include "theme.h"
 #include "userlist.h"
 
 #define WM_APP_TRAY (WM_APP + 2)       /* notification-area icon callbacks */
 #define WM_APP_SHOW_ERROR (WM_APP + 3) /* shows app.pending_error outside event handling */
+#define WM_APP_ROOMS (WM_APP + 4)      /* to the Join dialog: lParam, a PT_ROOM_LIST net_event */
 
 #define NAME_MAX_W 80          /* room or nickname, UTF-16 units (room names are <= 64 bytes) */
 #define INPUT_HISTORY_MAX 100
@@ -28,6 +32,8 @@ typedef struct conv {
     uint64_t last_id;    /* newest message shown: replays after a reconnect skip up to it */
     member_list members;
     int users_loading;   /* a USER_LIST in several frames is arriving: the first one clears */
+    wchar_t topic[PROTO_TOPIC_MAX + 1]; /* a room's topic as the server last said it */
+    unsigned replayed;   /* history lines shown since the last replay note (duplicates skipped) */
 } conv;
 
 typedef enum conn_state {
@@ -54,9 +60,17 @@ typedef struct pending_error {
  * ask every running parley.exe to close before it replaces the program (docs/ADMIN.md). */
 #define PARLEY_CLOSE_MESSAGE L"Parley.CloseForUpgrade"
 
+/* The modeless Find dialog: its FINDREPLACEW must live as long as the dialog. */
+typedef struct find_state {
+    HWND dlg;
+    FINDREPLACEW fr;
+    wchar_t what[256];
+} find_state;
+
 typedef struct app {
     HINSTANCE inst;
-    HWND hwnd, tabs, users_label, users, input, send, status;
+    HWND hwnd, tabs, topic, users_label, users, input, send, status;
+    HIMAGELIST tab_icons;  /* the person icon of private tabs */
     UINT dpi;
     HICON icon_big, icon_small, icon_warning;
     UINT msg_taskbar_created;
@@ -64,6 +78,8 @@ typedef struct app {
 
     settings cfg;          /* what the last Connect used (the key is wiped on exit) */
     int cfg_valid;
+    wchar_t tabs_host[SETTINGS_HOST_MAX]; /* the server the open tabs belong to ("" = none): */
+    unsigned tabs_port;                   /* they go only once another one said WELCOME */
     net_link *net;         /* NULL while offline */
     HANDLE net_thread;
     unsigned link_id;      /* bumped per link; stale events are ignored */
@@ -80,8 +96,17 @@ typedef struct app {
     int nconvs;
     int active;            /* index into convs, -1 when there is none */
 
+    wchar_t priv_target[NAME_MAX_W]; /* whom the last private message went to: a "no such
+                                      * user" answer is about them */
     input_history history;
     notify_state notify;
+    find_state find;
+    wchar_t ctx_nick[NAME_MAX_W]; /* whom the open person menu is about */
+    int ctx_tab;           /* which tab the open tab menu is about */
+    HWND join_dlg;         /* the Join dialog while it is open: room lists go to it */
+    int rooms_to_transcript; /* /rooms asked: the next room list is written in the transcript */
+    theme theme;           /* the transcripts' colours; every transcript points here */
+    HBRUSH input_brush;    /* the input box's background in the dark theme, else NULL */
 } app;
 
 #endif

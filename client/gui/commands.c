@@ -24,23 +24,28 @@ static int can_send(app *a)
     return 0;
 }
 
-static void say(app *a, const wchar_t *text)
+/* Returns 1 if the line was handed to the network, 0 if it was refused (and said why). */
+static int say(app *a, const wchar_t *text)
 {
     conv *c = conv_active(a);
     char *name, *utf8;
+    int sent = 0;
 
     if (!c || !can_send(a))
-        return;
+        return 0;
     name = wstr_to_utf8(c->name);
     utf8 = wstr_to_utf8(text);
     if (name && utf8) {
-        if (c->is_private)
-            net_priv(a->net, name, utf8);
-        else
-            net_say(a->net, name, utf8);
+        if (c->is_private) {
+            wstr_copy(a->priv_target, NAME_MAX_W, c->name);
+            sent = net_priv(a->net, name, utf8) == 0;
+        } else {
+            sent = net_say(a->net, name, utf8) == 0;
+        }
     }
     free(name);
     free(utf8);
+    return sent;
 }
 
 void commands_join(app *a, const wchar_t *room)
@@ -55,13 +60,11 @@ void commands_join(app *a, const wchar_t *room)
     free(utf8);
 }
 
-void commands_leave(app *a)
+/* Leaves one conversation: a room is parted, a private talk just closes. */
+static void leave_conv(app *a, conv *c)
 {
-    conv *c = conv_active(a);
     char *utf8;
 
-    if (!c)
-        return;
     if (!c->is_private && a->net) {
         utf8 = wstr_to_utf8(c->name);
         if (utf8)
@@ -69,7 +72,49 @@ void commands_leave(app *a)
         free(utf8);
     }
     /* The tab goes at once; the server's confirmation then finds nothing left to close. */
-    conv_close(a, a->active);
+    conv_close(a, conv_index(a, c));
+}
+
+void commands_leave(app *a)
+{
+    conv *c = conv_active(a);
+
+    if (c)
+        leave_conv(a, c);
+}
+
+/* "/part [ROOM]": the named room, else the conversation in front. */
+static void part(app *a, const wchar_t *rest)
+{
+    wchar_t room[NAME_MAX_W];
+    size_t n = 0;
+    conv *c;
+
+    while (*rest && !iswspace(*rest) && n + 1 < NAME_MAX_W)
+        room[n++] = *rest++;
+    room[n] = L'\0';
+    if (!room[0]) {
+        commands_leave(a);
+        return;
+    }
+    c = conv_find(a, room, 0);
+    if (!c)
+        conv_line_fmt(a, NULL, TL_ERROR, IDS_SYS_NOT_IN_ROOM, room, NULL, NULL);
+    else
+        leave_conv(a, c);
+}
+
+/* What the rooms we share say about nick; MEMBER_UNKNOWN if none of them has them. */
+static uint8_t known_presence(app *a, const wchar_t *nick)
+{
+    int i;
+
+    for (i = 0; i < a->nconvs; i++) {
+        member *m = a->convs[i]->is_private ? NULL : members_find(&a->convs[i]->members, nick);
+        if (m)
+            return m->presence;
+    }
+    return MEMBER_UNKNOWN;
 }
 
 void commands_private(app *a, const wchar_t *nick)
@@ -81,11 +126,25 @@ void commands_private(app *a, const wchar_t *nick)
     c = conv_open(a, nick, 1);
     if (!c)
         return;
+    /* Never "online" on trust: only what a shared room or the person's own message shows. */
     if (!members_find(&c->members, nick))
-        members_put(&c->members, nick, 0, L"");
+        members_put(&c->members, nick, known_presence(a, nick), L"");
     if (a->nick[0] && !members_find(&c->members, a->nick))
-        members_put(&c->members, a->nick, 0, L"");
+        members_put(&c->members, a->nick, a->away ? PRESENCE_AWAY : PRESENCE_ONLINE, L"");
+    conv_refresh(a, c);
     conv_activate(a, conv_index(a, c));
+}
+
+void commands_topic(app *a, const wchar_t *topic)
+{
+    conv *c = conv_active(a);
+    char *room = c && !c->is_private ? wstr_to_utf8(c->name) : NULL;
+    char *utf8 = wstr_to_utf8(topic);
+
+    if (room && utf8 && can_send(a))
+        net_topic(a->net, room, utf8);
+    free(room);
+    free(utf8);
 }
 
 void commands_away(app *a, const wchar_t *text)
@@ -140,11 +199,12 @@ static void help(app *a, const wchar_t *word)
     conv_line(a, NULL, TL_INFO, wstr_load(IDS_SYS_COMMANDS, text, 512));
 }
 
-static void private_message(app *a, const wchar_t *rest)
+static int private_message(app *a, const wchar_t *rest)
 {
     wchar_t nick[NAME_MAX_W];
     size_t n = 0;
     char *who, *utf8;
+    int sent = 0;
 
     while (*rest && !iswspace(*rest) && n + 1 < NAME_MAX_W)
         nick[n++] = *rest++;
@@ -152,38 +212,39 @@ static void private_message(app *a, const wchar_t *rest)
     while (*rest && iswspace(*rest))
         rest++;
     if (!nick[0])
-        return;
+        return 1;
     commands_private(a, nick);
-    if (!*rest || !can_send(a))
-        return;
+    if (!*rest)
+        return 1;
+    if (!can_send(a))
+        return 0;
     who = wstr_to_utf8(nick);
     utf8 = wstr_to_utf8(rest);
-    if (who && utf8)
-        net_priv(a->net, who, utf8);
+    if (who && utf8) {
+        wstr_copy(a->priv_target, NAME_MAX_W, nick);
+        sent = net_priv(a->net, who, utf8) == 0;
+    }
     free(who);
     free(utf8);
+    return sent;
 }
 
-void commands_submit(app *a, const wchar_t *text)
+int commands_submit(app *a, const wchar_t *text)
 {
-    wchar_t word[32];
+    wchar_t word[32], word_line[128];
     const wchar_t *rest;
 
-    if (text[0] != L'/') {
-        say(a, text);
-        return;
-    }
-    if (text[1] == L'/') {
-        say(a, text + 1);
-        return;
-    }
+    if (text[0] != L'/')
+        return say(a, text);
+    if (text[1] == L'/')
+        return say(a, text + 1);
     rest = split(text, word, 32);
     if (_wcsicmp(word, L"join") == 0) {
         commands_join(a, rest);
     } else if (_wcsicmp(word, L"part") == 0 || _wcsicmp(word, L"leave") == 0) {
-        commands_leave(a);
+        part(a, rest);
     } else if (_wcsicmp(word, L"msg") == 0 || _wcsicmp(word, L"query") == 0) {
-        private_message(a, rest);
+        return private_message(a, rest);
     } else if (_wcsicmp(word, L"nick") == 0) {
         char *utf8 = wstr_to_utf8(rest);
         if (utf8 && rest[0] && can_send(a))
@@ -194,16 +255,17 @@ void commands_submit(app *a, const wchar_t *text)
     } else if (_wcsicmp(word, L"back") == 0) {
         commands_back(a);
     } else if (_wcsicmp(word, L"topic") == 0) {
-        conv *c = conv_active(a);
-        char *room = c && !c->is_private ? wstr_to_utf8(c->name) : NULL;
-        char *utf8 = wstr_to_utf8(rest);
-        if (room && utf8 && can_send(a))
-            net_topic(a->net, room, utf8);
-        free(room);
-        free(utf8);
+        commands_topic(a, rest);
+    } else if (_wcsicmp(word, L"rooms") == 0) {
+        if (!can_send(a))
+            return 1;
+        conv_line(a, NULL, TL_INFO, wstr_load(IDS_SYS_ROOMS_HEAD, word_line, 128));
+        a->rooms_to_transcript = 1;
+        net_rooms(a->net);
     } else if (_wcsicmp(word, L"help") == 0) {
         help(a, NULL);
     } else {
         help(a, word);
     }
+    return 1;
 }

@@ -18,12 +18,41 @@ typedef struct connect_ctx {
     int focus_field;
     WCHAR password_char; /* the edit's own bullet, restored when "Show key" is cleared */
     HICON warning;
+    int xor_room; /* 1 while the controls below the cipher are moved down for the warning */
 } connect_ctx;
 
-static void show_xor_warning(HWND dlg)
+#define XOR_ROOM_DLU 32 /* the warning's 26 DLU and a 6 DLU gap */
+
+/* Moves the controls below the warning (and the dialog's bottom edge) by dy pixels. */
+static void shift_below_warning(HWND dlg, int dy)
+{
+    static const int below[] = {IDC_REMEMBER, IDC_REMEMBER_NOTE, IDOK, IDCANCEL};
+    RECT r;
+    size_t i;
+
+    for (i = 0; i < sizeof below / sizeof below[0]; i++) {
+        HWND c = GetDlgItem(dlg, below[i]);
+        GetWindowRect(c, &r);
+        MapWindowPoints(NULL, dlg, (POINT *)&r, 2);
+        SetWindowPos(c, NULL, r.left, r.top + dy, 0, 0, SWP_NOSIZE | SWP_NOZORDER | SWP_NOACTIVATE);
+    }
+    GetWindowRect(dlg, &r);
+    SetWindowPos(dlg, NULL, 0, 0, r.right - r.left, r.bottom - r.top + dy,
+                 SWP_NOMOVE | SWP_NOZORDER | SWP_NOACTIVATE);
+}
+
+/* The XOR warning shows only for XOR, and takes room only then. */
+static void show_xor_warning(HWND dlg, connect_ctx *ctx)
 {
     int xor_chosen = SendDlgItemMessageW(dlg, IDC_CIPHER, CB_GETCURSEL, 0, 0) == 1;
+    RECT room;
 
+    if (xor_chosen != ctx->xor_room) {
+        SetRect(&room, 0, 0, 0, XOR_ROOM_DLU);
+        MapDialogRect(dlg, &room);
+        shift_below_warning(dlg, xor_chosen ? room.bottom : -room.bottom);
+        ctx->xor_room = xor_chosen;
+    }
     ShowWindow(GetDlgItem(dlg, IDC_XOR_ICON), xor_chosen ? SW_SHOW : SW_HIDE);
     ShowWindow(GetDlgItem(dlg, IDC_XOR_WARNING), xor_chosen ? SW_SHOW : SW_HIDE);
 }
@@ -73,7 +102,7 @@ static void init(HWND dlg, connect_ctx *ctx)
     SendMessageW(combo, CB_SETCURSEL, s->cipher == PROTO_CIPHER_XOR ? 1 : 0, 0);
     if (LoadIconMetric(NULL, IDI_WARNING, LIM_SMALL, &ctx->warning) == S_OK)
         SendDlgItemMessageW(dlg, IDC_XOR_ICON, STM_SETICON, (WPARAM)ctx->warning, 0);
-    show_xor_warning(dlg);
+    show_xor_warning(dlg, ctx);
     CheckDlgButton(dlg, IDC_REMEMBER, s->remember ? BST_CHECKED : BST_UNCHECKED);
 
     /* Start where the user has something to do. */
@@ -163,7 +192,7 @@ static INT_PTR CALLBACK connect_proc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
         switch (LOWORD(wp)) {
         case IDC_CIPHER:
             if (HIWORD(wp) == CBN_SELCHANGE)
-                show_xor_warning(dlg);
+                show_xor_warning(dlg, ctx);
             return TRUE;
         case IDC_SHOW_KEY: {
             int show = IsDlgButtonChecked(dlg, IDC_SHOW_KEY) == BST_CHECKED;

@@ -5,10 +5,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
 
 #include "client.h"
 #include "connect_dialog.h"
 #include "conv.h"
+#include "recent.h"
 #include "crypto.h"
 #include "resource.h"
 #include "status.h"
@@ -73,7 +75,6 @@ int connection_connect(app *a, const settings *s)
     net_config cfg;
     char err[320];
     unsigned problem;
-    int same_server;
 
     problem = make_config(a, s, &cfg);
     if (problem) {
@@ -87,11 +88,8 @@ int connection_connect(app *a, const settings *s)
         conv_line(a, NULL, TL_INFO, wstr_load(IDS_SYS_DISCONNECTED, text, 512));
     }
     release_thread(a);
-    /* Tabs stay for the same server (their rooms are joined again); another server starts
-     * with a clean slate. */
-    same_server = a->cfg_valid && _wcsicmp(a->cfg.host, s->host) == 0 && a->cfg.port == s->port;
-    if (!same_server)
-        conv_close_all(a);
+    /* The tabs stay until a server has welcomed us: events.c closes them then if that
+     * server is another one (which connection_dialog asked about). */
     if (&a->cfg != s) {
         settings_wipe(&a->cfg);
         a->cfg = *s;
@@ -130,17 +128,35 @@ static int field_for(int code)
     case PC_NICK_TAKEN:
     case PC_BAD_NICK: return IDC_NICK;
     case PC_NO_CIPHER: return IDC_CIPHER;
-    case PC_E_LOCAL: return IDC_SERVER;
+    case PC_E_LOCAL:
+    case PC_E_UNREACHABLE: return IDC_SERVER; /* a mistyped name or port: fix it, not redial */
     default: return 0;
     }
 }
 
-static wchar_t *error_text(app *a, int code, const wchar_t *detail)
+/* The part of a library error that adds to the box's headline: leading category words
+ * ("cannot reach server: ...") repeat it, so they go; what names an address or an error
+ * from the system stays. */
+static const wchar_t *new_in_detail(const wchar_t *detail)
 {
-    const wchar_t *host = a->cfg.host, *nick = a->cfg.nick;
+    const wchar_t *p = detail, *colon;
+
+    while ((colon = wcsstr(p, L": ")) != NULL) {
+        const wchar_t *q;
+        for (q = p; q < colon; q++)
+            if (!iswalpha(*q) && *q != L' ')
+                return p;
+        p = colon + 2;
+    }
+    return p;
+}
+
+static wchar_t *error_text(app *a, int code, const wchar_t *full_detail)
+{
+    const wchar_t *host = a->cfg.host, *nick = a->cfg.nick, *detail = new_in_detail(full_detail);
 
     switch (code) {
-    case PC_WRONG_KEY: return wstr_format(IDS_ERR_WRONG_KEY, detail);
+    case PC_WRONG_KEY: return wstr_format(IDS_ERR_WRONG_KEY); /* its details only repeat it */
     case PC_E_UNREACHABLE: return wstr_format(IDS_ERR_UNREACHABLE, host, detail);
     case PC_NICK_TAKEN: return wstr_format(IDS_ERR_NICK_TAKEN, nick);
     case PC_BAD_NICK: return wstr_format(IDS_ERR_BAD_NICK, nick, detail);
@@ -177,6 +193,49 @@ void connection_show_error(app *a)
         connection_connect(a, &a->cfg);
 }
 
+int connection_is_tabs_server(const app *a, const settings *s)
+{
+    return !a->tabs_host[0] ||
+           (_wcsicmp(a->tabs_host, s->host) == 0 && a->tabs_port == s->port);
+}
+
+/* Another server would close the open conversations once it answers: 1 if the user agrees. */
+static int agree_to_switch(app *a, const settings *s)
+{
+    wchar_t title[64], port[16], count[16], *text;
+    int answer;
+
+    if (a->nconvs == 0 || connection_is_tabs_server(a, s))
+        return 1;
+    _snwprintf(port, 16, L"%u", s->port);
+    _snwprintf(count, 16, L"%d", a->nconvs);
+    port[15] = count[15] = L'\0';
+    text = wstr_format(IDS_ASK_SWITCH_SERVER, s->host, port, count, a->tabs_host);
+    answer = MessageBoxW(a->hwnd, text ? text : s->host, wstr_load(IDS_APP_NAME, title, 64),
+                         MB_YESNO | MB_ICONQUESTION | MB_DEFBUTTON2);
+    free(text);
+    return answer == IDYES;
+}
+
+/* Runs the Connect dialog on s and connects on OK (after asking, for another server). */
+static void run_dialog(app *a, settings *s, int focus_field)
+{
+    if (connect_dialog_run(a->hwnd, s, focus_field) == IDOK && agree_to_switch(a, s))
+        connection_connect(a, s);
+    settings_wipe(s);
+}
+
+void connection_dialog_recent(app *a, int index)
+{
+    settings s;
+
+    settings_defaults(&s);
+    settings_load(&s);
+    if (recent_get(index, &s))
+        run_dialog(a, &s, 0);
+    settings_wipe(&s);
+}
+
 void connection_dialog(app *a, int focus_field)
 {
     settings s;
@@ -187,7 +246,6 @@ void connection_dialog(app *a, int focus_field)
         settings_defaults(&s);
         settings_load(&s);
     }
-    if (connect_dialog_run(a->hwnd, &s, focus_field) == IDOK)
-        connection_connect(a, &s);
-    settings_wipe(&s);
+    run_dialog(a, &s, focus_field);
 }
+

@@ -16,8 +16,13 @@ void connection_fail_later(app *a, int code, const char *detail);
 /* Shows the pending failure with Retry/Cancel and acts on the answer: Retry redials, or
  * reopens the Connect dialog first when the user must change something (key, nickname). */
 void connection_show_error(app *a);
+/* 1 if s names the server the open tabs belong to (or no tabs belong to any). */
+int connection_is_tabs_server(const app *a, const settings *s);
 /* Opens the Connect dialog (focus_field: the control to start in, 0 for the default) and
- * connects on OK. */
+ * connects on OK; for another server than the tabs', only once the user agreed that its
+ * welcome will close them. */
 void connection_dialog(app *a, int focus_field);
+/* The same, filled in with recent server `index` (recent.h). */
+void connection_dialog_recent(app *a, int index);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "layout.h"
 #include "resource.h"
+#include "status.h"
 #include "userlist.h"
 #include "wstr.h"
 
@@ -68,6 +69,23 @@ static void people_label(app *a, const conv *c)
     SetWindowTextW(a->users_label, text);
 }
 
+/* The bar above the transcript: the room's topic, an invitation to set one, or who a
+ * private conversation is with. */
+static void topic_bar(app *a, const conv *c)
+{
+    wchar_t text[PROTO_TOPIC_MAX + 64];
+
+    if (!c)
+        text[0] = L'\0';
+    else if (c->is_private)
+        wstr_format_into(text, sizeof text / sizeof text[0], IDS_TOPIC_PRIVATE, c->name);
+    else if (c->topic[0])
+        wstr_format_into(text, sizeof text / sizeof text[0], IDS_TOPIC_ROOM, c->name, c->topic);
+    else
+        wstr_format_into(text, sizeof text / sizeof text[0], IDS_TOPIC_NONE, c->name);
+    SetWindowTextW(a->topic, text);
+}
+
 void conv_refresh(app *a, conv *c)
 {
     int i = conv_index(a, c);
@@ -84,6 +102,7 @@ void conv_refresh(app *a, conv *c)
     if (i == a->active) {
         userlist_show(a->users, &c->members);
         people_label(a, c);
+        topic_bar(a, c);
     }
 }
 
@@ -104,14 +123,17 @@ conv *conv_open(app *a, const wchar_t *name, int is_private)
     a->convs = grown;
     c->is_private = is_private;
     wstr_copy(c->name, NAME_MAX_W, name);
-    c->transcript = transcript_create(a->hwnd, IDC_TRANSCRIPT_HIDDEN, a->tabs);
+    /* Right after the topic bar in z-order: screen readers name a control after the static
+     * text before it, so the conversation is called "design — its topic". */
+    c->transcript = transcript_create(a->hwnd, IDC_TRANSCRIPT_HIDDEN, a->topic, &a->theme);
     if (!c->transcript)
         goto fail;
     memset(&it, 0, sizeof it);
-    it.mask = TCIF_TEXT;
+    it.mask = TCIF_TEXT | TCIF_IMAGE;
     it.pszText = c->name;
+    it.iImage = is_private ? 0 : -1; /* a person icon for a private talk; rooms have none */
     if (SendMessageW(a->tabs, TCM_INSERTITEMW, (WPARAM)a->nconvs, (LPARAM)&it) < 0) {
-        DestroyWindow(c->transcript);
+        transcript_destroy(c->transcript);
         goto fail;
     }
     first = a->nconvs == 0;
@@ -141,11 +163,12 @@ void conv_activate(app *a, int index)
     a->active = index;
     SetWindowLongPtrW(c->transcript, GWLP_ID, IDC_TRANSCRIPT);
     ShowWindow(c->transcript, SW_SHOW);
-    SendMessageW(c->transcript, WM_VSCROLL, SB_BOTTOM, 0);
+    transcript_restore_place(c->transcript);
     if ((int)SendMessageW(a->tabs, TCM_GETCURSEL, 0, 0) != index)
         SendMessageW(a->tabs, TCM_SETCURSEL, (WPARAM)index, 0);
     c->unread = 0;
     conv_refresh(a, c);
+    status_refresh(a); /* the unread total in the title */
     /* Focus in a transcript that just went away would be lost: move it to the new one. */
     if (old && focus == old->transcript)
         SetFocus(c->transcript);
@@ -164,7 +187,7 @@ void conv_close(app *a, int index)
     a->nconvs--;
     if (GetFocus() == c->transcript)
         SetFocus(a->input);
-    DestroyWindow(c->transcript);
+    transcript_destroy(c->transcript);
     members_free(&c->members);
     free(c);
     if (a->active == index) {
@@ -174,6 +197,7 @@ void conv_close(app *a, int index)
         else {
             userlist_show(a->users, NULL);
             people_label(a, NULL);
+            topic_bar(a, NULL);
         }
     } else if (a->active > index) {
         a->active--;
@@ -196,6 +220,7 @@ void conv_count_unread(app *a, conv *c)
     if (c != conv_active(a)) {
         c->unread++;
         conv_refresh(a, c);
+        status_refresh(a);
     }
 }
 

@@ -8,10 +8,15 @@
 
 #include "connection.h"
 #include "conv.h"
+#include "input.h"
 #include "messages.h"
 #include "resource.h"
+#include "recent.h"
 #include "status.h"
+#include "transcript.h"
 #include "wstr.h"
+
+#define REDRAW_BATCH 20 /* events in one drain after which the transcript stops redrawing */
 
 /* Tabs kept from an earlier link to this server: a new link joins their rooms again. */
 static void rejoin_kept_tabs(app *a)
@@ -50,6 +55,13 @@ static void on_connected(app *a, const net_event *ev)
             if (!a->convs[i]->is_private)
                 conv_line_fmt(a, a->convs[i], TL_INFO, IDS_SYS_RECONNECTED, NULL, NULL, NULL);
     } else {
+        /* Only now, with another server's welcome, do the old server's tabs go. */
+        if (!connection_is_tabs_server(a, &a->cfg))
+            conv_close_all(a);
+        recent_add(&a->cfg);
+        recent_show(GetDlgItem(a->hwnd, IDC_RECENT));
+        wstr_copy(a->tabs_host, SETTINGS_HOST_MAX, a->cfg.host);
+        a->tabs_port = a->cfg.port;
         /* The server puts everyone in the lobby; its tab is there before the first line. */
         lobby = conv_open(a, L"lobby", 0);
         conv_line_fmt(a, lobby, TL_INFO, IDS_SYS_CONNECTED,
@@ -150,6 +162,7 @@ static void handle(app *a, const net_event *ev)
         if (text)
             conv_line_fmt(a, NULL, TL_ERROR, IDS_SYS_SEND_FAILED, text, NULL, NULL);
         free(text);
+        input_restore_unsent(a);
         break;
     }
 }
@@ -157,11 +170,24 @@ static void handle(app *a, const net_event *ev)
 void events_drain(app *a, unsigned link_id)
 {
     net_event *ev;
+    HWND frozen = NULL;
+    int n = 0;
 
     if (link_id != a->link_id)
         return; /* from a link that has been replaced */
     while (a->net && (ev = net_next_event(a->net)) != NULL) {
+        /* A big batch (a catch-up of hundreds of messages) is drawn once, at the end, not
+         * line by line. */
+        if (++n == REDRAW_BATCH && conv_active(a)) {
+            frozen = conv_active(a)->transcript;
+            SendMessageW(frozen, WM_SETREDRAW, FALSE, 0);
+        }
         handle(a, ev);
         net_event_free(ev);
+    }
+    if (frozen && IsWindow(frozen)) {
+        SendMessageW(frozen, WM_SETREDRAW, TRUE, 0);
+        transcript_restore_place(frozen);
+        InvalidateRect(frozen, NULL, TRUE);
     }
 }

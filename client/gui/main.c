@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "instance.h"
 #include "main_window.h"
+#include "placement.h"
 #include "proto.h"
 #include "resource.h"
 #include "settings.h"
@@ -81,6 +83,37 @@ static void key_file_error(const wchar_t *path, DWORD err)
     free(text);
 }
 
+typedef struct start_options {
+    int new_window;               /* /new: another window even if one runs */
+    wchar_t profile[64];          /* --profile NAME, "" for the default */
+    int bad_profile;
+} start_options;
+
+static int is_new_option(const wchar_t *opt)
+{
+    return !wcscmp(opt, L"/new") || !wcscmp(opt, L"--new");
+}
+
+/* What must be known before the settings are read: the profile, and /new. */
+static void start_options_read(start_options *o)
+{
+    int argc = 0, i;
+    wchar_t **argv = CommandLineToArgvW(GetCommandLineW(), &argc);
+
+    memset(o, 0, sizeof o[0]);
+    for (i = 1; argv && i < argc; i++) {
+        if (is_new_option(argv[i]))
+            o->new_window = 1;
+        else if (!wcscmp(argv[i], L"--profile") && i + 1 < argc) {
+            wstr_copy(o->profile, 64, argv[++i]);
+            if (settings_use_profile(o->profile) != 0)
+                o->bad_profile = 1;
+        }
+    }
+    if (argv)
+        LocalFree(argv);
+}
+
 /* Applies the command line over the remembered settings. Returns 0 to go on, 1 to exit
  * successfully (--help), 2 on a bad option (already reported). */
 static int parse_args(settings *s)
@@ -97,6 +130,10 @@ static int parse_args(settings *s)
         if (!wcscmp(opt, L"--help") || !wcscmp(opt, L"-h") || !wcscmp(opt, L"/?")) {
             message(IDS_APP_NAME, wstr_load(IDS_USAGE, usage, 2048), MB_ICONINFORMATION);
             rc = 1;
+        } else if (is_new_option(opt)) {
+            /* read by start_options */
+        } else if (!wcscmp(opt, L"--profile") && val) {
+            i++; /* read by start_options */
         } else if (!val) {
             usage_error(opt);
             rc = 2;
@@ -149,9 +186,20 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
     HWND hwnd;
     MSG msg;
     int rc;
+    start_options opts;
+    HANDLE instance;
 
     (void)prev;
     (void)cmdline;
+    start_options_read(&opts);
+    if (opts.bad_profile) {
+        usage_error(L"--profile");
+        return 2;
+    }
+    /* One parley.exe per user and profile: a second start shows the first and ends. */
+    instance = opts.new_window ? NULL : instance_claim(opts.profile);
+    if (!opts.new_window && !instance)
+        return 0;
     settings_defaults(&s);
     settings_load(&s);
     rc = parse_args(&s);
@@ -187,7 +235,9 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
         FreeLibrary(richedit);
         return 1;
     }
-    ShowWindow(hwnd, show);
+    if (!opts.new_window)
+        instance_mark(hwnd, opts.profile);
+    ShowWindow(hwnd, placement_restore(hwnd, show));
     UpdateWindow(hwnd);
     accel = LoadAcceleratorsW(inst, MAKEINTRESOURCEW(IDR_ACCEL));
 
@@ -198,11 +248,20 @@ int WINAPI wWinMain(HINSTANCE inst, HINSTANCE prev, PWSTR cmdline, int show)
             continue;
         if (IsWindow(hwnd) && IsDialogMessageW(hwnd, &msg))
             continue;
+        /* Modeless dialogs (Find) need their keys too. */
+        {
+            HWND active = GetActiveWindow();
+            if (active && active != hwnd && GetWindow(active, GW_OWNER) == hwnd &&
+                IsDialogMessageW(active, &msg))
+                continue;
+        }
         TranslateMessage(&msg);
         DispatchMessageW(&msg);
     }
     if (accel)
         DestroyAcceleratorTable(accel);
+    if (instance && instance != INVALID_HANDLE_VALUE)
+        CloseHandle(instance);
     FreeLibrary(richedit);
     return rc < 0 ? 1 : (int)msg.wParam;
 }

@@ -12,11 +12,18 @@
 
 #include "commands.h"
 #include "connection.h"
+#include "context_menu.h"
 #include "conv.h"
 #include "dpi.h"
 #include "events.h"
 #include "input.h"
 #include "layout.h"
+#include "person_icon.h"
+#include "find.h"
+#include "instance.h"
+#include "join_dialog.h"
+#include "placement.h"
+#include "recent.h"
 #include "prompts.h"
 #include "resource.h"
 #include "status.h"
@@ -63,6 +70,62 @@ static void tray_add(app *a)
     status_refresh(a);
 }
 
+/* The people list and input box follow the dark theme too (the rest of the window is
+ * system-drawn dialog chrome, which Win32 offers no dark mode for). */
+static void colour_controls(app *a)
+{
+    COLORREF bg = a->theme.dark ? a->theme.bg : GetSysColor(COLOR_WINDOW);
+    COLORREF text = a->theme.dark ? a->theme.text : GetSysColor(COLOR_WINDOWTEXT);
+
+    SendMessageW(a->users, LVM_SETBKCOLOR, 0, (LPARAM)bg);
+    SendMessageW(a->users, LVM_SETTEXTBKCOLOR, 0, (LPARAM)bg);
+    SendMessageW(a->users, LVM_SETTEXTCOLOR, 0, (LPARAM)text);
+    if (a->input_brush)
+        DeleteObject(a->input_brush);
+    a->input_brush = a->theme.dark ? CreateSolidBrush(a->theme.bg) : NULL;
+    InvalidateRect(a->users, NULL, TRUE);
+    InvalidateRect(a->input, NULL, TRUE);
+}
+
+/* After WM_SYSCOLORCHANGE or WM_SETTINGCHANGE: new colours for every transcript, if the
+ * theme really changed. */
+static void refresh_theme(app *a)
+{
+    theme now;
+    int i;
+
+    theme_load(&now);
+    if (!theme_differs(&now, &a->theme))
+        return;
+    for (i = 0; i < a->nconvs; i++)
+        transcript_recolour(a->convs[i]->transcript, &a->theme, &now);
+    a->theme = now;
+    colour_controls(a);
+}
+
+static void set_tab_icons(app *a)
+{
+    HIMAGELIST il = person_icon_list(a->dpi);
+
+    SendMessageW(a->tabs, TCM_SETIMAGELIST, 0, (LPARAM)il);
+    if (a->tab_icons)
+        ImageList_Destroy(a->tab_icons);
+    a->tab_icons = il;
+}
+
+/* Double-click on the topic bar: change the active room's topic. */
+static void edit_topic(app *a)
+{
+    conv *c = conv_active(a);
+    wchar_t topic[PROTO_TOPIC_MAX + 1];
+
+    if (!c || c->is_private)
+        return;
+    wstr_copy(topic, sizeof topic / sizeof topic[0], c->topic);
+    if (prompt_topic(a->hwnd, topic, sizeof topic / sizeof topic[0]))
+        commands_topic(a, topic);
+}
+
 static int init(HWND hwnd, const main_init *mi)
 {
     app *a = calloc(1, sizeof *a);
@@ -73,6 +136,7 @@ static int init(HWND hwnd, const main_init *mi)
     a->hwnd = hwnd;
     a->inst = (HINSTANCE)GetWindowLongPtrW(hwnd, GWLP_HINSTANCE);
     a->tabs = GetDlgItem(hwnd, IDC_TABS);
+    a->topic = GetDlgItem(hwnd, IDC_TOPIC);
     a->users_label = GetDlgItem(hwnd, IDC_USERS_LABEL);
     a->users = GetDlgItem(hwnd, IDC_USERS);
     a->input = GetDlgItem(hwnd, IDC_INPUT);
@@ -85,10 +149,14 @@ static int init(HWND hwnd, const main_init *mi)
     a->history.pos = 0;
     a->msg_taskbar_created = RegisterWindowMessageW(L"TaskbarCreated");
     a->msg_close_request = RegisterWindowMessageW(PARLEY_CLOSE_MESSAGE);
+    theme_load(&a->theme);
     if (LoadIconMetric(NULL, IDI_WARNING, LIM_SMALL, &a->icon_warning) != S_OK)
         a->icon_warning = NULL;
     set_icons(a);
     userlist_init(a->users, a->dpi);
+    set_tab_icons(a);
+    recent_show(GetDlgItem(hwnd, IDC_RECENT));
+    colour_controls(a);
     SendMessageW(a->input, EM_SETLIMITTEXT, INPUT_LIMIT, 0);
     if (input_attach(a) != 0)
         return -1;
@@ -102,6 +170,8 @@ static int init(HWND hwnd, const main_init *mi)
 
 static void destroy(app *a)
 {
+    placement_save(a->hwnd);
+    instance_unmark(a->hwnd);
     connection_disconnect(a);
     if (a->net_thread) {
         /* Let the goodbye reach the server, but never hang the exit on the network. */
@@ -122,6 +192,10 @@ static void destroy(app *a)
         DestroyIcon(a->icon_small);
     if (a->icon_warning)
         DestroyIcon(a->icon_warning);
+    if (a->input_brush)
+        DeleteObject(a->input_brush);
+    if (a->tab_icons)
+        ImageList_Destroy(a->tab_icons);
 }
 
 static void restore(app *a)
@@ -151,6 +225,8 @@ static void on_command(app *a, int id, int code)
 {
     wchar_t text[PROTO_TEXT_MAX / 8];
 
+    if (context_menu_command(a, id))
+        return;
     switch (id) {
     case IDM_CONNECT:
         connection_dialog(a, 0);
@@ -165,7 +241,7 @@ static void on_command(app *a, int id, int code)
         DestroyWindow(a->hwnd);
         break;
     case IDM_JOIN:
-        if (prompt_join(a->hwnd, text, NAME_MAX_W))
+        if (join_dialog_run(a, text, NAME_MAX_W))
             commands_join(a, text);
         break;
     case IDM_LEAVE:
@@ -193,6 +269,12 @@ static void on_command(app *a, int id, int code)
     case IDM_BACK:
         commands_back(a);
         break;
+    case IDM_FIND:
+        find_open(a);
+        break;
+    case IDM_HELP:
+        help_show(a->hwnd);
+        break;
     case IDM_ABOUT:
         about_show(a->hwnd);
         break;
@@ -214,6 +296,17 @@ static void on_command(app *a, int id, int code)
         break;
     case IDCANCEL:
         break; /* Esc must not close the main window */
+    case IDC_WELCOME_CONNECT:
+        connection_dialog(a, 0);
+        break;
+    case IDC_TOPIC:
+        if (code == STN_DBLCLK)
+            edit_topic(a);
+        break;
+    case IDC_INPUT:
+        if (code == EN_CHANGE)
+            input_update_count(a);
+        break;
     }
 }
 
@@ -224,6 +317,10 @@ static INT_PTR on_notify(app *a, NMHDR *hdr)
 
     if (hdr->idFrom == IDC_TABS && hdr->code == TCN_SELCHANGE) {
         conv_activate(a, (int)SendMessageW(a->tabs, TCM_GETCURSEL, 0, 0));
+        return TRUE;
+    }
+    if (hdr->idFrom == IDC_RECENT && hdr->code == LVN_ITEMACTIVATE) {
+        connection_dialog_recent(a, ((const NMITEMACTIVATE *)hdr)->iItem);
         return TRUE;
     }
     if (hdr->code == EN_LINK) {
@@ -261,6 +358,7 @@ static void on_init_menu(app *a, HMENU menu)
     EnableMenuItem(menu, IDM_LEAVE, menu_state(c != NULL));
     EnableMenuItem(menu, IDM_AWAY, menu_state(online && !a->away));
     EnableMenuItem(menu, IDM_BACK, menu_state(online && a->away));
+    EnableMenuItem(menu, IDM_FIND, menu_state(c != NULL));
     EnableMenuItem(menu, IDM_NEXT_TAB, menu_state(a->nconvs > 1));
     EnableMenuItem(menu, IDM_PREV_TAB, menu_state(a->nconvs > 1));
 }
@@ -309,6 +407,8 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
     }
     if (!a)
         return FALSE; /* messages before WM_INITDIALOG (WM_GETMINMAXINFO, WM_SETFONT...) */
+    if (find_on_message(a, msg, lp))
+        return TRUE;
     if (msg == a->msg_taskbar_created && msg != 0) {
         tray_add(a); /* Explorer restarted and forgot the icon */
         return TRUE;
@@ -320,7 +420,10 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
     }
     switch (msg) {
     case WM_SIZE:
-        layout_apply(a);
+        /* A minimized window has no client area: laying out into it would squash every
+         * pane to nothing and lose the transcripts' place. */
+        if (wp != SIZE_MINIMIZED)
+            layout_apply(a);
         return TRUE;
     case WM_GETMINMAXINFO: {
         MINMAXINFO *mm = (MINMAXINFO *)lp;
@@ -333,15 +436,41 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
         SetWindowPos(hwnd, NULL, r->left, r->top, r->right - r->left, r->bottom - r->top,
                      SWP_NOZORDER | SWP_NOACTIVATE);
         set_icons(a);
+        set_tab_icons(a);
         userlist_init(a->users, a->dpi);
+        {
+            int i;
+            for (i = 0; i < a->nconvs; i++)
+                transcript_set_dpi(a->convs[i]->transcript, a->dpi);
+        }
         layout_apply(a);
         return TRUE;
     }
+    case WM_SYSCOLORCHANGE:
+        /* Common controls learn of it only from their parent. */
+        SendMessageW(a->users, msg, wp, lp);
+        SendMessageW(a->tabs, msg, wp, lp);
+        SendMessageW(a->status, msg, wp, lp);
+        refresh_theme(a);
+        return TRUE;
+    case WM_SETTINGCHANGE:
+        /* High contrast (SPI_SETHIGHCONTRAST) and the apps' dark mode ("ImmersiveColorSet"). */
+        refresh_theme(a);
+        return FALSE;
+    case WM_CTLCOLOREDIT:
+        if ((HWND)lp == a->input && a->input_brush) {
+            SetTextColor((HDC)wp, a->theme.text);
+            SetBkColor((HDC)wp, a->theme.bg);
+            return (INT_PTR)a->input_brush;
+        }
+        return FALSE;
     case WM_COMMAND:
         on_command(a, LOWORD(wp), HIWORD(wp));
         return TRUE;
     case WM_NOTIFY:
         return on_notify(a, (NMHDR *)lp);
+    case WM_CONTEXTMENU:
+        return context_menu_show(a, (HWND)wp, lp);
     case WM_INITMENUPOPUP:
         on_init_menu(a, (HMENU)wp);
         return TRUE;

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <wchar.h>
+#include <wctype.h>
 
 #include "conv.h"
 #include "resource.h"
@@ -45,6 +46,24 @@ static void tell(app *a, conv *c, const wchar_t *title, const wchar_t *text, int
     notify_message(a->hwnd, &a->notify, title, text, is_private);
 }
 
+/* 1 if text names nick as a word of its own ("alice:", "@alice", "thanks alice!"), in any
+ * case; "malice" does not count. */
+static int mentions(const wchar_t *text, const wchar_t *nick)
+{
+    size_t n = wcslen(nick);
+    const wchar_t *p;
+
+    if (!n)
+        return 0;
+    for (p = text; *p; p++) {
+        if (_wcsnicmp(p, nick, n) != 0)
+            continue;
+        if ((p == text || !iswalnum(p[-1])) && !iswalnum(p[n]))
+            return 1;
+    }
+    return 0;
+}
+
 /* ---- messages ---- */
 
 static void on_msg(app *a, const net_event *ev, const wide_event *w)
@@ -64,10 +83,14 @@ static void on_msg(app *a, const net_event *ev, const wide_event *w)
         return;
     if (ev->id)
         c->last_id = ev->id;
-    if (ev->flags & PROTO_FLAG_HISTORY)
+    if (ev->flags & PROTO_FLAG_HISTORY) {
         flags |= TM_HISTORY;
+        c->replayed++;
+    }
     if (is_me(a, w->nick))
         flags |= TM_OWN;
+    else if (mentions(w->text, a->nick))
+        flags |= TM_MENTION;
     transcript_add_message(c->transcript, ev->time, w->nick, w->text, flags);
     if (!(flags & (TM_HISTORY | TM_OWN))) {
         wstr_format_into(title, 128, IDS_NOTIFY_ROOM, w->nick, w->room);
@@ -88,9 +111,14 @@ static void on_priv(app *a, const net_event *ev, const wide_event *w)
         return;
     if (ev->id)
         c->last_id = ev->id;
-    if (!members_find(&c->members, peer)) {
-        members_put(&c->members, peer, PRESENCE_ONLINE, L"");
-        members_put(&c->members, a->nick, a->away ? PRESENCE_AWAY : PRESENCE_ONLINE, L"");
+    /* A live message either way means the peer is there: the server only delivers ours to
+     * someone online. Their away state, if any, is kept. */
+    if (!(ev->flags & PROTO_FLAG_HISTORY)) {
+        member *m = members_find(&c->members, peer);
+        if (!m || m->presence == MEMBER_OFFLINE || m->presence == MEMBER_UNKNOWN)
+            members_put(&c->members, peer, PRESENCE_ONLINE, L"");
+        if (!members_find(&c->members, a->nick))
+            members_put(&c->members, a->nick, a->away ? PRESENCE_AWAY : PRESENCE_ONLINE, L"");
         conv_refresh(a, c);
     }
     transcript_add_message(c->transcript, ev->time, w->nick, w->text,
@@ -174,9 +202,14 @@ static void on_person(app *a, const net_event *ev, const wide_event *w)
             continue;
         switch (ev->event) {
         case MEMBER_QUIT:
-            if (m)
+            /* A private talk keeps the person, shown offline; a room lets them go. */
+            if (m && talk)
+                m->presence = MEMBER_OFFLINE;
+            else if (m)
                 members_remove(&c->members, w->nick);
-            if (w->text[0])
+            /* The server's reason for a dropped connection is the word itself: "bob
+             * disconnected (disconnected)" would say it twice. */
+            if (w->text[0] && _wcsicmp(w->text, L"disconnected") != 0)
                 conv_line_fmt(a, c, TL_INFO, IDS_SYS_QUIT_REASON, w->nick, w->text, NULL);
             else
                 conv_line_fmt(a, c, TL_INFO, IDS_SYS_QUIT, w->nick, NULL, NULL);
@@ -242,17 +275,72 @@ static void on_user_list(app *a, const net_event *ev, const wide_event *w)
     conv_refresh(a, c);
 }
 
-/* "Earlier messages (n) are shown above." in room's tab, after a replay that showed some. */
-static void history_note(app *a, const wchar_t *room, uint32_t n)
+/* A frame of the room list: to the Join dialog when it asked, to the transcript after /rooms. */
+static void on_room_list(app *a, const net_event *ev)
+{
+    size_t i;
+
+    if (a->join_dlg)
+        SendMessageW(a->join_dlg, WM_APP_ROOMS, 0, (LPARAM)ev);
+    if (!a->rooms_to_transcript)
+        return;
+    for (i = 0; i < ev->nusers; i++) {
+        wchar_t *room = wstr_from_utf8(ev->users[i].nick, (size_t)-1);
+        wchar_t *topic = wstr_from_utf8(ev->users[i].away, (size_t)-1);
+        wchar_t n[16];
+        _snwprintf(n, 16, L"%u", (unsigned)ev->users[i].members);
+        n[15] = L'\0';
+        if (room && topic)
+            conv_line_fmt(a, NULL, TL_INFO, IDS_SYS_ROOM_ENTRY, room, n, topic);
+        free(room);
+        free(topic);
+    }
+    if (!(ev->flags & PROTO_FLAG_MORE))
+        a->rooms_to_transcript = 0;
+}
+
+static void set_topic(app *a, conv *c, const wchar_t *topic)
+{
+    if (!c)
+        return;
+    wstr_copy(c->topic, sizeof c->topic / sizeof c->topic[0], topic);
+    conv_refresh(a, c);
+}
+
+/* An answer to a request. "No such user" is about the last private message: its tab shows
+ * the person offline and gets the line. */
+static void on_error(app *a, const net_event *ev, const wide_event *w)
+{
+    conv *c = NULL;
+    member *m;
+
+    if (ev->code == PC_NO_SUCH_USER && a->priv_target[0]) {
+        c = conv_find(a, a->priv_target, 1);
+        m = c ? members_find(&c->members, a->priv_target) : NULL;
+        if (m) {
+            m->presence = MEMBER_OFFLINE;
+            m->away[0] = L'\0';
+            conv_refresh(a, c);
+        }
+    }
+    conv_line_fmt(a, c, TL_ERROR, IDS_SYS_ERROR, w->text, NULL, NULL);
+}
+
+/* After a replay (id: the note's string), says how many lines it added to room's tab: the
+ * server's count includes lines the tab already showed, which were skipped. */
+static void history_note(app *a, const wchar_t *room, unsigned id)
 {
     conv *c = conv_find(a, room, 0);
     wchar_t count[16];
 
-    if (!c || !n)
+    if (!c)
         return;
-    _snwprintf(count, 16, L"%u", n);
-    count[15] = L'\0';
-    conv_line_fmt(a, c, TL_INFO, IDS_SYS_HISTORY, count, NULL, NULL);
+    if (c->replayed) {
+        _snwprintf(count, 16, L"%u", c->replayed);
+        count[15] = L'\0';
+        conv_line_fmt(a, c, TL_INFO, id, count, NULL, NULL);
+    }
+    c->replayed = 0;
 }
 
 void messages_apply(app *a, const net_event *ev)
@@ -267,12 +355,16 @@ void messages_apply(app *a, const net_event *ev)
     case PT_MEMBER: on_member(a, ev, &w); break;
     case PT_USER_LIST: on_user_list(a, ev, &w); break;
     case PT_TOPIC:
+        set_topic(a, conv_find(a, w.room, 0), w.text);
         if (w.nick[0])
             conv_line_fmt(a, conv_find(a, w.room, 0), TL_INFO, IDS_SYS_TOPIC_SET, w.nick, w.text,
                           NULL);
         else
             conv_line_fmt(a, conv_find(a, w.room, 0), TL_INFO, IDS_SYS_TOPIC, w.text, NULL,
                           NULL);
+        break;
+    case PT_ROOM_LIST:
+        on_room_list(a, ev);
         break;
     case PT_NOTICE:
         if (w.nick[0])
@@ -281,10 +373,10 @@ void messages_apply(app *a, const net_event *ev)
             conv_line_fmt(a, NULL, TL_NOTICE, IDS_SYS_SERVER_NOTICE, w.text, NULL, NULL);
         break;
     case PT_ERROR:
-        conv_line_fmt(a, NULL, TL_ERROR, IDS_SYS_ERROR, w.text, NULL, NULL);
+        on_error(a, ev, &w);
         break;
     case PT_HISTORY_END:
-        history_note(a, w.room, ev->count);
+        history_note(a, w.room, IDS_SYS_HISTORY);
         break;
     default:
         break;
@@ -298,6 +390,6 @@ void messages_caught_up(app *a, const net_event *ev)
     wchar_t *room = wstr_from_utf8(ev->room, (size_t)-1);
 
     if (room)
-        history_note(a, room, ev->count);
+        history_note(a, room, IDS_SYS_CAUGHT_UP);
     free(room);
 }

@@ -195,3 +195,8 @@ int net_topic(net_link *link, const char *room, const char *text)
 {
     return request(link, PT_TOPIC, room, NULL, NULL, text);
 }
+
+int net_rooms(net_link *link)
+{
+    return request(link, PT_ROOMS, NULL, NULL, NULL, NULL);
+}

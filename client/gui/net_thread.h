@@ -19,10 +19,13 @@
 #define NET_HOST_MAX 255
 #define NET_SECRET_MAX 1024
 
+/* One entry of a PT_USER_LIST (nick, presence, away text) or a PT_ROOM_LIST (the room as
+ * nick, its topic as away, members). */
 typedef struct net_user {
     char *nick;
     char *away;
     uint8_t presence;
+    uint32_t members;
 } net_user;
 
 /* One event of the reconnect layer (see pcs_event_kind), owned by whoever took it from the
@@ -83,5 +86,7 @@ int net_priv(net_link *link, const char *nick, const char *text);
 int net_nick(net_link *link, const char *nick);
 int net_away(net_link *link, uint8_t presence, const char *text);
 int net_topic(net_link *link, const char *room, const char *text);
+/* Asks for the server's room list (PT_ROOM_LIST events answer). */
+int net_rooms(net_link *link);
 
 #endif

@@ -111,15 +111,14 @@ static int prompt(HWND owner, int dialog, int field, unsigned empty_error, wchar
                            MAKEINTRESOURCEW(dialog), owner, prompt_proc, (LPARAM)&ctx) == IDOK;
 }
 
-int prompt_join(HWND owner, wchar_t *dst, size_t cap)
-{
-    dst[0] = L'\0';
-    return prompt(owner, IDD_JOIN, IDC_ROOM, IDS_ERR_NO_ROOM, dst, cap);
-}
-
 int prompt_private(HWND owner, wchar_t *dst, size_t cap)
 {
     return prompt(owner, IDD_PRIVATE, IDC_PEER, IDS_ERR_NO_PEER, dst, cap);
+}
+
+int prompt_topic(HWND owner, wchar_t *dst, size_t cap)
+{
+    return prompt(owner, IDD_TOPIC, IDC_TOPIC_EDIT, 0, dst, cap);
 }
 
 int prompt_away(HWND owner, wchar_t *dst, size_t cap)
@@ -169,6 +168,28 @@ static INT_PTR CALLBACK about_proc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
         break;
     }
     return FALSE;
+}
+
+static INT_PTR CALLBACK help_proc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
+{
+    (void)lp;
+    if (msg == WM_INITDIALOG) {
+        wchar_t text[4096];
+        dialog_center(dlg);
+        SetDlgItemTextW(dlg, IDC_HELP_TEXT, wstr_load(IDS_HELP_TEXT, text, 4096));
+        return TRUE;
+    }
+    if (msg == WM_COMMAND && (LOWORD(wp) == IDOK || LOWORD(wp) == IDCANCEL)) {
+        EndDialog(dlg, LOWORD(wp));
+        return TRUE;
+    }
+    return FALSE;
+}
+
+void help_show(HWND owner)
+{
+    DialogBoxParamW((HINSTANCE)GetWindowLongPtrW(owner, GWLP_HINSTANCE),
+                    MAKEINTRESOURCEW(IDD_HELP), owner, help_proc, 0);
 }
 
 void about_show(HWND owner)

@@ -1,5 +1,5 @@
-/* prompts.h — the small modal dialogs: join a room, open a private conversation, set an away
- * message, and About. */
+/* prompts.h — the small modal dialogs: open a private conversation, set an away message or a
+ * room topic, help, and About. (Joining a room has its own dialog: join_dialog.h.) */
 #ifndef PARLEY_GUI_PROMPTS_H
 #define PARLEY_GUI_PROMPTS_H
 
@@ -8,10 +8,13 @@
 #include <stddef.h>
 
 /* Each returns 1 with the entered text in dst (trimmed), or 0 if cancelled. */
-int prompt_join(HWND owner, wchar_t *dst, size_t cap);
 int prompt_private(HWND owner, wchar_t *dst, size_t cap);
 int prompt_away(HWND owner, wchar_t *dst, size_t cap);
+/* The room topic dialog, opened on dst (the current topic). 1 on OK. */
+int prompt_topic(HWND owner, wchar_t *dst, size_t cap);
 void about_show(HWND owner);
+/* F1: how to chat in Parley (commands and keys), from the string table. */
+void help_show(HWND owner);
 /* Centres a dialog over its owner (kept inside the owner's monitor), as Windows' own dialogs
  * appear; without a visible owner the template's DS_CENTER placement stays. */
 void dialog_center(HWND dlg);

@@ -12,7 +12,39 @@
 #include "proto.h"
 #include "wstr.h"
 
-#define REG_PATH L"Software\\Parley"
+#define REG_ROOT L"Software\\Parley"
+#define REG_PATH settings_key()
+#define PROFILE_MAX 64
+
+/* The profile chosen with --profile, set once at start-up before any window exists: the only
+ * process-wide state, because every part of the program must read the same registry key. */
+static wchar_t profile_key[sizeof REG_ROOT / sizeof(wchar_t) + 16 + PROFILE_MAX] = REG_ROOT;
+
+int settings_use_profile(const wchar_t *profile)
+{
+    const wchar_t *p;
+
+    if (!profile[0] || wcslen(profile) >= PROFILE_MAX)
+        return -1;
+    for (p = profile; *p; p++)
+        if (*p == L'\\' || *p == L'/' || *p < 32)
+            return -1;
+    _snwprintf(profile_key, sizeof profile_key / sizeof profile_key[0],
+               REG_ROOT L"\\Profiles\\%ls", profile);
+    profile_key[sizeof profile_key / sizeof profile_key[0] - 1] = L'\0';
+    return 0;
+}
+
+const wchar_t *settings_key(void)
+{
+    return profile_key;
+}
+
+void settings_subkey(const wchar_t *name, wchar_t *out, size_t cap)
+{
+    _snwprintf(out, cap, L"%ls\\%ls", profile_key, name);
+    out[cap - 1] = L'\0';
+}
 
 /* Extra DPAPI entropy: another program running as the same user must at least know this to
  * open the blob with CryptUnprotectData; it is no secret, only a narrower door. */
@@ -153,9 +185,23 @@ unsigned long settings_save(const settings *s)
     LSTATUS rc;
 
     if (!s->remember) {
-        /* Forgetting means everything: no trace of a server, a nickname or a key stays. */
-        rc = RegDeleteTreeW(HKEY_CURRENT_USER, REG_PATH);
-        return rc == ERROR_FILE_NOT_FOUND ? 0 : (unsigned long)rc;
+        /* Forgetting means every connection value: no trace of a server, a nickname or a
+         * key stays. (The window's placement, in its own subkey, is no such trace.) */
+        static const wchar_t *const names[] = {L"Server", L"Port", L"Nickname", L"Cipher",
+                                               L"Remember", L"Key"};
+        size_t i;
+        rc = RegOpenKeyExW(HKEY_CURRENT_USER, REG_PATH, 0, KEY_SET_VALUE, &key);
+        if (rc == ERROR_FILE_NOT_FOUND)
+            return 0;
+        if (rc != ERROR_SUCCESS)
+            return (unsigned long)rc;
+        for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+            LSTATUS one = RegDeleteValueW(key, names[i]);
+            if (one != ERROR_SUCCESS && one != ERROR_FILE_NOT_FOUND)
+                rc = one;
+        }
+        RegCloseKey(key);
+        return (unsigned long)rc;
     }
     rc = RegCreateKeyExW(HKEY_CURRENT_USER, REG_PATH, 0, NULL, 0, KEY_WRITE, NULL, &key, NULL);
     if (rc != ERROR_SUCCESS)

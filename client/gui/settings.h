@@ -3,6 +3,7 @@
 #ifndef PARLEY_GUI_SETTINGS_H
 #define PARLEY_GUI_SETTINGS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <wchar.h>
 
@@ -27,6 +28,14 @@ void settings_load(settings *s);
 /* Remembers s (when s->remember) or forgets everything stored (when not). Returns 0, or a
  * Windows error code. */
 unsigned long settings_save(const settings *s);
+/* Makes every setting (and the window placement, the recent servers) live under
+ * HKCU\Software\Parley\Profiles\<profile> instead of HKCU\Software\Parley. Call before
+ * anything else reads them. 0, or -1 for an unusable name (empty, too long, with \ or /). */
+int settings_use_profile(const wchar_t *profile);
+/* The registry key (under HKCU) of the current profile. */
+const wchar_t *settings_key(void);
+/* The key of a part of the current profile ("Window", "Recent") into out. */
+void settings_subkey(const wchar_t *name, wchar_t *out, size_t cap);
 /* Clears the key from memory. */
 void settings_wipe(settings *s);
 

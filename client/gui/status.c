@@ -1,5 +1,6 @@
 /* status.c — the status bar's four parts (connection state, cipher with a warning icon for
- * XOR, server, round trip), the window title and the tray tooltip, all from the app state. */
+ * XOR, server, round trip), the window title and the tray tooltip (both with the unread
+ * total), all from the app state. */
 #include "status.h"
 
 #include <commctrl.h>
@@ -16,6 +17,24 @@ static void set_part(app *a, int part, const wchar_t *text, HICON icon)
 {
     SendMessageW(a->status, SB_SETTEXTW, (WPARAM)part, (LPARAM)text);
     SendMessageW(a->status, SB_SETICON, (WPARAM)part, (LPARAM)icon);
+}
+
+/* Puts "(n) " before text when n messages wait unread in all conversations together, as
+ * the title bar and the taskbar button then show at a glance. */
+static void with_unread(app *a, wchar_t *text, size_t cap)
+{
+    wchar_t copy[256], num[16];
+    unsigned total = 0;
+    int i;
+
+    for (i = 0; i < a->nconvs; i++)
+        total += a->convs[i]->unread;
+    if (!total)
+        return;
+    wstr_copy(copy, 256, text);
+    _snwprintf(num, 16, L"%u", total);
+    num[15] = L'\0';
+    wstr_format_into(text, cap, IDS_UNREAD_PREFIX, num, copy);
 }
 
 void status_refresh(app *a)
@@ -76,11 +95,13 @@ void status_refresh(app *a)
 
     if (a->state == CS_ONLINE) {
         wstr_format_into(title, 256, IDS_TITLE_CONNECTED, a->nick, a->cfg.host);
-        SetWindowTextW(a->hwnd, title);
-        notify_tray_tip(a->hwnd, &a->notify,
-                        wstr_format_into(text, 128, IDS_TRAY_TIP_CONNECTED, a->nick, a->cfg.host));
+        wstr_format_into(text, 128, IDS_TRAY_TIP_CONNECTED, a->nick, a->cfg.host);
     } else {
-        SetWindowTextW(a->hwnd, wstr_load(IDS_TITLE_DISCONNECTED, title, 256));
-        notify_tray_tip(a->hwnd, &a->notify, wstr_load(IDS_TRAY_TIP, text, 128));
+        wstr_load(IDS_TITLE_DISCONNECTED, title, 256);
+        wstr_load(IDS_TRAY_TIP, text, 128);
     }
+    with_unread(a, title, 256);
+    with_unread(a, text, 128);
+    SetWindowTextW(a->hwnd, title);
+    notify_tray_tip(a->hwnd, &a->notify, text);
 }

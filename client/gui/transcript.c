@@ -1,14 +1,18 @@
 /* transcript.c — formatting a conversation into a read-only RichEdit: one paragraph per line,
  * "14:02  alice  text", a stable colour per nickname, grey/amber/red system lines, wrapped
- * lines indented, links detected by RichEdit and opened with ShellExecuteW. */
+ * lines indented, links detected by RichEdit and opened with ShellExecuteW; the view follows
+ * the newest line unless the reader scrolled up. */
 #include "transcript.h"
 
+#include <commdlg.h> /* FR_DOWN for EM_FINDTEXTEXW */
 #include <shellapi.h>
 
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
+#include "dpi.h"
+#include "settings.h"
 #include "wstr.h"
 
 #define FONT_TWIPS 200        /* 10 pt: a little larger than the UI font, for reading */
@@ -17,36 +21,25 @@
 #define MAX_LINES 5000        /* older lines go, so a long-running session stays light */
 #define TRIM_LINES 1000
 #define URL_MAX 2048
+#define MARGIN_PX_96 6        /* the text's left and right margins at 96 DPI */
 
-static const COLORREF nick_colours[] = {
-    RGB(0x43, 0x38, 0xa8), RGB(0xb8, 0x32, 0x27), RGB(0x23, 0x82, 0x36), RGB(0x86, 0x3e, 0xa8),
-    RGB(0xc4, 0x58, 0x00), RGB(0x0f, 0x80, 0x80), RGB(0xa8, 0x2f, 0x70), RGB(0x6b, 0x6b, 0x00),
-    RGB(0x1f, 0x5f, 0xbf), RGB(0x8c, 0x4a, 0x10), RGB(0x2f, 0x6f, 0x8f), RGB(0xc0, 0x2b, 0x5a),
-};
+/* The app's theme, attached to each transcript at creation (the app outlives them). */
+#define PROP_THEME L"Parley.Theme"
 
-#define COLOUR_TIME RGB(0x80, 0x80, 0x80)
-#define COLOUR_TEXT RGB(0x1b, 0x1b, 0x1b)
-#define COLOUR_HISTORY RGB(0x5a, 0x5a, 0x5a)
-#define COLOUR_INFO RGB(0x6b, 0x72, 0x80)
-#define COLOUR_NOTICE RGB(0x9a, 0x5b, 0x00)
-#define COLOUR_ERROR RGB(0xc4, 0x2b, 0x1c)
-
-/* The same nickname gets the same colour in every window and every session. */
-static COLORREF nick_colour(const wchar_t *nick)
+static const theme *theme_of(HWND t)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-
-    for (; *nick; nick++) {
-        h ^= (uint32_t)towlower(*nick);
-        h *= 16777619u;
-    }
-    return nick_colours[h % (sizeof nick_colours / sizeof nick_colours[0])];
+    return (const theme *)GetPropW(t, PROP_THEME);
 }
 
 static void ui_face(wchar_t *face, size_t cap)
 {
     NONCLIENTMETRICSW ncm;
+    DWORD size = (DWORD)(cap * sizeof *face);
 
+    /* A face the user chose (TranscriptFont in the profile's key), else the UI's. */
+    if (RegGetValueW(HKEY_CURRENT_USER, settings_key(), L"TranscriptFont", RRF_RT_REG_SZ,
+                     NULL, face, &size) == ERROR_SUCCESS && face[0])
+        return;
     memset(&ncm, 0, sizeof ncm);
     ncm.cbSize = sizeof ncm;
     /* The face Windows uses for messages (Segoe UI; Wine answers with its own). */
@@ -56,7 +49,14 @@ static void ui_face(wchar_t *face, size_t cap)
         wstr_copy(face, cap, L"Segoe UI");
 }
 
-HWND transcript_create(HWND parent, int id, HWND after)
+void transcript_set_dpi(HWND t, UINT dpi)
+{
+    WORD margin = (WORD)MulDiv(MARGIN_PX_96, (int)dpi, 96);
+
+    SendMessageW(t, EM_SETMARGINS, EC_LEFTMARGIN | EC_RIGHTMARGIN, MAKELPARAM(margin, margin));
+}
+
+HWND transcript_create(HWND parent, int id, HWND after, const theme *th)
 {
     HINSTANCE inst = (HINSTANCE)GetWindowLongPtrW(parent, GWLP_HINSTANCE);
     CHARFORMAT2W cf;
@@ -70,15 +70,17 @@ HWND transcript_create(HWND parent, int id, HWND after)
     if (!t)
         return NULL;
     SetWindowPos(t, after, 0, 0, 0, 0, SWP_NOMOVE | SWP_NOSIZE | SWP_NOACTIVATE);
+    SetPropW(t, PROP_THEME, (HANDLE)th);
+    SendMessageW(t, EM_SETBKGNDCOLOR, 0, (LPARAM)th->bg);
     SendMessageW(t, EM_SETEVENTMASK, 0, ENM_LINK);
     SendMessageW(t, EM_AUTOURLDETECT, TRUE, 0);
-    SendMessageW(t, EM_SETMARGINS, EC_LEFTMARGIN | EC_RIGHTMARGIN, MAKELPARAM(6, 6));
+    transcript_set_dpi(t, dpi_of_window(parent));
 
     memset(&cf, 0, sizeof cf);
     cf.cbSize = sizeof cf;
     cf.dwMask = CFM_FACE | CFM_SIZE | CFM_COLOR | CFM_CHARSET;
     cf.yHeight = FONT_TWIPS;
-    cf.crTextColor = COLOUR_TEXT;
+    cf.crTextColor = th->text;
     cf.bCharSet = DEFAULT_CHARSET;
     ui_face(cf.szFaceName, LF_FACESIZE);
     SendMessageW(t, EM_SETCHARFORMAT, SCF_ALL, (LPARAM)&cf);
@@ -108,22 +110,82 @@ static void append(HWND t, const wchar_t *text, COLORREF colour, int bold, int i
     SendMessageW(t, EM_REPLACESEL, FALSE, (LPARAM)text);
 }
 
-static int at_bottom(HWND t)
-{
-    SCROLLINFO si;
+/* Whether the reader follows the newest line is remembered on the window itself: while the
+ * pane is minimized or has no height, scroll positions mean nothing and cannot be asked. */
+#define PROP_UNPINNED L"Parley.Unpinned"
+/* Lines arrived while the pane could not scroll: its scroll position is stale until the next
+ * layout with a real size pins it again, and must not be read as the reader's choice. */
+#define PROP_STALE L"Parley.Stale"
 
-    memset(&si, 0, sizeof si);
-    si.cbSize = sizeof si;
-    si.fMask = SIF_ALL;
-    if (!GetScrollInfo(t, SB_VERT, &si))
-        return 1;
-    return si.nMax <= (int)si.nPage || si.nPos + (int)si.nPage >= si.nMax - 1;
+/* 1 if the pane has a real size, so its scroll position says where the reader is. */
+static int measurable(HWND t)
+{
+    RECT rc;
+    HWND top = GetAncestor(t, GA_ROOT);
+
+    GetClientRect(t, &rc);
+    return rc.bottom - rc.top > 0 && !(top && IsIconic(top));
 }
 
-/* Drops the oldest lines once there are too many. */
+/* 1 if the last line is on screen. Asked of the text itself: RichEdit's scroll information
+ * goes stale while everything fits (Wine keeps the page size of the pane's first, tiny size). */
+static int at_bottom(HWND t)
+{
+    int len = GetWindowTextLengthW(t);
+    POINTL pt = {0, 0};
+    RECT rc;
+
+    if (len <= 0)
+        return 1;
+    SendMessageW(t, EM_POSFROMCHAR, (WPARAM)&pt, (LPARAM)(len - 1));
+    GetClientRect(t, &rc);
+    return pt.y < rc.bottom;
+}
+
+void transcript_save_place(HWND t)
+{
+    if (!measurable(t) || GetPropW(t, PROP_STALE))
+        return; /* keep what was known while the pane could be measured */
+    if (at_bottom(t))
+        RemovePropW(t, PROP_UNPINNED);
+    else
+        SetPropW(t, PROP_UNPINNED, (HANDLE)1);
+}
+
+static int pinned(HWND t)
+{
+    return GetPropW(t, PROP_UNPINNED) == NULL;
+}
+
+void transcript_restore_place(HWND t)
+{
+    /* Scrolling a pane without height would leave the view past the last line; the next
+     * layout with a real size pins it. */
+    if (!pinned(t))
+        return;
+    if (measurable(t)) {
+        SendMessageW(t, WM_VSCROLL, SB_BOTTOM, 0);
+        RemovePropW(t, PROP_STALE);
+    } else {
+        SetPropW(t, PROP_STALE, (HANDLE)1);
+    }
+}
+
+void transcript_destroy(HWND t)
+{
+    RemovePropW(t, PROP_UNPINNED);
+    RemovePropW(t, PROP_STALE);
+    RemovePropW(t, PROP_THEME);
+    DestroyWindow(t);
+}
+
+/* Drops the oldest lines once there are too many. The count is of display lines (wrapped
+ * ones included), so the cut moves on to the end of the paragraph it falls in: a message is
+ * never cut in half. */
 static void trim(HWND t)
 {
     LRESULT lines = SendMessageW(t, EM_GETLINECOUNT, 0, 0);
+    FINDTEXTEXW find;
     CHARRANGE cr;
 
     if (lines <= MAX_LINES)
@@ -132,12 +194,19 @@ static void trim(HWND t)
     cr.cpMax = (LONG)SendMessageW(t, EM_LINEINDEX, TRIM_LINES, 0);
     if (cr.cpMax <= 0)
         return;
+    find.chrg.cpMin = cr.cpMax - 1; /* the paragraph mark may be just before the line */
+    find.chrg.cpMax = -1;
+    find.lpstrText = L"\r";
+    if (SendMessageW(t, EM_FINDTEXTEXW, FR_DOWN, (LPARAM)&find) < 0)
+        return;
+    cr.cpMax = find.chrgText.cpMax;
     SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&cr);
     SendMessageW(t, EM_REPLACESEL, FALSE, (LPARAM)L"");
 }
 
 typedef struct line_state {
     CHARRANGE sel;
+    POINT scroll;
     int follow;
 } line_state;
 
@@ -145,10 +214,12 @@ typedef struct line_state {
 static void line_begin(HWND t, line_state *st)
 {
     SendMessageW(t, EM_EXGETSEL, 0, (LPARAM)&st->sel);
-    st->follow = at_bottom(t);
+    transcript_save_place(t);
+    st->follow = pinned(t);
+    SendMessageW(t, EM_GETSCROLLPOS, 0, (LPARAM)&st->scroll);
     SendMessageW(t, EM_HIDESELECTION, TRUE, 0);
     if (GetWindowTextLengthW(t) > 0)
-        append(t, L"\r", COLOUR_TEXT, 0, 0);
+        append(t, L"\r", theme_of(t)->text, 0, 0);
 }
 
 static void line_end(HWND t, const line_state *st)
@@ -159,7 +230,9 @@ static void line_end(HWND t, const line_state *st)
         SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&st->sel);
     SendMessageW(t, EM_HIDESELECTION, FALSE, 0);
     if (st->follow)
-        SendMessageW(t, WM_VSCROLL, SB_BOTTOM, 0);
+        transcript_restore_place(t);
+    else
+        SendMessageW(t, EM_SETSCROLLPOS, 0, (LPARAM)&st->scroll); /* the reader's place */
 }
 
 /* "14:02", or "12/03/2025 14:02" for a day other than today, in the user's locale. */
@@ -217,17 +290,18 @@ void transcript_add_message(HWND t, uint64_t time_ms, const wchar_t *nick, const
 {
     wchar_t when[96];
     wchar_t *body = soft_breaks(text);
+    const theme *th = theme_of(t);
     line_state st;
 
     if (!body)
         return;
     format_time(time_ms, when, sizeof when / sizeof when[0]);
     line_begin(t, &st);
-    append(t, when, COLOUR_TIME, 0, 0);
-    append(t, L"  ", COLOUR_TEXT, 0, 0);
-    append(t, nick, nick_colour(nick), 1, 0);
-    append(t, L"  ", COLOUR_TEXT, 0, 0);
-    append(t, body, (flags & TM_HISTORY) ? COLOUR_HISTORY : COLOUR_TEXT, 0, 0);
+    append(t, when, th->time, 0, 0);
+    append(t, L"  ", th->text, 0, 0);
+    append(t, nick, theme_nick(th, nick), 1, 0);
+    append(t, L"  ", th->text, 0, 0);
+    append(t, body, (flags & TM_HISTORY) ? th->history : th->text, (flags & TM_MENTION) != 0, 0);
     line_end(t, &st);
     free(body);
 }
@@ -236,16 +310,16 @@ void transcript_add_line(HWND t, uint64_t time_ms, transcript_line kind, const w
 {
     wchar_t when[96];
     wchar_t *body = soft_breaks(text);
-    COLORREF colour = kind == TL_ERROR ? COLOUR_ERROR : kind == TL_NOTICE ? COLOUR_NOTICE
-                                                                          : COLOUR_INFO;
+    const theme *th = theme_of(t);
+    COLORREF colour = kind == TL_ERROR ? th->error : kind == TL_NOTICE ? th->notice : th->info;
     line_state st;
 
     if (!body)
         return;
     format_time(time_ms, when, sizeof when / sizeof when[0]);
     line_begin(t, &st);
-    append(t, when, COLOUR_TIME, 0, 0);
-    append(t, L"  ", COLOUR_TEXT, 0, 0);
+    append(t, when, th->time, 0, 0);
+    append(t, L"  ", th->text, 0, 0);
     append(t, body, colour, kind == TL_ERROR, kind == TL_INFO);
     line_end(t, &st);
     free(body);

@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "theme.h"
+
 typedef enum transcript_line {
     TL_INFO,   /* joins, leaves, topic, connection state: grey */
     TL_NOTICE, /* notices from the server or a person: amber */
@@ -16,15 +18,29 @@ typedef enum transcript_line {
 
 #define TM_HISTORY 0x1 /* replayed from the server's history: dated, greyed text */
 #define TM_OWN 0x2     /* written by us */
+#define TM_MENTION 0x4 /* names us: the text in bold */
 
 /* Creates a hidden transcript as a child of parent with control ID id, placed after `after`
- * in the tab order. NULL on failure (Msftedit.dll must be loaded). */
-HWND transcript_create(HWND parent, int id, HWND after);
+ * in the tab order, drawn in th's colours (th must outlive it). NULL on failure (Msftedit.dll
+ * must be loaded). */
+HWND transcript_create(HWND parent, int id, HWND after, const theme *th);
+/* Redraws what the transcript holds from old's colours in now's (transcript_theme.c); the
+ * caller then makes now the theme the transcript was created with. */
+void transcript_recolour(HWND t, const theme *old, const theme *now);
 /* Appends "time  nick  text". time_ms: milliseconds since 1970 UTC; 0 = now. */
 void transcript_add_message(HWND t, uint64_t time_ms, const wchar_t *nick, const wchar_t *text,
                             unsigned flags);
 /* Appends "time  text" in the style of kind. */
 void transcript_add_line(HWND t, uint64_t time_ms, transcript_line kind, const wchar_t *text);
+/* Before the pane changes size: remembers whether the reader is at the newest line (only
+ * while the pane can be measured; a minimized window keeps what was known). */
+void transcript_save_place(HWND t);
+/* After it changed size or became visible: back to the newest line if the reader was there. */
+void transcript_restore_place(HWND t);
+/* Sets the margins for dpi (at creation, and after WM_DPICHANGED). */
+void transcript_set_dpi(HWND t, UINT dpi);
+/* Destroys the transcript window and what was attached to it. */
+void transcript_destroy(HWND t);
 /* Handles EN_LINK from a transcript: opens web and mail links (nothing else) on a click.
  * Returns 1 if the click was taken. */
 int transcript_on_link(HWND owner, const ENLINK *link);

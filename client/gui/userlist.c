@@ -1,6 +1,8 @@
 /* userlist.c — the people in a conversation: a small model (member_list) and the list view
- * that shows it: nicknames sorted, a green dot for online, an amber one for away, away people
- * in grey, and their away message as the item's tooltip. */
+ * that shows it: nicknames sorted, a green dot for online, an amber one for away, a hollow
+ * grey one for offline or not known; away and offline also in words ("bob (away)") for those
+ * who cannot tell the dots apart or do not see them; away people in grey, and their away
+ * message as the item's tooltip. */
 #include "userlist.h"
 
 #include <commctrl.h>
@@ -9,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "argb.h"
 #include "dpi.h"
 #include "proto.h"
 #include "resource.h"
@@ -16,6 +19,7 @@
 
 #define IMG_ONLINE 0
 #define IMG_AWAY 1
+#define IMG_OFFLINE 2
 
 void members_free(member_list *m)
 {
@@ -73,35 +77,17 @@ int members_remove(member_list *m, const wchar_t *nick)
  * looks right on any background and at any DPI. */
 static HBITMAP make_dot(int size, COLORREF fill, COLORREF ring)
 {
-    BITMAPINFO bi;
-    uint32_t *bits = NULL;
-    HBITMAP bmp;
+    uint32_t *bits;
+    HBITMAP bmp = argb_image(size, &bits);
     double c = (size - 1) / 2.0, r = size * 0.30;
     int x, y;
 
-    memset(&bi, 0, sizeof bi);
-    bi.bmiHeader.biSize = sizeof bi.bmiHeader;
-    bi.bmiHeader.biWidth = size;
-    bi.bmiHeader.biHeight = -size; /* top-down */
-    bi.bmiHeader.biPlanes = 1;
-    bi.bmiHeader.biBitCount = 32;
-    bi.bmiHeader.biCompression = BI_RGB;
-    bmp = CreateDIBSection(NULL, &bi, DIB_RGB_COLORS, (void **)&bits, NULL, 0);
     if (!bmp)
         return NULL;
     for (y = 0; y < size; y++) {
         for (x = 0; x < size; x++) {
             double d = sqrt((x - c) * (x - c) + (y - c) * (y - c));
-            double a = r + 0.5 - d;
-            COLORREF col = d > r - 1.2 ? ring : fill;
-            uint32_t alpha;
-
-            a = a < 0 ? 0 : a > 1 ? 1 : a;
-            alpha = (uint32_t)(a * 255.0 + 0.5);
-            /* Premultiplied BGRA, as the image list's alpha blending expects. */
-            bits[y * size + x] = (alpha << 24) | ((GetRValue(col) * alpha / 255) << 16) |
-                                 ((GetGValue(col) * alpha / 255) << 8) |
-                                 (GetBValue(col) * alpha / 255);
+            bits[y * size + x] = argb_pixel(d > r - 1.2 ? ring : fill, r + 0.5 - d);
         }
     }
     return bmp;
@@ -110,20 +96,26 @@ static HBITMAP make_dot(int size, COLORREF fill, COLORREF ring)
 void userlist_init(HWND lv, UINT dpi)
 {
     int size = dpi_metric(SM_CXSMICON, dpi);
-    HIMAGELIST old, il = ImageList_Create(size, size, ILC_COLOR32, 2, 0);
+    HIMAGELIST old, il = ImageList_Create(size, size, ILC_COLOR32, 3, 0);
     LVCOLUMNW col;
 
     if (il) {
         HBITMAP on = make_dot(size, RGB(0x2e, 0xa0, 0x43), RGB(0x1f, 0x7a, 0x31));
         HBITMAP away = make_dot(size, RGB(0xf2, 0xb1, 0x2d), RGB(0xc0, 0x86, 0x10));
+        HBITMAP off = make_dot(size, RGB(0xe6, 0xe6, 0xe6), RGB(0x80, 0x80, 0x80));
+        /* The indexes are IMG_ONLINE, IMG_AWAY, IMG_OFFLINE, in that order. */
         if (on)
             ImageList_Add(il, on, NULL);
         if (away)
             ImageList_Add(il, away, NULL);
+        if (off)
+            ImageList_Add(il, off, NULL);
         if (on)
             DeleteObject(on);
         if (away)
             DeleteObject(away);
+        if (off)
+            DeleteObject(off);
     }
     old = (HIMAGELIST)SendMessageW(lv, LVM_SETIMAGELIST, LVSIL_SMALL, (LPARAM)il);
     if (old)
@@ -155,38 +147,73 @@ void userlist_fit(HWND lv)
     SendMessageW(lv, LVM_SETCOLUMNWIDTH, 0, rc.right - rc.left);
 }
 
-int userlist_selected(HWND lv, wchar_t *dst, int cap)
+/* The nickname of item i: its text up to the presence words (nicknames have no spaces). */
+static void item_nick(HWND lv, int i, wchar_t *dst, int cap)
 {
-    int i = (int)SendMessageW(lv, LVM_GETNEXTITEM, (WPARAM)-1, LVNI_SELECTED);
+    wchar_t *space;
     LVITEMW it;
 
-    if (i < 0 || cap <= 0)
-        return 0;
     memset(&it, 0, sizeof it);
     it.iSubItem = 0;
     it.pszText = dst;
     it.cchTextMax = cap;
+    dst[0] = L'\0';
     SendMessageW(lv, LVM_GETITEMTEXTW, (WPARAM)i, (LPARAM)&it);
+    space = wcschr(dst, L' ');
+    if (space)
+        *space = L'\0';
+}
+
+int userlist_selected(HWND lv, wchar_t *dst, int cap)
+{
+    int i = (int)SendMessageW(lv, LVM_GETNEXTITEM, (WPARAM)-1, LVNI_SELECTED);
+
+    if (i < 0 || cap <= 0)
+        return 0;
+    item_nick(lv, i, dst, cap);
     return dst[0] != L'\0';
+}
+
+static int presence_image(uint8_t presence)
+{
+    switch (presence) {
+    case PRESENCE_ONLINE: return IMG_ONLINE;
+    case PRESENCE_AWAY: return IMG_AWAY;
+    default: return IMG_OFFLINE;
+    }
+}
+
+/* "bob", "bob (away)", "bob (offline)". */
+static void item_text(const member *p, wchar_t *dst, size_t cap)
+{
+    unsigned id = p->presence == PRESENCE_AWAY ? IDS_PRESENCE_AWAY
+                  : p->presence == MEMBER_OFFLINE ? IDS_PRESENCE_OFFLINE : 0;
+
+    if (id)
+        wstr_format_into(dst, cap, id, p->nick);
+    else
+        wstr_copy(dst, cap, p->nick);
 }
 
 void userlist_show(HWND lv, const member_list *m)
 {
-    wchar_t selected[MEMBER_NICK_MAX];
-    int had = userlist_selected(lv, selected, MEMBER_NICK_MAX);
+    wchar_t selected[MEMBER_NICK_MAX + 32];
+    int had = userlist_selected(lv, selected, MEMBER_NICK_MAX + 32);
     size_t i;
 
     SendMessageW(lv, WM_SETREDRAW, FALSE, 0);
     SendMessageW(lv, LVM_DELETEALLITEMS, 0, 0);
     for (i = 0; m && i < m->n; i++) {
+        wchar_t text[MEMBER_NICK_MAX + 32];
         LVITEMW it;
         int at;
 
+        item_text(&m->items[i], text, sizeof text / sizeof text[0]);
         memset(&it, 0, sizeof it);
         it.mask = LVIF_TEXT | LVIF_IMAGE;
         it.iItem = (int)i;
-        it.pszText = (wchar_t *)m->items[i].nick;
-        it.iImage = m->items[i].presence == PRESENCE_AWAY ? IMG_AWAY : IMG_ONLINE;
+        it.pszText = text;
+        it.iImage = presence_image(m->items[i].presence);
         at = (int)SendMessageW(lv, LVM_INSERTITEMW, 0, (LPARAM)&it);
         if (had && at >= 0 && wcscmp(selected, m->items[i].nick) == 0) {
             it.mask = LVIF_STATE;
@@ -200,14 +227,9 @@ void userlist_show(HWND lv, const member_list *m)
 
 static const member *member_at(HWND lv, const member_list *m, int item)
 {
-    wchar_t nick[MEMBER_NICK_MAX];
-    LVITEMW it;
+    wchar_t nick[MEMBER_NICK_MAX + 32];
 
-    memset(&it, 0, sizeof it);
-    it.pszText = nick;
-    it.cchTextMax = MEMBER_NICK_MAX;
-    nick[0] = L'\0';
-    SendMessageW(lv, LVM_GETITEMTEXTW, (WPARAM)item, (LPARAM)&it);
+    item_nick(lv, item, nick, MEMBER_NICK_MAX + 32);
     return m ? members_find((member_list *)m, nick) : NULL;
 }
 
@@ -223,7 +245,7 @@ int userlist_notify(HWND lv, const member_list *m, NMHDR *hdr, LRESULT *result)
             return 1;
         case CDDS_ITEMPREPAINT:
             p = member_at(lv, m, (int)cd->nmcd.dwItemSpec);
-            if (p && p->presence == PRESENCE_AWAY)
+            if (p && p->presence != PRESENCE_ONLINE)
                 cd->clrText = GetSysColor(COLOR_GRAYTEXT);
             *result = CDRF_DODEFAULT;
             return 1;

@@ -11,10 +11,14 @@
 #define MEMBER_NICK_MAX 40 /* UTF-16 units; nicknames are at most 32 bytes of UTF-8 */
 #define MEMBER_AWAY_MAX 140
 
+/* Presence the GUI knows besides the wire's PRESENCE_ONLINE and PRESENCE_AWAY: never sent. */
+#define MEMBER_OFFLINE 0x10 /* the server said nobody of that name is online */
+#define MEMBER_UNKNOWN 0x11 /* a private talk with someone not seen in any shared room */
+
 typedef struct member {
     wchar_t nick[MEMBER_NICK_MAX];
     wchar_t away[MEMBER_AWAY_MAX];
-    uint8_t presence; /* PRESENCE_ONLINE or PRESENCE_AWAY */
+    uint8_t presence; /* PRESENCE_ONLINE, PRESENCE_AWAY, MEMBER_OFFLINE or MEMBER_UNKNOWN */
 } member;
 
 typedef struct member_list {
@@ -38,7 +42,7 @@ void userlist_destroy(HWND lv);
 void userlist_show(HWND lv, const member_list *m);
 /* Fits the column to the control's width. */
 void userlist_fit(HWND lv);
-/* The selected nickname into dst; 0 if none. */
+/* The selected nickname into dst (without the presence words the item shows); 0 if none. */
 int userlist_selected(HWND lv, wchar_t *dst, int cap);
 /* Handles the list's WM_NOTIFY (custom draw for away people, away tooltips). Returns 1 if it
  * handled it, with the result in *result. */

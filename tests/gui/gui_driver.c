@@ -5,6 +5,7 @@
 #include "gui_driver.h"
 
 #include <commctrl.h>
+#include <richedit.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -358,6 +359,86 @@ wchar_t *gui_listview_items(HWND lv)
     }
     remote_close(&r);
     return j.all ? j.all : calloc(1, sizeof(wchar_t));
+}
+
+int gui_listview_image(HWND lv, int i)
+{
+    LVITEMW it;
+    SIZE_T done = 0;
+    remote r;
+    int image = -1;
+
+    if (remote_open(lv, &r) != 0)
+        return -1;
+    memset(&it, 0, sizeof it);
+    it.mask = LVIF_IMAGE;
+    it.iItem = i;
+    WriteProcessMemory(r.process, r.base, &it, sizeof it, &done);
+    if (SendMessageW(lv, LVM_GETITEMW, 0, (LPARAM)r.base) &&
+        ReadProcessMemory(r.process, r.base, &it, sizeof it, &done))
+        image = it.iImage;
+    remote_close(&r);
+    return image;
+}
+
+int gui_tab_image(HWND tabs, int i)
+{
+    TCITEMW it;
+    SIZE_T done = 0;
+    remote r;
+    int image = -2;
+
+    if (remote_open(tabs, &r) != 0)
+        return -2;
+    memset(&it, 0, sizeof it);
+    it.mask = TCIF_IMAGE;
+    WriteProcessMemory(r.process, r.base, &it, sizeof it, &done);
+    if (SendMessageW(tabs, TCM_GETITEMW, (WPARAM)i, (LPARAM)r.base) &&
+        ReadProcessMemory(r.process, r.base, &it, sizeof it, &done))
+        image = it.iImage;
+    remote_close(&r);
+    return image;
+}
+
+int gui_richedit_pos(HWND re, long cp, POINT *out)
+{
+    POINTL pt = {-1, -1};
+    SIZE_T done = 0;
+    remote r;
+
+    if (remote_open(re, &r) != 0)
+        return -1;
+    /* RichEdit's form: wParam points at a POINTL, lParam is the character index. */
+    WriteProcessMemory(r.process, r.base, &pt, sizeof pt, &done);
+    SendMessageW(re, EM_POSFROMCHAR, (WPARAM)r.base, (LPARAM)cp);
+    ReadProcessMemory(r.process, r.base, &pt, sizeof pt, &done);
+    remote_close(&r);
+    out->x = pt.x;
+    out->y = pt.y;
+    return 0;
+}
+
+int gui_richedit_colour(HWND re, long cp, COLORREF *out, DWORD *effects)
+{
+    CHARFORMAT2W cf;
+    SIZE_T done = 0;
+    remote r;
+
+    if (remote_open(re, &r) != 0)
+        return -1;
+    SendMessageW(re, EM_SETSEL, (WPARAM)cp, (LPARAM)(cp + 1));
+    memset(&cf, 0, sizeof cf);
+    cf.cbSize = sizeof cf;
+    cf.dwMask = CFM_COLOR | CFM_BOLD;
+    WriteProcessMemory(r.process, r.base, &cf, sizeof cf, &done);
+    SendMessageW(re, EM_GETCHARFORMAT, SCF_SELECTION, (LPARAM)r.base);
+    ReadProcessMemory(r.process, r.base, &cf, sizeof cf, &done);
+    SendMessageW(re, EM_SETSEL, (WPARAM)-1, 0);
+    remote_close(&r);
+    *out = (cf.dwEffects & CFE_AUTOCOLOR) ? GetSysColor(COLOR_WINDOWTEXT) : cf.crTextColor;
+    if (effects)
+        *effects = cf.dwEffects;
+    return 0;
 }
 
 wchar_t *gui_tab_items(HWND tabs)

@@ -70,6 +70,17 @@ void gui_alt_key(HWND target, wchar_t ch);
 /* Waits until the list view's items (joined) contain / do not contain part. */
 int gui_wait_listview(HWND parent, int id, const wchar_t *part, int present, DWORD timeout_ms);
 
+/* Where a RichEdit in another process draws character cp (EM_POSFROMCHAR), in its client
+ * coordinates. 0, or -1 if it could not be asked. */
+int gui_richedit_pos(HWND re, long cp, POINT *out);
+/* The image index of tab i of a tab control in another process; -2 if it could not be read. */
+int gui_tab_image(HWND tabs, int i);
+/* The image index of list view item i in another process; -1 if it could not be read. */
+int gui_listview_image(HWND lv, int i);
+/* The colour of character cp in a RichEdit of another process (selects it to ask), and its
+ * effects (CFE_BOLD...) when effects is not NULL. */
+int gui_richedit_colour(HWND re, long cp, COLORREF *out, DWORD *effects);
+
 /* Saves what the screen shows of hwnd (frame included) as a 24-bit BMP. 0 or -1. */
 int gui_screenshot(HWND hwnd, const wchar_t *path);
 

@@ -38,11 +38,13 @@ void write_key_file(const wchar_t *name, const char *key, wchar_t *full, DWORD c
 void client_args(wchar_t *out, size_t cap, const test_server *ts, const wchar_t *nick,
                         const wchar_t *key_file)
 {
+    /* /new: tests run several parley.exe side by side, which a plain start would not. */
     if (key_file)
-        _snwprintf(out, cap, L"--server 127.0.0.1 --port %u --nick %ls --key-file \"%ls\"",
+        _snwprintf(out, cap, L"--server 127.0.0.1 --port %u --nick %ls --key-file \"%ls\" /new",
                    (unsigned)ts->port, nick, key_file);
     else
-        _snwprintf(out, cap, L"--server 127.0.0.1 --port %u --nick %ls", (unsigned)ts->port, nick);
+        _snwprintf(out, cap, L"--server 127.0.0.1 --port %u --nick %ls /new", (unsigned)ts->port,
+                   nick);
     out[cap - 1] = L'\0';
 }
 
@@ -294,3 +296,87 @@ int restart_server(test_server *ts, server_config *cfg, uint16_t port)
     return -1;
 }
 
+
+/* Windows' Segoe UI falls back to Japanese and emoji fonts through its font links. A Wine
+ * prefix without Windows' fonts draws the UI in DejaVu Sans, and Wine's links (which it
+ * rewrites at start-up) name only Windows' own fonts: font links added for DejaVu Sans had no
+ * effect either. So under Wine the transcripts are set in Noto Sans CJK JP (installed by
+ * install-deps.sh; it covers Latin, Cyrillic and Greek too) through parley.exe's
+ * TranscriptFont setting, for programs started afterwards; on = 0 removes the setting. */
+void gui_cjk_font(int on)
+{
+    static const wchar_t noto[] = L"Noto Sans CJK JP";
+
+    if (!gui_under_wine())
+        return;
+    if (on)
+        RegSetKeyValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"TranscriptFont", REG_SZ, noto,
+                        sizeof noto);
+    else
+        RegDeleteKeyValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"TranscriptFont");
+}
+
+HWND solo_start(solo *s, const char *name, const wchar_t *nick)
+{
+    wchar_t key_file[MAX_PATH];
+
+    memset(s, 0, sizeof *s);
+    test_server_config(&s->cfg, name);
+    if (test_server_start(&s->ts, &s->cfg) != 0) {
+        test_failf_at(__FILE__, __LINE__, "cannot start the test server");
+        return NULL;
+    }
+    gui_desktop_enter(1280, 800);
+    _snwprintf(s->key_name, 64, L"%hs-key.txt", name);
+    s->key_name[63] = L'\0';
+    write_key_file(s->key_name, TEST_SECRET, key_file, MAX_PATH);
+    return connect_client(&s->p, &s->ts, nick, key_file, NULL);
+}
+
+void solo_end(solo *s)
+{
+    gui_stop(&s->p, 15000);
+    test_server_stop(&s->ts);
+    if (s->key_name[0])
+        DeleteFileW(s->key_name);
+    test_server_clean(s->cfg.data_dir);
+    gui_desktop_leave();
+}
+
+
+pc_conn *lobby_voice(const test_server *ts, const char *nick, const char *line)
+{
+    pc_conn *c = test_connect(ts, nick, NULL, 0);
+    proto_msg m;
+
+    if (!c) {
+        test_failf_at(__FILE__, __LINE__, "%s could not connect", nick);
+        return NULL;
+    }
+    test_settle(c);
+    if (line) {
+        pc_say(c, "lobby", line, 0);
+        test_expect_text(c, line, &m, 10000);
+    }
+    return c;
+}
+
+int transcript_format_at(HWND main, const wchar_t *part, COLORREF *colour, DWORD *effects)
+{
+    HWND re = GetDlgItem(main, IDC_TRANSCRIPT);
+    wchar_t *text = gui_text(re), *at = NULL, *p;
+    long crs = 0;
+    int rc = -1;
+
+    for (p = text; p && (p = wcsstr(p, part)) != NULL; p++)
+        at = p;
+    if (at) {
+        /* WM_GETTEXT ends paragraphs with \r\n, the RichEdit counts one character for each. */
+        for (p = text; p < at; p++)
+            if (*p == L'\n' && p > text && p[-1] == L'\r')
+                crs++;
+        rc = gui_richedit_colour(re, (long)(at - text) - crs, colour, effects);
+    }
+    free(text);
+    return rc;
+}

@@ -58,4 +58,36 @@ void check_remembered(const wchar_t *nick, DWORD cipher);
 /* Restarts a stopped test server on the same port and data directory. 0 or -1. */
 int restart_server(test_server *ts, server_config *cfg, uint16_t port);
 
+/* Under Wine: transcripts in Noto Sans CJK JP (on = 1) or the UI font again (on = 0), for
+ * programs started afterwards, so Japanese shows as it does on Windows. */
+void gui_cjk_font(int on);
+
+/* REQUIRE for the middle of a test: records the failure and goes on to the cleanup. */
+#define NEED(cond)                                                                           \
+    do {                                                                                     \
+        if (!(cond)) {                                                                       \
+            test_failf_at(__FILE__, __LINE__, "needed: %s", #cond);                          \
+            goto done;                                                                       \
+        }                                                                                    \
+    } while (0)
+
+/* One server, one parley.exe connected to it on a fresh test desktop. */
+typedef struct solo {
+    test_server ts;
+    server_config cfg;
+    gui_proc p;
+    wchar_t key_name[64];
+} solo;
+
+/* Starts the server (data directory "srv-<name>") and nick's parley.exe; the connected main
+ * window, or NULL after a failure (reported). Always pair with solo_end. */
+HWND solo_start(solo *s, const char *name, const wchar_t *nick);
+void solo_end(solo *s);
+/* Connects a library client as nick (to the lobby) and, when line is not NULL, says it there
+ * and waits for the server's echo. NULL if it could not connect (reported). */
+/* The colour and effects (CFE_BOLD...; effects may be NULL) of the first character of the
+ * last occurrence of part in the main window's transcript. 0, or -1 if part is not there. */
+int transcript_format_at(HWND main, const wchar_t *part, COLORREF *colour, DWORD *effects);
+pc_conn *lobby_voice(const test_server *ts, const char *nick, const char *line);
+
 #endif

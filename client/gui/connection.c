@@ -13,6 +13,7 @@
 #include "recent.h"
 #include "crypto.h"
 #include "resource.h"
+#include "secret_text.h"
 #include "status.h"
 #include "wstr.h"
 
@@ -31,8 +32,10 @@ static unsigned make_config(app *a, const settings *s, net_config *cfg)
         return IDS_ERR_NO_NICK;
     if (wstr_to_utf8_into(cfg->nick, sizeof cfg->nick, s->nick) != 0)
         return IDS_ERR_NICK_LONG;
-    if (wstr_to_utf8_into(key, sizeof key, s->key) != 0 || !key[0] ||
-        strlen(key) > sizeof cfg->secret) {
+    /* Typed, pasted or read from a file, the key's bytes are normalised the one way the server
+     * and parley-cli also use (docs/PROTOCOL.md, "The secret's bytes"). */
+    if (wstr_to_utf8_into(key, sizeof key, s->key) != 0 ||
+        secret_normalize(key, strlen(key)) == 0 || strlen(key) > sizeof cfg->secret) {
         crypto_wipe(key, sizeof key);
         return IDS_ERR_NO_KEY;
     }

@@ -13,6 +13,7 @@
 #include "main_window.h"
 #include "placement.h"
 #include "proto.h"
+#include "secret_text.h"
 #include "resource.h"
 #include "settings.h"
 #include "wstr.h"
@@ -36,7 +37,8 @@ static void usage_error(const wchar_t *option)
     free(text);
 }
 
-/* Reads the secret key from a UTF-8 text file (a BOM and the line end are dropped). Returns 0,
+/* Reads the secret key from a UTF-8 text file, normalised as every Parley program does
+ * (secret_text.h). Returns 0,
  * or a Windows error code. */
 static DWORD read_key_file(const wchar_t *path, settings *s)
 {
@@ -44,7 +46,6 @@ static DWORD read_key_file(const wchar_t *path, settings *s)
                            FILE_ATTRIBUTE_NORMAL, NULL);
     char text[KEY_FILE_MAX + 1];
     DWORD n = 0, err = 0;
-    char *p = text;
 
     if (f == INVALID_HANDLE_VALUE)
         return GetLastError();
@@ -54,17 +55,12 @@ static DWORD read_key_file(const wchar_t *path, settings *s)
     if (err)
         goto done;
     text[n] = 0;
-    if (n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-        p += 3;
-        n -= 3;
-    }
-    while (n && (p[n - 1] == '\n' || p[n - 1] == '\r'))
-        p[--n] = '\0';
+    n = (DWORD)secret_normalize(text, n);
     if (n == 0) {
         err = ERROR_INVALID_DATA;
         goto done;
     }
-    wstr_from_utf8_into(s->key, SETTINGS_KEY_MAX, p, n);
+    wstr_from_utf8_into(s->key, SETTINGS_KEY_MAX, text, n);
 done:
     crypto_wipe(text, sizeof text);
     return err;

@@ -255,7 +255,7 @@ TEST(gui_private_unknown_nick)
 {
     solo s;
     wchar_t *items;
-    HWND main, users;
+    HWND main, people;
     pc_conn *bob = NULL;
     int image;
 
@@ -267,13 +267,13 @@ TEST(gui_private_unknown_nick)
     CHECK(wait_tabs(main, L"nobody", WAIT_NET));
     CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"no user called nobody is online", WAIT_NET));
     CHECK(gui_wait_listview(main, IDC_USERS, L"nobody (offline)", 1, WAIT_NET));
-    users = GetDlgItem(main, IDC_USERS);
-    items = gui_listview_items(users);
+    people = GetDlgItem(main, IDC_USERS);
+    items = gui_listview_items(people);
     if (items)
         fprintf(stderr, "people in the private tab:\n%ls\n", items);
     free(items);
     /* The list is sorted: "alice" first, "nobody" second; its dot is not the online one. */
-    image = gui_listview_image(users, 1);
+    image = gui_listview_image(people, 1);
     CHECK(image != 0 && image != -1);
 
     /* Someone who is online does show so. */

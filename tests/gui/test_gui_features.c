@@ -191,7 +191,7 @@ static int pick_from_menu(const gui_proc *p, wchar_t letter)
 TEST(gui_context_menus)
 {
     solo s;
-    HWND main, users;
+    HWND main, people;
     pc_conn *carol = NULL;
 
     main = solo_start(&s, "gui-menus", L"alice");
@@ -200,11 +200,11 @@ TEST(gui_context_menus)
     carol = lobby_voice(&s.ts, "carol", NULL);
     NEED(carol != NULL);
     CHECK(gui_wait_listview(main, IDC_USERS, L"carol", 1, WAIT_NET));
-    users = GetDlgItem(main, IDC_USERS);
+    people = GetDlgItem(main, IDC_USERS);
     /* The menu key on the list (alice, carol: End selects carol). */
     gui_press_key(main, IDC_USERS, VK_END);
     Sleep(300);
-    PostMessageW(main, WM_CONTEXTMENU, (WPARAM)users, MAKELPARAM(0xffff, 0xffff));
+    PostMessageW(main, WM_CONTEXTMENU, (WPARAM)people, MAKELPARAM(0xffff, 0xffff));
     CHECK(pick_from_menu(&s.p, L'p'));
     CHECK(wait_tabs(main, L"carol", WAIT_NET));
     /* The tab in front (carol's): Close. */

@@ -94,6 +94,12 @@ int neg_peer_name(neg_ctx *c, char *out, size_t cap, neg_error *err);
 /* The mechanism SPNEGO chose: "kerberos", "ntlm", or "other". Needs a complete context. */
 const char *neg_mechanism(const neg_ctx *c);
 
+/* The context's session key (the Kerberos subkey), for mixing into the connection's own keys.
+ * Copies at most cap bytes into key and sets *len. Needs a complete context. Returns 0, or -1
+ * (NEG_UNSUPPORTED where the library will not give it, as Wine's acceptor). The MIC below binds
+ * the sign-on without it; callers must not depend on having it. */
+int neg_session_key(neg_ctx *c, uint8_t *key, size_t cap, size_t *len, neg_error *err);
+
 /* Binding: a MIC over a caller-supplied transcript hash (1..NEG_BIND_MAX bytes), appended to
  * mic. The other side checks it with neg_bind_check over its own transcript hash; a MIC made on
  * one side never verifies as the other side's. Both need a complete context. 0 or -1. */

@@ -370,6 +370,31 @@ done:
     return rc;
 }
 
+int neg_session_key(neg_ctx *c, uint8_t *key, size_t cap, size_t *len, neg_error *err)
+{
+    gss_buffer_set_t data = GSS_C_NO_BUFFER_SET;
+    OM_uint32 major, minor;
+    int rc = -1;
+    *len = 0;
+    if (c->state != ST_DONE)
+        return neg_fail(err, NEG_OTHER, 0, "sign-on is not complete");
+    major = gss_inquire_sec_context_by_oid(&minor, c->ctx, GSS_C_INQ_SSPI_SESSION_KEY, &data);
+    if (GSS_ERROR(major))
+        return gss_fail_as(err, NEG_UNSUPPORTED, "gss_inquire_sec_context_by_oid", major, minor);
+    /* The first element is the key; a second one names its encryption type. */
+    if (!data || data->count < 1 || data->elements[0].length == 0 ||
+        data->elements[0].length > cap) {
+        neg_fail(err, NEG_OTHER, 0, "no session key, or a larger one than expected");
+        goto done;
+    }
+    memcpy(key, data->elements[0].value, data->elements[0].length);
+    *len = data->elements[0].length;
+    rc = 0;
+done:
+    gss_release_buffer_set(&minor, &data);
+    return rc;
+}
+
 int neg_bind_make(neg_ctx *c, const uint8_t *hash, size_t hash_len, buf *mic, neg_error *err)
 {
     gss_buffer_desc msg = {hash_len, (void *)hash};

@@ -331,6 +331,32 @@ int neg_peer_name(neg_ctx *c, char *out, size_t cap, neg_error *err)
     return rc;
 }
 
+int neg_session_key(neg_ctx *c, uint8_t *key, size_t cap, size_t *len, neg_error *err)
+{
+    SecPkgContext_SessionKey sk;
+    SECURITY_STATUS st;
+    int rc = 0;
+    *len = 0;
+    if (c->state != ST_DONE)
+        return neg_fail(err, NEG_OTHER, 0, "sign-on is not complete");
+    memset(&sk, 0, sizeof sk);
+    st = QueryContextAttributesW(&c->ctx, SECPKG_ATTR_SESSION_KEY, &sk);
+    if (st != SEC_E_OK)
+        return sspi_fail_as(err, NEG_UNSUPPORTED, "QueryContextAttributesW(SECPKG_ATTR_SESSION_KEY)",
+                            st);
+    if (!sk.SessionKey || sk.SessionKeyLength == 0 || sk.SessionKeyLength > cap) {
+        rc = neg_fail(err, NEG_OTHER, 0, "no session key, or a larger one than expected");
+    } else {
+        memcpy(key, sk.SessionKey, sk.SessionKeyLength);
+        *len = sk.SessionKeyLength;
+    }
+    if (sk.SessionKey) {
+        SecureZeroMemory(sk.SessionKey, sk.SessionKeyLength);
+        FreeContextBuffer(sk.SessionKey);
+    }
+    return rc;
+}
+
 int neg_bind_make(neg_ctx *c, const uint8_t *hash, size_t hash_len, buf *mic, neg_error *err)
 {
     SecPkgContext_Sizes sizes;

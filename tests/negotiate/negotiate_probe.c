@@ -10,6 +10,7 @@
  * What happened goes to stderr, one line per fact, "<side>: ..." so tests can match it:
  *   server: complete, mechanism kerberos
  *   server: peer alice@PARLEY.TEST
+ *   server: session key of 32 bytes
  *   server: binding verified
  *   server: FAILED <cause>: <text>
  * Exit status 0 when every step succeeded, 1 when one failed, 2 for a usage error. */
@@ -184,15 +185,22 @@ static int receive_mic(probe *p, neg_ctx *ctx, buf *mic)
 static int after(probe *p, neg_ctx *ctx)
 {
     char name[NEG_NAME_MAX];
+    uint8_t key[64];
+    size_t key_len;
     int name_ok, rc = 1;
-    neg_error e;
+    neg_error e, name_err;
     buf mic;
     buf_init(&mic);
-    name_ok = neg_peer_name(ctx, name, sizeof name, &e) == 0;
+    name_ok = neg_peer_name(ctx, name, sizeof name, &name_err) == 0;
     if (name_ok)
         fprintf(stderr, "%s: peer %s\n", p->side, name);
     else
         fprintf(stderr, "%s: peer name unavailable: %s: %s (code 0x%08lX)\n", p->side,
+                cause_name(name_err.cause), name_err.text, (unsigned long)name_err.code);
+    if (neg_session_key(ctx, key, sizeof key, &key_len, &e) == 0)
+        fprintf(stderr, "%s: session key of %u bytes\n", p->side, (unsigned)key_len);
+    else
+        fprintf(stderr, "%s: session key unavailable: %s: %s (code 0x%08lX)\n", p->side,
                 cause_name(e.cause), e.text, (unsigned long)e.code);
     if (!p->server) {
         if (send_mic(p, ctx, &mic) != 0 || receive_mic(p, ctx, &mic) != 0)
@@ -201,7 +209,7 @@ static int after(probe *p, neg_ctx *ctx)
         if (receive_mic(p, ctx, &mic) != 0)
             goto done;
         if (!name_ok && p->require_name) {
-            failed(p, &e);
+            failed(p, &name_err);
             goto done;
         }
         if (p->allow && (!name_ok || !neg_principal_allowed(name, p->allow))) {

@@ -103,6 +103,9 @@ TEST(exchange_names_both_sides)
     char name[NEG_NAME_MAX];
     buf mic;
     const uint8_t hash[32] = {1, 2, 3};
+    uint8_t ckey[64], skey[64];
+    static const uint8_t zero[64];
+    size_t clen = 0, slen = 0;
     memset(&ss, 0, sizeof ss);
     buf_init(&mic);
     REQUIRE(neg_client_new(&cs, &client, &e) == 0);
@@ -119,6 +122,13 @@ TEST(exchange_names_both_sides)
         CHECK_EQ_INT(neg_peer_name(client, name, sizeof name, &e), 0);
         CHECK_EQ_STR(name, "PARLEY/chat.parley.test@PARLEY.TEST");
         CHECK_EQ_INT(neg_peer_name(server, name, 5, &e), -1);   /* too small: an error */
+        /* Both sides hold the same session key; it is not all zeros. */
+        CHECK_EQ_INT(neg_session_key(client, ckey, sizeof ckey, &clen, &e), 0);
+        CHECK_EQ_INT(neg_session_key(server, skey, sizeof skey, &slen, &e), 0);
+        CHECK(clen >= 16 && clen == slen);
+        CHECK_EQ_MEM(ckey, skey, clen);
+        CHECK(memcmp(ckey, zero, clen) != 0);
+        CHECK_EQ_INT(neg_session_key(server, skey, 4, &slen, &e), -1);   /* cap too small */
         /* Binding both ways over the same transcript. */
         CHECK_EQ_INT(neg_bind_make(client, hash, sizeof hash, &mic, &e), 0);
         CHECK_EQ_INT(neg_bind_check(server, hash, sizeof hash, mic.data, mic.len, &e), 0);

@@ -91,6 +91,9 @@ static neg_cause gss_cause(OM_uint32 major, OM_uint32 minor, const char *minor_t
                               (k->also && strstr(minor_text, k->also))))
             return k->cause;
     }
+    /* SPNEGO's words when no allowed mechanism has credentials (no ticket, NTLM not allowed). */
+    if (strstr(minor_text, "SPNEGO cannot find mechanisms to negotiate"))
+        return NEG_NO_CREDENTIALS;
     switch (GSS_ROUTINE_ERROR(major)) {
     case GSS_S_NO_CRED: return NEG_NO_CREDENTIALS;
     case GSS_S_CREDENTIALS_EXPIRED: return NEG_EXPIRED;
@@ -295,9 +298,13 @@ neg_status neg_step(neg_ctx *c, const uint8_t *in, size_t in_len, buf *out, neg_
         gss_release_buffer(&ignored, &output);
     }
     if (GSS_ERROR(major)) {
+        /* No mechanism in common: between Parley's own sides that means one offered only NTLM
+         * and the other does not allow it. */
+        int ntlm_refused = GSS_ROUTINE_ERROR(major) == GSS_S_BAD_MECH &&
+                           (c->server ? !c->allow_ntlm : c->allow_ntlm);
         c->state = ST_FAILED;
-        gss_fail(err, c->server ? "gss_accept_sec_context" : "gss_init_sec_context", major,
-                 minor);
+        gss_fail_as(err, ntlm_refused ? NEG_NTLM_REFUSED : NEG_OK,
+                    c->server ? "gss_accept_sec_context" : "gss_init_sec_context", major, minor);
         return NEG_ERROR;
     }
     if (buf_failed(out)) {
@@ -356,6 +363,9 @@ int neg_peer_name(neg_ctx *c, char *out, size_t cap, neg_error *err)
         gss_fail(err, "gss_display_name", major, minor);
         goto done;
     }
+    /* Some mechanisms (gss-ntlmssp) count a terminating NUL in the length. */
+    while (text.length > 0 && ((const char *)text.value)[text.length - 1] == '\0')
+        text.length--;
     if (text.length + 1 > cap || memchr(text.value, '\0', text.length)) {
         neg_fail(err, NEG_OTHER, 0, "principal name too long");
         goto done;

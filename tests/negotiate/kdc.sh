@@ -8,7 +8,8 @@
 # Principals: alice and bob (users, keys in DIR/alice.keytab, DIR/bob.keytab, caches
 # DIR/alice.cc, DIR/bob.cc from kinit; DIR/alice-tgt.cc and DIR/alice-svc.cc, see below), PARLEY/chat.parley.test (the service, its key in
 # DIR/server.keytab) and PARLEY/other.parley.test (a service the KDC knows but whose key the
-# server does not have). Nothing is written outside DIR; the KDC listens on 127.0.0.1 only.
+# server does not have). DIR/ntlm.users holds an NTLM user, PARLEY\carol, for gss-ntlmssp
+# (NTLM_USER_FILE). Nothing is written outside DIR; the KDC listens on 127.0.0.1 only.
 set -euo pipefail
 
 REALM=PARLEY.TEST
@@ -141,6 +142,8 @@ start() {
     KRB5CCNAME="FILE:$dir/alice-tgt.cc" "$kinit" -l 1h -k -t "$dir/alice.keytab" alice
     KRB5CCNAME="FILE:$dir/alice-svc.cc" "$kinit" -l 1h -k -t "$dir/alice.keytab" alice
     KRB5CCNAME="FILE:$dir/alice-svc.cc" "$kvno" -q PARLEY/chat.parley.test
+    # NTLM (gss-ntlmssp) reads users and passwords from a file: carol of domain PARLEY.
+    printf 'PARLEY:carol:carol-ntlm-password\n' > "$dir/ntlm.users"
     cat > "$dir/env" <<EOF
 KRB5_CONFIG=$dir/krb5.conf
 KRB5_KDC_PROFILE=$dir/kdc.conf

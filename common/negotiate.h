@@ -4,7 +4,8 @@
  * both report NEG_COMPLETE, then bind the result to their own connection with a MIC.
  *
  *   client                                      server
- *   neg_client_new(settings)                    neg_server_new(settings)
+ *                                               neg_server_cred_new(settings), once
+ *   neg_client_new(settings)                    neg_server_new(cred), per connection
  *   neg_step(NULL) -> token ----------------->  neg_step(token) -> reply, NEG_COMPLETE
  *   neg_step(reply) -> NEG_COMPLETE  <--------  (Kerberos: one round trip, mutual)
  *   neg_bind_make(transcript_hash) -> mic ---->  neg_bind_check(transcript_hash, mic)
@@ -74,9 +75,18 @@ typedef struct neg_ctx neg_ctx;   /* one side of one exchange; opaque */
  * session, or the Kerberos credential cache). Nothing is sent yet: the first neg_step with no
  * input makes the first token. Returns 0 and *out (owned by the caller, neg_free), or -1. */
 int neg_client_new(const neg_settings *s, neg_ctx **out, neg_error *err);
-/* Creates a server (acceptor) context using the service's keys (machine account or service
- * account on Windows, keytab on Linux). Returns 0 and *out, or -1. */
-int neg_server_new(const neg_settings *s, neg_ctx **out, neg_error *err);
+/* The server's credentials: the service's keys (machine account or service account on Windows,
+ * keytab on Linux), acquired once at start-up, so a missing keytab is found then and not at the
+ * first sign-on, and shared by every server context (acquiring them per connection costs a
+ * keytab read, and with gss-ntlmssp installed leaks 32 bytes each time inside that module).
+ * Returns 0 and *out (owned by the caller, neg_server_cred_free), or -1. */
+typedef struct neg_server_cred neg_server_cred;
+int neg_server_cred_new(const neg_settings *s, neg_server_cred **out, neg_error *err);
+/* Frees the credentials; every server context made from them must be freed first. */
+void neg_server_cred_free(neg_server_cred *cred);
+/* Creates a server (acceptor) context for one connection, using (borrowing) cred and its
+ * allow_ntlm. Returns 0 and *out, or -1. */
+int neg_server_new(neg_server_cred *cred, neg_ctx **out, neg_error *err);
 void neg_free(neg_ctx *c);
 
 /* Feeds the peer's token (none for the client's first step) and appends this side's reply,

@@ -17,7 +17,8 @@ struct neg_ctx {
     int server;
     int state;
     int allow_ntlm;
-    gss_cred_id_t cred;   /* owned */
+    gss_cred_id_t cred;   /* owned, unless borrowed from a neg_server_cred */
+    int borrowed_cred;
     gss_ctx_id_t ctx;     /* owned */
     gss_name_t target;    /* client: PARLEY@host; owned */
     gss_name_t peer;      /* server: the client's principal once complete; owned */
@@ -148,10 +149,16 @@ static int limit_mechs(neg_ctx *c, neg_error *err)
     return 0;
 }
 
-/* Acquires credentials, from the given keytab (acceptor) or credential cache (initiator) when
- * one is named. The initiator speaks SPNEGO. The acceptor also takes plain Kerberos tokens,
- * as Windows' Negotiate does: the Kerberos package sends those, and so does Wine's Negotiate. */
-static int acquire(neg_ctx *c, const char *store_key, const char *store_value, neg_error *err)
+/* Acquires credentials: the initiator's from the given credential cache, the acceptor's from the
+ * given keytab, or the defaults (KRB5CCNAME, KRB5_KTNAME) when none is named. The initiator
+ * speaks SPNEGO. The acceptor also takes plain Kerberos tokens, as Windows' Negotiate does: the
+ * Kerberos package sends those, and so does Wine's Negotiate.
+ *
+ * The keytab is not handed over in a credential store: SPNEGO passes the store on to every
+ * mechanism, and gss-ntlmssp 1.2.0 (Debian 12) then makes a credential that crashes
+ * gss_accept_sec_context on the client's first NTLM token. It is registered as the Kerberos
+ * mechanism's acceptor keytab instead (process-wide: a server has one keytab). */
+static int acquire(neg_ctx *c, const char *ccache, const char *keytab, neg_error *err)
 {
     gss_OID_desc both[2];
     gss_OID_set_desc mechs = {1, both};
@@ -162,9 +169,14 @@ static int acquire(neg_ctx *c, const char *store_key, const char *store_value, n
     both[1] = oid_krb5;
     if (c->server)
         mechs.count = 2;
-    if (store_value && *store_value) {
-        element.key = store_key;
-        element.value = store_value;
+    if (c->server && keytab && *keytab) {
+        major = krb5_gss_register_acceptor_identity(keytab);
+        if (GSS_ERROR(major))
+            return gss_fail(err, "krb5_gss_register_acceptor_identity", major, 0);
+    }
+    if (!c->server && ccache && *ccache) {
+        element.key = "ccache";
+        element.value = ccache;
         store.count = 1;
     }
     major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE, &mechs,
@@ -212,7 +224,7 @@ int neg_client_new(const neg_settings *s, neg_ctx **out, neg_error *err)
         gss_fail(err, "gss_import_name", major, minor);
         goto fail;
     }
-    if (acquire(c, "ccache", s->ccache, err) != 0)
+    if (acquire(c, s->ccache, NULL, err) != 0)
         goto fail;
     *out = c;
     return 0;
@@ -221,16 +233,47 @@ fail:
     return -1;
 }
 
-int neg_server_new(const neg_settings *s, neg_ctx **out, neg_error *err)
+/* The server's credentials live in a context that never steps. */
+struct neg_server_cred {
+    neg_ctx *holder;
+};
+
+int neg_server_cred_new(const neg_settings *s, neg_server_cred **out, neg_error *err)
 {
-    neg_ctx *c = ctx_alloc(1, s);
+    neg_server_cred *sc = calloc(1, sizeof *sc);
     *out = NULL;
-    if (!c)
+    if (!sc || !(sc->holder = ctx_alloc(1, s))) {
+        free(sc);
         return neg_fail(err, NEG_OTHER, 0, "out of memory");
-    if (acquire(c, "keytab", s->keytab, err) != 0) {
-        neg_free(c);
+    }
+    if (acquire(sc->holder, NULL, s->keytab, err) != 0) {
+        neg_server_cred_free(sc);
         return -1;
     }
+    *out = sc;
+    return 0;
+}
+
+void neg_server_cred_free(neg_server_cred *sc)
+{
+    if (!sc)
+        return;
+    neg_free(sc->holder);
+    free(sc);
+}
+
+int neg_server_new(neg_server_cred *sc, neg_ctx **out, neg_error *err)
+{
+    neg_settings s;
+    neg_ctx *c;
+    memset(&s, 0, sizeof s);
+    s.allow_ntlm = sc->holder->allow_ntlm;
+    *out = NULL;
+    c = ctx_alloc(1, &s);
+    if (!c)
+        return neg_fail(err, NEG_OTHER, 0, "out of memory");
+    c->cred = sc->holder->cred;
+    c->borrowed_cred = 1;
     *out = c;
     return 0;
 }
@@ -242,7 +285,7 @@ void neg_free(neg_ctx *c)
         return;
     if (c->ctx != GSS_C_NO_CONTEXT)
         gss_delete_sec_context(&minor, &c->ctx, GSS_C_NO_BUFFER);
-    if (c->cred != GSS_C_NO_CREDENTIAL)
+    if (c->cred != GSS_C_NO_CREDENTIAL && !c->borrowed_cred)
         gss_release_cred(&minor, &c->cred);
     if (c->target != GSS_C_NO_NAME)
         gss_release_name(&minor, &c->target);

@@ -16,7 +16,7 @@ struct neg_ctx {
     int state;
     int allow_ntlm;
     int kerberos_only; /* client without allow_ntlm: the Kerberos package, not Negotiate */
-    int have_cred, have_ctx;
+    int have_cred, have_ctx; /* have_cred: owned (not borrowed from a neg_server_cred) */
     CredHandle cred;   /* owned when have_cred */
     CtxtHandle ctx;    /* owned when have_ctx */
     unsigned long max_token; /* the package's largest token: output buffers are this big */
@@ -141,16 +141,47 @@ fail:
     return -1;
 }
 
-int neg_server_new(const neg_settings *s, neg_ctx **out, neg_error *err)
+/* The server's credentials live in a context that never steps. */
+struct neg_server_cred {
+    neg_ctx *holder;
+};
+
+int neg_server_cred_new(const neg_settings *s, neg_server_cred **out, neg_error *err)
 {
-    neg_ctx *c = ctx_alloc(1, s);
+    neg_server_cred *sc = calloc(1, sizeof *sc);
     *out = NULL;
-    if (!c)
+    if (!sc || !(sc->holder = ctx_alloc(1, s))) {
+        free(sc);
         return neg_fail(err, NEG_OTHER, 0, "out of memory");
-    if (acquire(c, err) != 0) {
-        neg_free(c);
+    }
+    if (acquire(sc->holder, err) != 0) {
+        neg_server_cred_free(sc);
         return -1;
     }
+    *out = sc;
+    return 0;
+}
+
+void neg_server_cred_free(neg_server_cred *sc)
+{
+    if (!sc)
+        return;
+    neg_free(sc->holder);
+    free(sc);
+}
+
+int neg_server_new(neg_server_cred *sc, neg_ctx **out, neg_error *err)
+{
+    neg_settings s;
+    neg_ctx *c;
+    memset(&s, 0, sizeof s);
+    s.allow_ntlm = sc->holder->allow_ntlm;
+    *out = NULL;
+    c = ctx_alloc(1, &s);
+    if (!c)
+        return neg_fail(err, NEG_OTHER, 0, "out of memory");
+    c->cred = sc->holder->cred;   /* borrowed: have_cred stays 0 */
+    c->max_token = sc->holder->max_token;
     *out = c;
     return 0;
 }

@@ -53,7 +53,6 @@ write_config() {
     kdc_timesync = false
     udp_preference_limit = 1
     default_ccache_name = FILE:$dir/default.cc
-    default_keytab_name = FILE:$dir/server.keytab
 [realms]
     $REALM = {
         kdc = 127.0.0.1:$port

@@ -226,6 +226,16 @@ done:
     return rc;
 }
 
+/* This side's context (and, for a server, the credentials it borrows). 0 or -1. */
+static int open_side(probe *p, neg_server_cred **cred, neg_ctx **ctx, neg_error *e)
+{
+    if (!p->server)
+        return neg_client_new(&p->settings, ctx, e);
+    if (neg_server_cred_new(&p->settings, cred, e) != 0)
+        return -1;
+    return neg_server_new(*cred, ctx, e);
+}
+
 static int usage(void)
 {
     fprintf(stderr,
@@ -239,6 +249,7 @@ static int usage(void)
 int main(int argc, char **argv)
 {
     probe p;
+    neg_server_cred *cred = NULL;
     neg_ctx *ctx = NULL;
     neg_error e;
     int rc = 1;
@@ -280,8 +291,7 @@ int main(int argc, char **argv)
     p.line = malloc(LINE_MAX_BYTES);
     if (!p.line)
         return 1;
-    if ((p.server ? neg_server_new(&p.settings, &ctx, &e) : neg_client_new(&p.settings, &ctx, &e))
-        != 0) {
+    if (open_side(&p, &cred, &ctx, &e) != 0) {
         failed(&p, &e);
         goto done;
     }
@@ -291,6 +301,7 @@ int main(int argc, char **argv)
     rc = 0;
 done:
     neg_free(ctx);
+    neg_server_cred_free(cred);
     free(p.line);
     return rc;
 }

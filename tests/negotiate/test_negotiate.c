@@ -13,6 +13,7 @@ TEST(exchange_names_both_sides)
 {
     neg_settings cs = neg_test_client_settings(), ss;
     neg_ctx *client = NULL, *server = NULL;
+    neg_server_cred *sc = NULL;
     neg_error e;
     char name[NEG_NAME_MAX];
     buf mic;
@@ -23,7 +24,8 @@ TEST(exchange_names_both_sides)
     memset(&ss, 0, sizeof ss);
     buf_init(&mic);
     REQUIRE(neg_client_new(&cs, &client, &e) == 0);
-    REQUIRE(neg_server_new(&ss, &server, &e) == 0);
+    REQUIRE(neg_server_cred_new(&ss, &sc, &e) == 0);
+    REQUIRE(neg_server_new(sc, &server, &e) == 0);
     CHECK(!neg_complete(client));
     CHECK_EQ_STR(neg_mechanism(server), "none");
     CHECK_EQ_INT(neg_peer_name(server, name, sizeof name, &e), -1);
@@ -53,6 +55,7 @@ TEST(exchange_names_both_sides)
     buf_free(&mic);
     neg_free(client);
     neg_free(server);
+    neg_server_cred_free(sc);
 }
 
 
@@ -60,6 +63,7 @@ TEST(second_user_from_settings)
 {
     neg_settings cs = neg_test_client_settings(), ss;
     neg_ctx *client = NULL, *server = NULL;
+    neg_server_cred *sc = NULL;
     neg_error e;
     char name[NEG_NAME_MAX], cache[512];
     const char *dir = getenv("PARLEY_KDC_DIR");
@@ -68,7 +72,8 @@ TEST(second_user_from_settings)
     cs.ccache = cache;
     memset(&ss, 0, sizeof ss);
     REQUIRE(neg_client_new(&cs, &client, &e) == 0);
-    REQUIRE(neg_server_new(&ss, &server, &e) == 0);
+    REQUIRE(neg_server_cred_new(&ss, &sc, &e) == 0);
+    REQUIRE(neg_server_new(sc, &server, &e) == 0);
     if (neg_test_sign_on(client, server) == 0) {
         CHECK_EQ_INT(neg_peer_name(server, name, sizeof name, &e), 0);
         CHECK_EQ_STR(name, "bob@PARLEY.TEST");
@@ -76,4 +81,5 @@ TEST(second_user_from_settings)
     }
     neg_free(client);
     neg_free(server);
+    neg_server_cred_free(sc);
 }

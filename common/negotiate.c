@@ -1,9 +1,46 @@
-/* negotiate.c — the portable part of Windows sign-on: plain-words causes and the allow-list of
- * principals and realms (the group rule on servers that have no Windows token to ask). */
+/* negotiate.c — the portable part of Windows sign-on: shared server credentials, plain-words
+ * causes and the allow-list of principals and realms (the group rule on servers that have no
+ * Windows token to ask). */
 #include "negotiate.h"
+#include "negotiate_impl.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* The server's credentials live in a context that never steps. */
+struct neg_server_cred {
+    neg_ctx *holder;
+};
+
+int neg_server_cred_new(const neg_settings *s, neg_server_cred **out, neg_error *err)
+{
+    neg_server_cred *sc = calloc(1, sizeof *sc);
+    *out = NULL;
+    if (!sc)
+        return neg_fail(err, NEG_OTHER, 0, "out of memory");
+    sc->holder = neg_impl_acceptor(s, err);
+    if (!sc->holder) {
+        free(sc);
+        return -1;
+    }
+    *out = sc;
+    return 0;
+}
+
+void neg_server_cred_free(neg_server_cred *sc)
+{
+    if (!sc)
+        return;
+    neg_free(sc->holder);
+    free(sc);
+}
+
+int neg_server_new(neg_server_cred *sc, neg_ctx **out, neg_error *err)
+{
+    *out = neg_impl_borrow(sc->holder, err);
+    return *out ? 0 : -1;
+}
 
 const char *neg_cause_text(neg_cause cause)
 {

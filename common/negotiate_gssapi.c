@@ -1,6 +1,7 @@
 /* negotiate_gssapi.c — Windows sign-on on Linux: SPNEGO through MIT GSSAPI (libgssapi_krb5),
  * the same tokens Windows' SSPI "Negotiate" sends and accepts (see negotiate.h). */
 #include "negotiate.h"
+#include "negotiate_impl.h"
 
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
@@ -233,49 +234,36 @@ fail:
     return -1;
 }
 
-/* The server's credentials live in a context that never steps. */
-struct neg_server_cred {
-    neg_ctx *holder;
-};
-
-int neg_server_cred_new(const neg_settings *s, neg_server_cred **out, neg_error *err)
+/* Platform half of neg_server_cred_new (negotiate_impl.h). */
+neg_ctx *neg_impl_acceptor(const neg_settings *s, neg_error *err)
 {
-    neg_server_cred *sc = calloc(1, sizeof *sc);
-    *out = NULL;
-    if (!sc || !(sc->holder = ctx_alloc(1, s))) {
-        free(sc);
-        return neg_fail(err, NEG_OTHER, 0, "out of memory");
+    neg_ctx *c = ctx_alloc(1, s);
+    if (!c) {
+        neg_fail(err, NEG_OTHER, 0, "out of memory");
+        return NULL;
     }
-    if (acquire(sc->holder, NULL, s->keytab, err) != 0) {
-        neg_server_cred_free(sc);
-        return -1;
+    if (acquire(c, NULL, s->keytab, err) != 0) {
+        neg_free(c);
+        return NULL;
     }
-    *out = sc;
-    return 0;
+    return c;
 }
 
-void neg_server_cred_free(neg_server_cred *sc)
-{
-    if (!sc)
-        return;
-    neg_free(sc->holder);
-    free(sc);
-}
-
-int neg_server_new(neg_server_cred *sc, neg_ctx **out, neg_error *err)
+/* Platform half of neg_server_new (negotiate_impl.h). */
+neg_ctx *neg_impl_borrow(const neg_ctx *holder, neg_error *err)
 {
     neg_settings s;
     neg_ctx *c;
     memset(&s, 0, sizeof s);
-    s.allow_ntlm = sc->holder->allow_ntlm;
-    *out = NULL;
+    s.allow_ntlm = holder->allow_ntlm;
     c = ctx_alloc(1, &s);
-    if (!c)
-        return neg_fail(err, NEG_OTHER, 0, "out of memory");
-    c->cred = sc->holder->cred;
+    if (!c) {
+        neg_fail(err, NEG_OTHER, 0, "out of memory");
+        return NULL;
+    }
+    c->cred = holder->cred;
     c->borrowed_cred = 1;
-    *out = c;
-    return 0;
+    return c;
 }
 
 void neg_free(neg_ctx *c)

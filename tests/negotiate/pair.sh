@@ -33,7 +33,9 @@ set -a
 . "$kdc/env"
 set +a
 
-out=$(mktemp -d "${TMPDIR:-/tmp}/parley-pair.XXXXXX")
+# Inside the realm's folder, so that even a pair killed by a timeout leaves nothing behind once
+# kdc.sh stop removes that folder.
+out=$(mktemp -d "$kdc/pair.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 
 # Two FIFOs; each side opens the one it writes after the one it reads in the same order as

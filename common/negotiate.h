@@ -64,7 +64,8 @@ typedef struct neg_error {
 typedef struct neg_settings {
     const char *service;   /* service class; NULL means NEG_SERVICE_DEFAULT */
     const char *host;      /* client: the server's host name (required). Server: ignored */
-    const char *keytab;    /* server on Linux: keytab file; NULL means KRB5_KTNAME or default */
+    const char *keytab;    /* server on Linux: keytab file; NULL means KRB5_KTNAME or default.
+                            * Registered for the whole process (one keytab per server) */
     const char *ccache;    /* client on Linux: credential cache; NULL means KRB5CCNAME or default */
     int allow_ntlm;        /* 0: Kerberos only; 1: NTLM may be negotiated too */
 } neg_settings;
@@ -90,9 +91,10 @@ int neg_server_new(neg_server_cred *cred, neg_ctx **out, neg_error *err);
 void neg_free(neg_ctx *c);
 
 /* Feeds the peer's token (none for the client's first step) and appends this side's reply,
- * if there is one, to out; also on NEG_ERROR, where the library may have an error token that
- * tells the peer why (send it, then end the exchange). Inputs longer than NEG_TOKEN_MAX are refused as NEG_BAD_TOKEN.
- * After NEG_ERROR or NEG_COMPLETE no further step is accepted. */
+ * if there is one, to out; also on NEG_ERROR when the library has an error token that tells the
+ * peer why (GSSAPI does; send it, then end the exchange). Inputs longer than NEG_TOKEN_MAX, and
+ * empty ones after the first step, are refused as NEG_BAD_TOKEN. After NEG_ERROR or
+ * NEG_COMPLETE no further step is accepted. */
 neg_status neg_step(neg_ctx *c, const uint8_t *in, size_t in_len, buf *out, neg_error *err);
 /* 1 once neg_step returned NEG_COMPLETE. */
 int neg_complete(const neg_ctx *c);
@@ -101,12 +103,13 @@ int neg_complete(const neg_ctx *c);
  * "CONTOSO\alice" from SSPI), on the client the server's. Needs a complete context. Returns 0,
  * or -1 (NEG_UNSUPPORTED where the library cannot say, as Wine's acceptor). */
 int neg_peer_name(neg_ctx *c, char *out, size_t cap, neg_error *err);
-/* The mechanism SPNEGO chose: "kerberos", "ntlm", or "other". Needs a complete context. */
+/* The mechanism used: "kerberos", "ntlm", "other", or "unknown" (the library cannot say); "none"
+ * before the context is complete. */
 const char *neg_mechanism(const neg_ctx *c);
 
 /* The context's session key (the Kerberos subkey), for mixing into the connection's own keys.
  * Copies at most cap bytes into key and sets *len. Needs a complete context. Returns 0, or -1
- * (NEG_UNSUPPORTED where the library will not give it, as Wine's acceptor). The MIC below binds
+ * (NEG_UNSUPPORTED where the library will not give it, as Wine's SSPI). The MIC below binds
  * the sign-on without it; callers must not depend on having it. */
 int neg_session_key(neg_ctx *c, uint8_t *key, size_t cap, size_t *len, neg_error *err);
 
@@ -120,7 +123,8 @@ int neg_bind_check(neg_ctx *c, const uint8_t *hash, size_t hash_len, const uint8
 
 /* ---- portable helpers (negotiate.c) ---- */
 
-/* The plain words for a cause ("no Kerberos ticket: run kinit or log on to the domain"). */
+/* The plain words for a cause, e.g. "no Kerberos ticket or credentials (log on to the domain,
+ * or run kinit)". */
 const char *neg_cause_text(neg_cause cause);
 /* Fills err with cause, code and "<plain words>: <detail>" (detail may be NULL). Returns -1. */
 int neg_fail(neg_error *err, neg_cause cause, uint32_t code, const char *detail);

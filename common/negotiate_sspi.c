@@ -361,8 +361,8 @@ int neg_session_key(neg_ctx *c, uint8_t *key, size_t cap, size_t *len, neg_error
     memset(&sk, 0, sizeof sk);
     st = QueryContextAttributesW(&c->ctx, SECPKG_ATTR_SESSION_KEY, &sk);
     if (st != SEC_E_OK)
-        return sspi_fail_as(err, NEG_UNSUPPORTED, "QueryContextAttributesW(SECPKG_ATTR_SESSION_KEY)",
-                            st);
+        return sspi_fail_as(err, NEG_UNSUPPORTED,
+                            "QueryContextAttributesW(SECPKG_ATTR_SESSION_KEY)", st);
     if (!sk.SessionKey || sk.SessionKeyLength == 0 || sk.SessionKeyLength > cap) {
         rc = neg_fail(err, NEG_OTHER, 0, "no session key, or a larger one than expected");
     } else {

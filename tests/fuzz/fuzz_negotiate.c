@@ -1,11 +1,12 @@
 /* fuzz_negotiate.c — libFuzzer target: the sign-on acceptor (neg_step on a server context of
  * negotiate.h, MIT GSSAPI) fed whatever a client might send as its tokens.
  *
- * Input: a first byte whose low bit is allow_ntlm, then one or more tokens, each a 2-byte big-endian length and that many bytes (the rest of
- * the input is the last token). The server's keytab holds a random key made at start-up, so no
- * input can carry a ticket for it. Checked beyond "no crash, no leak, no UB": nothing ever
- * completes a sign-on; a failure always has a cause and text; a failed or finished context takes
- * no further token; a MIC is never accepted from a context that is not complete. */
+ * Input: a first byte whose low bit is allow_ntlm, then one or more tokens, each a 2-byte
+ * big-endian length and that many bytes (the rest of the input is the last token). The
+ * server's keytab holds a random key made at start-up, so no input can carry a ticket for it.
+ * Checked beyond "no crash, no leak, no UB": nothing ever completes a sign-on; a failure always
+ * has a cause and text; a failed context takes no further token; no MIC is made or accepted by
+ * a context that is not complete. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -6,10 +6,11 @@
 #   kdc.sh stop DIR    stops that KDC and removes DIR
 #
 # Principals: alice and bob (users, keys in DIR/alice.keytab, DIR/bob.keytab, caches
-# DIR/alice.cc, DIR/bob.cc from kinit; DIR/alice-tgt.cc and DIR/alice-svc.cc, see below), PARLEY/chat.parley.test (the service, its key in
-# DIR/server.keytab) and PARLEY/other.parley.test (a service the KDC knows but whose key the
-# server does not have). DIR/ntlm.users holds an NTLM user, PARLEY\carol, for gss-ntlmssp
-# (NTLM_USER_FILE). Nothing is written outside DIR; the KDC listens on 127.0.0.1 only.
+# DIR/alice.cc, DIR/bob.cc from kinit; DIR/alice-tgt.cc and DIR/alice-svc.cc, see below),
+# PARLEY/chat.parley.test (the service, its key in DIR/server.keytab) and
+# PARLEY/other.parley.test (a service the KDC knows but whose key the server does not have).
+# DIR/ntlm.users holds an NTLM user, PARLEY\carol, for gss-ntlmssp (NTLM_USER_FILE).
+# Nothing is written outside DIR; the KDC listens on 127.0.0.1 only.
 set -euo pipefail
 
 REALM=PARLEY.TEST
@@ -127,7 +128,8 @@ start() {
         [ $ok -eq 1 ] && break
         kill "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
-        echo "kdc.sh: port $port: $(tail -n 3 "$dir/kdc.log" "$dir/kdc.out" 2>/dev/null | tr '\n' ' ')" >&2
+        echo "kdc.sh: port $port:" \
+             "$(tail -n 3 "$dir/kdc.log" "$dir/kdc.out" 2>/dev/null | tr '\n' ' ')" >&2
         port=$(( port + 1 + attempt ))
     done
     [ $ok -eq 1 ] || { echo "kdc.sh: the KDC did not start" >&2; exit 1; }

@@ -441,14 +441,18 @@ static void conn_try_free(net_engine *e, net_conn *c)
 }
 
 /* unlocked_call for a call that posts op on c. The op must already be counted in c->pending.
- * If c began closing meanwhile, its close cancelled too early to see op: cancel it now. */
+ * If c began closing meanwhile, its close cancelled too early to see op: cancel it now. The op
+ * may also have completed, and been handled by another worker, while the lock was free (always
+ * possible without skip-on-success mode, where even an immediate success queues a completion):
+ * then nothing may be pending any more, and the dirty list gives c its chance to be freed. */
 static int conn_call(net_engine *e, net_conn *c, iocp_op *op, int (*call)(void *arg), void *arg)
 {
     int err = unlocked_call(e, &c->pending, call, arg);
 
-    assert(c->pending > 0);
     if ((err == 0 || err == WSA_IO_PENDING) && c->state == ST_CLOSING)
         cancel_io(c->sock, c->cancel, &op->ov);
+    if (c->pending == 0)
+        dirty_push(e, c);
     return err;
 }
 

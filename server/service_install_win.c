@@ -9,6 +9,7 @@
 
 #include "crypto.h"
 #include "fsys.h"
+#include "ini_edit.h"
 #include "server_setup.h"
 #include "server_template.h"
 
@@ -188,6 +189,46 @@ static int parse_request(int argc, char **argv, install_request *req)
             req->argv[req->argc++] = argv[i];
         }
     }
+    return 0;
+}
+
+/* Writes the --port, --bind and --data-dir given this time into [server] of the settings file
+ * (issue 11: install-time settings go into server.ini as well as the service's command line,
+ * where they stay as a record of the install). Only those lines change; an option not given
+ * leaves its line, edited or not, as it is. */
+static int record_in_settings(const char *settings, const install_request *req,
+                              const wchar_t *sid)
+{
+    static const struct {
+        const char *option, *key;
+    } map[] = {{"--port", "port"}, {"--bind", "bind"}, {"--data-dir", "data_dir"}};
+    ini_edit edits[sizeof map / sizeof map[0]];
+    char err[SERVER_PATH_MAX + 128];
+    size_t n = 0, k, e;
+    int i;
+
+    for (i = 0; i + 1 < req->argc; i++)
+        for (k = 0; k < sizeof map / sizeof map[0]; k++)
+            if (strcmp(req->argv[i], map[k].option) == 0) {
+                /* A repeated option: the last one counts, as on the command line. */
+                for (e = 0; e < n && edits[e].key != map[k].key; e++)
+                    ;
+                edits[e].key = map[k].key;
+                edits[e].value = req->argv[++i];
+                if (e == n)
+                    n++;
+                break;
+            }
+    if (n == 0)
+        return 0;
+    if (ini_edit_file(settings, "server", edits, n, err, sizeof err) != 0) {
+        svc_complain("--install: cannot record the settings in %s: %s", settings, err);
+        return -1;
+    }
+    if (svc_acl_private_file(settings, sid) != 0)
+        return -1;
+    for (e = 0; e < n; e++)
+        printf("  settings: %s = %s written to %s\n", edits[e].key, edits[e].value, settings);
     return 0;
 }
 
@@ -376,6 +417,10 @@ int svc_cmd_install(const service_program *prog, int argc, char **argv)
         goto done;
     }
     if (prepare_files(cfg, settings, settings_new, sid, req.hide_secret) != 0)
+        goto done;
+    /* Once the settings are known to work and their folder is usable; the edit replaces the
+     * file, which then gets its permissions again. */
+    if (record_in_settings(settings, &req, sid) != 0)
         goto done;
     if (!(svc = create_or_update(scm, wcommand, &req, &updated)))
         goto done;

@@ -810,6 +810,7 @@ static int installed_config(wchar_t *path, size_t cap, DWORD *start_type, int *d
 TEST(reinstall_changes_only_what_it_is_told)
 {
     char dir[MAX_PATH * 3], out[8192], config[MAX_PATH * 3], port_text[16], port2_text[16];
+    char ini[16384], ini_after[16384], want_line[MAX_PATH * 3 + 32];
     wchar_t line[4096], want[MAX_PATH * 3 + 32];
     DWORD start_type = 0;
     int delayed = 0;
@@ -828,9 +829,18 @@ TEST(reinstall_changes_only_what_it_is_told)
         CHECK(run_server(out, sizeof out, 9, argv) == 0);
     }
     CHECK(strstr(out, "start: disabled") != NULL);
+    /* The install-time settings are in server.ini too, under their template lines. */
+    REQUIRE(read_text(config, ini, sizeof ini) == 0);
+    snprintf(want_line, sizeof want_line, "\r\nport = %s\r\n", port_text);
+    CHECK(strstr(ini, want_line) != NULL);
+    snprintf(want_line, sizeof want_line, "\r\ndata_dir = %s\r\n", dir);
+    CHECK(strstr(ini, want_line) != NULL);
+    CHECK(strstr(ini, "\r\n; port = 7420\r\n") != NULL);
 
     /* What an installer's upgrade does: --install and nothing else. */
     CHECK(run_server(out, sizeof out, 1, (char *[]){"--install"}) == 0);
+    REQUIRE(read_text(config, ini_after, sizeof ini_after) == 0);
+    CHECK_EQ_STR(ini_after, ini); /* server.ini untouched */
     CHECK(strstr(out, "Updated the Parley service") != NULL);
     REQUIRE(installed_config(line, 4096, &start_type, &delayed) == 0);
     fwprintf(stderr, L"after a plain --install: %ls\n", line);
@@ -855,6 +865,14 @@ TEST(reinstall_changes_only_what_it_is_told)
     swprintf(want, sizeof want / sizeof want[0], L"--config %hs", config);
     CHECK(wcsstr(line, want) != NULL);
     CHECK_EQ_INT(start_type, SERVICE_DISABLED);
+    /* ... and in server.ini only the port line changes. */
+    REQUIRE(read_text(config, ini_after, sizeof ini_after) == 0);
+    snprintf(want_line, sizeof want_line, "\r\nport = %s\r\n", port2_text);
+    CHECK(strstr(ini_after, want_line) != NULL);
+    snprintf(want_line, sizeof want_line, "\r\nport = %s\r\n", port_text);
+    CHECK(strstr(ini_after, want_line) == NULL);
+    CHECK_EQ_INT((long long)(strlen(ini_after) - strlen(port2_text)),
+                 (long long)(strlen(ini) - strlen(port_text)));
 
     /* Delayed automatic start, and it stays across a plain --install. */
     {
@@ -888,6 +906,9 @@ TEST(reinstall_changes_only_what_it_is_told)
         CHECK(strstr(out, blocked) != NULL);
         REQUIRE(installed_config(line, 4096, &start_type, &delayed) == 0);
         CHECK(wcscmp(line, before) == 0);
+        /* Nor is server.ini: a --data-dir that failed is not recorded there. */
+        REQUIRE(read_text(config, ini, sizeof ini) == 0);
+        CHECK(strstr(ini, blocked) == NULL);
     }
 
     CHECK(run1("--uninstall") == 0);

@@ -318,6 +318,8 @@ check "motd edited" grep -q "^motd = edited by the admin" "$cfg_dir/server.ini"
 cp "$cfg_dir/server.ini" "$work/cfg.ini.before"
 w "$setup" /S || fail "the upgrade exited with $?"
 check "server.ini untouched by a plain upgrade" cmp -s "$cfg_dir/server.ini" "$work/cfg.ini.before"
+check "... so /PORT= of the first install is still in it" \
+  grep -q "^port = $busy"$'\r'"\$" "$cfg_dir/server.ini"
 check "version upgraded" test "$(reg_value "$uninst_key" DisplayVersion)" = "$version"
 check "--config kept" grep -qF -- "--config $cfg_win" <<<"$(image_path)"
 check "--port kept" grep -qF -- "--port $busy" <<<"$(image_path)"

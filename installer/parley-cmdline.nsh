@@ -5,7 +5,9 @@
 ;                                      components of the installed copy (default: server, client)
 ;   /PORT=N /BIND=ADDRESS /DATADIR=DIR /CONFIG=FILE
 ;                                      recorded on the service's command line (--port, --bind,
-;                                      --data-dir, --config); an upgrade keeps what was recorded
+;                                      --data-dir, --config) and, but for /CONFIG=, in server.ini
+;                                      (parley-server --install does both); an upgrade keeps
+;                                      what was recorded
 ;   /STARTTYPE=auto|delayed|manual|disabled   the service's start type (an upgrade keeps it)
 ;   /FIREWALL=domain|private|public|any|none  the firewall rule's profile (an upgrade keeps it)
 ;   /NOSERVICESTART                    do not start the service
@@ -13,6 +15,7 @@
 ;   /LOG=FILE                          the install log (default %ProgramData%\Parley\install.log)
 ; and the uninstaller's:
 ;   /REMOVEDATA                        also delete settings, history and the secret key
+;   /LOG=FILE                          its log (default: the install log)
 ; Exit codes (docs/ADMIN.md): 0 done; 1 cancelled; 2 bad command line, not 64-bit or no log;
 ; 3 the service could not be set up; 4 the service did not start; 5 downgrade refused;
 ; 6 another setup is running; 7 not run as an administrator; 8 a file in use, nothing replaced.

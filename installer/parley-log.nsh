@@ -1,6 +1,7 @@
 ; parley-log.nsh - the install log and the helpers that write to it: every run of the installer
-; appends what it did and why it stopped to %ProgramData%\Parley\install.log (or /LOG=path),
-; silent runs included. Included by parley.nsi before its sections.
+; and of the uninstaller appends what it did and why it stopped to
+; %ProgramData%\Parley\install.log (or /LOG=path), silent runs included. Included by parley.nsi
+; before its sections.
 
 !include "FileFunc.nsh"
 !include "LogicLib.nsh"
@@ -42,7 +43,11 @@ Var LogText
   !insertmacro LogLine "${text}"
   MessageBox MB_ICONSTOP "${text}" /SD IDOK
   !insertmacro LogLine "Finished: exit code ${code}."
-  Call CloseInstallLog
+  !ifdef __UNINSTALL__
+    Call un.CloseInstallLog
+  !else
+    Call CloseInstallLog
+  !endif
   SetErrorLevel ${code}
   Quit
 !macroend
@@ -57,8 +62,10 @@ Var LogText
   ${EndIf}
 !macroend
 
+; The log functions, once for the installer (un = "") and once for the uninstaller ("un.").
+!macro LOG_FUNCTIONS un what
 ; The log /LOG= names (default %ProgramData%\Parley\install.log), into $LogPath.
-Function InstallLogPath
+Function ${un}InstallLogPath
   Push $R0
   ${GetParameters} $R0
   ClearErrors
@@ -70,9 +77,9 @@ Function InstallLogPath
   Pop $R0
 FunctionEnd
 
-; Opens $LogPath for appending and writes a header. A log that cannot be written stops the
-; installer (exit code 2): a silent run must leave a record.
-Function OpenInstallLog
+; Opens $LogPath for appending and writes a header naming the run ("setup" or "uninstall"). A
+; log that cannot be written stops the run (exit code 2): a silent run must leave a record.
+Function ${un}OpenInstallLog
   Push $R0
   Push $R1
   ${GetParameters} $R0
@@ -90,15 +97,18 @@ Function OpenInstallLog
   ${EndIf}
   FileSeek $LogHandle 0 END
   ${GetTime} "" "L" $0 $1 $2 $3 $4 $5 $6
-  FileWrite $LogHandle "$\r$\n==== Parley ${VERSION} setup, $2-$1-$0 $4:$5:$6$\r$\n"
+  FileWrite $LogHandle "$\r$\n==== Parley ${VERSION} ${what}, $2-$1-$0 $4:$5:$6$\r$\n"
   FileWrite $LogHandle "command line: $R0$\r$\n"
   Pop $R1
   Pop $R0
 FunctionEnd
 
-Function CloseInstallLog
+Function ${un}CloseInstallLog
   ${If} $LogHandle != ""
     FileClose $LogHandle
     StrCpy $LogHandle ""
   ${EndIf}
 FunctionEnd
+!macroend
+!insertmacro LOG_FUNCTIONS "" "setup"
+!insertmacro LOG_FUNCTIONS "un." "uninstall"

@@ -9,6 +9,8 @@
 
 #include "crypto.h"
 #include "fsys.h"
+#include "secret_prompt.h"
+#include "ini_edit.h"
 #include "server_setup.h"
 #include "server_template.h"
 
@@ -142,6 +144,8 @@ typedef struct install_request {
     DWORD start_type;  /* SERVICE_NO_CHANGE unless --start-type was given */
     int delayed;       /* --start-type delayed */
     int hide_secret;   /* --hide-secret: say where a new key is, not what it is */
+    const char *account;       /* --account, or NULL: keep (new service: NT SERVICE\Parley) */
+    const char *password_file; /* --password-file: the account's password on its first line */
     int argc;          /* the server options given (no program name) */
     char **argv;       /* borrowed from the caller's argv */
 } install_request;
@@ -164,10 +168,21 @@ static int parse_request(int argc, char **argv, install_request *req)
     req->start_type = SERVICE_NO_CHANGE;
     req->delayed = 0;
     req->hide_secret = 0;
+    req->account = req->password_file = NULL;
     req->argc = 0;
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--hide-secret") == 0) {
             req->hide_secret = 1;
+        } else if (strcmp(argv[i], "--account") == 0 || strcmp(argv[i], "--password-file") == 0) {
+            if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+                svc_complain("%s needs a value", argv[i]);
+                return -1;
+            }
+            if (argv[i][2] == 'a')
+                req->account = argv[i + 1];
+            else
+                req->password_file = argv[i + 1];
+            i++;
         } else if (strcmp(argv[i], "--start-type") == 0) {
             if (i + 1 >= argc) {
                 svc_complain("--start-type needs a value: auto, delayed, manual or disabled");
@@ -188,6 +203,46 @@ static int parse_request(int argc, char **argv, install_request *req)
             req->argv[req->argc++] = argv[i];
         }
     }
+    return 0;
+}
+
+/* Writes the --port, --bind and --data-dir given this time into [server] of the settings file
+ * (issue 11: install-time settings go into server.ini as well as the service's command line,
+ * where they stay as a record of the install). Only those lines change; an option not given
+ * leaves its line, edited or not, as it is. */
+static int record_in_settings(const char *settings, const install_request *req,
+                              const wchar_t *sid)
+{
+    static const struct {
+        const char *option, *key;
+    } map[] = {{"--port", "port"}, {"--bind", "bind"}, {"--data-dir", "data_dir"}};
+    ini_edit edits[sizeof map / sizeof map[0]];
+    char err[SERVER_PATH_MAX + 128];
+    size_t n = 0, k, e;
+    int i;
+
+    for (i = 0; i + 1 < req->argc; i++)
+        for (k = 0; k < sizeof map / sizeof map[0]; k++)
+            if (strcmp(req->argv[i], map[k].option) == 0) {
+                /* A repeated option: the last one counts, as on the command line. */
+                for (e = 0; e < n && edits[e].key != map[k].key; e++)
+                    ;
+                edits[e].key = map[k].key;
+                edits[e].value = req->argv[++i];
+                if (e == n)
+                    n++;
+                break;
+            }
+    if (n == 0)
+        return 0;
+    if (ini_edit_file(settings, "server", edits, n, err, sizeof err) != 0) {
+        svc_complain("--install: cannot record the settings in %s: %s", settings, err);
+        return -1;
+    }
+    if (svc_acl_private_file(settings, sid) != 0)
+        return -1;
+    for (e = 0; e < n; e++)
+        printf("  settings: %s = %s written to %s\n", edits[e].key, edits[e].value, settings);
     return 0;
 }
 
@@ -219,16 +274,87 @@ static char **installed_options(SC_HANDLE scm, int *n)
     return args;
 }
 
+/* The account the service is to run as (--account), as the SCM names it, and its password:
+ * none for the accounts Windows manages (LocalService, NetworkService, the service's own
+ * virtual account), else the first line of --password-file or one asked with no echo. Both
+ * NULL when --account was not given. The caller frees both (wiping the password). */
+static int resolve_account(const install_request *req, wchar_t **account, wchar_t **password)
+{
+    static const struct {
+        const char *name;
+        const wchar_t *scm_name;
+    } managed[] = {{"LocalService", L"NT AUTHORITY\\LocalService"},
+                   {"NT AUTHORITY\\LocalService", L"NT AUTHORITY\\LocalService"},
+                   {"NetworkService", L"NT AUTHORITY\\NetworkService"},
+                   {"NT AUTHORITY\\NetworkService", L"NT AUTHORITY\\NetworkService"},
+                   {PARLEY_SERVICE_ACCOUNT, SVC_ACCOUNT_W}};
+    char pw[512], prompt[300];
+    size_t k, n;
+    FILE *f;
+
+    *account = *password = NULL;
+    if (!req->account) {
+        if (req->password_file) {
+            svc_complain("--password-file goes with --account");
+            return -1;
+        }
+        return 0;
+    }
+    for (k = 0; k < sizeof managed / sizeof managed[0]; k++)
+        if (_stricmp(req->account, managed[k].name) == 0) {
+            if (req->password_file) {
+                svc_complain("--account %s has no password: leave out --password-file",
+                             req->account);
+                return -1;
+            }
+            *account = _wcsdup(managed[k].scm_name);
+            *password = _wcsdup(L"");
+            return *account && *password ? 0 : -1;
+        }
+    if (req->password_file) {
+        if (!(f = fsys_fopen(req->password_file, "rb"))) {
+            svc_complain("--password-file %s: cannot open it", req->password_file);
+            return -1;
+        }
+        if (!fgets(pw, (int)sizeof pw, f))
+            pw[0] = '\0';
+        fclose(f);
+    } else {
+        snprintf(prompt, sizeof prompt, "Password of %s: ", req->account);
+        if (secret_prompt(prompt, pw, sizeof pw) != 0) {
+            svc_complain("--account %s needs its password, and there is no terminal to ask "
+                         "for it on: use --password-file PATH",
+                         req->account);
+            return -1;
+        }
+    }
+    n = strlen(pw);
+    while (n > 0 && (pw[n - 1] == '\n' || pw[n - 1] == '\r'))
+        pw[--n] = '\0';
+    if (n == 0)
+        svc_complain("--account %s: the password is empty", req->account);
+    else if (!(*account = svc_widen(req->account)) || !(*password = svc_widen(pw)))
+        svc_complain("--account: out of memory");
+    else
+        printf("  note:     %s needs the right \"Log on as a service\" (secpol.msc, Local "
+               "Policies, User Rights Assignment)\n",
+               req->account);
+    crypto_wipe(pw, sizeof pw);
+    return *password ? 0 : -1;
+}
+
 /* Creates the service with this command line, or updates an existing one in place (an
- * upgrade): then only the command line changes, and the start type when one was asked for;
- * the account, its password and everything else stay as the administrator left them. */
+ * upgrade): then only the command line changes, and the start type and account when they
+ * were asked for; everything else stays as the administrator left it. */
 static SC_HANDLE create_or_update(SC_HANDLE scm, const wchar_t *command,
-                                  const install_request *req, int *updated)
+                                  const install_request *req, const wchar_t *account,
+                                  const wchar_t *password, int *updated)
 {
     DWORD start = req->start_type == SERVICE_NO_CHANGE ? SERVICE_AUTO_START : req->start_type;
     SC_HANDLE svc = CreateServiceW(scm, SVC_NAME_W, SVC_DISPLAY_W, SERVICE_ALL_ACCESS,
                                    SERVICE_WIN32_OWN_PROCESS, start, SERVICE_ERROR_NORMAL,
-                                   command, NULL, NULL, NULL, SVC_ACCOUNT_W, NULL);
+                                   command, NULL, NULL, NULL, account ? account : SVC_ACCOUNT_W,
+                                   account ? password : NULL);
     *updated = 0;
     if (svc)
         return svc;
@@ -242,7 +368,8 @@ static SC_HANDLE create_or_update(SC_HANDLE scm, const wchar_t *command,
         return NULL;
     }
     if (!ChangeServiceConfigW(svc, SERVICE_NO_CHANGE, req->start_type, SERVICE_NO_CHANGE,
-                              command, NULL, NULL, NULL, NULL, NULL, SVC_DISPLAY_W)) {
+                              command, NULL, NULL, NULL, account, account ? password : NULL,
+                              SVC_DISPLAY_W)) {
         svc_complain_win("--install: cannot update the existing Parley service", GetLastError());
         CloseServiceHandle(svc);
         return NULL;
@@ -304,7 +431,7 @@ int svc_cmd_install(const service_program *prog, int argc, char **argv)
 {
     char settings[SERVER_PATH_MAX], settings_dir[SERVER_PATH_MAX], err[1024];
     char *exe = NULL, *command = NULL, **given = NULL, **old = NULL, **merged = NULL;
-    wchar_t *wexe = NULL, *wcommand = NULL, sid[192];
+    wchar_t *wexe = NULL, *wcommand = NULL, sid[192], *account = NULL, *password = NULL;
     server_config *cfg = calloc(1, sizeof *cfg);
     SC_HANDLE scm = NULL, svc = NULL;
     install_request req;
@@ -317,6 +444,10 @@ int svc_cmd_install(const service_program *prog, int argc, char **argv)
     }
     req.argv = given;
     if (parse_request(argc, argv, &req) != 0) {
+        rc = SERVER_EXIT_USAGE;
+        goto done;
+    }
+    if (resolve_account(&req, &account, &password) != 0) {
         rc = SERVER_EXIT_USAGE;
         goto done;
     }
@@ -377,7 +508,11 @@ int svc_cmd_install(const service_program *prog, int argc, char **argv)
     }
     if (prepare_files(cfg, settings, settings_new, sid, req.hide_secret) != 0)
         goto done;
-    if (!(svc = create_or_update(scm, wcommand, &req, &updated)))
+    /* Once the settings are known to work and their folder is usable; the edit replaces the
+     * file, which then gets its permissions again. */
+    if (record_in_settings(settings, &req, sid) != 0)
+        goto done;
+    if (!(svc = create_or_update(scm, wcommand, &req, account, password, &updated)))
         goto done;
     if (apply_delayed(svc, &req) != 0)
         goto done;
@@ -407,6 +542,11 @@ done:
     free(command);
     free(wexe);
     free(wcommand);
+    free(account);
+    if (password) {
+        crypto_wipe(password, wcslen(password) * sizeof *password);
+        free(password);
+    }
     free(given);
     free(merged);
     svc_free_args(old, old_n);

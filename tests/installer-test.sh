@@ -6,7 +6,8 @@
 # /REMOVEDATA. Then what an administrator meets later (issue 11): bad /COMPONENTS= refused, a
 # service that cannot start gives a non-zero exit and a logged reason, a file in use fails the
 # upgrade and leaves the old version working, a plain upgrade keeps the settings file, port,
-# start type, firewall profile and components, and a downgrade is refused.
+# start type, firewall profile and components, and a downgrade is refused; /PORT= and /BIND= are
+# written into server.ini, which a plain upgrade leaves alone; the uninstaller logs too.
 # Registered with CTest by tests/CMakeLists.txt when makensis is found.
 #
 # Usage: installer-test.sh BUILD_DIR WINE_RUN CMAKE MAKENSIS FILES_NSH PROBE_EXE VERSION
@@ -69,8 +70,18 @@ wait_locked() {
   for i in $(seq 1 600); do grep -q locked "$1" 2>/dev/null && return 0; sleep 0.1; done
   echo "   the probe said: $(cat "$1" 2>/dev/null)" >&2
 }
-# The install log of the last run only.
-last_run() { awk '/^==== Parley/ { run = "" } { run = run $0 "\n" } END { printf "%s", run }' "$log"; }
+# The last run in the install log (or in the log given).
+last_run() { awk '/^==== Parley/ { run = "" } { run = run $0 "\n" } END { printf "%s", run }' "${1:-$log}"; }
+# Waits (up to a minute: the uninstaller runs on from %TEMP%) until the last run in this log
+# has a line matching the pattern.
+wait_logged() { # LOG PATTERN
+  local i
+  for i in $(seq 1 120); do
+    last_run "$1" 2>/dev/null | grep -q "$2" && return 0
+    sleep 0.5
+  done
+  return 1
+}
 # Runs a command expected to fail with this exit code.
 exits_with() { local want=$1 got=0; shift; "$@" || got=$?; [ "$got" = "$want" ] || { echo "   exit code $got, expected $want" >&2; return 1; }; }
 service_gone() { ! w sc query Parley >/dev/null 2>&1; }
@@ -117,7 +128,7 @@ cleanup() {
   w reg delete "$uninst_key" /f /reg:64 >/dev/null 2>&1
   w reg delete "$evlog_key" /f /reg:64 >/dev/null 2>&1
   rm -rf "$pf" "$data" "$menu_lnk" "$desk_lnk" "$cfg_dir" "$drive_c/ParleyMoved" \
-    "$drive_c/Parley Q"
+    "$drive_c/Parley Q" "$drive_c/parley-uninstall.log"
 }
 
 step "building the installers ($version, an 'older' $old_version, a pre-release)"
@@ -195,6 +206,10 @@ check "shortcuts removed" test ! -e "$menu_lnk" -a ! -e "$desk_lnk"
 check "uninstall entry removed" reg_absent "$uninst_key"
 check "event source removed" reg_absent "$evlog_key"
 check "settings and secret kept" test -f "$data/server.ini" -a "$(cat "$data/secret.key")" = "$secret"
+check "the uninstall is in the install log" wait_logged "$log" "^==== Parley $version uninstall"
+check "... with the service's removal and its exit code" \
+  grep -qF -- "parley-server.exe\" --uninstall" <<<"$(last_run)"
+check "... and how it finished" wait_logged "$log" "^Finished: exit code 0"
 
 step "install the older $old_version (server only), then upgrade in place to $version"
 w "$old_setup" /S /COMPONENTS=server || fail "the $old_version installer exited with $?"
@@ -268,6 +283,8 @@ check "install log: the reason" grep -q "reason (.*): cannot listen" "$log"
 check "install log: what to do" grep -q "what to do: free the port" "$log"
 kill "$holder"; wait "$holder" 2>/dev/null || true; holder=
 check "settings file where /CONFIG= says" test -f "$cfg_dir/server.ini"
+check "/PORT= written into server.ini" grep -q "^port = $busy"$'\r'"\$" "$cfg_dir/server.ini"
+check "/BIND= written into server.ini" grep -q "^bind = 127.0.0.1"$'\r'"\$" "$cfg_dir/server.ini"
 check "--config recorded" grep -qF -- "--config $cfg_win" <<<"$(image_path)"
 check "--port recorded" grep -qF -- "--port $busy" <<<"$(image_path)"
 check "firewall profile recorded" test "$(reg_value "$uninst_key" Firewall)" = domain
@@ -295,7 +312,14 @@ step "disable the service, then a plain silent upgrade keeps every setting"
 w "$server_win" --stop >/dev/null
 w "$server_win" --install --start-type disabled >/dev/null || fail "--install --start-type failed"
 check "disabled" test "$(reg_value "$svc_key" Start)" = 0x4
+# An administrator's own edit in server.ini, which no upgrade may undo.
+sed -i "s/^; motd = .*\r\$/motd = edited by the admin\r/" "$cfg_dir/server.ini"
+check "motd edited" grep -q "^motd = edited by the admin" "$cfg_dir/server.ini"
+cp "$cfg_dir/server.ini" "$work/cfg.ini.before"
 w "$setup" /S || fail "the upgrade exited with $?"
+check "server.ini untouched by a plain upgrade" cmp -s "$cfg_dir/server.ini" "$work/cfg.ini.before"
+check "... so /PORT= of the first install is still in it" \
+  grep -q "^port = $busy"$'\r'"\$" "$cfg_dir/server.ini"
 check "version upgraded" test "$(reg_value "$uninst_key" DisplayVersion)" = "$version"
 check "--config kept" grep -qF -- "--config $cfg_win" <<<"$(image_path)"
 check "--port kept" grep -qF -- "--port $busy" <<<"$(image_path)"
@@ -317,9 +341,15 @@ check "older version refused" exits_with 5 w "$old_setup" /S
 check "version unchanged" test "$(reg_value "$uninst_key" DisplayVersion)" = "$version"
 check "install log says why" grep -q "which is newer than $old_version" "$log"
 
-step "an upgrade into another folder (/D=) leaves no copy behind"
+step "an upgrade into another folder (/D=) with a new /PORT= leaves no copy behind"
 moved="$drive_c/ParleyMoved"
-w "$setup" /S '/D=C:\ParleyMoved' || fail "the move exited with $?"
+new_port=$(free_port)
+w "$setup" /S "/PORT=$new_port" '/D=C:\ParleyMoved' || fail "the move exited with $?"
+check "--port changed" grep -qF -- "--port $new_port" <<<"$(image_path)"
+check "/PORT= replaced the port line in server.ini" grep -q "^port = $new_port"$'\r'"\$" "$cfg_dir/server.ini"
+check "... the only port line there" test "$(grep -c '^port = ' "$cfg_dir/server.ini")" = 1
+check "... and changed nothing else there (the admin's motd kept)" \
+  diff <(grep -v '^port = ' "$work/cfg.ini.before") <(grep -v '^port = ' "$cfg_dir/server.ini")
 check "programs in the new folder" test -f "$moved/parley-server.exe" -a -f "$moved/uninstall.exe"
 check "old folder removed" test ! -e "$pf"
 check "InstallLocation" test "$(reg_value "$uninst_key" InstallLocation)" = 'C:\ParleyMoved'
@@ -327,12 +357,16 @@ check "the service runs the new copy" grep -qF 'C:\ParleyMoved\parley-server.exe
 check "--config still kept" grep -qF -- "--config $cfg_win" <<<"$(image_path)"
 
 step "silent uninstall with /REMOVEDATA"
-w "$moved/uninstall.exe" /S /REMOVEDATA
+un_log="$drive_c/parley-uninstall.log"
+w "$moved/uninstall.exe" /S /REMOVEDATA '/LOG=C:\parley-uninstall.log'
 for i in $(seq 1 120); do
   [ ! -e "$moved/uninstall.exe" ] && ! reg_exists "$uninst_key" && break
   sleep 0.5
 done
 check "uninstalled" test ! -e "$moved/uninstall.exe"
 check "service removed" service_gone
+check "data removed" test ! -e "$data"
+check "/LOG= names the uninstaller's log" wait_logged "$un_log" "^Finished: exit code 0"
+check "... which says the data went" grep -qF 'Removed C:\ProgramData\Parley.' "$un_log"
 [ "$failed" = 0 ] || fail "$failed checks failed"
 echo "installer test passed"

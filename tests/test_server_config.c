@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "cipher.h"
+#include "fsys.h"
+#include "ini_edit.h"
 #include "server_config.h"
 #include "test.h"
 
@@ -107,4 +109,79 @@ TEST(file_errors_name_file_and_line)
     CHECK(strstr(err, "bad-server.ini:4: unknown setting 'colour' in [server]") != NULL);
     CHECK(server_config_load(&c, "no/such/dir/server.ini", err, sizeof err) != 0);
     CHECK(strstr(err, "no/such/dir/server.ini") != NULL);
+}
+
+/* Writes text to path; 0 on success. */
+static int write_text(const char *path, const char *text)
+{
+    FILE *f = fsys_fopen(path, "wb");
+    int ok;
+    if (!f)
+        return -1;
+    ok = fputs(text, f) >= 0;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* The file's text into out (NUL-terminated); "" if it cannot be read. */
+static const char *read_text(const char *path, char *out, size_t out_size)
+{
+    FILE *f = fsys_fopen(path, "rb");
+    size_t n = 0;
+    if (f) {
+        n = fread(out, 1, out_size - 1, f);
+        fclose(f);
+    }
+    out[n] = '\0';
+    return out;
+}
+
+/* Install-time switches land in server.ini (issue 11): the key's active line is replaced, or
+ * the new line goes under its commented-out template line; everything else stays. */
+TEST(ini_edit_sets_keys_and_keeps_the_rest)
+{
+    const char *path = "tini-edit.ini";
+    ini_edit edits[3] = {{"port", "7555"}, {"bind", "127.0.0.1"}, {"data_dir", "D:\\Parley Data"}};
+    char err[256], text[1024];
+    server_config c;
+
+    REQUIRE(write_text(path, "; top\r\n[server]\r\n; port = 7420\r\nPort = 7000\r\n"
+                             "; bind =\r\nmotd = edited by hand\r\n\r\n[log]\r\nlevel = debug\r\n") ==
+            0);
+    CHECK_EQ_INT(ini_edit_file(path, "server", edits, 3, err, sizeof err), 0);
+    CHECK_EQ_STR(read_text(path, text, sizeof text),
+                 "; top\r\n[server]\r\n; port = 7420\r\nport = 7555\r\n"
+                 "; bind =\r\nbind = 127.0.0.1\r\nmotd = edited by hand\r\n"
+                 "data_dir = D:\\Parley Data\r\n\r\n[log]\r\nlevel = debug\r\n");
+    /* What was written reads back as the settings. */
+    server_config_defaults(&c);
+    CHECK_EQ_INT(server_config_load(&c, path, err, sizeof err), 0);
+    CHECK_EQ_INT(c.port, 7555);
+    CHECK_EQ_STR(c.bind, "127.0.0.1");
+    CHECK_EQ_STR(c.data_dir, "D:\\Parley Data");
+    CHECK_EQ_STR(c.motd, "edited by hand");
+    CHECK(!fsys_exists("tini-edit.ini.new"));
+    fsys_remove(path);
+}
+
+TEST(ini_edit_adds_a_missing_section_and_quotes_when_needed)
+{
+    const char *path = "tini-add.ini";
+    ini_edit edit = {"bind", " spaced\\\""};
+    ini_edit bad = {"motd", "two\nlines"};
+    char err[256], text[512];
+    server_config c;
+
+    REQUIRE(write_text(path, "[log]\nlevel = debug") == 0);
+    CHECK_EQ_INT(ini_edit_file(path, "server", &edit, 1, err, sizeof err), 0);
+    CHECK_EQ_STR(read_text(path, text, sizeof text),
+                 "[log]\nlevel = debug\n\n[server]\nbind = \" spaced\\\\\\\"\"\n");
+    server_config_defaults(&c);
+    CHECK_EQ_INT(server_config_load(&c, path, err, sizeof err), 0);
+    CHECK_EQ_STR(c.bind, " spaced\\\"");
+    /* A value no line can hold is refused and the file stays as it was. */
+    CHECK(ini_edit_file(path, "server", &bad, 1, err, sizeof err) != 0);
+    CHECK(strstr(err, "motd") != NULL);
+    CHECK_EQ_STR(read_text(path, text, sizeof text),
+                 "[log]\nlevel = debug\n\n[server]\nbind = \" spaced\\\\\\\"\"\n");
+    fsys_remove(path);
 }

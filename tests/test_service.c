@@ -38,7 +38,8 @@
 static const char *const DATA_FILES[] = {"server.ini", "secret.key", "server.salt",
                                          "history.journal", "history.journal.tmp",
                                          "bans.journal", "bans.journal.tmp",
-                                         "parley-server.log", "parley-server.log.1"};
+                                         "parley-server.log", "parley-server.log.1",
+                                         "password.txt"};
 
 /* The server as built, with backslashes. */
 static void built_exe(char *out, size_t n)
@@ -810,6 +811,7 @@ static int installed_config(wchar_t *path, size_t cap, DWORD *start_type, int *d
 TEST(reinstall_changes_only_what_it_is_told)
 {
     char dir[MAX_PATH * 3], out[8192], config[MAX_PATH * 3], port_text[16], port2_text[16];
+    char ini[16384], ini_after[16384], want_line[MAX_PATH * 3 + 32];
     wchar_t line[4096], want[MAX_PATH * 3 + 32];
     DWORD start_type = 0;
     int delayed = 0;
@@ -828,9 +830,18 @@ TEST(reinstall_changes_only_what_it_is_told)
         CHECK(run_server(out, sizeof out, 9, argv) == 0);
     }
     CHECK(strstr(out, "start: disabled") != NULL);
+    /* The install-time settings are in server.ini too, under their template lines. */
+    REQUIRE(read_text(config, ini, sizeof ini) == 0);
+    snprintf(want_line, sizeof want_line, "\r\nport = %s\r\n", port_text);
+    CHECK(strstr(ini, want_line) != NULL);
+    snprintf(want_line, sizeof want_line, "\r\ndata_dir = %s\r\n", dir);
+    CHECK(strstr(ini, want_line) != NULL);
+    CHECK(strstr(ini, "\r\n; port = 7420\r\n") != NULL);
 
     /* What an installer's upgrade does: --install and nothing else. */
     CHECK(run_server(out, sizeof out, 1, (char *[]){"--install"}) == 0);
+    REQUIRE(read_text(config, ini_after, sizeof ini_after) == 0);
+    CHECK_EQ_STR(ini_after, ini); /* server.ini untouched */
     CHECK(strstr(out, "Updated the Parley service") != NULL);
     REQUIRE(installed_config(line, 4096, &start_type, &delayed) == 0);
     fwprintf(stderr, L"after a plain --install: %ls\n", line);
@@ -855,6 +866,14 @@ TEST(reinstall_changes_only_what_it_is_told)
     swprintf(want, sizeof want / sizeof want[0], L"--config %hs", config);
     CHECK(wcsstr(line, want) != NULL);
     CHECK_EQ_INT(start_type, SERVICE_DISABLED);
+    /* ... and in server.ini only the port line changes. */
+    REQUIRE(read_text(config, ini_after, sizeof ini_after) == 0);
+    snprintf(want_line, sizeof want_line, "\r\nport = %s\r\n", port2_text);
+    CHECK(strstr(ini_after, want_line) != NULL);
+    snprintf(want_line, sizeof want_line, "\r\nport = %s\r\n", port_text);
+    CHECK(strstr(ini_after, want_line) == NULL);
+    CHECK_EQ_INT((long long)(strlen(ini_after) - strlen(port2_text)),
+                 (long long)(strlen(ini) - strlen(port_text)));
 
     /* Delayed automatic start, and it stays across a plain --install. */
     {
@@ -888,6 +907,9 @@ TEST(reinstall_changes_only_what_it_is_told)
         CHECK(strstr(out, blocked) != NULL);
         REQUIRE(installed_config(line, 4096, &start_type, &delayed) == 0);
         CHECK(wcscmp(line, before) == 0);
+        /* Nor is server.ini: a --data-dir that failed is not recorded there. */
+        REQUIRE(read_text(config, ini, sizeof ini) == 0);
+        CHECK(strstr(ini, blocked) == NULL);
     }
 
     CHECK(run1("--uninstall") == 0);
@@ -911,6 +933,91 @@ static int write_text(const char *path, const char *text)
         fputc(*p, f);
     }
     return fclose(f) == 0 ? 0 : -1;
+}
+
+/* The account the installed service runs as (QUERY_SERVICE_CONFIG's lpServiceStartName). */
+static int installed_account(wchar_t *out, size_t cap)
+{
+    BYTE cfg_buf[8192];
+    QUERY_SERVICE_CONFIGW *qc = (QUERY_SERVICE_CONFIGW *)cfg_buf;
+    SC_HANDLE svc = open_service(SERVICE_QUERY_CONFIG);
+    DWORD need;
+    int rc = -1;
+
+    if (!svc)
+        return -1;
+    if (QueryServiceConfigW(svc, qc, sizeof cfg_buf, &need) && qc->lpServiceStartName &&
+        wcslen(qc->lpServiceStartName) < cap) {
+        wcscpy(out, qc->lpServiceStartName);
+        rc = 0;
+    }
+    CloseServiceHandle(svc);
+    return rc;
+}
+
+/* --install --account changes the service's account (LocalService, NetworkService and the
+ * virtual account without a password, any other with one from --password-file or a prompt);
+ * a plain --install keeps it, and a missing password changes nothing (issue 11). Wine's SCM
+ * stores the name it is given and reports it back, as Windows does; it checks no password. */
+TEST(install_changes_the_account)
+{
+    char dir[MAX_PATH * 3], out[8192], pw_file[MAX_PATH * 3];
+    wchar_t account[256];
+    unsigned port;
+
+    REQUIRE(setup_test() == 0);
+    work_dir("svc-account", dir, sizeof dir);
+    clean_dir(dir);
+    port = free_port();
+    REQUIRE(install(dir, port, out, sizeof out) == 0);
+    REQUIRE(installed_account(account, 256) == 0);
+    CHECK(wcscmp(account, L"NT SERVICE\\Parley") == 0);
+
+    CHECK(run_server(out, sizeof out, 3, (char *[]){"--install", "--account", "LocalService"}) ==
+          0);
+    REQUIRE(installed_account(account, 256) == 0);
+    fwprintf(stderr, L"after --account LocalService: %ls\n", account);
+    CHECK(wcscmp(account, L"NT AUTHORITY\\LocalService") == 0);
+    CHECK(strstr(out, "account NT AUTHORITY\\LocalService") != NULL);
+    /* What an upgrade does: the account stays. */
+    CHECK(run_server(out, sizeof out, 1, (char *[]){"--install"}) == 0);
+    REQUIRE(installed_account(account, 256) == 0);
+    CHECK(wcscmp(account, L"NT AUTHORITY\\LocalService") == 0);
+
+    /* An account with a password: none to be had (no terminal, no file) changes nothing. */
+    CHECK(run_server(out, sizeof out, 3, (char *[]){"--install", "--account", ".\\parleysvc"}) ==
+          2);
+    CHECK(strstr(out, "use --password-file") != NULL);
+    REQUIRE(installed_account(account, 256) == 0);
+    CHECK(wcscmp(account, L"NT AUTHORITY\\LocalService") == 0);
+    path_in(pw_file, sizeof pw_file, dir, "password.txt");
+    REQUIRE(write_text(pw_file, "S3cret pass\n") == 0);
+    {
+        char *argv[] = {"--install", "--account", ".\\parleysvc", "--password-file", pw_file};
+        CHECK(run_server(out, sizeof out, 5, argv) == 0);
+    }
+    REQUIRE(installed_account(account, 256) == 0);
+    fwprintf(stderr, L"after --account .\\parleysvc: %ls\n", account);
+    CHECK(wcscmp(account, L".\\parleysvc") == 0);
+    CHECK(strstr(out, "Log on as a service") != NULL);
+    CHECK(strstr(out, "S3cret") == NULL);
+    /* A password for an account that has none is a mistake, said before anything changes. */
+    {
+        char *argv[] = {"--install", "--account", "NetworkService", "--password-file", pw_file};
+        CHECK(run_server(out, sizeof out, 5, argv) == 2);
+    }
+    CHECK(strstr(out, "has no password") != NULL);
+    REQUIRE(installed_account(account, 256) == 0);
+    CHECK(wcscmp(account, L".\\parleysvc") == 0);
+
+    CHECK(run_server(out, sizeof out, 3,
+                     (char *[]){"--install", "--account", "NT SERVICE\\Parley"}) == 0);
+    REQUIRE(installed_account(account, 256) == 0);
+    CHECK(wcscmp(account, L"NT SERVICE\\Parley") == 0);
+
+    CHECK(run1("--uninstall") == 0);
+    clean_dir(dir);
+    teardown_test();
 }
 
 /* The message of the day a new client is greeted with; "" if it cannot connect. */

@@ -4,6 +4,7 @@
  * match by prefix comparison. */
 #include "bans.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +34,25 @@ typedef struct ban {
     char by[BANS_BY_MAX + 1];
 } ban;
 
+/* A change queued for the writer thread and not yet reported written. */
+typedef struct bpending {
+    struct bpending *next;
+    uint64_t seq;  /* the writer's sequence number */
+    int removed;   /* 1: a remove of b, else an add */
+    void *owner;   /* who asked (NULL once disowned) */
+    ban b;
+} bpending;
+
 struct bans {
     journal *j;
     ban *list; /* owned; unordered */
     size_t count;
     size_t cap;
     buf enc;              /* scratch for encoding records */
+    journal_writer *writer;    /* NULL: changes are written synchronously */
+    bpending *phead, *ptail;   /* queued, oldest first */
+    size_t pending_adds;       /* queued adds, each with room kept in list */
+    uint64_t jrecords;         /* with a writer: records the journal will hold */
 };
 
 /* ---- address parsing ------------------------------------------------------------------ */
@@ -132,6 +146,20 @@ static long find_ban(const bans *s, ban_kind kind, const char *target, const uin
     return -1;
 }
 
+/* Index of the ban an unban of target (nick: any spelling; address: the same address or
+ * block) lifts, or -1. */
+static long find_target(const bans *s, ban_kind kind, const char *target)
+{
+    uint8_t net[16];
+    unsigned prefix = 0;
+
+    if (!target || (kind != BAN_NICK && kind != BAN_ADDR))
+        return -1;
+    if (kind == BAN_ADDR && parse_addr(target, 1, net, &prefix) != 0)
+        return -1;
+    return find_ban(s, kind, target, net, prefix);
+}
+
 static void remove_at(bans *s, size_t i)
 {
     s->list[i] = s->list[--s->count];
@@ -176,6 +204,24 @@ static int make_ban(ban *b, ban_kind kind, const char *target, size_t target_len
     return 0;
 }
 
+/* Makes room in the list for extra more bans than it holds. -1 if out of memory. */
+static int make_room(bans *s, size_t extra)
+{
+    size_t cap = s->cap ? s->cap : 16;
+    ban *list;
+
+    while (cap < s->count + extra)
+        cap *= 2;
+    if (cap == s->cap)
+        return 0;
+    list = realloc(s->list, cap * sizeof *list);
+    if (!list)
+        return -1;
+    s->list = list;
+    s->cap = cap;
+    return 0;
+}
+
 /* Stores b, replacing the ban with the same identity. -1 if out of memory. */
 static int put_ban(bans *s, const ban *b)
 {
@@ -185,14 +231,8 @@ static int put_ban(bans *s, const ban *b)
         s->list[at] = *b;
         return 0;
     }
-    if (s->count == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        ban *list = realloc(s->list, cap * sizeof *list);
-        if (!list)
-            return -1;
-        s->list = list;
-        s->cap = cap;
-    }
+    if (make_room(s, 1) != 0)
+        return -1;
     s->list[s->count++] = *b;
     return 0;
 }
@@ -300,11 +340,29 @@ static void compact(bans *s)
     journal_rewrite(s->j, emit_all, s, ignored, sizeof ignored);
 }
 
+/* With a writer: the live bans, encoded here, rewritten there. Only with nothing queued, so
+ * that the records are the whole truth. A failure keeps the longer journal (see compact). */
+static void compact_async(bans *s)
+{
+    buf records;
+
+    buf_init(&records);
+    if (emit_all(s, jw_records_emit, &records) != 0 || jw_rewrite(s->writer, &records) != 0) {
+        buf_free(&records);
+        return;
+    }
+    s->jrecords = s->count;
+}
+
 static void maybe_compact(bans *s)
 {
-    uint64_t records = journal_records(s->j);
-    if (records >= COMPACT_MIN && records > (uint64_t)s->count * COMPACT_FACTOR)
+    uint64_t records = s->writer ? s->jrecords : journal_records(s->j);
+    if (records < COMPACT_MIN || records <= (uint64_t)s->count * COMPACT_FACTOR)
+        return;
+    if (!s->writer)
         compact(s);
+    else if (!s->phead)
+        compact_async(s);
 }
 
 /* ---- public API ----------------------------------------------------------------------- */
@@ -346,6 +404,12 @@ void bans_close(bans *s)
 {
     if (!s)
         return;
+    jw_stop(s->writer); /* writes what is queued first */
+    while (s->phead) {
+        bpending *p = s->phead;
+        s->phead = p->next;
+        free(p);
+    }
     journal_close(s->j);
     buf_free(&s->enc);
     free(s->list);
@@ -365,15 +429,9 @@ int bans_add(bans *s, ban_kind kind, const char *target, uint64_t expires_ms,
                  reason ? strlen(reason) : 0, by, by ? strlen(by) : 0, err, err_size) != 0)
         return -1;
     /* Room in the list first, so that nothing on disk is missing from memory. */
-    if (s->count == s->cap && find_ban(s, b.kind, b.target, b.net, b.prefix) < 0) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        ban *list = realloc(s->list, cap * sizeof *list);
-        if (!list) {
-            snprintf(err, err_size, "bans: out of memory");
-            return -1;
-        }
-        s->list = list;
-        s->cap = cap;
+    if (make_room(s, 1) != 0) {
+        snprintf(err, err_size, "bans: out of memory");
+        return -1;
     }
     if (encode_add(&s->enc, &b) != 0) {
         snprintf(err, err_size, "bans: out of memory");
@@ -388,15 +446,9 @@ int bans_add(bans *s, ban_kind kind, const char *target, uint64_t expires_ms,
 
 int bans_remove(bans *s, ban_kind kind, const char *target, char *err, size_t err_size)
 {
-    uint8_t net[16];
-    unsigned prefix = 0;
     long at;
 
-    if (!target || (kind != BAN_NICK && kind != BAN_ADDR))
-        return 0;
-    if (kind == BAN_ADDR && parse_addr(target, 1, net, &prefix) != 0)
-        return 0;
-    at = find_ban(s, kind, target, net, prefix);
+    at = find_target(s, kind, target);
     if (at < 0)
         return 0;
     /* The stored spelling, so the record replays against the same entry. */
@@ -409,6 +461,159 @@ int bans_remove(bans *s, ban_kind kind, const char *target, char *err, size_t er
     remove_at(s, (size_t)at);
     maybe_compact(s);
     return 1;
+}
+
+/* ---- with a writer thread ---- */
+
+int bans_start_writer(bans *s, jw_notify_fn notify, void *user, char *err, size_t err_size)
+{
+    s->jrecords = journal_records(s->j);
+    /* No interval: the journal syncs every record itself (FSYNC_ALWAYS). */
+    s->writer = jw_start(s->j, 0, notify, user);
+    if (!s->writer) {
+        snprintf(err, err_size, "bans: cannot start the journal writer thread");
+        return -1;
+    }
+    return 0;
+}
+
+/* Queues the record in s->enc for the change p describes. -1 if out of memory. */
+static int submit(bans *s, bpending *p, char *err, size_t err_size)
+{
+    p->seq = jw_append(s->writer, s->enc.data, s->enc.len);
+    if (p->seq == 0) {
+        free(p);
+        snprintf(err, err_size, "bans: out of memory");
+        return -1;
+    }
+    if (s->ptail)
+        s->ptail->next = p;
+    else
+        s->phead = p;
+    s->ptail = p;
+    s->jrecords++;
+    return 0;
+}
+
+int bans_submit_add(bans *s, ban_kind kind, const char *target, uint64_t expires_ms,
+                    const char *reason, const char *by, uint64_t now_ms, void *owner,
+                    char *err, size_t err_size)
+{
+    bpending *p;
+
+    assert(s->writer);
+    if (!target) {
+        snprintf(err, err_size, "bans: missing target");
+        return -1;
+    }
+    p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(err, err_size, "bans: out of memory");
+        return -1;
+    }
+    if (make_ban(&p->b, kind, target, strlen(target), expires_ms, now_ms, reason,
+                 reason ? strlen(reason) : 0, by, by ? strlen(by) : 0, err, err_size) != 0) {
+        free(p);
+        return -1;
+    }
+    /* Room for every queued add, so that nothing on disk will be missing from memory. */
+    if (make_room(s, s->pending_adds + 1) != 0 || encode_add(&s->enc, &p->b) != 0) {
+        free(p);
+        snprintf(err, err_size, "bans: out of memory");
+        return -1;
+    }
+    p->owner = owner;
+    if (submit(s, p, err, err_size) != 0)
+        return -1;
+    s->pending_adds++;
+    return 0;
+}
+
+int bans_submit_remove(bans *s, ban_kind kind, const char *target, void *owner, char *err,
+                       size_t err_size)
+{
+    bpending *p;
+    long at;
+
+    assert(s->writer);
+    at = find_target(s, kind, target);
+    if (at < 0)
+        return 0;
+    p = calloc(1, sizeof *p);
+    /* The stored spelling, so the record replays against the same entry. */
+    if (!p || encode_remove(&s->enc, kind, s->list[at].target) != 0) {
+        free(p);
+        snprintf(err, err_size, "bans: out of memory");
+        return -1;
+    }
+    p->removed = 1;
+    p->owner = owner;
+    p->b = s->list[at];
+    return submit(s, p, err, err_size) == 0 ? 1 : -1;
+}
+
+typedef struct collect_ctx {
+    bans *s;
+    bans_done_fn fn;
+    void *user;
+} collect_ctx;
+
+/* jw_result_fn: the oldest queued change is written (or failed): into effect, then reported. */
+static void on_written(void *user, uint64_t seq, int ok, const char *err)
+{
+    collect_ctx *x = user;
+    bans *s = x->s;
+    bpending *p = s->phead;
+    ban_view v;
+
+    if (seq == 0)
+        return; /* a compaction: a failure leaves the old journal, still correct */
+    assert(p && p->seq == seq);
+    s->phead = p->next;
+    if (!s->phead)
+        s->ptail = NULL;
+    if (!p->removed)
+        s->pending_adds--;
+    if (!ok) {
+        s->jrecords--;
+    } else if (p->removed) {
+        long at = find_ban(s, p->b.kind, p->b.target, p->b.net, p->b.prefix);
+        if (at >= 0)
+            remove_at(s, (size_t)at);
+    } else {
+        put_ban(s, &p->b); /* cannot fail: room was kept at submission */
+    }
+    v.kind = p->b.kind;
+    v.target = p->b.target;
+    v.expires_ms = p->b.expires_ms;
+    v.set_ms = p->b.set_ms;
+    v.reason = p->b.reason;
+    v.by = p->b.by;
+    x->fn(x->user, p->removed, &v, p->owner, ok, err);
+    free(p);
+}
+
+size_t bans_collect(bans *s, bans_done_fn fn, void *user)
+{
+    collect_ctx x;
+    size_t n;
+
+    if (!s->writer)
+        return 0;
+    x.s = s;
+    x.fn = fn;
+    x.user = user;
+    n = jw_collect(s->writer, on_written, &x);
+    if (n)
+        maybe_compact(s);
+    return n;
+}
+
+void bans_disown(bans *s, const void *owner)
+{
+    for (bpending *p = s->phead; p; p = p->next)
+        if (p->owner == owner)
+            p->owner = NULL;
 }
 
 int bans_check(const bans *s, const char *nick, const char *addr, uint64_t now_ms,

@@ -29,6 +29,7 @@ static void wake_core(void *user)
 static void on_wake(void *user)
 {
     rooms_deliver(user);
+    admin_deliver(user);
 }
 
 chat *chat_create(const server_config *cfg, char *err, size_t err_size)
@@ -76,6 +77,9 @@ chat *chat_create(const server_config *cfg, char *err, size_t err_size)
     memset(&rec, 0, sizeof rec);
     c->bans = bans_open(c->cfg.data_dir, sys_wall_ms(), &rec, err, err_size);
     if (!c->bans)
+        goto fail;
+    /* Ban changes too are written on a thread of their own, never under the core lock. */
+    if (bans_start_writer(c->bans, wake_core, c, err, err_size) != 0)
         goto fail;
     if (rec.cut_bytes)
         log_warn("bans journal: cut %llu bytes at its end (%s)", (unsigned long long)rec.cut_bytes,
@@ -153,8 +157,10 @@ static void session_free(session *s)
     chat *c = s->srv;
     if (s->nick[0] && nick_find(c, s->nick) == s)
         nick_release(c, s->nick);
-    if (s->writes_pending)
+    if (s->writes_pending) {
         history_disown(c->hist, s); /* its messages are still delivered, to the room */
+        bans_disown(c->bans, s);    /* and its ban changes still take effect */
+    }
     accounts_session_free(s);
     if (s->nrooms)
         rooms_leave_all(s, MEMBER_QUIT, s->quit_reason[0] ? s->quit_reason : "disconnected");

@@ -111,49 +111,92 @@ static int looks_like_address(const char *t)
 void admin_on_ban(session *s, const proto_msg *m)
 {
     chat *c = s->srv;
-    char target[PROTO_NAME_MAX + 1], reason[PROTO_NAME_MAX + 1], text[PROTO_NAME_MAX + 1];
-    char err[256];
+    char target[PROTO_NAME_MAX + 1], reason[PROTO_NAME_MAX + 1], err[256];
     uint64_t now = sys_wall_ms();
     uint64_t expires = m->duration ? now + (uint64_t)m->duration * 1000u : 0;
-    ban_kind kind;
-    session *u, *next;
 
     if (!require_oper(s))
         return;
     proto_str_copy(target, sizeof target, m->target);
     proto_str_copy(reason, sizeof reason, m->text);
-    kind = looks_like_address(target) ? BAN_ADDR : BAN_NICK;
-    if (bans_add(c->bans, kind, target, expires, reason, s->nick, now, err, sizeof err) != 0) {
+    /* Written (and synced) by the bans journal's writer thread, off the core lock; it takes
+     * effect and is acknowledged in ban_written once it is on disk. */
+    if (bans_submit_add(c->bans, looks_like_address(target) ? BAN_ADDR : BAN_NICK, target,
+                        expires, reason, s->nick, now, s, err, sizeof err) != 0) {
         session_error(s, PC_NOT_FOUND, "cannot ban %s: %s", target, err);
         return;
     }
-    log_info("%s banned %s %s for %s: %s", s->nick, kind == BAN_ADDR ? "address" : "nick", target,
-             m->duration ? "a while" : "good", reason);
-    text_printf(text, sizeof text, "banned by %s%s%s", s->nick, reason[0] ? ": " : "", reason);
+    s->writes_pending++; /* its other requests wait for this write (may_go_on) */
+}
+
+/* A new ban is on disk and in effect: whoever it matches is sent away. */
+static void ban_in_effect(chat *c, const ban_view *b, session *by)
+{
+    char text[PROTO_NAME_MAX + 1];
+    uint64_t now = sys_wall_ms();
+    session *u, *next;
+
+    log_info("%s banned %s %s for %s: %s", b->by, b->kind == BAN_ADDR ? "address" : "nick",
+             b->target, b->expires_ms ? "a while" : "good", b->reason);
+    text_printf(text, sizeof text, "banned by %s%s%s", b->by, b->reason[0] ? ": " : "",
+                b->reason);
     for (u = c->sessions; u; u = next) {
         next = u->next;
-        if (u->state != SESSION_ACTIVE || u == s)
+        if (u->state != SESSION_ACTIVE || u == by)
             continue;
         if (bans_check(c->bans, u->nick, u->addr, now, NULL)) {
             rooms_leave_all(u, MEMBER_QUIT, text);
             session_bye(u, PC_BANNED, text);
         }
     }
-    text_printf(text, sizeof text, "%s is banned", target);
-    notice_to(s, text);
+}
+
+/* bans_done_fn: a BAN or UNBAN is written (or could not be): in effect, then answered. */
+static void ban_written(void *user, int removed, const ban_view *b, void *owner, int ok,
+                        const char *err)
+{
+    chat *c = user;
+    session *s = owner;
+    char text[PROTO_NAME_MAX + 1];
+
+    if (ok && !removed)
+        ban_in_effect(c, b, s);
+    else if (ok)
+        log_info("%s lifted the ban on %s", s ? s->nick : "an operator who left", b->target);
+    else
+        log_error("bans journal: %s %s not saved: %s", removed ? "unban of" : "ban of",
+                  b->target, err);
+    if (!s)
+        return;
+    if (!ok && removed)
+        session_error(s, PC_UNAVAILABLE, "cannot unban %s: %s", b->target, err);
+    else if (!ok)
+        session_error(s, PC_NOT_FOUND, "cannot ban %s: %s", b->target, err);
+    else {
+        text_printf(text, sizeof text, removed ? "%s is no longer banned" : "%s is banned",
+                    b->target);
+        notice_to(s, text);
+    }
+    if (--s->writes_pending == 0)
+        session_resume(s); /* its requests that waited behind this one */
+}
+
+void admin_deliver(chat *c)
+{
+    bans_collect(c->bans, ban_written, c);
 }
 
 void admin_on_unban(session *s, const proto_msg *m)
 {
     chat *c = s->srv;
-    char target[PROTO_NAME_MAX + 1], err[256], text[PROTO_NAME_MAX + 1];
+    char target[PROTO_NAME_MAX + 1], err[256];
     int rc;
 
     if (!require_oper(s))
         return;
     proto_str_copy(target, sizeof target, m->target);
-    rc = bans_remove(c->bans, looks_like_address(target) ? BAN_ADDR : BAN_NICK, target, err,
-                     sizeof err);
+    rc = bans_submit_remove(c->bans, looks_like_address(target) ? BAN_ADDR : BAN_NICK, target, s,
+                            err, sizeof err);
     if (rc < 0) {
         session_error(s, PC_UNAVAILABLE, "cannot unban %s: %s", target, err);
         return;
@@ -162,9 +205,7 @@ void admin_on_unban(session *s, const proto_msg *m)
         session_error(s, PC_NOT_FOUND, "%s is not banned", target);
         return;
     }
-    log_info("%s lifted the ban on %s", s->nick, target);
-    text_printf(text, sizeof text, "%s is no longer banned", target);
-    notice_to(s, text);
+    s->writes_pending++; /* answered in ban_written */
 }
 
 void admin_on_wall(session *s, const proto_msg *m)

@@ -51,8 +51,9 @@ typedef struct session {
     uint32_t dropped;               /* frames dropped by the rate limit since the bucket was full */
     uint32_t mark;                  /* de-duplicates deliveries to users sharing several rooms */
     uint32_t req_tag;               /* tag of the request being answered (SAY, PRIV), else 0 */
-    uint32_t writes_pending;        /* its SAYs the journal writer has not finished: while
-                                       any, its requests other than SAY wait in the reader */
+    uint32_t writes_pending;        /* its SAYs, BANs and UNBANs the journal writers have not
+                                       finished: while any, its requests other than SAY wait
+                                       in the reader */
     char quit_reason[PROTO_NAME_MAX + 1]; /* MEMBER QUIT's text: the BYE's reason, or how the
                                              connection ended */
     uint8_t replaying;              /* a history replay is being queued */
@@ -203,6 +204,9 @@ void admin_on_ban(session *s, const proto_msg *m);
 void admin_on_unban(session *s, const proto_msg *m);
 void admin_on_wall(session *s, const proto_msg *m);
 void admin_on_shutdown(session *s, const proto_msg *m);
+/* Puts the ban changes written by the bans journal's writer into effect and answers their
+ * operators. */
+void admin_deliver(chat *c);
 
 /* Cuts a trailing incomplete UTF-8 sequence (left by a truncating snprintf). */
 void text_clip(char *s);

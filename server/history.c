@@ -308,6 +308,7 @@ static void history_free(history *h)
     }
     free(h->buckets);
     buf_free(&h->enc);
+    idmark_close(&h->ids);
     free(h);
 }
 
@@ -462,13 +463,25 @@ static int emit_retained(void *user, journal_emit_fn emit, void *emit_ctx)
     return 0;
 }
 
-/* journal_emit_fn collecting length-prefixed records for the writer's rewrite. */
-static int emit_to_buf(void *emit_ctx, const void *payload, size_t n)
+/* With a writer: makes sure a write of a mark above id + lead is on its way (queued, in order
+ * with the journal's writes), asking for a block beyond id when it is not. A failed earlier
+ * write is logged and asked for again. */
+static int ids_ask(history *h, uint64_t id, uint64_t lead, char *err, size_t err_size)
 {
-    buf *b = emit_ctx;
-    buf_put_u32(b, (uint32_t)n);
-    buf_append(b, payload, n);
-    return buf_failed(b) ? -1 : 0;
+    char why[200];
+
+    if (idmark_failure(&h->ids, why, sizeof why)) {
+        log_error("history: %s", why);
+        h->ids.asked = idmark_reserved(&h->ids);
+    }
+    if (id + lead < h->ids.asked)
+        return 0;
+    if (jw_call(h->writer, idmark_write_fn, &h->ids, id + IDMARK_BLOCK) != 0) {
+        snprintf(err, err_size, "ids: out of memory");
+        return -1;
+    }
+    h->ids.asked = id + IDMARK_BLOCK;
+    return 0;
 }
 
 /* A compaction with a writer thread: the records (retained messages and those still on their
@@ -480,10 +493,11 @@ static int compact_async(history *h, char *err, size_t err_size)
     uint64_t n = h->retained;
 
     buf_init(&records);
-    if (emit_retained(h, emit_to_buf, &records) != 0)
+    if (emit_retained(h, jw_records_emit, &records) != 0)
         goto oom;
     for (const hpending *p = h->phead; p; p = p->next, n++)
-        if (encode_msg(&h->enc, p->m) != 0 || emit_to_buf(&records, h->enc.data, h->enc.len) != 0)
+        if (encode_msg(&h->enc, p->m) != 0 ||
+            jw_records_emit(&records, h->enc.data, h->enc.len) != 0)
             goto oom;
     if (jw_rewrite(h->writer, &records) != 0)
         goto oom;
@@ -508,10 +522,15 @@ int history_compact(history *h, char *err, size_t err_size)
     for (const hpending *p = h->phead; p; p = p->next)
         if (p->m->id > newest)
             newest = p->m->id;
+    if (h->writer) {
+        /* The writer writes the mark before it rewrites, and skips the rewrite if it could
+         * not. */
+        if (newest + 1 < h->next_id && ids_ask(h, h->next_id - 1, 0, err, err_size) != 0)
+            return -1;
+        return compact_async(h, err, err_size);
+    }
     if (newest + 1 < h->next_id && idmark_cover(&h->ids, h->next_id - 1, err, err_size) != 0)
         return -1;
-    if (h->writer)
-        return compact_async(h, err, err_size);
     return journal_rewrite(h->j, emit_retained, h, err, err_size);
 }
 
@@ -690,8 +709,20 @@ size_t history_rooms(const history *h, history_room_fn fn, void *user)
 
 int history_take_id(history *h, uint64_t *id_out, char *err, size_t err_size)
 {
-    if (idmark_cover(&h->ids, h->next_id, err, err_size) != 0)
-        return -1;
+    if (!h->writer) {
+        if (idmark_cover(&h->ids, h->next_id, err, err_size) != 0)
+            return -1;
+    } else {
+        /* The next block is asked for half a block ahead, so the writer has 512 ids' time to
+         * put it on disk; only an id below the mark on disk goes out. */
+        if (ids_ask(h, h->next_id, IDMARK_BLOCK / 2, err, err_size) != 0)
+            return -1;
+        if (h->next_id >= idmark_reserved(&h->ids)) {
+            snprintf(err, err_size, "ids: the id mark for id %llu is not on disk yet",
+                     (unsigned long long)h->next_id);
+            return -1;
+        }
+    }
     *id_out = h->next_id++;
     return 0;
 }
@@ -716,6 +747,9 @@ uint64_t history_journal_records(const history *h)
 int history_start_writer(history *h, jw_notify_fn notify, void *user, uint64_t interval_ms,
                          char *err, size_t err_size)
 {
+    /* The first block is written now, before anyone can ask for an id. */
+    if (idmark_cover(&h->ids, h->next_id, err, err_size) != 0)
+        return -1;
     h->jrecords = journal_records(h->j);
     h->writer = jw_start(h->j, interval_ms, notify, user);
     if (!h->writer) {

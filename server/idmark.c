@@ -9,6 +9,8 @@
 
 #include "fsys.h"
 
+void (*idmark_test_before_write)(void);
+
 int idmark_open(idmark *m, const char *dir, char *err, size_t err_size)
 {
     char line[64], *end;
@@ -16,6 +18,11 @@ int idmark_open(idmark *m, const char *dir, char *err, size_t err_size)
     FILE *f;
 
     memset(m, 0, sizeof *m);
+    m->mu = mutex_new();
+    if (!m->mu) {
+        snprintf(err, err_size, "ids: out of memory");
+        return -1;
+    }
     if (fsys_path_join(m->path, sizeof m->path, dir, IDMARK_FILE_NAME) != 0) {
         snprintf(err, err_size, "ids: data directory path too long: '%s'", dir);
         return -1;
@@ -39,18 +46,36 @@ int idmark_open(idmark *m, const char *dir, char *err, size_t err_size)
         snprintf(err, err_size, "ids: '%s' does not hold a number", m->path);
         return -1;
     }
-    m->reserved = v;
+    m->reserved = m->asked = v;
     return 0;
 }
 
-int idmark_cover(idmark *m, uint64_t id, char *err, size_t err_size)
+void idmark_close(idmark *m)
+{
+    if (m->mu)
+        mutex_free(m->mu);
+    m->mu = NULL;
+}
+
+uint64_t idmark_reserved(idmark *m)
+{
+    uint64_t v;
+
+    mutex_lock(m->mu);
+    v = m->reserved;
+    mutex_unlock(m->mu);
+    return v;
+}
+
+/* Replaces the file with the mark want, synced, and only then publishes it: an id below the
+ * mark is handed out only once the mark is on disk. */
+static int write_mark(idmark *m, uint64_t want, char *err, size_t err_size)
 {
     char tmp[sizeof m->path + 8];
-    uint64_t want = id + IDMARK_BLOCK;
     FILE *f;
 
-    if (id < m->reserved)
-        return 0;
+    if (idmark_test_before_write)
+        idmark_test_before_write();
     snprintf(tmp, sizeof tmp, "%s.tmp", m->path);
     f = fsys_create_private(tmp);
     if (!f) {
@@ -68,6 +93,47 @@ int idmark_cover(idmark *m, uint64_t id, char *err, size_t err_size)
         fsys_remove(tmp);
         return -1;
     }
-    m->reserved = want;
+    mutex_lock(m->mu);
+    if (want > m->reserved)
+        m->reserved = want;
+    mutex_unlock(m->mu);
     return 0;
+}
+
+int idmark_cover(idmark *m, uint64_t id, char *err, size_t err_size)
+{
+    if (id < idmark_reserved(m))
+        return 0;
+    if (write_mark(m, id + IDMARK_BLOCK, err, err_size) != 0)
+        return -1;
+    if (m->asked < id + IDMARK_BLOCK)
+        m->asked = id + IDMARK_BLOCK;
+    return 0;
+}
+
+int idmark_write_fn(void *ctx, uint64_t want)
+{
+    idmark *m = ctx;
+    char err[sizeof m->fail_err] = "";
+
+    if (write_mark(m, want, err, sizeof err) == 0)
+        return 0;
+    mutex_lock(m->mu);
+    m->failed = 1;
+    memcpy(m->fail_err, err, sizeof err);
+    mutex_unlock(m->mu);
+    return -1;
+}
+
+int idmark_failure(idmark *m, char *err, size_t err_size)
+{
+    int failed;
+
+    mutex_lock(m->mu);
+    failed = m->failed;
+    if (failed)
+        snprintf(err, err_size, "%s", m->fail_err);
+    m->failed = 0;
+    mutex_unlock(m->mu);
+    return failed;
 }

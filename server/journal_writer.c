@@ -11,13 +11,16 @@
 
 void (*jw_test_before_write)(void);
 
-enum { OP_APPEND, OP_REWRITE };
+enum { OP_APPEND, OP_REWRITE, OP_CALL };
 
 typedef struct jw_op {
     struct jw_op *next;
     int kind;
     uint64_t seq;
     buf data; /* the record, or the rewrite's records */
+    jw_call_fn fn; /* OP_CALL: fn(ctx, value) */
+    void *ctx;
+    uint64_t value;
 } jw_op;
 
 typedef struct jw_result {
@@ -39,6 +42,7 @@ struct journal_writer {
     jw_result *rhead, *rtail;  /* ready, oldest first */
     uint64_t next_seq;
     int stopping;
+    int skip_rewrite; /* writer thread only: a call failed, so the next rewrite must not run */
 };
 
 static void push_result(journal_writer *w, jw_result *r)
@@ -69,17 +73,28 @@ static int emit_records(void *user, journal_emit_fn emit, void *emit_ctx)
     return 0;
 }
 
-/* Does one op with no lock held: this is where the disk is touched. */
+/* Does one op with no lock held: this is where the disk is touched. NULL for a call (its
+ * function reports for itself). */
 static jw_result *run_op(journal_writer *w, jw_op *op)
 {
-    jw_result *r = calloc(1, sizeof *r);
+    jw_result *r;
     char err[200] = "";
     int rc;
 
+    if (op->kind == OP_CALL) {
+        if (op->fn(op->ctx, op->value) != 0)
+            w->skip_rewrite = 1;
+        return NULL;
+    }
+    r = calloc(1, sizeof *r);
     if (op->kind == OP_APPEND) {
         if (jw_test_before_write)
             jw_test_before_write();
         rc = journal_append(w->j, op->data.data, op->data.len, err, sizeof err);
+    } else if (w->skip_rewrite) {
+        w->skip_rewrite = 0;
+        snprintf(err, sizeof err, "compaction skipped: a write it depends on failed");
+        rc = -1;
     } else {
         rc = journal_rewrite(w->j, emit_records, &op->data, err, sizeof err);
     }
@@ -215,6 +230,29 @@ int jw_rewrite(journal_writer *w, buf *records)
     op->kind = OP_REWRITE;
     op->data = *records;
     buf_init(records);
+    enqueue(w, op);
+    return 0;
+}
+
+int jw_records_emit(void *emit_ctx, const void *payload, size_t n)
+{
+    buf *b = emit_ctx;
+    buf_put_u32(b, (uint32_t)n);
+    buf_append(b, payload, n);
+    return buf_failed(b) ? -1 : 0;
+}
+
+int jw_call(journal_writer *w, jw_call_fn fn, void *ctx, uint64_t value)
+{
+    jw_op *op = calloc(1, sizeof *op);
+
+    if (!op)
+        return -1;
+    op->kind = OP_CALL;
+    buf_init(&op->data);
+    op->fn = fn;
+    op->ctx = ctx;
+    op->value = value;
     enqueue(w, op);
     return 0;
 }

@@ -29,6 +29,15 @@ uint64_t jw_append(journal_writer *w, const void *payload, size_t n);
  * memory (records is left empty). A failure keeps the old journal and is reported by
  * jw_collect as a rewrite error (seq 0). */
 int jw_rewrite(journal_writer *w, buf *records);
+/* A journal_emit_fn adding one record to a jw_rewrite buffer (emit_ctx: the buf). */
+int jw_records_emit(void *emit_ctx, const void *payload, size_t n);
+/* Queues fn(ctx, value), run on the writer thread after everything queued before it: for
+ * other small files whose writes must stay off the caller's thread and in order with the
+ * journal's (the id mark). fn returns 0 on success; a failure makes the writer skip the next
+ * rewrite queued (it may rely on what fn was to write), which is then reported as failed.
+ * -1 if out of memory. */
+typedef int (*jw_call_fn)(void *ctx, uint64_t value);
+int jw_call(journal_writer *w, jw_call_fn fn, void *ctx, uint64_t value);
 /* Hands the results ready so far to fn, in order. Returns how many. */
 size_t jw_collect(journal_writer *w, jw_result_fn fn, void *user);
 /* Writes everything still queued, stops the thread and frees the writer; the journal is the

@@ -9,17 +9,21 @@
 static SRWLOCK stop_lock = SRWLOCK_INIT;
 static net_engine *stop_engine;
 
+void (*signals_test_before_stop)(void);
+
 static BOOL WINAPI on_console_event(DWORD type)
 {
-    int handled = 0;
+    net_engine *e;
 
     AcquireSRWLockShared(&stop_lock);
-    if (stop_engine) {
-        net_engine_stop(stop_engine);
-        handled = 1;
+    e = stop_engine;
+    if (e) {
+        if (signals_test_before_stop)
+            signals_test_before_stop();
+        net_engine_stop(e);
     }
     ReleaseSRWLockShared(&stop_lock);
-    if (!handled)
+    if (!e)
         return FALSE;
     /* For CTRL_CLOSE_EVENT Windows ends the process when this returns; give the shutdown its
      * moment (the system allows about 5 s). Outside the lock: signals_remove must not wait. */
@@ -43,4 +47,9 @@ void signals_remove(void)
     AcquireSRWLockExclusive(&stop_lock);
     stop_engine = NULL;
     ReleaseSRWLockExclusive(&stop_lock);
+}
+
+void signals_test_deliver(void)
+{
+    on_console_event(CTRL_C_EVENT);
 }

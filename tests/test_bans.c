@@ -8,6 +8,7 @@
 #include "bans.h"
 #include "fsys.h"
 #include "test.h"
+#include "thread.h"
 
 static const char *const scratch_files[] = {
     BANS_JOURNAL_NAME, BANS_JOURNAL_NAME ".tmp", BANS_JOURNAL_NAME ".corrupt", NULL,
@@ -349,6 +350,80 @@ TEST(bans_many_changes_stay_compact)
     CHECK(rec.records < 70); /* rewritten along the way, not 601 records */
     CHECK_EQ_INT(bans_count(b), 1);
     CHECK(bans_check(b, "stays", NULL, 0, NULL) == 1);
+    bans_close(b);
+    dir_clean(dir);
+}
+
+/* ---- with a writer thread ---- */
+
+typedef struct done_log {
+    int done, ok, removed;
+    char target[64];
+} done_log;
+
+static void on_done(void *user, int removed, const ban_view *ban, void *owner, int ok,
+                    const char *err)
+{
+    done_log *d = user;
+    (void)owner;
+    (void)err;
+    d->done++;
+    d->ok += ok;
+    d->removed = removed;
+    snprintf(d->target, sizeof d->target, "%s", ban->target);
+}
+
+/* Collects until `want` changes are reported in all (the writer thread takes its time). */
+static int collect_until(bans *b, done_log *d, int want)
+{
+    for (int i = 0; i < 5000 && d->done < want; i++) {
+        if (bans_collect(b, on_done, d) == 0)
+            sleep_ms(1);
+    }
+    return d->done;
+}
+
+TEST(bans_with_a_writer_take_effect_once_written)
+{
+    char dir[128], err[256] = "";
+    journal_recovery rec;
+    done_log d;
+    bans *b;
+
+    memset(&d, 0, sizeof d);
+    dir_fresh("writer", dir, sizeof dir);
+    b = open_b(dir, 0, NULL);
+    REQUIRE(b != NULL);
+    REQUIRE(bans_start_writer(b, NULL, NULL, err, sizeof err) == 0);
+    CHECK(bans_submit_add(b, BAN_NICK, "later", 0, "r", "oper", 500, &d, err, sizeof err) == 0);
+    /* Not in effect until the write is reported. */
+    CHECK(bans_check(b, "later", NULL, 1000, NULL) == 0);
+    CHECK_EQ_INT(collect_until(b, &d, 1), 1);
+    CHECK_EQ_INT(d.ok, 1);
+    CHECK(strcmp(d.target, "later") == 0);
+    CHECK(bans_check(b, "later", NULL, 1000, NULL) == 1);
+    CHECK_EQ_INT(bans_submit_remove(b, BAN_NICK, "nobody", &d, err, sizeof err), 0);
+    CHECK_EQ_INT(bans_submit_remove(b, BAN_NICK, "LATER", &d, err, sizeof err), 1);
+    CHECK(bans_check(b, "later", NULL, 1000, NULL) == 1);
+    CHECK_EQ_INT(collect_until(b, &d, 2), 2);
+    CHECK_EQ_INT(d.removed, 1);
+    CHECK(bans_check(b, "later", NULL, 1000, NULL) == 0);
+    /* Many changes: compacted by the writer along the way. */
+    for (int i = 0; i < 300; i++) {
+        CHECK(bans_submit_add(b, BAN_NICK, "churn", 0, NULL, "oper", 500, &d, err,
+                              sizeof err) == 0);
+        CHECK_EQ_INT(collect_until(b, &d, 3 + 2 * i), 3 + 2 * i);
+        CHECK_EQ_INT(bans_submit_remove(b, BAN_NICK, "churn", &d, err, sizeof err), 1);
+        CHECK_EQ_INT(collect_until(b, &d, 4 + 2 * i), 4 + 2 * i);
+    }
+    CHECK(bans_submit_add(b, BAN_ADDR, "10.0.0.0/8", 0, NULL, "oper", 500, &d, err,
+                          sizeof err) == 0);
+    bans_close(b); /* writes what is queued */
+    b = open_b(dir, 0, &rec);
+    REQUIRE(b != NULL);
+    CHECK(rec.records < 70); /* rewritten along the way, not 603 records */
+    CHECK_EQ_INT(bans_count(b), 1);
+    CHECK(addr_banned(b, "10.1.2.3") == 1);
     bans_close(b);
     dir_clean(dir);
 }

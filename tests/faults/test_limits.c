@@ -9,6 +9,7 @@
 #include "chat_internal.h"
 #include "crypto.h"
 #include "fault_util.h"
+#include "idmark.h"
 #include "journal_writer.h"
 #include "log.h"
 #include "server_fixture.h"
@@ -559,6 +560,136 @@ TEST(a_hanging_journal_write_stalls_no_one_and_delays_only_its_echo)
     CHECK(test_expect_text(other, "stuck on disk", &m, WAIT) == 1);
     jw_test_before_write = NULL;
     pc_close(writer);
+    pc_close(other);
+    finish(&ts);
+    mutex_free(disk_mu);
+}
+
+/* Waits for the private message with this text (test_expect_text is for room messages). */
+static int expect_priv(pc_conn *c, const char *text, proto_msg *m)
+{
+    while (test_expect(c, PT_PRIV_MSG, m, WAIT) == 1)
+        if (str_is(m->text, text))
+            return 1;
+    return 0;
+}
+
+/* The id mark (ids.mark) is written off the core lock too, ahead of need: while its write
+ * hangs, private messages go on with the ids already on disk, and everyone is served. */
+TEST(a_hanging_id_mark_write_stalls_no_one)
+{
+    test_server ts;
+    server_config cfg;
+    pc_conn *sender, *reader, *other;
+    proto_msg m;
+    uint64_t end, last_id = 0;
+    char text[32];
+    unsigned i, sent = IDMARK_BLOCK / 2 + 64; /* past the point where the next block is asked */
+
+    disk_mu = mutex_new();
+    REQUIRE(disk_mu);
+    test_server_config(&cfg, "l-idmark");
+    REQUIRE(start(&ts, &cfg) == 0);
+    sender = test_connect(&ts, "whisperer", NULL, 0);
+    reader = test_connect(&ts, "listener", NULL, 0);
+    other = test_connect(&ts, "bystander", NULL, 0);
+    REQUIRE(sender && reader && other);
+    test_settle(sender);
+    test_settle(reader);
+    test_settle(other);
+    disk_held = 1;
+    idmark_test_before_write = slow_disk;
+    for (i = 0; i < sent; i++) {
+        snprintf(text, sizeof text, "pm %u", i);
+        REQUIRE(pc_priv(sender, "listener", text, i + 1) == 0);
+        /* The sender's copy is its acknowledgement; ids only ever go up. */
+        REQUIRE(expect_priv(sender, text, &m) == 1);
+        CHECK_EQ_INT(m.tag, i + 1);
+        CHECK(m.id > last_id);
+        last_id = m.id;
+        REQUIRE(expect_priv(reader, text, &m) == 1);
+    }
+    /* The next block's write was asked for on the way and is stuck on the disk... */
+    end = sys_mono_ms() + WAIT;
+    while (!disk_get(&disk_waiting) && sys_mono_ms() < end)
+        sleep_ms(5);
+    CHECK(disk_get(&disk_waiting) == 1);
+    /* ...and the core still answers. */
+    CHECK(pc_ping(other, 78) == 0);
+    CHECK(test_expect(other, PT_PONG, &m, WAIT) == 1);
+    CHECK_EQ_INT(m.token, 78);
+    mutex_lock(disk_mu);
+    disk_held = 0;
+    mutex_unlock(disk_mu);
+    CHECK(pc_priv(sender, "listener", "after the disk", 9999) == 0);
+    CHECK(expect_priv(reader, "after the disk", &m) == 1);
+    CHECK(m.id > last_id);
+    idmark_test_before_write = NULL;
+    pc_close(sender);
+    pc_close(reader);
+    pc_close(other);
+    finish(&ts);
+    mutex_free(disk_mu);
+}
+
+/* A ban is written by the bans journal's own writer thread: while that write hangs, everyone
+ * is served, and the ban takes effect and is acknowledged to its operator only once written
+ * (SECURITY.md). */
+TEST(a_hanging_ban_write_stalls_no_one_and_delays_only_the_ban)
+{
+    test_server ts;
+    server_config cfg;
+    pc_conn *op, *target, *other;
+    proto_msg m;
+    uint64_t end;
+
+    disk_mu = mutex_new();
+    REQUIRE(disk_mu);
+    test_server_config(&cfg, "l-banwriter");
+    snprintf(cfg.oper_password, sizeof cfg.oper_password, "op-pass");
+    REQUIRE(start(&ts, &cfg) == 0);
+    op = test_connect(&ts, "warden", NULL, 0);
+    target = test_connect(&ts, "rowdy", NULL, 0);
+    other = test_connect(&ts, "calm", NULL, 0);
+    REQUIRE(op && target && other);
+    test_settle(op);
+    test_settle(target);
+    test_settle(other);
+    memset(&m, 0, sizeof m);
+    m.type = PT_OPER;
+    m.text = proto_s("op-pass");
+    REQUIRE(pc_send(op, &m) == 0);
+    REQUIRE(test_expect(op, PT_NOTICE, &m, WAIT) == 1);
+    disk_held = 1;
+    jw_test_before_write = slow_disk;
+    memset(&m, 0, sizeof m);
+    m.type = PT_BAN;
+    m.target = proto_s("rowdy");
+    m.text = proto_s("noise");
+    CHECK(pc_send(op, &m) == 0);
+    end = sys_mono_ms() + WAIT;
+    while (!disk_get(&disk_waiting) && sys_mono_ms() < end)
+        sleep_ms(5);
+    CHECK(disk_get(&disk_waiting) == 1);
+    /* The core goes on: another client's PING is answered... */
+    CHECK(pc_ping(other, 79) == 0);
+    CHECK(test_expect(other, PT_PONG, &m, WAIT) == 1);
+    CHECK_EQ_INT(m.token, 79);
+    /* ...while the ban is neither acknowledged nor in effect. */
+    while (pc_recv(op, &m, 200) == 1)
+        CHECK(m.type != PT_NOTICE);
+    CHECK(pc_ping(target, 80) == 0);
+    CHECK(test_expect(target, PT_PONG, &m, WAIT) == 1);
+    mutex_lock(disk_mu);
+    disk_held = 0;
+    mutex_unlock(disk_mu);
+    CHECK(test_expect(op, PT_NOTICE, &m, WAIT) == 1);
+    CHECK(str_is(m.text, "rowdy is banned"));
+    CHECK(test_expect(target, PT_BYE, &m, WAIT) == -1);
+    CHECK_EQ_INT(pc_error_code(target), PC_BANNED);
+    jw_test_before_write = NULL;
+    pc_close(op);
+    pc_close(target);
     pc_close(other);
     finish(&ts);
     mutex_free(disk_mu);

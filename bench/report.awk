@@ -195,6 +195,7 @@ END {
   print "## Ratios Parley / peer"
   print ""
   print "Deliveries/s: above 1 is better for Parley. p99, memory and CPU: below 1 is better for Parley."
+  print "A † on a deliveries/s ratio: parley-bench's CPU was over 90 % busy in either step."
   print ""
   nc = 0
   split("parley parley-xor wine", ours, " ")
@@ -217,7 +218,11 @@ END {
       r2 = "| fan-out " m " × " k ": p99 at half rate |"
       r3 = "| fan-out " m " × " k ": CPU per delivery |"
       for (c = 1; c <= nc; c++) {
-        r1 = r1 " " ratio(dps[ca[c], m, k], dps[cb[c], m, k]) " |"
+        # † as in the table above: a side whose load generator was the limit makes the
+        # deliveries/s ratio a bound, not a measure.
+        x = ratio(dps[ca[c], m, k], dps[cb[c], m, k])
+        if (x != "–" && (gen[ca[c], m, k] > 0.9 || gen[cb[c], m, k] > 0.9)) x = x " †"
+        r1 = r1 " " x " |"
         r2 = r2 " " ratio(h99[ca[c], m, k], h99[cb[c], m, k]) " |"
         r3 = r3 " " ratio(cpum[ca[c], m, k], cpum[cb[c], m, k]) " |"
       }
@@ -245,6 +250,7 @@ END {
     want = 2 * best; got = dps["parley", 1000, 1]
     printf "- Native Parley ≥ 2× the best peer's deliveries/s in the 1000-member fan-out (1 sender): "
     printf "%s vs %s's %s, i.e. %.2f×: **%s**", kfmt(got), bestn, kfmt(best), got / best, (got >= want ? "met" : sprintf("missed by %s deliveries/s (%.0f %% of the goal)", kfmt(want - got), 100 * got / want))
+    if (gen["parley", 1000, 1] > 0.9 || gen[bestn, 1000, 1] > 0.9) printf " († the load generator was the limit of a side: a bound, not a measure)"
     printf "; p99 at that rate %s ms vs %s ms (%s)", f1(p99["parley", 1000, 1]), f1(p99[bestn, 1000, 1]), (p99["parley", 1000, 1] < p99[bestn, 1000, 1] ? "lower: met" : "not lower: missed")
     printf "; p99 at half rate %s vs %s ms.\n", f1(h99["parley", 1000, 1]), f1(h99[bestn, 1000, 1])
   } else print "- Native Parley ≥ 2× the best peer in the 1000-member fan-out: not measured in this run."

@@ -4,6 +4,7 @@
  * busy machine) or read from the wall-clock figure it prints (noisy there). */
 #define _GNU_SOURCE
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +19,14 @@
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: parley-seal-cost [--frames N] [--body BYTES] [--keys K]\n"
+            "usage: parley-seal-cost [--frames N] [--body BYTES] [--keys K] [--rest]\n"
             "  Seals N frames of BYTES body bytes (100) with K keys in turn (1000: one per\n"
             "  member of a 1000-member room), then opens them with the matching keys, and\n"
             "  prints ns per seal and per open. Under callgrind, --toggle-collect=cipher_seal\n"
-            "  or =cipher_open gives instructions per frame (divide by N).\n");
+            "  or =cipher_open gives instructions per frame (divide by N). --rest puts every\n"
+            "  state to rest after each frame (cipher_state_rest), so each frame pays for\n"
+            "  rebuilding it. Also prints the heap per state (malloc's count) while in use\n"
+            "  and at rest.\n");
 }
 
 static double now_s(void)
@@ -40,10 +44,15 @@ int main(int argc, char **argv)
     size_t frame_len;
     uint8_t check = 0;
     double t0, t_seal, t_open;
-    int rc = 1, a;
+    int rc = 1, a, rest = 0;
+    size_t heap0, heap_live, heap_rest;
 
     for (a = 1; a < argc; a++) {
         const char *v = a + 1 < argc ? argv[a + 1] : NULL;
+        if (strcmp(argv[a], "--rest") == 0) {
+            rest = 1;
+            continue;
+        }
         if (strcmp(argv[a], "--frames") == 0 && v)
             frames = strtoul(v, NULL, 10);
         else if (strcmp(argv[a], "--body") == 0 && v)
@@ -71,12 +80,14 @@ int main(int argc, char **argv)
     frame = malloc(frame_len * frames);
     if (!tx || !rx || !frame)
         goto done;
+    heap0 = mallinfo2().uordblks;
     for (i = 0; i < keys; i++) {
         uint8_t key[CRYPTO_GCM_KEY_SIZE];
         if (crypto_random(key, sizeof key) != CRYPTO_OK ||
             cipher_state_gcm(&tx[i], key) != PROTO_OK || cipher_state_gcm(&rx[i], key) != PROTO_OK)
             goto done;
     }
+    heap_live = mallinfo2().uordblks - heap0;
     t0 = now_s();
     for (i = 0; i < frames; i++) {
         uint8_t *f = frame + i * frame_len;
@@ -88,6 +99,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "parley-seal-cost: seal %lu failed\n", i);
             goto done;
         }
+        if (rest)
+            cipher_state_rest(&tx[i % keys]);
     }
     t_seal = now_s() - t0;
     t0 = now_s();
@@ -100,13 +113,22 @@ int main(int argc, char **argv)
             fprintf(stderr, "parley-seal-cost: open %lu failed\n", i);
             goto done;
         }
+        if (rest)
+            cipher_state_rest(&rx[i % keys]);
         check ^= body ? f[PROTO_HEADER_SIZE] : 0;
     }
     t_open = now_s() - t0;
-    printf("RESULT tool=seal_cost backend=\"%s\" frames=%lu body=%lu keys=%lu ns_per_seal=%.1f "
-           "ns_per_open=%.1f check=%u\n",
-           crypto_backend_name(), frames, body, keys, t_seal / (double)frames * 1e9,
-           t_open / (double)frames * 1e9, (unsigned)check);
+    for (i = 0; i < keys; i++) {
+        cipher_state_rest(&tx[i]);
+        cipher_state_rest(&rx[i]);
+    }
+    heap_rest = mallinfo2().uordblks - heap0;
+    printf("RESULT tool=seal_cost backend=\"%s\" frames=%lu body=%lu keys=%lu rest=%d "
+           "ns_per_seal=%.1f ns_per_open=%.1f heap_per_state_live=%zu heap_per_state_rest=%zu "
+           "check=%u\n",
+           crypto_backend_name(), frames, body, keys, rest, t_seal / (double)frames * 1e9,
+           t_open / (double)frames * 1e9, heap_live / (2 * keys), heap_rest / (2 * keys),
+           (unsigned)check);
     rc = 0;
 
 done:

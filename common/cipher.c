@@ -38,6 +38,12 @@ void cipher_state_free(cipher_state *c)
     cipher_state_plain(c);
 }
 
+void cipher_state_rest(cipher_state *c)
+{
+    if (c->gcm)
+        crypto_gcm_rest(c->gcm);
+}
+
 size_t cipher_overhead(uint8_t id)
 {
     return id == PROTO_CIPHER_AES256GCM ? CRYPTO_GCM_TAG_SIZE : 0;

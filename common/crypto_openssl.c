@@ -51,8 +51,9 @@ static struct {
 struct crypto_gcm {
     /* The provider's context: holds the expanded key; each seal/open re-inits it with only a
      * new nonce, so a key costs one context (under a kilobyte) however many frames it
-     * protects. */
+     * protects. NULL while the key rests (crypto_gcm_rest): built again from `key` on use. */
     void *ctx;
+    uint8_t key[CRYPTO_GCM_KEY_SIZE];
 };
 
 /* 1 if `name` is one of the colon-separated names in `names` (names are case-insensitive). */
@@ -231,6 +232,21 @@ int crypto_pbkdf2_sha256(const void *password, size_t password_len, const void *
     return CRYPTO_OK;
 }
 
+/* Builds k's provider context from its key: the key schedule and GHASH table are computed
+ * here, once per build; seal/open then pass only a nonce. GCM's default IV length is already
+ * the 96 bits we use. */
+static int gcm_build(crypto_gcm *k)
+{
+    k->ctx = gcm_impl.newctx(gcm_impl.provctx);
+    if (!k->ctx)
+        return 0;
+    if (gcm_impl.einit(k->ctx, k->key, CRYPTO_GCM_KEY_SIZE, NULL, 0, NULL) != 1) {
+        crypto_gcm_rest(k);
+        return 0;
+    }
+    return 1;
+}
+
 crypto_gcm *crypto_gcm_new(const uint8_t key[CRYPTO_GCM_KEY_SIZE])
 {
     crypto_gcm *k = NULL;
@@ -239,29 +255,30 @@ crypto_gcm *crypto_gcm_new(const uint8_t key[CRYPTO_GCM_KEY_SIZE])
         return NULL;
     k = OPENSSL_zalloc(sizeof *k);
     if (!k)
-        goto fail;
-    k->ctx = gcm_impl.newctx(gcm_impl.provctx);
-    if (!k->ctx)
-        goto fail;
-    /* The key schedule and GHASH table are computed here, once; seal/open pass only a nonce.
-     * GCM's default IV length is already the 96 bits we use. */
-    if (gcm_impl.einit(k->ctx, key, CRYPTO_GCM_KEY_SIZE, NULL, 0, NULL) != 1)
-        goto fail;
+        return NULL;
+    memcpy(k->key, key, sizeof k->key);
+    if (!gcm_build(k)) {
+        crypto_gcm_free(k);
+        return NULL;
+    }
     return k;
+}
 
-fail:
-    crypto_gcm_free(k);
-    return NULL;
+void crypto_gcm_rest(crypto_gcm *k)
+{
+    /* The provider clears its context, expanded key included, as it frees it. */
+    if (k && k->ctx)
+        gcm_impl.freectx(k->ctx);
+    if (k)
+        k->ctx = NULL;
 }
 
 void crypto_gcm_free(crypto_gcm *k)
 {
     if (!k)
         return;
-    /* The provider clears its context, expanded key included, as it frees it. */
-    if (k->ctx)
-        gcm_impl.freectx(k->ctx);
-    OPENSSL_free(k);
+    crypto_gcm_rest(k);
+    OPENSSL_clear_free(k, sizeof *k);
 }
 
 /* Feeds aad (out NULL) or transforms buf in place. The provider takes size_t lengths, and
@@ -285,7 +302,7 @@ int crypto_gcm_seal(crypto_gcm *k, const uint8_t nonce[CRYPTO_GCM_NONCE_SIZE], c
     size_t final_len = 0;
     OSSL_PARAM params[2];
 
-    if (!k)
+    if (!k || (!k->ctx && !gcm_build(k)))
         return CRYPTO_EFAIL;
     /* No key: keep the schedule, start a new message under this nonce. */
     if (gcm_impl.einit(k->ctx, NULL, 0, nonce, CRYPTO_GCM_NONCE_SIZE, NULL) != 1)
@@ -311,7 +328,7 @@ int crypto_gcm_open(crypto_gcm *k, const uint8_t nonce[CRYPTO_GCM_NONCE_SIZE], c
     size_t final_len = 0;
     OSSL_PARAM params[2];
 
-    if (!k)
+    if (!k || (!k->ctx && !gcm_build(k)))
         return CRYPTO_EFAIL;
     /* Switching the direction without a key keeps the schedule: GCM only ever runs AES
      * forwards, for both sealing and opening. */

@@ -222,6 +222,40 @@ TEST(gcm_skip_steps_past_one_frame)
     cipher_state_free(&tx);
 }
 
+/* A state put to rest between frames (the idle-connection case) seals and opens exactly as one
+ * that never rested: same bytes, and the nonce sequence goes on. */
+TEST(gcm_rest_between_frames_changes_nothing)
+{
+    cipher_state tx, rested, rx;
+    proto_msg m;
+    buf first, second, again;
+
+    REQUIRE(two_frames(&tx, &first, &second));
+    REQUIRE(cipher_state_gcm(&rested, KEY32) == PROTO_OK);
+    REQUIRE(cipher_state_gcm(&rx, KEY32) == PROTO_OK);
+    buf_init(&again);
+    say(&m, "lobby", "one");
+    REQUIRE(cipher_encode(&rested, &m, &again) == PROTO_OK);
+    cipher_state_rest(&rested);
+    say(&m, "lobby", "two");
+    REQUIRE(cipher_encode(&rested, &m, &again) == PROTO_OK);
+    REQUIRE(again.len == first.len + second.len);
+    CHECK_EQ_MEM(again.data, first.data, first.len);
+    CHECK_EQ_MEM(again.data + first.len, second.data, second.len);
+
+    CHECK_EQ_INT(open_one(&rx, &first, "one"), PROTO_OK);
+    cipher_state_rest(&rx);
+    cipher_state_rest(&rx); /* twice is the same as once */
+    CHECK_EQ_INT(open_one(&rx, &second, "two"), PROTO_OK);
+
+    buf_free(&first);
+    buf_free(&second);
+    buf_free(&again);
+    cipher_state_free(&rx);
+    cipher_state_free(&rested);
+    cipher_state_free(&tx);
+}
+
 TEST(gcm_same_text_differs_per_frame)
 {
     cipher_state tx;

@@ -161,6 +161,7 @@ fi
 # hard limit too when we may (root, up to fs.nr_open). Ephemeral ports are not a limit: 16
 # source addresses each have the whole local port range toward the one server port.
 LIMITS_NOTE=""
+FD_ROOM=0 # the most connections one process can hold under the limit in force
 raise_fd_limit() {
   local biggest=0 n need hard
   for n in $IDLE_SIZES $BIG_IDLE $FAN_SIZES $((CHURN_BASE + 3 * CHURN_RATE)) $SLOW_MEMBERS; do
@@ -173,10 +174,11 @@ raise_fd_limit() {
     hard=$(ulimit -Hn)
   fi
   if [ "$hard" != unlimited ] && [ "$hard" -lt "$need" ]; then
-    say "open files: need $need for $biggest connections, hard limit $hard (raise it as root, e.g. 'ulimit -Hn $need', or in /etc/security/limits.conf); scenarios above $((hard - 4096)) connections will fail to connect"
+    say "open files: need $need for $biggest connections, hard limit $hard and this shell may not raise it (it needs root with CAP_SYS_RESOURCE: 'ulimit -Hn $need', or /etc/security/limits.conf); idle scenarios above $((hard - 4096)) connections are skipped"
     need=$hard
   fi
   [ "$(ulimit -Sn)" = unlimited ] || [ "$(ulimit -Sn)" -ge "$need" ] || ulimit -Sn "$need"
+  FD_ROOM=$(( $(ulimit -Sn | sed 's/unlimited/1000000000/') - 4096 ))
   LIMITS_NOTE="open files $(ulimit -Sn) (soft) / $(ulimit -Hn) (hard) for $biggest connections per process; fs.nr_open $(cat /proc/sys/fs/nr_open 2>/dev/null || echo ?), fs.file-max $(cat /proc/sys/fs/file-max 2>/dev/null || echo ?), local ports $(tr '\t' '-' </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo ?)"
 }
 if [ -z "$REPORT_ONLY" ]; then
@@ -310,6 +312,11 @@ run_server() {
   local idle_sizes=$IDLE_SIZES
   [ "$kind" != parley ] || idle_sizes="$IDLE_SIZES $BIG_IDLE"
   for n in $idle_sizes; do
+    if [ "$n" -gt "$FD_ROOM" ]; then
+      say "$kind: idle $n skipped: the open-files limit leaves room for $FD_ROOM connections"
+      echo "# skipped: $kind idle $n (open-files limit $(ulimit -Sn) leaves room for $FD_ROOM connections)" >>"$RAW"
+      continue
+    fi
     say "$kind: idle $n"
     start_server "$kind" || continue
     bench "$kind" --scenario idle --conns "$n"
@@ -369,7 +376,7 @@ mkdir -p "$(dirname "$OUT")"
   echo
   echo "Produced by (raw RESULT lines at the end):"
   echo
-  { grep -E '^# (command|limits|took)' "$RAW" || true; } | sed 's/^# /    /'
+  { grep -E '^# (command|limits|skipped|took)' "$RAW" || true; } | sed 's/^# /    /'
   echo
   awk '/^# background/ { x = $5; sub("%", "", x); x += 0; n++; sum += x; if (x > max) max = x; if (x > 25) busy++ }
        END { if (n) printf "Other work on the machine before each server start: %.0f %% of both CPUs busy on average, %d %% at most; %d of %d starts found it over 25 %% busy (after waiting up to the limit).\n\n", sum / n, max, busy, n }' "$RAW"

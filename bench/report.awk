@@ -69,8 +69,10 @@ function sortnum(a, n,    i, j, t) { # insertion sort of a[1..n] (mawk has no as
       if ("cpu0_s_per_M" in v) cpum[s, m, k] = v["cpu0_s_per_M"]
       gen[s, m, k] = v["gen_util"]; srv[s, m, k] = v["srv_util"]; pass[s, m, k] = v["pass"]
       # CPU busy shares from /proc/stat (softirq included) when the run recorded them.
-      if ("cpu1_busy" in v && v["cpu1_busy"] > gen[s, m, k]) gen[s, m, k] = v["cpu1_busy"]
-      if ("cpu0_busy" in v && v["cpu0_busy"] > srv[s, m, k]) srv[s, m, k] = v["cpu0_busy"]
+      # CPU 1's busy share counts other processes too (a shared machine): those are taken
+      # off, so that † means the load generator, not somebody's build, filled the CPU.
+      if ("cpu1_busy" in v && v["cpu1_busy"] - v["others_cpu"] > gen[s, m, k]) gen[s, m, k] = v["cpu1_busy"] - v["others_cpu"]
+      if ("cpu0_busy" in v && v["cpu0_busy"] - v["others_cpu"] > srv[s, m, k]) srv[s, m, k] = v["cpu0_busy"] - v["others_cpu"]
       others[s, m, k] = v["others_cpu"]
     } else if (ph == "half") {
       h50[s, m, k] = v["p50_ms"]; h99[s, m, k] = v["p99_ms"]; h999[s, m, k] = v["p999_ms"]
@@ -117,7 +119,8 @@ END {
   print "Fan-out cells: the highest rate whose step kept p99 under 100 ms with every message"
   print "delivered, as deliveries/s counted messages × (members − 1) for every server, with that"
   print "step's p99. A † marks a step where parley-bench's CPU was over 90 % busy (the figure is then a"
-  print "floor for the server, not its limit); a ‡ one where the server's CPU was; a § one where other"
+  print "floor for the server, not its limit); a ‡ one where the server's CPU was (both: the CPU's busy"
+  print "share, interrupt work included, less what other processes took); a § one where other"
   print "processes on the machine took over 15 % of a CPU (repeated first when it failed)."
   print ""
   print hdr; print sep

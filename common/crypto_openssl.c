@@ -50,7 +50,7 @@ static struct {
 
 struct crypto_gcm {
     /* The provider's context: holds the expanded key; each seal/open re-inits it with only a
-     * new nonce, so a key costs one context (under a kilobyte) however many frames it
+     * new nonce, so a key costs one context (about a kilobyte) however many frames it
      * protects. NULL while the key rests (crypto_gcm_rest): built again from `key` on use. */
     void *ctx;
     uint8_t key[CRYPTO_GCM_KEY_SIZE];
@@ -75,7 +75,7 @@ static int names_include(const char *names, const char *name)
 /* Fills gcm_impl from the dispatch table of the provider behind gcm_alg. */
 static int gcm_impl_load(void)
 {
-    OSSL_PROVIDER *prov = (OSSL_PROVIDER *)EVP_CIPHER_get0_provider(gcm_alg);
+    const OSSL_PROVIDER *prov = EVP_CIPHER_get0_provider(gcm_alg);
     const OSSL_ALGORITHM *algs, *alg;
     const OSSL_DISPATCH *d = NULL;
     int no_cache = 0;

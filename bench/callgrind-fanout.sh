@@ -20,13 +20,13 @@ case "$who" in server|bench) ;; *) echo "callgrind-fanout.sh: server or bench, n
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/parley-callgrind.XXXXXX)
 port=$((7700 + RANDOM % 200))
-server_pid="" bench_pid=""
+server_pid="" bench_pid="" keep_work=0
 cleanup() {
   # Only the processes started here.
   [ -z "$bench_pid" ] || kill -TERM "$bench_pid" 2>/dev/null || true
   [ -z "$server_pid" ] || kill -TERM "$server_pid" 2>/dev/null || true
   wait 2>/dev/null || true
-  rm -rf "$work"
+  [ "$keep_work" = 1 ] || rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -61,7 +61,7 @@ bench_pid=""
 cat "$work/results"
 if [ $state = 0 ] || ! grep -q 'phase=total' "$work/results"; then
   echo "callgrind-fanout.sh: the fan-out did not complete; see $work" >&2
-  trap - EXIT
+  keep_work=1
   exit 1
 fi
 if [ "$who" = server ]; then

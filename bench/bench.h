@@ -43,12 +43,15 @@ typedef struct bconn {
     uint8_t in_room;     /* the join of bench.room completed (HISTORY_END / 366) */
     uint8_t joining;
     uint8_t tracked;     /* its deliveries count toward loss and latency */
+    uint8_t verified;    /* tracked and checked: frames opened, per-sender order and latency
+                          * kept; a tracked member not verified only counts its room's frames */
     uint8_t quitting;    /* we said goodbye: the end is expected */
     uint8_t small_rcvbuf;/* opened with a small receive buffer (slow consumer candidate) */
     uint8_t attempts;    /* connects made for this slot in a row (login retries) */
     uint64_t t_open_us;  /* connect started */
     uint64_t t_join_us;  /* JOIN sent */
     uint64_t t_leave_us; /* churn: when to leave */
+    uint64_t counted;    /* chat lines counted (not verified) for this member */
     buf out;             /* bytes not yet taken by the socket, from out_off */
     size_t out_off;
     /* Parley */
@@ -199,6 +202,8 @@ void bench_on_ready(bench *b, bconn *c);
 void bench_on_joined(bench *b, bconn *c);
 /* A chat line arrived on c; text is what the sender wrote. */
 void bench_on_text(bench *b, bconn *c, const char *text, size_t n);
+/* A chat line arrived on c, a member that is not verified: counted, not read. */
+void bench_on_counted(bench *b, bconn *c);
 /* The server ends this connection (BYE, ERROR, or a login refusal): remember why. */
 void bench_on_server_end(bench *b, bconn *c, const char *why);
 /* Queues bytes for c (flushed after the current poll). */

@@ -52,6 +52,7 @@ if [ "$QUICK" = 1 ]; then
   MODE="quick"
   [ -n "$SERVERS" ] || SERVERS="parley,wine,ngircd,inspircd"
   IDLE_SIZES="1000"
+  BIG_IDLE=""
   FAN_SIZES="500"
   SENDERS="1"
   STEP=0.5; HALF=1; MAX_STEPS=6; SLOW=5
@@ -64,6 +65,8 @@ else
   MODE="full"
   [ -n "$SERVERS" ] || SERVERS="parley,parley-xor,wine,ngircd,inspircd"
   IDLE_SIZES="1000 5000 10000"
+  # Native Parley alone also holds 100,000 idle logins (issue 17); the others stop at 10,000.
+  BIG_IDLE="100000"
   FAN_SIZES="10 100 1000 5000"
   SENDERS="1,10"
   STEP=1.2; HALF=3; MAX_STEPS=9; SLOW=25
@@ -82,6 +85,7 @@ SLOW_MEMBERS=100; SLOW_RATE=1000; SLOW_TEXT=400
 # For a partial run (e.g. to redo one room size): space-separated lists, "" to skip; and
 # BENCH_SLOW=0, BENCH_CHURN=0 to skip those scenarios.
 IDLE_SIZES=${BENCH_IDLE_SIZES-$IDLE_SIZES}
+BIG_IDLE=${BENCH_BIG_IDLE-$BIG_IDLE}
 FAN_SIZES=${BENCH_FAN_SIZES-$FAN_SIZES}
 CHURN=${BENCH_CHURN-1}
 SLOW_SCENARIO=${BENCH_SLOW-1}
@@ -149,6 +153,37 @@ if [ -z "$REPORT_ONLY" ] && [ -w /proc/sys/net/core/netdev_max_backlog ]; then
   OLD_BACKLOG=$(sysctl -n net.core.netdev_max_backlog)
   [ "$OLD_BACKLOG" -ge 100000 ] 2>/dev/null && OLD_BACKLOG="" ||
     sysctl -qw net.core.netdev_max_backlog=100000 || OLD_BACKLOG=""
+fi
+
+# Every connection is a descriptor in the server and another in parley-bench (each process
+# has its own limit, inherited from this shell). The largest scenario needs its size plus room
+# for listeners, logs, epoll and Wine's own handles; the soft limit is raised to that, and the
+# hard limit too when we may (root, up to fs.nr_open). Ephemeral ports are not a limit: 16
+# source addresses each have the whole local port range toward the one server port.
+LIMITS_NOTE=""
+FD_ROOM=0 # the most connections one process can hold under the limit in force
+raise_fd_limit() {
+  local biggest=0 n need hard
+  for n in $IDLE_SIZES $BIG_IDLE $FAN_SIZES $((CHURN_BASE + 3 * CHURN_RATE)) $SLOW_MEMBERS; do
+    [ "$n" -gt "$biggest" ] && biggest=$n
+  done
+  need=$((biggest + 4096))
+  hard=$(ulimit -Hn)
+  if [ "$hard" != unlimited ] && [ "$hard" -lt "$need" ]; then
+    ulimit -Hn "$need" 2>/dev/null || true
+    hard=$(ulimit -Hn)
+  fi
+  if [ "$hard" != unlimited ] && [ "$hard" -lt "$need" ]; then
+    say "open files: need $need for $biggest connections, hard limit $hard and this shell may not raise it (it needs root with CAP_SYS_RESOURCE: 'ulimit -Hn $need', or /etc/security/limits.conf); idle scenarios above $((hard - 4096)) connections are skipped"
+    need=$hard
+  fi
+  [ "$(ulimit -Sn)" = unlimited ] || [ "$(ulimit -Sn)" -ge "$need" ] || ulimit -Sn "$need"
+  FD_ROOM=$(( $(ulimit -Sn | sed 's/unlimited/1000000000/') - 4096 ))
+  LIMITS_NOTE="open files $(ulimit -Sn) (soft) / $(ulimit -Hn) (hard) for $biggest connections per process; fs.nr_open $(cat /proc/sys/fs/nr_open 2>/dev/null || echo ?), fs.file-max $(cat /proc/sys/fs/file-max 2>/dev/null || echo ?), local ports $(tr '\t' '-' </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo ?)"
+}
+if [ -z "$REPORT_ONLY" ]; then
+  raise_fd_limit
+  say "limits: $LIMITS_NOTE"
 fi
 
 # ---------------------------------------------------------------- servers
@@ -274,7 +309,14 @@ bench() { # label, then parley-bench arguments
 run_server() {
   local kind=$1 n m
   if [ "$kind" = wine ]; then start_wineserver; fi
-  for n in $IDLE_SIZES; do
+  local idle_sizes=$IDLE_SIZES
+  [ "$kind" != parley ] || idle_sizes="$IDLE_SIZES $BIG_IDLE"
+  for n in $idle_sizes; do
+    if [ "$n" -gt "$FD_ROOM" ]; then
+      say "$kind: idle $n skipped: the open-files limit leaves room for $FD_ROOM connections"
+      echo "# skipped: $kind idle $n (open-files limit $(ulimit -Sn) leaves room for $FD_ROOM connections)" >>"$RAW"
+      continue
+    fi
     say "$kind: idle $n"
     start_server "$kind" || continue
     bench "$kind" --scenario idle --conns "$n"
@@ -314,6 +356,7 @@ else
   rev=$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')
   (cd "$ROOT" && git diff --quiet HEAD -- server common client 2>/dev/null) || rev="$rev+local changes"
   echo "# command: $envs$CMDLINE ($MODE run, tree $rev, started $(date -u '+%Y-%m-%d %H:%M UTC'))" >>"$RAW"
+  echo "# limits: $LIMITS_NOTE" >>"$RAW"
 fi
 for kind in "${server_list[@]}"; do
   case "$kind" in
@@ -333,7 +376,7 @@ mkdir -p "$(dirname "$OUT")"
   echo
   echo "Produced by (raw RESULT lines at the end):"
   echo
-  { grep -E '^# (command|took)' "$RAW" || true; } | sed 's/^# /    /'
+  { grep -E '^# (command|limits|skipped|took)' "$RAW" || true; } | sed 's/^# /    /'
   echo
   awk '/^# background/ { x = $5; sub("%", "", x); x += 0; n++; sum += x; if (x > max) max = x; if (x > 25) busy++ }
        END { if (n) printf "Other work on the machine before each server start: %.0f %% of both CPUs busy on average, %d %% at most; %d of %d starts found it over 25 %% busy (after waiting up to the limit).\n\n", sum / n, max, busy, n }' "$RAW"

@@ -38,6 +38,12 @@ void cipher_state_free(cipher_state *c)
     cipher_state_plain(c);
 }
 
+void cipher_state_rest(cipher_state *c)
+{
+    if (c->gcm)
+        crypto_gcm_rest(c->gcm);
+}
+
 size_t cipher_overhead(uint8_t id)
 {
     return id == PROTO_CIPHER_AES256GCM ? CRYPTO_GCM_TAG_SIZE : 0;
@@ -141,6 +147,16 @@ int cipher_open(cipher_state *c, const uint8_t header[PROTO_HEADER_SIZE], uint8_
     default:
         return CIPHER_E_FAIL;
     }
+}
+
+int cipher_skip(cipher_state *c)
+{
+    if (c->id != PROTO_CIPHER_AES256GCM)
+        return PROTO_OK; /* the other ciphers keep no per-frame state */
+    if (c->seq == UINT64_MAX)
+        return CIPHER_E_FAIL;
+    c->seq++;
+    return PROTO_OK;
 }
 
 int cipher_encode(cipher_state *c, const proto_msg *msg, buf *out)

@@ -30,8 +30,10 @@ static BCRYPT_ALG_HANDLE aes_alg;  /* AES with the chaining mode set to GCM */
 
 struct crypto_gcm {
     /* The key object holds the expanded key; CNG allocates and wipes it. No chaining flag is
-     * ever used, so each seal/open is a whole message and the handle stays reusable. */
+     * ever used, so each seal/open is a whole message and the handle stays reusable. NULL
+     * while the key rests (crypto_gcm_rest): made again from `secret` on use. */
     BCRYPT_KEY_HANDLE key;
+    UCHAR secret[CRYPTO_GCM_KEY_SIZE];
 };
 
 static int cng_ok(NTSTATUS s)
@@ -185,6 +187,18 @@ int crypto_pbkdf2_sha256(const void *password, size_t password_len, const void *
     return CRYPTO_OK;
 }
 
+/* Makes k's key object from its secret. A NULL object buffer: CNG allocates the key object
+ * and wipes it on destroy. */
+static int gcm_build(crypto_gcm *k)
+{
+    if (!cng_ok(BCryptGenerateSymmetricKey(aes_alg, &k->key, NULL, 0, k->secret,
+                                           CRYPTO_GCM_KEY_SIZE, 0))) {
+        k->key = NULL;
+        return 0;
+    }
+    return 1;
+}
+
 crypto_gcm *crypto_gcm_new(const uint8_t key[CRYPTO_GCM_KEY_SIZE])
 {
     crypto_gcm *k = NULL;
@@ -193,24 +207,29 @@ crypto_gcm *crypto_gcm_new(const uint8_t key[CRYPTO_GCM_KEY_SIZE])
         return NULL;
     k = calloc(1, sizeof *k);
     if (!k)
-        goto fail;
-    /* A NULL object buffer: CNG allocates the key object and wipes it on destroy. */
-    if (!cng_ok(BCryptGenerateSymmetricKey(aes_alg, &k->key, NULL, 0, (PUCHAR)key,
-                                           CRYPTO_GCM_KEY_SIZE, 0)))
-        goto fail;
+        return NULL;
+    memcpy(k->secret, key, sizeof k->secret);
+    if (!gcm_build(k)) {
+        crypto_gcm_free(k);
+        return NULL;
+    }
     return k;
+}
 
-fail:
-    crypto_gcm_free(k);
-    return NULL;
+void crypto_gcm_rest(crypto_gcm *k)
+{
+    if (k && k->key)
+        BCryptDestroyKey(k->key);
+    if (k)
+        k->key = NULL;
 }
 
 void crypto_gcm_free(crypto_gcm *k)
 {
     if (!k)
         return;
-    if (k->key)
-        BCryptDestroyKey(k->key);
+    crypto_gcm_rest(k);
+    crypto_wipe(k->secret, sizeof k->secret);
     free(k);
 }
 
@@ -239,7 +258,8 @@ int crypto_gcm_seal(crypto_gcm *k, const uint8_t nonce[CRYPTO_GCM_NONCE_SIZE], c
     PUCHAR data = len ? buf : empty;
     ULONG done = 0;
 
-    if (!k || len > ULONG_MAX || !gcm_mode_info(&info, nonce, aad, aad_len, tag))
+    if (!k || len > ULONG_MAX || !gcm_mode_info(&info, nonce, aad, aad_len, tag) ||
+        (!k->key && !gcm_build(k)))
         return CRYPTO_EFAIL;
     /* In place: CNG allows the same buffer as input and output for GCM. No IV argument: the
      * nonce travels in the mode info. */
@@ -261,7 +281,8 @@ int crypto_gcm_open(crypto_gcm *k, const uint8_t nonce[CRYPTO_GCM_NONCE_SIZE], c
 
     /* The mode info wants a writable tag pointer; give it a copy rather than cast const away. */
     memcpy(expected, tag, sizeof expected);
-    if (!k || len > ULONG_MAX || !gcm_mode_info(&info, nonce, aad, aad_len, expected))
+    if (!k || len > ULONG_MAX || !gcm_mode_info(&info, nonce, aad, aad_len, expected) ||
+        (!k->key && !gcm_build(k)))
         return CRYPTO_EFAIL;
     s = BCryptDecrypt(k->key, data, (ULONG)len, &info, NULL, 0, data, (ULONG)len, &done, 0);
     if (s == CNG_STATUS_AUTH_TAG_MISMATCH) {

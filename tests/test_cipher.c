@@ -143,42 +143,116 @@ TEST(gcm_tamper_any_byte_fails)
         tamper_at(at);
 }
 
+/* Seals "one" then "two" under a fresh GCM state tx, each frame in its own buffer (the caller
+ * frees both buffers and tx). 1 on success. */
+static int two_frames(cipher_state *tx, buf *first, buf *second)
+{
+    proto_msg m;
+
+    buf_init(first);
+    buf_init(second);
+    cipher_state_plain(tx);
+    if (crypto_init() != CRYPTO_OK || cipher_state_gcm(tx, KEY32) != PROTO_OK)
+        return 0;
+    say(&m, "lobby", "one");
+    if (cipher_encode(tx, &m, first) != PROTO_OK)
+        return 0;
+    say(&m, "lobby", "two");
+    return cipher_encode(tx, &m, second) == PROTO_OK;
+}
+
+/* Opens the one frame in b with rx: the cipher_decode status, or PROTO_E_NOMEM if b holds no
+ * whole frame; with `text`, a frame that opens must also carry that text. */
+static int open_one(cipher_state *rx, const buf *b, const char *text)
+{
+    proto_reader r;
+    proto_frame f;
+    proto_msg got;
+    int rc = PROTO_E_NOMEM;
+
+    if (one_frame(&r, b, &f)) {
+        rc = cipher_decode(rx, &f, &got);
+        if (rc == PROTO_OK && text &&
+            (got.text.n != strlen(text) || memcmp(got.text.p, text, got.text.n) != 0))
+            rc = CIPHER_E_FAIL;
+    }
+    proto_reader_free(&r);
+    return rc;
+}
+
 TEST(gcm_replay_and_reorder_fail)
 {
     cipher_state tx, rx;
-    proto_msg m, got;
-    proto_reader r;
-    proto_frame f;
     buf first, second;
 
-    REQUIRE(crypto_init() == CRYPTO_OK);
-    REQUIRE(cipher_state_gcm(&tx, KEY32) == PROTO_OK);
-    buf_init(&first);
-    buf_init(&second);
-    say(&m, "lobby", "one");
-    REQUIRE(cipher_encode(&tx, &m, &first) == PROTO_OK);
-    say(&m, "lobby", "two");
-    REQUIRE(cipher_encode(&tx, &m, &second) == PROTO_OK);
+    REQUIRE(two_frames(&tx, &first, &second));
 
     /* Replay: frame one twice. */
     REQUIRE(cipher_state_gcm(&rx, KEY32) == PROTO_OK);
-    REQUIRE(one_frame(&r, &first, &f));
-    CHECK_EQ_INT(cipher_decode(&rx, &f, &got), PROTO_OK);
-    proto_reader_free(&r);
-    REQUIRE(one_frame(&r, &first, &f));
-    CHECK_EQ_INT(cipher_decode(&rx, &f, &got), CIPHER_E_AUTH);
-    proto_reader_free(&r);
+    CHECK_EQ_INT(open_one(&rx, &first, "one"), PROTO_OK);
+    CHECK_EQ_INT(open_one(&rx, &first, NULL), CIPHER_E_AUTH);
     cipher_state_free(&rx);
 
     /* Reorder: frame two first. */
     REQUIRE(cipher_state_gcm(&rx, KEY32) == PROTO_OK);
-    REQUIRE(one_frame(&r, &second, &f));
-    CHECK_EQ_INT(cipher_decode(&rx, &f, &got), CIPHER_E_AUTH);
-    proto_reader_free(&r);
+    CHECK_EQ_INT(open_one(&rx, &second, NULL), CIPHER_E_AUTH);
     cipher_state_free(&rx);
 
     buf_free(&first);
     buf_free(&second);
+    cipher_state_free(&tx);
+}
+
+/* A skipped frame moves the nonce on: the frame after it opens, the skipped one no longer does. */
+TEST(gcm_skip_steps_past_one_frame)
+{
+    cipher_state tx, rx;
+    buf first, second;
+
+    REQUIRE(two_frames(&tx, &first, &second));
+    REQUIRE(cipher_state_gcm(&rx, KEY32) == PROTO_OK);
+
+    CHECK_EQ_INT(cipher_skip(&rx), PROTO_OK);
+    CHECK_EQ_INT(open_one(&rx, &second, "two"), PROTO_OK);
+    CHECK_EQ_INT(open_one(&rx, &first, NULL), CIPHER_E_AUTH);
+
+    buf_free(&first);
+    buf_free(&second);
+    cipher_state_free(&rx);
+    cipher_state_free(&tx);
+}
+
+/* A state put to rest between frames (the idle-connection case) seals and opens exactly as one
+ * that never rested: same bytes, and the nonce sequence goes on. */
+TEST(gcm_rest_between_frames_changes_nothing)
+{
+    cipher_state tx, rested, rx;
+    proto_msg m;
+    buf first, second, again;
+
+    REQUIRE(two_frames(&tx, &first, &second));
+    REQUIRE(cipher_state_gcm(&rested, KEY32) == PROTO_OK);
+    REQUIRE(cipher_state_gcm(&rx, KEY32) == PROTO_OK);
+    buf_init(&again);
+    say(&m, "lobby", "one");
+    REQUIRE(cipher_encode(&rested, &m, &again) == PROTO_OK);
+    cipher_state_rest(&rested);
+    say(&m, "lobby", "two");
+    REQUIRE(cipher_encode(&rested, &m, &again) == PROTO_OK);
+    REQUIRE(again.len == first.len + second.len);
+    CHECK_EQ_MEM(again.data, first.data, first.len);
+    CHECK_EQ_MEM(again.data + first.len, second.data, second.len);
+
+    CHECK_EQ_INT(open_one(&rx, &first, "one"), PROTO_OK);
+    cipher_state_rest(&rx);
+    cipher_state_rest(&rx); /* twice is the same as once */
+    CHECK_EQ_INT(open_one(&rx, &second, "two"), PROTO_OK);
+
+    buf_free(&first);
+    buf_free(&second);
+    buf_free(&again);
+    cipher_state_free(&rx);
+    cipher_state_free(&rested);
     cipher_state_free(&tx);
 }
 

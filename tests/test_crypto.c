@@ -173,7 +173,8 @@ TEST(gcm_spec_case16)
 }
 
 /* One key object used for many messages, seals and opens interleaved with a second key, gives
- * what a fresh object gives each time: per-key state must not leak from one call to the next. */
+ * what a fresh object gives each time: per-key state must not leak from one call to the next.
+ * Both keys are also put to rest now and then (crypto_gcm_rest): that must change nothing. */
 TEST(gcm_key_reuse)
 {
     uint8_t key_a[CRYPTO_GCM_KEY_SIZE], key_b[CRYPTO_GCM_KEY_SIZE];
@@ -201,6 +202,10 @@ TEST(gcm_key_reuse)
         CHECK_EQ_INT(crypto_gcm_seal(fresh, nonce, hdr, sizeof hdr, ref, len, ref_tag), CRYPTO_OK);
         crypto_gcm_free(fresh);
 
+        if (i % 3 == 1)
+            crypto_gcm_rest(a);
+        if (i % 4 == 2)
+            crypto_gcm_rest(b);
         memcpy(buf, msg, len);
         CHECK_EQ_INT(crypto_gcm_seal(a, nonce, hdr, sizeof hdr, buf, len, tag), CRYPTO_OK);
         CHECK_EQ_MEM(buf, ref, len);
@@ -210,12 +215,16 @@ TEST(gcm_key_reuse)
         CHECK_EQ_INT(crypto_gcm_open(b, nonce, hdr, sizeof hdr, buf, len, tag),
                      CRYPTO_EAUTH);
         memcpy(buf, ref, len);
+        if (i % 5 == 3)
+            crypto_gcm_rest(a); /* between a seal and the open of the same message */
         CHECK_EQ_INT(crypto_gcm_open(a, nonce, hdr, sizeof hdr, buf, len, tag), CRYPTO_OK);
         CHECK_EQ_MEM(buf, msg, len);
     }
+    crypto_gcm_rest(a); /* freeing a resting key is fine too */
     crypto_gcm_free(a);
     crypto_gcm_free(b);
     crypto_gcm_free(NULL); /* like free(NULL) */
+    crypto_gcm_rest(NULL);
 }
 
 /* ---- Interoperability: tests/fixtures/gcm-interop.txt ---- */

@@ -56,6 +56,9 @@
 #define IDC_REMEMBER_NOTE 1114
 #define IDC_CONNECT_GROUP 1115
 #define IDC_SECURITY_GROUP 1116
+#define IDC_PASSWORD_LABEL 1117
+#define IDC_PASSWORD 1118
+#define IDC_MODE_NOTE 1119
 
 /* Join, private message and away dialogs */
 #define IDC_ROOM_LABEL 1200
@@ -115,6 +118,9 @@
 #define IDS_SEND 12
 #define IDS_PRESENCE_AWAY 13
 #define IDS_PRESENCE_OFFLINE 14
+#define IDS_NICK_LABEL 15
+#define IDS_USER_LABEL 16
+#define IDS_MODE_NOTE_ACCOUNTS 17
 
 /* Strings: status bar */
 #define IDS_ST_DISCONNECTED 100
@@ -128,6 +134,8 @@
 #define IDS_ST_RTT 108
 #define IDS_ST_RTT_NONE 109
 #define IDS_ST_AWAY 110
+#define IDS_ST_MODE_KEY 111
+#define IDS_ST_MODE_ACCOUNT 112
 
 /* Strings: transcript system lines */
 #define IDS_SYS_JOIN 200
@@ -172,6 +180,8 @@
 #define IDS_ROOMS_COL_TOPIC 239
 #define IDS_SYS_ROOM_ENTRY 240
 #define IDS_SYS_ROOMS_HEAD 241
+#define IDS_SYS_MODE_KEY 243
+#define IDS_SYS_MODE_ACCOUNT 244
 #define IDS_UNREAD_PREFIX 242
 
 /* Strings: errors and prompts */
@@ -200,6 +210,9 @@
 #define IDS_ERR_NO_CIPHER 322
 #define IDS_ASK_SWITCH_SERVER 323
 #define IDS_ERR_TOO_LONG 324
+#define IDS_ERR_BAD_PASSWORD 327
+#define IDS_ERR_NEEDS_ACCOUNT 328
+#define IDS_ERR_NO_PASSWORD 329
 #define IDS_INPUT_LEFT 325
 #define IDS_INPUT_OVER 326
 

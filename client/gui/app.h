@@ -85,6 +85,7 @@ typedef struct app {
     unsigned link_id;      /* bumped per link; stale events are ignored */
     conn_state state;
     uint8_t cipher;
+    int account;           /* the server uses accounts and we are logged in to one */
     int away;
     wchar_t nick[NAME_MAX_W];
     uint32_t rtt_ms;

@@ -90,6 +90,10 @@ static pcs_session *new_session(net_link *link, const net_config *cfg, char *err
     o.conn.secret = cfg->secret;
     o.conn.secret_len = cfg->secret_len;
     o.conn.nick = cfg->nick;
+    if (cfg->password_len) {
+        o.conn.password = cfg->password;
+        o.conn.password_len = cfg->password_len;
+    }
     o.conn.ciphers = &cfg->cipher;
     o.conn.nciphers = 1;
     o.conn.agent = "parley.exe/" PARLEY_VERSION;

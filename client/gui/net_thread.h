@@ -18,6 +18,7 @@
 
 #define NET_HOST_MAX 255
 #define NET_SECRET_MAX 1024
+#define NET_PASSWORD_MAX 1024 /* bytes of UTF-8 */
 
 /* One entry of a PT_USER_LIST (nick, presence, away text) or a PT_ROOM_LIST (the room as
  * nick, its topic as away, members). */
@@ -32,7 +33,7 @@ typedef struct net_user {
  * link (free with net_event_free). Strings are UTF-8, NUL-terminated, never NULL.
  *   CONNECTING    attempt
  *   CONNECTED     nick (ours), text (server name), target (message of the day), cipher,
- *                 reconnect
+ *                 reconnect, account (1: logged in to an account, 0: by the shared key alone)
  *   RECONNECTING  attempt, delay_ms, code and text (why)
  *   DISCONNECTED  code, text: the link has ended; always its last event
  *   MESSAGE       the server's message: type and the fields it uses
@@ -43,7 +44,7 @@ typedef struct net_event {
     struct net_event *next;
     pcs_event_kind kind;
     uint8_t type, flags, presence, event, cipher;
-    int code, reconnect;
+    int code, reconnect, account;
     uint32_t count, attempt, delay_ms, rtt_ms, tag;
     uint64_t id, time;
     char *room, *nick, *target, *text;
@@ -60,6 +61,8 @@ typedef struct net_config {
     uint8_t cipher; /* the one cipher offered: PROTO_CIPHER_AES256GCM or PROTO_CIPHER_XOR */
     uint8_t secret[NET_SECRET_MAX];
     size_t secret_len;
+    char password[NET_PASSWORD_MAX]; /* the account's, for a server with accounts */
+    size_t password_len;             /* 0: none (offer no login) */
 } net_config;
 
 typedef struct net_link net_link;

@@ -237,36 +237,25 @@ int input_is(HWND main, const wchar_t *want)
     return same;
 }
 
-/* "Remember" keeps the settings under HKCU\Software\Parley and the key only as a DPAPI blob
- * that opens (with Parley's entropy) to the key. Read from this process: same user, same
- * prefix. */
-void check_remembered(const wchar_t *nick, DWORD cipher)
+void check_sealed(const wchar_t *name, const char *entropy_text, const char *plain)
 {
-    static const char entropy_text[] = "Parley secret key v1";
-    wchar_t value[64];
-    DWORD size = sizeof value, number = 0;
     BYTE blob[4096];
+    DWORD size = sizeof blob;
     DATA_BLOB in, out, entropy;
 
-    CHECK(RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"Nickname", RRF_RT_REG_SZ, NULL,
-                       value, &size) == ERROR_SUCCESS && wcscmp(value, nick) == 0);
-    size = sizeof number;
-    CHECK(RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"Cipher", RRF_RT_REG_DWORD,
-                       NULL, &number, &size) == ERROR_SUCCESS && number == cipher);
-    size = sizeof blob;
-    if (RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"Key", RRF_RT_REG_BINARY, NULL,
+    if (RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley", name, RRF_RT_REG_BINARY, NULL,
                      blob, &size) != ERROR_SUCCESS) {
-        test_failf_at(__FILE__, __LINE__, "no Key value was remembered");
+        test_failf_at(__FILE__, __LINE__, "no %ls value was remembered", name);
         return;
     }
-    /* Never the plain key... */
+    /* Never the plain text... */
     {
-        size_t n = strlen(TEST_SECRET), i;
-        int plain = 0;
+        size_t n = strlen(plain), i;
+        int found = 0;
         for (i = 0; i + n <= size; i++)
-            if (memcmp(blob + i, TEST_SECRET, n) == 0)
-                plain = 1;
-        CHECK(!plain);
+            if (memcmp(blob + i, plain, n) == 0)
+                found = 1;
+        CHECK(!found);
     }
     /* ...but a DPAPI blob of it. */
     in.pbData = blob;
@@ -275,9 +264,25 @@ void check_remembered(const wchar_t *nick, DWORD cipher)
     entropy.cbData = (DWORD)strlen(entropy_text);
     memset(&out, 0, sizeof out);
     if (dpapi_ok(CryptUnprotectData(&in, NULL, &entropy, NULL, NULL, 0, &out))) {
-        CHECK(out.cbData == strlen(TEST_SECRET) && memcmp(out.pbData, TEST_SECRET, out.cbData) == 0);
+        CHECK(out.cbData == strlen(plain) && memcmp(out.pbData, plain, out.cbData) == 0);
         LocalFree(out.pbData);
     }
+}
+
+/* "Remember" keeps the settings under HKCU\Software\Parley and the key only as a DPAPI blob
+ * that opens (with Parley's entropy) to the key. Read from this process: same user, same
+ * prefix. */
+void check_remembered(const wchar_t *nick, DWORD cipher)
+{
+    wchar_t value[64];
+    DWORD size = sizeof value, number = 0;
+
+    CHECK(RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"Nickname", RRF_RT_REG_SZ, NULL,
+                       value, &size) == ERROR_SUCCESS && wcscmp(value, nick) == 0);
+    size = sizeof number;
+    CHECK(RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"Cipher", RRF_RT_REG_DWORD,
+                       NULL, &number, &size) == ERROR_SUCCESS && number == cipher);
+    check_sealed(L"Key", "Parley secret key v1", TEST_SECRET);
     RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Parley");
 }
 

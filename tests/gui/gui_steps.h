@@ -53,6 +53,9 @@ int wait_focus(const gui_proc *p, HWND want, DWORD timeout_ms);
 void press(const gui_proc *p, UINT vk);
 /* 1 if the main window's input box holds exactly want (else says what it holds). */
 int input_is(HWND main, const wchar_t *want);
+/* Checks that HKCU\Software\Parley's value name is a DPAPI blob (opened with entropy_text)
+ * of plain, and holds no plain copy of it. */
+void check_sealed(const wchar_t *name, const char *entropy_text, const char *plain);
 /* Checks what "Remember" stored for nick under HKCU\Software\Parley, then removes it. */
 void check_remembered(const wchar_t *nick, DWORD cipher);
 /* Restarts a stopped test server on the same port and data directory. 0 or -1. */

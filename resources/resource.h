@@ -19,6 +19,7 @@
 #define IDD_PRIVATE 205
 #define IDD_HELP 206
 #define IDD_TOPIC 207
+#define IDD_USERS 208
 
 /* Main window controls. The transcript of the visible conversation carries IDC_TRANSCRIPT;
  * the hidden ones carry IDC_TRANSCRIPT_HIDDEN, so automation finds the one a person sees. */
@@ -72,6 +73,10 @@
 #define IDC_ROOM_FILTER 1208
 #define IDC_ROOM_LIST_LABEL 1209
 #define IDC_ROOM_LIST 1210
+#define IDC_ACCOUNT_LABEL 1211
+#define IDC_ACCOUNT_NAME 1212
+#define IDC_ACCOUNT_ACTION_LABEL 1213
+#define IDC_ACCOUNT_ACTION 1214
 
 /* About dialog */
 #define IDC_ABOUT_ICON 1300
@@ -84,6 +89,7 @@
 /* Menu and accelerator commands */
 #define IDM_CONNECT 40001
 #define IDM_DISCONNECT 40002
+#define IDM_USERS 40004
 #define IDM_EXIT 40003
 #define IDM_JOIN 40010
 #define IDM_LEAVE 40011
@@ -225,5 +231,16 @@
 #define IDS_NOTIFY_PRIVATE 501
 #define IDS_TRAY_TIP 502
 #define IDS_TRAY_TIP_CONNECTED 503
+
+/* Strings: the Users dialog (account administration) */
+#define IDS_ACCT_DISABLE 600
+#define IDS_ACCT_ENABLE 601
+#define IDS_ACCT_DELETE 602
+#define IDS_ACCT_ROLE_USER 603
+#define IDS_ACCT_ROLE_OPERATOR 604
+#define IDS_ACCT_ROLE_ADMIN 605
+#define IDS_ERR_NO_ACCOUNT 606
+#define IDS_ASK_DELETE_ACCOUNT 607
+#define IDS_SYS_ACCOUNT_SENT 608
 
 #endif

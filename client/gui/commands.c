@@ -171,6 +171,21 @@ void commands_back(app *a)
     }
 }
 
+void commands_account(app *a, const wchar_t *account, const char *action)
+{
+    char *utf8;
+    wchar_t waction[16];
+
+    if (!can_send(a))
+        return;
+    utf8 = wstr_to_utf8(account);
+    if (utf8 && net_account(a->net, utf8, action) == 0) {
+        wstr_from_utf8_into(waction, 16, action, (size_t)-1);
+        conv_line_fmt(a, NULL, TL_INFO, IDS_SYS_ACCOUNT_SENT, waction, account, NULL);
+    }
+    free(utf8);
+}
+
 /* Splits "/word rest" into the command word (without '/') and the rest. */
 static const wchar_t *split(const wchar_t *line, wchar_t *word, size_t cap)
 {

@@ -89,6 +89,9 @@ int net_priv(net_link *link, const char *nick, const char *text);
 int net_nick(net_link *link, const char *nick);
 int net_away(net_link *link, uint8_t presence, const char *text);
 int net_topic(net_link *link, const char *room, const char *text);
+/* Asks the server (as an administrator of a server with accounts) to change an account:
+ * action is disable, enable, delete, user, operator or admin. */
+int net_account(net_link *link, const char *account, const char *action);
 /* Asks for the server's room list (PT_ROOM_LIST events answer). */
 int net_rooms(net_link *link);
 

@@ -142,20 +142,41 @@ void report_text(const char *what, HWND parent, int id)
 
 /* Starts parley.exe as nick, confirms the Connect dialog (optionally typing the key into it
  * first), and returns the main window once it says it is connected; NULL on failure. */
-HWND connect_client(gui_proc *p, const test_server *ts, const wchar_t *nick,
-                           const wchar_t *key_file, const wchar_t *typed_key)
+HWND open_connect(gui_proc *p, const test_server *ts, const wchar_t *nick,
+                  const wchar_t *key_file)
 {
-    wchar_t args[1024], title[64];
-    HWND dlg, main;
+    wchar_t args[1024];
+    HWND dlg;
 
     client_args(args, 1024, ts, nick, key_file);
     if (gui_start(p, nick, parley_exe(), args) != 0)
         return NULL;
     dlg = gui_wait_window(p, L"#32770", TITLE_CONNECT, WAIT_UI);
-    if (!dlg) {
+    if (!dlg)
         test_failf_at(__FILE__, __LINE__, "%ls: no Connect dialog", nick);
+    return dlg;
+}
+
+HWND wait_connected(gui_proc *p, const wchar_t *nick)
+{
+    wchar_t title[64];
+    HWND main;
+
+    _snwprintf(title, 64, L"%ls on 127.0.0.1", nick);
+    title[63] = L'\0';
+    main = gui_wait_window(p, L"#32770", title, WAIT_NET);
+    if (!main)
+        test_failf_at(__FILE__, __LINE__, "%ls: never connected", nick);
+    return main;
+}
+
+HWND connect_client(gui_proc *p, const test_server *ts, const wchar_t *nick,
+                    const wchar_t *key_file, const wchar_t *typed_key)
+{
+    HWND dlg = open_connect(p, ts, nick, key_file);
+
+    if (!dlg)
         return NULL;
-    }
     CHECK(text_has(dlg, IDC_SERVER, L"127.0.0.1"));
     CHECK(text_has(dlg, IDC_NICK, nick));
     if (typed_key) {
@@ -163,11 +184,7 @@ HWND connect_client(gui_proc *p, const test_server *ts, const wchar_t *nick,
         gui_type(dlg, IDC_KEY, typed_key);
     }
     gui_click(dlg, IDOK);
-    _snwprintf(title, 64, L"%ls on 127.0.0.1", nick);
-    main = gui_wait_window(p, L"#32770", title, WAIT_NET);
-    if (!main)
-        test_failf_at(__FILE__, __LINE__, "%ls: never connected", nick);
-    return main;
+    return wait_connected(p, nick);
 }
 
 const wchar_t *screenshot_path(void)

@@ -37,6 +37,12 @@ void say_enter(HWND main, const wchar_t *text);
 void say_button(HWND main, const wchar_t *text);
 /* Prints a control's text to stderr, to explain a failure. */
 void report_text(const char *what, HWND parent, int id);
+/* Starts parley.exe as nick (with the key file, if any) and returns its Connect dialog; NULL
+ * after a failure (reported). */
+HWND open_connect(gui_proc *p, const test_server *ts, const wchar_t *nick,
+                  const wchar_t *key_file);
+/* Waits for nick's main window to say it is connected to 127.0.0.1; NULL (reported) if not. */
+HWND wait_connected(gui_proc *p, const wchar_t *nick);
 /* Starts parley.exe as nick, confirms the Connect dialog (typing typed_key into it first when
  * given) and returns the main window once it says it is connected; NULL after a failure. */
 HWND connect_client(gui_proc *p, const test_server *ts, const wchar_t *nick,

@@ -72,7 +72,7 @@ TEST(gui_account_login)
     test_server ts;
     server_config cfg;
     gui_proc alice;
-    wchar_t key_file[MAX_PATH], args[1024], password[64];
+    wchar_t key_file[MAX_PATH], password[64];
     HWND dlg, main;
     RECT note, cipher;
     DWORD accounts = 0, size = sizeof accounts;
@@ -84,11 +84,9 @@ TEST(gui_account_login)
     REQUIRE(test_server_start(&ts, &cfg) == 0);
     gui_desktop_enter(1280, 800);
     write_key_file(L"gui-accounts-key.txt", TEST_SECRET, key_file, MAX_PATH);
-    client_args(args, 1024, &ts, L"alice", key_file);
-    NEED(gui_start(&alice, L"alice", parley_exe(), args) == 0);
 
     /* Nothing says yet that this server wants an account: no password field. */
-    dlg = gui_wait_window(&alice, L"#32770", TITLE_CONNECT, WAIT_UI);
+    dlg = open_connect(&alice, &ts, L"alice", key_file);
     NEED(dlg != NULL);
     CHECK(!IsWindowVisible(GetDlgItem(dlg, IDC_PASSWORD)));
     CHECK(text_has(dlg, IDC_NICK_LABEL, L"Nickname"));
@@ -126,7 +124,7 @@ TEST(gui_account_login)
         CHECK(gui_screenshot(dlg, L"shot-account-connect.bmp") == 0);
     }
     gui_click(dlg, IDOK);
-    main = gui_wait_window(&alice, L"#32770", L"alice on 127.0.0.1", WAIT_NET);
+    main = wait_connected(&alice, L"alice");
     NEED(main != NULL);
     CHECK(wait_status_part(main, 0, L"signed in to your account", WAIT_NET));
     CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"This server uses accounts", WAIT_NET));
@@ -138,13 +136,11 @@ TEST(gui_account_login)
         check_sealed(L"Password", "Parley account password v1", ALICE_PASSWORD);
         /* The next start knows the server and has the password: one click connects. */
         memset(&alice, 0, sizeof alice);
-        NEED(gui_start(&alice, L"alice", parley_exe(), args) == 0);
-        dlg = gui_wait_window(&alice, L"#32770", TITLE_CONNECT, WAIT_UI);
+        dlg = open_connect(&alice, &ts, L"alice", key_file);
         NEED(dlg != NULL);
         CHECK(IsWindowVisible(GetDlgItem(dlg, IDC_PASSWORD)));
         gui_click(dlg, IDOK);
-        main = gui_wait_window(&alice, L"#32770", L"alice on 127.0.0.1", WAIT_NET);
-        CHECK(main != NULL);
+        main = wait_connected(&alice, L"alice");
         if (main)
             CHECK(wait_status_part(main, 0, L"signed in to your account", WAIT_NET));
     }
@@ -155,6 +151,73 @@ done:
         RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Parley");
     test_server_stop(&ts);
     DeleteFileW(L"gui-accounts-key.txt");
+    test_server_clean(cfg.data_dir);
+    gui_desktop_leave();
+}
+
+/* Starts parley.exe as an account: Connect, Retry on the server's request, the password,
+ * Connect. The main window, or NULL after a failure (reported). */
+static HWND connect_account(gui_proc *p, const test_server *ts, const wchar_t *user,
+                            const wchar_t *key_file, const wchar_t *password)
+{
+    HWND dlg = open_connect(p, ts, user, key_file);
+
+    if (!dlg)
+        return NULL;
+    gui_click(dlg, IDOK);
+    dlg = retry_to_password(p, L"uses accounts");
+    if (!dlg)
+        return NULL;
+    gui_set_text(dlg, IDC_PASSWORD, password);
+    gui_click(dlg, IDOK);
+    return wait_connected(p, user);
+}
+
+/* An administrator disables an account from the Users dialog: the server's answer shows in
+ * the conversation and that account's session ends. */
+TEST(gui_users_dialog)
+{
+    test_server ts;
+    server_config cfg;
+    gui_proc root;
+    wchar_t key_file[MAX_PATH];
+    HWND main, dlg;
+    pc_conn *alice = NULL;
+    proto_msg m;
+    char err[256];
+    int code;
+
+    memset(&root, 0, sizeof root);
+    test_server_config(&cfg, "gui-users");
+    cfg.auth = AUTH_ACCOUNTS;
+    REQUIRE(test_add_account(cfg.data_dir, "alice", ALICE_PASSWORD, USER_ROLE_USER, 0) == 0);
+    REQUIRE(test_add_account(cfg.data_dir, "root", "root's password", USER_ROLE_ADMIN, 0) == 0);
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    gui_desktop_enter(1280, 800);
+    write_key_file(L"gui-users-key.txt", TEST_SECRET, key_file, MAX_PATH);
+    alice = test_login(&ts, "alice", ALICE_PASSWORD, &code, err, sizeof err);
+    NEED(alice != NULL);
+    test_settle(alice);
+    main = connect_account(&root, &ts, L"root", key_file, L"root's password");
+    NEED(main != NULL);
+
+    gui_command(main, IDM_USERS);
+    dlg = gui_wait_window(&root, L"#32770", L"Users", WAIT_UI);
+    NEED(dlg != NULL);
+    CHECK(text_has(dlg, IDC_ACCOUNT_ACTION, L"Disable"));
+    gui_set_text(dlg, IDC_ACCOUNT_NAME, L"  ALICE ");
+    gui_click(dlg, IDOK);
+    CHECK(gui_wait_gone(dlg, WAIT_UI));
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"account alice: disable done", WAIT_NET));
+    CHECK(test_expect(alice, PT_BYE, &m, WAIT_NET) == -1);
+    CHECK_EQ_INT(pc_error_code(alice), PC_KICKED);
+
+done:
+    if (alice)
+        pc_close(alice);
+    gui_stop(&root, 15000);
+    test_server_stop(&ts);
+    DeleteFileW(L"gui-users-key.txt");
     test_server_clean(cfg.data_dir);
     gui_desktop_leave();
 }

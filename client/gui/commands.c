@@ -277,6 +277,13 @@ int commands_submit(app *a, const wchar_t *text)
         conv_line(a, NULL, TL_INFO, wstr_load(IDS_SYS_ROOMS_HEAD, word_line, 128));
         a->rooms_to_transcript = 1;
         net_rooms(a->net);
+    } else if (_wcsicmp(word, L"quit") == 0 || _wcsicmp(word, L"exit") == 0) {
+        /* As in parley-cli: goodbye with the reason, if any, and the program ends. */
+        char *utf8 = wstr_to_utf8(rest);
+        if (a->net)
+            net_quit(a->net, utf8 ? utf8 : "");
+        free(utf8);
+        PostMessageW(a->hwnd, WM_CLOSE, 0, 0);
     } else if (_wcsicmp(word, L"help") == 0) {
         help(a, NULL);
     } else {

@@ -132,6 +132,13 @@ net_link *net_start(const net_config *cfg, HANDLE *thread, char *err, size_t err
     return link;
 }
 
+void net_quit(net_link *link, const char *reason)
+{
+    /* pcs_quit may be called from any thread, and only the first goodbye counts. */
+    if (link)
+        pcs_quit(link->pcs, reason);
+}
+
 void net_stop(net_link *link)
 {
     if (!link)

@@ -75,6 +75,10 @@ net_link *net_start(const net_config *cfg, HANDLE *thread, char *err, size_t err
  * afterwards; the thread frees it. Events not yet taken are discarded. */
 void net_stop(net_link *link);
 
+/* Says goodbye with reason now (the server tells the others), before net_stop ends the link;
+ * the later goodbye of net_stop then adds nothing. */
+void net_quit(net_link *link, const char *reason);
+
 /* Takes the next waiting event, or NULL. UI thread only. */
 net_event *net_next_event(net_link *link);
 void net_event_free(net_event *ev);

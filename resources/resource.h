@@ -60,6 +60,7 @@
 #define IDC_PASSWORD_LABEL 1117
 #define IDC_PASSWORD 1118
 #define IDC_MODE_NOTE 1119
+#define IDC_LOAD_KEY 1120
 
 /* Join, private message and away dialogs */
 #define IDC_ROOM_LABEL 1200
@@ -242,5 +243,7 @@
 #define IDS_ERR_NO_ACCOUNT 606
 #define IDS_ASK_DELETE_ACCOUNT 607
 #define IDS_SYS_ACCOUNT_SENT 608
+#define IDS_KEY_FILE_TITLE 609
+#define IDS_KEY_FILE_FILTER 610
 
 #endif

@@ -1,14 +1,16 @@
 /* connect_dialog.c — the Connect dialog: server, port, nickname, secret key (hidden unless
- * "Show key"), for a server with accounts the password (the nickname is then the user name),
+ * "Show key", or loaded from a file), for a server with accounts the password (the nickname is then the user name),
  * cipher (AES-256-GCM, or XOR with a visible warning) and "Remember". Its context is the
  * settings being edited, kept in DWLP_USER. */
 #include "connect_dialog.h"
 
 #include <commctrl.h>
+#include <commdlg.h>
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "key_file.h"
 #include "prompts.h"
 #include "proto.h"
 #include "resource.h"
@@ -49,7 +51,7 @@ static void shift_down(HWND dlg, const int *ids, size_t n, int dy_dlu)
 /* The XOR warning shows only for XOR, and takes room only then. */
 static void show_xor_warning(HWND dlg, connect_ctx *ctx)
 {
-    static const int below[] = {IDC_REMEMBER, IDC_REMEMBER_NOTE, IDOK, IDCANCEL};
+    static const int below[] = {IDC_REMEMBER, IDC_REMEMBER_NOTE, IDC_LOAD_KEY, IDOK, IDCANCEL};
     int xor_chosen = SendDlgItemMessageW(dlg, IDC_CIPHER, CB_GETCURSEL, 0, 0) == 1;
 
     if (xor_chosen != ctx->xor_room) {
@@ -66,7 +68,8 @@ static void show_xor_warning(HWND dlg, connect_ctx *ctx)
 static void show_account_fields(HWND dlg, const settings *s)
 {
     static const int below[] = {IDC_CIPHER_LABEL, IDC_CIPHER, IDC_XOR_ICON, IDC_XOR_WARNING,
-                                IDC_REMEMBER,     IDC_REMEMBER_NOTE, IDOK, IDCANCEL};
+                                IDC_REMEMBER,     IDC_REMEMBER_NOTE, IDC_LOAD_KEY,
+                                IDOK,             IDCANCEL};
     static const int rows[] = {IDC_PASSWORD_LABEL, IDC_PASSWORD, IDC_MODE_NOTE};
     wchar_t text[256];
     size_t i;
@@ -213,6 +216,40 @@ static void save(HWND dlg, const settings *s)
     free(text);
 }
 
+/* "Load key from file…": the standard Open dialog, then the file read as --key-file reads
+ * it; a file that will not do is said plainly and the key field keeps what it had. */
+static void load_key(HWND dlg)
+{
+    wchar_t path[MAX_PATH] = L"", filter[128], title[64], key[SETTINGS_KEY_MAX];
+    OPENFILENAMEW ofn;
+    wchar_t *p;
+    DWORD err;
+
+    /* The string table cannot hold NULs: '|' separates the filter's parts there. */
+    wstr_load(IDS_KEY_FILE_FILTER, filter, 128);
+    for (p = filter; *p; p++)
+        if (*p == L'|')
+            *p = L'\0';
+    memset(&ofn, 0, sizeof ofn);
+    ofn.lStructSize = sizeof ofn;
+    ofn.hwndOwner = dlg;
+    ofn.lpstrFilter = filter;
+    ofn.lpstrFile = path;
+    ofn.nMaxFile = MAX_PATH;
+    ofn.lpstrTitle = wstr_load(IDS_KEY_FILE_TITLE, title, 64);
+    ofn.Flags = OFN_FILEMUSTEXIST | OFN_PATHMUSTEXIST | OFN_HIDEREADONLY | OFN_NOCHANGEDIR;
+    if (!GetOpenFileNameW(&ofn))
+        return;
+    err = key_file_read(path, key, SETTINGS_KEY_MAX);
+    if (err) {
+        key_file_error(dlg, path, err);
+    } else {
+        SetDlgItemTextW(dlg, IDC_KEY, key);
+        SendMessageW(dlg, WM_NEXTDLGCTL, (WPARAM)GetDlgItem(dlg, IDOK), TRUE);
+    }
+    SecureZeroMemory(key, sizeof key);
+}
+
 static INT_PTR CALLBACK connect_proc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 {
     connect_ctx *ctx = (connect_ctx *)GetWindowLongPtrW(dlg, DWLP_USER);
@@ -235,6 +272,9 @@ static INT_PTR CALLBACK connect_proc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
             InvalidateRect(GetDlgItem(dlg, IDC_KEY), NULL, TRUE);
             return TRUE;
         }
+        case IDC_LOAD_KEY:
+            load_key(dlg);
+            return TRUE;
         case IDOK:
             if (take(dlg, ctx)) {
                 save(dlg, ctx->s);

@@ -128,6 +128,7 @@
 #define IDS_NICK_LABEL 15
 #define IDS_USER_LABEL 16
 #define IDS_MODE_NOTE_ACCOUNTS 17
+#define IDS_REMEMBER_NOTE_ACCOUNTS 18
 
 /* Strings: status bar */
 #define IDS_ST_DISCONNECTED 100

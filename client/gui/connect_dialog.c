@@ -78,6 +78,7 @@ static void show_account_fields(HWND dlg, const settings *s)
         return;
     SetDlgItemTextW(dlg, IDC_NICK_LABEL, wstr_load(IDS_USER_LABEL, text, 256));
     SetDlgItemTextW(dlg, IDC_MODE_NOTE, wstr_load(IDS_MODE_NOTE_ACCOUNTS, text, 256));
+    SetDlgItemTextW(dlg, IDC_REMEMBER_NOTE, wstr_load(IDS_REMEMBER_NOTE_ACCOUNTS, text, 256));
     shift_down(dlg, below, sizeof below / sizeof below[0], ACCOUNT_ROOM_DLU);
     for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
         ShowWindow(GetDlgItem(dlg, rows[i]), SW_SHOW);

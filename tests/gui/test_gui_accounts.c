@@ -106,6 +106,7 @@ TEST(gui_account_login)
     CHECK(shown_inside(dlg, IDC_CIPHER));
     CHECK(shown_inside(dlg, IDOK));
     CHECK(shown_inside(dlg, IDC_REMEMBER_NOTE));
+    CHECK(text_has(dlg, IDC_REMEMBER_NOTE, L"the password"));
 
     /* A wrong password: a plain sentence, and back to the password. */
     gui_type(dlg, IDC_PASSWORD, L"not alice's password");

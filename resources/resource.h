@@ -190,6 +190,8 @@
 #define IDS_SYS_ROOMS_HEAD 241
 #define IDS_SYS_MODE_KEY 243
 #define IDS_SYS_MODE_ACCOUNT 244
+#define IDS_SYS_USERS_ENTRY 245
+#define IDS_SYS_USERS_NO_ROOM 246
 #define IDS_UNREAD_PREFIX 242
 
 /* Strings: errors and prompts */

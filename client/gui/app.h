@@ -106,6 +106,8 @@ typedef struct app {
     int ctx_tab;           /* which tab the open tab menu is about */
     HWND join_dlg;         /* the Join dialog while it is open: room lists go to it */
     int rooms_to_transcript; /* /rooms asked: the next room list is written in the transcript */
+    wchar_t users_room[NAME_MAX_W]; /* /users asked: this room's next people list is written
+                                     * in the transcript ("" = none asked) */
     theme theme;           /* the transcripts' colours; every transcript points here */
     HBRUSH input_brush;    /* the input box's background in the dark theme, else NULL */
 } app;

@@ -96,6 +96,8 @@ int net_topic(net_link *link, const char *room, const char *text);
 /* Asks the server (as an administrator of a server with accounts) to change an account:
  * action is disable, enable, delete, user, operator or admin. */
 int net_account(net_link *link, const char *account, const char *action);
+/* Asks for the people in a room (PT_USER_LIST events answer). */
+int net_users(net_link *link, const char *room);
 /* Asks for the server's room list (PT_ROOM_LIST events answer). */
 int net_rooms(net_link *link);
 

@@ -19,6 +19,7 @@
 #define IDD_PRIVATE 205
 #define IDD_HELP 206
 #define IDD_TOPIC 207
+#define IDD_USERS 208
 
 /* Main window controls. The transcript of the visible conversation carries IDC_TRANSCRIPT;
  * the hidden ones carry IDC_TRANSCRIPT_HIDDEN, so automation finds the one a person sees. */
@@ -56,6 +57,10 @@
 #define IDC_REMEMBER_NOTE 1114
 #define IDC_CONNECT_GROUP 1115
 #define IDC_SECURITY_GROUP 1116
+#define IDC_PASSWORD_LABEL 1117
+#define IDC_PASSWORD 1118
+#define IDC_MODE_NOTE 1119
+#define IDC_LOAD_KEY 1120
 
 /* Join, private message and away dialogs */
 #define IDC_ROOM_LABEL 1200
@@ -69,6 +74,10 @@
 #define IDC_ROOM_FILTER 1208
 #define IDC_ROOM_LIST_LABEL 1209
 #define IDC_ROOM_LIST 1210
+#define IDC_ACCOUNT_LABEL 1211
+#define IDC_ACCOUNT_NAME 1212
+#define IDC_ACCOUNT_ACTION_LABEL 1213
+#define IDC_ACCOUNT_ACTION 1214
 
 /* About dialog */
 #define IDC_ABOUT_ICON 1300
@@ -81,6 +90,7 @@
 /* Menu and accelerator commands */
 #define IDM_CONNECT 40001
 #define IDM_DISCONNECT 40002
+#define IDM_USERS 40004
 #define IDM_EXIT 40003
 #define IDM_JOIN 40010
 #define IDM_LEAVE 40011
@@ -115,6 +125,10 @@
 #define IDS_SEND 12
 #define IDS_PRESENCE_AWAY 13
 #define IDS_PRESENCE_OFFLINE 14
+#define IDS_NICK_LABEL 15
+#define IDS_USER_LABEL 16
+#define IDS_MODE_NOTE_ACCOUNTS 17
+#define IDS_REMEMBER_NOTE_ACCOUNTS 18
 
 /* Strings: status bar */
 #define IDS_ST_DISCONNECTED 100
@@ -128,6 +142,8 @@
 #define IDS_ST_RTT 108
 #define IDS_ST_RTT_NONE 109
 #define IDS_ST_AWAY 110
+#define IDS_ST_MODE_KEY 111
+#define IDS_ST_MODE_ACCOUNT 112
 
 /* Strings: transcript system lines */
 #define IDS_SYS_JOIN 200
@@ -172,6 +188,10 @@
 #define IDS_ROOMS_COL_TOPIC 239
 #define IDS_SYS_ROOM_ENTRY 240
 #define IDS_SYS_ROOMS_HEAD 241
+#define IDS_SYS_MODE_KEY 243
+#define IDS_SYS_MODE_ACCOUNT 244
+#define IDS_SYS_USERS_ENTRY 245
+#define IDS_SYS_USERS_NO_ROOM 246
 #define IDS_UNREAD_PREFIX 242
 
 /* Strings: errors and prompts */
@@ -200,6 +220,9 @@
 #define IDS_ERR_NO_CIPHER 322
 #define IDS_ASK_SWITCH_SERVER 323
 #define IDS_ERR_TOO_LONG 324
+#define IDS_ERR_BAD_PASSWORD 327
+#define IDS_ERR_NEEDS_ACCOUNT 328
+#define IDS_ERR_NO_PASSWORD 329
 #define IDS_INPUT_LEFT 325
 #define IDS_INPUT_OVER 326
 
@@ -212,5 +235,18 @@
 #define IDS_NOTIFY_PRIVATE 501
 #define IDS_TRAY_TIP 502
 #define IDS_TRAY_TIP_CONNECTED 503
+
+/* Strings: the Users dialog (account administration) */
+#define IDS_ACCT_DISABLE 600
+#define IDS_ACCT_ENABLE 601
+#define IDS_ACCT_DELETE 602
+#define IDS_ACCT_ROLE_USER 603
+#define IDS_ACCT_ROLE_OPERATOR 604
+#define IDS_ACCT_ROLE_ADMIN 605
+#define IDS_ERR_NO_ACCOUNT 606
+#define IDS_ASK_DELETE_ACCOUNT 607
+#define IDS_SYS_ACCOUNT_SENT 608
+#define IDS_KEY_FILE_TITLE 609
+#define IDS_KEY_FILE_FILTER 610
 
 #endif

@@ -85,6 +85,7 @@ typedef struct app {
     unsigned link_id;      /* bumped per link; stale events are ignored */
     conn_state state;
     uint8_t cipher;
+    int account;           /* the server uses accounts and we are logged in to one */
     int away;
     wchar_t nick[NAME_MAX_W];
     uint32_t rtt_ms;
@@ -105,6 +106,8 @@ typedef struct app {
     int ctx_tab;           /* which tab the open tab menu is about */
     HWND join_dlg;         /* the Join dialog while it is open: room lists go to it */
     int rooms_to_transcript; /* /rooms asked: the next room list is written in the transcript */
+    wchar_t users_room[NAME_MAX_W]; /* /users asked: this room's next people list is written
+                                     * in the transcript ("" = none asked) */
     theme theme;           /* the transcripts' colours; every transcript points here */
     HBRUSH input_brush;    /* the input box's background in the dark theme, else NULL */
 } app;

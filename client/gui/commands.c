@@ -104,6 +104,31 @@ static void part(app *a, const wchar_t *rest)
         leave_conv(a, c);
 }
 
+/* /users [ROOM]: the people in ROOM (or the room in front), written in the conversation. */
+static void users(app *a, const wchar_t *rest)
+{
+    wchar_t room[NAME_MAX_W];
+    conv *c = conv_active(a);
+    char *utf8;
+    size_t n = 0;
+
+    while (*rest && !iswspace(*rest) && n + 1 < NAME_MAX_W)
+        room[n++] = *rest++;
+    room[n] = L'\0';
+    if (!room[0] && c && !c->is_private)
+        wstr_copy(room, NAME_MAX_W, c->name);
+    if (!room[0]) {
+        conv_line_fmt(a, NULL, TL_ERROR, IDS_SYS_USERS_NO_ROOM, NULL, NULL, NULL);
+        return;
+    }
+    if (!can_send(a))
+        return;
+    utf8 = wstr_to_utf8(room);
+    if (utf8 && net_users(a->net, utf8) == 0)
+        wstr_copy(a->users_room, NAME_MAX_W, room);
+    free(utf8);
+}
+
 /* What the rooms we share say about nick; MEMBER_UNKNOWN if none of them has them. */
 static uint8_t known_presence(app *a, const wchar_t *nick)
 {
@@ -169,6 +194,21 @@ void commands_back(app *a)
         a->away = 0;
         status_refresh(a);
     }
+}
+
+void commands_account(app *a, const wchar_t *account, const char *action)
+{
+    char *utf8;
+    wchar_t waction[16];
+
+    if (!can_send(a))
+        return;
+    utf8 = wstr_to_utf8(account);
+    if (utf8 && net_account(a->net, utf8, action) == 0) {
+        wstr_from_utf8_into(waction, 16, action, (size_t)-1);
+        conv_line_fmt(a, NULL, TL_INFO, IDS_SYS_ACCOUNT_SENT, waction, account, NULL);
+    }
+    free(utf8);
 }
 
 /* Splits "/word rest" into the command word (without '/') and the rest. */
@@ -262,6 +302,16 @@ int commands_submit(app *a, const wchar_t *text)
         conv_line(a, NULL, TL_INFO, wstr_load(IDS_SYS_ROOMS_HEAD, word_line, 128));
         a->rooms_to_transcript = 1;
         net_rooms(a->net);
+    } else if (_wcsicmp(word, L"users") == 0 || _wcsicmp(word, L"names") == 0 ||
+               _wcsicmp(word, L"who") == 0) {
+        users(a, rest);
+    } else if (_wcsicmp(word, L"quit") == 0 || _wcsicmp(word, L"exit") == 0) {
+        /* As in parley-cli: goodbye with the reason, if any, and the program ends. */
+        char *utf8 = wstr_to_utf8(rest);
+        if (a->net)
+            net_quit(a->net, utf8 ? utf8 : "");
+        free(utf8);
+        PostMessageW(a->hwnd, WM_CLOSE, 0, 0);
     } else if (_wcsicmp(word, L"help") == 0) {
         help(a, NULL);
     } else {

@@ -17,5 +17,8 @@ void commands_away(app *a, const wchar_t *text);
 /* Sets the active room's topic (nothing in a private conversation). */
 void commands_topic(app *a, const wchar_t *topic);
 void commands_back(app *a);
+/* Sends an ACCOUNT change (action as on the wire: disable, enable, delete, a role) and says
+ * in the conversation that it was asked for; the server's answer follows there. */
+void commands_account(app *a, const wchar_t *account, const char *action);
 
 #endif

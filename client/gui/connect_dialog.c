@@ -1,13 +1,16 @@
 /* connect_dialog.c — the Connect dialog: server, port, nickname, secret key (hidden unless
- * "Show key"), cipher (AES-256-GCM, or XOR with a visible warning) and "Remember". Its
- * context is the settings being edited, kept in DWLP_USER. */
+ * "Show key", or loaded from a file), for a server with accounts the password (the nickname is then the user name),
+ * cipher (AES-256-GCM, or XOR with a visible warning) and "Remember". Its context is the
+ * settings being edited, kept in DWLP_USER. */
 #include "connect_dialog.h"
 
 #include <commctrl.h>
+#include <commdlg.h>
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "key_file.h"
 #include "prompts.h"
 #include "proto.h"
 #include "resource.h"
@@ -21,17 +24,21 @@ typedef struct connect_ctx {
     int xor_room; /* 1 while the controls below the cipher are moved down for the warning */
 } connect_ctx;
 
-#define XOR_ROOM_DLU 32 /* the warning's 26 DLU and a 6 DLU gap */
+#define XOR_ROOM_DLU 32     /* the warning's 26 DLU and a 6 DLU gap */
+#define ACCOUNT_ROOM_DLU 36 /* the password row (18 DLU) and the note under it */
 
-/* Moves the controls below the warning (and the dialog's bottom edge) by dy pixels. */
-static void shift_below_warning(HWND dlg, int dy)
+/* Moves the controls ids[0..n) (and the dialog's bottom edge) down by dy DLU, or up. */
+static void shift_down(HWND dlg, const int *ids, size_t n, int dy_dlu)
 {
-    static const int below[] = {IDC_REMEMBER, IDC_REMEMBER_NOTE, IDOK, IDCANCEL};
     RECT r;
     size_t i;
+    int dy;
 
-    for (i = 0; i < sizeof below / sizeof below[0]; i++) {
-        HWND c = GetDlgItem(dlg, below[i]);
+    SetRect(&r, 0, 0, 0, dy_dlu < 0 ? -dy_dlu : dy_dlu);
+    MapDialogRect(dlg, &r);
+    dy = dy_dlu < 0 ? -r.bottom : r.bottom;
+    for (i = 0; i < n; i++) {
+        HWND c = GetDlgItem(dlg, ids[i]);
         GetWindowRect(c, &r);
         MapWindowPoints(NULL, dlg, (POINT *)&r, 2);
         SetWindowPos(c, NULL, r.left, r.top + dy, 0, 0, SWP_NOSIZE | SWP_NOZORDER | SWP_NOACTIVATE);
@@ -44,17 +51,37 @@ static void shift_below_warning(HWND dlg, int dy)
 /* The XOR warning shows only for XOR, and takes room only then. */
 static void show_xor_warning(HWND dlg, connect_ctx *ctx)
 {
+    static const int below[] = {IDC_REMEMBER, IDC_REMEMBER_NOTE, IDC_LOAD_KEY, IDOK, IDCANCEL};
     int xor_chosen = SendDlgItemMessageW(dlg, IDC_CIPHER, CB_GETCURSEL, 0, 0) == 1;
-    RECT room;
 
     if (xor_chosen != ctx->xor_room) {
-        SetRect(&room, 0, 0, 0, XOR_ROOM_DLU);
-        MapDialogRect(dlg, &room);
-        shift_below_warning(dlg, xor_chosen ? room.bottom : -room.bottom);
+        shift_down(dlg, below, sizeof below / sizeof below[0],
+                   xor_chosen ? XOR_ROOM_DLU : -XOR_ROOM_DLU);
         ctx->xor_room = xor_chosen;
     }
     ShowWindow(GetDlgItem(dlg, IDC_XOR_ICON), xor_chosen ? SW_SHOW : SW_HIDE);
     ShowWindow(GetDlgItem(dlg, IDC_XOR_WARNING), xor_chosen ? SW_SHOW : SW_HIDE);
+}
+
+/* For a server known to use accounts: the nickname is labelled as the user name, and the
+ * password row and a note saying why appear above the cipher. */
+static void show_account_fields(HWND dlg, const settings *s)
+{
+    static const int below[] = {IDC_CIPHER_LABEL, IDC_CIPHER, IDC_XOR_ICON, IDC_XOR_WARNING,
+                                IDC_REMEMBER,     IDC_REMEMBER_NOTE, IDC_LOAD_KEY,
+                                IDOK,             IDCANCEL};
+    static const int rows[] = {IDC_PASSWORD_LABEL, IDC_PASSWORD, IDC_MODE_NOTE};
+    wchar_t text[256];
+    size_t i;
+
+    if (!s->accounts)
+        return;
+    SetDlgItemTextW(dlg, IDC_NICK_LABEL, wstr_load(IDS_USER_LABEL, text, 256));
+    SetDlgItemTextW(dlg, IDC_MODE_NOTE, wstr_load(IDS_MODE_NOTE_ACCOUNTS, text, 256));
+    SetDlgItemTextW(dlg, IDC_REMEMBER_NOTE, wstr_load(IDS_REMEMBER_NOTE_ACCOUNTS, text, 256));
+    shift_down(dlg, below, sizeof below / sizeof below[0], ACCOUNT_ROOM_DLU);
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        ShowWindow(GetDlgItem(dlg, rows[i]), SW_SHOW);
 }
 
 /* Points at a field that needs fixing: a balloon tip where the edit supports one (Common
@@ -91,6 +118,8 @@ static void init(HWND dlg, connect_ctx *ctx)
     SetDlgItemTextW(dlg, IDC_PORT, port);
     SetDlgItemTextW(dlg, IDC_NICK, s->nick);
     SetDlgItemTextW(dlg, IDC_KEY, s->key);
+    SetDlgItemTextW(dlg, IDC_PASSWORD, s->password);
+    SendDlgItemMessageW(dlg, IDC_PASSWORD, EM_SETLIMITTEXT, SETTINGS_PASSWORD_MAX - 1, 0);
     SendDlgItemMessageW(dlg, IDC_SERVER, EM_SETLIMITTEXT, SETTINGS_HOST_MAX - 1, 0);
     SendDlgItemMessageW(dlg, IDC_PORT, EM_SETLIMITTEXT, 5, 0);
     SendDlgItemMessageW(dlg, IDC_NICK, EM_SETLIMITTEXT, PROTO_NICK_MAX, 0);
@@ -102,6 +131,7 @@ static void init(HWND dlg, connect_ctx *ctx)
     SendMessageW(combo, CB_SETCURSEL, s->cipher == PROTO_CIPHER_XOR ? 1 : 0, 0);
     if (LoadIconMetric(NULL, IDI_WARNING, LIM_SMALL, &ctx->warning) == S_OK)
         SendDlgItemMessageW(dlg, IDC_XOR_ICON, STM_SETICON, (WPARAM)ctx->warning, 0);
+    show_account_fields(dlg, s);
     show_xor_warning(dlg, ctx);
     CheckDlgButton(dlg, IDC_REMEMBER, s->remember ? BST_CHECKED : BST_UNCHECKED);
 
@@ -114,6 +144,8 @@ static void init(HWND dlg, connect_ctx *ctx)
         first = IDC_NICK;
     else if (!s->key[0])
         first = IDC_KEY;
+    else if (s->accounts && !s->password[0])
+        first = IDC_PASSWORD;
     else
         first = IDOK;
     SendMessageW(dlg, WM_NEXTDLGCTL, (WPARAM)GetDlgItem(dlg, first), TRUE);
@@ -153,6 +185,13 @@ static int take(HWND dlg, connect_ctx *ctx)
         complain(dlg, IDC_KEY, IDS_ERR_NO_KEY);
         return 0;
     }
+    if (s->accounts) {
+        GetDlgItemTextW(dlg, IDC_PASSWORD, s->password, SETTINGS_PASSWORD_MAX);
+        if (!s->password[0]) {
+            complain(dlg, IDC_PASSWORD, IDS_ERR_NO_PASSWORD);
+            return 0;
+        }
+    }
     s->cipher = SendDlgItemMessageW(dlg, IDC_CIPHER, CB_GETCURSEL, 0, 0) == 1
                     ? PROTO_CIPHER_XOR
                     : PROTO_CIPHER_AES256GCM;
@@ -178,6 +217,40 @@ static void save(HWND dlg, const settings *s)
     free(text);
 }
 
+/* "Load key from file…": the standard Open dialog, then the file read as --key-file reads
+ * it; a file that will not do is said plainly and the key field keeps what it had. */
+static void load_key(HWND dlg)
+{
+    wchar_t path[MAX_PATH] = L"", filter[128], title[64], key[SETTINGS_KEY_MAX];
+    OPENFILENAMEW ofn;
+    wchar_t *p;
+    DWORD err;
+
+    /* The string table cannot hold NULs: '|' separates the filter's parts there. */
+    wstr_load(IDS_KEY_FILE_FILTER, filter, 128);
+    for (p = filter; *p; p++)
+        if (*p == L'|')
+            *p = L'\0';
+    memset(&ofn, 0, sizeof ofn);
+    ofn.lStructSize = sizeof ofn;
+    ofn.hwndOwner = dlg;
+    ofn.lpstrFilter = filter;
+    ofn.lpstrFile = path;
+    ofn.nMaxFile = MAX_PATH;
+    ofn.lpstrTitle = wstr_load(IDS_KEY_FILE_TITLE, title, 64);
+    ofn.Flags = OFN_FILEMUSTEXIST | OFN_PATHMUSTEXIST | OFN_HIDEREADONLY | OFN_NOCHANGEDIR;
+    if (!GetOpenFileNameW(&ofn))
+        return;
+    err = key_file_read(path, key, SETTINGS_KEY_MAX);
+    if (err) {
+        key_file_error(dlg, path, err);
+    } else {
+        SetDlgItemTextW(dlg, IDC_KEY, key);
+        SendMessageW(dlg, WM_NEXTDLGCTL, (WPARAM)GetDlgItem(dlg, IDOK), TRUE);
+    }
+    SecureZeroMemory(key, sizeof key);
+}
+
 static INT_PTR CALLBACK connect_proc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 {
     connect_ctx *ctx = (connect_ctx *)GetWindowLongPtrW(dlg, DWLP_USER);
@@ -200,6 +273,9 @@ static INT_PTR CALLBACK connect_proc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
             InvalidateRect(GetDlgItem(dlg, IDC_KEY), NULL, TRUE);
             return TRUE;
         }
+        case IDC_LOAD_KEY:
+            load_key(dlg);
+            return TRUE;
         case IDOK:
             if (take(dlg, ctx)) {
                 save(dlg, ctx->s);
@@ -214,8 +290,10 @@ static INT_PTR CALLBACK connect_proc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
     case WM_DESTROY:
         if (ctx && ctx->warning)
             DestroyIcon(ctx->warning);
-        /* The key field held the secret: clear it before the window memory goes. */
+        /* The key and password fields held secrets: clear them before the window memory
+         * goes. */
         SetDlgItemTextW(dlg, IDC_KEY, L"");
+        SetDlgItemTextW(dlg, IDC_PASSWORD, L"");
         break;
     }
     return FALSE;

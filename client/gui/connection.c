@@ -42,6 +42,14 @@ static unsigned make_config(app *a, const settings *s, net_config *cfg)
     cfg->secret_len = strlen(key);
     memcpy(cfg->secret, key, cfg->secret_len);
     crypto_wipe(key, sizeof key);
+    /* Only for a server known to use accounts: a key-only server never asks for it. */
+    if (s->accounts && s->password[0]) {
+        if (wstr_to_utf8_into(cfg->password, sizeof cfg->password, s->password) != 0) {
+            crypto_wipe(cfg, sizeof *cfg);
+            return IDS_ERR_NO_PASSWORD;
+        }
+        cfg->password_len = strlen(cfg->password);
+    }
     return 0;
 }
 
@@ -101,6 +109,7 @@ int connection_connect(app *a, const settings *s)
     cfg.link_id = ++a->link_id;
     a->net = net_start(&cfg, &a->net_thread, err, sizeof err);
     crypto_wipe(cfg.secret, sizeof cfg.secret);
+    crypto_wipe(cfg.password, sizeof cfg.password);
     if (!a->net) {
         connection_fail_later(a, PC_E_LOCAL, err);
         PostMessageW(a->hwnd, WM_APP_SHOW_ERROR, 0, 0);
@@ -131,6 +140,7 @@ static int field_for(int code)
     case PC_NICK_TAKEN:
     case PC_BAD_NICK: return IDC_NICK;
     case PC_NO_CIPHER: return IDC_CIPHER;
+    case PC_BAD_PASSWORD: return IDC_PASSWORD;
     case PC_E_LOCAL:
     case PC_E_UNREACHABLE: return IDC_SERVER; /* a mistyped name or port: fix it, not redial */
     default: return 0;
@@ -168,6 +178,10 @@ static wchar_t *error_text(app *a, int code, const wchar_t *full_detail)
     case PC_SERVER_FULL: return wstr_format(IDS_ERR_FULL, detail);
     case PC_TIMEOUT: return wstr_format(IDS_ERR_TIMEOUT, host, detail);
     case PC_NO_CIPHER: return wstr_format(IDS_ERR_NO_CIPHER, detail);
+    case PC_BAD_PASSWORD:
+        /* Without a password it is the server's request for one, not a refusal. */
+        return a->cfg.accounts && a->cfg.password[0] ? wstr_format(IDS_ERR_BAD_PASSWORD)
+                                                     : wstr_format(IDS_ERR_NEEDS_ACCOUNT, host);
     case PC_E_LOST:
     case PC_SHUTDOWN: return wstr_format(IDS_ERR_LOST, host, detail);
     default: return wstr_format(IDS_ERR_OTHER, host, detail);
@@ -188,6 +202,9 @@ void connection_show_error(app *a)
     answer = MessageBoxW(a->hwnd, text ? text : a->error.detail, title,
                          MB_RETRYCANCEL | MB_ICONERROR);
     free(text);
+    /* The server asked for an account: from now on the dialog shows the password. */
+    if (code == PC_BAD_PASSWORD)
+        a->cfg.accounts = 1;
     if (answer != IDRETRY)
         return;
     if (field_for(code) || !a->cfg_valid)

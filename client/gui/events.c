@@ -43,6 +43,8 @@ static void on_connected(app *a, const net_event *ev)
 
     a->state = CS_ONLINE;
     a->cipher = ev->cipher;
+    a->account = ev->account;
+    a->cfg.accounts = ev->account; /* the next Connect dialog asks for what this server wants */
     a->attempt = 0;
     KillTimer(a->hwnd, TIMER_COUNTDOWN);
     wstr_from_utf8_into(a->nick, NAME_MAX_W, ev->nick, (size_t)-1);
@@ -66,6 +68,8 @@ static void on_connected(app *a, const net_event *ev)
         lobby = conv_open(a, L"lobby", 0);
         conv_line_fmt(a, lobby, TL_INFO, IDS_SYS_CONNECTED,
                       server && server[0] ? server : a->cfg.host, a->nick, cipher);
+        conv_line_fmt(a, lobby, TL_INFO, ev->account ? IDS_SYS_MODE_ACCOUNT : IDS_SYS_MODE_KEY,
+                      a->nick, NULL, NULL);
         if (motd && motd[0])
             conv_line_fmt(a, lobby, TL_INFO, IDS_SYS_MOTD, motd, NULL, NULL);
         rejoin_kept_tabs(a);

@@ -8,17 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
 #include "instance.h"
+#include "key_file.h"
 #include "main_window.h"
 #include "placement.h"
 #include "proto.h"
-#include "secret_text.h"
 #include "resource.h"
 #include "settings.h"
 #include "wstr.h"
 
-#define KEY_FILE_MAX 4096
 
 static void message(unsigned title_id, const wchar_t *text, UINT icon)
 {
@@ -34,48 +32,6 @@ static void usage_error(const wchar_t *option)
     wstr_load(IDS_USAGE, usage, 2048);
     text = wstr_format(IDS_BAD_OPTION, option, usage);
     message(IDS_APP_NAME, text ? text : usage, MB_ICONERROR);
-    free(text);
-}
-
-/* Reads the secret key from a UTF-8 text file, normalised as every Parley program does
- * (secret_text.h). Returns 0,
- * or a Windows error code. */
-static DWORD read_key_file(const wchar_t *path, settings *s)
-{
-    HANDLE f = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING,
-                           FILE_ATTRIBUTE_NORMAL, NULL);
-    char text[KEY_FILE_MAX + 1];
-    DWORD n = 0, err = 0;
-
-    if (f == INVALID_HANDLE_VALUE)
-        return GetLastError();
-    if (!ReadFile(f, text, KEY_FILE_MAX, &n, NULL))
-        err = GetLastError();
-    CloseHandle(f);
-    if (err)
-        goto done;
-    text[n] = 0;
-    n = (DWORD)secret_normalize(text, n);
-    if (n == 0) {
-        err = ERROR_INVALID_DATA;
-        goto done;
-    }
-    wstr_from_utf8_into(s->key, SETTINGS_KEY_MAX, text, n);
-done:
-    crypto_wipe(text, sizeof text);
-    return err;
-}
-
-static void key_file_error(const wchar_t *path, DWORD err)
-{
-    wchar_t reason[256], *text;
-
-    if (!FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, err,
-                        0, reason, 256, NULL))
-        _snwprintf(reason, 256, L"error %lu", (unsigned long)err);
-    reason[255] = L'\0';
-    text = wstr_format(IDS_KEY_FILE_ERROR, path, reason);
-    message(IDS_APP_NAME, text ? text : reason, MB_ICONERROR);
     free(text);
 }
 
@@ -148,9 +104,9 @@ static int parse_args(settings *s)
             wstr_copy(s->nick, SETTINGS_NICK_MAX, val);
             i++;
         } else if (!wcscmp(opt, L"--key-file")) {
-            DWORD err = read_key_file(val, s);
+            DWORD err = key_file_read(val, s->key, SETTINGS_KEY_MAX);
             if (err) {
-                key_file_error(val, err);
+                key_file_error(NULL, val, err);
                 rc = 2;
             }
             i++;

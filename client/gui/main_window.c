@@ -29,6 +29,7 @@
 #include "status.h"
 #include "transcript.h"
 #include "userlist.h"
+#include "users_dialog.h"
 #include "wstr.h"
 
 #define GOODBYE_WAIT_MS 1500 /* on exit, how long the network thread may take to say BYE */
@@ -237,6 +238,9 @@ static void on_command(app *a, int id, int code)
             conv_line(a, NULL, TL_INFO, wstr_load(IDS_SYS_DISCONNECTED, text, 256));
         }
         break;
+    case IDM_USERS:
+        users_dialog_run(a);
+        break;
     case IDM_EXIT:
         DestroyWindow(a->hwnd);
         break;
@@ -353,6 +357,8 @@ static void on_init_menu(app *a, HMENU menu)
     conv *c = conv_active(a);
 
     EnableMenuItem(menu, IDM_DISCONNECT, menu_state(online));
+    /* Only an account can administer accounts (the server checks the role). */
+    EnableMenuItem(menu, IDM_USERS, menu_state(online && a->state == CS_ONLINE && a->account));
     EnableMenuItem(menu, IDM_JOIN, menu_state(online));
     EnableMenuItem(menu, IDM_PRIVATE, menu_state(online));
     EnableMenuItem(menu, IDM_LEAVE, menu_state(c != NULL));

@@ -275,6 +275,47 @@ static void on_user_list(app *a, const net_event *ev, const wide_event *w)
     conv_refresh(a, c);
 }
 
+/* After /users: one line per frame of the asked room's list, "People in ROOM: a, b (away)". */
+static void users_to_transcript(app *a, const net_event *ev, const wide_event *w)
+{
+    size_t i, len = 0, cap = 64;
+    wchar_t *names, *grown;
+
+    if (!a->users_room[0] || _wcsicmp(a->users_room, w->room) != 0)
+        return;
+    if (!(ev->flags & PROTO_FLAG_MORE))
+        a->users_room[0] = L'\0';
+    names = calloc(cap, sizeof *names);
+    for (i = 0; names && i < ev->nusers; i++) {
+        wchar_t one[NAME_MAX_W + 16], *nick = wstr_from_utf8(ev->users[i].nick, (size_t)-1);
+        size_t n;
+        if (!nick)
+            continue;
+        if (ev->users[i].presence == PRESENCE_AWAY)
+            wstr_format_into(one, NAME_MAX_W + 16, IDS_PRESENCE_AWAY, nick);
+        else
+            wstr_copy(one, NAME_MAX_W + 16, nick);
+        free(nick);
+        n = wcslen(one);
+        if (len + n + 3 > cap) {
+            cap = (len + n + 3) * 2;
+            grown = realloc(names, cap * sizeof *names);
+            if (!grown)
+                break;
+            names = grown;
+        }
+        if (len) {
+            wcscpy(names + len, L", ");
+            len += 2;
+        }
+        wcscpy(names + len, one);
+        len += n;
+    }
+    if (names)
+        conv_line_fmt(a, NULL, TL_INFO, IDS_SYS_USERS_ENTRY, w->room, names, NULL);
+    free(names);
+}
+
 /* A frame of the room list: to the Join dialog when it asked, to the transcript after /rooms. */
 static void on_room_list(app *a, const net_event *ev)
 {
@@ -353,7 +394,10 @@ void messages_apply(app *a, const net_event *ev)
     case PT_MSG: on_msg(a, ev, &w); break;
     case PT_PRIV_MSG: on_priv(a, ev, &w); break;
     case PT_MEMBER: on_member(a, ev, &w); break;
-    case PT_USER_LIST: on_user_list(a, ev, &w); break;
+    case PT_USER_LIST:
+        on_user_list(a, ev, &w);
+        users_to_transcript(a, ev, &w);
+        break;
     case PT_TOPIC:
         set_topic(a, conv_find(a, w.room, 0), w.text);
         if (w.nick[0])

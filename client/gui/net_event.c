@@ -115,6 +115,7 @@ net_event *link_event_copy(const pcs_event *e)
     } else {
         ev->code = e->code;
         ev->reconnect = e->reconnect;
+        ev->account = e->account;
         ev->cipher = e->cipher;
         ev->count = e->count;
         ev->attempt = e->attempt;

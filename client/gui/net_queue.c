@@ -200,3 +200,13 @@ int net_rooms(net_link *link)
 {
     return request(link, PT_ROOMS, NULL, NULL, NULL, NULL);
 }
+
+int net_users(net_link *link, const char *room)
+{
+    return request(link, PT_USERS, room, NULL, NULL, NULL);
+}
+
+int net_account(net_link *link, const char *account, const char *action)
+{
+    return request(link, PT_ACCOUNT, NULL, account, action, NULL);
+}

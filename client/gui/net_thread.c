@@ -90,6 +90,10 @@ static pcs_session *new_session(net_link *link, const net_config *cfg, char *err
     o.conn.secret = cfg->secret;
     o.conn.secret_len = cfg->secret_len;
     o.conn.nick = cfg->nick;
+    if (cfg->password_len) {
+        o.conn.password = cfg->password;
+        o.conn.password_len = cfg->password_len;
+    }
     o.conn.ciphers = &cfg->cipher;
     o.conn.nciphers = 1;
     o.conn.agent = "parley.exe/" PARLEY_VERSION;
@@ -126,6 +130,13 @@ net_link *net_start(const net_config *cfg, HANDLE *thread, char *err, size_t err
     }
     *thread = (HANDLE)h;
     return link;
+}
+
+void net_quit(net_link *link, const char *reason)
+{
+    /* pcs_quit may be called from any thread, and only the first goodbye counts. */
+    if (link)
+        pcs_quit(link->pcs, reason);
 }
 
 void net_stop(net_link *link)

@@ -18,6 +18,7 @@
 
 #define NET_HOST_MAX 255
 #define NET_SECRET_MAX 1024
+#define NET_PASSWORD_MAX 1024 /* bytes of UTF-8 */
 
 /* One entry of a PT_USER_LIST (nick, presence, away text) or a PT_ROOM_LIST (the room as
  * nick, its topic as away, members). */
@@ -32,7 +33,7 @@ typedef struct net_user {
  * link (free with net_event_free). Strings are UTF-8, NUL-terminated, never NULL.
  *   CONNECTING    attempt
  *   CONNECTED     nick (ours), text (server name), target (message of the day), cipher,
- *                 reconnect
+ *                 reconnect, account (1: logged in to an account, 0: by the shared key alone)
  *   RECONNECTING  attempt, delay_ms, code and text (why)
  *   DISCONNECTED  code, text: the link has ended; always its last event
  *   MESSAGE       the server's message: type and the fields it uses
@@ -43,7 +44,7 @@ typedef struct net_event {
     struct net_event *next;
     pcs_event_kind kind;
     uint8_t type, flags, presence, event, cipher;
-    int code, reconnect;
+    int code, reconnect, account;
     uint32_t count, attempt, delay_ms, rtt_ms, tag;
     uint64_t id, time;
     char *room, *nick, *target, *text;
@@ -60,6 +61,8 @@ typedef struct net_config {
     uint8_t cipher; /* the one cipher offered: PROTO_CIPHER_AES256GCM or PROTO_CIPHER_XOR */
     uint8_t secret[NET_SECRET_MAX];
     size_t secret_len;
+    char password[NET_PASSWORD_MAX]; /* the account's, for a server with accounts */
+    size_t password_len;             /* 0: none (offer no login) */
 } net_config;
 
 typedef struct net_link net_link;
@@ -71,6 +74,10 @@ net_link *net_start(const net_config *cfg, HANDLE *thread, char *err, size_t err
 /* Asks the thread to say goodbye and end; returns at once. The link must not be used
  * afterwards; the thread frees it. Events not yet taken are discarded. */
 void net_stop(net_link *link);
+
+/* Says goodbye with reason now (the server tells the others), before net_stop ends the link;
+ * the later goodbye of net_stop then adds nothing. */
+void net_quit(net_link *link, const char *reason);
 
 /* Takes the next waiting event, or NULL. UI thread only. */
 net_event *net_next_event(net_link *link);
@@ -86,6 +93,11 @@ int net_priv(net_link *link, const char *nick, const char *text);
 int net_nick(net_link *link, const char *nick);
 int net_away(net_link *link, uint8_t presence, const char *text);
 int net_topic(net_link *link, const char *room, const char *text);
+/* Asks the server (as an administrator of a server with accounts) to change an account:
+ * action is disable, enable, delete, user, operator or admin. */
+int net_account(net_link *link, const char *account, const char *action);
+/* Asks for the people in a room (PT_USER_LIST events answer). */
+int net_users(net_link *link, const char *room);
 /* Asks for the server's room list (PT_ROOM_LIST events answer). */
 int net_rooms(net_link *link);
 

@@ -51,16 +51,6 @@ void dialog_center(HWND dlg)
     SetWindowPos(dlg, NULL, x, y, 0, 0, SWP_NOSIZE | SWP_NOZORDER | SWP_NOACTIVATE);
 }
 
-static void trim(wchar_t *s)
-{
-    size_t n = wcslen(s), start = 0;
-
-    while (n && iswspace(s[n - 1]))
-        s[--n] = L'\0';
-    while (start < n && iswspace(s[start]))
-        start++;
-    memmove(s, s + start, (n - start + 1) * sizeof *s);
-}
 
 static INT_PTR CALLBACK prompt_proc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
 {
@@ -77,7 +67,7 @@ static INT_PTR CALLBACK prompt_proc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
     case WM_COMMAND:
         if (LOWORD(wp) == IDOK) {
             GetDlgItemTextW(dlg, ctx->field, ctx->dst, (int)ctx->cap);
-            trim(ctx->dst);
+            wstr_trim(ctx->dst);
             if (!ctx->dst[0] && ctx->empty_error) {
                 wchar_t text[256], title[64];
                 MessageBoxW(dlg, wstr_load(ctx->empty_error, text, 256),

@@ -1,5 +1,6 @@
 /* settings.c — remembers the Connect dialog's values under HKCU\Software\Parley; the secret
- * key is kept only as a DPAPI blob that the same Windows account alone can open. */
+ * key and the account password are kept only as DPAPI blobs that the same Windows account
+ * alone can open. */
 #include "settings.h"
 
 #include <windows.h>
@@ -46,9 +47,18 @@ void settings_subkey(const wchar_t *name, wchar_t *out, size_t cap)
     out[cap - 1] = L'\0';
 }
 
-/* Extra DPAPI entropy: another program running as the same user must at least know this to
- * open the blob with CryptUnprotectData; it is no secret, only a narrower door. */
-static const char key_entropy[] = "Parley secret key v1";
+/* A value sealed with DPAPI: its registry name, its description in the blob, and extra
+ * entropy that another program running as the same user must at least know to open it with
+ * CryptUnprotectData (no secret, only a narrower door; each value has its own). */
+typedef struct sealed_value {
+    const wchar_t *name;
+    const wchar_t *description;
+    const char *entropy;
+} sealed_value;
+
+static const sealed_value sealed_key = {L"Key", L"Parley secret key", "Parley secret key v1"};
+static const sealed_value sealed_password = {L"Password", L"Parley account password",
+                                             "Parley account password v1"};
 
 void settings_defaults(settings *s)
 {
@@ -78,34 +88,35 @@ static int read_dword(HKEY key, const wchar_t *name, DWORD *out)
     return RegGetValueW(key, NULL, name, RRF_RT_REG_DWORD, NULL, out, &size) == ERROR_SUCCESS;
 }
 
-/* Opens the stored key blob with DPAPI into s->key; leaves it empty on any failure. */
-static void read_key(HKEY key, settings *s)
+/* Opens the stored blob v with DPAPI into dst (cap characters); leaves it empty on any
+ * failure. */
+static void read_sealed(HKEY key, const sealed_value *v, wchar_t *dst, size_t cap)
 {
     DATA_BLOB in, out, entropy;
     DWORD size = 0;
     BYTE *blob = NULL;
 
-    if (RegGetValueW(key, NULL, L"Key", RRF_RT_REG_BINARY, NULL, NULL, &size) != ERROR_SUCCESS ||
+    if (RegGetValueW(key, NULL, v->name, RRF_RT_REG_BINARY, NULL, NULL, &size) != ERROR_SUCCESS ||
         size == 0 || size > 64 * 1024)
         return;
     blob = LocalAlloc(LMEM_FIXED, size);
     if (!blob)
         return;
-    if (RegGetValueW(key, NULL, L"Key", RRF_RT_REG_BINARY, NULL, blob, &size) != ERROR_SUCCESS)
+    if (RegGetValueW(key, NULL, v->name, RRF_RT_REG_BINARY, NULL, blob, &size) != ERROR_SUCCESS)
         goto done;
     in.pbData = blob;
     in.cbData = size;
-    entropy.pbData = (BYTE *)(void *)key_entropy;
-    entropy.cbData = (DWORD)sizeof key_entropy - 1;
+    entropy.pbData = (BYTE *)(void *)v->entropy;
+    entropy.cbData = (DWORD)strlen(v->entropy);
     memset(&out, 0, sizeof out);
     if (!CryptUnprotectData(&in, NULL, &entropy, NULL, NULL, CRYPTPROTECT_UI_FORBIDDEN, &out))
         goto done;
-    if (out.cbData < SETTINGS_KEY_MAX * 3) {
+    if (out.cbData < cap * 3) {
         char *utf8 = LocalAlloc(LMEM_FIXED, out.cbData + 1);
         if (utf8) {
             memcpy(utf8, out.pbData, out.cbData);
             utf8[out.cbData] = '\0';
-            wstr_from_utf8_into(s->key, SETTINGS_KEY_MAX, utf8, out.cbData);
+            wstr_from_utf8_into(dst, cap, utf8, out.cbData);
             SecureZeroMemory(utf8, out.cbData);
             LocalFree(utf8);
         }
@@ -131,8 +142,12 @@ void settings_load(settings *s)
         s->cipher = (uint8_t)v;
     if (read_dword(key, L"Remember", &v))
         s->remember = v != 0;
-    if (s->remember)
-        read_key(key, s);
+    if (read_dword(key, L"Accounts", &v))
+        s->accounts = v != 0;
+    if (s->remember) {
+        read_sealed(key, &sealed_key, s->key, SETTINGS_KEY_MAX);
+        read_sealed(key, &sealed_password, s->password, SETTINGS_PASSWORD_MAX);
+    }
     RegCloseKey(key);
 }
 
@@ -147,15 +162,15 @@ static LSTATUS write_dword(HKEY key, const wchar_t *name, DWORD value)
     return RegSetValueExW(key, name, 0, REG_DWORD, (const BYTE *)&value, sizeof value);
 }
 
-/* Seals the key with DPAPI and stores the blob; an empty key removes the value. */
-static LSTATUS write_key(HKEY key, const wchar_t *secret)
+/* Seals secret with DPAPI and stores the blob as v; an empty secret removes the value. */
+static LSTATUS write_sealed(HKEY key, const sealed_value *v, const wchar_t *secret)
 {
     DATA_BLOB in, out, entropy;
     char *utf8;
     LSTATUS rc;
 
     if (!secret[0]) {
-        rc = RegDeleteValueW(key, L"Key");
+        rc = RegDeleteValueW(key, v->name);
         return rc == ERROR_FILE_NOT_FOUND ? ERROR_SUCCESS : rc;
     }
     utf8 = wstr_to_utf8(secret);
@@ -163,15 +178,15 @@ static LSTATUS write_key(HKEY key, const wchar_t *secret)
         return ERROR_OUTOFMEMORY;
     in.pbData = (BYTE *)utf8;
     in.cbData = (DWORD)strlen(utf8);
-    entropy.pbData = (BYTE *)(void *)key_entropy;
-    entropy.cbData = (DWORD)sizeof key_entropy - 1;
+    entropy.pbData = (BYTE *)(void *)v->entropy;
+    entropy.cbData = (DWORD)strlen(v->entropy);
     memset(&out, 0, sizeof out);
-    if (!CryptProtectData(&in, L"Parley secret key", &entropy, NULL, NULL,
+    if (!CryptProtectData(&in, v->description, &entropy, NULL, NULL,
                           CRYPTPROTECT_UI_FORBIDDEN, &out)) {
         rc = (LSTATUS)GetLastError();
         goto done;
     }
-    rc = RegSetValueExW(key, L"Key", 0, REG_BINARY, out.pbData, out.cbData);
+    rc = RegSetValueExW(key, v->name, 0, REG_BINARY, out.pbData, out.cbData);
     LocalFree(out.pbData);
 done:
     SecureZeroMemory(utf8, in.cbData);
@@ -187,8 +202,8 @@ unsigned long settings_save(const settings *s)
     if (!s->remember) {
         /* Forgetting means every connection value: no trace of a server, a nickname or a
          * key stays. (The window's placement, in its own subkey, is no such trace.) */
-        static const wchar_t *const names[] = {L"Server", L"Port", L"Nickname", L"Cipher",
-                                               L"Remember", L"Key"};
+        static const wchar_t *const names[] = {L"Server", L"Port",     L"Nickname", L"Cipher",
+                                               L"Remember", L"Accounts", L"Key", L"Password"};
         size_t i;
         rc = RegOpenKeyExW(HKEY_CURRENT_USER, REG_PATH, 0, KEY_SET_VALUE, &key);
         if (rc == ERROR_FILE_NOT_FOUND)
@@ -210,8 +225,10 @@ unsigned long settings_save(const settings *s)
         (rc = write_dword(key, L"Port", s->port)) == ERROR_SUCCESS &&
         (rc = write_string(key, L"Nickname", s->nick)) == ERROR_SUCCESS &&
         (rc = write_dword(key, L"Cipher", s->cipher)) == ERROR_SUCCESS &&
-        (rc = write_dword(key, L"Remember", 1)) == ERROR_SUCCESS)
-        rc = write_key(key, s->key);
+        (rc = write_dword(key, L"Remember", 1)) == ERROR_SUCCESS &&
+        (rc = write_dword(key, L"Accounts", s->accounts != 0)) == ERROR_SUCCESS &&
+        (rc = write_sealed(key, &sealed_key, s->key)) == ERROR_SUCCESS)
+        rc = write_sealed(key, &sealed_password, s->accounts ? s->password : L"");
     RegCloseKey(key);
     return (unsigned long)rc;
 }
@@ -219,4 +236,5 @@ unsigned long settings_save(const settings *s)
 void settings_wipe(settings *s)
 {
     SecureZeroMemory(s->key, sizeof s->key);
+    SecureZeroMemory(s->password, sizeof s->password);
 }

@@ -1,5 +1,6 @@
 /* settings.h — what the Connect dialog edits, and how it is remembered: plain values under
- * HKCU\Software\Parley, the secret key only as a DPAPI (CryptProtectData) blob. */
+ * HKCU\Software\Parley, the secret key and the account password only as DPAPI
+ * (CryptProtectData) blobs. */
 #ifndef PARLEY_GUI_SETTINGS_H
 #define PARLEY_GUI_SETTINGS_H
 
@@ -10,6 +11,7 @@
 #define SETTINGS_HOST_MAX 256
 #define SETTINGS_NICK_MAX 64
 #define SETTINGS_KEY_MAX 1025 /* HS_SECRET_MAX bytes of UTF-8 at most, checked on connect */
+#define SETTINGS_PASSWORD_MAX 257 /* 256 characters: more than any password manager makes */
 
 typedef struct settings {
     wchar_t host[SETTINGS_HOST_MAX];
@@ -18,6 +20,8 @@ typedef struct settings {
     wchar_t key[SETTINGS_KEY_MAX]; /* wiped by settings_wipe */
     uint8_t cipher;                /* PROTO_CIPHER_AES256GCM or PROTO_CIPHER_XOR */
     int remember;
+    int accounts;                  /* the server asked for an account: nick is the user name */
+    wchar_t password[SETTINGS_PASSWORD_MAX]; /* the account's; wiped by settings_wipe */
 } settings;
 
 /* Defaults: localhost, the default port, the Windows user name, AES-256-GCM, no key. */
@@ -36,7 +40,7 @@ int settings_use_profile(const wchar_t *profile);
 const wchar_t *settings_key(void);
 /* The key of a part of the current profile ("Window", "Recent") into out. */
 void settings_subkey(const wchar_t *name, wchar_t *out, size_t cap);
-/* Clears the key from memory. */
+/* Clears the key and the password from memory. */
 void settings_wipe(settings *s);
 
 #endif

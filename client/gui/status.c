@@ -1,6 +1,6 @@
-/* status.c — the status bar's four parts (connection state, cipher with a warning icon for
- * XOR, server, round trip), the window title and the tray tooltip (both with the unread
- * total), all from the app state. */
+/* status.c — the status bar's four parts (connection state with the server's mode, cipher
+ * with a warning icon for XOR, server, round trip), the window title and the tray tooltip
+ * (both with the unread total), all from the app state. */
 #include "status.h"
 
 #include <commctrl.h>
@@ -55,9 +55,13 @@ void status_refresh(app *a)
             wstr_format_into(text, 256, IDS_ST_CONNECTING, a->cfg.host);
         }
         break;
-    case CS_ONLINE:
-        wstr_format_into(text, 256, a->away ? IDS_ST_AWAY : IDS_ST_CONNECTED, a->nick);
+    case CS_ONLINE: {
+        /* Which kind of server this is, said plainly next to who we are. */
+        wchar_t who[200];
+        wstr_format_into(who, 200, a->away ? IDS_ST_AWAY : IDS_ST_CONNECTED, a->nick);
+        wstr_format_into(text, 256, a->account ? IDS_ST_MODE_ACCOUNT : IDS_ST_MODE_KEY, who);
         break;
+    }
     case CS_WAITING:
         _snwprintf(num, 32, L"%u", (a->wait_ms + 999) / 1000);
         _snwprintf(num2, 32, L"%u", a->attempt);

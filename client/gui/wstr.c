@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
 
 #define FORMAT_MAX 4096 /* longest string-table entry, in UTF-16 units */
 
@@ -168,4 +169,15 @@ void wstr_copy(wchar_t *dst, size_t cap, const wchar_t *src)
     }
     memcpy(dst, src, n * sizeof *dst);
     dst[n] = L'\0';
+}
+
+void wstr_trim(wchar_t *s)
+{
+    size_t n = wcslen(s), start = 0;
+
+    while (n && iswspace(s[n - 1]))
+        s[--n] = L'\0';
+    while (start < n && iswspace(s[start]))
+        start++;
+    memmove(s, s + start, (n - start + 1) * sizeof *s);
 }

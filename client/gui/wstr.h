@@ -29,5 +29,7 @@ wchar_t *wstr_format_into(wchar_t *dst, size_t cap, unsigned id, ...);
 wchar_t *wstr_dup(const wchar_t *w);
 /* Copies with truncation; always terminated. */
 void wstr_copy(wchar_t *dst, size_t cap, const wchar_t *src);
+/* Removes white space at both ends of s, in place. */
+void wstr_trim(wchar_t *s);
 
 #endif

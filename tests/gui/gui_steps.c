@@ -142,20 +142,41 @@ void report_text(const char *what, HWND parent, int id)
 
 /* Starts parley.exe as nick, confirms the Connect dialog (optionally typing the key into it
  * first), and returns the main window once it says it is connected; NULL on failure. */
-HWND connect_client(gui_proc *p, const test_server *ts, const wchar_t *nick,
-                           const wchar_t *key_file, const wchar_t *typed_key)
+HWND open_connect(gui_proc *p, const test_server *ts, const wchar_t *nick,
+                  const wchar_t *key_file)
 {
-    wchar_t args[1024], title[64];
-    HWND dlg, main;
+    wchar_t args[1024];
+    HWND dlg;
 
     client_args(args, 1024, ts, nick, key_file);
     if (gui_start(p, nick, parley_exe(), args) != 0)
         return NULL;
     dlg = gui_wait_window(p, L"#32770", TITLE_CONNECT, WAIT_UI);
-    if (!dlg) {
+    if (!dlg)
         test_failf_at(__FILE__, __LINE__, "%ls: no Connect dialog", nick);
+    return dlg;
+}
+
+HWND wait_connected(gui_proc *p, const wchar_t *nick)
+{
+    wchar_t title[64];
+    HWND main;
+
+    _snwprintf(title, 64, L"%ls on 127.0.0.1", nick);
+    title[63] = L'\0';
+    main = gui_wait_window(p, L"#32770", title, WAIT_NET);
+    if (!main)
+        test_failf_at(__FILE__, __LINE__, "%ls: never connected", nick);
+    return main;
+}
+
+HWND connect_client(gui_proc *p, const test_server *ts, const wchar_t *nick,
+                    const wchar_t *key_file, const wchar_t *typed_key)
+{
+    HWND dlg = open_connect(p, ts, nick, key_file);
+
+    if (!dlg)
         return NULL;
-    }
     CHECK(text_has(dlg, IDC_SERVER, L"127.0.0.1"));
     CHECK(text_has(dlg, IDC_NICK, nick));
     if (typed_key) {
@@ -163,11 +184,7 @@ HWND connect_client(gui_proc *p, const test_server *ts, const wchar_t *nick,
         gui_type(dlg, IDC_KEY, typed_key);
     }
     gui_click(dlg, IDOK);
-    _snwprintf(title, 64, L"%ls on 127.0.0.1", nick);
-    main = gui_wait_window(p, L"#32770", title, WAIT_NET);
-    if (!main)
-        test_failf_at(__FILE__, __LINE__, "%ls: never connected", nick);
-    return main;
+    return wait_connected(p, nick);
 }
 
 const wchar_t *screenshot_path(void)
@@ -237,36 +254,25 @@ int input_is(HWND main, const wchar_t *want)
     return same;
 }
 
-/* "Remember" keeps the settings under HKCU\Software\Parley and the key only as a DPAPI blob
- * that opens (with Parley's entropy) to the key. Read from this process: same user, same
- * prefix. */
-void check_remembered(const wchar_t *nick, DWORD cipher)
+void check_sealed(const wchar_t *name, const char *entropy_text, const char *plain)
 {
-    static const char entropy_text[] = "Parley secret key v1";
-    wchar_t value[64];
-    DWORD size = sizeof value, number = 0;
     BYTE blob[4096];
+    DWORD size = sizeof blob;
     DATA_BLOB in, out, entropy;
 
-    CHECK(RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"Nickname", RRF_RT_REG_SZ, NULL,
-                       value, &size) == ERROR_SUCCESS && wcscmp(value, nick) == 0);
-    size = sizeof number;
-    CHECK(RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"Cipher", RRF_RT_REG_DWORD,
-                       NULL, &number, &size) == ERROR_SUCCESS && number == cipher);
-    size = sizeof blob;
-    if (RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"Key", RRF_RT_REG_BINARY, NULL,
+    if (RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley", name, RRF_RT_REG_BINARY, NULL,
                      blob, &size) != ERROR_SUCCESS) {
-        test_failf_at(__FILE__, __LINE__, "no Key value was remembered");
+        test_failf_at(__FILE__, __LINE__, "no %ls value was remembered", name);
         return;
     }
-    /* Never the plain key... */
+    /* Never the plain text... */
     {
-        size_t n = strlen(TEST_SECRET), i;
-        int plain = 0;
+        size_t n = strlen(plain), i;
+        int found = 0;
         for (i = 0; i + n <= size; i++)
-            if (memcmp(blob + i, TEST_SECRET, n) == 0)
-                plain = 1;
-        CHECK(!plain);
+            if (memcmp(blob + i, plain, n) == 0)
+                found = 1;
+        CHECK(!found);
     }
     /* ...but a DPAPI blob of it. */
     in.pbData = blob;
@@ -275,9 +281,25 @@ void check_remembered(const wchar_t *nick, DWORD cipher)
     entropy.cbData = (DWORD)strlen(entropy_text);
     memset(&out, 0, sizeof out);
     if (dpapi_ok(CryptUnprotectData(&in, NULL, &entropy, NULL, NULL, 0, &out))) {
-        CHECK(out.cbData == strlen(TEST_SECRET) && memcmp(out.pbData, TEST_SECRET, out.cbData) == 0);
+        CHECK(out.cbData == strlen(plain) && memcmp(out.pbData, plain, out.cbData) == 0);
         LocalFree(out.pbData);
     }
+}
+
+/* "Remember" keeps the settings under HKCU\Software\Parley and the key only as a DPAPI blob
+ * that opens (with Parley's entropy) to the key. Read from this process: same user, same
+ * prefix. */
+void check_remembered(const wchar_t *nick, DWORD cipher)
+{
+    wchar_t value[64];
+    DWORD size = sizeof value, number = 0;
+
+    CHECK(RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"Nickname", RRF_RT_REG_SZ, NULL,
+                       value, &size) == ERROR_SUCCESS && wcscmp(value, nick) == 0);
+    size = sizeof number;
+    CHECK(RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"Cipher", RRF_RT_REG_DWORD,
+                       NULL, &number, &size) == ERROR_SUCCESS && number == cipher);
+    check_sealed(L"Key", "Parley secret key v1", TEST_SECRET);
     RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Parley");
 }
 

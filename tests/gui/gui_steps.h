@@ -37,6 +37,12 @@ void say_enter(HWND main, const wchar_t *text);
 void say_button(HWND main, const wchar_t *text);
 /* Prints a control's text to stderr, to explain a failure. */
 void report_text(const char *what, HWND parent, int id);
+/* Starts parley.exe as nick (with the key file, if any) and returns its Connect dialog; NULL
+ * after a failure (reported). */
+HWND open_connect(gui_proc *p, const test_server *ts, const wchar_t *nick,
+                  const wchar_t *key_file);
+/* Waits for nick's main window to say it is connected to 127.0.0.1; NULL (reported) if not. */
+HWND wait_connected(gui_proc *p, const wchar_t *nick);
 /* Starts parley.exe as nick, confirms the Connect dialog (typing typed_key into it first when
  * given) and returns the main window once it says it is connected; NULL after a failure. */
 HWND connect_client(gui_proc *p, const test_server *ts, const wchar_t *nick,
@@ -53,6 +59,9 @@ int wait_focus(const gui_proc *p, HWND want, DWORD timeout_ms);
 void press(const gui_proc *p, UINT vk);
 /* 1 if the main window's input box holds exactly want (else says what it holds). */
 int input_is(HWND main, const wchar_t *want);
+/* Checks that HKCU\Software\Parley's value name is a DPAPI blob (opened with entropy_text)
+ * of plain, and holds no plain copy of it. */
+void check_sealed(const wchar_t *name, const char *entropy_text, const char *plain);
 /* Checks what "Remember" stored for nick under HKCU\Software\Parley, then removes it. */
 void check_remembered(const wchar_t *nick, DWORD cipher);
 /* Restarts a stopped test server on the same port and data directory. 0 or -1. */

@@ -90,6 +90,18 @@ chat *chat_create(const server_config *cfg, char *err, size_t err_size)
     memcpy(c->hs_cfg.allowed, c->cfg.ciphers, c->cfg.nciphers);
     c->hs_cfg.nallowed = c->cfg.nciphers;
     c->hs_cfg.server_name = c->cfg.name;
+    c->hs_cfg.forward_secrecy = c->cfg.forward_secrecy;
+    if (c->cfg.forward_secrecy == HS_FS_REQUIRED && !crypto_ecdh_available()) {
+        snprintf(err, err_size,
+                 "forward_secrecy = required, but this system's crypto (%s) cannot carry out the "
+                 "ECDH P-256 exchange; set forward_secrecy = preferred or run on a system that can",
+                 crypto_backend_name());
+        goto fail;
+    }
+    if (c->cfg.forward_secrecy != HS_FS_OFF && !crypto_ecdh_available())
+        log_warn("forward secrecy: this system's crypto (%s) cannot carry out the ECDH P-256 "
+                 "exchange; sessions use keys from the network key alone",
+                 crypto_backend_name());
     if (server_salt(&c->cfg, c->hs_cfg.salt, err, err_size) != 0)
         goto fail;
     if (hs_master(c->hs_cfg.secret, c->hs_cfg.secret_len, c->hs_cfg.salt, c->hs_cfg.iterations,

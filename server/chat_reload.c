@@ -83,6 +83,7 @@ void chat_apply_reload(chat *c)
     needs_restart("ciphers", o->nciphers != n->nciphers ||
                                  memcmp(o->ciphers, n->ciphers, n->nciphers) != 0);
     needs_restart("per_room", o->history_per_room != n->history_per_room);
+    needs_restart("forward_secrecy", o->forward_secrecy != n->forward_secrecy);
     log_info("settings reloaded: name, motd, limits, timeouts and log level (%s)",
              log_level_name((log_level)n->log_level));
     crypto_wipe(n, sizeof *n);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "handshake.h"
 #include "proto.h"
 
 #define SERVER_PORT_DEFAULT 7420
@@ -39,6 +40,7 @@ typedef struct server_config {
     uint32_t iterations;               /* PBKDF2 iterations */
     char oper_password[PROTO_NAME_MAX + 1]; /* "" = no operators */
     int auth;                          /* server_auth: who may log in */
+    hs_fs_policy forward_secrecy;      /* whether clients without the ECDH exchange may connect */
     /* [limits] */
     uint32_t max_frame;
     uint32_t max_connections;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "fsys.h"
 #include "server_fixture.h"
 #include "sock.h"
 #include "sys.h"
@@ -826,5 +827,40 @@ TEST(idle_client_is_pinged_and_kept)
     CHECK(pc_say(a, "lobby", "still here", 1) == 0);
     CHECK(test_expect_text(a, "still here", &m, WAIT) == 1);
     pc_close(a);
+    finish(&ts);
+}
+
+/* forward_secrecy = required on a real server: where this system can do the ECDH exchange the
+ * server starts and this system's client connects; where it cannot (Wine 8's CNG) the server
+ * refuses to start, saying why, rather than turn every client away. */
+TEST(forward_secrecy_required_starts_only_where_it_can_be_kept)
+{
+    test_server ts;
+    server_config cfg;
+    pc_conn *c;
+    char err[512];
+
+    sock_startup();
+    crypto_init();
+    test_server_config(&cfg, "fsrequired");
+    cfg.forward_secrecy = HS_FS_REQUIRED;
+    if (!crypto_ecdh_available()) {
+        chat *core;
+        REQUIRE(fsys_mkdirs(cfg.data_dir, err, sizeof err) == 0);
+        core = chat_create(&cfg, err, sizeof err);
+        CHECK(core == NULL);
+        CHECK(strstr(err, "forward_secrecy = required") != NULL);
+        CHECK(strstr(err, "cannot carry out the ECDH P-256 exchange") != NULL);
+        printf("refused to start, as expected: %s\n", err);
+        if (core)
+            chat_destroy(core);
+        test_server_clean(cfg.data_dir);
+        return;
+    }
+    REQUIRE(start(&ts, "fsrequired", &cfg) == 0);
+    c = test_connect(&ts, "alice", NULL, 0);
+    CHECK(c != NULL);
+    if (c)
+        pc_close(c);
     finish(&ts);
 }

@@ -415,8 +415,18 @@ void hs_server_init(hs_server *hs)
     hs->state = ST_WAIT_HELLO;
 }
 
+/* Drops the schedule of the key the client did not prove (or both, on failure). */
+static void server_drop_next(hs_server *hs)
+{
+    cipher_state_free(&hs->next_tx);
+    cipher_state_free(&hs->next_rx);
+    crypto_wipe(hs->next_auth, sizeof hs->next_auth);
+    hs->have_next = 0;
+}
+
 static hs_result server_fail(hs_server *hs, uint16_t code, const char *reason, buf *out)
 {
+    server_drop_next(hs);
     hs->state = ST_FAILED;
     hs->code = code;
     snprintf(hs->reason, sizeof hs->reason, "%s", reason);
@@ -496,43 +506,89 @@ static hs_result server_on_hello(hs_server *hs, const hs_server_config *cfg, pro
     /* Derive now, while both bodies are at hand, so nothing of them needs keeping. */
     rc = hs_derive(cfg->master, hs->cipher, f->body, f->len, out->data + start + PROTO_HEADER_SIZE,
                    out->len - start - PROTO_HEADER_SIZE, hs->forward_secret ? z : NULL, &keys);
-    crypto_wipe(z, sizeof z);
     if (rc != PROTO_OK ||
         hs_ciphers(hs->cipher, &keys, cfg->secret, cfg->secret_len, 1, &hs->tx, &hs->rx) !=
             PROTO_OK) {
         out->len = start;
         crypto_wipe(&keys, sizeof keys);
+        crypto_wipe(z, sizeof z);
         return server_fail(hs, PC_INTERNAL, "key derivation failed", out);
     }
     memcpy(hs->auth, keys.auth, HS_KEY_SIZE);
+    if (cfg->next_secret) {
+        /* The same transcript and z under the next key: the PROOF will tell which is held. */
+        rc = hs_derive(cfg->next_master, hs->cipher, f->body, f->len,
+                       out->data + start + PROTO_HEADER_SIZE, out->len - start - PROTO_HEADER_SIZE,
+                       hs->forward_secret ? z : NULL, &keys);
+        if (rc != PROTO_OK || hs_ciphers(hs->cipher, &keys, cfg->next_secret, cfg->next_secret_len,
+                                         1, &hs->next_tx, &hs->next_rx) != PROTO_OK) {
+            out->len = start;
+            crypto_wipe(&keys, sizeof keys);
+            crypto_wipe(z, sizeof z);
+            return server_fail(hs, PC_INTERNAL, "key derivation failed", out);
+        }
+        memcpy(hs->next_auth, keys.auth, HS_KEY_SIZE);
+        hs->have_next = 1;
+    }
+    crypto_wipe(z, sizeof z);
     crypto_wipe(&keys, sizeof keys);
     hs->state = ST_WAIT_PROOF;
     return HS_CONTINUE;
 }
 
-static hs_result server_on_proof(hs_server *hs, proto_frame *f, proto_msg *m, buf *out)
+/* 1 if the ciphered PROOF in f opens with rx and carries the proof made from auth. */
+static int proof_opens(cipher_state *rx, const uint8_t auth[HS_KEY_SIZE], proto_frame *f,
+                       proto_msg *m)
 {
     hs_keys k;
     uint8_t expect[PROTO_MAC_SIZE];
-    int rc, ok;
+    int rc;
+
+    /* With xor a wrong key turns the body to noise, so an undecodable PROOF is a wrong key
+     * too; with GCM the tag fails. */
+    if (cipher_decode(rx, f, m) != PROTO_OK)
+        return 0;
+    memset(&k, 0, sizeof k);
+    memcpy(k.auth, auth, HS_KEY_SIZE);
+    rc = hs_proof(&k, 0, expect);
+    crypto_wipe(&k, sizeof k);
+    return rc == PROTO_OK && crypto_equal(expect, m->mac, PROTO_MAC_SIZE);
+}
+
+static hs_result server_on_proof(hs_server *hs, proto_frame *f, proto_msg *m, buf *out)
+{
+    uint8_t *copy = NULL;
+    int ok;
 
     if (f->type != PT_PROOF)
         return server_fail(hs, PC_PROTOCOL, "expected PROOF", out);
-    rc = cipher_decode(&hs->rx, f, m);
-    if (rc == CIPHER_E_AUTH)
-        return server_fail(hs, PC_WRONG_KEY, "wrong key", out);
-    if (rc != PROTO_OK)
-        /* With xor a wrong key turns the body to noise, so this is usually a wrong key too. */
-        return server_fail(hs, PC_WRONG_KEY, "wrong key", out);
-    memset(&k, 0, sizeof k);
-    memcpy(k.auth, hs->auth, HS_KEY_SIZE);
-    rc = hs_proof(&k, 0, expect);
-    crypto_wipe(&k, sizeof k);
-    if (rc != PROTO_OK)
-        return server_fail(hs, PC_INTERNAL, "key derivation failed", out);
-    ok = crypto_equal(expect, m->mac, PROTO_MAC_SIZE);
+    if (hs->have_next) {
+        /* Opening works in place (and wipes on failure): keep the body for the second try. */
+        copy = malloc(f->len ? f->len : 1);
+        if (!copy)
+            return server_fail(hs, PC_INTERNAL, "out of memory", out);
+        memcpy(copy, f->body, f->len);
+    }
+    ok = proof_opens(&hs->rx, hs->auth, f, m);
+    if (!ok && copy) {
+        memcpy(f->body, copy, f->len);
+        ok = proof_opens(&hs->next_rx, hs->next_auth, f, m);
+        if (ok) {
+            /* The client holds the next key: this connection runs on its schedule. */
+            cipher_state_free(&hs->tx);
+            cipher_state_free(&hs->rx);
+            hs->tx = hs->next_tx;
+            hs->rx = hs->next_rx;
+            cipher_state_plain(&hs->next_tx);
+            cipher_state_plain(&hs->next_rx);
+            memcpy(hs->auth, hs->next_auth, HS_KEY_SIZE);
+            hs->used_next = 1;
+        }
+    }
+    free(copy);
     if (!ok)
         return server_fail(hs, PC_WRONG_KEY, "wrong key", out);
+    server_drop_next(hs);
     hs->state = ST_DONE;
     return HS_DONE;
 }
@@ -574,6 +630,7 @@ int hs_server_welcome(hs_server *hs, const char *nick, uint32_t max_frame, const
 
 void hs_server_free(hs_server *hs)
 {
+    server_drop_next(hs);
     cipher_state_free(&hs->tx);
     cipher_state_free(&hs->rx);
     crypto_wipe(hs->auth, sizeof hs->auth);

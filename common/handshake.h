@@ -146,6 +146,11 @@ typedef struct hs_server_config {
     uint8_t nallowed;
     const char *server_name;
     hs_fs_policy forward_secrecy;
+    /* Key rotation: a second ("next") network key accepted alongside the first while both are
+     * configured. NULL = none. Borrowed like secret; next_master is hs_master of it. */
+    const uint8_t *next_secret;
+    size_t next_secret_len;
+    uint8_t next_master[HS_KEY_SIZE];
 } hs_server_config;
 
 typedef struct hs_server {
@@ -153,13 +158,19 @@ typedef struct hs_server {
     uint8_t cipher;
     uint8_t auth[HS_KEY_SIZE];
     int forward_secret;                    /* 1 if this connection used the ECDH exchange */
+    int used_next;                         /* 1 if the client proved the next network key */
     uint16_t code;
     char reason[256];
     cipher_state tx, rx;
+    /* With a next key: the same schedule from it, until PROOF shows which key the client has. */
+    int have_next;
+    uint8_t next_auth[HS_KEY_SIZE];
+    cipher_state next_tx, next_rx;
 } hs_server;
 
 void hs_server_init(hs_server *hs);
-/* Feeds HELLO or PROOF. After HELLO it appends CHALLENGE. On PROOF it verifies the client and
+/* Feeds HELLO or PROOF. After HELLO it appends CHALLENGE. On PROOF it verifies the client (with
+ * either network key when cfg has a next one; used_next says which) and
  * returns HS_DONE with msg holding the PROOF (msg->nick is the requested nickname); the caller
  * then decides on the nick and calls hs_server_welcome or sends a plain ERROR. On HS_FAILED a
  * plain ERROR has been appended to out. */

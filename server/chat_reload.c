@@ -35,6 +35,7 @@ int chat_request_reload(chat *c, const server_config *fresh)
         return -1;
     *copy = *fresh;
     crypto_wipe(copy->secret, sizeof copy->secret); /* never changes while running */
+    crypto_wipe(copy->next_secret, sizeof copy->next_secret);
     mutex_lock(c->reload_lock);
     if (c->reload_pending) {
         crypto_wipe(c->reload_pending, sizeof *c->reload_pending);

@@ -181,6 +181,11 @@ int server_config_set(server_config *cfg, const char *section, const char *key,
     }
     if (key_is(section, key, "security", "secret_file"))
         return set_str(cfg->secret_file, sizeof cfg->secret_file, value, problem, psize);
+    if (key_is(section, key, "security", "next_secret"))
+        return set_str(cfg->next_secret, sizeof cfg->next_secret, value, problem, psize);
+    if (key_is(section, key, "security", "next_secret_file"))
+        return set_str(cfg->next_secret_file, sizeof cfg->next_secret_file, value, problem,
+                       psize);
     if (key_is(section, key, "security", "iterations"))
         return set_u32(&cfg->iterations, value, HS_ITERATIONS_MIN, HS_ITERATIONS_MAX, problem,
                        psize);

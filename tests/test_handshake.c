@@ -740,3 +740,61 @@ TEST(recorded_session_with_exchange_does_not_open_with_the_key)
     buf_free(&c2s);
     buf_free(&s2c);
 }
+
+/* ---- key rotation: a server that accepts a next key too ---- */
+
+static void rotation_case(const char *client_secret, const uint8_t *ciphers, int expect_next)
+{
+    static const char next[] = "the next key";
+    pair p;
+    hs_result srv;
+    pair_init(&p, "correct horse", ciphers, 1);
+    p.cfg.next_secret = (const uint8_t *)next;
+    p.cfg.next_secret_len = strlen(next);
+    REQUIRE(hs_master(next, strlen(next), p.cfg.salt, p.cfg.iterations, p.cfg.next_master) ==
+            PROTO_OK);
+    if (expect_next < 0) {
+        CHECK_EQ_INT(run(&p, client_secret, ciphers, 1, &srv), HS_FAILED);
+        CHECK_EQ_INT(p.s.code, PC_WRONG_KEY);
+        CHECK_EQ_INT(p.c.code, PC_WRONG_KEY);
+    } else {
+        CHECK_EQ_INT(run(&p, client_secret, ciphers, 1, &srv), HS_DONE);
+        CHECK_EQ_INT(p.s.used_next, expect_next);
+        CHECK_EQ_INT(p.s.have_next, 0); /* the other key's schedule is gone */
+        chat_both_ways(&p);
+    }
+    pair_free(&p);
+}
+
+TEST(rotation_accepts_the_current_key)
+{
+    REQUIRE(crypto_init() == CRYPTO_OK);
+    rotation_case("correct horse", AES_ONLY, 0);
+    rotation_case("correct horse", XOR_ONLY, 0);
+}
+
+TEST(rotation_accepts_the_next_key)
+{
+    REQUIRE(crypto_init() == CRYPTO_OK);
+    rotation_case("the next key", AES_ONLY, 1);
+    rotation_case("the next key", XOR_ONLY, 1);
+}
+
+TEST(rotation_refuses_any_other_key)
+{
+    REQUIRE(crypto_init() == CRYPTO_OK);
+    rotation_case("battery staple", AES_ONLY, -1);
+    rotation_case("battery staple", XOR_ONLY, -1);
+}
+
+/* Without a next key configured, the next key is just a wrong key. */
+TEST(without_rotation_the_next_key_is_refused)
+{
+    pair p;
+    hs_result srv;
+    REQUIRE(crypto_init() == CRYPTO_OK);
+    pair_init(&p, "correct horse", AES_ONLY, 1);
+    CHECK_EQ_INT(run(&p, "the next key", AES_ONLY, 1, &srv), HS_FAILED);
+    CHECK_EQ_INT(p.s.code, PC_WRONG_KEY);
+    pair_free(&p);
+}

@@ -89,6 +89,18 @@ TEST(forward_secrecy_setting)
     CHECK_EQ_INT(c.forward_secrecy, HS_FS_OFF); /* a bad value leaves the old one */
 }
 
+TEST(next_secret_settings)
+{
+    server_config c;
+    char problem[256];
+    server_config_defaults(&c);
+    CHECK_EQ_STR(c.next_secret, "");
+    CHECK_EQ_INT(set(&c, "security", "next_secret_file", "next.key", problem), 0);
+    CHECK_EQ_STR(c.next_secret_file, "next.key");
+    CHECK_EQ_INT(set(&c, "security", "next_secret", "new key", problem), 0);
+    CHECK_EQ_STR(c.next_secret, "new key");
+}
+
 TEST(bad_values_say_what_is_wrong)
 {
     server_config c;

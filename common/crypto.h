@@ -14,7 +14,8 @@
 enum {
     CRYPTO_OK = 0,
     CRYPTO_EFAIL = -1,   /* the backend failed (out of memory, provider missing) */
-    CRYPTO_EAUTH = -2    /* authentication failed: tag mismatch */
+    CRYPTO_EAUTH = -2,   /* authentication failed: tag mismatch */
+    CRYPTO_EINVAL = -3   /* bad input: e.g. a peer's public key that is not a point on the curve */
 };
 
 /* Call once before any other function (idempotent, thread-safe after the first call returns). */
@@ -57,6 +58,28 @@ int crypto_gcm_seal(crypto_gcm *k, const uint8_t nonce[CRYPTO_GCM_NONCE_SIZE], c
 /* Decrypts buf[0..len) in place if the tag verifies; CRYPTO_EAUTH (and buf unspecified) if not. */
 int crypto_gcm_open(crypto_gcm *k, const uint8_t nonce[CRYPTO_GCM_NONCE_SIZE], const void *aad,
                     size_t aad_len, uint8_t *buf, size_t len, const uint8_t tag[CRYPTO_GCM_TAG_SIZE]);
+
+/* Ephemeral ECDH over NIST P-256 (secp256r1), for forward secrecy in the handshake. Public
+ * keys travel as SEC 1 uncompressed points (04 || X || Y, big-endian); the shared secret is the
+ * X coordinate of the shared point, big-endian (as in TLS and NIST SP 800-56A "Z"). */
+#define CRYPTO_P256_PUBLIC_SIZE 65
+#define CRYPTO_P256_PRIVATE_SIZE 32
+#define CRYPTO_P256_SECRET_SIZE 32
+
+typedef struct crypto_ecdh crypto_ecdh;
+
+/* 1 if this backend can carry out the whole exchange here, else 0. Probed once per process:
+ * CNG under Wine 8 makes keys and agrees secrets but cannot hand the secret out. */
+int crypto_ecdh_available(void);
+/* A fresh key pair; its public key is written to pub. NULL on failure. Owned by the caller. */
+crypto_ecdh *crypto_ecdh_new(uint8_t pub[CRYPTO_P256_PUBLIC_SIZE]);
+/* A key pair from known values (known-answer tests): the private scalar and its public key. */
+crypto_ecdh *crypto_ecdh_import(const uint8_t priv[CRYPTO_P256_PRIVATE_SIZE],
+                                const uint8_t pub[CRYPTO_P256_PUBLIC_SIZE]);
+/* The shared secret with the peer's public key. CRYPTO_EINVAL if peer is not a valid point. */
+int crypto_ecdh_derive(crypto_ecdh *k, const uint8_t peer[CRYPTO_P256_PUBLIC_SIZE],
+                       uint8_t secret[CRYPTO_P256_SECRET_SIZE]);
+void crypto_ecdh_free(crypto_ecdh *k);
 
 /* Constant-time comparison: 1 if equal, 0 if not. Time depends only on n. */
 int crypto_equal(const void *a, const void *b, size_t n);

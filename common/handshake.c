@@ -12,6 +12,23 @@ enum { ST_START = 0, ST_WAIT_CHALLENGE, ST_WAIT_WELCOME, ST_WAIT_HELLO, ST_WAIT_
 
 static const char LABEL_SESSION[] = "parley-1 session";
 
+int hs_fs_parse(const char *text, hs_fs_policy *out)
+{
+    static const hs_fs_policy all[] = {HS_FS_PREFERRED, HS_FS_REQUIRED, HS_FS_OFF};
+    size_t i;
+    for (i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (strcmp(text, hs_fs_name(all[i])) == 0) {
+            *out = all[i];
+            return 0;
+        }
+    return -1;
+}
+
+const char *hs_fs_name(hs_fs_policy p)
+{
+    return p == HS_FS_REQUIRED ? "required" : p == HS_FS_OFF ? "off" : "preferred";
+}
+
 int hs_master(const void *secret, size_t secret_len, const uint8_t salt[PROTO_SALT_SIZE],
               uint32_t iterations, uint8_t master[HS_KEY_SIZE])
 {
@@ -29,10 +46,11 @@ static int hmac_label(const uint8_t key[HS_KEY_SIZE], const char *label, uint8_t
 }
 
 int hs_derive(const uint8_t master[HS_KEY_SIZE], uint8_t cipher, const uint8_t *hello,
-              size_t hello_len, const uint8_t *challenge, size_t challenge_len, hs_keys *out)
+              size_t hello_len, const uint8_t *challenge, size_t challenge_len, const uint8_t *z,
+              hs_keys *out)
 {
     uint8_t prk[HS_KEY_SIZE];
-    crypto_part parts[4];
+    crypto_part parts[5];
     int rc = CIPHER_E_FAIL;
 
     parts[0].p = LABEL_SESSION;
@@ -43,7 +61,9 @@ int hs_derive(const uint8_t master[HS_KEY_SIZE], uint8_t cipher, const uint8_t *
     parts[2].n = hello_len;
     parts[3].p = challenge;
     parts[3].n = challenge_len;
-    if (crypto_hmac_sha256(master, HS_KEY_SIZE, parts, 4, prk) != CRYPTO_OK)
+    parts[4].p = z;
+    parts[4].n = z ? CRYPTO_P256_SECRET_SIZE : 0;
+    if (crypto_hmac_sha256(master, HS_KEY_SIZE, parts, z ? 5 : 4, prk) != CRYPTO_OK)
         goto done;
     if (hmac_label(prk, "auth", out->auth) != PROTO_OK ||
         hmac_label(prk, "c2s", out->c2s) != PROTO_OK ||
@@ -147,6 +167,9 @@ int hs_client_start(hs_client *hs, const void *secret, size_t secret_len, const 
     hs->reason[0] = '\0';
     hs->login_step = 0;
     hs->logged_in = 0;
+    hs->forward_secret = 0;
+    crypto_ecdh_free(hs->ecdh);
+    hs->ecdh = NULL;
     if (secret_len == 0 || secret_len > HS_SECRET_MAX || nciphers == 0 ||
         nciphers > PROTO_MAX_CIPHERS || strlen(nick) > PROTO_NICK_MAX)
         return PROTO_E_VALUE;
@@ -165,6 +188,13 @@ int hs_client_start(hs_client *hs, const void *secret, size_t secret_len, const 
     memcpy(m.ciphers, ciphers, nciphers);
     memcpy(m.nonce, hs->nonce, sizeof m.nonce);
     m.agent = proto_s(agent);
+    /* Offer the exchange where this system can carry it out (not under Wine 8's CNG). */
+    if (!hs->fs_off && crypto_ecdh_available()) {
+        hs->ecdh = crypto_ecdh_new(m.share);
+        if (!hs->ecdh)
+            return CIPHER_E_FAIL;
+        m.share_len = PROTO_SHARE_SIZE;
+    }
     rc = proto_encode(&m, 0, out);
     if (rc != PROTO_OK)
         return rc;
@@ -183,6 +213,7 @@ int hs_client_start(hs_client *hs, const void *secret, size_t secret_len, const 
 static hs_result client_on_challenge(hs_client *hs, proto_frame *f, proto_msg *m, buf *out)
 {
     proto_msg proof;
+    uint8_t z[CRYPTO_P256_SECRET_SIZE];
     size_t i;
     int offered = 0;
     int rc = proto_decode(f->type, f->body, f->len, m);
@@ -201,7 +232,21 @@ static hs_result client_on_challenge(hs_client *hs, proto_frame *f, proto_msg *m
         return client_fail(hs, PC_NO_CIPHER, "the server chose a cipher this client did not offer");
     if (m->iterations < HS_ITERATIONS_MIN || m->iterations > HS_ITERATIONS_MAX)
         return client_fail(hs, PC_PROTOCOL, "the server asked for an unreasonable key-stretching count");
+    if (m->share_len && !hs->ecdh)
+        return client_fail(hs, PC_PROTOCOL, "the server sent a key share this client did not ask for");
     proto_str_copy(hs->server_name, sizeof hs->server_name, m->server);
+    if (m->share_len) {
+        rc = crypto_ecdh_derive(hs->ecdh, m->share, z);
+        if (rc != CRYPTO_OK)
+            return client_fail(hs, rc == CRYPTO_EINVAL ? PC_PROTOCOL : PC_INTERNAL,
+                               rc == CRYPTO_EINVAL
+                                   ? "the server's key share is not a valid P-256 public key"
+                                   : "the key exchange failed");
+        hs->forward_secret = 1;
+    }
+    /* The ephemeral key has done its work either way: drop it now, not at the end. */
+    crypto_ecdh_free(hs->ecdh);
+    hs->ecdh = NULL;
 
     if (!hs->have_master || hs->master_iterations != m->iterations ||
         memcmp(hs->master_salt, m->salt, PROTO_SALT_SIZE) != 0) {
@@ -212,8 +257,10 @@ static hs_result client_on_challenge(hs_client *hs, proto_frame *f, proto_msg *m
         hs->have_master = 1;
     }
     hs->cipher = m->cipher;
-    if (hs_derive(hs->master, hs->cipher, hs->hello, hs->hello_len, f->body, f->len, &hs->keys) !=
-            PROTO_OK ||
+    rc = hs_derive(hs->master, hs->cipher, hs->hello, hs->hello_len, f->body, f->len,
+                   hs->forward_secret ? z : NULL, &hs->keys);
+    crypto_wipe(z, sizeof z);
+    if (rc != PROTO_OK ||
         hs_ciphers(hs->cipher, &hs->keys, hs->secret, hs->secret_len, 0, &hs->tx, &hs->rx) !=
             PROTO_OK)
         return client_fail(hs, PC_INTERNAL, "key derivation failed");
@@ -351,6 +398,8 @@ void hs_client_free(hs_client *hs)
     }
     hs->login_step = 0;
     hs->logged_in = 0;
+    crypto_ecdh_free(hs->ecdh);
+    hs->ecdh = NULL;
     cipher_state_free(&hs->tx);
     cipher_state_free(&hs->rx);
     crypto_wipe(hs->master, sizeof hs->master);
@@ -366,8 +415,18 @@ void hs_server_init(hs_server *hs)
     hs->state = ST_WAIT_HELLO;
 }
 
+/* Drops the schedule of the key the client did not prove (or both, on failure). */
+static void server_drop_next(hs_server *hs)
+{
+    cipher_state_free(&hs->next_tx);
+    cipher_state_free(&hs->next_rx);
+    crypto_wipe(hs->next_auth, sizeof hs->next_auth);
+    hs->have_next = 0;
+}
+
 static hs_result server_fail(hs_server *hs, uint16_t code, const char *reason, buf *out)
 {
+    server_drop_next(hs);
     hs->state = ST_FAILED;
     hs->code = code;
     snprintf(hs->reason, sizeof hs->reason, "%s", reason);
@@ -392,6 +451,7 @@ static hs_result server_on_hello(hs_server *hs, const hs_server_config *cfg, pro
 {
     proto_msg ch;
     hs_keys keys;
+    uint8_t z[CRYPTO_P256_SECRET_SIZE];
     size_t start;
     int rc;
 
@@ -404,6 +464,11 @@ static hs_result server_on_hello(hs_server *hs, const hs_server_config *cfg, pro
     hs->cipher = choose_cipher(cfg, m);
     if (!hs->cipher)
         return server_fail(hs, PC_NO_CIPHER, "no cipher in common with this server", out);
+    if (cfg->forward_secrecy == HS_FS_REQUIRED && !m->share_len)
+        return server_fail(hs, PC_NO_CIPHER,
+                           "this server requires forward secrecy (an ephemeral ECDH P-256 key "
+                           "exchange) and this client does not offer it",
+                           out);
 
     memset(&ch, 0, sizeof ch);
     ch.type = PT_CHALLENGE;
@@ -414,48 +479,116 @@ static hs_result server_on_hello(hs_server *hs, const hs_server_config *cfg, pro
     ch.server = proto_s(cfg->server_name ? cfg->server_name : "");
     if (crypto_random(ch.nonce, sizeof ch.nonce) != CRYPTO_OK)
         return server_fail(hs, PC_INTERNAL, "no randomness", out);
+    /* Take the offered exchange unless told not to, or unable to (a server that cannot is
+     * refused `required` at start, so reaching here unable means `preferred`). */
+    if (m->share_len && cfg->forward_secrecy != HS_FS_OFF && crypto_ecdh_available()) {
+        crypto_ecdh *eph = crypto_ecdh_new(ch.share);
+        rc = eph ? crypto_ecdh_derive(eph, m->share, z) : CRYPTO_EFAIL;
+        crypto_ecdh_free(eph);
+        if (rc == CRYPTO_EINVAL)
+            return server_fail(hs, PC_BAD_FRAME,
+                               "the client's key share is not a valid P-256 public key", out);
+        if (rc != CRYPTO_OK)
+            return server_fail(hs, PC_INTERNAL, "the key exchange failed", out);
+        ch.share_len = PROTO_SHARE_SIZE;
+        hs->forward_secret = 1;
+    } else if (cfg->forward_secrecy == HS_FS_REQUIRED) {
+        return server_fail(hs, PC_INTERNAL,
+                           "this server requires forward secrecy but cannot do the key exchange",
+                           out);
+    }
     start = out->len;
     rc = proto_encode(&ch, 0, out);
-    if (rc != PROTO_OK)
+    if (rc != PROTO_OK) {
+        crypto_wipe(z, sizeof z);
         return server_fail(hs, PC_INTERNAL, "could not encode the challenge", out);
+    }
     /* Derive now, while both bodies are at hand, so nothing of them needs keeping. */
-    if (hs_derive(cfg->master, hs->cipher, f->body, f->len, out->data + start + PROTO_HEADER_SIZE,
-                  out->len - start - PROTO_HEADER_SIZE, &keys) != PROTO_OK ||
+    rc = hs_derive(cfg->master, hs->cipher, f->body, f->len, out->data + start + PROTO_HEADER_SIZE,
+                   out->len - start - PROTO_HEADER_SIZE, hs->forward_secret ? z : NULL, &keys);
+    if (rc != PROTO_OK ||
         hs_ciphers(hs->cipher, &keys, cfg->secret, cfg->secret_len, 1, &hs->tx, &hs->rx) !=
             PROTO_OK) {
         out->len = start;
         crypto_wipe(&keys, sizeof keys);
+        crypto_wipe(z, sizeof z);
         return server_fail(hs, PC_INTERNAL, "key derivation failed", out);
     }
     memcpy(hs->auth, keys.auth, HS_KEY_SIZE);
+    if (cfg->next_secret) {
+        /* The same transcript and z under the next key: the PROOF will tell which is held. */
+        rc = hs_derive(cfg->next_master, hs->cipher, f->body, f->len,
+                       out->data + start + PROTO_HEADER_SIZE, out->len - start - PROTO_HEADER_SIZE,
+                       hs->forward_secret ? z : NULL, &keys);
+        if (rc != PROTO_OK || hs_ciphers(hs->cipher, &keys, cfg->next_secret, cfg->next_secret_len,
+                                         1, &hs->next_tx, &hs->next_rx) != PROTO_OK) {
+            out->len = start;
+            crypto_wipe(&keys, sizeof keys);
+            crypto_wipe(z, sizeof z);
+            return server_fail(hs, PC_INTERNAL, "key derivation failed", out);
+        }
+        memcpy(hs->next_auth, keys.auth, HS_KEY_SIZE);
+        hs->have_next = 1;
+    }
+    crypto_wipe(z, sizeof z);
     crypto_wipe(&keys, sizeof keys);
     hs->state = ST_WAIT_PROOF;
     return HS_CONTINUE;
 }
 
-static hs_result server_on_proof(hs_server *hs, proto_frame *f, proto_msg *m, buf *out)
+/* 1 if the ciphered PROOF in f opens with rx and carries the proof made from auth. */
+static int proof_opens(cipher_state *rx, const uint8_t auth[HS_KEY_SIZE], proto_frame *f,
+                       proto_msg *m)
 {
     hs_keys k;
     uint8_t expect[PROTO_MAC_SIZE];
-    int rc, ok;
+    int rc;
+
+    /* With xor a wrong key turns the body to noise, so an undecodable PROOF is a wrong key
+     * too; with GCM the tag fails. */
+    if (cipher_decode(rx, f, m) != PROTO_OK)
+        return 0;
+    memset(&k, 0, sizeof k);
+    memcpy(k.auth, auth, HS_KEY_SIZE);
+    rc = hs_proof(&k, 0, expect);
+    crypto_wipe(&k, sizeof k);
+    return rc == PROTO_OK && crypto_equal(expect, m->mac, PROTO_MAC_SIZE);
+}
+
+static hs_result server_on_proof(hs_server *hs, proto_frame *f, proto_msg *m, buf *out)
+{
+    uint8_t *copy = NULL;
+    int ok;
 
     if (f->type != PT_PROOF)
         return server_fail(hs, PC_PROTOCOL, "expected PROOF", out);
-    rc = cipher_decode(&hs->rx, f, m);
-    if (rc == CIPHER_E_AUTH)
-        return server_fail(hs, PC_WRONG_KEY, "wrong key", out);
-    if (rc != PROTO_OK)
-        /* With xor a wrong key turns the body to noise, so this is usually a wrong key too. */
-        return server_fail(hs, PC_WRONG_KEY, "wrong key", out);
-    memset(&k, 0, sizeof k);
-    memcpy(k.auth, hs->auth, HS_KEY_SIZE);
-    rc = hs_proof(&k, 0, expect);
-    crypto_wipe(&k, sizeof k);
-    if (rc != PROTO_OK)
-        return server_fail(hs, PC_INTERNAL, "key derivation failed", out);
-    ok = crypto_equal(expect, m->mac, PROTO_MAC_SIZE);
+    if (hs->have_next) {
+        /* Opening works in place (and wipes on failure): keep the body for the second try. */
+        copy = malloc(f->len ? f->len : 1);
+        if (!copy)
+            return server_fail(hs, PC_INTERNAL, "out of memory", out);
+        memcpy(copy, f->body, f->len);
+    }
+    ok = proof_opens(&hs->rx, hs->auth, f, m);
+    if (!ok && copy) {
+        memcpy(f->body, copy, f->len);
+        ok = proof_opens(&hs->next_rx, hs->next_auth, f, m);
+        if (ok) {
+            /* The client holds the next key: this connection runs on its schedule. */
+            cipher_state_free(&hs->tx);
+            cipher_state_free(&hs->rx);
+            hs->tx = hs->next_tx;
+            hs->rx = hs->next_rx;
+            cipher_state_plain(&hs->next_tx);
+            cipher_state_plain(&hs->next_rx);
+            memcpy(hs->auth, hs->next_auth, HS_KEY_SIZE);
+            hs->used_next = 1;
+        }
+    }
+    free(copy);
     if (!ok)
         return server_fail(hs, PC_WRONG_KEY, "wrong key", out);
+    server_drop_next(hs);
     hs->state = ST_DONE;
     return HS_DONE;
 }
@@ -497,6 +630,7 @@ int hs_server_welcome(hs_server *hs, const char *nick, uint32_t max_frame, const
 
 void hs_server_free(hs_server *hs)
 {
+    server_drop_next(hs);
     cipher_state_free(&hs->tx);
     cipher_state_free(&hs->rx);
     crypto_wipe(hs->auth, sizeof hs->auth);

@@ -2,22 +2,27 @@
  * both sides hold the shared secret (the secret itself never crosses the wire).
  *
  *   client                                   server
- *   HELLO  {version, ciphers, nonce_c, agent} ->
- *          <- CHALLENGE {version, cipher, nonce_s, salt, iterations, server}
+ *   HELLO  {version, ciphers, nonce_c, agent, share_c} ->
+ *          <- CHALLENGE {version, cipher, nonce_s, salt, iterations, server, share_s}
  *   PROOF  {mac_c, nick}    (ciphered c->s) ->
  *          <- WELCOME {mac_s, nick, max_frame, motd}  (ciphered s->c)
  *             or a plain ERROR (WRONG_KEY, NICK_TAKEN, ...) and the connection ends
  *
  * Key schedule (HMAC = HMAC-SHA256):
  *   master = PBKDF2-HMAC-SHA256(secret, salt, iterations, 32 bytes)
- *   prk    = HMAC(master, "parley-1 session" || cipher || HELLO body || CHALLENGE body)
+ *   prk    = HMAC(master, "parley-1 session" || cipher || HELLO body || CHALLENGE body [|| z])
  *   k_auth = HMAC(prk, "auth"), k_c2s = HMAC(prk, "c2s"), k_s2c = HMAC(prk, "s2c")
  *   mac_c  = HMAC(k_auth, "client proof"), mac_s = HMAC(k_auth, "server proof")
  *   binding = HMAC(k_auth, "session binding"): what a password login (SCRAM, scram.h) is
  *             bound to, as channel binding "parley-session", so its proof is worth nothing on
  *             any other connection and to anyone without the network key
  * Both nonces enter prk, so every connection has fresh keys; the whole HELLO and CHALLENGE
- * enter it too, so a man in the middle who changes the offered ciphers breaks the proofs. */
+ * enter it too, so a man in the middle who changes the offered ciphers breaks the proofs.
+ * Forward secrecy ("PSK with (EC)DHE" as in TLS 1.3): a client offers an ephemeral ECDH P-256
+ * public key (share_c); a server that takes it answers with its own (share_s), and z, the
+ * ECDH shared secret, closes prk. Someone who holds the network key and records a session
+ * then still cannot derive its keys. Both shares are in the bodies, so a man in the middle who
+ * changes or strips one breaks the proofs like any other change. */
 #ifndef PARLEY_HANDSHAKE_H
 #define PARLEY_HANDSHAKE_H
 
@@ -26,6 +31,7 @@
 
 #include "buf.h"
 #include "cipher.h"
+#include "crypto.h"
 #include "proto.h"
 #include "scram.h"
 
@@ -45,8 +51,10 @@ typedef struct hs_keys {
 /* The slow part of the schedule: once per (secret, salt, iterations), then cached by callers. */
 int hs_master(const void *secret, size_t secret_len, const uint8_t salt[PROTO_SALT_SIZE],
               uint32_t iterations, uint8_t master[HS_KEY_SIZE]);
+/* z is the ECDH shared secret when the exchange took place, else NULL. */
 int hs_derive(const uint8_t master[HS_KEY_SIZE], uint8_t cipher, const uint8_t *hello,
-              size_t hello_len, const uint8_t *challenge, size_t challenge_len, hs_keys *out);
+              size_t hello_len, const uint8_t *challenge, size_t challenge_len, const uint8_t *z,
+              hs_keys *out);
 int hs_proof(const hs_keys *k, int server_side, uint8_t mac[PROTO_MAC_SIZE]);
 /* The session binding of a connection from its k_auth (client: hs_client.keys.auth once the
  * CHALLENGE is in; server: hs_server.auth from PROOF until WELCOME). */
@@ -94,6 +102,10 @@ typedef struct hs_client {
     scram_client *scram;     /* owned, while a login runs */
     int login_step;          /* LOGIN frames handled so far */
     int logged_in;           /* 1 once the server proved it holds the account's verifier */
+    /* Forward secrecy: the client offers the ECDH exchange whenever crypto_ecdh_available(). */
+    int fs_off;              /* set to 1 before hs_client_start to not offer it */
+    crypto_ecdh *ecdh;       /* owned: this connection's ephemeral key, HELLO to CHALLENGE */
+    int forward_secret;      /* 1 once the server took the exchange (valid after CHALLENGE) */
 } hs_client;
 
 /* Starts a handshake: appends HELLO to out. ciphers lists the acceptable ciphers in order of
@@ -111,6 +123,19 @@ hs_result hs_client_on_frame(hs_client *hs, proto_frame *f, proto_msg *msg, buf 
 void hs_client_free(hs_client *hs);
 
 /* ---- server side ---- */
+
+/* The server's `forward_secrecy` setting: whether a client without the ECDH exchange may
+ * connect. Zero is the default. */
+typedef enum hs_fs_policy {
+    HS_FS_PREFERRED = 0, /* use the exchange when the client offers it; accept clients without */
+    HS_FS_REQUIRED = 1,  /* refuse a client that does not offer it (NO_CIPHER, saying why) */
+    HS_FS_OFF = 2        /* never use it (the keys then come from the network key alone) */
+} hs_fs_policy;
+
+/* Parses "required", "preferred" or "off"; 0 on success, -1 if the value is none of them. */
+int hs_fs_parse(const char *text, hs_fs_policy *out);
+const char *hs_fs_name(hs_fs_policy p);
+
 typedef struct hs_server_config {
     const uint8_t *secret;                 /* borrowed */
     size_t secret_len;
@@ -120,19 +145,32 @@ typedef struct hs_server_config {
     uint8_t allowed[PROTO_MAX_CIPHERS];    /* in order of the server's preference */
     uint8_t nallowed;
     const char *server_name;
+    hs_fs_policy forward_secrecy;
+    /* Key rotation: a second ("next") network key accepted alongside the first while both are
+     * configured. NULL = none. Borrowed like secret; next_master is hs_master of it. */
+    const uint8_t *next_secret;
+    size_t next_secret_len;
+    uint8_t next_master[HS_KEY_SIZE];
 } hs_server_config;
 
 typedef struct hs_server {
     int state;
     uint8_t cipher;
     uint8_t auth[HS_KEY_SIZE];
+    int forward_secret;                    /* 1 if this connection used the ECDH exchange */
+    int used_next;                         /* 1 if the client proved the next network key */
     uint16_t code;
     char reason[256];
     cipher_state tx, rx;
+    /* With a next key: the same schedule from it, until PROOF shows which key the client has. */
+    int have_next;
+    uint8_t next_auth[HS_KEY_SIZE];
+    cipher_state next_tx, next_rx;
 } hs_server;
 
 void hs_server_init(hs_server *hs);
-/* Feeds HELLO or PROOF. After HELLO it appends CHALLENGE. On PROOF it verifies the client and
+/* Feeds HELLO or PROOF. After HELLO it appends CHALLENGE. On PROOF it verifies the client (with
+ * either network key when cfg has a next one; used_next says which) and
  * returns HS_DONE with msg holding the PROOF (msg->nick is the requested nickname); the caller
  * then decides on the nick and calls hs_server_welcome or sends a plain ERROR. On HS_FAILED a
  * plain ERROR has been appended to out. */

@@ -36,6 +36,7 @@ enum field_code {
     F_TOKEN,
     F_AGENT,
     F_SERVER,
+    F_SHARE,
     F_ROOM,
     F_NICK,
     F_TARGET,
@@ -53,6 +54,7 @@ enum field_kind {
     K_BYTES,   /* fixed-size opaque bytes */
     K_STR,     /* u16 length + UTF-8 */
     K_CIPHERS, /* u8 count (1..PROTO_MAX_CIPHERS) + that many cipher ids */
+    K_SHARE,   /* u8 length, 0 (none) or PROTO_SHARE_SIZE, + that many bytes */
     K_LIST     /* u16 entry count + entries */
 };
 
@@ -98,6 +100,7 @@ static const field_def field_defs[F_CODES] = {
     [F_TOKEN] = FIELD(K_U64, V_ANY, 0, token),
     [F_AGENT] = FIELD(K_STR, V_ANY, PROTO_NAME_MAX, agent),
     [F_SERVER] = FIELD(K_STR, V_ANY, PROTO_NAME_MAX, server),
+    [F_SHARE] = FIELD(K_SHARE, V_ANY, PROTO_SHARE_SIZE, share),
     [F_ROOM] = FIELD(K_STR, V_ANY, PROTO_ROOM_MAX, room),
     [F_NICK] = FIELD(K_STR, V_ANY, PROTO_NICK_MAX, nick),
     [F_TARGET] = FIELD(K_STR, V_ANY, 0, target),
@@ -126,9 +129,9 @@ typedef struct msg_layout {
 #define LINE_TEXT(max) max, 0
 
 static const msg_layout layouts[] = {
-    {PT_HELLO, 0, 0, NO_TEXT, {F_VERSION, F_CIPHERS, F_NONCE, F_AGENT}},
+    {PT_HELLO, 0, 0, NO_TEXT, {F_VERSION, F_CIPHERS, F_NONCE, F_AGENT, F_SHARE}},
     {PT_CHALLENGE, 0, 0, NO_TEXT,
-     {F_VERSION, F_CIPHER, F_NONCE, F_SALT, F_ITERATIONS, F_SERVER}},
+     {F_VERSION, F_CIPHER, F_NONCE, F_SALT, F_ITERATIONS, F_SERVER, F_SHARE}},
     {PT_PROOF, 0, 0, NO_TEXT, {F_MAC, F_NICK}},
     {PT_WELCOME, 0, 0, CHAT_TEXT, {F_MAC, F_NICK, F_MAX_FRAME, F_TEXT}},
     {PT_LOGIN, 0, 0, LINE_TEXT(PROTO_LOGIN_MAX), {F_TEXT}},
@@ -322,6 +325,15 @@ static int decode_field(const msg_layout *l, uint8_t code, rd *r, proto_msg *m)
     case K_BYTES:
         rd_bytes(r, dst, d->size);
         break;
+    case K_SHARE:
+        m->share_len = rd_u8(r);
+        if (!rd_ok(r))
+            return PROTO_E_TRUNCATED;
+        /* Nothing or a whole point: one encoding per message, no partial shares. */
+        if (m->share_len != 0 && m->share_len != d->size)
+            return PROTO_E_VALUE;
+        rd_bytes(r, dst, m->share_len);
+        break;
     case K_STR:
         return read_str(r, str_max(l, code), str_lines(l, code), 1, (proto_str *)(void *)dst);
     case K_CIPHERS: {
@@ -465,6 +477,16 @@ static int encode_body(const msg_layout *l, const proto_msg *m, buf *out, size_t
             }
             break;
         }
+        case K_SHARE:
+            if (out) {
+                buf_put_u8(out, m->share_len);
+                buf_append(out, src, m->share_len);
+                break;
+            }
+            if (m->share_len != 0 && m->share_len != d->size)
+                return PROTO_E_VALUE;
+            *size += 1u + m->share_len;
+            break;
         case K_CIPHERS: {
             size_t k;
             if (out) {

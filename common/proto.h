@@ -27,11 +27,13 @@
 #define PROTO_SALT_SIZE 16
 #define PROTO_MAC_SIZE 32
 #define PROTO_MAX_CIPHERS 8
+#define PROTO_SHARE_SIZE 65 /* an ECDH P-256 public key: 04 || X || Y (SEC 1, uncompressed) */
 
 typedef enum proto_type {
     /* handshake */
-    PT_HELLO = 0x01,       /* c->s, plain: version, ciphers, nonce, agent */
-    PT_CHALLENGE = 0x02,   /* s->c, plain: version, cipher, nonce, salt, iterations, server */
+    PT_HELLO = 0x01,       /* c->s, plain: version, ciphers, nonce, agent, share */
+    PT_CHALLENGE = 0x02,   /* s->c, plain: version, cipher, nonce, salt, iterations, server,
+                            * share */
     PT_PROOF = 0x03,       /* c->s, ciphered: mac, nick */
     PT_WELCOME = 0x04,     /* s->c, ciphered: mac, nick, max_frame, text (message of the day) */
     PT_LOGIN = 0x05,       /* both, ciphered, after PROOF when the server uses accounts: text
@@ -194,6 +196,8 @@ typedef struct proto_msg {
     uint8_t nonce[PROTO_NONCE_SIZE];
     uint8_t salt[PROTO_SALT_SIZE];
     uint8_t mac[PROTO_MAC_SIZE];
+    uint8_t share_len; /* 0: no key share, else PROTO_SHARE_SIZE */
+    uint8_t share[PROTO_SHARE_SIZE];
     proto_str agent;
     proto_str server;
     proto_str room;

@@ -94,13 +94,36 @@ chat *chat_create(const server_config *cfg, char *err, size_t err_size)
     memcpy(c->hs_cfg.allowed, c->cfg.ciphers, c->cfg.nciphers);
     c->hs_cfg.nallowed = c->cfg.nciphers;
     c->hs_cfg.server_name = c->cfg.name;
+    c->hs_cfg.forward_secrecy = c->cfg.forward_secrecy;
+    if (c->cfg.next_secret[0]) {
+        /* Key rotation: the next key's master too, the same once-per-start cost. */
+        c->hs_cfg.next_secret = (const uint8_t *)c->cfg.next_secret;
+        c->hs_cfg.next_secret_len = strlen(c->cfg.next_secret);
+    }
+    if (c->cfg.forward_secrecy == HS_FS_REQUIRED && !crypto_ecdh_available()) {
+        snprintf(err, err_size,
+                 "forward_secrecy = required, but this system's crypto (%s) cannot carry out the "
+                 "ECDH P-256 exchange; set forward_secrecy = preferred or run on a system that can",
+                 crypto_backend_name());
+        goto fail;
+    }
+    if (c->cfg.forward_secrecy != HS_FS_OFF && !crypto_ecdh_available())
+        log_warn("forward secrecy: this system's crypto (%s) cannot carry out the ECDH P-256 "
+                 "exchange; sessions use keys from the network key alone",
+                 crypto_backend_name());
     if (server_salt(&c->cfg, c->hs_cfg.salt, err, err_size) != 0)
         goto fail;
     if (hs_master(c->hs_cfg.secret, c->hs_cfg.secret_len, c->hs_cfg.salt, c->hs_cfg.iterations,
-                  c->hs_cfg.master) != PROTO_OK) {
+                  c->hs_cfg.master) != PROTO_OK ||
+        (c->hs_cfg.next_secret &&
+         hs_master(c->hs_cfg.next_secret, c->hs_cfg.next_secret_len, c->hs_cfg.salt,
+                   c->hs_cfg.iterations, c->hs_cfg.next_master) != PROTO_OK)) {
         snprintf(err, err_size, "key derivation failed");
         goto fail;
     }
+    if (c->hs_cfg.next_secret)
+        log_warn("key rotation: the next network key is accepted alongside the current one; "
+                 "finish the rotation once every client has it (docs/ADMIN.md)");
     log_info("history: %zu messages retained, next id %llu", history_retained(c->hist),
              (unsigned long long)history_next_id(c->hist));
     return c;
@@ -140,6 +163,7 @@ void chat_destroy(chat *c)
     chat_reload_free(c);
     crypto_wipe(&c->hs_cfg, sizeof c->hs_cfg);
     crypto_wipe(c->cfg.secret, sizeof c->cfg.secret);
+    crypto_wipe(c->cfg.next_secret, sizeof c->cfg.next_secret);
     crypto_wipe(c->cfg.oper_password, sizeof c->cfg.oper_password);
     free(c);
 }

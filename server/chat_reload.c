@@ -35,6 +35,7 @@ int chat_request_reload(chat *c, const server_config *fresh)
         return -1;
     *copy = *fresh;
     crypto_wipe(copy->secret, sizeof copy->secret); /* never changes while running */
+    crypto_wipe(copy->next_secret, sizeof copy->next_secret);
     mutex_lock(c->reload_lock);
     if (c->reload_pending) {
         crypto_wipe(c->reload_pending, sizeof *c->reload_pending);
@@ -83,6 +84,7 @@ void chat_apply_reload(chat *c)
     needs_restart("ciphers", o->nciphers != n->nciphers ||
                                  memcmp(o->ciphers, n->ciphers, n->nciphers) != 0);
     needs_restart("per_room", o->history_per_room != n->history_per_room);
+    needs_restart("forward_secrecy", o->forward_secrecy != n->forward_secrecy);
     log_info("settings reloaded: name, motd, limits, timeouts and log level (%s)",
              log_level_name((log_level)n->log_level));
     crypto_wipe(n, sizeof *n);

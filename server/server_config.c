@@ -23,6 +23,7 @@ void server_config_defaults(server_config *cfg)
     cfg->ciphers[0] = PROTO_CIPHER_AES256GCM;
     cfg->nciphers = 1;
     cfg->iterations = HS_ITERATIONS_DEFAULT;
+    cfg->forward_secrecy = HS_FS_PREFERRED;
     cfg->max_frame = PROTO_MAX_FRAME_DEFAULT;
     cfg->max_connections = 20000;
     cfg->max_per_ip = 200;
@@ -180,6 +181,11 @@ int server_config_set(server_config *cfg, const char *section, const char *key,
     }
     if (key_is(section, key, "security", "secret_file"))
         return set_str(cfg->secret_file, sizeof cfg->secret_file, value, problem, psize);
+    if (key_is(section, key, "security", "next_secret"))
+        return set_str(cfg->next_secret, sizeof cfg->next_secret, value, problem, psize);
+    if (key_is(section, key, "security", "next_secret_file"))
+        return set_str(cfg->next_secret_file, sizeof cfg->next_secret_file, value, problem,
+                       psize);
     if (key_is(section, key, "security", "iterations"))
         return set_u32(&cfg->iterations, value, HS_ITERATIONS_MIN, HS_ITERATIONS_MAX, problem,
                        psize);
@@ -190,6 +196,13 @@ int server_config_set(server_config *cfg, const char *section, const char *key,
             cfg->auth = AUTH_ACCOUNTS;
         else {
             snprintf(problem, psize, "auth must be key or accounts");
+            return -1;
+        }
+        return 0;
+    }
+    if (key_is(section, key, "security", "forward_secrecy")) {
+        if (hs_fs_parse(value, &cfg->forward_secrecy) != 0) {
+            snprintf(problem, psize, "forward_secrecy must be required, preferred or off");
             return -1;
         }
         return 0;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "handshake.h"
 #include "proto.h"
 
 #define SERVER_PORT_DEFAULT 7420
@@ -36,9 +37,12 @@ typedef struct server_config {
     uint8_t nciphers;
     char secret[1025];                 /* "" until loaded or generated */
     char secret_file[SERVER_PATH_MAX]; /* "" = <data_dir>/secret.key */
+    char next_secret[1025];            /* key rotation: the next key, also accepted; "" = none */
+    char next_secret_file[SERVER_PATH_MAX]; /* where next_secret is read from; "" = none */
     uint32_t iterations;               /* PBKDF2 iterations */
     char oper_password[PROTO_NAME_MAX + 1]; /* "" = no operators */
     int auth;                          /* server_auth: who may log in */
+    hs_fs_policy forward_secrecy;      /* whether clients without the ECDH exchange may connect */
     /* [limits] */
     uint32_t max_frame;
     uint32_t max_connections;

@@ -53,8 +53,42 @@ static int write_private_file(const char *path, const void *data, size_t n, char
     return 0;
 }
 
+/* Key rotation: the next key from next_secret or next_secret_file, checked against the first. */
+static int next_secret(server_config *cfg, char *err, size_t err_size)
+{
+    if (cfg->next_secret_file[0] && !cfg->next_secret[0] &&
+        read_small_file(cfg->next_secret_file, cfg->next_secret, sizeof cfg->next_secret, err,
+                        err_size) != 0)
+        return -1;
+    if (!cfg->next_secret[0] && !cfg->next_secret_file[0])
+        return 0;
+    secret_normalize(cfg->next_secret, strlen(cfg->next_secret));
+    if (!cfg->next_secret[0]) {
+        snprintf(err, err_size, "%s: the next key is empty",
+                 cfg->next_secret_file[0] ? cfg->next_secret_file : "next_secret");
+        return -1;
+    }
+    if (strcmp(cfg->next_secret, cfg->secret) == 0) {
+        snprintf(err, err_size, "the next key is the same as the current key: a rotation needs a "
+                                "new key");
+        return -1;
+    }
+    return 0;
+}
+
+static int current_secret(server_config *cfg, int *generated, char *path, size_t path_size,
+                          char *err, size_t err_size);
+
 int server_secret(server_config *cfg, int *generated, char *path, size_t path_size, char *err,
                   size_t err_size)
+{
+    if (current_secret(cfg, generated, path, path_size, err, err_size) != 0)
+        return -1;
+    return next_secret(cfg, err, err_size);
+}
+
+static int current_secret(server_config *cfg, int *generated, char *path, size_t path_size,
+                          char *err, size_t err_size)
 {
     char file[SERVER_PATH_MAX];
     uint8_t random[SECRET_CHARS];

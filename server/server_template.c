@@ -75,12 +75,18 @@ int server_template_write(const char *path, char *err, size_t err_size)
             "; the shared secret key is read from secret_file (default: secret.key in\r\n"
             "; data_dir); 'secret =' here would override it\r\n"
             "; secret_file =\r\n"
+            "; key rotation: a next key accepted alongside the current one, inline or from a\r\n"
+            "; file (see the administrator's guide, \"Rotating the network key\")\r\n"
+            "; next_secret_file =\r\n"
             "; PBKDF2 iterations for the session keys\r\n"
             "; iterations = %lu\r\n"
+            "; ephemeral ECDH key exchange (forward secrecy): required refuses clients\r\n"
+            "; without it, preferred uses it when the client offers it, off never\r\n"
+            "; forward_secrecy = %s\r\n"
             "; password for operator commands; empty = no operators\r\n"
             "; oper_password =\r\n",
             (unsigned)d.port, d.data_dir, d.name, d.motd, d.workers, d.accept_pool,
-            cipher_name(d.ciphers[0]), (unsigned long)d.iterations);
+            cipher_name(d.ciphers[0]), (unsigned long)d.iterations, hs_fs_name(d.forward_secrecy));
     fprintf(f,
             "\r\n"
             "[limits]\r\n"

@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "fsys.h"
 #include "server_fixture.h"
+#include "server_setup.h"
 #include "sock.h"
 #include "sys.h"
 #include "test.h"
@@ -827,4 +829,118 @@ TEST(idle_client_is_pinged_and_kept)
     CHECK(test_expect_text(a, "still here", &m, WAIT) == 1);
     pc_close(a);
     finish(&ts);
+}
+
+/* forward_secrecy = required on a real server: where this system can do the ECDH exchange the
+ * server starts and this system's client connects; where it cannot (Wine 8's CNG) the server
+ * refuses to start, saying why, rather than turn every client away. */
+TEST(forward_secrecy_required_starts_only_where_it_can_be_kept)
+{
+    test_server ts;
+    server_config cfg;
+    pc_conn *c;
+    char err[512];
+
+    sock_startup();
+    crypto_init();
+    test_server_config(&cfg, "fsrequired");
+    cfg.forward_secrecy = HS_FS_REQUIRED;
+    if (!crypto_ecdh_available()) {
+        chat *core;
+        REQUIRE(fsys_mkdirs(cfg.data_dir, err, sizeof err) == 0);
+        core = chat_create(&cfg, err, sizeof err);
+        CHECK(core == NULL);
+        CHECK(strstr(err, "forward_secrecy = required") != NULL);
+        CHECK(strstr(err, "cannot carry out the ECDH P-256 exchange") != NULL);
+        printf("refused to start, as expected: %s\n", err);
+        if (core)
+            chat_destroy(core);
+        test_server_clean(cfg.data_dir);
+        return;
+    }
+    REQUIRE(start(&ts, "fsrequired", &cfg) == 0);
+    c = test_connect(&ts, "alice", NULL, 0);
+    CHECK(c != NULL);
+    if (c)
+        pc_close(c);
+    finish(&ts);
+}
+
+/* Rotating the network key on a real server: while next_secret is set, clients with the
+ * current key and clients with the next key both log in and talk to each other; any other key
+ * is still refused. */
+TEST(key_rotation_admits_either_key_while_both_are_set)
+{
+    static const char next[] = "the next network key";
+    test_server ts;
+    server_config cfg;
+    pc_options o;
+    pc_conn *old_key, *new_key;
+    proto_msg m;
+    char err[256];
+    int code = 0;
+
+    test_server_config(&cfg, "rotation");
+    snprintf(cfg.next_secret, sizeof cfg.next_secret, "%s", next);
+    REQUIRE(start(&ts, "rotation", &cfg) == 0);
+    old_key = test_connect(&ts, "olga", NULL, 0);
+    pc_options_init(&o);
+    o.host = "127.0.0.1";
+    o.port = ts.port;
+    o.secret = next;
+    o.secret_len = strlen(next);
+    o.nick = "nina";
+    new_key = pc_connect(&o, &code, err, sizeof err);
+    CHECK(old_key != NULL);
+    CHECK(new_key != NULL);
+    if (old_key && new_key) {
+        test_settle(old_key);
+        test_settle(new_key);
+        CHECK(pc_say(new_key, "lobby", "on the next key", 1) == 0);
+        CHECK(test_expect_text(old_key, "on the next key", &m, WAIT) == 1);
+    }
+    code = test_connect_fails(&ts, "mallory", "neither key", err, sizeof err);
+    CHECK_EQ_INT(code, PC_WRONG_KEY);
+    if (old_key)
+        pc_close(old_key);
+    if (new_key)
+        pc_close(new_key);
+    finish(&ts);
+}
+
+static int write_text(const char *path, const char *text)
+{
+    FILE *f = fsys_fopen(path, "wb");
+    if (!f)
+        return 0;
+    fputs(text, f);
+    return fclose(f) == 0;
+}
+
+/* next_secret_file is read with the same rules as the key file; an empty, missing or
+ * unchanged next key stops the start with a sentence that names the problem. */
+TEST(next_key_file_is_read_and_checked)
+{
+    server_config cfg;
+    char path[600], err[256];
+    int generated = 0;
+
+    test_server_config(&cfg, "nextkey");
+    REQUIRE(fsys_mkdirs(cfg.data_dir, err, sizeof err) == 0);
+    REQUIRE(fsys_path_join(path, sizeof path, cfg.data_dir, "next.key") == 0);
+    snprintf(cfg.next_secret_file, sizeof cfg.next_secret_file, "%s", path);
+    CHECK(server_secret(&cfg, &generated, NULL, 0, err, sizeof err) != 0);
+    CHECK(strstr(err, "next.key") != NULL);
+    REQUIRE(write_text(path, "\xEF\xBB\xBFnew key \r\n"));
+    REQUIRE(server_secret(&cfg, &generated, NULL, 0, err, sizeof err) == 0);
+    CHECK_EQ_STR(cfg.next_secret, "new key");
+    cfg.next_secret[0] = '\0';
+    REQUIRE(write_text(path, TEST_SECRET "\n"));
+    CHECK(server_secret(&cfg, &generated, NULL, 0, err, sizeof err) != 0);
+    CHECK(strstr(err, "same as the current key") != NULL);
+    cfg.next_secret[0] = '\0';
+    REQUIRE(write_text(path, " \r\n"));
+    CHECK(server_secret(&cfg, &generated, NULL, 0, err, sizeof err) != 0);
+    CHECK(strstr(err, "next key is empty") != NULL);
+    test_server_clean(cfg.data_dir);
 }

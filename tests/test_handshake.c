@@ -1,10 +1,12 @@
 /* test_handshake.c — the handshake end to end in memory: both ciphers, wrong keys on either
- * side, cipher negotiation, a tampered negotiation, and messages flowing afterwards. */
+ * side, cipher negotiation, a tampered negotiation, the ECDH exchange (forward secrecy) and its
+ * tampering, and messages flowing afterwards. */
 #include <stdio.h>
 #include <string.h>
 
 #include "crypto.h"
 #include "handshake.h"
+#include "keyholder.h"
 #include "scram.h"
 #include "test.h"
 
@@ -18,6 +20,7 @@ typedef struct pair {
     buf wire;
     proto_msg msg;
     proto_frame f;
+    buf *rec_c2s, *rec_s2c; /* when set, everything delivered is also recorded here */
 } pair;
 
 static void pair_init(pair *p, const char *server_secret, const uint8_t *allowed, size_t nallowed)
@@ -50,7 +53,11 @@ static void pair_free(pair *p)
 /* Moves everything in p->wire into reader r and takes the next frame. */
 static int deliver(pair *p, proto_reader *r)
 {
-    int rc = proto_reader_feed(r, p->wire.data, p->wire.len);
+    buf *rec = r == &p->to_server ? p->rec_c2s : p->rec_s2c;
+    int rc;
+    if (rec)
+        buf_append(rec, p->wire.data, p->wire.len);
+    rc = proto_reader_feed(r, p->wire.data, p->wire.len);
     buf_reset(&p->wire);
     if (rc != PROTO_OK)
         return 0;
@@ -340,4 +347,406 @@ TEST(session_binding_is_per_connection)
     CHECK_EQ_INT(scram_over(c1, s2), SCRAM_EBIND);
     pair_free(&p1);
     pair_free(&p2);
+}
+
+/* ---- forward secrecy: the ephemeral ECDH P-256 exchange ---- */
+
+/* Where the handshake frame in p->wire keeps its key share: HELLO and CHALLENGE end with it
+ * (u8 length, then the share). */
+static uint8_t *share_of(pair *p)
+{
+    if (p->wire.len <= PROTO_HEADER_SIZE + PROTO_SHARE_SIZE + 1 ||
+        p->wire.data[p->wire.len - PROTO_SHARE_SIZE - 1] != PROTO_SHARE_SIZE)
+        return NULL;
+    return p->wire.data + p->wire.len - PROTO_SHARE_SIZE;
+}
+
+/* A man in the middle strikes the key share from the frame in p->wire: length byte 0, the 65
+ * bytes gone, the header's length shortened to match, so the frame is well-formed. */
+static void strip_share(pair *p)
+{
+    uint32_t body;
+    REQUIRE(share_of(p) != NULL);
+    p->wire.len -= PROTO_SHARE_SIZE;
+    p->wire.data[p->wire.len - 1] = 0;
+    body = (uint32_t)(p->wire.len - PROTO_HEADER_SIZE);
+    p->wire.data[0] = (uint8_t)(body >> 24);
+    p->wire.data[1] = (uint8_t)(body >> 16);
+    p->wire.data[2] = (uint8_t)(body >> 8);
+    p->wire.data[3] = (uint8_t)body;
+}
+
+/* Runs the handshake up to the server's verdict on PROOF, letting tamper() change HELLO
+ * (which = 0) or CHALLENGE (which = 1) on the way. */
+static hs_result run_tampered(pair *p, int which, void (*tamper)(pair *))
+{
+    /* A step that cannot happen here returns HS_CONTINUE, which every caller rejects. */
+    if (hs_client_start(&p->c, "k", 1, AES_ONLY, 1, "alice", "t", &p->wire) != PROTO_OK)
+        return HS_CONTINUE;
+    if (which == 0)
+        tamper(p);
+    if (!deliver(p, &p->to_server) ||
+        hs_server_on_frame(&p->s, &p->cfg, &p->f, &p->msg, &p->wire) != HS_CONTINUE)
+        return HS_CONTINUE;
+    if (which == 1)
+        tamper(p);
+    if (!deliver(p, &p->to_client))
+        return HS_CONTINUE;
+    if (hs_client_on_frame(&p->c, &p->f, &p->msg, &p->wire) != HS_CONTINUE)
+        return HS_FAILED;
+    if (!deliver(p, &p->to_server))
+        return HS_CONTINUE;
+    return hs_server_on_frame(&p->s, &p->cfg, &p->f, &p->msg, &p->wire);
+}
+
+/* The man in the middle's own key in place of a side's share: he could agree a secret with
+ * each side, but the shares are in the transcript, so the proofs no longer match. */
+static void swap_share(pair *p)
+{
+    uint8_t mitm[CRYPTO_P256_PUBLIC_SIZE];
+    crypto_ecdh *k = crypto_ecdh_new(mitm);
+    uint8_t *share = share_of(p);
+    REQUIRE(k != NULL);
+    if (share)
+        memcpy(share, mitm, sizeof mitm);
+    CHECK(share != NULL);
+    crypto_ecdh_free(k);
+}
+
+/* A share that is no point on the curve: refused before any secret is computed with it. */
+static void bad_point(pair *p)
+{
+    uint8_t *share = share_of(p);
+    REQUIRE(share != NULL);
+    share[1] ^= 0x01; /* x changes, y stays: almost surely off the curve */
+}
+
+/* Tampering with a share needs shares: without ECDH here (Wine) there is nothing to change. */
+static int have_ecdh(void)
+{
+    CHECK(crypto_init() == CRYPTO_OK);
+    if (!crypto_ecdh_available()) {
+        printf("no ECDH on this system (%s): no key shares to tamper with\n",
+               crypto_backend_name());
+        return 0;
+    }
+    return 1;
+}
+
+/* One tampering case: the handshake must fail, the side that notices with the given code. */
+static void tamper_case(int which, void (*tamper)(pair *), int server_notices, uint16_t code)
+{
+    pair p;
+    if (!have_ecdh())
+        return;
+    pair_init(&p, "k", AES_ONLY, 1);
+    CHECK_EQ_INT(run_tampered(&p, which, tamper), HS_FAILED);
+    CHECK_EQ_INT(server_notices ? p.s.code : p.c.code, code);
+    /* The side that was fooled took the exchange as struck, not silently half of it. */
+    if (tamper == strip_share)
+        CHECK_EQ_INT(which == 0 ? p.s.forward_secret : p.c.forward_secret, 0);
+    pair_free(&p);
+}
+
+/* Which outcome the exchange should have here: natively both sides can do it; under Wine 8
+ * neither can (its CNG cannot hand the secret out), and the handshake goes on without. */
+TEST(exchange_used_when_both_can_and_declined_gracefully_otherwise)
+{
+    pair p;
+    hs_result srv;
+    REQUIRE(crypto_init() == CRYPTO_OK);
+    pair_init(&p, "correct horse", AES_ONLY, 1);
+    CHECK_EQ_INT(run(&p, "correct horse", AES_ONLY, 1, &srv), HS_DONE);
+    CHECK_EQ_INT(srv, HS_DONE);
+    printf("ECDH exchange %s (%s)\n", crypto_ecdh_available() ? "used" : "declined",
+           crypto_backend_name());
+    CHECK_EQ_INT(p.c.forward_secret, crypto_ecdh_available());
+    CHECK_EQ_INT(p.s.forward_secret, crypto_ecdh_available());
+    CHECK(p.c.ecdh == NULL); /* the ephemeral key is gone once the keys are derived */
+    chat_both_ways(&p);
+    pair_free(&p);
+}
+
+TEST(exchange_with_xor_too)
+{
+    pair p;
+    hs_result srv;
+    REQUIRE(crypto_init() == CRYPTO_OK);
+    pair_init(&p, "correct horse", XOR_ONLY, 1);
+    CHECK_EQ_INT(run(&p, "correct horse", XOR_ONLY, 1, &srv), HS_DONE);
+    CHECK_EQ_INT(p.s.forward_secret, crypto_ecdh_available());
+    chat_both_ways(&p);
+    pair_free(&p);
+}
+
+TEST(exchange_wrong_key_still_refused)
+{
+    pair p;
+    hs_result srv;
+    REQUIRE(crypto_init() == CRYPTO_OK);
+    pair_init(&p, "correct horse", AES_ONLY, 1);
+    CHECK_EQ_INT(run(&p, "battery staple", AES_ONLY, 1, &srv), HS_FAILED);
+    CHECK_EQ_INT(p.s.code, PC_WRONG_KEY);
+    CHECK_EQ_INT(p.c.code, PC_WRONG_KEY);
+    pair_free(&p);
+}
+
+TEST(exchange_changed_client_share_is_detected)
+{
+    tamper_case(0, swap_share, 1, PC_WRONG_KEY);
+}
+
+TEST(exchange_changed_server_share_is_detected)
+{
+    tamper_case(1, swap_share, 1, PC_WRONG_KEY);
+}
+
+/* Downgrade: the offer struck from HELLO. The server (preferred) goes on without the exchange,
+ * but the two sides hashed different HELLOs, so the proof fails. */
+TEST(exchange_stripped_from_hello_is_detected)
+{
+    tamper_case(0, strip_share, 1, PC_WRONG_KEY);
+}
+
+/* Downgrade the other way: the server's answer struck from CHALLENGE. */
+TEST(exchange_stripped_from_challenge_is_detected)
+{
+    tamper_case(1, strip_share, 1, PC_WRONG_KEY);
+}
+
+TEST(exchange_invalid_client_point_is_refused)
+{
+    pair p;
+    if (!have_ecdh())
+        return;
+    pair_init(&p, "k", AES_ONLY, 1);
+    REQUIRE(hs_client_start(&p.c, "k", 1, AES_ONLY, 1, "alice", "t", &p.wire) == PROTO_OK);
+    bad_point(&p);
+    REQUIRE(deliver(&p, &p.to_server));
+    CHECK_EQ_INT(hs_server_on_frame(&p.s, &p.cfg, &p.f, &p.msg, &p.wire), HS_FAILED);
+    CHECK_EQ_INT(p.s.code, PC_BAD_FRAME);
+    CHECK(strstr(p.s.reason, "not a valid P-256") != NULL);
+    pair_free(&p);
+}
+
+TEST(exchange_invalid_server_point_is_refused)
+{
+    tamper_case(1, bad_point, 0, PC_PROTOCOL);
+}
+
+/* A share in CHALLENGE when the client offered none is a protocol error, not a silent ignore. */
+TEST(exchange_unasked_server_share_is_refused)
+{
+    pair p, other;
+    hs_result srv;
+    if (!have_ecdh())
+        return;
+    pair_init(&p, "k", AES_ONLY, 1);
+    pair_init(&other, "k", AES_ONLY, 1);
+    p.c.fs_off = 1;
+    REQUIRE(hs_client_start(&p.c, "k", 1, AES_ONLY, 1, "alice", "t", &p.wire) == PROTO_OK);
+    buf_reset(&p.wire);
+    /* A CHALLENGE with a share, from a handshake that offered one. */
+    REQUIRE(hs_client_start(&other.c, "k", 1, AES_ONLY, 1, "alice", "t", &other.wire) == PROTO_OK);
+    REQUIRE(deliver(&other, &other.to_server));
+    srv = hs_server_on_frame(&other.s, &other.cfg, &other.f, &other.msg, &p.wire);
+    REQUIRE(srv == HS_CONTINUE);
+    REQUIRE(deliver(&p, &p.to_client));
+    CHECK_EQ_INT(hs_client_on_frame(&p.c, &p.f, &p.msg, &p.wire), HS_FAILED);
+    CHECK_EQ_INT(p.c.code, PC_PROTOCOL);
+    pair_free(&p);
+    pair_free(&other);
+}
+
+/* forward_secrecy = required: a client that does not offer the exchange is refused with a
+ * plain ERROR whose words name the reason. */
+TEST(required_refuses_a_client_without_the_exchange)
+{
+    pair p;
+    hs_result srv;
+    REQUIRE(crypto_init() == CRYPTO_OK);
+    pair_init(&p, "k", AES_ONLY, 1);
+    p.cfg.forward_secrecy = HS_FS_REQUIRED;
+    p.c.fs_off = 1;
+    CHECK_EQ_INT(run(&p, "k", AES_ONLY, 1, &srv), HS_FAILED);
+    CHECK_EQ_INT(srv, HS_FAILED);
+    CHECK_EQ_INT(p.s.code, PC_NO_CIPHER);
+    CHECK_EQ_INT(p.c.code, PC_NO_CIPHER);
+    CHECK(strstr(p.c.reason, "requires forward secrecy") != NULL);
+    CHECK(strstr(p.c.reason, "does not offer") != NULL);
+    pair_free(&p);
+}
+
+/* The same setting with this system's own client: natively it connects with the exchange;
+ * under Wine 8 the client cannot offer it and gets the clear refusal. */
+TEST(required_with_this_systems_client)
+{
+    pair p;
+    hs_result srv;
+    REQUIRE(crypto_init() == CRYPTO_OK);
+    pair_init(&p, "k", AES_ONLY, 1);
+    p.cfg.forward_secrecy = HS_FS_REQUIRED;
+    if (crypto_ecdh_available()) {
+        CHECK_EQ_INT(run(&p, "k", AES_ONLY, 1, &srv), HS_DONE);
+        CHECK_EQ_INT(p.c.forward_secret, 1);
+    } else {
+        CHECK_EQ_INT(run(&p, "k", AES_ONLY, 1, &srv), HS_FAILED);
+        CHECK_EQ_INT(p.c.code, PC_NO_CIPHER);
+        CHECK(strstr(p.c.reason, "requires forward secrecy") != NULL);
+        printf("refused as expected: %s\n", p.c.reason);
+    }
+    pair_free(&p);
+}
+
+TEST(preferred_accepts_a_client_without_the_exchange)
+{
+    pair p;
+    hs_result srv;
+    REQUIRE(crypto_init() == CRYPTO_OK);
+    pair_init(&p, "k", AES_ONLY, 1);
+    p.c.fs_off = 1;
+    CHECK_EQ_INT(run(&p, "k", AES_ONLY, 1, &srv), HS_DONE);
+    CHECK_EQ_INT(p.s.forward_secret, 0);
+    chat_both_ways(&p);
+    pair_free(&p);
+}
+
+TEST(off_never_uses_the_exchange)
+{
+    pair p;
+    hs_result srv;
+    REQUIRE(crypto_init() == CRYPTO_OK);
+    pair_init(&p, "k", AES_ONLY, 1);
+    p.cfg.forward_secrecy = HS_FS_OFF;
+    CHECK_EQ_INT(run(&p, "k", AES_ONLY, 1, &srv), HS_DONE);
+    CHECK_EQ_INT(p.s.forward_secret, 0);
+    CHECK_EQ_INT(p.c.forward_secret, 0);
+    chat_both_ways(&p);
+    pair_free(&p);
+}
+
+TEST(forward_secrecy_setting_parses)
+{
+    hs_fs_policy v = HS_FS_OFF;
+    CHECK_EQ_INT(hs_fs_parse("required", &v), 0);
+    CHECK_EQ_INT(v, HS_FS_REQUIRED);
+    CHECK_EQ_INT(hs_fs_parse("preferred", &v), 0);
+    CHECK_EQ_INT(v, HS_FS_PREFERRED);
+    CHECK_EQ_INT(hs_fs_parse("off", &v), 0);
+    CHECK_EQ_INT(v, HS_FS_OFF);
+    CHECK_EQ_INT(hs_fs_parse("yes", &v), -1);
+    CHECK_EQ_STR(hs_fs_name(HS_FS_REQUIRED), "required");
+}
+
+/* ---- a recorded session, opened by someone who holds the network key ---- */
+
+/* Records a whole aes-256-gcm session (handshake, one SAY, one MSG), the client offering the
+ * exchange or not, as a passive listener would capture it. */
+static void record_session(int offer, buf *c2s, buf *s2c)
+{
+    pair p;
+    hs_result srv;
+    pair_init(&p, "correct horse", AES_ONLY, 1);
+    p.rec_c2s = c2s;
+    p.rec_s2c = s2c;
+    p.c.fs_off = !offer;
+    REQUIRE(run(&p, "correct horse", AES_ONLY, 1, &srv) == HS_DONE);
+    chat_both_ways(&p);
+    pair_free(&p);
+}
+
+/* Without the exchange every key comes from the network key and public nonces: another key
+ * holder who recorded the session reads it all. This is the documented weakness. */
+TEST(recorded_session_without_exchange_opens_with_the_key)
+{
+    buf c2s, s2c;
+    int saw;
+    REQUIRE(crypto_init() == CRYPTO_OK);
+    buf_init(&c2s);
+    buf_init(&s2c);
+    record_session(0, &c2s, &s2c);
+    /* PROOF and the SAY open, and the SAY's text reads. */
+    CHECK_EQ_INT(keyholder_open(&c2s, &s2c, "correct horse", "hi server", &saw), 2);
+    CHECK_EQ_INT(saw, 1);
+    buf_free(&c2s);
+    buf_free(&s2c);
+}
+
+/* With the exchange the same key holder opens nothing: not PROOF, not the SAY. */
+TEST(recorded_session_with_exchange_does_not_open_with_the_key)
+{
+    buf c2s, s2c;
+    int saw;
+    REQUIRE(crypto_init() == CRYPTO_OK);
+    if (!crypto_ecdh_available()) {
+        printf("no ECDH on this system (%s): sessions here are readable by key holders, as "
+               "the test above shows\n",
+               crypto_backend_name());
+        return;
+    }
+    buf_init(&c2s);
+    buf_init(&s2c);
+    record_session(1, &c2s, &s2c);
+    CHECK_EQ_INT(keyholder_open(&c2s, &s2c, "correct horse", "hi server", &saw), 0);
+    CHECK_EQ_INT(saw, 0);
+    buf_free(&c2s);
+    buf_free(&s2c);
+}
+
+/* ---- key rotation: a server that accepts a next key too ---- */
+
+static void rotation_case(const char *client_secret, const uint8_t *ciphers, int expect_next)
+{
+    static const char next[] = "the next key";
+    pair p;
+    hs_result srv;
+    pair_init(&p, "correct horse", ciphers, 1);
+    p.cfg.next_secret = (const uint8_t *)next;
+    p.cfg.next_secret_len = strlen(next);
+    REQUIRE(hs_master(next, strlen(next), p.cfg.salt, p.cfg.iterations, p.cfg.next_master) ==
+            PROTO_OK);
+    if (expect_next < 0) {
+        CHECK_EQ_INT(run(&p, client_secret, ciphers, 1, &srv), HS_FAILED);
+        CHECK_EQ_INT(p.s.code, PC_WRONG_KEY);
+        CHECK_EQ_INT(p.c.code, PC_WRONG_KEY);
+    } else {
+        CHECK_EQ_INT(run(&p, client_secret, ciphers, 1, &srv), HS_DONE);
+        CHECK_EQ_INT(p.s.used_next, expect_next);
+        CHECK_EQ_INT(p.s.have_next, 0); /* the other key's schedule is gone */
+        chat_both_ways(&p);
+    }
+    pair_free(&p);
+}
+
+TEST(rotation_accepts_the_current_key)
+{
+    REQUIRE(crypto_init() == CRYPTO_OK);
+    rotation_case("correct horse", AES_ONLY, 0);
+    rotation_case("correct horse", XOR_ONLY, 0);
+}
+
+TEST(rotation_accepts_the_next_key)
+{
+    REQUIRE(crypto_init() == CRYPTO_OK);
+    rotation_case("the next key", AES_ONLY, 1);
+    rotation_case("the next key", XOR_ONLY, 1);
+}
+
+TEST(rotation_refuses_any_other_key)
+{
+    REQUIRE(crypto_init() == CRYPTO_OK);
+    rotation_case("battery staple", AES_ONLY, -1);
+    rotation_case("battery staple", XOR_ONLY, -1);
+}
+
+/* Without a next key configured, the next key is just a wrong key. */
+TEST(without_rotation_the_next_key_is_refused)
+{
+    pair p;
+    hs_result srv;
+    REQUIRE(crypto_init() == CRYPTO_OK);
+    pair_init(&p, "correct horse", AES_ONLY, 1);
+    CHECK_EQ_INT(run(&p, "the next key", AES_ONLY, 1, &srv), HS_FAILED);
+    CHECK_EQ_INT(p.s.code, PC_WRONG_KEY);
+    pair_free(&p);
 }

@@ -16,7 +16,7 @@ enum ref_field {
     X_END = 0,
     X_VERSION, X_CIPHERS, X_NONCE, X_SALT, X_MAC, X_ITERATIONS, X_CIPHER, X_MAX_FRAME,
     X_FLAGS, X_PRESENCE, X_EVENT, X_CODE, X_TAG, X_COUNT, X_DURATION, X_ID, X_TIME, X_AFTER,
-    X_BEFORE, X_TOKEN, X_AGENT, X_SERVER, X_ROOM, X_NICK, X_TARGET, X_TEXT, X_LIST,
+    X_BEFORE, X_TOKEN, X_AGENT, X_SERVER, X_ROOM, X_NICK, X_TARGET, X_TEXT, X_LIST, X_SHARE,
     X_FIELDS
 };
 
@@ -30,8 +30,9 @@ typedef struct ref_type {
 } ref_type;
 
 static const ref_type ref_types[] = {
-    {PT_HELLO, 0, 0, 0, 0, {X_VERSION, X_CIPHERS, X_NONCE, X_AGENT}},
-    {PT_CHALLENGE, 0, 0, 0, 0, {X_VERSION, X_CIPHER, X_NONCE, X_SALT, X_ITERATIONS, X_SERVER}},
+    {PT_HELLO, 0, 0, 0, 0, {X_VERSION, X_CIPHERS, X_NONCE, X_AGENT, X_SHARE}},
+    {PT_CHALLENGE, 0, 0, 0, 0,
+     {X_VERSION, X_CIPHER, X_NONCE, X_SALT, X_ITERATIONS, X_SERVER, X_SHARE}},
     {PT_PROOF, 0, 0, 0, 0, {X_MAC, X_NICK}},
     {PT_WELCOME, 0, 0, PROTO_TEXT_MAX, 1, {X_MAC, X_NICK, X_MAX_FRAME, X_TEXT}},
     {PT_JOIN, 0, 0, 0, 0, {X_ROOM}},
@@ -152,6 +153,10 @@ static void ref_body(const ref_type *t, const proto_msg *m, buf *b)
         case X_NICK: ref_str(b, m->nick); break;
         case X_TARGET: ref_str(b, m->target); break;
         case X_TEXT: ref_str(b, m->text); break;
+        case X_SHARE: /* u8 length (0 or 65), then the key share */
+            buf_put_u8(b, m->share_len);
+            buf_append(b, m->share, m->share_len);
+            break;
         case X_LIST:
             buf_put_u16(b, m->list.count);
             buf_append(b, m->list.p, m->list.n);
@@ -249,6 +254,9 @@ static void fill_msg(proto_msg *m, const ref_type *t, const samples *s)
         m->salt[i] = (uint8_t)(i * 13 + 5);
     for (i = 0; i < PROTO_MAC_SIZE; i++)
         m->mac[i] = (uint8_t)(i * 29 + 3);
+    m->share_len = PROTO_SHARE_SIZE;
+    for (i = 0; i < PROTO_SHARE_SIZE; i++)
+        m->share[i] = (uint8_t)(i * 31 + 4);
     m->agent = proto_s("parley-test/0.1 (Linux) \xe2\x9c\x93");
     m->server = proto_s("Parley at h\xc3\xa9" "adquarters");
     m->room = proto_s("#lobby-\xc3\xbc");
@@ -280,6 +288,8 @@ static int field_eq(int f, const proto_msg *a, const proto_msg *b)
         return a->ncipher == b->ncipher && memcmp(a->ciphers, b->ciphers, a->ncipher) == 0;
     case X_NONCE: return memcmp(a->nonce, b->nonce, sizeof a->nonce) == 0;
     case X_SALT: return memcmp(a->salt, b->salt, sizeof a->salt) == 0;
+    case X_SHARE:
+        return a->share_len == b->share_len && memcmp(a->share, b->share, a->share_len) == 0;
     case X_MAC: return memcmp(a->mac, b->mac, sizeof a->mac) == 0;
     case X_ITERATIONS: return a->iterations == b->iterations;
     case X_CIPHER: return a->cipher == b->cipher;
@@ -766,9 +776,16 @@ TEST(proto_enum_values)
     m.ncipher = PROTO_MAX_CIPHERS;
     memset(m.ciphers, PROTO_CIPHER_XOR, sizeof m.ciphers);
     expect_both(&m, PROTO_OK, "8 ciphers offered", __LINE__);
+    m.share_len = 0;
+    expect_both(&m, PROTO_OK, "no key share", __LINE__);
+    m.share_len = 64;
+    expect_both(&m, PROTO_E_VALUE, "a 64-byte key share", __LINE__);
+    m.share_len = 1;
+    expect_both(&m, PROTO_E_VALUE, "a 1-byte key share", __LINE__);
+    m.share_len = PROTO_SHARE_SIZE;
     {
         /* 9 ciphers cannot be said with the struct; write the body by hand. */
-        uint8_t body[2 + 1 + 9 + PROTO_NONCE_SIZE + 2];
+        uint8_t body[2 + 1 + 9 + PROTO_NONCE_SIZE + 2 + 1];
         memset(body, 0, sizeof body);
         body[1] = 1;
         body[2] = 9;

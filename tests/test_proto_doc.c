@@ -161,6 +161,55 @@ TEST(proto_doc_worked_example)
     buf_free(&out);
 }
 
+/* HELLO's example, with a key share: it decodes to the documented fields (the share is NIST's
+ * QIUT, which test_ecdh.c checks against its vector), and the encoder writes exactly those
+ * bytes. */
+TEST(proto_doc_hello_example)
+{
+    static const char agent[] = "parley/0.1";
+    static const char qiut[] = "04ead218590119e8876b29146ff89ca61770c4edbbf97d38ce385ed281d8a6b230"
+                               "28af61281fd35e2fa7002523acc85a429cb06ee6648325389f59edfce1405141";
+    uint8_t bytes[256], share[PROTO_SHARE_SIZE];
+    proto_reader r;
+    proto_frame f;
+    proto_msg m;
+    buf out;
+    size_t i;
+    long n = doc_bytes("<!-- hex-hello-begin -->", "<!-- hex-hello-end -->", bytes, sizeof bytes);
+
+    REQUIRE(n > 0);
+    REQUIRE(test_hex(qiut, share, sizeof share) == (long)sizeof share);
+    proto_reader_init(&r, 0);
+    REQUIRE(proto_reader_feed(&r, bytes, (size_t)n) == PROTO_OK);
+    REQUIRE(proto_reader_next(&r, &f) == 1);
+    CHECK_EQ_INT(f.type, PT_HELLO);
+    REQUIRE(proto_decode(f.type, f.body, f.len, &m) == PROTO_OK);
+    CHECK_EQ_INT(m.version, 1);
+    CHECK_EQ_INT(m.ncipher, 1);
+    CHECK_EQ_INT(m.ciphers[0], PROTO_CIPHER_AES256GCM);
+    CHECK(m.agent.n == strlen(agent) && memcmp(m.agent.p, agent, m.agent.n) == 0);
+    CHECK_EQ_INT(m.share_len, PROTO_SHARE_SIZE);
+    CHECK_EQ_MEM(m.share, share, sizeof share);
+    CHECK_EQ_INT(proto_reader_pending(&r), 0);
+    proto_reader_free(&r);
+
+    buf_init(&out);
+    memset(&m, 0, sizeof m);
+    m.type = PT_HELLO;
+    m.version = PROTO_VERSION;
+    m.ncipher = 1;
+    m.ciphers[0] = PROTO_CIPHER_AES256GCM;
+    for (i = 0; i < PROTO_NONCE_SIZE; i++)
+        m.nonce[i] = (uint8_t)i;
+    m.agent = proto_s(agent);
+    m.share_len = PROTO_SHARE_SIZE;
+    memcpy(m.share, share, sizeof share);
+    CHECK_EQ_INT(proto_encode(&m, 0, &out), PROTO_OK);
+    CHECK_EQ_INT(out.len, n);
+    CHECK(out.len == (size_t)n && memcmp(out.data, bytes, out.len) == 0);
+    buf_free(&out);
+}
+
 TEST(proto_doc_covers_everything)
 {
     char *doc = read_doc();

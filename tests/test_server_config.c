@@ -76,6 +76,33 @@ TEST(limits_of_issue_12_set_and_refuse)
     CHECK_EQ_INT(c.announce_max_members, 0);
 }
 
+TEST(forward_secrecy_setting)
+{
+    server_config c;
+    char problem[256];
+    server_config_defaults(&c);
+    CHECK_EQ_INT(c.forward_secrecy, HS_FS_PREFERRED);
+    CHECK_EQ_INT(set(&c, "security", "forward_secrecy", "required", problem), 0);
+    CHECK_EQ_INT(c.forward_secrecy, HS_FS_REQUIRED);
+    CHECK_EQ_INT(set(&c, "security", "forward_secrecy", "off", problem), 0);
+    CHECK_EQ_INT(c.forward_secrecy, HS_FS_OFF);
+    CHECK(set(&c, "security", "forward_secrecy", "always", problem) != 0);
+    CHECK_EQ_STR(problem, "forward_secrecy must be required, preferred or off");
+    CHECK_EQ_INT(c.forward_secrecy, HS_FS_OFF); /* a bad value leaves the old one */
+}
+
+TEST(next_secret_settings)
+{
+    server_config c;
+    char problem[256];
+    server_config_defaults(&c);
+    CHECK_EQ_STR(c.next_secret, "");
+    CHECK_EQ_INT(set(&c, "security", "next_secret_file", "next.key", problem), 0);
+    CHECK_EQ_STR(c.next_secret_file, "next.key");
+    CHECK_EQ_INT(set(&c, "security", "next_secret", "new key", problem), 0);
+    CHECK_EQ_STR(c.next_secret, "new key");
+}
+
 TEST(bad_values_say_what_is_wrong)
 {
     server_config c;

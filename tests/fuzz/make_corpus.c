@@ -181,14 +181,21 @@ static void seeds_frame(void)
     buf_free(&entries);
 }
 
-/* A real HELLO for the given offer, as the client sends it. */
-static void hello(buf *out, const uint8_t *offer, size_t n, hs_client *cli)
+/* A real HELLO for the given offer, as the client sends it (with a key share where this
+ * system can do the ECDH exchange, unless fs_off). */
+static void hello_fs(buf *out, const uint8_t *offer, size_t n, hs_client *cli, int fs_off)
 {
     memset(cli, 0, sizeof *cli);
     fuzz_client_prime(cli);
+    cli->fs_off = fs_off;
     if (hs_client_start(cli, FUZZ_SECRET, strlen(FUZZ_SECRET), offer, n, "alice", "seed", out) !=
         PROTO_OK)
         exit(1);
+}
+
+static void hello(buf *out, const uint8_t *offer, size_t n, hs_client *cli)
+{
+    hello_fs(out, offer, n, cli, 0);
 }
 
 static void seeds_handshake(void)
@@ -220,6 +227,14 @@ static void seeds_handshake(void)
         m.nick = proto_s("alice");
         encode(&b, &m);
         snprintf(name, sizeof name, "stream-%s", x ? "xor" : "aes");
+        put_file("hs_server", name, &b);
+        hs_client_free(&cli);
+        /* The same from a client that offers no key share. */
+        buf_reset(&b);
+        buf_put_u8(&b, (uint8_t)x);
+        hello_fs(&b, offer, 1, &cli, 1);
+        encode(&b, &m);
+        snprintf(name, sizeof name, "stream-%s-no-share", x ? "xor" : "aes");
         put_file("hs_server", name, &b);
         hs_client_free(&cli);
         /* mode 1: after the valid HELLO, a plain PROOF. */

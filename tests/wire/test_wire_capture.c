@@ -5,6 +5,8 @@
  *    and type (traffic analysis).
  *  - xor: the text is not there verbatim, but XOR with the key gives it back, and one known
  *    message gives back the key itself, i.e. the shared secret: it hides from casual view only.
+ *  - another holder of the key who records an aes-256-gcm session: with the ECDH exchange
+ *    (forward_secrecy, the default) it opens nothing; with forward_secrecy = off it reads all.
  * Linux only. Skipped (exit 77) with a clear message when tcpdump is not installed; it needs
  * root or CAP_NET_RAW, as CI has. */
 #define _POSIX_C_SOURCE 200809L
@@ -18,6 +20,7 @@
 
 #include "crypto.h"
 #include "fault_util.h"
+#include "keyholder.h"
 #include "pcap_streams.h"
 #include "sock.h"
 #include "sys.h"
@@ -169,12 +172,13 @@ static void converse(const test_server *ts, uint8_t cipher)
     pc_close(b);
 }
 
-static int start(test_server *ts, const char *name)
+static int start_fs(test_server *ts, const char *name, hs_fs_policy fs)
 {
     server_config cfg;
     sock_startup();
     crypto_init();
     test_server_config(&cfg, name);
+    cfg.forward_secrecy = fs;
     return test_server_start(ts, &cfg);
 }
 
@@ -200,27 +204,45 @@ static int count_frames(const buf *stream, uint8_t type)
     return n;
 }
 
+/* Runs the conversation on a server with the given forward_secrecy under capture, and reads
+ * the capture back. 0 if the capture could not start (capture_start said why). */
+static int record(const char *name, uint8_t cipher, hs_fs_policy fs, capture *cap,
+                  pcap_capture *pc)
+{
+    test_server ts;
+    char err[256];
+
+    if (start_fs(&ts, name, fs) != 0) {
+        test_failf_at(__FILE__, __LINE__, "%s: server did not start", name);
+        return 0;
+    }
+    if (capture_start(cap, ts.port, name) != 0) {
+        stop(&ts);
+        return 0;
+    }
+    converse(&ts, cipher);
+    capture_stop(cap);
+    stop(&ts);
+    if (pcap_read_streams(cap->file, ts.port, pc, err, sizeof err) != 0) {
+        test_failf_at(__FILE__, __LINE__, "%s: %s", name, err);
+        remove_capture(cap);
+        return 0;
+    }
+    return 1;
+}
+
 TEST(aes_session_on_the_wire_shows_no_text_nick_or_secret)
 {
     static const char *const hidden[] = {"eagle",  "midnight", "4711",  "blue folder",
                                          "alice",  "alicia",   "bob",   ROOM,
                                          TEST_SECRET, "test secret"};
-    test_server ts;
     capture cap;
     pcap_capture pc;
-    char err[256];
     size_t i;
     int msgs = 0;
 
-    REQUIRE(start(&ts, "cap-aes") == 0);
-    if (capture_start(&cap, ts.port, "aes") != 0) {
-        stop(&ts);
+    if (!record("cap-aes", PROTO_CIPHER_AES256GCM, HS_FS_PREFERRED, &cap, &pc))
         return;
-    }
-    converse(&ts, PROTO_CIPHER_AES256GCM);
-    capture_stop(&cap);
-    stop(&ts);
-    REQUIRE(pcap_read_streams(cap.file, ts.port, &pc, err, sizeof err) == 0);
     /* The capture is real: it holds both sessions and the plain parts of their handshakes. */
     CHECK(pc.packets > 20);
     CHECK(pc.n >= 4);
@@ -250,22 +272,13 @@ static void xor_body(uint8_t *p, size_t n, const char *key)
 
 TEST(xor_session_on_the_wire_hides_from_casual_view_only)
 {
-    test_server ts;
     capture cap;
     pcap_capture pc;
-    char err[256];
     size_t i, t;
     int recovered[3] = {0, 0, 0}, key_found = 0;
 
-    REQUIRE(start(&ts, "cap-xor") == 0);
-    if (capture_start(&cap, ts.port, "xor") != 0) {
-        stop(&ts);
+    if (!record("cap-xor", PROTO_CIPHER_XOR, HS_FS_PREFERRED, &cap, &pc))
         return;
-    }
-    converse(&ts, PROTO_CIPHER_XOR);
-    capture_stop(&cap);
-    stop(&ts);
-    REQUIRE(pcap_read_streams(cap.file, ts.port, &pc, err, sizeof err) == 0);
     CHECK(pc.packets > 20);
     /* Not verbatim: a glance at the capture shows no text... */
     for (t = 0; t < 3; t++)
@@ -315,4 +328,68 @@ TEST(xor_session_on_the_wire_hides_from_casual_view_only)
     CHECK(key_found);
     pcap_capture_free(&pc);
     remove_capture(&cap);
+}
+
+/* A key holder's try at every connection of a capture: the number of client frames it opened
+ * and whether any of alice's and bob's texts came out. */
+static void keyholder_on_capture(const pcap_capture *pc, int *opened, int *read_text)
+{
+    size_t i, j, k;
+    *opened = 0;
+    *read_text = 0;
+    for (i = 0; i < pc->n; i++) {
+        const tcp_stream *up = &pc->streams[i];
+        if (!up->to_server)
+            continue;
+        for (j = 0; j < pc->n; j++) {
+            const tcp_stream *down = &pc->streams[j];
+            if (down->to_server || down->client_port != up->client_port)
+                continue;
+            for (k = 0; k < sizeof TEXTS / sizeof TEXTS[0]; k++) {
+                int saw = 0;
+                int n = keyholder_open(&up->data, &down->data, TEST_SECRET, TEXTS[k], &saw);
+                CHECK(n >= 0); /* every connection starts with a recorded HELLO and CHALLENGE */
+                if (k == 0 && n > 0)
+                    *opened += n;
+                *read_text |= saw;
+            }
+        }
+    }
+}
+
+static void keyholder_case(hs_fs_policy fs, const char *name, int expect_readable)
+{
+    capture cap;
+    pcap_capture pc;
+    int opened, read_text;
+
+    if (!record(name, PROTO_CIPHER_AES256GCM, fs, &cap, &pc))
+        return;
+    CHECK(pc.n >= 4);
+    keyholder_on_capture(&pc, &opened, &read_text);
+    printf("%s: a key holder opened %d client frames; texts %s\n", name, opened,
+           read_text ? "read" : "not read");
+    if (expect_readable) {
+        CHECK(opened > 4); /* PROOF and the requests of both sessions */
+        CHECK(read_text);
+    } else {
+        CHECK_EQ_INT(opened, 0);
+        CHECK(!read_text);
+    }
+    pcap_capture_free(&pc);
+    remove_capture(&cap);
+}
+
+/* forward_secrecy = off: keys from the network key and public nonces only. Another user who
+ * holds the key and records the session reads it all: what the exchange is there to stop. */
+TEST(recorded_aes_session_without_exchange_opens_with_the_key)
+{
+    keyholder_case(HS_FS_OFF, "cap-fs-off", 1);
+}
+
+/* The default: both sides run the ECDH exchange, and the same key holder opens nothing. */
+TEST(recorded_aes_session_with_exchange_does_not_open_with_the_key)
+{
+    REQUIRE(crypto_ecdh_available());
+    keyholder_case(HS_FS_PREFERRED, "cap-fs-on", 0);
 }

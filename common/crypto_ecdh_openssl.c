@@ -1,0 +1,155 @@
+/* crypto_ecdh_openssl.c — ECDH P-256 of crypto.h on OpenSSL 3 (EVP_PKEY, EVP_PKEY_derive). */
+#include "crypto.h"
+
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/params.h>
+
+struct crypto_ecdh {
+    EVP_PKEY *key;
+};
+
+static char group_name[] = "prime256v1";
+
+static CRYPTO_ONCE probe_once = CRYPTO_ONCE_STATIC_INIT;
+static int probe_result;
+
+static void probe_fn(void)
+{
+    uint8_t pub[CRYPTO_P256_PUBLIC_SIZE];
+    crypto_ecdh *k = crypto_ecdh_new(pub);
+    probe_result = k != NULL;
+    crypto_ecdh_free(k);
+}
+
+int crypto_ecdh_available(void)
+{
+    /* OpenSSL 3 has P-256 unless built without EC; then key generation fails. */
+    if (!CRYPTO_THREAD_run_once(&probe_once, probe_fn))
+        return 0;
+    return probe_result;
+}
+
+/* An EVP_PKEY from its parts (pub only: the peer's key; both: an imported key pair). Building it
+ * through fromdata makes OpenSSL decode the point, which refuses one that is not on the curve. */
+static EVP_PKEY *key_from(const uint8_t *priv, const uint8_t pub[CRYPTO_P256_PUBLIC_SIZE])
+{
+    OSSL_PARAM_BLD *bld = NULL;
+    OSSL_PARAM *params = NULL;
+    EVP_PKEY_CTX *ctx = NULL;
+    EVP_PKEY *key = NULL;
+    BIGNUM *d = NULL;
+
+    if (pub[0] != 0x04)
+        return NULL; /* only the uncompressed form travels */
+    bld = OSSL_PARAM_BLD_new();
+    if (!bld || !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, group_name, 0) ||
+        !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub,
+                                          CRYPTO_P256_PUBLIC_SIZE))
+        goto done;
+    if (priv) {
+        d = BN_secure_new();
+        if (!d || !BN_bin2bn(priv, CRYPTO_P256_PRIVATE_SIZE, d) ||
+            !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d))
+            goto done;
+    }
+    params = OSSL_PARAM_BLD_to_param(bld);
+    ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    if (!params || !ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
+        EVP_PKEY_fromdata(ctx, &key, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) != 1)
+        key = NULL;
+done:
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    BN_clear_free(d);
+    return key;
+}
+
+crypto_ecdh *crypto_ecdh_new(uint8_t pub[CRYPTO_P256_PUBLIC_SIZE])
+{
+    crypto_ecdh *k = NULL;
+    size_t n = 0;
+
+    if (crypto_init() != CRYPTO_OK)
+        return NULL;
+    k = OPENSSL_zalloc(sizeof *k);
+    if (!k)
+        goto fail;
+    k->key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", group_name);
+    if (!k->key)
+        goto fail;
+    /* Uncompressed is the default point format for a generated EC key. */
+    if (EVP_PKEY_get_octet_string_param(k->key, OSSL_PKEY_PARAM_PUB_KEY, pub,
+                                        CRYPTO_P256_PUBLIC_SIZE, &n) != 1 ||
+        n != CRYPTO_P256_PUBLIC_SIZE || pub[0] != 0x04)
+        goto fail;
+    return k;
+
+fail:
+    crypto_ecdh_free(k);
+    return NULL;
+}
+
+crypto_ecdh *crypto_ecdh_import(const uint8_t priv[CRYPTO_P256_PRIVATE_SIZE],
+                                const uint8_t pub[CRYPTO_P256_PUBLIC_SIZE])
+{
+    crypto_ecdh *k = NULL;
+
+    if (crypto_init() != CRYPTO_OK)
+        return NULL;
+    k = OPENSSL_zalloc(sizeof *k);
+    if (!k)
+        return NULL;
+    k->key = key_from(priv, pub);
+    if (!k->key) {
+        crypto_ecdh_free(k);
+        return NULL;
+    }
+    return k;
+}
+
+int crypto_ecdh_derive(crypto_ecdh *k, const uint8_t peer[CRYPTO_P256_PUBLIC_SIZE],
+                       uint8_t secret[CRYPTO_P256_SECRET_SIZE])
+{
+    EVP_PKEY *peer_key = NULL;
+    EVP_PKEY_CTX *ctx = NULL;
+    size_t n = CRYPTO_P256_SECRET_SIZE;
+    int rc = CRYPTO_EFAIL;
+
+    if (!k)
+        return CRYPTO_EFAIL;
+    peer_key = key_from(NULL, peer);
+    if (!peer_key) {
+        rc = CRYPTO_EINVAL;
+        goto done;
+    }
+    ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->key, NULL);
+    if (!ctx || EVP_PKEY_derive_init(ctx) != 1)
+        goto done;
+    /* set_peer validates the peer's key against ours (same group, a point on the curve). */
+    if (EVP_PKEY_derive_set_peer(ctx, peer_key) != 1) {
+        rc = CRYPTO_EINVAL;
+        goto done;
+    }
+    if (EVP_PKEY_derive(ctx, secret, &n) != 1 || n != CRYPTO_P256_SECRET_SIZE)
+        goto done;
+    rc = CRYPTO_OK;
+done:
+    EVP_PKEY_CTX_free(ctx);
+    EVP_PKEY_free(peer_key);
+    return rc;
+}
+
+void crypto_ecdh_free(crypto_ecdh *k)
+{
+    if (!k)
+        return;
+    EVP_PKEY_free(k->key); /* clears the private scalar */
+    OPENSSL_free(k);
+}

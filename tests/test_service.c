@@ -1082,6 +1082,44 @@ TEST(reload_applies_settings_to_the_running_service)
 
 /* %ProgramData%\Parley\parley-server.log: where the service writes failures that come
  * before its own log is open. */
+/* An ACL that cannot be set names the path and the Windows error, and (this test process and
+ * so the server being elevated) does not send the administrator looking for an elevated
+ * prompt. Wine fails naturally here: it turns a DACL into Unix mode bits, and Linux refuses
+ * every chmod under /proc/<pid>, even root's, so the data folder Z:\proc\self gives
+ * ERROR_ACCESS_DENIED. Windows has no such folder that is safe to try, so there the failure
+ * path is not reached and only the Wine run checks it. */
+TEST(acl_failure_names_the_path_and_the_error)
+{
+    char dir[MAX_PATH * 3], config[MAX_PATH * 3], out[8192], expected[MAX_PATH * 3 + 64];
+    const char *data = "Z:\\proc\\self";
+    SC_HANDLE svc;
+
+    if (!under_wine()) {
+        fprintf(stderr, "SKIP: not under Wine: no folder whose ACL fails safely\n");
+        exit(SKIP_CODE);
+    }
+    REQUIRE(setup_test() == 0);
+    REQUIRE(GetFileAttributesA(data) != INVALID_FILE_ATTRIBUTES);
+    work_dir("svc-aclfail", dir, sizeof dir);
+    clean_dir(dir);
+    CreateDirectoryA(dir, NULL);
+    path_in(config, sizeof config, dir, "server.ini");
+    {
+        char *argv[] = {"--install", "--config", config, "--data-dir", (char *)data};
+        CHECK(run_server(out, sizeof out, 5, argv) != 0);
+    }
+    snprintf(expected, sizeof expected, "cannot set the permissions of %s: ", data);
+    CHECK(strstr(out, expected) != NULL);
+    CHECK(strstr(out, "(error 5)") != NULL); /* ERROR_ACCESS_DENIED, with Windows' text */
+    CHECK(strstr(out, "elevated") == NULL);
+    svc = open_service(SERVICE_QUERY_STATUS);
+    CHECK(svc == NULL); /* stopped before the service was created */
+    if (svc)
+        CloseServiceHandle(svc);
+    clean_dir(dir);
+    teardown_test();
+}
+
 static void default_log(char *out, size_t n)
 {
     char root[MAX_PATH * 3], *slash;

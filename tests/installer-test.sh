@@ -5,15 +5,17 @@
 # left; upgrades an older install in place and checks the settings survive; uninstalls with
 # /REMOVEDATA. Then what an administrator meets later (issue 11): bad /COMPONENTS= refused, a
 # service that cannot start gives a non-zero exit and a logged reason, a file in use fails the
-# upgrade and leaves the old version working, a plain upgrade keeps the settings file, port,
+# upgrade and leaves the old version working, a setup run without administrator rights exits 7
+# and installs nothing, a plain upgrade keeps the settings file, port,
 # start type, firewall profile and components, and a downgrade is refused; /PORT= and /BIND= are
 # written into server.ini, which a plain upgrade leaves alone; the uninstaller logs too.
 # Registered with CTest by tests/CMakeLists.txt when makensis is found.
 #
 # Usage: installer-test.sh BUILD_DIR WINE_RUN CMAKE MAKENSIS FILES_NSH PROBE_EXE VERSION
+#                          RESTRICTED_RUN_EXE
 set -euo pipefail
 
-build=$1 wine_run=$2 cmake=$3 makensis=$4 files_nsh=$5 probe=$6 version=$7
+build=$1 wine_run=$2 cmake=$3 makensis=$4 files_nsh=$5 probe=$6 version=$7 restricted=$8
 old_version=0.0.1
 work=$build/installer-test
 prefix=$(sed -n 's/^export WINEPREFIX="\(.*\)"$/\1/p' "$wine_run")
@@ -254,9 +256,17 @@ check "install log says why" grep -q "Another Parley setup is running" "$log"
 check "nothing installed" reg_absent "$uninst_key"
 kill "$locker"; wait "$locker" 2>/dev/null || true; locker=
 
+step "not an administrator: exit 7, with the reason in the log, and nothing installed"
+setup_win=$(w winepath -w "$setup" | tr -d '\r')
+# The helper runs setup with the Administrators group deny-only, as from a non-elevated prompt.
+check "refused" exits_with 7 w "$restricted" "$setup_win" /S
+check "install log says why" grep -q "must be run as an administrator" "$log"
+check "nothing installed" test ! -e "$pf"
+check "no uninstall entry" reg_absent "$uninst_key"
+check "no service" service_gone
+
 step "a quoted /D=\"C:\\Parley Q\" is taken, not ignored"
 quoted="$drive_c/Parley Q"
-setup_win=$(w winepath -w "$setup" | tr -d '\r')
 # The probe runs the command line exactly as written, as cmd.exe would pass it on.
 check "installed" w "$probe" --run "\"$setup_win\" /S /COMPONENTS=client /D=\"C:\\Parley Q\""
 check "into the quoted folder" test -f "$quoted/uninstall.exe"

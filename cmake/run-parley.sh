@@ -59,8 +59,10 @@ else
   { sleep 1; echo "Hello from a script."; sleep 1; } |
     "$cli" --script --host 127.0.0.1 --port "$port" --nick "${nick}-b" --key-file "$key_file" \
            --wait 1500 &
+  other=$!
   { sleep 0.5; echo "Hi! This line crossed the wire with aes-256-gcm."; sleep 2; } |
     "$cli" --script --host 127.0.0.1 --port "$port" --nick "$nick" --key-file "$key_file" \
            --wait 1500 || true
-  wait || true
+  # Only the other client: a bare `wait` would wait for the server too, which runs until stopped.
+  wait "$other" || true
 fi

@@ -17,8 +17,10 @@ files=$(find "$build" \( -name '*.exe' -o -name '*.dll' \) -type f | sort)
 for ex in "$@"; do files=$(printf '%s\n' "$files" | grep -v "^$ex/"); done
 [ -n "$files" ] || { echo "check-imports: no .exe or .dll under $build"; exit 1; }
 bad=0 count=0
-for f in $files; do
-  imports=$("$objdump" -p "$f" | sed -n 's/^[[:space:]]*DLL Name: //p' | tr 'A-Z' 'a-z' | sort -u)
+# One path a line, so a build folder whose path holds spaces still works.
+while IFS= read -r f; do
+  dump=$("$objdump" -p "$f") || { echo "$f: FAIL: $objdump cannot read it"; bad=1; continue; }
+  imports=$(printf '%s\n' "$dump" | sed -n 's/^[[:space:]]*DLL Name: //p' | tr 'A-Z' 'a-z' | sort -u)
   echo "${f#$build/}: $(echo $imports)"
   count=$((count + 1))
   for d in $imports; do
@@ -32,6 +34,8 @@ for f in $files; do
          esac ;;
     esac
   done
-done
+done <<EOF
+$files
+EOF
 [ $bad -eq 0 ] || { echo "check-imports: FAILED"; exit 1; }
 echo "check-imports: $count files import only DLLs that ship with Windows"

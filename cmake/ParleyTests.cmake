@@ -49,7 +49,7 @@ function(parley_add_test_exe name)
                                              ${CMAKE_CURRENT_BINARY_DIR}/${name}_tests)
   target_compile_definitions(${name} PRIVATE
     PARLEY_TEST_DATA_DEFAULT="${PARLEY_HOST_PATH_PREFIX}${PROJECT_SOURCE_DIR}/tests")
-  target_link_libraries(${name} PRIVATE ${T_LIBS})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} parley_common) # the runner's test_hex
   parley_target_options(${name})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 120)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hex.h"
 #include "sock.h"
 
 void sock_format_endpoint(char *out, size_t n, const char *host, uint16_t port)
@@ -73,17 +74,6 @@ void sock_format_ip(char *out, size_t n, const unsigned char *ip, size_t ip_len)
     }
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Dotted-quad IPv4 in s[0..n). 0 on success. */
 static int parse_ipv4(const char *s, size_t n, unsigned char out[4])
 {
@@ -141,7 +131,7 @@ static int parse_ipv6(const char *s, size_t n, unsigned char out[16])
         if (end == i || end - i > 4 || nw == 8)
             return -1;
         for (size_t k = i; k < end; k++) {
-            int h = hex_value(s[k]);
+            int h = hex_digit_value(s[k]);
             if (h < 0)
                 return -1;
             v = v << 4 | (unsigned)h;

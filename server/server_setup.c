@@ -6,6 +6,7 @@
 
 #include "crypto.h"
 #include "fsys.h"
+#include "hex.h"
 #include "secret_text.h"
 
 /* Letters and digits people can read out loud without confusing them (no 0/O, 1/l/I). */
@@ -142,17 +143,6 @@ static int current_secret(server_config *cfg, int *generated, char *path, size_t
     return 0;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int server_salt(const server_config *cfg, uint8_t salt[PROTO_SALT_SIZE], char *err,
                 size_t err_size)
 {
@@ -167,14 +157,9 @@ int server_salt(const server_config *cfg, uint8_t salt[PROTO_SALT_SIZE], char *e
     if (fsys_exists(file)) {
         if (read_small_file(file, text, sizeof text, err, err_size) != 0)
             return -1;
-        if (strlen(text) != PROTO_SALT_SIZE * 2)
+        if (strlen(text) != PROTO_SALT_SIZE * 2 ||
+            hex_decode(text, PROTO_SALT_SIZE * 2, salt, PROTO_SALT_SIZE) != PROTO_SALT_SIZE)
             goto bad;
-        for (i = 0; i < PROTO_SALT_SIZE; i++) {
-            int hi = hex_value(text[2 * i]), lo = hex_value(text[2 * i + 1]);
-            if (hi < 0 || lo < 0)
-                goto bad;
-            salt[i] = (uint8_t)(hi << 4 | lo);
-        }
         return 0;
     }
     if (crypto_random(salt, PROTO_SALT_SIZE) != CRYPTO_OK) {

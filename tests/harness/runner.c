@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "test.h"
 
 /* Every CHECK in the product is an assert as well; a build that switched them off would test
@@ -74,13 +75,8 @@ long test_hex(const char *hex, uint8_t *out, size_t cap)
         char c = *hex;
         if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
             continue;
-        if (c >= '0' && c <= '9')
-            v = c - '0';
-        else if (c >= 'a' && c <= 'f')
-            v = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F')
-            v = c - 'A' + 10;
-        else
+        v = hex_digit_value(c);
+        if (v < 0)
             return -1;
         if (hi < 0) {
             hi = v;

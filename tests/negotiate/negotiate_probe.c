@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "negotiate.h"
 
 #define LINE_MAX_BYTES (2 * NEG_TOKEN_MAX + 64)
@@ -60,17 +61,6 @@ static void send_hex(const char *tag, const buf *b)
     fflush(stdout);
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Reads the peer's next line into p->line, without its line ending. 0, or -1 at the end. */
 static int read_line(probe *p)
 {
@@ -92,7 +82,7 @@ static int parse_hex(const char *line, const char *tag, buf *out)
         return 0;
     buf_reset(out);
     for (h = line + tl + 1; h[0] && h[1]; h += 2) {
-        int hi = hex_value(h[0]), lo = hex_value(h[1]);
+        int hi = hex_digit_value(h[0]), lo = hex_digit_value(h[1]);
         if (hi < 0 || lo < 0)
             return 0;
         buf_put_u8(out, (uint8_t)(hi * 16 + lo));

@@ -568,6 +568,8 @@ static int final_failure(int code)
 {
     switch (code) {
     case PC_WRONG_KEY:
+    case PC_BAD_PASSWORD: /* the account's password changed, or was never right: dialling
+                           * again only adds failed logins (and the server's lock-out) */
     case PC_BANNED:
     case PC_KICKED:
     case PC_BAD_NICK:

@@ -884,6 +884,128 @@ TEST(cli_logs_in_to_an_account)
     test_server_end(&ts);
 }
 
+/* Writes text and a newline to path; 0 or -1. */
+static int write_line(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    fprintf(f, "%s\n", text);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* The first 7 arguments of `parley-server --user ...` for a running test server. */
+static void server_tool_args(const char **args, const char *data_dir, const char *port_text)
+{
+    args[0] = "--data-dir";
+    args[1] = data_dir;
+    args[2] = "--bind";
+    args[3] = "127.0.0.1";
+    args[4] = "--port";
+    args[5] = port_text;
+    args[6] = "--user";
+}
+
+/* Runs parley-server with args; the exit code, and its output in t. */
+static int run_server_tool(const char *const *args, size_t n, transcript *t)
+{
+    tproc *p;
+    int rc;
+    memset(t, 0, sizeof *t);
+    p = tproc_start(PARLEY_SERVER_EXE, args, n, NULL, NULL);
+    if (!p)
+        return -1000;
+    rc = read_to_end(p, t);
+    tproc_free(p);
+    return rc;
+}
+
+/* parley-server --user add and passwd --as ADMIN while the server runs: the new password's
+ * verifier goes to the server, which takes it at once; passwd for the admin's own account
+ * proves the current password. */
+TEST(server_user_add_and_passwd_reach_a_running_server)
+{
+    server_config cfg;
+    test_server ts;
+    transcript t;
+    pc_conn *c;
+    char port_text[16], path[600], err[256];
+    const char *args[16];
+    int code;
+
+    sock_startup();
+    crypto_init();
+    test_server_config(&cfg, "cli-remote-add");
+    cfg.auth = AUTH_ACCOUNTS;
+    REQUIRE(test_add_account(cfg.data_dir, "root", "root pw", USER_ROLE_ADMIN, 0) == 0);
+    REQUIRE(test_add_account(cfg.data_dir, "alice", "alice pw", USER_ROLE_USER, 0) == 0);
+    REQUIRE(fsys_path_join(path, sizeof path, cfg.data_dir, "secret.key") == 0);
+    REQUIRE(write_line(path, TEST_SECRET) == 0);
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    REQUIRE(write_line("cli-test-root.txt", "root pw") == 0);
+    REQUIRE(write_line("cli-test-new.txt", "j\xC3\xA9r\xC3\xB4me's pw") == 0);
+    snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
+    server_tool_args(args, cfg.data_dir, port_text);
+    args[7] = "add";
+    args[8] = "J\xC3\xA9r\xC3\xB4me";
+    args[9] = "--password-file";
+    args[10] = "cli-test-new.txt";
+    args[11] = "--iterations";
+    args[12] = "4096";
+    args[13] = "--as";
+    args[14] = "root";
+    args[15] = "--as-password-file";
+
+    /* Without --as: refused, and says how. */
+    CHECK_EQ_INT(run_server_tool(args, 13, &t), 1);
+    c = test_login(&ts, "J\xC3\xA9r\xC3\xB4me", "j\xC3\xA9r\xC3\xB4me's pw", &code, err,
+                   sizeof err);
+    CHECK(c == NULL);
+    pc_close(c);
+
+    {
+        const char *full[17];
+        memcpy(full, args, sizeof args);
+        full[16] = "cli-test-root.txt";
+        CHECK_EQ_INT(run_server_tool(full, 17, &t), 0);
+        CHECK(strstr(t.text, "account J\xC3\xA9r\xC3\xB4me: add done (by the running server)") !=
+              NULL);
+        c = test_login(&ts, "j\xC3\xA9r\xC3\xB4me", "j\xC3\xA9r\xC3\xB4me's pw", &code, err,
+                       sizeof err);
+        CHECK(c != NULL);
+        pc_close(c);
+
+        /* The same name again: the server's refusal (on stderr) fails the command. */
+        CHECK_EQ_INT(run_server_tool(full, 17, &t), 1);
+
+        /* A new password for alice. */
+        full[7] = "passwd";
+        full[8] = "ALICE";
+        CHECK_EQ_INT(run_server_tool(full, 17, &t), 0);
+        CHECK(strstr(t.text, "account alice: passwd done") != NULL);
+        c = test_login(&ts, "alice", "j\xC3\xA9r\xC3\xB4me's pw", &code, err, sizeof err);
+        CHECK(c != NULL);
+        pc_close(c);
+
+        /* root's own: proves "root pw" first, then the new one works and the old does not. */
+        full[8] = "root";
+        CHECK_EQ_INT(run_server_tool(full, 17, &t), 0);
+        CHECK(strstr(t.text, "account root: passwd done") != NULL);
+        c = test_login(&ts, "root", "root pw", &code, err, sizeof err);
+        CHECK(c == NULL);
+        CHECK_EQ_INT(code, PC_BAD_PASSWORD);
+        pc_close(c);
+        c = test_login(&ts, "root", "j\xC3\xA9r\xC3\xB4me's pw", &code, err, sizeof err);
+        CHECK(c != NULL);
+        pc_close(c);
+        /* And with the old one as --as, nothing is changed any more. */
+        CHECK_EQ_INT(run_server_tool(full, 17, &t), 1);
+    }
+    remove("cli-test-root.txt");
+    remove("cli-test-new.txt");
+    test_server_end(&ts);
+}
+
 /* parley-server --user disable ... --as ADMIN while the server runs (and holds the account
  * store): sent to it as an ACCOUNT request, and the account's live session ends. Without --as
  * the command says how, and changes nothing. */
@@ -921,13 +1043,7 @@ TEST(server_user_command_reaches_a_running_server)
     fputs("root pw\n", f);
     fclose(f);
     snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
-    args[0] = "--data-dir";
-    args[1] = cfg.data_dir;
-    args[2] = "--bind";
-    args[3] = "127.0.0.1";
-    args[4] = "--port";
-    args[5] = port_text;
-    args[6] = "--user";
+    server_tool_args(args, cfg.data_dir, port_text);
     args[7] = "disable";
     args[8] = "ALICE";
     args[9] = "--as";

@@ -830,6 +830,22 @@ TEST(cli_reads_its_key_from_a_file)
     finish(&ts);
 }
 
+/* parley-cli's arguments for logging in to account user on a test server, the password in
+ * cli-test-password.txt. */
+static void cli_account_args(const char **args, const char *port_text, const char *user)
+{
+    args[0] = "--host";
+    args[1] = "127.0.0.1";
+    args[2] = "--port";
+    args[3] = port_text;
+    args[4] = "--user";
+    args[5] = user;
+    args[6] = "--password-file";
+    args[7] = "cli-test-password.txt";
+    args[8] = "--key";
+    args[9] = TEST_SECRET;
+}
+
 /* --user with --password-file logs in to an account on a server with accounts; a wrong
  * password ends with exit code 3, like a wrong key. */
 TEST(cli_logs_in_to_an_account)
@@ -853,16 +869,7 @@ TEST(cli_logs_in_to_an_account)
     fputs("open sesame\n", f);
     fclose(f);
     snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
-    args[0] = "--host";
-    args[1] = "127.0.0.1";
-    args[2] = "--port";
-    args[3] = port_text;
-    args[4] = "--user";
-    args[5] = "\xC3\xA9ric"; /* éric: the account is Éric */
-    args[6] = "--password-file";
-    args[7] = "cli-test-password.txt";
-    args[8] = "--key";
-    args[9] = TEST_SECRET;
+    cli_account_args(args, port_text, "\xC3\xA9ric"); /* éric: the account is Éric */
     memset(&t, 0, sizeof t);
     p = tproc_start(PARLEY_CLI_EXE, args, 10, NULL, NULL);
     REQUIRE(p);
@@ -880,6 +887,56 @@ TEST(cli_logs_in_to_an_account)
     REQUIRE(p);
     CHECK_EQ_INT(read_to_end(p, &t), 3);
     tproc_free(p);
+    remove("cli-test-password.txt");
+    test_server_end(&ts);
+}
+
+/* /passwd in a script reads the current and the new password from the next two lines (on a
+ * terminal it asks without echo): a wrong current password changes nothing, the right one
+ * changes it, and the next login needs the new password. */
+TEST(cli_passwd_changes_the_accounts_password)
+{
+    server_config cfg;
+    test_server ts;
+    transcript t;
+    tproc *p;
+    pc_conn *c;
+    FILE *f;
+    char port_text[16], err[256];
+    const char *args[10];
+    int code;
+
+    sock_startup();
+    crypto_init();
+    test_server_config(&cfg, "cli-passwd");
+    cfg.auth = AUTH_ACCOUNTS;
+    REQUIRE(test_add_account(cfg.data_dir, "alice", "old one", USER_ROLE_USER, 0) == 0);
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    f = fopen("cli-test-password.txt", "wb");
+    REQUIRE(f);
+    fputs("old one\n", f);
+    fclose(f);
+    snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
+    cli_account_args(args, port_text, "alice");
+    memset(&t, 0, sizeof t);
+    p = tproc_start(PARLEY_CLI_EXE, args, 10, NULL, NULL);
+    REQUIRE(p);
+    REQUIRE(read_until(p, &t, "connected alice", WAIT));
+    CHECK(tproc_write(p, "/passwd\nnot it\nnew one\n") == 0);
+    CHECK(read_until(p, &t, "password BAD_PASSWORD", WAIT));
+    CHECK(tproc_write(p, "/passwd extra\n") == 0); /* never on the command line */
+    CHECK(read_until(p, &t, "error USAGE usage: /passwd (no arguments", WAIT));
+    CHECK(tproc_write(p, "/passwd\nold one\nnew one\n") == 0);
+    CHECK(read_until(p, &t, "password OK your password is changed", WAIT));
+    tproc_close_stdin(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 0);
+    tproc_free(p);
+    c = test_login(&ts, "alice", "old one", &code, err, sizeof err);
+    CHECK(c == NULL);
+    pc_close(c);
+    c = test_login(&ts, "alice", "new one", &code, err, sizeof err);
+    CHECK(c != NULL);
+    pc_close(c);
     remove("cli-test-password.txt");
     test_server_end(&ts);
 }

@@ -210,3 +210,11 @@ int net_account(net_link *link, const char *account, const char *action)
 {
     return request(link, PT_ACCOUNT, NULL, account, action, NULL);
 }
+
+int net_change_password(net_link *link, const char *old_pw, const char *new_pw, char *err,
+                        size_t err_size)
+{
+    /* The layer is safe to call from any thread; queuing would keep the passwords longer. */
+    return pcs_change_password(link->pcs, old_pw, strlen(old_pw), new_pw, strlen(new_pw), err,
+                               err_size);
+}

@@ -831,8 +831,9 @@ TEST(cli_reads_its_key_from_a_file)
 }
 
 /* parley-cli's arguments for logging in to account user on a test server, the password in
- * cli-test-password.txt. */
-static void cli_account_args(const char **args, const char *port_text, const char *user)
+ * the file pw_file (one per test: tests run side by side in one folder). */
+static void cli_account_args(const char **args, const char *port_text, const char *user,
+                             const char *pw_file)
 {
     args[0] = "--host";
     args[1] = "127.0.0.1";
@@ -841,7 +842,7 @@ static void cli_account_args(const char **args, const char *port_text, const cha
     args[4] = "--user";
     args[5] = user;
     args[6] = "--password-file";
-    args[7] = "cli-test-password.txt";
+    args[7] = pw_file;
     args[8] = "--key";
     args[9] = TEST_SECRET;
 }
@@ -869,7 +870,8 @@ TEST(cli_logs_in_to_an_account)
     fputs("open sesame\n", f);
     fclose(f);
     snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
-    cli_account_args(args, port_text, "\xC3\xA9ric"); /* éric: the account is Éric */
+    cli_account_args(args, port_text, "\xC3\xA9ric", /* éric: the account is Éric */
+                     "cli-test-password.txt");
     memset(&t, 0, sizeof t);
     p = tproc_start(PARLEY_CLI_EXE, args, 10, NULL, NULL);
     REQUIRE(p);
@@ -912,12 +914,12 @@ TEST(cli_passwd_changes_the_accounts_password)
     cfg.auth = AUTH_ACCOUNTS;
     REQUIRE(test_add_account(cfg.data_dir, "alice", "old one", USER_ROLE_USER, 0) == 0);
     REQUIRE(test_server_start(&ts, &cfg) == 0);
-    f = fopen("cli-test-password.txt", "wb");
+    f = fopen("cli-test-passwd.txt", "wb");
     REQUIRE(f);
     fputs("old one\n", f);
     fclose(f);
     snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
-    cli_account_args(args, port_text, "alice");
+    cli_account_args(args, port_text, "alice", "cli-test-passwd.txt");
     memset(&t, 0, sizeof t);
     p = tproc_start(PARLEY_CLI_EXE, args, 10, NULL, NULL);
     REQUIRE(p);
@@ -937,7 +939,7 @@ TEST(cli_passwd_changes_the_accounts_password)
     c = test_login(&ts, "alice", "new one", &code, err, sizeof err);
     CHECK(c != NULL);
     pc_close(c);
-    remove("cli-test-password.txt");
+    remove("cli-test-passwd.txt");
     test_server_end(&ts);
 }
 
@@ -999,14 +1001,14 @@ TEST(server_user_add_and_passwd_reach_a_running_server)
     REQUIRE(fsys_path_join(path, sizeof path, cfg.data_dir, "secret.key") == 0);
     REQUIRE(write_line(path, TEST_SECRET) == 0);
     REQUIRE(test_server_start(&ts, &cfg) == 0);
-    REQUIRE(write_line("cli-test-root.txt", "root pw") == 0);
-    REQUIRE(write_line("cli-test-new.txt", "j\xC3\xA9r\xC3\xB4me's pw") == 0);
+    REQUIRE(write_line("cli-test-add-root.txt", "root pw") == 0);
+    REQUIRE(write_line("cli-test-add-new.txt", "j\xC3\xA9r\xC3\xB4me's pw") == 0);
     snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
     server_tool_args(args, cfg.data_dir, port_text);
     args[7] = "add";
     args[8] = "J\xC3\xA9r\xC3\xB4me";
     args[9] = "--password-file";
-    args[10] = "cli-test-new.txt";
+    args[10] = "cli-test-add-new.txt";
     args[11] = "--iterations";
     args[12] = "4096";
     args[13] = "--as";
@@ -1023,7 +1025,7 @@ TEST(server_user_add_and_passwd_reach_a_running_server)
     {
         const char *full[17];
         memcpy(full, args, sizeof args);
-        full[16] = "cli-test-root.txt";
+        full[16] = "cli-test-add-root.txt";
         CHECK_EQ_INT(run_server_tool(full, 17, &t), 0);
         CHECK(strstr(t.text, "account J\xC3\xA9r\xC3\xB4me: add done (by the running server)") !=
               NULL);
@@ -1058,8 +1060,8 @@ TEST(server_user_add_and_passwd_reach_a_running_server)
         /* And with the old one as --as, nothing is changed any more. */
         CHECK_EQ_INT(run_server_tool(full, 17, &t), 1);
     }
-    remove("cli-test-root.txt");
-    remove("cli-test-new.txt");
+    remove("cli-test-add-root.txt");
+    remove("cli-test-add-new.txt");
     test_server_end(&ts);
 }
 

@@ -3,6 +3,7 @@
  * password change, and the outcome written in the conversation. */
 #include "password_dialog.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,9 +76,9 @@ void password_dialog_run(app *a)
         goto done;
     if (wstr_to_utf8_into(old_pw, sizeof old_pw, ctx->old_pw) != 0 ||
         wstr_to_utf8_into(new_pw, sizeof new_pw, ctx->new_pw) != 0) {
-        strcpy(err, "a password is not valid text");
+        snprintf(err, sizeof err, "a password is not valid text");
     } else if (net_change_password(a->net, old_pw, new_pw) != 0) {
-        strcpy(err, "out of memory");
+        snprintf(err, sizeof err, "out of memory");
     } else {
         /* Kept until the outcome: remembered instead of the old one if the change works. */
         memcpy(a->pending_password, ctx->new_pw, sizeof a->pending_password);

@@ -105,6 +105,8 @@ const char *pc_code_text(int code)
     case PC_BAD_TEXT: return "invalid text";
     case PC_NOT_FOUND: return "not found";
     case PC_UNAVAILABLE: return "the server could not do that now";
+    case PC_BAD_VERIFIER: return "the password verifier is not acceptable";
+    case PC_NO_ACCOUNTS: return "the server does not use accounts";
     case PC_E_UNREACHABLE: return "cannot reach server";
     case PC_E_LOST: return "connection lost";
     case PC_E_LOCAL: return "local error";
@@ -847,6 +849,32 @@ uint8_t pc_cipher(const pc_conn *c)
 int pc_account(const pc_conn *c)
 {
     return c->account;
+}
+
+int pc_session_binding(const pc_conn *c, uint8_t out[HS_KEY_SIZE])
+{
+    if (!c->account)
+        return -1;
+    memcpy(out, c->hs.binding, sizeof c->hs.binding);
+    return 0;
+}
+
+int pc_set_password(pc_conn *c, const char *password, size_t len)
+{
+    char *copy;
+
+    if (len == 0 || len > SCRAM_PASSWORD_MAX || !(copy = malloc(len + 1)))
+        return -1;
+    memcpy(copy, password, len);
+    copy[len] = '\0';
+    if (c->password) {
+        crypto_wipe(c->password, c->password_len);
+        free(c->password);
+    }
+    c->password = copy;
+    c->password_len = len;
+    hs_client_set_password(&c->hs, c->password, c->password_len);
+    return 0;
 }
 
 const char *pc_nick_of(const pc_conn *c)

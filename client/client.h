@@ -108,6 +108,12 @@ const char *pc_nick_of(const pc_conn *c);
 /* 1 if this connection logged in to an account (the server uses accounts and proved it holds
  * the account's verifier), 0 if it was admitted by the shared key alone. */
 int pc_account(const pc_conn *c);
+/* The SCRAM channel binding of this connection (32 bytes; handshake.h, hs_binding) for a
+ * password change on it (passwd.h): 0, or -1 if it did not log in to an account. */
+int pc_session_binding(const pc_conn *c, uint8_t out[32]);
+/* Replaces the password later redials log in with (after a change of password): 0, or -1 for
+ * an empty or too long one or no memory (the old one is kept). Same thread rule as pc_redial. */
+int pc_set_password(pc_conn *c, const char *password, size_t len);
 /* The server's name from the handshake, and its message of the day. */
 const char *pc_server_name(const pc_conn *c);
 const char *pc_motd(const pc_conn *c);

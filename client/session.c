@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "crypto.h"
+#include "passwd.h"
 #include "sys.h"
 #include "thread.h"
 
@@ -65,6 +66,8 @@ struct pcs_session {
     char away_text[PROTO_NAME_MAX + 1];
     int end_code;
     char end_text[TEXT_MAX];
+    pc_passwd *passwd;      /* a change of password under way (owned): set by
+                             * pcs_change_password, then only the driver uses and clears it */
 
     /* the driver's own */
     int ever_connected;
@@ -550,10 +553,115 @@ static void wipe_secret(pcs_session *s)
     }
 }
 
+/* Ends a change of password under way, if any, reporting code and text (driver only). */
+static void passwd_end(pcs_session *s, int code, const char *text)
+{
+    pc_passwd *p;
+    pcs_event ev;
+
+    mutex_lock(s->lock);
+    p = s->passwd;
+    s->passwd = NULL;
+    mutex_unlock(s->lock);
+    if (!p)
+        return;
+    pc_passwd_wipe(p);
+    free(p);
+    event_init(&ev, PCS_EV_PASSWORD);
+    ev.code = code;
+    ev.text = text;
+    emit(s, &ev);
+}
+
+int pcs_change_password(pcs_session *s, const char *old_pw, size_t old_len, const char *new_pw,
+                        size_t new_len, char *err, size_t err_size)
+{
+    uint8_t binding[32];
+    proto_msg out;
+    pc_passwd *p = calloc(1, sizeof *p);
+    int rc = -1;
+
+    if (!p) {
+        put_err(err, err_size, "out of memory");
+        return -1;
+    }
+    mutex_lock(s->lock);
+    if (s->state != PCS_CONNECTED || s->quit_req)
+        put_err(err, err_size, "not connected: try again once the connection is back");
+    else if (s->passwd)
+        put_err(err, err_size, "a change of password is already under way");
+    else if (pc_session_binding(s->conn, binding) != 0)
+        put_err(err, err_size, "this connection is not logged in to an account (the server "
+                               "uses the shared key only)");
+    else if (pc_passwd_begin(p, s->nick, binding, old_pw, old_len, new_pw, new_len, 0, &out, err,
+                             err_size) == 0) {
+        if (pc_send(s->conn, &out) == 0) {
+            s->passwd = p;
+            p = NULL;
+            rc = 0;
+        } else {
+            put_err(err, err_size, pc_send_error(s->conn));
+        }
+    }
+    mutex_unlock(s->lock);
+    crypto_wipe(binding, sizeof binding);
+    if (p) {
+        pc_passwd_wipe(p);
+        free(p);
+    }
+    return rc;
+}
+
+/* A message while a change of password runs: 1 if it was part of the change (and handled). */
+static int passwd_step(pcs_session *s, const proto_msg *m)
+{
+    char err[TEXT_MAX];
+    proto_msg out;
+    pc_passwd *p;
+    pc_passwd_step r;
+    int code = PC_OK;
+
+    mutex_lock(s->lock);
+    p = s->passwd;
+    mutex_unlock(s->lock);
+    if (!p)
+        return 0;
+    /* No lock: the answer to server-first runs PBKDF2 twice, and p is the driver's now. */
+    r = pc_passwd_on_msg(p, m, &out, &code, err, sizeof err);
+    if (r == PC_PASSWD_OTHER)
+        return 0;
+    if (r == PC_PASSWD_SEND) {
+        mutex_lock(s->lock);
+        if (s->state == PCS_CONNECTED && pc_send(s->conn, &out) != 0) {
+            code = PC_E_LOCAL;
+            snprintf(err, sizeof err, "%s", pc_send_error(s->conn));
+            r = PC_PASSWD_FAILED;
+        }
+        mutex_unlock(s->lock);
+        if (r == PC_PASSWD_SEND)
+            return 1;
+    }
+    if (r == PC_PASSWD_DONE) {
+        /* Redials log in with the new password from now on. */
+        if (pc_set_password(s->conn, p->new_pw, p->new_len) != 0)
+            passwd_end(s, PC_E_LOCAL, "your password is changed, but a reconnect would still "
+                                      "use the old one: connect again with the new one");
+        else
+            passwd_end(s, PC_OK, "your password is changed");
+        return 1;
+    }
+    passwd_end(s, code, err);
+    return 1;
+}
+
 void pcs_free(pcs_session *s)
 {
     if (!s)
         return;
+    if (s->passwd) {
+        pc_passwd_wipe(s->passwd);
+        free(s->passwd);
+    }
     pc_close(s->conn);
     queue_clear_locked(s);
     wipe_secret(s);
@@ -568,6 +676,8 @@ static int final_failure(int code)
 {
     switch (code) {
     case PC_WRONG_KEY:
+    case PC_BAD_PASSWORD: /* the account's password changed, or was never right: dialling
+                           * again only adds failed logins (and the server's lock-out) */
     case PC_BANNED:
     case PC_KICKED:
     case PC_BAD_NICK:
@@ -599,6 +709,8 @@ static void finish(pcs_session *s, int code, const char *text)
 {
     pc_conn *c;
 
+    passwd_end(s, code, "the session ended during the change of password: it may not have "
+                        "been changed");
     mutex_lock(s->lock);
     s->state = PCS_ENDED;
     s->end_code = code;
@@ -644,6 +756,8 @@ static void on_lost(pcs_session *s, int code, const char *why)
     mutex_unlock(s->lock);
     /* Hang up now: a server that still thinks we are there lets go of our nickname sooner. */
     pc_hangup(s->conn);
+    passwd_end(s, PC_E_LOST, "the connection dropped during the change of password: it may "
+                             "not have been changed; log in with the old one, or else the new");
     if (quitting) {
         finish(s, PC_QUIT, code == PC_QUIT ? why : "quit");
         return;
@@ -904,6 +1018,8 @@ static void step_connected(pcs_session *s, uint32_t wait_ms)
         return;
     }
     if (rc == 0)
+        return;
+    if (passwd_step(s, &m))
         return;
     extra.kind = (pcs_event_kind)0;
     if (track(s, &m, &extra)) {

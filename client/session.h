@@ -57,7 +57,11 @@ typedef enum pcs_event_kind {
                             * delivered (as MESSAGE events flagged PROTO_FLAG_HISTORY):
                             * room, count = how many there were */
     PCS_EV_RTT,            /* rtt_ms: a keep-alive PING's round trip */
-    PCS_EV_SEND_ERROR      /* code, text: a queued request could not be sent (too big) */
+    PCS_EV_SEND_ERROR,     /* code, text: a queued request could not be sent (too big) */
+    PCS_EV_PASSWORD        /* the change of password (pcs_change_password) is over: code
+                            * PC_OK and text when the server changed it, else why not
+                            * (PC_BAD_PASSWORD: the current password was wrong; PC_E_LOST:
+                            * the link dropped, the outcome is unknown) */
 } pcs_event_kind;
 
 /* One event. Pointers are valid only during the callback; strings are never NULL. */
@@ -139,6 +143,13 @@ int pcs_history(pcs_session *s, const char *room, uint64_t after_id, uint32_t co
 /* The PONG comes back as a MESSAGE (type PT_PONG, token): everything asked before it has then
  * been answered, which is how a script knows it has seen the replies to its requests. */
 int pcs_ping(pcs_session *s, uint64_t token);
+/* Changes the account's own password (passwd.h), from any thread: proves old_pw, sends new_pw
+ * as a verifier; the outcome comes as PCS_EV_PASSWORD, and later redials use the new password.
+ * 0 (started), or -1 with err: not connected, not logged in to an account, a change already
+ * under way, an empty or too long password. The ERROR that refuses it is reported only as
+ * PCS_EV_PASSWORD, not as a MESSAGE. */
+int pcs_change_password(pcs_session *s, const char *old_pw, size_t old_len, const char *new_pw,
+                        size_t new_len, char *err, size_t err_size);
 
 /* State, from any thread. */
 pcs_state pcs_get_state(pcs_session *s);

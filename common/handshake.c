@@ -167,6 +167,7 @@ int hs_client_start(hs_client *hs, const void *secret, size_t secret_len, const 
     hs->reason[0] = '\0';
     hs->login_step = 0;
     hs->logged_in = 0;
+    crypto_wipe(hs->binding, sizeof hs->binding);
     hs->forward_secret = 0;
     crypto_ecdh_free(hs->ecdh);
     hs->ecdh = NULL;
@@ -308,6 +309,7 @@ static hs_result client_on_login(hs_client *hs, proto_frame *f, proto_msg *m, bu
             return client_fail(hs, PC_INTERNAL, "out of memory");
         if (hs_binding(hs->keys.auth, bind) != PROTO_OK)
             return client_fail(hs, PC_INTERNAL, "key derivation failed");
+        memcpy(hs->binding, bind, sizeof bind);
         b.name = HS_BINDING_NAME;
         b.data = bind;
         b.len = sizeof bind;
@@ -404,6 +406,7 @@ void hs_client_free(hs_client *hs)
     cipher_state_free(&hs->rx);
     crypto_wipe(hs->master, sizeof hs->master);
     crypto_wipe(&hs->keys, sizeof hs->keys);
+    crypto_wipe(hs->binding, sizeof hs->binding);
     hs->have_master = 0;
 }
 

@@ -106,6 +106,9 @@ typedef struct hs_client {
     int fs_off;              /* set to 1 before hs_client_start to not offer it */
     crypto_ecdh *ecdh;       /* owned: this connection's ephemeral key, HELLO to CHALLENGE */
     int forward_secret;      /* 1 once the server took the exchange (valid after CHALLENGE) */
+    /* The login's session binding, kept after the keys are wiped: a later change of password
+     * on this connection (client/passwd.h) is bound to it too. */
+    uint8_t binding[HS_KEY_SIZE];
 } hs_client;
 
 /* Starts a handshake: appends HELLO to out. ciphers lists the acceptable ciphers in order of

@@ -42,6 +42,7 @@ enum field_code {
     F_TARGET,
     F_TEXT,
     F_LIST,
+    F_DISPLAY,
     F_CODES
 };
 
@@ -106,6 +107,7 @@ static const field_def field_defs[F_CODES] = {
     [F_TARGET] = FIELD(K_STR, V_ANY, 0, target),
     [F_TEXT] = FIELD(K_STR, V_ANY, 0, text),
     [F_LIST] = FIELD(K_LIST, V_ANY, 0, list),
+    [F_DISPLAY] = FIELD(K_STR, V_ANY, PROTO_DISPLAY_MAX, display),
 };
 
 #define LAYOUT_FIELDS 8 /* the longest layout has 7 fields; the 8th slot always ends it */
@@ -168,6 +170,9 @@ static const msg_layout layouts[] = {
     {PT_WALL, 0, 0, CHAT_TEXT, {F_TEXT}},
     {PT_SHUTDOWN, 0, 0, LINE_TEXT(PROTO_NAME_MAX), {F_TEXT}},
     {PT_ACCOUNT, 0, 16, NO_TEXT, {F_NICK, F_TARGET}},
+    {PT_ACCOUNT_ADD, 0, 16, LINE_TEXT(PROTO_VERIFIER_MAX), {F_NICK, F_TARGET, F_DISPLAY, F_TEXT}},
+    {PT_ACCOUNT_PASSWD, 0, 0, LINE_TEXT(PROTO_VERIFIER_MAX), {F_NICK, F_TEXT}},
+    {PT_PASSWORD, 0, PROTO_VERIFIER_MAX, LINE_TEXT(PROTO_LOGIN_MAX), {F_TARGET, F_TEXT}},
 };
 
 /* The two list entry shapes: name string, a value (u32 or u8 presence), text string. */
@@ -377,6 +382,7 @@ static void clear_msg(proto_msg *m, uint8_t type)
     memset(m, 0, sizeof *m);
     m->type = type;
     m->agent.p = m->server.p = m->room.p = m->nick.p = m->target.p = m->text.p = empty_str;
+    m->display.p = empty_str;
 }
 
 int proto_decode(uint8_t type, const uint8_t *body, size_t len, proto_msg *msg)

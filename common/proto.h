@@ -28,6 +28,8 @@
 #define PROTO_MAC_SIZE 32
 #define PROTO_MAX_CIPHERS 8
 #define PROTO_SHARE_SIZE 65 /* an ECDH P-256 public key: 04 || X || Y (SEC 1, uncompressed) */
+#define PROTO_DISPLAY_MAX 64   /* an account's display name */
+#define PROTO_VERIFIER_MAX 256 /* a SCRAM verifier as text (scram_verifier_format) */
 
 typedef enum proto_type {
     /* handshake */
@@ -73,8 +75,15 @@ typedef enum proto_type {
     PT_UNBAN = 0x63,       /* c->s: target */
     PT_WALL = 0x64,        /* c->s: text, sent to everyone as a NOTICE */
     PT_SHUTDOWN = 0x65,    /* c->s: text (reason) */
-    PT_ACCOUNT = 0x66      /* c->s, admins with accounts: nick (account), target (action:
+    PT_ACCOUNT = 0x66,     /* c->s, admins with accounts: nick (account), target (action:
                             * disable, enable, delete, or a role: user, operator, admin) */
+    PT_ACCOUNT_ADD = 0x67, /* c->s, admins with accounts: nick (login), target (role), display,
+                            * text (the new account's SCRAM verifier, never a password) */
+    PT_ACCOUNT_PASSWD = 0x68, /* c->s, admins with accounts: nick (another account), text (its
+                               * new SCRAM verifier) */
+    PT_PASSWORD = 0x69     /* both, after WELCOME, an account changing its own password: target
+                            * (the new verifier, in the client's second frame only), text (a
+                            * SCRAM message proving the current password) */
 } proto_type;
 
 /* Ciphers, as numbered on the wire. */
@@ -133,7 +142,9 @@ typedef enum proto_code {
     PC_BAD_PASSWORD = 107,
     PC_BAD_TEXT = 108,
     PC_NOT_FOUND = 109,
-    PC_UNAVAILABLE = 110   /* the server could not carry the request out (memory, disk) */
+    PC_UNAVAILABLE = 110,  /* the server could not carry the request out (memory, disk) */
+    PC_BAD_VERIFIER = 111, /* a SCRAM verifier that is malformed or outside the server's policy */
+    PC_NO_ACCOUNTS = 112   /* the request needs a server with auth = accounts */
 } proto_code;
 
 /* Decoder results (negative) from the frame reader and the message codec. */
@@ -205,6 +216,7 @@ typedef struct proto_msg {
     proto_str target;
     proto_str text;
     proto_list list;
+    proto_str display; /* an account's display name */
 } proto_msg;
 
 /* Convenience: a proto_str over a NUL-terminated C string. */

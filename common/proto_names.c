@@ -40,6 +40,9 @@ const char *proto_type_name(uint8_t type)
     case PT_WALL: return "WALL";
     case PT_SHUTDOWN: return "SHUTDOWN";
     case PT_ACCOUNT: return "ACCOUNT";
+    case PT_ACCOUNT_ADD: return "ACCOUNT_ADD";
+    case PT_ACCOUNT_PASSWD: return "ACCOUNT_PASSWD";
+    case PT_PASSWORD: return "PASSWORD";
     default: return "UNKNOWN";
     }
 }
@@ -80,6 +83,8 @@ const char *proto_code_name(uint16_t code)
     case PC_BAD_TEXT: return "BAD_TEXT";
     case PC_NOT_FOUND: return "NOT_FOUND";
     case PC_UNAVAILABLE: return "UNAVAILABLE";
+    case PC_BAD_VERIFIER: return "BAD_VERIFIER";
+    case PC_NO_ACCOUNTS: return "NO_ACCOUNTS";
     default: return "UNKNOWN";
     }
 }

@@ -18,6 +18,7 @@
 
 #define SCRAM_KEY_SIZE 32
 #define SCRAM_SALT_MAX 32
+#define SCRAM_SALT_MIN 8                /* bytes; a verifier given as text must have at least */
 #define SCRAM_ITERATIONS_MIN 4096u      /* RFC 7677's floor; clients refuse fewer */
 #define SCRAM_ITERATIONS_MAX 10000000u  /* and more: a hostile server could stall them */
 #define SCRAM_PASSWORD_MAX 1024u        /* bytes */
@@ -53,6 +54,15 @@ int scram_verifier_make(const char *password, size_t n, const uint8_t *salt, siz
  * and the server does the same work; a decoy never verifies a proof. */
 int scram_verifier_decoy(const uint8_t key[SCRAM_KEY_SIZE], const char *user, size_t n,
                          uint32_t iterations, scram_verifier *out);
+
+/* A verifier as one line of text, RFC 5803's form:
+ *   SCRAM-SHA-256$<iterations>:<base64 salt>$<base64 StoredKey>:<base64 ServerKey>
+ * SCRAM_VERIFIER_TEXT_MAX bytes at most. format writes it NUL-terminated (a decoy is refused:
+ * SCRAM_EPARSE); parse reads text[0..n): SCRAM_EPARSE if malformed, SCRAM_EPOLICY if the salt
+ * is shorter than SCRAM_SALT_MIN or the iterations are outside the allowed range. */
+#define SCRAM_VERIFIER_TEXT_MAX 256u
+int scram_verifier_format(const scram_verifier *v, char *out, size_t cap);
+int scram_verifier_parse(const char *text, size_t n, scram_verifier *out);
 
 /* The channel binding both sides pass: NULL name means none ("n,,"). */
 typedef struct scram_binding {

@@ -20,6 +20,7 @@
 #define IDD_HELP 206
 #define IDD_TOPIC 207
 #define IDD_USERS 208
+#define IDD_PASSWORD 240
 
 /* Main window controls. The transcript of the visible conversation carries IDC_TRANSCRIPT;
  * the hidden ones carry IDC_TRANSCRIPT_HIDDEN, so automation finds the one a person sees. */
@@ -79,6 +80,14 @@
 #define IDC_ACCOUNT_ACTION_LABEL 1213
 #define IDC_ACCOUNT_ACTION 1214
 
+/* Change password dialog */
+#define IDC_PW_OLD_LABEL 1240
+#define IDC_PW_OLD 1241
+#define IDC_PW_NEW_LABEL 1242
+#define IDC_PW_NEW 1243
+#define IDC_PW_AGAIN_LABEL 1244
+#define IDC_PW_AGAIN 1245
+
 /* About dialog */
 #define IDC_ABOUT_ICON 1300
 #define IDC_ABOUT_NAME 1301
@@ -91,6 +100,7 @@
 #define IDM_CONNECT 40001
 #define IDM_DISCONNECT 40002
 #define IDM_USERS 40004
+#define IDM_PASSWORD 40060
 #define IDM_EXIT 40003
 #define IDM_JOIN 40010
 #define IDM_LEAVE 40011
@@ -248,5 +258,10 @@
 #define IDS_SYS_ACCOUNT_SENT 608
 #define IDS_KEY_FILE_TITLE 609
 #define IDS_KEY_FILE_FILTER 610
+#define IDS_ERR_PW_EMPTY 640
+#define IDS_ERR_PW_MISMATCH 641
+#define IDS_SYS_PASSWORD_SENT 642
+#define IDS_SYS_PASSWORD_DONE 643
+#define IDS_SYS_PASSWORD_FAILED 644
 
 #endif

@@ -186,6 +186,7 @@ static void session_free(session *s)
         bans_disown(c->bans, s);    /* and its ban changes still take effect */
     }
     accounts_session_free(s);
+    accounts_live_free(s);
     if (s->nrooms)
         rooms_leave_all(s, MEMBER_QUIT, s->quit_reason[0] ? s->quit_reason : "disconnected");
     limits_disconnect(c, s->addr);
@@ -470,6 +471,15 @@ static void on_message(session *s, const proto_msg *m)
         break;
     case PT_ACCOUNT:
         accounts_on_admin(s, m);
+        break;
+    case PT_ACCOUNT_ADD:
+        accounts_on_add(s, m);
+        break;
+    case PT_ACCOUNT_PASSWD:
+        accounts_on_set_verifier(s, m);
+        break;
+    case PT_PASSWORD:
+        accounts_on_password(s, m);
         break;
     case PT_HISTORY:
         rooms_on_history(s, m);

@@ -133,15 +133,28 @@ static void failure_keys(const session *s, const char *name, char *by_name, size
     snprintf(by_addr, n2, "a:%s", s->addr);
 }
 
-static void login_failed(session *s, const char *why)
+int accounts_locked_out(session *s, const char *name)
 {
-    chat *c = s->srv;
     char by_name[UNAME_KEY_CAP(PROTO_NICK_MAX) + 4], by_addr[72];
     uint64_t now = sys_mono_ms();
 
-    failure_keys(s, s->login->name, by_name, sizeof by_name, by_addr, sizeof by_addr);
-    count_failure(c, by_name, now);
-    count_failure(c, by_addr, now);
+    failure_keys(s, name, by_name, sizeof by_name, by_addr, sizeof by_addr);
+    return over_limit(s->srv, by_name, now) || over_limit(s->srv, by_addr, now);
+}
+
+void accounts_count_failure(session *s, const char *name)
+{
+    char by_name[UNAME_KEY_CAP(PROTO_NICK_MAX) + 4], by_addr[72];
+    uint64_t now = sys_mono_ms();
+
+    failure_keys(s, name, by_name, sizeof by_name, by_addr, sizeof by_addr);
+    count_failure(s->srv, by_name, now);
+    count_failure(s->srv, by_addr, now);
+}
+
+static void login_failed(session *s, const char *why)
+{
+    accounts_count_failure(s, s->login->name);
     log_warn("failed login as '%s' from %s: %s", s->login->name, s->addr, why);
     accounts_session_free(s);
     session_refuse(s, PC_BAD_PASSWORD, REFUSAL);
@@ -165,17 +178,12 @@ static int send_login(session *s, const char *text)
 
 void accounts_begin(session *s, const proto_msg *proof)
 {
-    chat *c = s->srv;
-    char by_name[UNAME_KEY_CAP(PROTO_NICK_MAX) + 4], by_addr[72];
-    uint64_t now = sys_mono_ms();
-
     if (!(s->login = calloc(1, sizeof *s->login))) {
         session_refuse(s, PC_INTERNAL, "out of memory");
         return;
     }
     proto_str_copy(s->login->name, sizeof s->login->name, proof->nick);
-    failure_keys(s, s->login->name, by_name, sizeof by_name, by_addr, sizeof by_addr);
-    if (over_limit(c, by_name, now) || over_limit(c, by_addr, now)) {
+    if (accounts_locked_out(s, s->login->name)) {
         /* The same answer as any failure; only the log says why. */
         login_failed(s, "too many failed logins for this name or address; refused unchecked");
         return;
@@ -248,6 +256,14 @@ static void on_client_final(session *s, const proto_msg *m)
                         : rc == SCRAM_OK || rc == SCRAM_EPROOF
                             ? "wrong password, unknown name or disabled account"
                             : "malformed client-final");
+        return;
+    }
+    /* Kept for PASSWORD: a change of password later proves the current one bound to this
+     * connection too. hs (and its k_auth) is gone after the welcome. */
+    if (!(s->account = calloc(1, sizeof *s->account)) ||
+        hs_binding(s->hs->auth, s->account->binding) != PROTO_OK) {
+        accounts_session_free(s);
+        session_refuse(s, PC_INTERNAL, "out of memory or key derivation failed");
         return;
     }
     if (send_login(s, reply) != 0) {
@@ -336,11 +352,5 @@ void accounts_on_admin(session *s, const proto_msg *m)
         }
     }
     text_printf(text, sizeof text, "account %s: %s done", info.login, action);
-    {
-        proto_msg note;
-        memset(&note, 0, sizeof note);
-        note.type = PT_NOTICE;
-        note.text = proto_s(text);
-        session_send(s, &note);
-    }
+    session_notice(s, text);
 }

@@ -31,15 +31,6 @@ static int require_oper(session *s)
     return 0;
 }
 
-static void notice_to(session *s, const char *text)
-{
-    proto_msg m;
-    memset(&m, 0, sizeof m);
-    m.type = PT_NOTICE;
-    m.text = proto_s(text);
-    session_send(s, &m);
-}
-
 void admin_on_oper(session *s, const proto_msg *m)
 {
     chat *c = s->srv;
@@ -59,7 +50,7 @@ void admin_on_oper(session *s, const proto_msg *m)
     }
     s->oper = 1;
     log_info("%s (%s) is now an operator", s->nick, s->addr);
-    notice_to(s, "you are now a server operator");
+    session_notice(s, "you are now a server operator");
 }
 
 void admin_on_kick(session *s, const proto_msg *m)
@@ -175,7 +166,7 @@ static void ban_written(void *user, int removed, const ban_view *b, void *owner,
     else {
         text_printf(text, sizeof text, removed ? "%s is no longer banned" : "%s is banned",
                     b->target);
-        notice_to(s, text);
+        session_notice(s, text);
     }
     if (--s->writes_pending == 0)
         session_resume(s); /* its requests that waited behind this one */

@@ -25,6 +25,12 @@ typedef enum session_state {
 
 typedef struct room room;
 
+/* What a session logged in to an account keeps for changing its password (chat_account_edit.c). */
+typedef struct account_live {
+    uint8_t binding[HS_KEY_SIZE]; /* the connection's SCRAM channel binding (hs_binding) */
+    scram_server *change;         /* a PASSWORD exchange under way (owned), else NULL */
+} account_live;
+
 typedef struct session {
     chat *srv;
     net_conn *conn;
@@ -34,6 +40,7 @@ typedef struct session {
     hs_server *hs;                  /* only while handshaking */
     struct account_login *login;    /* only while logging in to an account (chat_accounts.c) */
     uint8_t login_ok;               /* the account login succeeded: welcome under its name */
+    account_live *account;          /* logged in to an account (owned), else NULL */
     cipher_state tx, rx;
     proto_reader reader;
     room **rooms;                   /* rooms this session is in */
@@ -118,6 +125,8 @@ void room_fanout(chat *c, room *r, const proto_msg *m);
 /* ERROR (code >= 100: the connection stays open) answering the request being handled,
  * carrying its tag. Fatal conditions use session_bye instead. */
 void session_error(session *s, uint16_t code, const char *fmt, ...) PARLEY_PRINTF(3, 4);
+/* A NOTICE from the server (no sender) to s alone. */
+void session_notice(session *s, const char *text);
 /* Sends BYE (code, reason) if the session is active, then closes it gracefully. */
 void session_bye(session *s, uint16_t code, const char *reason);
 /* Closes without a goodbye (abortive) and logs why. */
@@ -182,6 +191,19 @@ void accounts_session_free(session *s);
 /* ACCOUNT from an admin: disable, enable, delete or change the role of an account; disabling
  * or deleting ends the account's live session at once. */
 void accounts_on_admin(session *s, const proto_msg *m);
+/* Failed logins (and password-change proofs) counted per name and per address: 1 if name or
+ * s's address is over the limit; and one more failure for both. */
+int accounts_locked_out(session *s, const char *name);
+void accounts_count_failure(session *s, const char *name);
+
+/* chat_account_edit.c — account changes that carry a SCRAM verifier (never a password) */
+/* ACCOUNT_ADD and ACCOUNT_PASSWD from an admin. */
+void accounts_on_add(session *s, const proto_msg *m);
+void accounts_on_set_verifier(session *s, const proto_msg *m);
+/* PASSWORD: an account changing its own password, proving the current one with SCRAM. */
+void accounts_on_password(session *s, const proto_msg *m);
+/* Frees s->account (a change under way is dropped). */
+void accounts_live_free(session *s);
 
 /* chat_users.c — nicks, presence, private messages */
 /* Checks a requested nick by the rules for names (uname.h) and writes its NFC form to out;

@@ -139,6 +139,15 @@ void text_printf(char *dst, size_t cap, const char *fmt, ...)
     text_clip(dst);
 }
 
+void session_notice(session *s, const char *text)
+{
+    proto_msg m;
+    memset(&m, 0, sizeof m);
+    m.type = PT_NOTICE;
+    m.text = proto_s(text);
+    session_send(s, &m);
+}
+
 void session_error(session *s, uint16_t code, const char *fmt, ...)
 {
     char text[PROTO_NAME_MAX + 1];

@@ -14,6 +14,7 @@
 #include "secret_prompt.h"
 #include "server_main.h"
 #include "sys.h"
+#include "uname.h"
 #include "user_remote.h"
 #include "users.h"
 #include "utf8.h"
@@ -49,10 +50,11 @@ static void say_usage(FILE *to)
             "line of --password-file PATH. --iterations N sets PBKDF2's count for the new\n"
             "verifier (default %u, at least %u).\n"
             "\n"
-            "While a server with auth = accounts runs, it holds the store: then role, disable,\n"
-            "enable and delete are sent to it with --as ADMIN (an admin account; its password\n"
-            "is asked for, or read from --as-password-file PATH); add and passwd need it\n"
-            "stopped.\n",
+            "While a server with auth = accounts runs, it holds the store: then every command\n"
+            "but list is sent to it with --as ADMIN (an admin account; its password is asked\n"
+            "for, or read from --as-password-file PATH) and takes effect at once. add and\n"
+            "passwd send only the new password's verifier, never the password. passwd for\n"
+            "ADMIN's own account proves its current password (the --as one) first.\n",
             USER_ADMIN_ITERATIONS_DEFAULT, SCRAM_ITERATIONS_MIN);
 }
 
@@ -116,9 +118,10 @@ static int parse(int argc, char **argv, admin_opts *o)
     return 0;
 }
 
-/* The password: the first line of o->password_file, or asked on the terminal for o->name
- * (twice when confirm is set). */
-static int read_password(const admin_opts *o, char *pw, size_t size, int confirm)
+/* The password: the first line of o->password_file, or asked on the terminal ("<label> for
+ * <name>: ", twice when confirm is set). */
+static int read_password(const admin_opts *o, const char *label, char *pw, size_t size,
+                         int confirm)
 {
     char again[SCRAM_PASSWORD_MAX + 2];
     size_t n;
@@ -135,7 +138,7 @@ static int read_password(const admin_opts *o, char *pw, size_t size, int confirm
         fclose(f);
     } else {
         char prompt[128];
-        snprintf(prompt, sizeof prompt, "Password for %s: ", o->name);
+        snprintf(prompt, sizeof prompt, "%s for %s: ", label, o->name);
         if (secret_prompt(prompt, pw, size) != 0) {
             fprintf(stderr, "parley-server --user: no terminal to ask for the password on: use "
                             "--password-file PATH\n");
@@ -165,7 +168,7 @@ static int make_verifier(const admin_opts *o, scram_verifier *v)
     uint8_t salt[SALT_SIZE];
     int rc;
 
-    if (read_password(o, pw, sizeof pw, 1) != 0)
+    if (read_password(o, "Password", pw, sizeof pw, 1) != 0)
         return -1;
     if (crypto_random(salt, sizeof salt) != CRYPTO_OK) {
         crypto_wipe(pw, sizeof pw);
@@ -265,29 +268,77 @@ static int run(users *u, const admin_opts *o)
     return SERVER_EXIT_OK;
 }
 
-/* Commands a running server can carry out (ACCOUNT); add and passwd need the store itself. */
+/* Commands a running server can carry out (ACCOUNT, ACCOUNT_ADD, ACCOUNT_PASSWD, PASSWORD). */
 static int is_remote_command(const admin_opts *o)
 {
     return o->name && (strcmp(o->command, "disable") == 0 || strcmp(o->command, "enable") == 0 ||
-                       strcmp(o->command, "delete") == 0 ||
+                       strcmp(o->command, "delete") == 0 || strcmp(o->command, "add") == 0 ||
+                       strcmp(o->command, "passwd") == 0 ||
                        (strcmp(o->command, "role") == 0 && o->arg));
+}
+
+/* The request for everything but one's own password: ACCOUNT, or ACCOUNT_ADD / ACCOUNT_PASSWD
+ * with the new password's verifier (asked for here) in vtext. 0, or a SERVER_EXIT_ code. */
+static int remote_request(const admin_opts *o, proto_msg *req, char *vtext, size_t vcap)
+{
+    user_role role;
+    scram_verifier v;
+    int add = strcmp(o->command, "add") == 0, rc;
+
+    memset(req, 0, sizeof *req);
+    req->nick = proto_s(o->name);
+    if (!add && strcmp(o->command, "passwd") != 0) {
+        req->type = PT_ACCOUNT;
+        req->target = proto_s(strcmp(o->command, "role") == 0 ? o->arg : o->command);
+        return 0;
+    }
+    if (add && o->role && users_role_parse(o->role, &role) != 0)
+        return usage_error(o->role, ": not a role; use user, operator or admin");
+    if (make_verifier(o, &v) != 0)
+        return SERVER_EXIT_FAILURE;
+    rc = scram_verifier_format(&v, vtext, vcap);
+    crypto_wipe(&v, sizeof v);
+    if (rc != SCRAM_OK) {
+        fprintf(stderr, "parley-server --user: the verifier does not fit; nothing changed\n");
+        return SERVER_EXIT_FAILURE;
+    }
+    req->type = add ? PT_ACCOUNT_ADD : PT_ACCOUNT_PASSWD;
+    req->target = proto_s(add && o->role ? o->role : "");
+    req->display = proto_s(add && o->display ? o->display : "");
+    req->text = proto_s(vtext);
+    return 0;
 }
 
 /* Sends the command to the running server as the --as admin account. */
 static int run_remote(const server_config *cfg, const admin_opts *o)
 {
-    char pw[SCRAM_PASSWORD_MAX + 2], reply[320];
+    char pw[SCRAM_PASSWORD_MAX + 2], new_pw[SCRAM_PASSWORD_MAX + 2], reply[320];
+    char vtext[SCRAM_VERIFIER_TEXT_MAX];
     admin_opts as = *o;
+    proto_msg req;
+    int own = strcmp(o->command, "passwd") == 0 && uname_same(o->name, o->as);
     int rc;
 
+    /* The new password first (for the account it is for), then the admin's own. */
+    if (own) {
+        if (read_password(o, "New password", new_pw, sizeof new_pw, 1) != 0)
+            return SERVER_EXIT_FAILURE;
+    } else if ((rc = remote_request(o, &req, vtext, sizeof vtext)) != 0) {
+        return rc;
+    }
     as.name = o->as;
     as.password_file = o->as_password_file;
-    if (read_password(&as, pw, sizeof pw, 0) != 0)
+    if (read_password(&as, own ? "Current password" : "Password", pw, sizeof pw, 0) != 0) {
+        crypto_wipe(new_pw, sizeof new_pw);
         return SERVER_EXIT_FAILURE;
-    rc = user_remote_account(cfg, o->as, pw, o->name,
-                             strcmp(o->command, "role") == 0 ? o->arg : o->command, reply,
-                             sizeof reply);
+    }
+    if (own)
+        rc = user_remote_own_password(cfg, o->as, pw, new_pw, o->iterations, reply,
+                                      sizeof reply);
+    else
+        rc = user_remote_request(cfg, o->as, pw, &req, reply, sizeof reply);
     crypto_wipe(pw, sizeof pw);
+    crypto_wipe(new_pw, sizeof new_pw);
     if (rc != 0) {
         fprintf(stderr, "parley-server --user %s: the running server refused: %s\n", o->command,
                 reply);
@@ -329,8 +380,8 @@ int user_admin_main(const server_config *cfg, int argc, char **argv)
         else if (busy)
             fprintf(stderr,
                     "parley-server --user: the server is running and holds the account store in "
-                    "%s. Stop the server (or the Parley service), run this again, then start "
-                    "it; nothing changed.\n",
+                    "%s: list needs it stopped (or use parley.exe's Users dialog as an admin); "
+                    "nothing changed.\n",
                     cfg->data_dir);
         else
             fprintf(stderr, "parley-server --user: %s\n", err);

@@ -1,6 +1,6 @@
-/* user_remote.c — one ACCOUNT request to a running server through the client library, so that
- * `parley-server --user` can disable, enable, delete or re-role accounts while the server (or
- * the service) runs and holds the store. */
+/* user_remote.c — account commands sent to a running server through the client library, so
+ * that `parley-server --user` can add accounts, set passwords (as verifiers), disable, enable,
+ * delete or re-role accounts while the server (or the service) runs and holds the store. */
 #include "user_remote.h"
 
 #include <stdio.h>
@@ -10,24 +10,26 @@
 #include "client.h"
 #include "crypto.h"
 #include "fsys.h"
+#include "passwd.h"
 #include "server_setup.h"
 #include "sock.h"
 
 #define REMOTE_TIMEOUT_MS 10000u
 
-int user_remote_account(const server_config *cfg, const char *admin, const char *password,
-                        const char *name, const char *action, char *reply, size_t reply_size)
+/* Logs in to the server cfg describes (its bind address, or 127.0.0.1; its port), with its key,
+ * as account login with password. The connection, or NULL with why in reply. */
+static pc_conn *remote_login(const server_config *cfg, const char *login, const char *password,
+                             char *reply, size_t reply_size)
 {
     server_config *local = malloc(sizeof *local);
     char err[320];
     pc_options o;
     pc_conn *c = NULL;
-    proto_msg m;
-    int code = 0, generated = 0, rc = -1;
+    int code = 0, generated = 0;
 
     if (!local) {
         snprintf(reply, reply_size, "out of memory");
-        return -1;
+        return NULL;
     }
     *local = *cfg;
     /* The running server's key, from the same place it read it; never a new one. */
@@ -56,22 +58,32 @@ int user_remote_account(const server_config *cfg, const char *admin, const char 
     o.port = local->port;
     o.secret = local->secret;
     o.secret_len = strlen(local->secret);
-    o.nick = admin;
+    o.nick = login;
     o.password = password;
     o.password_len = strlen(password);
     o.agent = "parley-server --user";
     o.connect_timeout_ms = REMOTE_TIMEOUT_MS;
-    c = pc_connect(&o, &code, err, sizeof err);
-    if (!c) {
+    c = pc_connect(&o, &code, err, sizeof err); /* copies the key */
+    if (!c)
         snprintf(reply, reply_size, "%s", err);
-        goto done;
-    }
-    memset(&m, 0, sizeof m);
-    m.type = PT_ACCOUNT;
-    m.nick = proto_s(name);
-    m.target = proto_s(action);
-    if (pc_send(c, &m) != 0) {
-        snprintf(reply, reply_size, "%s", pc_error(c));
+
+done:
+    crypto_wipe(local->secret, sizeof local->secret);
+    free(local);
+    return c;
+}
+
+int user_remote_request(const server_config *cfg, const char *admin, const char *password,
+                        const proto_msg *req, char *reply, size_t reply_size)
+{
+    pc_conn *c = remote_login(cfg, admin, password, reply, reply_size);
+    proto_msg m;
+    int rc = -1;
+
+    if (!c)
+        return -1;
+    if (pc_send(c, req) != 0) {
+        snprintf(reply, reply_size, "%s", pc_error(c)[0] ? pc_error(c) : pc_send_error(c));
         goto done;
     }
     /* The answer is a NOTICE or an ERROR; what the lobby sends first is skipped. */
@@ -97,7 +109,23 @@ int user_remote_account(const server_config *cfg, const char *admin, const char 
 
 done:
     pc_close(c);
-    crypto_wipe(local->secret, sizeof local->secret);
-    free(local);
+    return rc;
+}
+
+int user_remote_own_password(const server_config *cfg, const char *login, const char *old_pw,
+                             const char *new_pw, uint32_t iterations, char *reply,
+                             size_t reply_size)
+{
+    pc_conn *c = remote_login(cfg, login, old_pw, reply, reply_size);
+    int code, rc;
+
+    if (!c)
+        return -1;
+    rc = pc_change_password(c, old_pw, strlen(old_pw), new_pw, strlen(new_pw), iterations,
+                            REMOTE_TIMEOUT_MS, &code, reply, reply_size);
+    if (rc == 0)
+        snprintf(reply, reply_size, "account %s: passwd done", pc_nick_of(c));
+    pc_quit(c, "done");
+    pc_close(c);
     return rc;
 }

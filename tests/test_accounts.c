@@ -1,11 +1,15 @@
 /* test_accounts.c — integration tests for auth = accounts on a real server core and engine
  * (epoll natively, IOCP under Wine): account logins over SCRAM-SHA-256 after the shared key,
  * impostors who hold the key but not the password refused like unknown and disabled names,
- * names that belong to accounts, roles as operator powers, failed logins rate-limited. */
+ * names that belong to accounts, roles as operator powers, failed logins rate-limited; accounts
+ * added and passwords set while the server runs (verifiers only), one's own password changed
+ * with proof of the current one. */
 #include <stdio.h>
 #include <string.h>
 
 #include "crypto.h"
+#include "passwd.h"
+#include "scram.h"
 #include "server_fixture.h"
 #include "sock.h"
 #include "test.h"
@@ -231,5 +235,198 @@ TEST(accounts_disabling_ends_live_sessions)
     pc_close(a);
     pc_close(e);
     pc_close(r);
+    test_server_end(&ts);
+}
+
+/* The verifier a tool computes from a password, as text for ACCOUNT_ADD / ACCOUNT_PASSWD. */
+static void verifier_text(const char *password, char *out, size_t cap)
+{
+    static const uint8_t salt[16] = {7, 7, 7, 7, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+    scram_verifier v;
+    REQUIRE(scram_verifier_make(password, strlen(password), salt, sizeof salt,
+                                SCRAM_ITERATIONS_MIN, &v) == SCRAM_OK);
+    REQUIRE(scram_verifier_format(&v, out, cap) == SCRAM_OK);
+}
+
+/* Sends an ACCOUNT_ADD or ACCOUNT_PASSWD and returns the answer: 0 for the NOTICE (its text in
+ * note), else the ERROR's code. */
+static int account_request(pc_conn *c, uint8_t type, const char *name, const char *role,
+                           const char *display, const char *verifier, char *note, size_t cap)
+{
+    proto_msg m;
+    memset(&m, 0, sizeof m);
+    m.type = type;
+    m.nick = proto_s(name);
+    m.target = proto_s(role ? role : "");
+    m.display = proto_s(display ? display : "");
+    m.text = proto_s(verifier);
+    if (pc_send(c, &m) != 0)
+        return -1;
+    for (;;) {
+        if (pc_recv(c, &m, WAIT) != 1)
+            return -1;
+        if (m.type == PT_ERROR) {
+            proto_str_copy(note, cap, m.text);
+            return m.code;
+        }
+        if (m.type == PT_NOTICE && m.nick.n == 0) {
+            proto_str_copy(note, cap, m.text);
+            return 0;
+        }
+    }
+}
+
+/* An admin adds an account and sets another's password while the server runs: the password
+ * itself never reaches the server, only its verifier; the new name is checked like any login
+ * name, and a name taken in another case or normalisation is refused. */
+TEST(accounts_admin_adds_accounts_and_sets_passwords_online)
+{
+    test_server ts;
+    pc_conn *r, *a, *n;
+    char v[SCRAM_VERIFIER_TEXT_MAX], note[256], err[256];
+
+    REQUIRE(start(&ts, "acc-add") == 0);
+    r = login(&ts, "root", "root's password");
+    a = login(&ts, "alice", "alice's password");
+    REQUIRE(r && a);
+    test_settle(r);
+    test_settle(a);
+    verifier_text("\xCE\xBA\xCF\x89\xCE\xB4\xCE\xB9\xCE\xBA\xCF\x8C\xCF\x82 1", v, sizeof v);
+    /* Only admins; a user is refused and nothing is added. */
+    CHECK_EQ_INT(account_request(a, PT_ACCOUNT_ADD, "mallory", NULL, NULL, v, note, sizeof note),
+                 PC_NOT_OPERATOR);
+    CHECK_EQ_INT(account_request(r, PT_ACCOUNT_ADD, "\xCE\x95\xCE\xBB\xCE\xAD\xCE\xBD\xCE\xB7",
+                                 "operator", "\xCE\x95\xCE\xBB\xCE\xAD\xCE\xBD\xCE\xB7 \xCE\xA0.", v,
+                                 note, sizeof note),
+                 0);
+    CHECK_EQ_STR(note, "account \xCE\x95\xCE\xBB\xCE\xAD\xCE\xBD\xCE\xB7: add done");
+    n = login(&ts, "\xCE\xB5\xCE\xBB\xCE\xAD\xCE\xBD\xCE\xB7",
+              "\xCE\xBA\xCF\x89\xCE\xB4\xCE\xB9\xCE\xBA\xCF\x8C\xCF\x82 1");
+    CHECK(n != NULL);
+    pc_close(n);
+    CHECK_EQ_INT(refused(&ts, "mallory", "\xCE\xBA\xCF\x89\xCE\xB4\xCE\xB9\xCE\xBA\xCF\x8C\xCF\x82 1",
+                         err, sizeof err),
+                 PC_BAD_PASSWORD);
+    /* Taken across case; an invalid name; a malformed verifier; an unknown role. */
+    CHECK_EQ_INT(account_request(r, PT_ACCOUNT_ADD, "ALICE", NULL, NULL, v, note, sizeof note),
+                 PC_NICK_TAKEN);
+    CHECK(strstr(note, "'alice'") != NULL);
+    CHECK_EQ_INT(account_request(r, PT_ACCOUNT_ADD, "p\xD0\xB0ypal", NULL, NULL, v, note,
+                                 sizeof note),
+                 PC_BAD_NICK);
+    CHECK_EQ_INT(account_request(r, PT_ACCOUNT_ADD, "zoe", NULL, NULL, "pencil", note,
+                                 sizeof note),
+                 PC_BAD_VERIFIER);
+    CHECK_EQ_INT(account_request(r, PT_ACCOUNT_ADD, "zoe", "boss", NULL, v, note, sizeof note),
+                 PC_BAD_TEXT);
+    CHECK_EQ_INT(refused(&ts, "zoe", "\xCE\xBA\xCF\x89\xCE\xB4\xCE\xB9\xCE\xBA\xCF\x8C\xCF\x82 1",
+                         err, sizeof err),
+                 PC_BAD_PASSWORD);
+
+    /* A new password for dave (offline): the old one stops working, the new one works. */
+    verifier_text("dave's new password", v, sizeof v);
+    CHECK_EQ_INT(account_request(r, PT_ACCOUNT_PASSWD, "DAVE", NULL, NULL, v, note, sizeof note),
+                 0);
+    CHECK_EQ_STR(note, "account dave: passwd done");
+    CHECK_EQ_INT(refused(&ts, "dave", "dave's password", err, sizeof err), PC_BAD_PASSWORD);
+    n = login(&ts, "dave", "dave's new password");
+    CHECK(n != NULL);
+    pc_close(n);
+    CHECK_EQ_INT(account_request(r, PT_ACCOUNT_PASSWD, "nobody", NULL, NULL, v, note,
+                                 sizeof note),
+                 PC_NOT_FOUND);
+    CHECK_EQ_INT(account_request(a, PT_ACCOUNT_PASSWD, "dave", NULL, NULL, v, note, sizeof note),
+                 PC_NOT_OPERATOR);
+    /* Not its own: an open admin session alone cannot change the admin's password. */
+    CHECK_EQ_INT(account_request(r, PT_ACCOUNT_PASSWD, "ROOT", NULL, NULL, v, note, sizeof note),
+                 PC_NOT_OPERATOR);
+    CHECK(refused(&ts, "root", "dave's new password", err, sizeof err) == PC_BAD_PASSWORD);
+    pc_close(a);
+    pc_close(r);
+    test_server_end(&ts);
+}
+
+/* An account changes its own password on a live connection, proving the current one: with the
+ * wrong current password nothing changes; with the right one the old password stops working,
+ * the new one works, and the session goes on. */
+TEST(accounts_change_own_password_needs_the_current_one)
+{
+    test_server ts;
+    pc_conn *a, *b;
+    proto_msg m;
+    char err[256];
+    int code;
+
+    REQUIRE(start(&ts, "acc-passwd") == 0);
+    a = login(&ts, "alice", "alice's password");
+    b = login(&ts, "dave", "dave's password");
+    REQUIRE(a && b);
+    test_settle(a);
+    test_settle(b);
+    CHECK_EQ_INT(pc_change_password(a, "not it", 6, "brand new", 9, 0, WAIT, &code, err,
+                                    sizeof err),
+                 -1);
+    CHECK_EQ_INT(code, PC_BAD_PASSWORD);
+    CHECK(strstr(err, "unchanged") != NULL);
+    b = (pc_close(b), login(&ts, "dave", "dave's password")); /* others are unaffected */
+    REQUIRE(b);
+    test_settle(b);
+    CHECK_EQ_INT(pc_change_password(a, "alice's password", 16, "brand new", 9, 0, WAIT, &code,
+                                    err, sizeof err),
+                 0);
+    if (code != PC_OK)
+        test_failf_at(__FILE__, __LINE__, "change: %s (code %d)", err, code);
+    /* Still connected and talking. */
+    CHECK(pc_say(a, "lobby", "after the change", 2) == 0);
+    CHECK(test_expect_text(b, "after the change", &m, WAIT) == 1);
+    pc_close(a);
+    CHECK_EQ_INT(refused(&ts, "alice", "alice's password", err, sizeof err), PC_BAD_PASSWORD);
+    a = login(&ts, "alice", "brand new");
+    CHECK(a != NULL);
+    pc_close(a);
+    pc_close(b);
+    test_server_end(&ts);
+}
+
+/* PASSWORD frames that are not a proper exchange are refused without changing anything, and the
+ * server stays up: a verifier in the first frame, a client-first for another account, a proof
+ * bound to no connection. */
+TEST(accounts_malformed_password_changes_refused)
+{
+    test_server ts;
+    pc_conn *a;
+    proto_msg m;
+    char err[256];
+
+    REQUIRE(start(&ts, "acc-pwbad") == 0);
+    a = login(&ts, "alice", "alice's password");
+    REQUIRE(a);
+    test_settle(a);
+    memset(&m, 0, sizeof m);
+    m.type = PT_PASSWORD;
+    m.target = proto_s("SCRAM-SHA-256$4096:AAAAAAAAAAAAAAAAAAAAAA==$x:y");
+    m.text = proto_s("p=parley-session,,n=alice,r=abcdefghijklmnop");
+    CHECK(pc_send(a, &m) == 0);
+    CHECK(test_expect(a, PT_ERROR, &m, WAIT) == 1);
+    CHECK_EQ_INT(m.code, PC_BAD_TEXT);
+    memset(&m, 0, sizeof m);
+    m.type = PT_PASSWORD;
+    m.text = proto_s("p=parley-session,,n=dave,r=abcdefghijklmnop");
+    CHECK(pc_send(a, &m) == 0);
+    CHECK(test_expect(a, PT_ERROR, &m, WAIT) == 1);
+    CHECK_EQ_INT(m.code, PC_BAD_TEXT);
+    memset(&m, 0, sizeof m);
+    m.type = PT_PASSWORD;
+    m.text = proto_s("n,,n=alice,r=abcdefghijklmnop"); /* unbound */
+    CHECK(pc_send(a, &m) == 0);
+    CHECK(test_expect(a, PT_ERROR, &m, WAIT) == 1);
+    CHECK_EQ_INT(m.code, PC_BAD_TEXT);
+    CHECK(pc_ping(a, 5) == 0);
+    CHECK(test_expect(a, PT_PONG, &m, WAIT) == 1);
+    pc_close(a);
+    a = login(&ts, "alice", "alice's password");
+    CHECK(a != NULL);
+    pc_close(a);
+    (void)err;
     test_server_end(&ts);
 }

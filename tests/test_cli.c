@@ -830,6 +830,23 @@ TEST(cli_reads_its_key_from_a_file)
     finish(&ts);
 }
 
+/* parley-cli's arguments for logging in to account user on a test server, the password in
+ * the file pw_file (one per test: tests run side by side in one folder). */
+static void cli_account_args(const char **args, const char *port_text, const char *user,
+                             const char *pw_file)
+{
+    args[0] = "--host";
+    args[1] = "127.0.0.1";
+    args[2] = "--port";
+    args[3] = port_text;
+    args[4] = "--user";
+    args[5] = user;
+    args[6] = "--password-file";
+    args[7] = pw_file;
+    args[8] = "--key";
+    args[9] = TEST_SECRET;
+}
+
 /* --user with --password-file logs in to an account on a server with accounts; a wrong
  * password ends with exit code 3, like a wrong key. */
 TEST(cli_logs_in_to_an_account)
@@ -853,16 +870,8 @@ TEST(cli_logs_in_to_an_account)
     fputs("open sesame\n", f);
     fclose(f);
     snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
-    args[0] = "--host";
-    args[1] = "127.0.0.1";
-    args[2] = "--port";
-    args[3] = port_text;
-    args[4] = "--user";
-    args[5] = "\xC3\xA9ric"; /* éric: the account is Éric */
-    args[6] = "--password-file";
-    args[7] = "cli-test-password.txt";
-    args[8] = "--key";
-    args[9] = TEST_SECRET;
+    cli_account_args(args, port_text, "\xC3\xA9ric", /* éric: the account is Éric */
+                     "cli-test-password.txt");
     memset(&t, 0, sizeof t);
     p = tproc_start(PARLEY_CLI_EXE, args, 10, NULL, NULL);
     REQUIRE(p);
@@ -881,6 +890,178 @@ TEST(cli_logs_in_to_an_account)
     CHECK_EQ_INT(read_to_end(p, &t), 3);
     tproc_free(p);
     remove("cli-test-password.txt");
+    test_server_end(&ts);
+}
+
+/* /passwd in a script reads the current and the new password from the next two lines (on a
+ * terminal it asks without echo): a wrong current password changes nothing, the right one
+ * changes it, and the next login needs the new password. */
+TEST(cli_passwd_changes_the_accounts_password)
+{
+    server_config cfg;
+    test_server ts;
+    transcript t;
+    tproc *p;
+    pc_conn *c;
+    FILE *f;
+    char port_text[16], err[256];
+    const char *args[10];
+    int code;
+
+    sock_startup();
+    crypto_init();
+    test_server_config(&cfg, "cli-passwd");
+    cfg.auth = AUTH_ACCOUNTS;
+    REQUIRE(test_add_account(cfg.data_dir, "alice", "old one", USER_ROLE_USER, 0) == 0);
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    f = fopen("cli-test-passwd.txt", "wb");
+    REQUIRE(f);
+    fputs("old one\n", f);
+    fclose(f);
+    snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
+    cli_account_args(args, port_text, "alice", "cli-test-passwd.txt");
+    memset(&t, 0, sizeof t);
+    p = tproc_start(PARLEY_CLI_EXE, args, 10, NULL, NULL);
+    REQUIRE(p);
+    REQUIRE(read_until(p, &t, "connected alice", WAIT));
+    CHECK(tproc_write(p, "/passwd\nnot it\nnew one\n") == 0);
+    CHECK(read_until(p, &t, "password BAD_PASSWORD", WAIT));
+    CHECK(tproc_write(p, "/passwd extra\n") == 0); /* never on the command line */
+    CHECK(read_until(p, &t, "error USAGE usage: /passwd (no arguments", WAIT));
+    CHECK(tproc_write(p, "/passwd\nold one\nnew one\n") == 0);
+    CHECK(read_until(p, &t, "password OK your password is changed", WAIT));
+    tproc_close_stdin(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 0);
+    tproc_free(p);
+    c = test_login(&ts, "alice", "old one", &code, err, sizeof err);
+    CHECK(c == NULL);
+    pc_close(c);
+    c = test_login(&ts, "alice", "new one", &code, err, sizeof err);
+    CHECK(c != NULL);
+    pc_close(c);
+    remove("cli-test-passwd.txt");
+    test_server_end(&ts);
+}
+
+/* Writes text and a newline to path; 0 or -1. */
+static int write_line(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    fprintf(f, "%s\n", text);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* The first 7 arguments of `parley-server --user ...` for a running test server. */
+static void server_tool_args(const char **args, const char *data_dir, const char *port_text)
+{
+    args[0] = "--data-dir";
+    args[1] = data_dir;
+    args[2] = "--bind";
+    args[3] = "127.0.0.1";
+    args[4] = "--port";
+    args[5] = port_text;
+    args[6] = "--user";
+}
+
+/* Runs parley-server with args; the exit code, and its output in t. */
+static int run_server_tool(const char *const *args, size_t n, transcript *t)
+{
+    tproc *p;
+    int rc;
+    memset(t, 0, sizeof *t);
+    p = tproc_start(PARLEY_SERVER_EXE, args, n, NULL, NULL);
+    if (!p)
+        return -1000;
+    rc = read_to_end(p, t);
+    tproc_free(p);
+    return rc;
+}
+
+/* parley-server --user add and passwd --as ADMIN while the server runs: the new password's
+ * verifier goes to the server, which takes it at once; passwd for the admin's own account
+ * proves the current password. */
+TEST(server_user_add_and_passwd_reach_a_running_server)
+{
+    server_config cfg;
+    test_server ts;
+    transcript t;
+    pc_conn *c;
+    char port_text[16], path[600], err[256];
+    const char *args[16];
+    int code;
+
+    sock_startup();
+    crypto_init();
+    test_server_config(&cfg, "cli-remote-add");
+    cfg.auth = AUTH_ACCOUNTS;
+    REQUIRE(test_add_account(cfg.data_dir, "root", "root pw", USER_ROLE_ADMIN, 0) == 0);
+    REQUIRE(test_add_account(cfg.data_dir, "alice", "alice pw", USER_ROLE_USER, 0) == 0);
+    REQUIRE(fsys_path_join(path, sizeof path, cfg.data_dir, "secret.key") == 0);
+    REQUIRE(write_line(path, TEST_SECRET) == 0);
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    REQUIRE(write_line("cli-test-add-root.txt", "root pw") == 0);
+    REQUIRE(write_line("cli-test-add-new.txt", "j\xC3\xA9r\xC3\xB4me's pw") == 0);
+    snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
+    server_tool_args(args, cfg.data_dir, port_text);
+    args[7] = "add";
+    args[8] = "J\xC3\xA9r\xC3\xB4me";
+    args[9] = "--password-file";
+    args[10] = "cli-test-add-new.txt";
+    args[11] = "--iterations";
+    args[12] = "4096";
+    args[13] = "--as";
+    args[14] = "root";
+    args[15] = "--as-password-file";
+
+    /* Without --as: refused, and says how. */
+    CHECK_EQ_INT(run_server_tool(args, 13, &t), 1);
+    c = test_login(&ts, "J\xC3\xA9r\xC3\xB4me", "j\xC3\xA9r\xC3\xB4me's pw", &code, err,
+                   sizeof err);
+    CHECK(c == NULL);
+    pc_close(c);
+
+    {
+        const char *full[17];
+        memcpy(full, args, sizeof args);
+        full[16] = "cli-test-add-root.txt";
+        CHECK_EQ_INT(run_server_tool(full, 17, &t), 0);
+        CHECK(strstr(t.text, "account J\xC3\xA9r\xC3\xB4me: add done (by the running server)") !=
+              NULL);
+        c = test_login(&ts, "j\xC3\xA9r\xC3\xB4me", "j\xC3\xA9r\xC3\xB4me's pw", &code, err,
+                       sizeof err);
+        CHECK(c != NULL);
+        pc_close(c);
+
+        /* The same name again: the server's refusal (on stderr) fails the command. */
+        CHECK_EQ_INT(run_server_tool(full, 17, &t), 1);
+
+        /* A new password for alice. */
+        full[7] = "passwd";
+        full[8] = "ALICE";
+        CHECK_EQ_INT(run_server_tool(full, 17, &t), 0);
+        CHECK(strstr(t.text, "account alice: passwd done") != NULL);
+        c = test_login(&ts, "alice", "j\xC3\xA9r\xC3\xB4me's pw", &code, err, sizeof err);
+        CHECK(c != NULL);
+        pc_close(c);
+
+        /* root's own: proves "root pw" first, then the new one works and the old does not. */
+        full[8] = "root";
+        CHECK_EQ_INT(run_server_tool(full, 17, &t), 0);
+        CHECK(strstr(t.text, "account root: passwd done") != NULL);
+        c = test_login(&ts, "root", "root pw", &code, err, sizeof err);
+        CHECK(c == NULL);
+        CHECK_EQ_INT(code, PC_BAD_PASSWORD);
+        pc_close(c);
+        c = test_login(&ts, "root", "j\xC3\xA9r\xC3\xB4me's pw", &code, err, sizeof err);
+        CHECK(c != NULL);
+        pc_close(c);
+        /* And with the old one as --as, nothing is changed any more. */
+        CHECK_EQ_INT(run_server_tool(full, 17, &t), 1);
+    }
+    remove("cli-test-add-root.txt");
+    remove("cli-test-add-new.txt");
     test_server_end(&ts);
 }
 
@@ -921,13 +1102,7 @@ TEST(server_user_command_reaches_a_running_server)
     fputs("root pw\n", f);
     fclose(f);
     snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
-    args[0] = "--data-dir";
-    args[1] = cfg.data_dir;
-    args[2] = "--bind";
-    args[3] = "127.0.0.1";
-    args[4] = "--port";
-    args[5] = port_text;
-    args[6] = "--user";
+    server_tool_args(args, cfg.data_dir, port_text);
     args[7] = "disable";
     args[8] = "ALICE";
     args[9] = "--as";

@@ -253,6 +253,10 @@ static pcs_session *new_session(const test_server *ts, rec *r, const char *nick,
     else
         pcs_options_init(&o);
     client_opts(&o.conn, ts, nick, secret ? secret : TEST_SECRET);
+    if (tweak) { /* an account's password, if the test gave one */
+        o.conn.password = tweak->conn.password;
+        o.conn.password_len = tweak->conn.password_len;
+    }
     o.on_event = on_rec;
     o.user = r;
     s = pcs_new(&o, err, sizeof err);
@@ -821,6 +825,61 @@ TEST(session_unreachable_ends_without_redial)
 TEST(session_nick_taken_ends_without_redial)
 {
     expect_session_refused("se-nick", "taken", NULL, 0, PC_NICK_TAKEN);
+}
+
+/* A redial refused for a wrong password (the account's password was changed while the link
+ * was down) ends the session: dialling again with the same password cannot succeed. */
+TEST(session_wrong_password_on_redial_ends_without_more_redials)
+{
+    test_server ts;
+    server_config cfg;
+    pcs_options o;
+    pcs_session *s;
+    scram_verifier v;
+    users *u;
+    rec r;
+    char err[256];
+    int i, ok;
+    static const uint8_t salt[16] = {1, 2, 3};
+
+    test_server_config(&cfg, "se-passwd");
+    cfg.auth = AUTH_ACCOUNTS;
+    REQUIRE(test_add_account(cfg.data_dir, "alice", "old password", USER_ROLE_USER, 0) == 0);
+    start_with(&ts, &cfg, &ok);
+    REQUIRE(ok);
+    rec_init(&r);
+    pcs_options_init(&o);
+    o.backoff_first_ms = 50;
+    o.backoff_max_ms = 100;
+    o.conn.password = "old password";
+    o.conn.password_len = strlen("old password");
+    s = new_session(&ts, &r, "alice", NULL, &o);
+    REQUIRE(s);
+    REQUIRE(session_settle(s, &r));
+
+    /* While the server is down its administrator sets a new password. */
+    test_server_stop(&ts);
+    u = users_open(ts.cfg.data_dir, NULL, NULL, err, sizeof err);
+    REQUIRE(u);
+    CHECK(scram_verifier_make("new password", 12, salt, sizeof salt, SCRAM_ITERATIONS_MIN, &v) ==
+          SCRAM_OK);
+    CHECK(users_set_verifier(u, "alice", &v, err, sizeof err) == 0);
+    users_close(u);
+    REQUIRE(restart(&ts) == 0);
+
+    i = drive_until(s, &r, 0, PCS_EV_DISCONNECTED, 0, NULL, WAIT * 2);
+    REQUIRE(i >= 0);
+    CHECK_EQ_INT(rec_get(&r, i).code, PC_BAD_PASSWORD);
+    CHECK_EQ_INT(pcs_get_state(s), PCS_ENDED);
+    /* One redial was tried (the link was lost), none after the refusal. */
+    CHECK(rec_find(&r, 0, PCS_EV_RECONNECTING, 0, NULL) >= 0);
+    CHECK_EQ_INT(rec_get(&r, rec_find(&r, 0, PCS_EV_RECONNECTING, 0, NULL)).attempt, 1);
+    for (i = 0; i < rec_size(&r); i++)
+        if (rec_get(&r, i).kind == PCS_EV_RECONNECTING)
+            CHECK_EQ_INT(rec_get(&r, i).attempt, 1);
+    pcs_free(s);
+    rec_free(&r);
+    finish(&ts);
 }
 
 /* The heart of the layer: the server goes away and comes back; meanwhile others talk. The

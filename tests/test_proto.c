@@ -17,7 +17,7 @@ enum ref_field {
     X_VERSION, X_CIPHERS, X_NONCE, X_SALT, X_MAC, X_ITERATIONS, X_CIPHER, X_MAX_FRAME,
     X_FLAGS, X_PRESENCE, X_EVENT, X_CODE, X_TAG, X_COUNT, X_DURATION, X_ID, X_TIME, X_AFTER,
     X_BEFORE, X_TOKEN, X_AGENT, X_SERVER, X_ROOM, X_NICK, X_TARGET, X_TEXT, X_LIST, X_SHARE,
-    X_FIELDS
+    X_DISPLAY, X_FIELDS
 };
 
 typedef struct ref_type {
@@ -68,6 +68,9 @@ static const ref_type ref_types[] = {
     /* added after the rest, so that the indices used below stay put */
     {PT_LOGIN, 0, 0, PROTO_LOGIN_MAX, 0, {X_TEXT}},
     {PT_ACCOUNT, 0, 16, 0, 0, {X_NICK, X_TARGET}},
+    {PT_ACCOUNT_ADD, 0, 16, PROTO_VERIFIER_MAX, 0, {X_NICK, X_TARGET, X_DISPLAY, X_TEXT}},
+    {PT_ACCOUNT_PASSWD, 0, 0, PROTO_VERIFIER_MAX, 0, {X_NICK, X_TEXT}},
+    {PT_PASSWORD, 0, PROTO_VERIFIER_MAX, PROTO_LOGIN_MAX, 0, {X_TARGET, X_TEXT}},
 };
 
 #define NTYPES (sizeof ref_types / sizeof ref_types[0])
@@ -84,7 +87,7 @@ static int has_field(const ref_type *t, int f)
 static int is_string_field(int f)
 {
     return f == X_AGENT || f == X_SERVER || f == X_ROOM || f == X_NICK || f == X_TARGET ||
-           f == X_TEXT;
+           f == X_TEXT || f == X_DISPLAY;
 }
 
 static proto_str *str_field(proto_msg *m, int f)
@@ -95,6 +98,7 @@ static proto_str *str_field(proto_msg *m, int f)
     case X_ROOM: return &m->room;
     case X_NICK: return &m->nick;
     case X_TARGET: return &m->target;
+    case X_DISPLAY: return &m->display;
     default: return &m->text;
     }
 }
@@ -107,6 +111,7 @@ static size_t str_limit(const ref_type *t, int f)
     case X_ROOM: return PROTO_ROOM_MAX;
     case X_NICK: return PROTO_NICK_MAX;
     case X_TARGET: return t->target_max;
+    case X_DISPLAY: return PROTO_DISPLAY_MAX;
     default: return t->text_max;
     }
 }
@@ -153,6 +158,7 @@ static void ref_body(const ref_type *t, const proto_msg *m, buf *b)
         case X_NICK: ref_str(b, m->nick); break;
         case X_TARGET: ref_str(b, m->target); break;
         case X_TEXT: ref_str(b, m->text); break;
+        case X_DISPLAY: ref_str(b, m->display); break;
         case X_SHARE: /* u8 length (0 or 65), then the key share */
             buf_put_u8(b, m->share_len);
             buf_append(b, m->share, m->share_len);
@@ -312,6 +318,7 @@ static int field_eq(int f, const proto_msg *a, const proto_msg *b)
     case X_NICK: return str_eq(a->nick, b->nick);
     case X_TARGET: return str_eq(a->target, b->target);
     case X_TEXT: return str_eq(a->text, b->text);
+    case X_DISPLAY: return str_eq(a->display, b->display);
     case X_LIST:
         return a->list.count == b->list.count && a->list.n == b->list.n &&
                (a->list.n == 0 || memcmp(a->list.p, b->list.p, a->list.n) == 0);
@@ -384,10 +391,10 @@ TEST(proto_names)
     /* Every code in the enum has a name. */
     for (c = 0; c <= 15; c++)
         CHECK(strcmp(proto_code_name((uint16_t)c), "UNKNOWN") != 0);
-    for (c = 100; c <= 110; c++)
+    for (c = 100; c <= 112; c++)
         CHECK(strcmp(proto_code_name((uint16_t)c), "UNKNOWN") != 0);
     CHECK_EQ_STR(proto_code_name(16), "UNKNOWN");
-    CHECK_EQ_STR(proto_code_name(111), "UNKNOWN");
+    CHECK_EQ_STR(proto_code_name(200), "UNKNOWN");
     CHECK(e.p != NULL && e.n == 0);
     CHECK(h.n == 3 && memcmp(h.p, "h\xc3\xa9", 3) == 0);
 }
@@ -416,7 +423,7 @@ TEST(proto_type_table)
         }
         known += (size_t)in_ref;
     }
-    CHECK_EQ_INT(known, 33);
+    CHECK_EQ_INT(known, 36);
 }
 
 /* ---- round trips ------------------------------------------------------------------------- */
@@ -1384,7 +1391,7 @@ TEST(proto_reader_bad_version)
 TEST(proto_reader_unknown_type)
 {
     uint8_t h[PROTO_HEADER_SIZE];
-    static const uint8_t bad[] = {0x00, 0x06, 0x15, 0x24, 0x35, 0x42, 0x55, 0x67, 0xFF};
+    static const uint8_t bad[] = {0x00, 0x06, 0x15, 0x24, 0x35, 0x42, 0x55, 0x6A, 0xFF};
     size_t i;
     for (i = 0; i < sizeof bad; i++) {
         put_header(h, 0, PROTO_VERSION, bad[i]);

@@ -287,6 +287,69 @@ static void check_b64(const char *raw, const char *enc)
     CHECK_EQ_MEM(back, raw, strlen(raw));
 }
 
+/* RFC 7677's verifier in RFC 5803's text form (StoredKey and ServerKey computed independently
+ * with Python's hashlib): formatted exactly, and read back to the same keys. */
+#define RFC_VERIFIER_TEXT                                                                         \
+    "SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:"   \
+    "wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU="
+
+TEST(scram_verifier_text_round_trip)
+{
+    scram_verifier v, back;
+    char text[SCRAM_VERIFIER_TEXT_MAX];
+
+    REQUIRE(rfc_verifier(&v) == SCRAM_OK);
+    REQUIRE(scram_verifier_format(&v, text, sizeof text) == SCRAM_OK);
+    CHECK_EQ_STR(text, RFC_VERIFIER_TEXT);
+    REQUIRE(scram_verifier_parse(text, strlen(text), &back) == SCRAM_OK);
+    CHECK_EQ_INT(back.iterations, 4096);
+    CHECK_EQ_INT(back.salt_len, 16);
+    CHECK(memcmp(back.salt, v.salt, 16) == 0);
+    CHECK(memcmp(back.stored_key, v.stored_key, SCRAM_KEY_SIZE) == 0);
+    CHECK(memcmp(back.server_key, v.server_key, SCRAM_KEY_SIZE) == 0);
+    CHECK_EQ_INT(back.decoy, 0);
+    /* Too small a buffer is refused, not cut. */
+    CHECK_EQ_INT(scram_verifier_format(&v, text, 40), SCRAM_EPARSE);
+}
+
+TEST(scram_verifier_text_refusals)
+{
+    static const char *const malformed[] = {
+        "",
+        "SCRAM-SHA-1$4096:W22ZaJ0SNY7soEsUEjb6gQ==$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:"
+        "wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=",
+        "SCRAM-SHA-256$:W22ZaJ0SNY7soEsUEjb6gQ==$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:"
+        "wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=",
+        "SCRAM-SHA-256$40x6:W22ZaJ0SNY7soEsUEjb6gQ==$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:"
+        "wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=",
+        "SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=",
+        "SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:"
+        "wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2d=",
+        "SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:"
+        "wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=:more",
+        "SCRAM-SHA-256$4096:$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:"
+        "wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=",
+    };
+    static const char *const against_policy[] = {
+        "SCRAM-SHA-256$4095:W22ZaJ0SNY7soEsUEjb6gQ==$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:"
+        "wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=",
+        "SCRAM-SHA-256$10000001:W22ZaJ0SNY7soEsUEjb6gQ==$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4"
+        "qY=:wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=",
+        "SCRAM-SHA-256$4096:AAAA$WG5d8oPm3OtcPnkdi4Uo7BkeZkBFzpcXkuLmtbsT4qY=:"
+        "wfPLwcE6nTWhTAmQ7tl2KeoiWGPlZqQxSrmfPwDl2dU=",
+    };
+    scram_verifier v;
+    size_t i;
+
+    for (i = 0; i < sizeof malformed / sizeof malformed[0]; i++)
+        if (scram_verifier_parse(malformed[i], strlen(malformed[i]), &v) != SCRAM_EPARSE)
+            test_failf_at(__FILE__, __LINE__, "malformed verifier %u accepted", (unsigned)i);
+    for (i = 0; i < sizeof against_policy / sizeof against_policy[0]; i++)
+        if (scram_verifier_parse(against_policy[i], strlen(against_policy[i]), &v) !=
+            SCRAM_EPOLICY)
+            test_failf_at(__FILE__, __LINE__, "verifier %u against policy accepted", (unsigned)i);
+}
+
 TEST(base64_rfc4648_vectors)
 {
     uint8_t b[16];

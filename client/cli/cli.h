@@ -62,6 +62,7 @@ typedef enum cli_cmd_kind {
     CLI_CMD_HISTORY,  /* n = how many */
     CLI_CMD_QUIT,     /* a = reason */
     CLI_CMD_HELP,
+    CLI_CMD_PASSWD,   /* change the account's password: asked for, never on the line */
     CLI_CMD_BAD       /* error says why */
 } cli_cmd_kind;
 

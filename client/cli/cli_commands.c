@@ -60,7 +60,8 @@ static const cmd_name commands[] = {
     {"topic", CLI_CMD_TOPIC},   {"rooms", CLI_CMD_ROOMS},  {"list", CLI_CMD_ROOMS},
     {"users", CLI_CMD_USERS},   {"names", CLI_CMD_USERS},  {"who", CLI_CMD_USERS},
     {"history", CLI_CMD_HISTORY}, {"quit", CLI_CMD_QUIT},  {"exit", CLI_CMD_QUIT},
-    {"help", CLI_CMD_HELP},     {"?", CLI_CMD_HELP},
+    {"help", CLI_CMD_HELP},     {"?", CLI_CMD_HELP},       {"passwd", CLI_CMD_PASSWD},
+    {"password", CLI_CMD_PASSWD},
 };
 
 static int name_is_ci(const char *a, const char *b)
@@ -157,6 +158,12 @@ void cli_parse(char *line, cli_cmd *c)
         c->n = (uint32_t)n;
         break;
     }
+    case CLI_CMD_PASSWD:
+        if (*rest) { /* a password typed on the line would be on the screen and in history */
+            bad(c, "usage: /passwd (no arguments: the passwords are asked for)");
+            break;
+        }
+        break;
     case CLI_CMD_BACK:
     case CLI_CMD_ROOMS:
     case CLI_CMD_HELP:
@@ -187,6 +194,7 @@ const char *cli_help_text(void)
            "  /rooms                list the rooms on the server\n"
            "  /users [ROOM]         who is in the room\n"
            "  /history [N]          the last N messages of the current room (default 20)\n"
+           "  /passwd               change your account's password (asked for, not shown)\n"
            "  /quit [REASON]        leave\n"
            "  /help                 this text\n"
            "Any other line is said in the current room; start it with // to say a line\n"

@@ -348,6 +348,11 @@ static void script_event(cli_format *f, const pcs_event *ev, buf *out)
     case PCS_EV_MESSAGE:
         script_message(f, ev->msg, out);
         break;
+    case PCS_EV_PASSWORD:
+        putf(out, "password %s", pc_code_name(ev->code));
+        put_tail(f, out, cstr(ev->text));
+        put(out, "\n");
+        break;
     case PCS_EV_RTT:
         break;
     }
@@ -589,6 +594,11 @@ static void human_event(cli_format *f, const pcs_event *ev, uint64_t now, buf *o
         break;
     case PCS_EV_SEND_ERROR:
         put(out, "-!- could not send: ");
+        put_raw(out, cstr(ev->text));
+        put(out, "\n");
+        break;
+    case PCS_EV_PASSWORD:
+        put(out, ev->code == PC_OK ? "-!- " : "-!- password not changed: ");
         put_raw(out, cstr(ev->text));
         put(out, "\n");
         break;

@@ -213,6 +213,43 @@ static void check_sent(cli *c, int rc, const char *what)
     say_local(c, "LOCAL", text);
 }
 
+/* One password for /passwd: asked on the terminal without echo; from a script, the next input
+ * line. 0, or -1 if there is none. */
+static int read_secret(cli *c, const char *prompt, char *out, size_t size)
+{
+    int rc;
+
+    if (cli_stdin_is_terminal())
+        return secret_prompt(prompt, out, size);
+    do
+        rc = cli_input_line(c->in, out, size, INPUT_POLL_MS);
+    while (rc == 0 && !is_ended(c));
+    return rc == 1 ? 0 : -1;
+}
+
+/* /passwd: the current password, the new one (twice on a terminal), then PASSWORD through the
+ * session; the outcome arrives as an event. */
+static void change_password(cli *c)
+{
+    char old_pw[SCRAM_PASSWORD_MAX + 2], new_pw[SCRAM_PASSWORD_MAX + 2];
+    char again[SCRAM_PASSWORD_MAX + 2], err[200];
+
+    if (read_secret(c, "Current password: ", old_pw, sizeof old_pw) != 0 ||
+        read_secret(c, "New password: ", new_pw, sizeof new_pw) != 0)
+        say_local(c, "USAGE", "/passwd: no password given; nothing changed");
+    else if (cli_stdin_is_terminal() &&
+             (secret_prompt("Again: ", again, sizeof again) != 0 || strcmp(again, new_pw) != 0))
+        say_local(c, "USAGE", "/passwd: the two new passwords differ; nothing changed");
+    else if (!old_pw[0] || !new_pw[0])
+        say_local(c, "USAGE", "/passwd: a password cannot be empty; nothing changed");
+    else if (pcs_change_password(c->s, old_pw, strlen(old_pw), new_pw, strlen(new_pw), err,
+                                 sizeof err) != 0)
+        say_local(c, "LOCAL", err);
+    crypto_wipe(old_pw, sizeof old_pw);
+    crypto_wipe(new_pw, sizeof new_pw);
+    crypto_wipe(again, sizeof again);
+}
+
 /* Runs one input line. Returns 1 when it was /quit (reason copied out). */
 static int run_line(cli *c, char *line, char *quit_reason, size_t quit_size)
 {
@@ -317,6 +354,9 @@ static int run_line(cli *c, char *line, char *quit_reason, size_t quit_size)
             break;
         }
         check_sent(c, pcs_history(c->s, room, 0, cmd.n), "HISTORY");
+        break;
+    case CLI_CMD_PASSWD:
+        change_password(c);
         break;
     case CLI_CMD_QUIT:
         snprintf(quit_reason, quit_size, "%s", cmd.a);

@@ -110,6 +110,8 @@ typedef struct app {
                                      * in the transcript ("" = none asked) */
     theme theme;           /* the transcripts' colours; every transcript points here */
     HBRUSH input_brush;    /* the input box's background in the dark theme, else NULL */
+    wchar_t pending_password[SETTINGS_PASSWORD_MAX]; /* a change of password under way: the
+                                                      * new one, until the outcome (wiped) */
 } app;
 
 #endif

@@ -10,6 +10,7 @@
 #include "conv.h"
 #include "input.h"
 #include "messages.h"
+#include "password_dialog.h"
 #include "resource.h"
 #include "recent.h"
 #include "status.h"
@@ -160,6 +161,9 @@ static void handle(app *a, const net_event *ev)
         a->rtt_ms = ev->rtt_ms;
         a->has_rtt = 1;
         status_refresh(a);
+        break;
+    case PCS_EV_PASSWORD:
+        password_dialog_done(a, ev->code, ev->text);
         break;
     case PCS_EV_SEND_ERROR:
         text = wstr_from_utf8(ev->text, (size_t)-1);

@@ -29,6 +29,7 @@
 #include "status.h"
 #include "transcript.h"
 #include "userlist.h"
+#include "password_dialog.h"
 #include "users_dialog.h"
 #include "wstr.h"
 
@@ -241,6 +242,9 @@ static void on_command(app *a, int id, int code)
     case IDM_USERS:
         users_dialog_run(a);
         break;
+    case IDM_PASSWORD:
+        password_dialog_run(a);
+        break;
     case IDM_EXIT:
         DestroyWindow(a->hwnd);
         break;
@@ -359,6 +363,8 @@ static void on_init_menu(app *a, HMENU menu)
     EnableMenuItem(menu, IDM_DISCONNECT, menu_state(online));
     /* Only an account can administer accounts (the server checks the role). */
     EnableMenuItem(menu, IDM_USERS, menu_state(online && a->state == CS_ONLINE && a->account));
+    EnableMenuItem(menu, IDM_PASSWORD,
+                   menu_state(online && a->state == CS_ONLINE && a->account));
     EnableMenuItem(menu, IDM_JOIN, menu_state(online));
     EnableMenuItem(menu, IDM_PRIVATE, menu_state(online));
     EnableMenuItem(menu, IDM_LEAVE, menu_state(c != NULL));

@@ -133,14 +133,16 @@ net_event *link_event_copy(const pcs_event *e)
     return ev;
 }
 
-net_event *link_event_send_error(const char *why)
+net_event *link_event_failure(pcs_event_kind kind, int code, const char *why)
 {
-    net_event *ev = event_new(PCS_EV_SEND_ERROR);
+    net_event *ev = event_new(kind);
 
     if (ev && set_str(&ev->text, proto_s(why)) != 0) {
         net_event_free(ev);
         return NULL;
     }
+    if (ev)
+        ev->code = code;
     return ev;
 }
 

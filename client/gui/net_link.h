@@ -38,9 +38,10 @@ net_req *link_take_req(net_link *link);
 
 /* New events for the UI, which owns them (net_event_free); NULL when out of memory. The first
  * copies what the UI needs of a reconnect layer event; the others make one of the thread's
- * own (a request the layer refused, the first round trip). */
+ * own (a request the layer refused: SEND_ERROR, or PASSWORD for a change of password that
+ * could not start; the first round trip). */
 net_event *link_event_copy(const pcs_event *e);
-net_event *link_event_send_error(const char *why);
+net_event *link_event_failure(pcs_event_kind kind, int code, const char *why);
 net_event *link_event_rtt(uint64_t rtt_ms);
 
 #endif

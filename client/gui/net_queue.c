@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto.h"
+
 /* ---- the link's lifetime ---- */
 
 void link_release(net_link *link)
@@ -17,6 +19,10 @@ void link_release(net_link *link)
         return;
     while ((r = link->req_head) != NULL) {
         link->req_head = r->next;
+        if (r->msg.type == PT_PASSWORD) { /* passwords never handed over */
+            crypto_wipe((char *)r->msg.text.p, r->msg.text.n);
+            crypto_wipe((char *)r->msg.target.p, r->msg.target.n);
+        }
         free(r);
     }
     while ((e = link->ev_head) != NULL) {
@@ -209,4 +215,11 @@ int net_users(net_link *link, const char *room)
 int net_account(net_link *link, const char *account, const char *action)
 {
     return request(link, PT_ACCOUNT, NULL, account, action, NULL);
+}
+
+int net_change_password(net_link *link, const char *old_pw, const char *new_pw)
+{
+    /* Queued like every request, so the UI never waits on the network; the thread starts the
+     * layer's change with them (net_thread.c) and wipes them. */
+    return request(link, PT_PASSWORD, NULL, NULL, new_pw, old_pw);
 }

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "crypto.h"
+
 /* How long one pcs_poll runs before the thread looks at the UI's requests again: the delay
  * a typed line can wait before it goes out. */
 #define POLL_SLICE_MS 50
@@ -53,8 +55,17 @@ static void hand_over(net_link *link)
     char why[320];
 
     while ((r = link_take_req(link)) != NULL) {
-        if (pcs_send(link->pcs, &r->msg, why, sizeof why) < 0)
-            link_emit(link, link_event_send_error(why));
+        if (r->msg.type == PT_PASSWORD) {
+            /* Not a frame: the current password (text) and the new one (target) for the
+             * layer's change of password. Wiped as soon as the layer has its copies. */
+            if (pcs_change_password(link->pcs, r->msg.text.p, r->msg.text.n, r->msg.target.p,
+                                    r->msg.target.n, why, sizeof why) != 0)
+                link_emit(link, link_event_failure(PCS_EV_PASSWORD, PC_E_LOCAL, why));
+            crypto_wipe((char *)r->msg.text.p, r->msg.text.n);
+            crypto_wipe((char *)r->msg.target.p, r->msg.target.n);
+        } else if (pcs_send(link->pcs, &r->msg, why, sizeof why) < 0) {
+            link_emit(link, link_event_failure(PCS_EV_SEND_ERROR, PC_E_LOCAL, why));
+        }
         free(r);
     }
 }

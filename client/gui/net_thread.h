@@ -96,6 +96,9 @@ int net_topic(net_link *link, const char *room, const char *text);
 /* Asks the server (as an administrator of a server with accounts) to change an account:
  * action is disable, enable, delete, user, operator or admin. */
 int net_account(net_link *link, const char *account, const char *action);
+/* Asks to change the account's own password (pcs_change_password, on the thread); the outcome
+ * comes as a PCS_EV_PASSWORD event. 0, or -1 when out of memory. */
+int net_change_password(net_link *link, const char *old_pw, const char *new_pw);
 /* Asks for the people in a room (PT_USER_LIST events answer). */
 int net_users(net_link *link, const char *room);
 /* Asks for the server's room list (PT_ROOM_LIST events answer). */

@@ -69,11 +69,7 @@ static INT_PTR CALLBACK prompt_proc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
             GetDlgItemTextW(dlg, ctx->field, ctx->dst, (int)ctx->cap);
             wstr_trim(ctx->dst);
             if (!ctx->dst[0] && ctx->empty_error) {
-                wchar_t text[256], title[64];
-                MessageBoxW(dlg, wstr_load(ctx->empty_error, text, 256),
-                            wstr_load(IDS_ERR_VALIDATION_TITLE, title, 64),
-                            MB_OK | MB_ICONWARNING);
-                SetFocus(GetDlgItem(dlg, ctx->field));
+                dialog_warn(dlg, ctx->empty_error, ctx->field);
                 return TRUE;
             }
             EndDialog(dlg, IDOK);
@@ -186,4 +182,27 @@ void about_show(HWND owner)
 {
     DialogBoxParamW((HINSTANCE)GetWindowLongPtrW(owner, GWLP_HINSTANCE),
                     MAKEINTRESOURCEW(IDD_ABOUT), owner, about_proc, 0);
+}
+
+void dialog_warn(HWND dlg, unsigned text_id, int focus)
+{
+    wchar_t text[256], title[64];
+
+    MessageBoxW(dlg, wstr_load(text_id, text, 256),
+                wstr_load(IDS_ERR_VALIDATION_TITLE, title, 64), MB_OK | MB_ICONWARNING);
+    SetFocus(GetDlgItem(dlg, focus));
+}
+
+INT_PTR dialog_ok_cancel(HWND dlg, WPARAM wp, int (*take)(HWND dlg, void *ctx), void *ctx)
+{
+    if (LOWORD(wp) == IDOK) {
+        if (take(dlg, ctx))
+            EndDialog(dlg, IDOK);
+        return TRUE;
+    }
+    if (LOWORD(wp) == IDCANCEL) {
+        EndDialog(dlg, IDCANCEL);
+        return TRUE;
+    }
+    return FALSE;
 }

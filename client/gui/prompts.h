@@ -18,5 +18,11 @@ void help_show(HWND owner);
 /* Centres a dialog over its owner (kept inside the owner's monitor), as Windows' own dialogs
  * appear; without a visible owner the template's DS_CENTER placement stays. */
 void dialog_center(HWND dlg);
+/* A dialog's refusal of what was typed: a warning box with string text_id, then the focus on
+ * the control to fix. */
+void dialog_warn(HWND dlg, unsigned text_id, int focus);
+/* WM_COMMAND of a dialog whose OK must pass take(dlg, ctx) first (which explains a refusal
+ * itself); Cancel always ends it. TRUE if handled. */
+INT_PTR dialog_ok_cancel(HWND dlg, WPARAM wp, int (*take)(HWND dlg, void *ctx), void *ctx);
 
 #endif

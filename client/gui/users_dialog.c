@@ -42,18 +42,17 @@ static void init(HWND dlg)
 }
 
 /* Reads the fields into ctx; 1 if they make a request worth sending. */
-static int take(HWND dlg, users_ctx *ctx)
+static int take(HWND dlg, void *arg)
 {
-    wchar_t text[256], title[64], *ask;
+    users_ctx *ctx = arg;
+    wchar_t title[64], *ask;
     LRESULT sel = SendDlgItemMessageW(dlg, IDC_ACCOUNT_ACTION, CB_GETCURSEL, 0, 0);
     int answer;
 
     GetDlgItemTextW(dlg, IDC_ACCOUNT_NAME, ctx->name, PROTO_NICK_MAX + 1);
     wstr_trim(ctx->name); /* spaces around a pasted name are no part of it */
     if (!ctx->name[0]) {
-        MessageBoxW(dlg, wstr_load(IDS_ERR_NO_ACCOUNT, text, 256),
-                    wstr_load(IDS_ERR_VALIDATION_TITLE, title, 64), MB_OK | MB_ICONWARNING);
-        SetFocus(GetDlgItem(dlg, IDC_ACCOUNT_NAME));
+        dialog_warn(dlg, IDS_ERR_NO_ACCOUNT, IDC_ACCOUNT_NAME);
         return 0;
     }
     if (sel < 0 || (size_t)sel >= NACTIONS)
@@ -80,16 +79,7 @@ static INT_PTR CALLBACK users_proc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
         init(dlg);
         return TRUE; /* focus to the first tab stop: the user name */
     case WM_COMMAND:
-        if (LOWORD(wp) == IDOK) {
-            if (take(dlg, ctx))
-                EndDialog(dlg, IDOK);
-            return TRUE;
-        }
-        if (LOWORD(wp) == IDCANCEL) {
-            EndDialog(dlg, IDCANCEL);
-            return TRUE;
-        }
-        break;
+        return dialog_ok_cancel(dlg, wp, take, ctx);
     }
     return FALSE;
 }

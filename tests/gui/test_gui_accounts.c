@@ -1,7 +1,8 @@
 /* test_gui_accounts.c — parley.exe and a server with accounts: the server's request for an
  * account brings the password into the Connect dialog, a wrong password is said plainly and
  * leads back to it, "Remember" keeps the password as a DPAPI blob that the next start uses,
- * and the window says which kind of server it is on (accounts, or the shared key only). */
+ * the window says which kind of server it is on (accounts, or the shared key only), and Change
+ * password proves the current password and sets the new one. */
 #include <windows.h>
 
 #include <stdio.h>
@@ -219,6 +220,78 @@ done:
     gui_stop(&root, 15000);
     test_server_stop(&ts);
     DeleteFileW(L"gui-users-key.txt");
+    test_server_clean(cfg.data_dir);
+    gui_desktop_leave();
+}
+
+/* Change password: two new passwords that differ are refused in the dialog; a wrong current
+ * password is said in the conversation and changes nothing; the right one changes it, and the
+ * old password no longer logs in while the new one does. */
+TEST(gui_change_password)
+{
+    test_server ts;
+    server_config cfg;
+    gui_proc alice;
+    wchar_t key_file[MAX_PATH];
+    HWND main, dlg, box;
+    wchar_t *texts;
+    pc_conn *c;
+    char err[256];
+    int code;
+
+    memset(&alice, 0, sizeof alice);
+    test_server_config(&cfg, "gui-passwd");
+    cfg.auth = AUTH_ACCOUNTS;
+    REQUIRE(test_add_account(cfg.data_dir, "alice", ALICE_PASSWORD, USER_ROLE_USER, 0) == 0);
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    gui_desktop_enter(1280, 800);
+    write_key_file(L"gui-passwd-key.txt", TEST_SECRET, key_file, MAX_PATH);
+    main = connect_account(&alice, &ts, L"alice", key_file, L"alice's password");
+    NEED(main != NULL);
+
+    gui_command(main, IDM_PASSWORD);
+    dlg = gui_wait_window(&alice, L"#32770", L"Change password", WAIT_UI);
+    NEED(dlg != NULL);
+    gui_set_text(dlg, IDC_PW_OLD, L"alice's password");
+    gui_set_text(dlg, IDC_PW_NEW, L"n\u00e9w one");
+    gui_set_text(dlg, IDC_PW_AGAIN, L"new one");
+    gui_click(dlg, IDOK);
+    box = gui_wait_window(&alice, L"#32770", L"Check this field", WAIT_UI);
+    NEED(box != NULL);
+    texts = gui_child_texts(box);
+    CHECK(texts && wcsstr(texts, L"The two new passwords differ"));
+    free(texts);
+    gui_click(box, IDOK);
+    CHECK(gui_wait_gone(box, WAIT_UI));
+    /* The wrong current password. */
+    gui_set_text(dlg, IDC_PW_OLD, L"not it");
+    gui_set_text(dlg, IDC_PW_AGAIN, L"n\u00e9w one");
+    gui_click(dlg, IDOK);
+    CHECK(gui_wait_gone(dlg, WAIT_UI));
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"Your password was not changed: wrong password",
+                        WAIT_NET));
+    /* The right one. */
+    gui_command(main, IDM_PASSWORD);
+    dlg = gui_wait_window(&alice, L"#32770", L"Change password", WAIT_UI);
+    NEED(dlg != NULL);
+    gui_set_text(dlg, IDC_PW_OLD, L"alice's password");
+    gui_set_text(dlg, IDC_PW_NEW, L"n\u00e9w one");
+    gui_set_text(dlg, IDC_PW_AGAIN, L"n\u00e9w one");
+    gui_click(dlg, IDOK);
+    CHECK(gui_wait_gone(dlg, WAIT_UI));
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"Your password is changed", WAIT_NET));
+    c = test_login(&ts, "alice", ALICE_PASSWORD, &code, err, sizeof err);
+    CHECK(c == NULL);
+    pc_close(c);
+    gui_stop(&alice, 15000); /* alice's session holds the name: leave before logging in again */
+    c = test_login(&ts, "alice", "n\xC3\xA9w one", &code, err, sizeof err);
+    CHECK(c != NULL);
+    pc_close(c);
+
+done:
+    gui_stop(&alice, 15000);
+    test_server_stop(&ts);
+    DeleteFileW(L"gui-passwd-key.txt");
     test_server_clean(cfg.data_dir);
     gui_desktop_leave();
 }

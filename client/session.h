@@ -139,6 +139,12 @@ int pcs_history(pcs_session *s, const char *room, uint64_t after_id, uint32_t co
 /* The PONG comes back as a MESSAGE (type PT_PONG, token): everything asked before it has then
  * been answered, which is how a script knows it has seen the replies to its requests. */
 int pcs_ping(pcs_session *s, uint64_t token);
+/* Private conversations with accounts: the conversation with peer is read up to id; this
+ * account's read receipts on or off. (Catching up is automatic: after every connection the
+ * session asks for the private messages after the newest one it has seen, and drops any it
+ * has already reported.) */
+int pcs_read(pcs_session *s, const char *peer, uint64_t id);
+int pcs_priv_prefs(pcs_session *s, int read_receipts);
 
 /* State, from any thread. */
 pcs_state pcs_get_state(pcs_session *s);

@@ -40,6 +40,13 @@ const char *proto_type_name(uint8_t type)
     case PT_WALL: return "WALL";
     case PT_SHUTDOWN: return "SHUTDOWN";
     case PT_ACCOUNT: return "ACCOUNT";
+    case PT_PRIV_SYNC: return "PRIV_SYNC";
+    case PT_PRIV_SYNC_END: return "PRIV_SYNC_END";
+    case PT_READ: return "READ";
+    case PT_DELIVERED: return "DELIVERED";
+    case PT_READ_MARK: return "READ_MARK";
+    case PT_PRIV_PREFS: return "PRIV_PREFS";
+    case PT_UNDELIVERED: return "UNDELIVERED";
     default: return "UNKNOWN";
     }
 }
@@ -80,6 +87,8 @@ const char *proto_code_name(uint16_t code)
     case PC_BAD_TEXT: return "BAD_TEXT";
     case PC_NOT_FOUND: return "NOT_FOUND";
     case PC_UNAVAILABLE: return "UNAVAILABLE";
+    case PC_MAILBOX_FULL: return "MAILBOX_FULL";
+    case PC_EXPIRED: return "EXPIRED";
     default: return "UNKNOWN";
     }
 }

@@ -289,24 +289,17 @@ static void replay(session *s, room *r, uint64_t after, uint64_t before, uint32_
 {
     replay_ctx x;
     proto_msg m;
-    size_t queued_before = net_queued(s->conn), after_bytes;
 
     x.s = s;
     x.count = 0;
-    s->replaying = 1;
+    session_replay_begin(s);
     history_range(s->srv->hist, r->name, after, before, max, after > 0, replay_one, &x);
     memset(&m, 0, sizeof m);
     m.type = PT_HISTORY_END;
     m.room = proto_s(r->name);
     m.count = x.count;
     session_send(s, &m);
-    s->replaying = 0;
-    if (s->state != SESSION_ACTIVE)
-        return;
-    after_bytes = net_queued(s->conn);
-    if (after_bytes > queued_before && after_bytes - queued_before > s->replay_grace)
-        s->replay_grace = after_bytes - queued_before;
-    session_check_queue(s);
+    session_replay_end(s);
 }
 
 /* ---- requests ---- */

@@ -913,6 +913,29 @@ TEST(cli_reads_its_key_from_a_file)
 
 /* --user with --password-file logs in to an account on a server with accounts; a wrong
  * password ends with exit code 3, like a wrong key. */
+/* parley-cli's arguments to log in to `user` on the test server at port_text, with the
+ * password written to pw_file (removed by the caller). 0, or -1 if the file cannot be made. */
+static int account_args(const char *args[10], const char *port_text, const char *user,
+                        const char *password, const char *pw_file)
+{
+    FILE *f = fopen(pw_file, "wb");
+    if (!f)
+        return -1;
+    fprintf(f, "%s\n", password);
+    fclose(f);
+    args[0] = "--host";
+    args[1] = "127.0.0.1";
+    args[2] = "--port";
+    args[3] = port_text;
+    args[4] = "--user";
+    args[5] = user;
+    args[6] = "--password-file";
+    args[7] = pw_file;
+    args[8] = "--key";
+    args[9] = TEST_SECRET;
+    return 0;
+}
+
 TEST(cli_logs_in_to_an_account)
 {
     server_config cfg;
@@ -929,21 +952,10 @@ TEST(cli_logs_in_to_an_account)
     cfg.auth = AUTH_ACCOUNTS;
     REQUIRE(test_add_account(cfg.data_dir, "\xC3\x89ric", "open sesame", USER_ROLE_USER, 0) == 0);
     REQUIRE(test_server_start(&ts, &cfg) == 0);
-    f = fopen("cli-test-password.txt", "wb");
-    REQUIRE(f);
-    fputs("open sesame\n", f);
-    fclose(f);
     snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
-    args[0] = "--host";
-    args[1] = "127.0.0.1";
-    args[2] = "--port";
-    args[3] = port_text;
-    args[4] = "--user";
-    args[5] = "\xC3\xA9ric"; /* éric: the account is Éric */
-    args[6] = "--password-file";
-    args[7] = "cli-test-password.txt";
-    args[8] = "--key";
-    args[9] = TEST_SECRET;
+    /* éric: the account is Éric */
+    REQUIRE(account_args(args, port_text, "\xC3\xA9ric", "open sesame",
+                         "cli-test-password.txt") == 0);
     memset(&t, 0, sizeof t);
     p = tproc_start(PARLEY_CLI_EXE, args, 10, NULL, NULL);
     REQUIRE(p);
@@ -974,7 +986,6 @@ TEST(cli_gets_private_messages_stored_while_offline)
     transcript t;
     tproc *p;
     pc_conn *a;
-    FILE *f;
     char port_text[16], err[256];
     const char *args[10];
     proto_msg m;
@@ -997,21 +1008,8 @@ TEST(cli_gets_private_messages_stored_while_offline)
     REQUIRE(rc == 1);
     id = m.id;
 
-    f = fopen("cli-test-pm-password.txt", "wb");
-    REQUIRE(f);
-    fputs("dave pw\n", f);
-    fclose(f);
     snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
-    args[0] = "--host";
-    args[1] = "127.0.0.1";
-    args[2] = "--port";
-    args[3] = port_text;
-    args[4] = "--user";
-    args[5] = "dave";
-    args[6] = "--password-file";
-    args[7] = "cli-test-pm-password.txt";
-    args[8] = "--key";
-    args[9] = TEST_SECRET;
+    REQUIRE(account_args(args, port_text, "dave", "dave pw", "cli-test-pm-password.txt") == 0);
     memset(&t, 0, sizeof t);
     p = tproc_start(PARLEY_CLI_EXE, args, 10, NULL, NULL);
     REQUIRE(p);

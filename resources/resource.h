@@ -249,4 +249,9 @@
 #define IDS_KEY_FILE_TITLE 609
 #define IDS_KEY_FILE_FILTER 610
 
+/* Strings: private conversations' receipts (issue 16) */
+#define IDS_TOPIC_PRIVATE_SENT 1600
+#define IDS_TOPIC_PRIVATE_DELIVERED 1601
+#define IDS_TOPIC_PRIVATE_READ 1602
+
 #endif

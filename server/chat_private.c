@@ -424,6 +424,7 @@ void privs_tick(chat *c, uint64_t now)
     uint64_t wall = sys_wall_ms(), every;
     uint64_t expiry = c->cfg.mailbox_expiry_ms, keep = c->cfg.private_keep_ms;
     char err[256];
+    size_t dropped;
 
     if (!c->mail)
         return;
@@ -433,6 +434,10 @@ void privs_tick(chat *c, uint64_t now)
         mailbox_expire(c->mail, expiry && wall > expiry ? wall - expiry : 0,
                        keep && wall > keep ? wall - keep : 0, on_expired, c);
     }
+    dropped = mailbox_enforce_budget(c->mail, c->cfg.private_max_bytes);
+    if (dropped)
+        log_info("private messages: over max_bytes (%llu): the oldest %zu delivered messages "
+                 "were dropped", (unsigned long long)c->cfg.private_max_bytes, dropped);
     if (mailbox_tick(c->mail, now, err, sizeof err) != 0)
         log_error("private messages journal: %s", err);
 }

@@ -58,6 +58,7 @@ struct mailbox {
     mmsg **msgs;          /* retained, in id order */
     size_t count, cap;
     strmap accts;         /* account -> macct */
+    uint64_t bytes;       /* msg_bytes of the retained messages */
     mpending *phead, *ptail;
     uint64_t jrecords;    /* records in the journal, queued ones included */
     buf enc;
@@ -76,6 +77,11 @@ static const char *msg_to(const mmsg *m)
 static const char *msg_text(const mmsg *m)
 {
     return m->data + m->from_len + 1 + m->to_len + 1;
+}
+
+static uint64_t msg_bytes(const mmsg *m)
+{
+    return 48u + m->from_len + m->to_len + m->text_len;
 }
 
 static void view(const mailbox *mb, const mmsg *m, mailbox_msg *v)
@@ -201,6 +207,7 @@ static int store_push(mailbox *mb, mmsg *m)
     memmove(mb->msgs + at + 1, mb->msgs + at, (mb->count - at) * sizeof *mb->msgs);
     mb->msgs[at] = m;
     mb->count++;
+    mb->bytes += msg_bytes(m);
     return 0;
 }
 
@@ -305,6 +312,7 @@ static const char *rd_name(rd *in, char *out)
 
 static void drop_at(mailbox *mb, size_t at)
 {
+    mb->bytes -= msg_bytes(mb->msgs[at]);
     free(mb->msgs[at]);
     memmove(mb->msgs + at, mb->msgs + at + 1, (mb->count - at - 1) * sizeof *mb->msgs);
     mb->count--;
@@ -786,6 +794,30 @@ size_t mailbox_expire(mailbox *mb, uint64_t waiting_before_ms, uint64_t any_befo
         dropped++;
     }
     return dropped;
+}
+
+size_t mailbox_enforce_budget(mailbox *mb, uint64_t max_bytes)
+{
+    uint64_t goal = max_bytes / 10u * 9u;
+    size_t i = 0, dropped = 0;
+
+    if (mb->bytes <= max_bytes)
+        return 0;
+    while (i < mb->count && mb->bytes > goal) {
+        const macct *a = strmap_get(&mb->accts, msg_to(mb->msgs[i]));
+        if (!a || mb->msgs[i]->id > a->delivered) {
+            i++; /* still waiting: kept */
+            continue;
+        }
+        drop_at(mb, i);
+        dropped++;
+    }
+    return dropped;
+}
+
+uint64_t mailbox_bytes(const mailbox *mb)
+{
+    return mb->bytes;
 }
 
 int mailbox_tick(mailbox *mb, uint64_t now_ms, char *err, size_t err_size)

@@ -101,6 +101,14 @@ uint64_t mailbox_last_id(const mailbox *mb, const char *account);
  * dropped; compaction makes it reach the disk. */
 size_t mailbox_expire(mailbox *mb, uint64_t waiting_before_ms, uint64_t any_before_ms,
                       mailbox_msg_fn expired, void *user);
+/* When the retained messages take more than max_bytes (mailbox_bytes), drops the oldest
+ * delivered ones until they take 90 % of it; messages still waiting are never dropped here
+ * (mailbox_cap bounds them). Returns how many were dropped; compaction makes it reach the
+ * disk. */
+size_t mailbox_enforce_budget(mailbox *mb, uint64_t max_bytes);
+/* What the retained messages count against the budget: their names and text plus 48 bytes. */
+uint64_t mailbox_bytes(const mailbox *mb);
+
 /* Periodic upkeep (about once a second, monotonic clock): syncs for FSYNC_INTERVAL without a
  * writer, and compacts the journal once it holds far more records than the store needs.
  * 0, or -1 with err (the store stays usable). */

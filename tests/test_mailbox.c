@@ -211,6 +211,32 @@ TEST(mailbox_expiry_drops_waiting_messages_for_good)
     dir_fresh("expiry", dir, sizeof dir);
 }
 
+TEST(mailbox_budget_drops_the_oldest_delivered_and_keeps_waiting_ones)
+{
+    char dir[64], err[256];
+    mailbox *mb;
+    uint64_t each;
+    seen s;
+
+    dir_fresh("budget", dir, sizeof dir);
+    mb = open_mb(dir, NULL);
+    REQUIRE(mb);
+    put(mb, 1, 1000, "alice", "dave", "waiting 1");
+    put(mb, 2, 1001, "alice", "carl", "delivered");
+    put(mb, 3, 1002, "alice", "carl", "delivered");
+    put(mb, 4, 1003, "alice", "carl", "delivered");
+    CHECK_EQ_INT(mailbox_set_delivered(mb, "carl", 4, err, sizeof err), 0);
+    each = mailbox_bytes(mb) / 4; /* every message above has the same size */
+    CHECK_EQ_INT(mailbox_enforce_budget(mb, 4 * each), 0); /* within it: nothing goes */
+    /* Over 3 messages' worth: down to 90 % of it, oldest delivered first, the waiting one kept. */
+    CHECK_EQ_INT(mailbox_enforce_budget(mb, 3 * each), 2);
+    CHECK_EQ_STR(range(mb, "alice", 0, 0, &s),
+                 "1:alice>dave:waiting 1*|4:alice>carl:delivered|");
+    CHECK(mailbox_bytes(mb) == 2 * each);
+    mailbox_close(mb);
+    dir_fresh("budget", dir, sizeof dir);
+}
+
 TEST(mailbox_compaction_keeps_exactly_the_state)
 {
     char dir[64], err[256];

@@ -165,6 +165,9 @@ TEST(private_message_settings_set_and_refuse)
     CHECK(c.mailbox_expiry_ms == 2ull * 3600 * 1000);
     CHECK_EQ_INT(set(&c, "private", "keep", "0", problem), 0);
     CHECK(c.private_keep_ms == 0);
+    CHECK_EQ_INT(set(&c, "private", "max_bytes", "64M", problem), 0);
+    CHECK(c.private_max_bytes == 64ull * 1024 * 1024);
+    CHECK(set(&c, "private", "max_bytes", "lots", problem) != 0);
     CHECK_EQ_INT(set(&c, "private", "read_receipts", "no", problem), 0);
     CHECK_EQ_INT(c.read_receipts, 0);
     CHECK(set(&c, "private", "mailbox_cap", "0", problem) != 0);

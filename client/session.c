@@ -717,10 +717,11 @@ static void on_connected(pcs_session *s, int reconnect)
     mutex_lock(s->lock);
     snprintf(s->nick, sizeof s->nick, "%s", pc_nick_of(s->conn));
     /* With an account, private conversations are stored: catch up on what came after the
-     * newest private message this session has seen (all that waits, on the first connection). */
+     * newest private message this session has seen; on the first connection, what waited
+     * for us and a little context. */
     if (pc_account(s->conn)) {
         s->priv_floor = s->priv_last_id;
-        pc_priv_sync(s->conn, s->priv_last_id, 0);
+        pc_priv_sync(s->conn, s->priv_last_id, s->priv_last_id ? 0 : PCS_PRIV_RECENT);
     }
     if (reconnect)
         restore_locked(s, &dropped, why, sizeof why);

@@ -35,6 +35,8 @@
 #define PCS_PING_TIMEOUT_DEFAULT 45000u   /* ms without the PONG before the link counts as dead */
 #define PCS_PING_OFF UINT32_MAX           /* ping_interval_ms: no keep-alive */
 #define PCS_ROOMS_MAX 64                  /* rooms remembered for re-joining */
+#define PCS_PRIV_RECENT 20                /* private messages replayed at the first login, besides
+                                           * every one that waited for us */
 
 typedef enum pcs_state {
     PCS_IDLE = 0,      /* created, not yet dialled */
@@ -140,9 +142,9 @@ int pcs_history(pcs_session *s, const char *room, uint64_t after_id, uint32_t co
  * been answered, which is how a script knows it has seen the replies to its requests. */
 int pcs_ping(pcs_session *s, uint64_t token);
 /* Private conversations with accounts: the conversation with peer is read up to id; this
- * account's read receipts on or off. (Catching up is automatic: after every connection the
- * session asks for the private messages after the newest one it has seen, and drops any it
- * has already reported.) */
+ * account's read receipts on or off. (Catching up is automatic: at the first login the session
+ * asks for every private message that waited for the account and the newest PCS_PRIV_RECENT
+ * of its conversations; after a reconnect, for everything after the newest one it has seen.) */
 int pcs_read(pcs_session *s, const char *peer, uint64_t id);
 int pcs_priv_prefs(pcs_session *s, int read_receipts);
 

@@ -102,7 +102,11 @@ static void on_priv(app *a, const net_event *ev, const wide_event *w)
 {
     int mine = is_me(a, w->nick);
     const wchar_t *peer = mine ? w->target : w->nick;
-    conv *c = conv_open(a, peer, 1);
+    /* History that is not news (a catch-up's replay of messages already delivered) fills a
+     * conversation that is open; it does not open tabs or count as unread. Messages that
+     * waited for us while we were offline do. */
+    int old = (ev->flags & PROTO_FLAG_HISTORY) && !(ev->flags & PROTO_FLAG_OFFLINE);
+    conv *c = old ? conv_find(a, peer, 1) : conv_open(a, peer, 1);
     wchar_t title[128];
 
     if (!c)
@@ -132,7 +136,7 @@ static void on_priv(app *a, const net_event *ev, const wide_event *w)
         if (c == conv_active(a) && GetForegroundWindow() == a->hwnd && !IsIconic(a->hwnd))
             conv_report_read(a, c);
     }
-    if (!mine) {
+    if (!mine && !old) {
         wstr_format_into(title, 128, IDS_NOTIFY_PRIVATE, w->nick);
         tell(a, c, title, w->text, 1);
     }

@@ -11,6 +11,7 @@
 #include "sock.h"
 #include "sys.h"
 #include "test.h"
+#include "thread.h"
 
 #define WAIT 5000u
 
@@ -379,5 +380,53 @@ TEST(private_in_key_mode_stays_live_only)
     REQUIRE(test_expect(a, PT_PRIV_SYNC_END, &m, WAIT) == 1);
     CHECK_EQ_INT(m.count, 0);
     pc_close(a);
+    test_server_end(&ts);
+}
+
+/* A user in a room from two sessions is one member: the second login is no JOIN to the
+ * others, the user list names them once, and only the last session's end is a QUIT. */
+TEST(private_two_sessions_are_one_member_of_a_room)
+{
+    test_server ts;
+    pc_conn *a1, *a2, *b;
+    proto_msg m;
+    size_t pos;
+    proto_entry e;
+    int alices;
+    uint64_t deadline;
+
+    REQUIRE(start(&ts, "pm-one-member") == 0);
+    b = login(&ts, "bob");
+    a1 = login(&ts, "alice");
+    REQUIRE(b && a1);
+    REQUIRE(test_expect(b, PT_MEMBER, &m, WAIT) == 1); /* alice joined the lobby */
+    CHECK(m.event == MEMBER_JOIN && str_is(m.nick, "alice"));
+    a2 = login(&ts, "alice");
+    REQUIRE(a2);
+    memset(&m, 0, sizeof m);
+    m.type = PT_USERS;
+    m.room = proto_s("lobby");
+    REQUIRE(pc_send(b, &m) == 0);
+    REQUIRE(next_of(b, PT_USER_LIST, PT_MEMBER, &m) == PT_USER_LIST); /* no second JOIN */
+    pos = 0;
+    alices = 0;
+    while (proto_list_next(&m.list, PT_USER_LIST, &pos, &e))
+        alices += str_is(e.name, "alice");
+    CHECK_EQ_INT(alices, 1);
+    /* One of her sessions ends (the server has let it go: two sessions left, read while the
+     * engine runs, where a stale read only waits longer): she is still there. The other's end
+     * is her QUIT. */
+    pc_close(a2);
+    deadline = sys_mono_ms() + WAIT;
+    while (chat_session_count(ts.core) != 2 && sys_mono_ms() < deadline)
+        sleep_ms(10);
+    CHECK_EQ_INT(chat_session_count(ts.core), 2);
+    REQUIRE(pc_say(b, "lobby", "still here?", 1) == 0);
+    REQUIRE(next_of(b, PT_MSG, PT_MEMBER, &m) == PT_MSG);
+    CHECK(str_is(m.text, "still here?"));
+    pc_close(a1);
+    REQUIRE(next_of(b, PT_MEMBER, PT_MEMBER, &m) == PT_MEMBER);
+    CHECK(m.event == MEMBER_QUIT && str_is(m.nick, "alice"));
+    pc_close(b);
     test_server_end(&ts);
 }

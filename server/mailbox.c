@@ -1,5 +1,7 @@
-/* mailbox.c — the private message store: conversations in memory (one array in id order),
- * per-account delivery and read marks, and the journal that makes them survive a crash. */
+/* mailbox.c — the private message store: conversations in memory (one array in id order, and
+ * per account an index of its own messages, so that a login's catch-up does not walk
+ * everyone's), per-account delivery and read marks, and the journal that makes them survive
+ * a crash. */
 #include "mailbox.h"
 
 #include <assert.h>
@@ -42,6 +44,8 @@ typedef struct macct {
     int receipts_off;
     mread *reads;
     size_t nreads;
+    struct mmsg **own;    /* its messages, sent or received, in id order (owned by the store) */
+    size_t nown, own_cap;
 } macct;
 
 typedef struct mpending {
@@ -134,6 +138,7 @@ static macct *acct_get(mailbox *mb, const char *name)
 static void acct_free(macct *a)
 {
     size_t i;
+    free(a->own);
     for (i = 0; i < a->nreads; i++)
         free(a->reads[i].peer);
     free(a->reads);
@@ -177,13 +182,13 @@ static int read_put(mailbox *mb, const char *reader, const char *peer, uint64_t 
     return 1;
 }
 
-/* Index of the first retained message with id > after. */
-static size_t first_after(const mailbox *mb, uint64_t after)
+/* Index of the first message in arr[0..n) (id order) with id > after. */
+static size_t first_after_in(mmsg *const *arr, size_t n, uint64_t after)
 {
-    size_t lo = 0, hi = mb->count;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (mb->msgs[mid]->id <= after)
+        if (arr[mid]->id <= after)
             lo = mid + 1;
         else
             hi = mid;
@@ -191,22 +196,60 @@ static size_t first_after(const mailbox *mb, uint64_t after)
     return lo;
 }
 
-/* Adds a message in id order (normally at the end). -1 if out of memory. */
+static size_t first_after(const mailbox *mb, uint64_t after)
+{
+    return first_after_in(mb->msgs, mb->count, after);
+}
+
+/* Room for one more pointer in *arr (cap *cap). -1 if out of memory. */
+static int grow(mmsg ***arr, size_t n, size_t *cap)
+{
+    mmsg **grown;
+    size_t want;
+    if (n < *cap)
+        return 0;
+    want = *cap ? *cap * 2 : 16;
+    grown = realloc(*arr, want * sizeof *grown);
+    if (!grown)
+        return -1;
+    *arr = grown;
+    *cap = want;
+    return 0;
+}
+
+/* Puts m into arr (id order, room reserved). */
+static void insert_at_id(mmsg **arr, size_t *n, mmsg *m)
+{
+    size_t at = first_after_in(arr, *n, m->id);
+    memmove(arr + at + 1, arr + at, (*n - at) * sizeof *arr);
+    arr[at] = m;
+    (*n)++;
+}
+
+static void remove_id(mmsg **arr, size_t *n, uint64_t id)
+{
+    size_t at = first_after_in(arr, *n, id ? id - 1 : 0);
+    if (at < *n && arr[at]->id == id) {
+        memmove(arr + at, arr + at + 1, (*n - at - 1) * sizeof *arr);
+        (*n)--;
+    }
+}
+
+/* Adds a message in id order (normally at the end), to the store and to the index of each
+ * account it is between. -1 if out of memory (nothing changed). */
 static int store_push(mailbox *mb, mmsg *m)
 {
-    size_t at;
-    if (mb->count == mb->cap) {
-        size_t cap = mb->cap ? mb->cap * 2 : 64;
-        mmsg **grown = realloc(mb->msgs, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        mb->msgs = grown;
-        mb->cap = cap;
-    }
-    at = first_after(mb, m->id);
-    memmove(mb->msgs + at + 1, mb->msgs + at, (mb->count - at) * sizeof *mb->msgs);
-    mb->msgs[at] = m;
-    mb->count++;
+    macct *from = acct_get(mb, msg_from(m)), *to = acct_get(mb, msg_to(m));
+    int self = from == to;
+
+    if (!from || !to || grow(&mb->msgs, mb->count, &mb->cap) != 0 ||
+        grow(&from->own, from->nown, &from->own_cap) != 0 ||
+        (!self && grow(&to->own, to->nown, &to->own_cap) != 0))
+        return -1;
+    insert_at_id(mb->msgs, &mb->count, m);
+    insert_at_id(from->own, &from->nown, m);
+    if (!self)
+        insert_at_id(to->own, &to->nown, m);
     mb->bytes += msg_bytes(m);
     return 0;
 }
@@ -220,8 +263,9 @@ static int delivered_put(mailbox *mb, const char *account, uint64_t up_to)
         return -1;
     if (up_to <= a->delivered)
         return 0;
-    for (i = first_after(mb, a->delivered); i < mb->count && mb->msgs[i]->id <= up_to; i++)
-        if (names_equal_ci(msg_to(mb->msgs[i]), account) && a->waiting > 0)
+    for (i = first_after_in(a->own, a->nown, a->delivered); i < a->nown && a->own[i]->id <= up_to;
+         i++)
+        if (names_equal_ci(msg_to(a->own[i]), account) && a->waiting > 0)
             a->waiting--;
     a->delivered = up_to;
     return 1;
@@ -312,8 +356,15 @@ static const char *rd_name(rd *in, char *out)
 
 static void drop_at(mailbox *mb, size_t at)
 {
-    mb->bytes -= msg_bytes(mb->msgs[at]);
-    free(mb->msgs[at]);
+    mmsg *m = mb->msgs[at];
+    macct *from = strmap_get(&mb->accts, msg_from(m)), *to = strmap_get(&mb->accts, msg_to(m));
+
+    if (from)
+        remove_id(from->own, &from->nown, m->id);
+    if (to && to != from)
+        remove_id(to->own, &to->nown, m->id);
+    mb->bytes -= msg_bytes(m);
+    free(m);
     memmove(mb->msgs + at, mb->msgs + at + 1, (mb->count - at - 1) * sizeof *mb->msgs);
     mb->count--;
 }
@@ -679,28 +730,21 @@ int mailbox_receipts(const mailbox *mb, const char *account)
     return !a || !a->receipts_off;
 }
 
-static int involves(const mmsg *m, const char *account)
-{
-    return names_equal_ci(msg_from(m), account) || names_equal_ci(msg_to(m), account);
-}
-
 size_t mailbox_range(const mailbox *mb, const char *account, uint64_t after, uint64_t before,
                      size_t max, mailbox_msg_fn fn, void *user)
 {
-    size_t i, matched = 0, seen = 0, given = 0, start = first_after(mb, after);
-    uint64_t delivered = mailbox_delivered(mb, account);
+    const macct *a = strmap_get(&mb->accts, account);
+    size_t i, end, given = 0, start;
     mailbox_msg v;
 
-    for (i = start; i < mb->count && (!before || mb->msgs[i]->id < before); i++)
-        matched += involves(mb->msgs[i], account) ? 1u : 0u;
-    for (i = start; i < mb->count && (!before || mb->msgs[i]->id < before); i++) {
-        const mmsg *m = mb->msgs[i];
-        int waiting;
-        if (!involves(m, account))
-            continue;
-        seen++;
-        waiting = names_equal_ci(msg_to(m), account) && m->id > delivered;
-        if (max && matched - seen >= max && !waiting)
+    if (!a)
+        return 0;
+    start = first_after_in(a->own, a->nown, after);
+    end = before ? first_after_in(a->own, a->nown, before - 1) : a->nown;
+    for (i = start; i < end; i++) {
+        const mmsg *m = a->own[i];
+        int waiting = names_equal_ci(msg_to(m), account) && m->id > a->delivered;
+        if (max && end - i - 1 >= max && !waiting)
             continue; /* older than the newest max, and not waiting */
         view(mb, m, &v);
         given++;
@@ -721,9 +765,11 @@ size_t mailbox_peers(const mailbox *mb, const char *account, mailbox_peer_fn fn,
         uint64_t mine, theirs;
     } lasts;
 
+    const macct *a = strmap_get(&mb->accts, account);
+
     strmap_init(&seen);
-    for (i = 0; i < mb->count; i++) {
-        const mmsg *m = mb->msgs[i];
+    for (i = 0; a && i < a->nown; i++) {
+        const mmsg *m = a->own[i];
         int mine = names_equal_ci(msg_from(m), account);
         const char *peer;
         lasts *l;
@@ -757,11 +803,8 @@ size_t mailbox_peers(const mailbox *mb, const char *account, mailbox_peer_fn fn,
 
 uint64_t mailbox_last_id(const mailbox *mb, const char *account)
 {
-    size_t i;
-    for (i = mb->count; i > 0; i--)
-        if (involves(mb->msgs[i - 1], account))
-            return mb->msgs[i - 1]->id;
-    return 0;
+    const macct *a = strmap_get(&mb->accts, account);
+    return a && a->nown ? a->own[a->nown - 1]->id : 0;
 }
 
 size_t mailbox_expire(mailbox *mb, uint64_t waiting_before_ms, uint64_t any_before_ms,

@@ -107,6 +107,8 @@ const char *pc_code_text(int code)
     case PC_UNAVAILABLE: return "the server could not do that now";
     case PC_BAD_VERIFIER: return "the password verifier is not acceptable";
     case PC_NO_ACCOUNTS: return "the server does not use accounts";
+    case PC_MAILBOX_FULL: return "the recipient's mailbox is full";
+    case PC_EXPIRED: return "expired undelivered";
     case PC_E_UNREACHABLE: return "cannot reach server";
     case PC_E_LOST: return "connection lost";
     case PC_E_LOCAL: return "local error";
@@ -727,6 +729,35 @@ int pc_history(pc_conn *c, const char *room, uint64_t after_id, uint32_t count)
     m.room = proto_s(room);
     m.after = after_id;
     m.count = count;
+    return pc_send(c, &m);
+}
+
+int pc_priv_sync(pc_conn *c, uint64_t after_id, uint32_t count)
+{
+    proto_msg m;
+
+    msg_init(&m, PT_PRIV_SYNC);
+    m.after = after_id;
+    m.count = count;
+    return pc_send(c, &m);
+}
+
+int pc_read(pc_conn *c, const char *peer, uint64_t id)
+{
+    proto_msg m;
+
+    msg_init(&m, PT_READ);
+    m.target = proto_s(peer);
+    m.id = id;
+    return pc_send(c, &m);
+}
+
+int pc_priv_prefs(pc_conn *c, int read_receipts)
+{
+    proto_msg m;
+
+    msg_init(&m, PT_PRIV_PREFS);
+    m.flags = read_receipts ? 0 : PROTO_FLAG_NO_RECEIPTS;
     return pc_send(c, &m);
 }
 

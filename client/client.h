@@ -75,6 +75,12 @@ int pc_nick(pc_conn *c, const char *new_nick);
 int pc_away(pc_conn *c, uint8_t presence, const char *text);
 int pc_history(pc_conn *c, const char *room, uint64_t after_id, uint32_t count);
 int pc_ping(pc_conn *c, uint64_t token);
+/* Private conversations (servers with accounts): catch up on everything after after_id (count
+ * 0 = the server's limit); say the conversation with peer is read up to id; switch this
+ * account's read receipts on or off. */
+int pc_priv_sync(pc_conn *c, uint64_t after_id, uint32_t count);
+int pc_read(pc_conn *c, const char *peer, uint64_t id);
+int pc_priv_prefs(pc_conn *c, int read_receipts);
 /* Says goodbye: sends BYE (PC_QUIT, reason) and half-closes. pc_recv may still drain what the
  * server sent before it saw the BYE, then returns -1; pc_close frees the connection. */
 int pc_quit(pc_conn *c, const char *reason);

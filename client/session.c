@@ -77,6 +77,8 @@ struct pcs_session {
     uint64_t ping_sent;
     uint64_t next_ping;
     char ghost[PROTO_ROOM_MAX + 1]; /* a room the server put us back in that we had left */
+    uint64_t priv_last_id;  /* newest private message seen: PRIV_SYNC asks for what follows */
+    uint64_t priv_floor;    /* the last PRIV_SYNC's `after`: replays up to it are repeats */
     uint64_t rng;
 };
 
@@ -360,6 +362,25 @@ int pcs_history(pcs_session *s, const char *room, uint64_t after_id, uint32_t co
     m.room = proto_s(room);
     m.after = after_id;
     m.count = count;
+    return pcs_send(s, &m, NULL, 0);
+}
+
+int pcs_read(pcs_session *s, const char *peer, uint64_t id)
+{
+    proto_msg m;
+
+    msg_init(&m, PT_READ);
+    m.target = proto_s(peer);
+    m.id = id;
+    return pcs_send(s, &m, NULL, 0);
+}
+
+int pcs_priv_prefs(pcs_session *s, int read_receipts)
+{
+    proto_msg m;
+
+    msg_init(&m, PT_PRIV_PREFS);
+    m.flags = read_receipts ? 0 : PROTO_FLAG_NO_RECEIPTS;
     return pcs_send(s, &m, NULL, 0);
 }
 
@@ -809,6 +830,13 @@ static void on_connected(pcs_session *s, int reconnect)
 
     mutex_lock(s->lock);
     snprintf(s->nick, sizeof s->nick, "%s", pc_nick_of(s->conn));
+    /* With an account, private conversations are stored: catch up on what came after the
+     * newest private message this session has seen; on the first connection, what waited
+     * for us and a little context. */
+    if (pc_account(s->conn)) {
+        s->priv_floor = s->priv_last_id;
+        pc_priv_sync(s->conn, s->priv_last_id, s->priv_last_id ? 0 : PCS_PRIV_RECENT);
+    }
     if (reconnect)
         restore_locked(s, &dropped, why, sizeof why);
     else
@@ -927,6 +955,15 @@ static int track(pcs_session *s, const proto_msg *m, pcs_event *extra)
             if (r->catchup && (m->flags & PROTO_FLAG_HISTORY))
                 r->missed++;
         }
+        break;
+    case PT_PRIV_MSG:
+        /* A replay of one we already reported (PRIV_SYNC after a reconnect) is dropped. */
+        if ((m->flags & PROTO_FLAG_HISTORY) && m->id <= s->priv_floor) {
+            pass = 0;
+            break;
+        }
+        if (m->id > s->priv_last_id)
+            s->priv_last_id = m->id;
         break;
     case PT_HISTORY_END:
         r = find_room_locked(s, m->room);

@@ -35,6 +35,8 @@
 #define PCS_PING_TIMEOUT_DEFAULT 45000u   /* ms without the PONG before the link counts as dead */
 #define PCS_PING_OFF UINT32_MAX           /* ping_interval_ms: no keep-alive */
 #define PCS_ROOMS_MAX 64                  /* rooms remembered for re-joining */
+#define PCS_PRIV_RECENT 20                /* private messages replayed at the first login, besides
+                                           * every one that waited for us */
 
 typedef enum pcs_state {
     PCS_IDLE = 0,      /* created, not yet dialled */
@@ -150,6 +152,12 @@ int pcs_ping(pcs_session *s, uint64_t token);
  * PCS_EV_PASSWORD, not as a MESSAGE. */
 int pcs_change_password(pcs_session *s, const char *old_pw, size_t old_len, const char *new_pw,
                         size_t new_len, char *err, size_t err_size);
+/* Private conversations with accounts: the conversation with peer is read up to id; this
+ * account's read receipts on or off. (Catching up is automatic: at the first login the session
+ * asks for every private message that waited for the account and the newest PCS_PRIV_RECENT
+ * of its conversations; after a reconnect, for everything after the newest one it has seen.) */
+int pcs_read(pcs_session *s, const char *peer, uint64_t id);
+int pcs_priv_prefs(pcs_session *s, int read_receipts);
 
 /* State, from any thread. */
 pcs_state pcs_get_state(pcs_session *s);

@@ -81,9 +81,20 @@ typedef enum proto_type {
                             * text (the new account's SCRAM verifier, never a password) */
     PT_ACCOUNT_PASSWD = 0x68, /* c->s, admins with accounts: nick (another account), text (its
                                * new SCRAM verifier) */
-    PT_PASSWORD = 0x69     /* both, after WELCOME, an account changing its own password: target
+    PT_PASSWORD = 0x69,    /* both, after WELCOME, an account changing its own password: target
                             * (the new verifier, in the client's second frame only), text (a
                             * SCRAM message proving the current password) */
+    /* private conversations with accounts (stored, several sessions, receipts) */
+    PT_PRIV_SYNC = 0x24,   /* c->s: after (id), count: replay my conversations after that id */
+    PT_PRIV_SYNC_END = 0x25, /* s->c: id (newest private id so far), count (replayed) */
+    PT_READ = 0x26,        /* c->s: id, target (peer): I have read the conversation up to id */
+    PT_DELIVERED = 0x27,   /* s->c: id, nick (recipient): your messages to nick up to id reached
+                            * one of nick's sessions */
+    PT_READ_MARK = 0x28,   /* s->c: id, nick (reader), target (peer): nick has read the
+                            * conversation with target up to id */
+    PT_PRIV_PREFS = 0x29,  /* both: flags (NO_RECEIPTS): the account's private settings */
+    PT_UNDELIVERED = 0x2A  /* s->c: id, code, target (recipient), text: a stored message of
+                            * yours was dropped undelivered (EXPIRED) */
 } proto_type;
 
 /* Ciphers, as numbered on the wire. */
@@ -112,6 +123,8 @@ typedef enum proto_member_event {
 #define PROTO_FLAG_MORE 0x02    /* PT_ROOM_LIST / PT_USER_LIST: more frames of this list follow */
 #define PROTO_FLAG_UPDATE 0x04  /* PT_ROOM_LIST: not an answer to ROOMS but news of the listed
                                  * rooms' member counts (rooms too large to announce members) */
+#define PROTO_FLAG_OFFLINE 0x08 /* PT_PRIV_MSG: it waited in the mailbox (recipient offline) */
+#define PROTO_FLAG_NO_RECEIPTS 0x10 /* PT_PRIV_PREFS: send no read receipts for my reading */
 
 /* Error and bye codes (PT_ERROR, PT_BYE). Codes below 100 end the connection. */
 typedef enum proto_code {
@@ -144,7 +157,9 @@ typedef enum proto_code {
     PC_NOT_FOUND = 109,
     PC_UNAVAILABLE = 110,  /* the server could not carry the request out (memory, disk) */
     PC_BAD_VERIFIER = 111, /* a SCRAM verifier that is malformed or outside the server's policy */
-    PC_NO_ACCOUNTS = 112   /* the request needs a server with auth = accounts */
+    PC_NO_ACCOUNTS = 112,  /* the request needs a server with auth = accounts */
+    PC_MAILBOX_FULL = 116, /* the recipient is offline and has too many messages waiting */
+    PC_EXPIRED = 117       /* a stored message waited longer than the server keeps it */
 } proto_code;
 
 /* Decoder results (negative) from the frame reader and the message codec. */

@@ -43,6 +43,13 @@ const char *proto_type_name(uint8_t type)
     case PT_ACCOUNT_ADD: return "ACCOUNT_ADD";
     case PT_ACCOUNT_PASSWD: return "ACCOUNT_PASSWD";
     case PT_PASSWORD: return "PASSWORD";
+    case PT_PRIV_SYNC: return "PRIV_SYNC";
+    case PT_PRIV_SYNC_END: return "PRIV_SYNC_END";
+    case PT_READ: return "READ";
+    case PT_DELIVERED: return "DELIVERED";
+    case PT_READ_MARK: return "READ_MARK";
+    case PT_PRIV_PREFS: return "PRIV_PREFS";
+    case PT_UNDELIVERED: return "UNDELIVERED";
     default: return "UNKNOWN";
     }
 }
@@ -85,6 +92,8 @@ const char *proto_code_name(uint16_t code)
     case PC_UNAVAILABLE: return "UNAVAILABLE";
     case PC_BAD_VERIFIER: return "BAD_VERIFIER";
     case PC_NO_ACCOUNTS: return "NO_ACCOUNTS";
+    case PC_MAILBOX_FULL: return "MAILBOX_FULL";
+    case PC_EXPIRED: return "EXPIRED";
     default: return "UNKNOWN";
     }
 }

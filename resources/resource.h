@@ -264,4 +264,9 @@
 #define IDS_SYS_PASSWORD_DONE 643
 #define IDS_SYS_PASSWORD_FAILED 644
 
+/* Strings: private conversations' receipts (issue 16) */
+#define IDS_TOPIC_PRIVATE_SENT 1600
+#define IDS_TOPIC_PRIVATE_DELIVERED 1601
+#define IDS_TOPIC_PRIVATE_READ 1602
+
 #endif

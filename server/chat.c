@@ -30,6 +30,7 @@ static void on_wake(void *user)
 {
     rooms_deliver(user);
     admin_deliver(user);
+    privs_deliver(user);
 }
 
 chat *chat_create(const server_config *cfg, char *err, size_t err_size)
@@ -85,6 +86,8 @@ chat *chat_create(const server_config *cfg, char *err, size_t err_size)
         log_warn("bans journal: cut %llu bytes at its end (%s)", (unsigned long long)rec.cut_bytes,
                  rec.reason);
     if (accounts_open(c, err, err_size) != 0)
+        goto fail;
+    if (privs_open(c, err, err_size) != 0)
         goto fail;
 
     /* The slow half of the key schedule, once for the server's life. */
@@ -157,6 +160,7 @@ void chat_destroy(chat *c)
     limits_free(c);
     history_close(c->hist);
     bans_close(c->bans);
+    privs_close(c);
     accounts_close(c);
     buf_free(&c->scratch);
     buf_free(&c->entries);
@@ -179,8 +183,9 @@ size_t chat_session_count(const chat *c)
 static void session_free(session *s)
 {
     chat *c = s->srv;
-    if (s->nick[0] && nick_find(c, s->nick) == s)
-        nick_release(c, s->nick);
+    nick_release(c, s);
+    if (s->writes_pending)
+        privs_session_free(s); /* its private messages are still delivered */
     if (s->writes_pending) {
         history_disown(c->hist, s); /* its messages are still delivered, to the room */
         bans_disown(c->bans, s);    /* and its ban changes still take effect */
@@ -329,7 +334,8 @@ void session_welcome(session *s, const proto_msg *proof)
         log_info("refused banned %s from %s", nick, s->addr);
         return;
     }
-    if (nick_find(c, nick)) {
+    /* With accounts, another login of the same account is one more session of it. */
+    if (!c->users && nick_find(c, nick)) {
         refuse_login(s, PC_NICK_TAKEN, "that nickname is taken", out);
         return;
     }
@@ -483,6 +489,15 @@ static void on_message(session *s, const proto_msg *m)
         break;
     case PT_HISTORY:
         rooms_on_history(s, m);
+        break;
+    case PT_PRIV_SYNC:
+        privs_on_sync(s, m);
+        break;
+    case PT_READ:
+        privs_on_read(s, m);
+        break;
+    case PT_PRIV_PREFS:
+        privs_on_prefs(s, m);
         break;
     case PT_PING:
         memset(&reply, 0, sizeof reply);
@@ -703,6 +718,7 @@ static void on_tick(void *user, uint64_t now)
         if (history_tick(c->hist, now, err, sizeof err) != 0)
             log_error("history journal: %s", err);
         bans_expire(c->bans, sys_wall_ms());
+        privs_tick(c, now);
     }
 }
 

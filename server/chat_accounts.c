@@ -340,8 +340,9 @@ void accounts_on_admin(session *s, const proto_msg *m)
         return;
     }
     log_info("%s (admin) did %s on account %s", s->nick, action, info.login);
-    t = nick_find(c, info.login);
-    if (t && t->state == SESSION_ACTIVE) {
+    /* Every session of the account. */
+    for (t = account_sessions_first(c, info.login); t;) {
+        session *next = account_sessions_next(t);
         if (ends) {
             text_printf(text, sizeof text, "your account was %sd by %s", action, s->nick);
             rooms_leave_all(t, MEMBER_QUIT, action);
@@ -350,6 +351,7 @@ void accounts_on_admin(session *s, const proto_msg *m)
             t->oper = role >= USER_ROLE_OPERATOR; /* the new role counts at once */
             t->admin = role == USER_ROLE_ADMIN;
         }
+        t = next;
     }
     text_printf(text, sizeof text, "account %s: %s done", info.login, action);
     session_notice(s, text);

@@ -53,31 +53,20 @@ void admin_on_oper(session *s, const proto_msg *m)
     session_notice(s, "you are now a server operator");
 }
 
-void admin_on_kick(session *s, const proto_msg *m)
+/* Removes t from the server: one KICK per room it is in, naming it, to that room's members. */
+static void kick_one(session *s, session *t, const char *reason)
 {
     chat *c = s->srv;
-    char nick[PROTO_NICK_MAX + 1], reason[PROTO_NAME_MAX + 1], text[PROTO_NAME_MAX + 1];
+    char text[PROTO_NAME_MAX + 1];
     proto_msg ev;
-    session *t;
     size_t i;
 
-    if (!require_oper(s))
-        return;
-    proto_str_copy(nick, sizeof nick, m->nick);
-    proto_str_copy(reason, sizeof reason, m->text);
-    t = nick_find(c, nick);
-    if (!t || t->state != SESSION_ACTIVE) {
-        session_error(s, PC_NO_SUCH_USER, "no user called %s is online", nick);
-        return;
-    }
     memset(&ev, 0, sizeof ev);
     ev.type = PT_MEMBER;
     ev.event = MEMBER_KICK;
     ev.nick = proto_s(t->nick);
     ev.target = proto_s(s->nick);
     ev.text = proto_s(reason);
-    /* A kick removes the user from the server, so from each of its rooms: one KICK per room,
-     * naming it, to that room's members. */
     for (i = 0; i < t->nrooms; i++) {
         ev.room = proto_s(t->rooms[i]->name);
         room_fanout(c, t->rooms[i], &ev);
@@ -86,6 +75,29 @@ void admin_on_kick(session *s, const proto_msg *m)
     text_printf(text, sizeof text, "kicked by %s%s%s", s->nick, reason[0] ? ": " : "", reason);
     log_info("%s kicked %s (%s): %s", s->nick, t->nick, t->addr, reason);
     session_bye(t, PC_KICKED, text);
+}
+
+void admin_on_kick(session *s, const proto_msg *m)
+{
+    chat *c = s->srv;
+    char nick[PROTO_NICK_MAX + 1], reason[PROTO_NAME_MAX + 1];
+    session *t;
+
+    if (!require_oper(s))
+        return;
+    proto_str_copy(nick, sizeof nick, m->nick);
+    proto_str_copy(reason, sizeof reason, m->text);
+    t = account_sessions_first(c, nick);
+    if (!t) {
+        session_error(s, PC_NO_SUCH_USER, "no user called %s is online", nick);
+        return;
+    }
+    /* With accounts every session of the user goes. */
+    while (t) {
+        session *next = account_sessions_next(t);
+        kick_one(s, t, reason);
+        t = next;
+    }
 }
 
 /* Addresses hold ':' (IPv6) or are digits and dots (IPv4), with an optional /prefix. */

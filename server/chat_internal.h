@@ -65,7 +65,13 @@ typedef struct session {
                                              connection ended */
     uint8_t replaying;              /* a history replay is being queued */
     size_t replay_grace;            /* bytes of replay allowed above the send-queue cap */
+    size_t replay_mark;             /* bytes queued when the replay being queued began */
     struct session *prev, *next;    /* all sessions */
+    struct session *acct_next;      /* the next session holding the same nick (with accounts,
+                                       several sessions per account: account_sessions_*) */
+    uint8_t claimed;                /* holds its nick in chat.nicks (alone or in a chain) */
+    uint64_t priv_live_from;        /* id of the first private message sent to it live, 0 =
+                                       none yet: PRIV_SYNC replays only older ones */
 } session;
 
 struct room {
@@ -85,6 +91,8 @@ struct chat {
     history *hist;
     bans *bans;
     users *users;                   /* accounts; NULL with auth = key */
+    struct mailbox *mail;           /* stored private messages; only with accounts */
+    uint64_t last_mail_expiry;      /* monotonic: when the mailbox was last expired */
     uint8_t decoy_key[SCRAM_KEY_SIZE]; /* decoy verifiers for names without a usable account */
     uint32_t decoy_iterations;      /* ... showing the iteration count most accounts have */
     strmap login_failures;          /* name key or address -> recent failed logins */
@@ -119,6 +127,10 @@ int session_send(session *s, const proto_msg *m);
 /* Cuts the session (logging why) if more is queued to it than the cap, plus the size of the
  * latest history replay while that is still being read. Returns 1 if it was cut. */
 int session_check_queue(session *s);
+/* A replay (room history, private catch-up) is queued between these two: it may go over the
+ * send-queue cap by its own size (replay_grace); the end checks the queue. */
+void session_replay_begin(session *s);
+void session_replay_end(session *s);
 /* Sends a frame sealed separately for each recipient (or shared, for xor) to every member of
  * the room; with mark set, only to sessions whose mark differs, marking them. */
 void room_fanout(chat *c, room *r, const proto_msg *m);
@@ -212,12 +224,36 @@ int nick_prepare(const char *nick, size_t n, char out[PROTO_NICK_MAX + 1], char 
                  size_t why_size);
 /* The session holding nick in any case or normalisation, or NULL. */
 session *nick_find(chat *c, const char *nick);
-/* Registers nick (prepared) as s's; 0, or -1 if out of memory. */
+/* Registers nick (prepared) as s's; 0, or -1 if out of memory. With accounts a nick already
+ * held gains s as one more session of the account (the caller refuses that without them). */
 int nick_claim(chat *c, const char *nick, session *s);
-void nick_release(chat *c, const char *nick);
+/* Gives up s's claim on its nick (s->nick); the account's other sessions keep theirs. */
+void nick_release(chat *c, session *s);
+/* The active sessions of the account (or key-mode nick) called name, in login order:
+ *   for (t = account_sessions_first(c, name); t; t = account_sessions_next(t)) ...
+ * Sessions that are closing are skipped. */
+session *account_sessions_first(chat *c, const char *name);
+session *account_sessions_next(const session *s);
+/* Sends m to every active session of the account called name; returns how many got it. */
+size_t account_sessions_send(chat *c, const char *name, const proto_msg *m);
 void users_on_priv(session *s, const proto_msg *m);
+/* If t is away, tells sender so in a NOTICE (t's away message); not when t is the sender. */
+void users_tell_away(session *sender, const session *t);
 void users_on_nick(session *s, const proto_msg *m);
 void users_on_away(session *s, const proto_msg *m);
+
+/* chat_private.c — stored private conversations with accounts (mailbox.h) */
+int privs_open(chat *c, char *err, size_t err_size);
+void privs_close(chat *c);
+void privs_on_priv(session *s, const proto_msg *m);
+void privs_on_sync(session *s, const proto_msg *m);
+void privs_on_read(session *s, const proto_msg *m);
+void privs_on_prefs(session *s, const proto_msg *m);
+/* Delivers the private messages the journal writer has finished with (net on_wake). */
+void privs_deliver(chat *c);
+/* About once a second: expiry of waiting messages, retention, journal upkeep. */
+void privs_tick(chat *c, uint64_t now);
+void privs_session_free(session *s);
 
 /* chat_admin.c — operator commands */
 void admin_on_oper(session *s, const proto_msg *m);

@@ -98,6 +98,18 @@ static int in_room(const session *s, const room *r)
     return 0;
 }
 
+/* Another session of s's account that is in r. With accounts one user may be in a room from
+ * several sessions (two PCs): the room sees one member, who joins with the first session and
+ * leaves with the last. */
+static session *twin_in(session *s, const room *r)
+{
+    session *t;
+    for (t = account_sessions_first(s->srv, s->nick); t; t = account_sessions_next(t))
+        if (t != s && in_room(t, r))
+            return t;
+    return NULL;
+}
+
 static int add_member(session *s, room *r)
 {
     if (r->nmembers == r->members_cap) {
@@ -158,17 +170,26 @@ static void send_user_list(session *s, room *r)
     proto_msg m;
     size_t i;
     uint16_t count = 0;
+    uint32_t mark = ++c->mark;
 
     buf_reset(&c->entries);
     for (i = 0; i <= r->nmembers; i++) {
         if (i < r->nmembers) {
-            proto_entry e;
             session *u = r->members[i];
-            e.name = proto_s(u->nick);
-            e.value = u->presence;
-            e.text = proto_s(u->away ? u->away : "");
-            proto_list_put(&c->entries, PT_USER_LIST, &e);
-            count++;
+            /* One entry per user, however many of its sessions are in the room: the first
+             * session of the nick carries the mark. */
+            session *first = nick_find(c, u->nick);
+            int listed = first && first->mark == mark;
+            if (first)
+                first->mark = mark;
+            if (!listed) {
+                proto_entry e;
+                e.name = proto_s(u->nick);
+                e.value = u->presence;
+                e.text = proto_s(u->away ? u->away : "");
+                proto_list_put(&c->entries, PT_USER_LIST, &e);
+                count++;
+            }
         }
         if ((i == r->nmembers || c->entries.len >= LIST_CHUNK || count == UINT16_MAX) &&
             (count || i == r->nmembers)) {
@@ -289,24 +310,17 @@ static void replay(session *s, room *r, uint64_t after, uint64_t before, uint32_
 {
     replay_ctx x;
     proto_msg m;
-    size_t queued_before = net_queued(s->conn), after_bytes;
 
     x.s = s;
     x.count = 0;
-    s->replaying = 1;
+    session_replay_begin(s);
     history_range(s->srv->hist, r->name, after, before, max, after > 0, replay_one, &x);
     memset(&m, 0, sizeof m);
     m.type = PT_HISTORY_END;
     m.room = proto_s(r->name);
     m.count = x.count;
     session_send(s, &m);
-    s->replaying = 0;
-    if (s->state != SESSION_ACTIVE)
-        return;
-    after_bytes = net_queued(s->conn);
-    if (after_bytes > queued_before && after_bytes - queued_before > s->replay_grace)
-        s->replay_grace = after_bytes - queued_before;
-    session_check_queue(s);
+    session_replay_end(s);
 }
 
 /* ---- requests ---- */
@@ -365,10 +379,10 @@ void rooms_join(session *s, const char *name)
         return;
     }
     member_event(&m, MEMBER_JOIN, r, s, NULL);
-    if (room_announces(c, r))
+    if (room_announces(c, r) && !twin_in(s, r))
         room_fanout(c, r, &m);
     else
-        session_send(s, &m);
+        session_send(s, &m); /* the user was there already, from another session */
     join_reply(s, r);
 }
 
@@ -416,10 +430,10 @@ void rooms_on_part(session *s, const proto_msg *m)
         return;
     proto_str_copy(reason, sizeof reason, m->text);
     member_event(&ev, MEMBER_PART, r, s, reason);
-    if (room_announces(s->srv, r))
+    if (room_announces(s->srv, r) && !twin_in(s, r))
         room_fanout(s->srv, r, &ev);
     else
-        session_send(s, &ev);
+        session_send(s, &ev); /* the user stays, from another session */
     remove_member(s, r);
     room_release_if_unused(s->srv, r);
 }
@@ -565,8 +579,22 @@ void rooms_leave_all(session *s, uint8_t event, const char *reason)
 {
     chat *c = s->srv;
     proto_msg ev;
+    session *other = account_sessions_first(c, s->nick);
 
-    if (event) {
+    while (other == s)
+        other = account_sessions_next(other);
+    if (event == MEMBER_QUIT && other) {
+        /* The user is still here from another session: only the rooms it leaves for good
+         * hear so, as a PART. */
+        size_t i;
+        for (i = 0; i < s->nrooms; i++) {
+            room *r = s->rooms[i];
+            if (twin_in(s, r) || !room_announces(c, r))
+                continue;
+            member_event(&ev, MEMBER_PART, r, s, reason);
+            room_fanout(c, r, &ev);
+        }
+    } else if (event) {
         member_event(&ev, event, NULL, s, reason);
         rooms_tell_peers(s, &ev, event == MEMBER_QUIT);
     }

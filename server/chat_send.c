@@ -32,6 +32,25 @@ int session_check_queue(session *s)
     return 1;
 }
 
+void session_replay_begin(session *s)
+{
+    s->replay_mark = net_queued(s->conn);
+    s->replaying = 1;
+}
+
+void session_replay_end(session *s)
+{
+    size_t after;
+
+    s->replaying = 0;
+    if (s->state != SESSION_ACTIVE)
+        return;
+    after = net_queued(s->conn);
+    if (after > s->replay_mark && after - s->replay_mark > s->replay_grace)
+        s->replay_grace = after - s->replay_mark;
+    session_check_queue(s);
+}
+
 /* Copies an encoded plain frame (header + body) into s's queue and seals it there. */
 static int seal_into(session *s, const uint8_t *frame, size_t body_len)
 {

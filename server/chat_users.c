@@ -29,19 +29,75 @@ session *nick_find(chat *c, const char *nick)
     return strmap_get(&c->nicks, key);
 }
 
+/* With accounts, one nick is a chain of sessions: the map holds the first, acct_next the rest
+ * in login order. */
 int nick_claim(chat *c, const char *nick, session *s)
 {
     char key[NICK_KEY_CAP];
+    session *head, *t;
     if (uname_key(nick, strlen(nick), key, sizeof key) != 0)
         return -1;
-    return strmap_put(&c->nicks, key, s);
+    head = strmap_get(&c->nicks, key);
+    s->acct_next = NULL;
+    if (head && head != s) {
+        for (t = head; t->acct_next; t = t->acct_next)
+            ;
+        t->acct_next = s;
+    } else if (strmap_put(&c->nicks, key, s) != 0) {
+        return -1;
+    }
+    s->claimed = 1;
+    return 0;
 }
 
-void nick_release(chat *c, const char *nick)
+void nick_release(chat *c, session *s)
 {
     char key[NICK_KEY_CAP];
-    if (uname_key(nick, strlen(nick), key, sizeof key) == 0)
-        strmap_del(&c->nicks, key);
+    session *head, *t;
+    if (!s->claimed || uname_key(s->nick, strlen(s->nick), key, sizeof key) != 0)
+        return;
+    s->claimed = 0;
+    head = strmap_get(&c->nicks, key);
+    if (head == s) {
+        if (s->acct_next)
+            strmap_put(&c->nicks, key, s->acct_next); /* replaces: no allocation */
+        else
+            strmap_del(&c->nicks, key);
+    } else {
+        for (t = head; t && t->acct_next != s; t = t->acct_next)
+            ;
+        if (t)
+            t->acct_next = s->acct_next;
+    }
+    s->acct_next = NULL;
+}
+
+static session *active_from(session *t)
+{
+    while (t && t->state != SESSION_ACTIVE)
+        t = t->acct_next;
+    return t;
+}
+
+session *account_sessions_first(chat *c, const char *name)
+{
+    return active_from(nick_find(c, name));
+}
+
+session *account_sessions_next(const session *s)
+{
+    return active_from(s->acct_next);
+}
+
+size_t account_sessions_send(chat *c, const char *name, const proto_msg *m)
+{
+    session *t;
+    size_t n = 0;
+    for (t = account_sessions_first(c, name); t; t = account_sessions_next(t)) {
+        session_send(t, m);
+        n++;
+    }
+    return n;
 }
 
 void users_on_priv(session *s, const proto_msg *m)
@@ -51,6 +107,10 @@ void users_on_priv(session *s, const proto_msg *m)
     proto_msg out;
     session *t;
 
+    if (c->mail) { /* accounts: stored, for every session of the recipient (chat_private.c) */
+        privs_on_priv(s, m);
+        return;
+    }
     proto_str_copy(target, sizeof target, m->target);
     t = nick_find(c, target);
     if (!t || t->state != SESSION_ACTIVE) {
@@ -76,16 +136,22 @@ void users_on_priv(session *s, const proto_msg *m)
     session_send(t, &out);
     if (t != s)
         session_send(s, &out); /* the sender's copy is its acknowledgement */
-    if (t->presence == PRESENCE_AWAY && t != s) {
-        char text[PROTO_NAME_MAX + 1];
-        proto_msg note;
-        text_printf(text, sizeof text, "%s is away%s%s", t->nick, t->away ? ": " : "",
-                 t->away ? t->away : "");
-        memset(&note, 0, sizeof note);
-        note.type = PT_NOTICE;
-        note.text = proto_s(text);
-        session_send(s, &note);
-    }
+    users_tell_away(s, t);
+}
+
+void users_tell_away(session *sender, const session *t)
+{
+    char text[PROTO_NAME_MAX + 1];
+    proto_msg note;
+
+    if (t->presence != PRESENCE_AWAY || t == sender)
+        return;
+    text_printf(text, sizeof text, "%s is away%s%s", t->nick, t->away ? ": " : "",
+                t->away ? t->away : "");
+    memset(&note, 0, sizeof note);
+    note.type = PT_NOTICE;
+    note.text = proto_s(text);
+    session_send(sender, &note);
 }
 
 /* MEMBER RENAME from old to s's nick: to everyone sharing a room with s, or to s alone. */
@@ -138,7 +204,7 @@ void users_on_nick(session *s, const proto_msg *m)
         session_error(s, PC_BAD_NICK, "the nickname %s is banned", nick);
         return;
     }
-    nick_release(c, s->nick);
+    nick_release(c, s);
     if (nick_claim(c, nick, s) != 0) {
         nick_claim(c, s->nick, s);
         session_error(s, PC_UNAVAILABLE, "out of memory");

@@ -45,6 +45,11 @@ void server_config_defaults(server_config *cfg)
     cfg->fsync = FSYNC_INTERVAL;
     cfg->fsync_interval_ms = 1000;
     cfg->expire_after_ms = 90ull * 24u * 60u * 60u * 1000u;
+    cfg->mailbox_cap = 1000;
+    cfg->mailbox_expiry_ms = 30ull * 24u * 60u * 60u * 1000u;
+    cfg->private_keep_ms = 365ull * 24u * 60u * 60u * 1000u;
+    cfg->read_receipts = 1;
+    cfg->private_max_bytes = 256ull * 1024u * 1024u;
     cfg->history_max_bytes = 256u * 1024u * 1024u;
     cfg->log_max_bytes = 10u * 1024u * 1024u;
     cfg->log_keep = 5;
@@ -272,6 +277,21 @@ int server_config_set(server_config *cfg, const char *section, const char *key,
     if (key_is(section, key, "history", "max_bytes"))
         return config_value_size(value, (uint64_t)1 << 40, &cfg->history_max_bytes, problem,
                                  psize);
+    if (key_is(section, key, "private", "mailbox_cap"))
+        return set_u32(&cfg->mailbox_cap, value, 1, 1000000, problem, psize);
+    if (key_is(section, key, "private", "mailbox_expiry"))
+        return set_ms(&cfg->mailbox_expiry_ms, value, 0, problem, psize);
+    if (key_is(section, key, "private", "keep"))
+        return set_ms(&cfg->private_keep_ms, value, 0, problem, psize);
+    if (key_is(section, key, "private", "max_bytes"))
+        return config_value_size(value, (uint64_t)1 << 40, &cfg->private_max_bytes, problem,
+                                 psize);
+    if (key_is(section, key, "private", "read_receipts")) {
+        if (config_value_bool(value, &b, problem, psize) != 0)
+            return -1;
+        cfg->read_receipts = b;
+        return 0;
+    }
     if (key_is(section, key, "log", "file"))
         return set_str(cfg->log_file, sizeof cfg->log_file, value, problem, psize);
     if (key_is(section, key, "log", "max_size"))

@@ -72,6 +72,12 @@ typedef struct server_config {
     uint32_t log_keep;
     int log_level;                     /* log_level */
     int console;                       /* also log to the console */
+    /* [private] stored private messages (auth = accounts) */
+    uint32_t mailbox_cap;              /* messages waiting for one offline account */
+    uint64_t mailbox_expiry_ms;        /* a waiting message is dropped after this; 0 = never */
+    uint64_t private_keep_ms;          /* delivered ones are kept this long; 0 = for ever */
+    int read_receipts;                 /* readers' peers may hear that they read */
+    uint64_t private_max_bytes;        /* all stored private messages together */
 } server_config;
 
 /* Fills cfg with defaults (paths from the platform's conventions). */

@@ -323,6 +323,87 @@ TEST(cli_interactive_format_is_readable)
     buf_free(&fmt_out);
 }
 
+/* Private conversations with accounts: offline and replayed messages are marked, receipts and
+ * expiry are shown (script lines for programs, sentences for people), /read and /receipts. */
+TEST(cli_shows_offline_messages_and_receipts)
+{
+    cli_format f;
+    proto_msg m;
+    cli_cmd c;
+
+    memset(&f, 0, sizeof f);
+    f.script = 1;
+    f.receipts = -1;
+    buf_init(&fmt_out);
+    m = msg_of(PT_PRIV_MSG, "", "alice", "while you were out");
+    m.target = proto_s("dave");
+    m.id = 7;
+    m.flags = PROTO_FLAG_HISTORY | PROTO_FLAG_OFFLINE;
+    CHECK_EQ_STR(show_msg(&f, &m), "priv_offline alice dave 7 while you were out\n");
+    m.flags = PROTO_FLAG_HISTORY;
+    CHECK_EQ_STR(show_msg(&f, &m), "priv_hist alice dave 7 while you were out\n");
+    m = msg_of(PT_DELIVERED, "", "dave", "");
+    m.id = 7;
+    CHECK_EQ_STR(show_msg(&f, &m), "delivered dave 7\n");
+    m = msg_of(PT_READ_MARK, "", "dave", "");
+    m.target = proto_s("alice");
+    m.id = 7;
+    CHECK_EQ_STR(show_msg(&f, &m), "read dave alice 7\n");
+    m = msg_of(PT_PRIV_SYNC_END, "", "", "");
+    m.id = 9;
+    m.count = 2;
+    CHECK_EQ_STR(show_msg(&f, &m), "priv_sync_end 9 2\n");
+    m = msg_of(PT_PRIV_PREFS, "", "", "");
+    m.flags = PROTO_FLAG_NO_RECEIPTS;
+    CHECK_EQ_STR(show_msg(&f, &m), "receipts off\n");
+    m = msg_of(PT_UNDELIVERED, "", "", "not delivered: dave did not log in within 30 minutes");
+    m.target = proto_s("dave");
+    m.id = 8;
+    m.code = PC_EXPIRED;
+    CHECK_EQ_STR(show_msg(&f, &m),
+                 "undelivered dave 8 EXPIRED not delivered: dave did not log in within 30 "
+                 "minutes\n");
+
+    memset(&f, 0, sizeof f);
+    f.receipts = -1;
+    snprintf(f.me, sizeof f.me, "alice");
+    m = msg_of(PT_PRIV_MSG, "", "dave", "sorry, was out");
+    m.target = proto_s("alice");
+    m.flags = PROTO_FLAG_HISTORY | PROTO_FLAG_OFFLINE;
+    CHECK(strstr(show_msg(&f, &m), "*dave* [while you were offline] sorry, was out\n") != NULL);
+    m = msg_of(PT_READ_MARK, "", "dave", "");
+    m.target = proto_s("alice");
+    CHECK(strstr(show_msg(&f, &m), "-!- dave has read your messages\n") != NULL);
+    m = msg_of(PT_DELIVERED, "", "dave", "");
+    CHECK(strstr(show_msg(&f, &m), "-!- dave has received your messages\n") != NULL);
+    m = msg_of(PT_READ_MARK, "", "alice", ""); /* our own reading, elsewhere: no news */
+    m.target = proto_s("dave");
+    CHECK_EQ_STR(show_msg(&f, &m), "");
+    m = msg_of(PT_PRIV_PREFS, "", "", ""); /* on, at login: the default goes unsaid */
+    CHECK_EQ_STR(show_msg(&f, &m), "");
+    m.flags = PROTO_FLAG_NO_RECEIPTS;
+    CHECK(strstr(show_msg(&f, &m), "read receipts are off") != NULL);
+    m = msg_of(PT_UNDELIVERED, "", "", "not delivered: dave did not log in within 30 minutes");
+    m.target = proto_s("dave");
+    CHECK(strstr(show_msg(&f, &m), "-!- your message to dave was not delivered: ") != NULL);
+    buf_free(&fmt_out);
+
+    c = parse("/read dave");
+    CHECK_EQ_INT(c.kind, CLI_CMD_READ);
+    CHECK_EQ_STR(c.a, "dave");
+    CHECK_EQ_INT(c.id, 0);
+    c = parse("/read dave 42");
+    CHECK_EQ_INT(c.kind, CLI_CMD_READ);
+    CHECK_EQ_INT(c.id, 42);
+    CHECK_EQ_INT(parse("/read").kind, CLI_CMD_BAD);
+    CHECK_EQ_INT(parse("/read dave x").kind, CLI_CMD_BAD);
+    c = parse("/receipts off");
+    CHECK_EQ_INT(c.kind, CLI_CMD_RECEIPTS);
+    CHECK_EQ_INT(c.n, 0);
+    CHECK_EQ_INT(parse("/receipts ON").n, 1);
+    CHECK_EQ_INT(parse("/receipts maybe").kind, CLI_CMD_BAD);
+}
+
 TEST(cli_exit_codes_say_why)
 {
     CHECK_EQ_INT(cli_exit_code(PC_QUIT), 0);
@@ -830,11 +911,16 @@ TEST(cli_reads_its_key_from_a_file)
     finish(&ts);
 }
 
-/* parley-cli's arguments for logging in to account user on a test server, the password in
- * the file pw_file (one per test: tests run side by side in one folder). */
-static void cli_account_args(const char **args, const char *port_text, const char *user,
-                             const char *pw_file)
+/* parley-cli's arguments to log in to `user` on the test server at port_text, with the
+ * password written to pw_file (removed by the caller). 0, or -1 if the file cannot be made. */
+static int account_args(const char *args[10], const char *port_text, const char *user,
+                        const char *password, const char *pw_file)
 {
+    FILE *f = fopen(pw_file, "wb");
+    if (!f)
+        return -1;
+    fprintf(f, "%s\n", password);
+    fclose(f);
     args[0] = "--host";
     args[1] = "127.0.0.1";
     args[2] = "--port";
@@ -845,6 +931,7 @@ static void cli_account_args(const char **args, const char *port_text, const cha
     args[7] = pw_file;
     args[8] = "--key";
     args[9] = TEST_SECRET;
+    return 0;
 }
 
 /* --user with --password-file logs in to an account on a server with accounts; a wrong
@@ -865,13 +952,10 @@ TEST(cli_logs_in_to_an_account)
     cfg.auth = AUTH_ACCOUNTS;
     REQUIRE(test_add_account(cfg.data_dir, "\xC3\x89ric", "open sesame", USER_ROLE_USER, 0) == 0);
     REQUIRE(test_server_start(&ts, &cfg) == 0);
-    f = fopen("cli-test-password.txt", "wb");
-    REQUIRE(f);
-    fputs("open sesame\n", f);
-    fclose(f);
     snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
-    cli_account_args(args, port_text, "\xC3\xA9ric", /* éric: the account is Éric */
-                     "cli-test-password.txt");
+    /* éric: the account is Éric */
+    REQUIRE(account_args(args, port_text, "\xC3\xA9ric", "open sesame",
+                         "cli-test-password.txt") == 0);
     memset(&t, 0, sizeof t);
     p = tproc_start(PARLEY_CLI_EXE, args, 10, NULL, NULL);
     REQUIRE(p);
@@ -903,7 +987,6 @@ TEST(cli_passwd_changes_the_accounts_password)
     transcript t;
     tproc *p;
     pc_conn *c;
-    FILE *f;
     char port_text[16], err[256];
     const char *args[10];
     int code;
@@ -914,12 +997,8 @@ TEST(cli_passwd_changes_the_accounts_password)
     cfg.auth = AUTH_ACCOUNTS;
     REQUIRE(test_add_account(cfg.data_dir, "alice", "old one", USER_ROLE_USER, 0) == 0);
     REQUIRE(test_server_start(&ts, &cfg) == 0);
-    f = fopen("cli-test-passwd.txt", "wb");
-    REQUIRE(f);
-    fputs("old one\n", f);
-    fclose(f);
     snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
-    cli_account_args(args, port_text, "alice", "cli-test-passwd.txt");
+    REQUIRE(account_args(args, port_text, "alice", "old one", "cli-test-passwd.txt") == 0);
     memset(&t, 0, sizeof t);
     p = tproc_start(PARLEY_CLI_EXE, args, 10, NULL, NULL);
     REQUIRE(p);
@@ -1062,6 +1141,58 @@ TEST(server_user_add_and_passwd_reach_a_running_server)
     }
     remove("cli-test-add-root.txt");
     remove("cli-test-add-new.txt");
+    test_server_end(&ts);
+}
+
+/* An account that was offline gets its private messages when parley-cli logs in, marked as
+ * such; /read tells the sender, who sees DELIVERED and READ_MARK. */
+TEST(cli_gets_private_messages_stored_while_offline)
+{
+    server_config cfg;
+    test_server ts;
+    transcript t;
+    tproc *p;
+    pc_conn *a;
+    char port_text[16], err[256];
+    const char *args[10];
+    proto_msg m;
+    int code, rc;
+    uint64_t id = 0;
+
+    sock_startup();
+    crypto_init();
+    test_server_config(&cfg, "cli-private");
+    cfg.auth = AUTH_ACCOUNTS;
+    REQUIRE(test_add_account(cfg.data_dir, "alice", "alice pw", USER_ROLE_USER, 0) == 0);
+    REQUIRE(test_add_account(cfg.data_dir, "dave", "dave pw", USER_ROLE_USER, 0) == 0);
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    a = test_login(&ts, "alice", "alice pw", &code, err, sizeof err);
+    REQUIRE(a);
+    CHECK(test_settle(a) == 1);
+    REQUIRE(pc_priv(a, "dave", "are you there?", 1) == 0);
+    while ((rc = test_expect(a, PT_PRIV_MSG, &m, WAIT)) == 1 && m.tag != 1)
+        ;
+    REQUIRE(rc == 1);
+    id = m.id;
+
+    snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
+    REQUIRE(account_args(args, port_text, "dave", "dave pw", "cli-test-pm-password.txt") == 0);
+    memset(&t, 0, sizeof t);
+    p = tproc_start(PARLEY_CLI_EXE, args, 10, NULL, NULL);
+    REQUIRE(p);
+    REQUIRE(read_until(p, &t, "priv_offline alice dave", WAIT));
+    CHECK(strstr(t.text, "are you there?") != NULL);
+    REQUIRE(read_until(p, &t, "priv_sync_end", WAIT));
+    REQUIRE(test_expect(a, PT_DELIVERED, &m, WAIT) == 1);
+    CHECK(str_is(m.nick, "dave") && m.id == id);
+    CHECK(tproc_write(p, "/read alice\n") == 0);
+    REQUIRE(test_expect(a, PT_READ_MARK, &m, WAIT) == 1);
+    CHECK(str_is(m.nick, "dave") && str_is(m.target, "alice") && m.id == id);
+    tproc_close_stdin(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 0);
+    tproc_free(p);
+    pc_close(a);
+    remove("cli-test-pm-password.txt");
     test_server_end(&ts);
 }
 

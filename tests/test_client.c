@@ -998,6 +998,71 @@ TEST(session_restart_rejoins_and_replays_what_was_missed_once)
 
 /* A session that had left the lobby does not reappear there after a reconnect, even though
  * the server puts every new connection in it. */
+/* With accounts the session catches up on private messages by itself: after a server restart
+ * those sent while it was away arrive once, flagged as waiting for us, and nothing seen before
+ * comes again. */
+TEST(session_restart_catches_up_private_messages_once)
+{
+    test_server ts;
+    server_config cfg;
+    pcs_options o;
+    pcs_session *s;
+    pc_conn *b;
+    proto_msg m;
+    rec r;
+    int i, ok, mark, code;
+    char err[256];
+
+    test_server_config(&cfg, "se-private");
+    cfg.auth = AUTH_ACCOUNTS;
+    REQUIRE(test_add_account(cfg.data_dir, "alice", "alice pw", USER_ROLE_USER, 0) == 0);
+    REQUIRE(test_add_account(cfg.data_dir, "bob", "bob pw", USER_ROLE_USER, 0) == 0);
+    start_with(&ts, &cfg, &ok);
+    REQUIRE(ok);
+    rec_init(&r);
+    pcs_options_init(&o);
+    o.backoff_first_ms = 200;
+    o.conn.password = "alice pw";
+    o.conn.password_len = strlen("alice pw");
+    s = new_session(&ts, &r, "alice", NULL, &o);
+    REQUIRE(s);
+    REQUIRE(session_settle(s, &r));
+    REQUIRE(drive_until(s, &r, 0, PCS_EV_MESSAGE, PT_PRIV_SYNC_END, NULL, WAIT) >= 0);
+    b = test_login(&ts, "bob", "bob pw", &code, err, sizeof err);
+    REQUIRE(b);
+    CHECK(pc_priv(b, "alice", "before", 1) == 0);
+    CHECK(drive_until(s, &r, 0, PCS_EV_MESSAGE, PT_PRIV_MSG, "before", WAIT) >= 0);
+    pc_close(b);
+
+    mark = rec_size(&r);
+    test_server_stop(&ts);
+    REQUIRE(drive_until(s, &r, mark, PCS_EV_RECONNECTING, 0, NULL, WAIT) >= 0);
+    REQUIRE(restart(&ts) == 0);
+    b = test_login(&ts, "bob", "bob pw", &code, err, sizeof err);
+    REQUIRE(b);
+    CHECK(pc_priv(b, "alice", "missed 1", 2) == 0);
+    CHECK(pc_priv(b, "alice", "missed 2", 3) == 0);
+    while (test_expect(b, PT_PRIV_MSG, &m, WAIT) == 1 && m.tag != 3)
+        ;
+    CHECK_EQ_INT(m.tag, 3);
+
+    i = drive_until(s, &r, mark, PCS_EV_CONNECTED, 0, NULL, WAIT * 2);
+    REQUIRE(i >= 0);
+    REQUIRE(drive_until(s, &r, mark, PCS_EV_MESSAGE, PT_PRIV_SYNC_END, NULL, WAIT) >= 0);
+    CHECK(pc_priv(b, "alice", "live again", 4) == 0);
+    CHECK(drive_until(s, &r, mark, PCS_EV_MESSAGE, PT_PRIV_MSG, "live again", WAIT) >= 0);
+    CHECK_EQ_INT(rec_count_text(&r, 0, PT_PRIV_MSG, "before"), 1);
+    CHECK_EQ_INT(rec_count_text(&r, mark, PT_PRIV_MSG, "missed 1"), 1);
+    CHECK_EQ_INT(rec_count_text(&r, mark, PT_PRIV_MSG, "missed 2"), 1);
+    i = rec_find(&r, mark, PCS_EV_MESSAGE, PT_PRIV_MSG, "missed 1");
+    REQUIRE(i >= 0);
+    CHECK(rec_get(&r, i).flags & PROTO_FLAG_OFFLINE);
+    pc_close(b);
+    pcs_free(s);
+    rec_free(&r);
+    finish(&ts);
+}
+
 TEST(session_restart_keeps_out_of_a_lobby_it_had_left)
 {
     test_server ts;

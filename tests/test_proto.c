@@ -44,7 +44,7 @@ static const ref_type ref_types[] = {
     {PT_MSG, PROTO_FLAG_HISTORY, 0, PROTO_TEXT_MAX, 1,
      {X_ID, X_TIME, X_FLAGS, X_TAG, X_ROOM, X_NICK, X_TEXT}},
     {PT_PRIV, 0, PROTO_NICK_MAX, PROTO_TEXT_MAX, 1, {X_TAG, X_TARGET, X_TEXT}},
-    {PT_PRIV_MSG, PROTO_FLAG_HISTORY, PROTO_NICK_MAX, PROTO_TEXT_MAX, 1,
+    {PT_PRIV_MSG, PROTO_FLAG_HISTORY | PROTO_FLAG_OFFLINE, PROTO_NICK_MAX, PROTO_TEXT_MAX, 1,
      {X_ID, X_TIME, X_FLAGS, X_TAG, X_NICK, X_TARGET, X_TEXT}},
     {PT_USERS, 0, 0, 0, 0, {X_ROOM}},
     {PT_USER_LIST, PROTO_FLAG_MORE, 0, 0, 0, {X_FLAGS, X_ROOM, X_LIST}},
@@ -71,6 +71,13 @@ static const ref_type ref_types[] = {
     {PT_ACCOUNT_ADD, 0, 16, PROTO_VERIFIER_MAX, 0, {X_NICK, X_TARGET, X_DISPLAY, X_TEXT}},
     {PT_ACCOUNT_PASSWD, 0, 0, PROTO_VERIFIER_MAX, 0, {X_NICK, X_TEXT}},
     {PT_PASSWORD, 0, PROTO_VERIFIER_MAX, PROTO_LOGIN_MAX, 0, {X_TARGET, X_TEXT}},
+    {PT_PRIV_SYNC, 0, 0, 0, 0, {X_AFTER, X_COUNT}},
+    {PT_PRIV_SYNC_END, 0, 0, 0, 0, {X_ID, X_COUNT}},
+    {PT_READ, 0, PROTO_NICK_MAX, 0, 0, {X_ID, X_TARGET}},
+    {PT_DELIVERED, 0, 0, 0, 0, {X_ID, X_NICK}},
+    {PT_READ_MARK, 0, PROTO_NICK_MAX, 0, 0, {X_ID, X_NICK, X_TARGET}},
+    {PT_PRIV_PREFS, PROTO_FLAG_NO_RECEIPTS, 0, 0, 0, {X_FLAGS}},
+    {PT_UNDELIVERED, 0, PROTO_NICK_MAX, PROTO_NAME_MAX, 0, {X_ID, X_CODE, X_TARGET, X_TEXT}},
 };
 
 #define NTYPES (sizeof ref_types / sizeof ref_types[0])
@@ -423,7 +430,7 @@ TEST(proto_type_table)
         }
         known += (size_t)in_ref;
     }
-    CHECK_EQ_INT(known, 36);
+    CHECK_EQ_INT(known, 43);
 }
 
 /* ---- round trips ------------------------------------------------------------------------- */
@@ -1391,7 +1398,7 @@ TEST(proto_reader_bad_version)
 TEST(proto_reader_unknown_type)
 {
     uint8_t h[PROTO_HEADER_SIZE];
-    static const uint8_t bad[] = {0x00, 0x06, 0x15, 0x24, 0x35, 0x42, 0x55, 0x6A, 0xFF};
+    static const uint8_t bad[] = {0x00, 0x06, 0x15, 0x2F, 0x35, 0x42, 0x55, 0x6A, 0xFF};
     size_t i;
     for (i = 0; i < sizeof bad; i++) {
         put_header(h, 0, PROTO_VERSION, bad[i]);

@@ -149,6 +149,42 @@ static int write_text(const char *path, const char *text)
     return fclose(f) == 0 && ok ? 0 : -1;
 }
 
+/* [private] (issue 16): the mailbox limits and read receipts, and what a bad value says. */
+TEST(private_message_settings_set_and_refuse)
+{
+    server_config c;
+    char problem[256], err[512];
+
+    server_config_defaults(&c);
+    CHECK_EQ_INT(c.mailbox_cap, 1000);
+    CHECK(c.mailbox_expiry_ms == 30ull * 24 * 3600 * 1000);
+    CHECK_EQ_INT(c.read_receipts, 1);
+    CHECK_EQ_INT(set(&c, "private", "mailbox_cap", "50", problem), 0);
+    CHECK_EQ_INT(c.mailbox_cap, 50);
+    CHECK_EQ_INT(set(&c, "private", "mailbox_expiry", "2h", problem), 0);
+    CHECK(c.mailbox_expiry_ms == 2ull * 3600 * 1000);
+    CHECK_EQ_INT(set(&c, "private", "keep", "0", problem), 0);
+    CHECK(c.private_keep_ms == 0);
+    CHECK_EQ_INT(set(&c, "private", "max_bytes", "64M", problem), 0);
+    CHECK(c.private_max_bytes == 64ull * 1024 * 1024);
+    CHECK(set(&c, "private", "max_bytes", "lots", problem) != 0);
+    CHECK_EQ_INT(set(&c, "private", "read_receipts", "no", problem), 0);
+    CHECK_EQ_INT(c.read_receipts, 0);
+    CHECK(set(&c, "private", "mailbox_cap", "0", problem) != 0);
+    CHECK_EQ_INT(c.mailbox_cap, 50);
+    CHECK(set(&c, "private", "mailbox_expiry", "soon", problem) != 0);
+    CHECK(set(&c, "private", "read_receipts", "sometimes", problem) != 0);
+
+    REQUIRE(write_text("private-bad.ini", "[private]\nmailbox_cap = 10\nread_receipts = maybe\n") ==
+            0);
+    CHECK(server_config_load(&c, "private-bad.ini", err, sizeof err) != 0);
+    CHECK(strstr(err, "private-bad.ini:3:") != NULL);
+    REQUIRE(write_text("private-bad.ini", "[private]\nmailbox_cap = -5\n") == 0);
+    CHECK(server_config_load(&c, "private-bad.ini", err, sizeof err) != 0);
+    CHECK(strstr(err, "private-bad.ini:2:") != NULL);
+    remove("private-bad.ini");
+}
+
 /* The file's text into out (NUL-terminated); "" if it cannot be read. */
 static const char *read_text(const char *path, char *out, size_t out_size)
 {

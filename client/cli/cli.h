@@ -30,6 +30,9 @@ typedef struct cli_format {
     char room[PROTO_ROOM_MAX + 1];        /* current room ("" = none) */
     char me[PROTO_NICK_MAX + 1];          /* our nickname, followed from the events */
     uint32_t list_count;                  /* entries of the list in progress */
+    int priv_syncing;                     /* a private catch-up is under way: its receipts
+                                           * are state, not news (interactive format) */
+    int receipts;                         /* read receipts as last shown: -1 unknown, 0, 1 */
 } cli_format;
 
 /* Appends the lines (each ending in '\n') that show ev to out; nothing for events that
@@ -60,6 +63,8 @@ typedef enum cli_cmd_kind {
     CLI_CMD_ROOMS,
     CLI_CMD_USERS,    /* a = room ("" = the current one) */
     CLI_CMD_HISTORY,  /* n = how many */
+    CLI_CMD_READ,     /* a = nick, n = up to this id (0 = everything shown so far) */
+    CLI_CMD_RECEIPTS, /* n = 1 on, 0 off */
     CLI_CMD_QUIT,     /* a = reason */
     CLI_CMD_HELP,
     CLI_CMD_PASSWD,   /* change the account's password: asked for, never on the line */
@@ -71,6 +76,7 @@ typedef struct cli_cmd {
     const char *a, *b, *whole; /* point into the parsed line; never NULL */
     size_t a_len;              /* CLI_CMD_PART only */
     uint32_t n;
+    uint64_t id;               /* CLI_CMD_READ */
     char error[160];
 } cli_cmd;
 
@@ -81,6 +87,27 @@ typedef struct cli_cmd {
 void cli_parse(char *line, cli_cmd *cmd);
 /* The /help text. */
 const char *cli_help_text(void);
+
+/* ---- cli_reads.c: read receipts from a terminal ---- */
+
+#define CLI_READS_MAX 32 /* conversations whose reading is held back during a catch-up */
+
+typedef struct cli_reads {
+    struct {
+        char peer[PROTO_NICK_MAX + 1];
+        uint64_t id;
+    } pending[CLI_READS_MAX];
+    size_t npending;
+    uint64_t newest; /* newest private message id shown: /read's default */
+} cli_reads;
+
+/* A private message was shown. With autoread (an interactive terminal: shown = seen) a
+ * message from someone else is reported read: a live one at once, a catch-up's replays per
+ * conversation at cli_reads_flush. */
+void cli_reads_shown(cli_reads *r, pcs_session *s, const proto_msg *m, const char *me,
+                     int autoread);
+/* The catch-up is over (PRIV_SYNC_END): one READ per conversation it showed. */
+void cli_reads_flush(cli_reads *r, pcs_session *s);
 
 /* ---- cli_main.c ---- */
 

@@ -61,7 +61,7 @@ static const cmd_name commands[] = {
     {"users", CLI_CMD_USERS},   {"names", CLI_CMD_USERS},  {"who", CLI_CMD_USERS},
     {"history", CLI_CMD_HISTORY}, {"quit", CLI_CMD_QUIT},  {"exit", CLI_CMD_QUIT},
     {"help", CLI_CMD_HELP},     {"?", CLI_CMD_HELP},       {"passwd", CLI_CMD_PASSWD},
-    {"password", CLI_CMD_PASSWD},
+    {"password", CLI_CMD_PASSWD}, {"read", CLI_CMD_READ},   {"receipts", CLI_CMD_RECEIPTS},
 };
 
 static int name_is_ci(const char *a, const char *b)
@@ -164,6 +164,29 @@ void cli_parse(char *line, cli_cmd *c)
             break;
         }
         break;
+    case CLI_CMD_READ: {
+        char *end;
+        unsigned long long n = 0;
+        c->a = cut_word(&rest);
+        word = cut_word(&rest);
+        if (*word)
+            n = strtoull(word, &end, 10);
+        if (!*c->a || *rest || (*word && (*end || n == 0))) {
+            bad(c, "usage: /read NICK [ID]");
+            break;
+        }
+        c->id = n;
+        break;
+    }
+    case CLI_CMD_RECEIPTS:
+        word = cut_word(&rest);
+        if (name_is_ci(word, "on"))
+            c->n = 1;
+        else if (name_is_ci(word, "off"))
+            c->n = 0;
+        if (*rest || (!name_is_ci(word, "on") && !name_is_ci(word, "off")))
+            bad(c, "usage: /receipts on|off");
+        break;
     case CLI_CMD_BACK:
     case CLI_CMD_ROOMS:
     case CLI_CMD_HELP:
@@ -195,6 +218,9 @@ const char *cli_help_text(void)
            "  /users [ROOM]         who is in the room\n"
            "  /history [N]          the last N messages of the current room (default 20)\n"
            "  /passwd               change your account's password (asked for, not shown)\n"
+           "  /read NICK [ID]       tell NICK you have read their messages (up to ID; by\n"
+           "                        default all shown so far; a terminal does this itself)\n"
+           "  /receipts on|off      let people see when you have read their messages\n"
            "  /quit [REASON]        leave\n"
            "  /help                 this text\n"
            "Any other line is said in the current room; start it with // to say a line\n"

@@ -258,7 +258,10 @@ static void script_message(cli_format *f, const proto_msg *m, buf *out)
         put(out, "\n");
         break;
     case PT_PRIV_MSG:
-        put(out, "priv ");
+        /* Replayed by a private catch-up: waiting while we were offline, or just missed. */
+        put(out, m->flags & PROTO_FLAG_OFFLINE   ? "priv_offline "
+                 : m->flags & PROTO_FLAG_HISTORY ? "priv_hist "
+                                                 : "priv ");
         put_field(out, m->nick);
         put(out, " ");
         put_field(out, m->target);
@@ -280,6 +283,31 @@ static void script_message(cli_format *f, const proto_msg *m, buf *out)
     case PT_USER_LIST:
     case PT_ROOM_LIST:
         script_list(f, m, out);
+        break;
+    case PT_DELIVERED:
+        put(out, "delivered ");
+        put_field(out, m->nick);
+        putf(out, " %llu\n", (unsigned long long)m->id);
+        break;
+    case PT_READ_MARK:
+        put(out, "read ");
+        put_field(out, m->nick);
+        put(out, " ");
+        put_field(out, m->target);
+        putf(out, " %llu\n", (unsigned long long)m->id);
+        break;
+    case PT_PRIV_SYNC_END:
+        putf(out, "priv_sync_end %llu %u\n", (unsigned long long)m->id, (unsigned)m->count);
+        break;
+    case PT_PRIV_PREFS:
+        putf(out, "receipts %s\n", m->flags & PROTO_FLAG_NO_RECEIPTS ? "off" : "on");
+        break;
+    case PT_UNDELIVERED:
+        put(out, "undelivered ");
+        put_field(out, m->target);
+        putf(out, " %llu %s", (unsigned long long)m->id, pc_code_name(m->code));
+        put_tail(f, out, m->text);
+        put(out, "\n");
         break;
     case PT_HISTORY_END:
         put(out, "history_end ");
@@ -476,6 +504,52 @@ static void human_message(cli_format *f, const proto_msg *m, uint64_t now, buf *
             put_raw(out, m->nick);
         }
         put(out, "* ");
+        if (m->flags & PROTO_FLAG_OFFLINE)
+            put(out, "[while you were offline] ");
+        else if (m->flags & PROTO_FLAG_HISTORY)
+            put(out, "[earlier] ");
+        put_raw(out, m->text);
+        put(out, "\n");
+        return;
+    case PT_DELIVERED:
+    case PT_READ_MARK:
+        /* News only live, and only about our own messages: a catch-up's marks are state,
+         * and our own reading elsewhere is no news to us. */
+        if (f->priv_syncing || (m->type == PT_READ_MARK && same_name(f->me, m->nick)))
+            return;
+        stamp(out, now);
+        put(out, "-!- ");
+        put_raw(out, m->nick);
+        put(out, m->type == PT_DELIVERED ? " has received your messages\n"
+                                         : " has read your messages\n");
+        return;
+    case PT_PRIV_SYNC_END:
+        f->priv_syncing = 0;
+        if (m->count == 0)
+            return;
+        stamp(out, now);
+        putf(out, "-!- %u private message%s caught up\n", (unsigned)m->count,
+             m->count == 1 ? "" : "s");
+        return;
+    case PT_PRIV_PREFS: {
+        int on = !(m->flags & PROTO_FLAG_NO_RECEIPTS);
+        /* Said when it changes, and at login only when it is off (on is the default). */
+        if (on == f->receipts || (f->receipts < 0 && on)) {
+            f->receipts = on;
+            return;
+        }
+        f->receipts = on;
+        stamp(out, now);
+        put(out, on ? "-!- read receipts are on: people see when you have read their messages\n"
+                    : "-!- read receipts are off: people do not see when you have read their "
+                      "messages\n");
+        return;
+    }
+    case PT_UNDELIVERED:
+        stamp(out, now);
+        put(out, "-!- your message to ");
+        put_raw(out, m->target);
+        put(out, " was not delivered: ");
         put_raw(out, m->text);
         put(out, "\n");
         return;
@@ -611,8 +685,10 @@ static void human_event(cli_format *f, const pcs_event *ev, uint64_t now, buf *o
 void cli_format_event(cli_format *f, const pcs_event *ev, uint64_t now_ms, buf *out)
 {
     /* Follow our own nickname: the interactive format tells our private messages apart. */
-    if (ev->kind == PCS_EV_CONNECTED)
+    if (ev->kind == PCS_EV_CONNECTED) {
         snprintf(f->me, sizeof f->me, "%s", ev->nick);
+        f->priv_syncing = ev->account; /* the session catches up at once (session.h) */
+    }
     if (f->script)
         script_event(f, ev, out);
     else

@@ -48,6 +48,7 @@ typedef struct cli {
     cli_input *in;
     int ended;
     int synced;
+    cli_reads reads;      /* private messages shown, for read receipts */
 } cli;
 
 static void err_line(const char *fmt, ...) PARLEY_PRINTF(1, 2);
@@ -159,6 +160,10 @@ static void on_event(void *user, const pcs_event *ev)
         return;
     }
     cli_format_event(&c->fmt, ev, sys_wall_ms(), &c->out);
+    if (ev->kind == PCS_EV_MESSAGE && m->type == PT_PRIV_MSG)
+        cli_reads_shown(&c->reads, c->s, m, c->fmt.me, !c->fmt.script);
+    else if (ev->kind == PCS_EV_MESSAGE && m->type == PT_PRIV_SYNC_END)
+        cli_reads_flush(&c->reads, c->s);
     /* The first room we are put in becomes the current one; leaving it picks another. */
     if (ev->kind == PCS_EV_MESSAGE && m->type == PT_MEMBER && is_self(c, m->nick)) {
         if (m->event == MEMBER_JOIN && !c->fmt.room[0])
@@ -357,6 +362,23 @@ static int run_line(cli *c, char *line, char *quit_reason, size_t quit_size)
         break;
     case CLI_CMD_PASSWD:
         change_password(c);
+        break;
+    case CLI_CMD_READ: {
+        uint64_t id = cmd.id;
+        if (!id) {
+            mutex_lock(c->lock);
+            id = c->reads.newest;
+            mutex_unlock(c->lock);
+        }
+        if (!id) {
+            say_local(c, "NOTHING_SHOWN", "no private message has been shown yet");
+            break;
+        }
+        check_sent(c, pcs_read(c->s, cmd.a, id), "READ");
+        break;
+    }
+    case CLI_CMD_RECEIPTS:
+        check_sent(c, pcs_priv_prefs(c->s, (int)cmd.n), "PRIV_PREFS");
         break;
     case CLI_CMD_QUIT:
         snprintf(quit_reason, quit_size, "%s", cmd.a);
@@ -582,6 +604,7 @@ int cli_main(int argc, char **argv)
     /* The server puts every new connection in the lobby: lines typed before the welcome
      * arrives go there. */
     snprintf(c.fmt.room, sizeof c.fmt.room, "lobby");
+    c.fmt.receipts = -1;
     reason[0] = '\0';
     cli_sys_init();
     rc = parse_args(argc, argv, &o);

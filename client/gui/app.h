@@ -34,6 +34,12 @@ typedef struct conv {
     int users_loading;   /* a USER_LIST in several frames is arriving: the first one clears */
     wchar_t topic[PROTO_TOPIC_MAX + 1]; /* a room's topic as the server last said it */
     unsigned replayed;   /* history lines shown since the last replay note (duplicates skipped) */
+    /* Private conversations with accounts: receipts for our messages, and our own reading. */
+    uint64_t own_last;   /* newest message of ours shown */
+    uint64_t delivered;  /* the peer has received ours up to this id */
+    uint64_t read;       /* the peer has read ours up to this id */
+    uint64_t peer_last;  /* newest message of the peer's shown */
+    uint64_t reported;   /* we told the server we have read up to this id */
 } conv;
 
 typedef enum conn_state {

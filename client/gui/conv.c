@@ -69,8 +69,20 @@ static void people_label(app *a, const conv *c)
     SetWindowTextW(a->users_label, text);
 }
 
+/* A private conversation's bar: with accounts, what became of our last message. */
+static unsigned private_state(const app *a, const conv *c)
+{
+    if (!a->account || !c->own_last)
+        return IDS_TOPIC_PRIVATE; /* without accounts there are no receipts */
+    if (c->read >= c->own_last)
+        return IDS_TOPIC_PRIVATE_READ;
+    if (c->delivered >= c->own_last)
+        return IDS_TOPIC_PRIVATE_DELIVERED;
+    return IDS_TOPIC_PRIVATE_SENT;
+}
+
 /* The bar above the transcript: the room's topic, an invitation to set one, or who a
- * private conversation is with. */
+ * private conversation is with (and, with accounts, whether our last message was read). */
 static void topic_bar(app *a, const conv *c)
 {
     wchar_t text[PROTO_TOPIC_MAX + 64];
@@ -78,12 +90,24 @@ static void topic_bar(app *a, const conv *c)
     if (!c)
         text[0] = L'\0';
     else if (c->is_private)
-        wstr_format_into(text, sizeof text / sizeof text[0], IDS_TOPIC_PRIVATE, c->name);
+        wstr_format_into(text, sizeof text / sizeof text[0], private_state(a, c), c->name);
     else if (c->topic[0])
         wstr_format_into(text, sizeof text / sizeof text[0], IDS_TOPIC_ROOM, c->name, c->topic);
     else
         wstr_format_into(text, sizeof text / sizeof text[0], IDS_TOPIC_NONE, c->name);
     SetWindowTextW(a->topic, text);
+}
+
+void conv_report_read(app *a, conv *c)
+{
+    char *peer;
+
+    if (!c || !c->is_private || !a->account || !a->net || c->peer_last <= c->reported)
+        return;
+    peer = wstr_to_utf8(c->name);
+    if (peer && net_read(a->net, peer, c->peer_last) == 0)
+        c->reported = c->peer_last;
+    free(peer);
 }
 
 void conv_refresh(app *a, conv *c)
@@ -168,6 +192,7 @@ void conv_activate(app *a, int index)
         SendMessageW(a->tabs, TCM_SETCURSEL, (WPARAM)index, 0);
     c->unread = 0;
     conv_refresh(a, c);
+    conv_report_read(a, c);
     status_refresh(a); /* the unread total in the title */
     /* Focus in a transcript that just went away would be lost: move it to the new one. */
     if (old && focus == old->transcript)

@@ -18,6 +18,9 @@ void conv_activate(app *a, int index);
 conv *conv_active(app *a);
 /* Counts a new message in c unless the user is looking at it. */
 void conv_count_unread(app *a, conv *c);
+/* With accounts: tells the server (and so the peer, and our other sessions) that the private
+ * conversation c has been seen up to the newest message shown, if not told already. */
+void conv_report_read(app *a, conv *c);
 /* Refreshes the tab's text ("design (3)") and, when c is active, the people list. */
 void conv_refresh(app *a, conv *c);
 /* A system line in c, or in the active conversation when c is NULL (dropped if none). */

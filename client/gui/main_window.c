@@ -499,6 +499,11 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
         if (wp == TIMER_COUNTDOWN)
             events_countdown(a);
         return TRUE;
+    case WM_ACTIVATE:
+        /* Back at the window: the private conversation on show has now been seen. */
+        if (LOWORD(wp) != WA_INACTIVE)
+            conv_report_read(a, conv_active(a));
+        return FALSE;
     case WM_CLOSE:
         DestroyWindow(hwnd);
         return TRUE;

@@ -102,7 +102,11 @@ static void on_priv(app *a, const net_event *ev, const wide_event *w)
 {
     int mine = is_me(a, w->nick);
     const wchar_t *peer = mine ? w->target : w->nick;
-    conv *c = conv_open(a, peer, 1);
+    /* History that is not news (a catch-up's replay of messages already delivered) fills a
+     * conversation that is open; it does not open tabs or count as unread. Messages that
+     * waited for us while we were offline do. */
+    int old = (ev->flags & PROTO_FLAG_HISTORY) && !(ev->flags & PROTO_FLAG_OFFLINE);
+    conv *c = old ? conv_find(a, peer, 1) : conv_open(a, peer, 1);
     wchar_t title[128];
 
     if (!c)
@@ -123,10 +127,45 @@ static void on_priv(app *a, const net_event *ev, const wide_event *w)
     }
     transcript_add_message(c->transcript, ev->time, w->nick, w->text,
                            (mine ? TM_OWN : 0) | ((ev->flags & PROTO_FLAG_HISTORY) ? TM_HISTORY : 0));
-    if (!mine) {
+    if (mine && ev->id > c->own_last) {
+        c->own_last = ev->id;
+        conv_refresh(a, c); /* "sent": the receipts are still to come */
+    } else if (!mine && ev->id > c->peer_last) {
+        c->peer_last = ev->id;
+        /* Seen when it lands in the tab the user is looking at. */
+        if (c == conv_active(a) && GetForegroundWindow() == a->hwnd && !IsIconic(a->hwnd))
+            conv_report_read(a, c);
+    }
+    if (!mine && !old) {
         wstr_format_into(title, 128, IDS_NOTIFY_PRIVATE, w->nick);
         tell(a, c, title, w->text, 1);
     }
+}
+
+/* DELIVERED and READ_MARK: what became of our messages in a private conversation. Our own
+ * reading, reported by another session of ours, counts as read here too. */
+static void on_receipt(app *a, const net_event *ev, const wide_event *w)
+{
+    int own = ev->type == PT_READ_MARK && is_me(a, w->nick);
+    conv *c = conv_find(a, own ? w->target : w->nick, 1);
+
+    if (!c)
+        return;
+    if (own) {
+        if (ev->id > c->reported)
+            c->reported = ev->id;
+        if (c->unread && ev->id >= c->peer_last && c != conv_active(a)) {
+            c->unread = 0; /* read on another PC */
+            status_refresh(a);
+        }
+    } else if (ev->type == PT_DELIVERED && ev->id > c->delivered) {
+        c->delivered = ev->id;
+    } else if (ev->type == PT_READ_MARK && ev->id > c->read) {
+        c->read = ev->id;
+        if (c->read > c->delivered)
+            c->delivered = c->read;
+    }
+    conv_refresh(a, c);
 }
 
 /* ---- membership ---- */
@@ -393,6 +432,8 @@ void messages_apply(app *a, const net_event *ev)
     switch (ev->type) {
     case PT_MSG: on_msg(a, ev, &w); break;
     case PT_PRIV_MSG: on_priv(a, ev, &w); break;
+    case PT_DELIVERED:
+    case PT_READ_MARK: on_receipt(a, ev, &w); break;
     case PT_MEMBER: on_member(a, ev, &w); break;
     case PT_USER_LIST:
         on_user_list(a, ev, &w);

@@ -181,6 +181,17 @@ int net_priv(net_link *link, const char *nick, const char *text)
     return request(link, PT_PRIV, NULL, NULL, nick, text);
 }
 
+int net_read(net_link *link, const char *nick, uint64_t id)
+{
+    proto_msg m;
+
+    memset(&m, 0, sizeof m);
+    m.type = PT_READ;
+    m.target = opt_s(nick);
+    m.id = id;
+    return queue_req(link, &m);
+}
+
 int net_nick(net_link *link, const char *nick)
 {
     return request(link, PT_NICK, NULL, nick, NULL, NULL);

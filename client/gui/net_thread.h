@@ -90,6 +90,8 @@ int net_join(net_link *link, const char *room);
 int net_part(net_link *link, const char *room);
 int net_say(net_link *link, const char *room, const char *text);
 int net_priv(net_link *link, const char *nick, const char *text);
+/* With accounts: the private conversation with nick has been seen up to id. */
+int net_read(net_link *link, const char *nick, uint64_t id);
 int net_nick(net_link *link, const char *nick);
 int net_away(net_link *link, uint8_t presence, const char *text);
 int net_topic(net_link *link, const char *room, const char *text);

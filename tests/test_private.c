@@ -1,0 +1,432 @@
+/* test_private.c — integration tests for stored private conversations (auth = accounts) on a
+ * real server core and engine (epoll natively, IOCP under Wine): a message to an offline
+ * account waits for its login, several sessions of one account share the conversation,
+ * catch-up without duplicates, delivery and read receipts (and switching them off), the
+ * mailbox cap and expiry, and key mode left as it was. */
+#include <stdio.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "server_fixture.h"
+#include "sock.h"
+#include "sys.h"
+#include "test.h"
+#include "thread.h"
+
+#define WAIT 5000u
+
+static int start_with(test_server *ts, server_config *cfg)
+{
+    if (test_add_account(cfg->data_dir, "alice", "alice pw", USER_ROLE_USER, 0) != 0 ||
+        test_add_account(cfg->data_dir, "bob", "bob pw", USER_ROLE_USER, 0) != 0 ||
+        test_add_account(cfg->data_dir, "dave", "dave pw", USER_ROLE_USER, 0) != 0)
+        return -1;
+    return test_server_begin(ts, cfg);
+}
+
+static int start(test_server *ts, const char *name)
+{
+    server_config cfg;
+    test_server_config(&cfg, name);
+    cfg.auth = AUTH_ACCOUNTS;
+    return start_with(ts, &cfg);
+}
+
+/* Logs in (the password is "<name> pw") and reads the lobby's welcome traffic. */
+static pc_conn *login(test_server *ts, const char *user)
+{
+    char err[256], pw[64];
+    int code;
+    pc_conn *c;
+    snprintf(pw, sizeof pw, "%s pw", user);
+    c = test_login(ts, user, pw, &code, err, sizeof err);
+    if (!c) {
+        test_failf_at(__FILE__, __LINE__, "login as %s: %s (code %d)", user, err, code);
+        return NULL;
+    }
+    if (test_settle(c) != 1) {
+        test_failf_at(__FILE__, __LINE__, "%s: no lobby history after login", user);
+        pc_close(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* The next frame of one of the two types (others skipped): its type, 0 on timeout. */
+static uint8_t next_of(pc_conn *c, uint8_t a, uint8_t b, proto_msg *m)
+{
+    uint64_t deadline = sys_mono_ms() + WAIT;
+    while (sys_mono_ms() < deadline) {
+        if (pc_recv(c, m, WAIT) != 1)
+            return 0;
+        if (m->type == a || m->type == b)
+            return m->type;
+    }
+    return 0;
+}
+
+/* Sends a private message and waits for its echo (the store's acknowledgement): its id, or 0
+ * with *code set if it was refused. */
+static uint64_t send_priv(pc_conn *c, const char *to, const char *text, uint32_t tag,
+                          uint16_t *code)
+{
+    proto_msg m;
+    *code = 0;
+    if (pc_priv(c, to, text, tag) != 0)
+        return 0;
+    for (;;) {
+        uint8_t t = next_of(c, PT_PRIV_MSG, PT_ERROR, &m);
+        if (t == PT_ERROR) {
+            *code = m.code;
+            CHECK_EQ_INT(m.tag, tag);
+            return 0;
+        }
+        if (t == 0)
+            return 0;
+        if (m.tag == tag && str_is(m.text, text))
+            return m.id;
+    }
+}
+
+/* Asks for the conversations after `after` and collects the replay: texts joined by '|'. */
+static uint32_t sync_texts(pc_conn *c, uint64_t after, char *out, size_t cap, uint8_t *flags_or,
+                           uint64_t *end_id)
+{
+    proto_msg m;
+    uint32_t n = 0;
+    out[0] = '\0';
+    *flags_or = 0;
+    if (pc_priv_sync(c, after, 0) != 0)
+        return 0;
+    while (next_of(c, PT_PRIV_MSG, PT_PRIV_SYNC_END, &m) == PT_PRIV_MSG) {
+        size_t len = strlen(out);
+        snprintf(out + len, cap - len, "%s%.*s", n ? "|" : "", (int)m.text.n, m.text.p);
+        *flags_or |= m.flags;
+        n++;
+    }
+    if (m.type != PT_PRIV_SYNC_END) {
+        test_failf_at(__FILE__, __LINE__, "no PRIV_SYNC_END");
+        return n;
+    }
+    CHECK_EQ_INT(m.count, n);
+    *end_id = m.id;
+    return n;
+}
+
+TEST(private_message_to_an_offline_account_waits_for_its_login)
+{
+    test_server ts;
+    pc_conn *a, *d;
+    uint16_t code;
+    uint64_t id1, id2, id3, end = 0;
+    uint8_t flags;
+    char got[256];
+    proto_msg m;
+
+    REQUIRE(start(&ts, "pm-offline") == 0);
+    a = login(&ts, "alice");
+    REQUIRE(a);
+    id1 = send_priv(a, "dave", "first", 1, &code);
+    CHECK_EQ_INT(code, 0); /* was: NO_SUCH_USER, "no user called dave is online" */
+    id2 = send_priv(a, "DAVE", "second", 2, &code); /* any spelling of the account */
+    id3 = send_priv(a, "dave", "third", 3, &code);
+    CHECK(id1 && id2 > id1 && id3 > id2);
+
+    d = login(&ts, "dave");
+    REQUIRE(d);
+    CHECK_EQ_INT(sync_texts(d, 0, got, sizeof got, &flags, &end), 3);
+    CHECK_EQ_STR(got, "first|second|third"); /* in order */
+    CHECK(flags & PROTO_FLAG_OFFLINE);
+    CHECK(flags & PROTO_FLAG_HISTORY);
+    CHECK_EQ_INT(end, id3);
+    /* The sender hears that they reached dave, up to the newest. */
+    REQUIRE(next_of(a, PT_DELIVERED, PT_DELIVERED, &m) == PT_DELIVERED);
+    CHECK(str_is(m.nick, "dave"));
+    CHECK_EQ_INT(m.id, id3);
+    /* Delivered now: a later catch-up shows them as conversation, not as waiting. */
+    CHECK_EQ_INT(sync_texts(d, 0, got, sizeof got, &flags, &end), 3);
+    CHECK(!(flags & PROTO_FLAG_OFFLINE));
+    /* A name that is no account is still refused. */
+    CHECK_EQ_INT(send_priv(a, "nobody", "hello?", 4, &code), 0);
+    CHECK_EQ_INT(code, PC_NO_SUCH_USER);
+    pc_close(a);
+    pc_close(d);
+    test_server_end(&ts);
+}
+
+TEST(private_two_sessions_of_one_account_see_the_same_conversation)
+{
+    test_server ts;
+    pc_conn *a1, *a2, *b;
+    uint16_t code;
+    uint64_t id;
+    proto_msg m;
+
+    REQUIRE(start(&ts, "pm-two") == 0);
+    a1 = login(&ts, "alice");
+    a2 = login(&ts, "alice"); /* was refused: "that nickname is taken" */
+    b = login(&ts, "bob");
+    REQUIRE(a1 && a2 && b);
+    /* To alice: both of her sessions. */
+    id = send_priv(b, "alice", "hi alice", 7, &code);
+    CHECK(id != 0);
+    REQUIRE(next_of(a1, PT_PRIV_MSG, PT_PRIV_MSG, &m) == PT_PRIV_MSG);
+    CHECK(str_is(m.text, "hi alice") && m.id == id && m.tag == 0);
+    REQUIRE(next_of(a2, PT_PRIV_MSG, PT_PRIV_MSG, &m) == PT_PRIV_MSG);
+    CHECK(str_is(m.text, "hi alice") && m.id == id && m.tag == 0);
+    /* From one of her sessions: the other shows it too. */
+    id = send_priv(a1, "bob", "hi bob", 8, &code);
+    CHECK(id != 0);
+    REQUIRE(next_of(a2, PT_PRIV_MSG, PT_PRIV_MSG, &m) == PT_PRIV_MSG);
+    CHECK(str_is(m.text, "hi bob") && str_is(m.nick, "alice") && str_is(m.target, "bob"));
+    CHECK_EQ_INT(m.tag, 0); /* the tag is the sending session's own */
+    REQUIRE(next_of(b, PT_PRIV_MSG, PT_PRIV_MSG, &m) == PT_PRIV_MSG);
+    CHECK(str_is(m.text, "hi bob"));
+    pc_close(a1);
+    pc_close(a2);
+    pc_close(b);
+    test_server_end(&ts);
+}
+
+TEST(private_catch_up_after_a_reconnect_has_no_duplicates)
+{
+    test_server ts;
+    pc_conn *a, *b;
+    uint16_t code;
+    uint64_t seen, end = 0, live;
+    uint8_t flags;
+    char got[256];
+    proto_msg m;
+
+    REQUIRE(start(&ts, "pm-catchup") == 0);
+    a = login(&ts, "alice");
+    b = login(&ts, "bob");
+    REQUIRE(a && b);
+    send_priv(a, "bob", "one", 1, &code);
+    seen = send_priv(b, "alice", "two", 2, &code);
+    REQUIRE(next_of(a, PT_PRIV_MSG, PT_PRIV_MSG, &m) == PT_PRIV_MSG);
+    CHECK_EQ_INT(m.id, seen);
+    pc_close(a); /* alice's PC goes away */
+    send_priv(b, "alice", "three", 3, &code);
+    send_priv(b, "alice", "four", 4, &code);
+    a = login(&ts, "alice");
+    REQUIRE(a);
+    /* Asking for what came after the last one seen: exactly the two missed. */
+    CHECK_EQ_INT(sync_texts(a, seen, got, sizeof got, &flags, &end), 2);
+    CHECK_EQ_STR(got, "three|four");
+    /* A live message, then a catch-up from the start: the live one is not repeated. */
+    live = send_priv(b, "alice", "five", 5, &code);
+    REQUIRE(next_of(a, PT_PRIV_MSG, PT_PRIV_MSG, &m) == PT_PRIV_MSG);
+    CHECK_EQ_INT(m.id, live);
+    CHECK_EQ_INT(sync_texts(a, 0, got, sizeof got, &flags, &end), 4);
+    CHECK_EQ_STR(got, "one|two|three|four");
+    CHECK_EQ_INT(end, live); /* the newest id of her conversations */
+    pc_close(a);
+    pc_close(b);
+    test_server_end(&ts);
+}
+
+TEST(private_receipts_delivered_read_and_switched_off)
+{
+    test_server ts;
+    pc_conn *a1, *a2, *b;
+    uint16_t code;
+    uint64_t id, id2;
+    proto_msg m;
+
+    REQUIRE(start(&ts, "pm-receipts") == 0);
+    a1 = login(&ts, "alice");
+    a2 = login(&ts, "alice");
+    b = login(&ts, "bob");
+    REQUIRE(a1 && a2 && b);
+    id = send_priv(b, "alice", "did you read this?", 1, &code);
+    REQUIRE(id != 0);
+    REQUIRE(next_of(b, PT_DELIVERED, PT_DELIVERED, &m) == PT_DELIVERED);
+    CHECK(str_is(m.nick, "alice") && m.id == id);
+    /* alice reads it in one session: bob hears, and her other session shares the state. */
+    REQUIRE(pc_read(a1, "bob", id) == 0);
+    REQUIRE(next_of(b, PT_READ_MARK, PT_READ_MARK, &m) == PT_READ_MARK);
+    CHECK(str_is(m.nick, "alice") && str_is(m.target, "bob") && m.id == id);
+    REQUIRE(next_of(a2, PT_READ_MARK, PT_READ_MARK, &m) == PT_READ_MARK);
+    CHECK(str_is(m.nick, "alice") && str_is(m.target, "bob") && m.id == id);
+    /* Receipts off: both her sessions show the setting, and bob no longer hears. */
+    REQUIRE(pc_priv_prefs(a1, 0) == 0);
+    REQUIRE(next_of(a2, PT_PRIV_PREFS, PT_PRIV_PREFS, &m) == PT_PRIV_PREFS);
+    CHECK(m.flags & PROTO_FLAG_NO_RECEIPTS);
+    id2 = send_priv(b, "alice", "and this?", 2, &code);
+    REQUIRE(id2 != 0);
+    REQUIRE(pc_read(a1, "bob", id2) == 0);
+    REQUIRE(next_of(a2, PT_READ_MARK, PT_READ_MARK, &m) == PT_READ_MARK); /* still shared */
+    CHECK_EQ_INT(m.id, id2);
+    /* alice's reply comes after her READ: if a receipt were sent, bob would see it first. */
+    send_priv(a1, "bob", "no receipts from me", 3, &code);
+    REQUIRE(next_of(b, PT_READ_MARK, PT_PRIV_MSG, &m) != 0);
+    CHECK_EQ_INT(m.type, PT_PRIV_MSG);
+    pc_close(a1);
+    pc_close(a2);
+    pc_close(b);
+    test_server_end(&ts);
+}
+
+TEST(private_read_receipts_off_for_the_whole_server)
+{
+    test_server ts;
+    server_config cfg;
+    pc_conn *a, *b;
+    uint16_t code;
+    uint64_t id;
+    proto_msg m;
+
+    test_server_config(&cfg, "pm-noreceipts");
+    cfg.auth = AUTH_ACCOUNTS;
+    cfg.read_receipts = 0;
+    REQUIRE(start_with(&ts, &cfg) == 0);
+    a = login(&ts, "alice");
+    b = login(&ts, "bob");
+    REQUIRE(a && b);
+    id = send_priv(b, "alice", "read?", 1, &code);
+    REQUIRE(id != 0);
+    REQUIRE(next_of(a, PT_PRIV_MSG, PT_PRIV_MSG, &m) == PT_PRIV_MSG);
+    REQUIRE(pc_read(a, "bob", id) == 0);
+    REQUIRE(next_of(a, PT_READ_MARK, PT_READ_MARK, &m) == PT_READ_MARK); /* her own state */
+    send_priv(a, "bob", "reply", 2, &code);
+    REQUIRE(next_of(b, PT_READ_MARK, PT_PRIV_MSG, &m) != 0);
+    CHECK_EQ_INT(m.type, PT_PRIV_MSG); /* no READ_MARK before it */
+    pc_close(a);
+    pc_close(b);
+    test_server_end(&ts);
+}
+
+TEST(private_mailbox_cap_refuses_and_says_why)
+{
+    test_server ts;
+    server_config cfg;
+    pc_conn *a, *d;
+    uint16_t code;
+    uint64_t end;
+    uint8_t flags;
+    char got[256];
+
+    test_server_config(&cfg, "pm-cap");
+    cfg.auth = AUTH_ACCOUNTS;
+    cfg.mailbox_cap = 2;
+    REQUIRE(start_with(&ts, &cfg) == 0);
+    a = login(&ts, "alice");
+    REQUIRE(a);
+    CHECK(send_priv(a, "dave", "m1", 1, &code) != 0);
+    CHECK(send_priv(a, "dave", "m2", 2, &code) != 0);
+    CHECK_EQ_INT(send_priv(a, "dave", "m3", 3, &code), 0);
+    CHECK_EQ_INT(code, PC_MAILBOX_FULL);
+    d = login(&ts, "dave");
+    REQUIRE(d);
+    CHECK_EQ_INT(sync_texts(d, 0, got, sizeof got, &flags, &end), 2);
+    CHECK_EQ_STR(got, "m1|m2"); /* the refused one was not stored */
+    pc_close(d);
+    /* Delivered, the mailbox is empty again. */
+    CHECK(send_priv(a, "dave", "m4", 4, &code) != 0);
+    CHECK_EQ_INT(code, 0);
+    pc_close(a);
+    test_server_end(&ts);
+}
+
+TEST(private_waiting_message_expires_and_the_sender_is_told)
+{
+    test_server ts;
+    server_config cfg;
+    pc_conn *a, *d;
+    uint16_t code;
+    uint64_t id, end;
+    uint8_t flags;
+    char got[256];
+    proto_msg m;
+
+    test_server_config(&cfg, "pm-expiry");
+    cfg.auth = AUTH_ACCOUNTS;
+    cfg.mailbox_expiry_ms = 1000;
+    REQUIRE(start_with(&ts, &cfg) == 0);
+    a = login(&ts, "alice");
+    REQUIRE(a);
+    id = send_priv(a, "dave", "too late", 1, &code);
+    REQUIRE(id != 0);
+    /* The server's once-a-second upkeep drops it after a second; alice is told which. */
+    REQUIRE(test_expect(a, PT_UNDELIVERED, &m, 10000) == 1);
+    CHECK_EQ_INT(m.id, id);
+    CHECK_EQ_INT(m.code, PC_EXPIRED);
+    CHECK(str_is(m.target, "dave"));
+    d = login(&ts, "dave");
+    REQUIRE(d);
+    CHECK_EQ_INT(sync_texts(d, 0, got, sizeof got, &flags, &end), 0);
+    pc_close(d);
+    pc_close(a);
+    test_server_end(&ts);
+}
+
+TEST(private_in_key_mode_stays_live_only)
+{
+    test_server ts;
+    server_config cfg;
+    pc_conn *a;
+    proto_msg m;
+
+    test_server_config(&cfg, "pm-key");
+    REQUIRE(test_server_begin(&ts, &cfg) == 0);
+    a = test_connect(&ts, "alice", NULL, 0);
+    REQUIRE(a);
+    CHECK(test_settle(a) == 1);
+    REQUIRE(pc_priv(a, "nobody", "hello", 9) == 0);
+    REQUIRE(test_expect(a, PT_ERROR, &m, WAIT) == 1);
+    CHECK_EQ_INT(m.code, PC_NO_SUCH_USER);
+    REQUIRE(pc_priv_sync(a, 0, 0) == 0);
+    REQUIRE(test_expect(a, PT_PRIV_SYNC_END, &m, WAIT) == 1);
+    CHECK_EQ_INT(m.count, 0);
+    pc_close(a);
+    test_server_end(&ts);
+}
+
+/* A user in a room from two sessions is one member: the second login is no JOIN to the
+ * others, the user list names them once, and only the last session's end is a QUIT. */
+TEST(private_two_sessions_are_one_member_of_a_room)
+{
+    test_server ts;
+    pc_conn *a1, *a2, *b;
+    proto_msg m;
+    size_t pos;
+    proto_entry e;
+    int alices;
+    uint64_t deadline;
+
+    REQUIRE(start(&ts, "pm-one-member") == 0);
+    b = login(&ts, "bob");
+    a1 = login(&ts, "alice");
+    REQUIRE(b && a1);
+    REQUIRE(test_expect(b, PT_MEMBER, &m, WAIT) == 1); /* alice joined the lobby */
+    CHECK(m.event == MEMBER_JOIN && str_is(m.nick, "alice"));
+    a2 = login(&ts, "alice");
+    REQUIRE(a2);
+    memset(&m, 0, sizeof m);
+    m.type = PT_USERS;
+    m.room = proto_s("lobby");
+    REQUIRE(pc_send(b, &m) == 0);
+    REQUIRE(next_of(b, PT_USER_LIST, PT_MEMBER, &m) == PT_USER_LIST); /* no second JOIN */
+    pos = 0;
+    alices = 0;
+    while (proto_list_next(&m.list, PT_USER_LIST, &pos, &e))
+        alices += str_is(e.name, "alice");
+    CHECK_EQ_INT(alices, 1);
+    /* One of her sessions ends (the server has let it go: two sessions left, read while the
+     * engine runs, where a stale read only waits longer): she is still there. The other's end
+     * is her QUIT. */
+    pc_close(a2);
+    deadline = sys_mono_ms() + WAIT;
+    while (chat_session_count(ts.core) != 2 && sys_mono_ms() < deadline)
+        sleep_ms(10);
+    CHECK_EQ_INT(chat_session_count(ts.core), 2);
+    REQUIRE(pc_say(b, "lobby", "still here?", 1) == 0);
+    REQUIRE(next_of(b, PT_MSG, PT_MEMBER, &m) == PT_MSG);
+    CHECK(str_is(m.text, "still here?"));
+    pc_close(a1);
+    REQUIRE(next_of(b, PT_MEMBER, PT_MEMBER, &m) == PT_MEMBER);
+    CHECK(m.event == MEMBER_QUIT && str_is(m.nick, "alice"));
+    pc_close(b);
+    test_server_end(&ts);
+}

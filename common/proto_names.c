@@ -40,6 +40,8 @@ const char *proto_type_name(uint8_t type)
     case PT_WALL: return "WALL";
     case PT_SHUTDOWN: return "SHUTDOWN";
     case PT_ACCOUNT: return "ACCOUNT";
+    case PT_SIGNON: return "SIGNON";
+    case PT_SIGNON_BIND: return "SIGNON_BIND";
     default: return "UNKNOWN";
     }
 }
@@ -80,6 +82,9 @@ const char *proto_code_name(uint16_t code)
     case PC_BAD_TEXT: return "BAD_TEXT";
     case PC_NOT_FOUND: return "NOT_FOUND";
     case PC_UNAVAILABLE: return "UNAVAILABLE";
+    case PC_SIGNON_FAILED: return "SIGNON_FAILED";
+    case PC_SIGNON_REFUSED: return "SIGNON_REFUSED";
+    case PC_NO_ACCOUNT: return "NO_ACCOUNT";
     default: return "UNKNOWN";
     }
 }

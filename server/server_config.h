@@ -18,8 +18,12 @@ typedef enum fsync_policy {
     FSYNC_NEVER = 2     /* flushed at once, synced when the OS decides */
 } fsync_policy;
 
-/* [security] auth: the shared key alone, or the key and then an account's password. */
-typedef enum server_auth { AUTH_KEY = 0, AUTH_ACCOUNTS = 1 } server_auth;
+/* [security] auth: the shared key alone, or the key and then an account's password, or the key
+ * and then Windows sign-on (Kerberos) to an account ([signon] settings). */
+typedef enum server_auth { AUTH_KEY = 0, AUTH_ACCOUNTS = 1, AUTH_WINDOWS = 2 } server_auth;
+
+#define SIGNON_REALMS_MAX 512
+#define SIGNON_ALLOW_MAX 2048
 
 typedef struct server_config {
     /* [server] */
@@ -72,7 +76,17 @@ typedef struct server_config {
     uint32_t log_keep;
     int log_level;                     /* log_level */
     int console;                       /* also log to the console */
+    /* [signon] (auth = windows; signon_config.c) */
+    char signon_realms[SIGNON_REALMS_MAX]; /* realms and domains whose users sign on */
+    char signon_allow[SIGNON_ALLOW_MAX];   /* allow-list of principals and realms; "" = all */
+    char signon_keytab[SERVER_PATH_MAX];   /* Linux: the service's keytab; "" = KRB5_KTNAME */
+    int signon_allow_ntlm;                 /* NTLM may be negotiated (off by default) */
+    int signon_auto_create;                /* an account is made at a user's first sign-on */
 } server_config;
+
+/* [signon] settings (signon_config.c), called by server_config_set for that section. */
+int signon_config_set(server_config *cfg, const char *key, const char *value, char *problem,
+                      size_t problem_size);
 
 /* Fills cfg with defaults (paths from the platform's conventions). */
 void server_config_defaults(server_config *cfg);

@@ -1,0 +1,210 @@
+/* test_signon.c — auth = windows end to end: a real server core and engine, the client library
+ * signing on through the test KDC (kdc.sh, realm PARLEY.TEST; CTest points KRB5_CONFIG at it).
+ * Who gets in under which name, and the refusals: no ticket, a realm or principal outside the
+ * allow-list, no account without auto_create, a disabled account. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chat.h"
+#include "crypto.h"
+#include "fsys.h"
+#include "handshake.h"
+#include "server_fixture.h"
+#include "sock.h"
+#include "test.h"
+
+#define WAIT 5000u
+
+static const char *kdc_dir(void)
+{
+    const char *d = getenv("PARLEY_KDC_DIR");
+    return d ? d : "no-kdc-dir";
+}
+
+/* Settings of a Windows sign-on server in PARLEY.TEST with the realm's service keytab. */
+static void signon_config(server_config *cfg, const char *name, int auto_create)
+{
+    test_server_config(cfg, name);
+    cfg->auth = AUTH_WINDOWS;
+    snprintf(cfg->signon_realms, sizeof cfg->signon_realms, "PARLEY.TEST");
+    snprintf(cfg->signon_keytab, sizeof cfg->signon_keytab, "FILE:%s/server.keytab", kdc_dir());
+    cfg->signon_auto_create = auto_create;
+}
+
+/* Signs on as who ("alice", "bob": their credential caches; "nobody": an empty one) asking for
+ * a nick that the server must ignore. The connection, or NULL with *code and err. */
+static pc_conn *sign_on(const test_server *ts, const char *who, int *code, char *err,
+                        size_t err_size)
+{
+    char ccache[600];
+    pc_options o;
+
+    snprintf(ccache, sizeof ccache, "FILE:%s/%s.cc", kdc_dir(), who);
+    pc_options_init(&o);
+    o.host = "127.0.0.1";
+    o.port = ts->port;
+    o.secret = TEST_SECRET;
+    o.secret_len = strlen(TEST_SECRET);
+    o.nick = "whoever";
+    o.connect_timeout_ms = WAIT;
+    o.signon_host = "chat.parley.test"; /* the SPN's name: the server is reached by address */
+    o.signon_ccache = ccache;
+    *code = 0;
+    err[0] = '\0';
+    return pc_connect(&o, code, err, err_size);
+}
+
+/* A sign-on that must be refused: returns the code; err holds the text. */
+static int refused(const test_server *ts, const char *who, char *err, size_t err_size)
+{
+    int code;
+    pc_conn *c = sign_on(ts, who, &code, err, err_size);
+    if (c) {
+        test_failf_at(__FILE__, __LINE__, "%s signed on unexpectedly as %s", who, pc_nick_of(c));
+        pc_close(c);
+    }
+    return code;
+}
+
+TEST(user_with_a_ticket_gets_in_under_the_principals_name)
+{
+    test_server ts;
+    server_config cfg;
+    pc_conn *a, *b;
+    proto_msg m;
+    char err[320];
+    int code;
+
+    signon_config(&cfg, "so-in", 1);
+    REQUIRE(test_server_begin(&ts, &cfg) == 0);
+    a = sign_on(&ts, "alice", &code, err, sizeof err);
+    if (!a)
+        test_failf_at(__FILE__, __LINE__, "alice: %s (%d)", err, code);
+    b = sign_on(&ts, "bob", &code, err, sizeof err);
+    if (!b)
+        test_failf_at(__FILE__, __LINE__, "bob: %s (%d)", err, code);
+    if (a && b) {
+        CHECK_EQ_STR(pc_nick_of(a), "alice"); /* not "whoever": who Kerberos says */
+        CHECK_EQ_STR(pc_nick_of(b), "bob");
+        CHECK_EQ_INT(pc_signed_on(a), 1);
+        CHECK_EQ_INT(pc_server_auth(a), HS_AUTH_WINDOWS);
+        CHECK_EQ_STR(pc_signon_mechanism_of(a), "kerberos");
+        CHECK(test_settle(a) == 1 && test_settle(b) == 1);
+        CHECK(pc_say(a, "lobby", "signed on, no password", 1) == 0);
+        CHECK(test_expect_text(b, "signed on, no password", &m, WAIT) == 1);
+        CHECK(str_is(m.nick, "alice"));
+        /* With accounts the nick is the account's: no renaming onto another. */
+        CHECK(pc_nick(a, "carol") == 0);
+        CHECK(test_expect(a, PT_ERROR, &m, WAIT) == 1);
+        CHECK_EQ_INT(m.code, PC_BAD_NICK);
+    }
+    pc_close(a);
+    pc_close(b);
+    /* The account made at the first sign-on lets alice in again. */
+    a = sign_on(&ts, "alice", &code, err, sizeof err);
+    CHECK(a != NULL);
+    if (a)
+        CHECK_EQ_STR(pc_nick_of(a), "alice");
+    pc_close(a);
+    test_server_end(&ts);
+}
+
+TEST(no_ticket_is_a_clear_refusal)
+{
+    test_server ts;
+    server_config cfg;
+    char err[320];
+
+    signon_config(&cfg, "so-noticket", 1);
+    REQUIRE(test_server_begin(&ts, &cfg) == 0);
+    CHECK_EQ_INT(refused(&ts, "nobody", err, sizeof err), PC_SIGNON_FAILED);
+    if (!strstr(err, "Windows sign-on failed: no Kerberos ticket or credentials"))
+        test_failf_at(__FILE__, __LINE__, "got \"%s\"", err);
+    test_server_end(&ts);
+}
+
+TEST(principal_or_realm_outside_the_allow_list_is_refused)
+{
+    test_server ts;
+    server_config cfg;
+    char err[320];
+    int code;
+    pc_conn *a;
+
+    signon_config(&cfg, "so-allow", 1);
+    snprintf(cfg.signon_allow, sizeof cfg.signon_allow, "alice@PARLEY.TEST");
+    REQUIRE(test_server_begin(&ts, &cfg) == 0);
+    CHECK_EQ_INT(refused(&ts, "bob", err, sizeof err), PC_SIGNON_REFUSED);
+    if (!strstr(err, "bob@PARLEY.TEST is not in this server's allow list"))
+        test_failf_at(__FILE__, __LINE__, "got \"%s\"", err);
+    a = sign_on(&ts, "alice", &code, err, sizeof err);
+    CHECK(a != NULL);
+    pc_close(a);
+    test_server_end(&ts);
+
+    /* A server for another realm admits nobody of PARLEY.TEST. */
+    signon_config(&cfg, "so-realm", 1);
+    snprintf(cfg.signon_realms, sizeof cfg.signon_realms, "CORP.TEST, CORP");
+    REQUIRE(test_server_begin(&ts, &cfg) == 0);
+    CHECK_EQ_INT(refused(&ts, "alice", err, sizeof err), PC_SIGNON_REFUSED);
+    if (!strstr(err, "PARLEY.TEST is not a realm or domain this server admits"))
+        test_failf_at(__FILE__, __LINE__, "got \"%s\"", err);
+    test_server_end(&ts);
+}
+
+TEST(without_auto_create_only_existing_accounts_get_in)
+{
+    test_server ts;
+    server_config cfg;
+    char err[320];
+    int code;
+    pc_conn *a;
+
+    signon_config(&cfg, "so-noauto", 0);
+    REQUIRE(test_add_account(cfg.data_dir, "alice", "unused password", USER_ROLE_OPERATOR, 0) ==
+            0);
+    REQUIRE(test_server_begin(&ts, &cfg) == 0);
+    CHECK_EQ_INT(refused(&ts, "bob", err, sizeof err), PC_NO_ACCOUNT);
+    if (!strstr(err, "bob@PARLEY.TEST has no account bob here"))
+        test_failf_at(__FILE__, __LINE__, "got \"%s\"", err);
+    a = sign_on(&ts, "alice", &code, err, sizeof err);
+    if (!a)
+        test_failf_at(__FILE__, __LINE__, "alice: %s (%d)", err, code);
+    pc_close(a);
+    test_server_end(&ts);
+}
+
+TEST(disabled_account_is_refused)
+{
+    test_server ts;
+    server_config cfg;
+    char err[320];
+
+    signon_config(&cfg, "so-disabled", 1);
+    REQUIRE(test_add_account(cfg.data_dir, "bob", "unused password", USER_ROLE_USER, 1) == 0);
+    REQUIRE(test_server_begin(&ts, &cfg) == 0);
+    CHECK_EQ_INT(refused(&ts, "bob", err, sizeof err), PC_SIGNON_REFUSED);
+    if (!strstr(err, "the account bob is disabled"))
+        test_failf_at(__FILE__, __LINE__, "got \"%s\"", err);
+    test_server_end(&ts);
+}
+
+/* auth = windows without realms is a start-up error that says what to add. */
+TEST(windows_sign_on_without_realms_does_not_start)
+{
+    server_config cfg;
+    char err[512];
+    chat *c;
+
+    sock_startup();
+    crypto_init();
+    signon_config(&cfg, "so-norealms", 1);
+    cfg.signon_realms[0] = '\0';
+    REQUIRE(fsys_mkdirs(cfg.data_dir, err, sizeof err) == 0);
+    c = chat_create(&cfg, err, sizeof err);
+    CHECK(c == NULL);
+    chat_destroy(c);
+    CHECK(strstr(err, "auth = windows needs realms in [signon]") != NULL);
+    test_server_clean(cfg.data_dir);
+}

@@ -1,7 +1,8 @@
 /* test_signon.c — auth = windows end to end: a real server core and engine, the client library
  * signing on through the test KDC (kdc.sh, realm PARLEY.TEST; CTest points KRB5_CONFIG at it).
  * Who gets in under which name, and the refusals: no ticket, a realm or principal outside the
- * allow-list, no account without auto_create, a disabled account. */
+ * allow-list, no account without auto_create, a disabled account, a binding from another
+ * connection. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,9 @@
 #include "crypto.h"
 #include "fsys.h"
 #include "handshake.h"
+#include "raw_client.h"
 #include "server_fixture.h"
+#include "signon.h"
 #include "sock.h"
 #include "test.h"
 
@@ -207,4 +210,85 @@ TEST(windows_sign_on_without_realms_does_not_start)
     chat_destroy(c);
     CHECK(strstr(err, "auth = windows needs realms in [signon]") != NULL);
     test_server_clean(cfg.data_dir);
+}
+
+/* The client's real sign-on, with its binding MIC made over another hash when `relayed` is
+ * set: what a sign-on captured on another connection and replayed here would carry. */
+typedef struct relay_ctx {
+    pc_signon *real;
+    int relayed;
+} relay_ctx;
+
+static void relay_reset(void *ctx)
+{
+    pc_signon_ops()->reset(((relay_ctx *)ctx)->real);
+}
+
+static int relay_step(void *ctx, const uint8_t *in, size_t in_len, buf *out, int *complete,
+                      char *why, size_t why_size)
+{
+    return pc_signon_ops()->step(((relay_ctx *)ctx)->real, in, in_len, out, complete, why,
+                                 why_size);
+}
+
+static int relay_bind_make(void *ctx, const uint8_t *hash, size_t hash_len, buf *mic, char *why,
+                           size_t why_size)
+{
+    relay_ctx *r = ctx;
+    uint8_t other[HS_KEY_SIZE];
+    if (hash_len != sizeof other)
+        return -1;
+    memcpy(other, hash, sizeof other);
+    if (r->relayed)
+        other[0] ^= 0x01; /* another connection's binding */
+    return pc_signon_ops()->bind_make(r->real, other, sizeof other, mic, why, why_size);
+}
+
+static int relay_bind_check(void *ctx, const uint8_t *hash, size_t hash_len, const uint8_t *mic,
+                            size_t mic_len, char *why, size_t why_size)
+{
+    return pc_signon_ops()->bind_check(((relay_ctx *)ctx)->real, hash, hash_len, mic, mic_len,
+                                       why, why_size);
+}
+
+static const hs_signon_ops relay_ops = {relay_reset, relay_step, relay_bind_make,
+                                        relay_bind_check};
+
+/* Signs on as alice through raw_client with relay_ops; returns the handshake's code (0 = in). */
+static int raw_sign_on(const test_server *ts, int relayed, char *err, size_t err_size)
+{
+    char ccache[600];
+    relay_ctx r;
+    raw_client rc;
+    int code = -1;
+
+    snprintf(ccache, sizeof ccache, "FILE:%s/alice.cc", kdc_dir());
+    r.real = pc_signon_new("chat.parley.test", ccache, 0);
+    r.relayed = relayed;
+    if (!r.real)
+        return -1;
+    code = raw_connect_signon(&rc, ts->port, TEST_SECRET, PROTO_CIPHER_AES256GCM, "whoever",
+                              &relay_ops, &r) == 0
+               ? 0
+               : rc.code;
+    snprintf(err, err_size, "%s", rc.err);
+    raw_close(&rc, 0);
+    pc_signon_free(r.real);
+    return code;
+}
+
+TEST(sign_on_bound_to_another_connection_is_refused)
+{
+    test_server ts;
+    server_config cfg;
+    char err[320];
+
+    signon_config(&cfg, "so-relay", 1);
+    REQUIRE(test_server_begin(&ts, &cfg) == 0);
+    /* The same path untouched signs on: what fails below is the binding alone. */
+    CHECK_EQ_INT(raw_sign_on(&ts, 0, err, sizeof err), 0);
+    CHECK_EQ_INT(raw_sign_on(&ts, 1, err, sizeof err), PC_SIGNON_FAILED);
+    if (!strstr(err, "the sign-on does not belong to this connection"))
+        test_failf_at(__FILE__, __LINE__, "got \"%s\"", err);
+    test_server_end(&ts);
 }

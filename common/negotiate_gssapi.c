@@ -312,6 +312,15 @@ neg_status neg_step(neg_ctx *c, const uint8_t *in, size_t in_len, buf *out, neg_
         neg_fail(err, NEG_BAD_TOKEN, 0, "empty token");
         return NEG_ERROR;
     }
+    /* A first token is GSS-framed (RFC 2743 3.1: SPNEGO's NegTokenInit and Kerberos start with
+     * the tag 0x60) or a bare NTLM message: anything else would reach SPNEGO, which reports
+     * some inputs only as an unspecified failure ("Success") instead of a bad token. */
+    if (c->server && c->state == ST_FRESH && in[0] != 0x60 &&
+        (in_len < 8 || memcmp(in, "NTLMSSP", 8) != 0)) {
+        c->state = ST_FAILED;
+        neg_fail(err, NEG_BAD_TOKEN, 0, "not a GSS-API or NTLM token");
+        return NEG_ERROR;
+    }
     if (c->server) {
         major = gss_accept_sec_context(&minor, &c->ctx, c->cred, &input,
                                        GSS_C_NO_CHANNEL_BINDINGS, &c->peer, &mech, &output,

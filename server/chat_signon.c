@@ -74,6 +74,23 @@ static void refuse(session *s, uint16_t code, const char *what, const char *deta
     session_refuse(s, code, text);
 }
 
+/* Ends the sign-on for a security library failure: the client gets the cause in plain words and
+ * the library's code (an ERROR's text is short; the client puts "Windows sign-on failed" in
+ * front of SIGNON_FAILED itself), the log the library's whole text. what may be "". */
+static void refuse_neg(session *s, uint16_t code, const char *what, const neg_error *e)
+{
+    char text[PROTO_NAME_MAX + 1];
+    const char *sep = what[0] ? ": " : "";
+    if (e->cause == NEG_OTHER || e->code == 0)
+        text_printf(text, sizeof text, "%s%s%s", what, sep, e->text);
+    else
+        text_printf(text, sizeof text, "%s%s%s (0x%08lX)", what, sep, neg_cause_text(e->cause),
+                    (unsigned long)e->code);
+    log_warn("Windows sign-on from %s refused: %s%s%s", s->addr, what, sep, e->text);
+    signon_session_free(s);
+    session_refuse(s, code, text);
+}
+
 /* Seals one SIGNON or SIGNON_BIND with the handshake's cipher and queues it. */
 static int send_blob(session *s, uint8_t type, const uint8_t *p, size_t n)
 {
@@ -100,7 +117,7 @@ void signon_begin(session *s)
         return;
     }
     if (neg_server_new(s->srv->signon_cred, &s->signon->ctx, &e) != 0) {
-        refuse(s, PC_INTERNAL, "the server cannot start a sign-on", e.text);
+        refuse_neg(s, PC_INTERNAL, "the server cannot start a sign-on", &e);
         return;
     }
     if (send_blob(s, PT_SIGNON, NULL, 0) != 0)
@@ -165,7 +182,7 @@ static void admit(session *s)
     int rc;
 
     if (neg_peer_name(s->signon->ctx, principal, sizeof principal, &e) != 0) {
-        refuse(s, PC_SIGNON_FAILED, "the server cannot tell who signed on", e.text);
+        refuse_neg(s, PC_SIGNON_FAILED, "the server cannot tell who signed on", &e);
         return;
     }
     if (signon_map_name(principal, c->cfg.signon_realms, name, sizeof name, why, sizeof why) !=
@@ -224,7 +241,7 @@ static void on_token(session *s, const proto_msg *m)
     buf_reset(reply);
     st = neg_step(s->signon->ctx, m->blob.p, m->blob.n, reply, &e);
     if (st == NEG_ERROR) {
-        refuse(s, PC_SIGNON_FAILED, "Windows sign-on failed", e.text);
+        refuse_neg(s, PC_SIGNON_FAILED, "", &e);
         return;
     }
     if (reply->len && send_blob(s, PT_SIGNON, reply->data, reply->len) != 0) {
@@ -248,7 +265,7 @@ static void on_binding(session *s, const proto_msg *m)
         return;
     }
     if (neg_bind_check(s->signon->ctx, bind, sizeof bind, m->blob.p, m->blob.n, &e) != 0) {
-        refuse(s, PC_SIGNON_FAILED, "the sign-on does not belong to this connection", e.text);
+        refuse_neg(s, PC_SIGNON_FAILED, "the sign-on does not belong to this connection", &e);
         return;
     }
     admit(s);

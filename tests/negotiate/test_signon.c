@@ -13,50 +13,10 @@
 #include "handshake.h"
 #include "raw_client.h"
 #include "server_fixture.h"
+#include "signon_fixture.h"
 #include "signon.h"
 #include "sock.h"
 #include "test.h"
-
-#define WAIT 5000u
-
-static const char *kdc_dir(void)
-{
-    const char *d = getenv("PARLEY_KDC_DIR");
-    return d ? d : "no-kdc-dir";
-}
-
-/* Settings of a Windows sign-on server in PARLEY.TEST with the realm's service keytab. */
-static void signon_config(server_config *cfg, const char *name, int auto_create)
-{
-    test_server_config(cfg, name);
-    cfg->auth = AUTH_WINDOWS;
-    snprintf(cfg->signon_realms, sizeof cfg->signon_realms, "PARLEY.TEST");
-    snprintf(cfg->signon_keytab, sizeof cfg->signon_keytab, "FILE:%s/server.keytab", kdc_dir());
-    cfg->signon_auto_create = auto_create;
-}
-
-/* Signs on as who ("alice", "bob": their credential caches; "nobody": an empty one) asking for
- * a nick that the server must ignore. The connection, or NULL with *code and err. */
-static pc_conn *sign_on(const test_server *ts, const char *who, int *code, char *err,
-                        size_t err_size)
-{
-    char ccache[600];
-    pc_options o;
-
-    snprintf(ccache, sizeof ccache, "FILE:%s/%s.cc", kdc_dir(), who);
-    pc_options_init(&o);
-    o.host = "127.0.0.1";
-    o.port = ts->port;
-    o.secret = TEST_SECRET;
-    o.secret_len = strlen(TEST_SECRET);
-    o.nick = "whoever";
-    o.connect_timeout_ms = WAIT;
-    o.signon_host = "chat.parley.test"; /* the SPN's name: the server is reached by address */
-    o.signon_ccache = ccache;
-    *code = 0;
-    err[0] = '\0';
-    return pc_connect(&o, code, err, err_size);
-}
 
 /* A sign-on that must be refused: returns the code; err holds the text. */
 static int refused(const test_server *ts, const char *who, char *err, size_t err_size)
@@ -290,5 +250,61 @@ TEST(sign_on_bound_to_another_connection_is_refused)
     CHECK_EQ_INT(raw_sign_on(&ts, 1, err, sizeof err), PC_SIGNON_FAILED);
     if (!strstr(err, "the sign-on does not belong to this connection"))
         test_failf_at(__FILE__, __LINE__, "got \"%s\"", err);
+    test_server_end(&ts);
+}
+
+/* A hostile client: its first token is garbage (mode 0), or it claims to be done at once and
+ * sends a binding before any token (mode 1). */
+static int hostile_step(void *ctx, const uint8_t *in, size_t in_len, buf *out, int *complete,
+                        char *why, size_t why_size)
+{
+    (void)in;
+    (void)in_len;
+    (void)why;
+    (void)why_size;
+    *complete = *(int *)ctx == 1;
+    if (*(int *)ctx == 0)
+        buf_append(out, "not a token at all", 18);
+    return 0;
+}
+
+static int hostile_bind_make(void *ctx, const uint8_t *hash, size_t hash_len, buf *mic,
+                             char *why, size_t why_size)
+{
+    (void)ctx;
+    (void)hash;
+    (void)hash_len;
+    (void)why;
+    (void)why_size;
+    buf_append(mic, "MIC!", 4);
+    return 0;
+}
+
+static const hs_signon_ops hostile_ops = {NULL, hostile_step, hostile_bind_make,
+                                          relay_bind_check};
+
+TEST(hostile_sign_on_frames_are_refused_plainly)
+{
+    test_server ts;
+    server_config cfg;
+    raw_client rc;
+    int mode;
+
+    signon_config(&cfg, "so-hostile", 1);
+    REQUIRE(test_server_begin(&ts, &cfg) == 0);
+    mode = 0;
+    CHECK(raw_connect_signon(&rc, ts.port, TEST_SECRET, PROTO_CIPHER_AES256GCM, "x",
+                             &hostile_ops, &mode) != 0);
+    CHECK_EQ_INT(rc.code, PC_SIGNON_FAILED);
+    if (!strstr(rc.err, "malformed or unexpected sign-on token: not a GSS-API or NTLM token"))
+        test_failf_at(__FILE__, __LINE__, "got \"%s\"", rc.err);
+    raw_close(&rc, 0);
+    mode = 1;
+    CHECK(raw_connect_signon(&rc, ts.port, TEST_SECRET, PROTO_CIPHER_AES256GCM, "x",
+                             &hostile_ops, &mode) != 0);
+    CHECK_EQ_INT(rc.code, PC_PROTOCOL);
+    if (!strstr(rc.err, "a sign-on binding before the sign-on was complete"))
+        test_failf_at(__FILE__, __LINE__, "got \"%s\"", rc.err);
+    raw_close(&rc, 0);
     test_server_end(&ts);
 }

@@ -156,7 +156,8 @@ static int account_of(session *s, const char *principal, const char *name, user_
     }
     rc = no_password(&v);
     if (rc == 0)
-        rc = users_add(c->users, name, NULL, USER_ROLE_USER, &v, sys_wall_ms(), err, sizeof err);
+        rc = users_add(c->users, name, NULL, (user_role)c->cfg.signon_auto_create_role, &v,
+                       sys_wall_ms(), err, sizeof err);
     else
         snprintf(err, sizeof err, "the random generator failed");
     crypto_wipe(&v, sizeof v);
@@ -165,7 +166,8 @@ static int account_of(session *s, const char *principal, const char *name, user_
         refuse(s, PC_INTERNAL, "the account could not be made", "");
         return -1;
     }
-    log_info("Windows sign-on: made the account %s for %s", info->login, principal);
+    log_info("Windows sign-on: made the account %s (%s) for %s", info->login,
+             users_role_name(info->role), principal);
     return 0;
 }
 

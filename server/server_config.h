@@ -82,6 +82,7 @@ typedef struct server_config {
     char signon_keytab[SERVER_PATH_MAX];   /* Linux: the service's keytab; "" = KRB5_KTNAME */
     int signon_allow_ntlm;                 /* NTLM may be negotiated (off by default) */
     int signon_auto_create;                /* an account is made at a user's first sign-on */
+    int signon_auto_create_role;           /* ... with this role (user_role; default user) */
 } server_config;
 
 /* [signon] settings (signon_config.c), called by server_config_set for that section. */

@@ -8,6 +8,7 @@
 #include "names.h"
 #include "server_config.h"
 #include "signon_map.h"
+#include "users.h"
 
 #define REALM_NAME_MAX 255
 
@@ -99,7 +100,16 @@ int signon_config_set(server_config *cfg, const char *key, const char *value, ch
         return config_value_bool(value, &cfg->signon_allow_ntlm, problem, psize);
     if (names_equal_ci(key, "auto_create"))
         return config_value_bool(value, &cfg->signon_auto_create, problem, psize);
+    if (names_equal_ci(key, "auto_create_role")) {
+        user_role role;
+        if (users_role_parse(value, &role) != 0) {
+            snprintf(problem, psize, "auto_create_role must be user, operator or admin");
+            return -1;
+        }
+        cfg->signon_auto_create_role = (int)role;
+        return 0;
+    }
     snprintf(problem, psize, "unknown setting '%s' in [signon] (realms, allow, keytab, "
-                             "allow_ntlm, auto_create)", key);
+                             "allow_ntlm, auto_create, auto_create_role)", key);
     return -1;
 }

@@ -8,6 +8,7 @@
 #include "ini_edit.h"
 #include "server_config.h"
 #include "test.h"
+#include "users.h"
 
 static int set(server_config *c, const char *section, const char *key, const char *value,
                char *problem)
@@ -232,6 +233,8 @@ TEST(signon_settings_and_their_errors)
         {"allow_ntlm = maybe\n", "tsignon.ini:9:"},
         {"auto_create = sometimes\n", "tsignon.ini:9:"},
         {"realm = PARLEY.TEST\n", "tsignon.ini:9: unknown setting 'realm' in [signon]"},
+        {"auto_create_role = boss\n",
+         "tsignon.ini:9: auto_create_role must be user, operator or admin"},
     };
     size_t i;
 
@@ -249,6 +252,9 @@ TEST(signon_settings_and_their_errors)
     CHECK_EQ_STR(c.signon_keytab, "FILE:tsignon.keytab");
     CHECK_EQ_INT(c.signon_allow_ntlm, 0);
     CHECK_EQ_INT(c.signon_auto_create, 1);
+    CHECK_EQ_INT(c.signon_auto_create_role, USER_ROLE_USER); /* the default */
+    CHECK_EQ_INT(set(&c, "signon", "auto_create_role", "operator", err), 0);
+    CHECK_EQ_INT(c.signon_auto_create_role, USER_ROLE_OPERATOR);
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char file[512];
         snprintf(file, sizeof file, "%s%s", text, bad[i].lines);

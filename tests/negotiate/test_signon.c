@@ -308,3 +308,44 @@ TEST(hostile_sign_on_frames_are_refused_plainly)
     raw_close(&rc, 0);
     test_server_end(&ts);
 }
+
+/* What KICK of someone offline answers: NOT_OPERATOR for a user, NO_SUCH_USER for an operator. */
+static int kick_answer(pc_conn *c)
+{
+    proto_msg m;
+    memset(&m, 0, sizeof m);
+    m.type = PT_KICK;
+    m.nick = proto_s("nobody_online");
+    m.text = proto_s("test");
+    if (test_settle(c) != 1 || pc_send(c, &m) != 0 || test_expect(c, PT_ERROR, &m, WAIT) != 1)
+        return -1;
+    return m.code;
+}
+
+TEST(auto_created_accounts_get_the_configured_role)
+{
+    test_server ts;
+    server_config cfg;
+    char err[320];
+    int code;
+    pc_conn *a;
+
+    signon_config(&cfg, "so-role-default", 1);
+    REQUIRE(test_server_begin(&ts, &cfg) == 0);
+    a = sign_on(&ts, "alice", &code, err, sizeof err);
+    CHECK(a != NULL);
+    if (a)
+        CHECK_EQ_INT(kick_answer(a), PC_NOT_OPERATOR);
+    pc_close(a);
+    test_server_end(&ts);
+
+    signon_config(&cfg, "so-role-operator", 1);
+    cfg.signon_auto_create_role = USER_ROLE_OPERATOR;
+    REQUIRE(test_server_begin(&ts, &cfg) == 0);
+    a = sign_on(&ts, "alice", &code, err, sizeof err);
+    CHECK(a != NULL);
+    if (a)
+        CHECK_EQ_INT(kick_answer(a), PC_NO_SUCH_USER);
+    pc_close(a);
+    test_server_end(&ts);
+}

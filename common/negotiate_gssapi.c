@@ -381,6 +381,21 @@ const char *neg_mechanism(const neg_ctx *c)
     return "other";
 }
 
+int neg_groups_supported(void)
+{
+    return 0;
+}
+
+int neg_peer_in_group(neg_ctx *c, const char *group, int *member, neg_error *err)
+{
+    (void)c;
+    (void)group;
+    *member = 0;
+    return neg_fail(err, NEG_UNSUPPORTED, 0,
+                    "Windows groups need a Windows server (the client's Windows token); on "
+                    "Linux the rule is an allow-list of principals and realms");
+}
+
 int neg_peer_name(neg_ctx *c, char *out, size_t cap, neg_error *err)
 {
     gss_buffer_desc text = GSS_C_EMPTY_BUFFER;

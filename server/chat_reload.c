@@ -82,6 +82,10 @@ void chat_apply_reload(chat *c)
     memcpy(o->signon_allow, n->signon_allow, sizeof o->signon_allow);
     o->signon_auto_create = n->signon_auto_create;
     o->signon_auto_create_role = n->signon_auto_create_role;
+    memcpy(o->signon_allow_groups, n->signon_allow_groups, sizeof o->signon_allow_groups);
+    memcpy(o->signon_operator_groups, n->signon_operator_groups,
+           sizeof o->signon_operator_groups);
+    memcpy(o->signon_admin_groups, n->signon_admin_groups, sizeof o->signon_admin_groups);
     log_set_level((log_level)n->log_level);
     needs_restart("port", o->port != n->port);
     needs_restart("bind", strcmp(o->bind, n->bind) != 0);
@@ -93,7 +97,7 @@ void chat_apply_reload(chat *c)
     needs_restart("auth", o->auth != n->auth);
     needs_restart("keytab", strcmp(o->signon_keytab, n->signon_keytab) != 0);
     needs_restart("allow_ntlm", o->signon_allow_ntlm != n->signon_allow_ntlm);
-    log_info("settings reloaded: name, motd, limits, timeouts, sign-on realms and allow list, "
+    log_info("settings reloaded: name, motd, limits, timeouts, sign-on realms, allow list, groups, "
              "auto_create (and its role) and log level (%s)",
              log_level_name((log_level)n->log_level));
     crypto_wipe(n, sizeof *n);

@@ -33,6 +33,14 @@ int signon_open(chat *c, char *err, size_t err_size)
                  c->cfg.config_path, c->cfg.config_path[0] ? ": " : "");
         return -1;
     }
+    if ((c->cfg.signon_allow_groups[0] || c->cfg.signon_operator_groups[0] ||
+         c->cfg.signon_admin_groups[0]) &&
+        !neg_groups_supported()) {
+        snprintf(err, err_size, "%s%sallow_groups, operator_groups and admin_groups need a "
+                 "Windows server (they are checked on the client's Windows token); here use "
+                 "realms and allow", c->cfg.config_path, c->cfg.config_path[0] ? ": " : "");
+        return -1;
+    }
     memset(&set, 0, sizeof set);
     set.keytab = c->cfg.signon_keytab[0] ? c->cfg.signon_keytab : NULL;
     set.allow_ntlm = c->cfg.signon_allow_ntlm;
@@ -171,6 +179,62 @@ static int account_of(session *s, const char *principal, const char *name, user_
     return 0;
 }
 
+/* Whether the client is in one of the groups of list: 1 or 0, or -1 after refusing (a group the
+ * server cannot check). */
+static int in_any_group(session *s, const char *list)
+{
+    char group[NEG_NAME_MAX];
+    const char *p = list, *word;
+    size_t n;
+    neg_error e;
+    int member;
+
+    while ((n = signon_groups_next(&p, &word)) != 0) {
+        snprintf(group, sizeof group, "%.*s", (int)n, word);
+        if (neg_peer_in_group(s->signon->ctx, group, &member, &e) != 0) {
+            refuse_neg(s, PC_SIGNON_FAILED, "the server cannot check Windows groups", &e);
+            return -1;
+        }
+        if (member)
+            return 1;
+    }
+    return 0;
+}
+
+/* Windows group rules: 0 and the role the groups give (*role), or -1 after refusing. */
+static int group_rules(session *s, const char *principal, user_role *role)
+{
+    const server_config *cfg = &s->srv->cfg;
+    char why[256];
+    int in;
+
+    *role = USER_ROLE_USER;
+    if (cfg->signon_allow_groups[0]) {
+        if ((in = in_any_group(s, cfg->signon_allow_groups)) < 0)
+            return -1;
+        if (!in) {
+            snprintf(why, sizeof why, "%s is not in an allowed group", principal);
+            refuse(s, PC_SIGNON_REFUSED, why, "");
+            return -1;
+        }
+    }
+    if (cfg->signon_admin_groups[0]) {
+        if ((in = in_any_group(s, cfg->signon_admin_groups)) < 0)
+            return -1;
+        if (in) {
+            *role = USER_ROLE_ADMIN;
+            return 0;
+        }
+    }
+    if (cfg->signon_operator_groups[0]) {
+        if ((in = in_any_group(s, cfg->signon_operator_groups)) < 0)
+            return -1;
+        if (in)
+            *role = USER_ROLE_OPERATOR;
+    }
+    return 0;
+}
+
 /* The sign-on is complete and bound: who is it, and may they in? */
 static void admit(session *s)
 {
@@ -179,6 +243,7 @@ static void admit(session *s)
     uint8_t bind[HS_KEY_SIZE];
     neg_error e;
     user_info info;
+    user_role group_role;
     proto_msg proof;
     buf mic;
     int rc;
@@ -197,6 +262,8 @@ static void admit(session *s)
         refuse(s, PC_SIGNON_REFUSED, why, "");
         return;
     }
+    if (group_rules(s, principal, &group_role) != 0)
+        return;
     if (account_of(s, principal, name, &info) != 0)
         return;
     if (info.disabled) {
@@ -216,6 +283,9 @@ static void admit(session *s)
         refuse(s, PC_INTERNAL, "could not bind the sign-on to this connection", "");
         return;
     }
+    /* A group's role counts for this session, on top of the account's own. */
+    if (group_role > info.role)
+        info.role = group_role;
     log_info("%s signed on from %s as %s (%s, %s)", principal, s->addr, info.login,
              neg_mechanism(s->signon->ctx), users_role_name(info.role));
     signon_session_free(s);

@@ -83,6 +83,10 @@ typedef struct server_config {
     int signon_allow_ntlm;                 /* NTLM may be negotiated (off by default) */
     int signon_auto_create;                /* an account is made at a user's first sign-on */
     int signon_auto_create_role;           /* ... with this role (user_role; default user) */
+    /* Windows group rules (Windows servers): group names separated by commas; "" = none */
+    char signon_allow_groups[SIGNON_ALLOW_MAX];    /* only members of one of these sign on */
+    char signon_operator_groups[SIGNON_ALLOW_MAX]; /* members are operators */
+    char signon_admin_groups[SIGNON_ALLOW_MAX];    /* members are admins */
 } server_config;
 
 /* [signon] settings (signon_config.c), called by server_config_set for that section. */

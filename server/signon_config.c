@@ -80,20 +80,34 @@ static int set_keytab(server_config *cfg, const char *value, char *problem, size
     return 0;
 }
 
+/* A list kept as written (allow, the group lists). */
+static int set_list(char *dst, size_t cap, const char *key, const char *value, char *problem,
+                    size_t psize)
+{
+    if (strlen(value) >= cap) {
+        snprintf(problem, psize, "%s is longer than %zu bytes", key, cap - 1);
+        return -1;
+    }
+    snprintf(dst, cap, "%s", value);
+    return 0;
+}
+
 int signon_config_set(server_config *cfg, const char *key, const char *value, char *problem,
                       size_t psize)
 {
     if (names_equal_ci(key, "realms"))
         return set_realms(cfg, value, problem, psize);
-    if (names_equal_ci(key, "allow")) {
-        if (strlen(value) >= sizeof cfg->signon_allow) {
-            snprintf(problem, psize, "allow is longer than %zu bytes",
-                     sizeof cfg->signon_allow - 1);
-            return -1;
-        }
-        snprintf(cfg->signon_allow, sizeof cfg->signon_allow, "%s", value);
-        return 0;
-    }
+    if (names_equal_ci(key, "allow"))
+        return set_list(cfg->signon_allow, sizeof cfg->signon_allow, key, value, problem, psize);
+    if (names_equal_ci(key, "allow_groups"))
+        return set_list(cfg->signon_allow_groups, sizeof cfg->signon_allow_groups, key, value,
+                        problem, psize);
+    if (names_equal_ci(key, "operator_groups"))
+        return set_list(cfg->signon_operator_groups, sizeof cfg->signon_operator_groups, key,
+                        value, problem, psize);
+    if (names_equal_ci(key, "admin_groups"))
+        return set_list(cfg->signon_admin_groups, sizeof cfg->signon_admin_groups, key, value,
+                        problem, psize);
     if (names_equal_ci(key, "keytab"))
         return set_keytab(cfg, value, problem, psize);
     if (names_equal_ci(key, "allow_ntlm"))
@@ -109,7 +123,8 @@ int signon_config_set(server_config *cfg, const char *key, const char *value, ch
         cfg->signon_auto_create_role = (int)role;
         return 0;
     }
-    snprintf(problem, psize, "unknown setting '%s' in [signon] (realms, allow, keytab, "
-                             "allow_ntlm, auto_create, auto_create_role)", key);
+    snprintf(problem, psize, "unknown setting '%s' in [signon] (realms, allow, allow_groups, "
+                             "operator_groups, admin_groups, keytab, allow_ntlm, auto_create, "
+                             "auto_create_role)", key);
     return -1;
 }

@@ -28,6 +28,20 @@ size_t signon_list_next(const char **p, const char **word)
     return len;
 }
 
+size_t signon_groups_next(const char **p, const char **word)
+{
+    size_t len;
+    while (**p == ',' || **p == ' ' || **p == '\t')
+        (*p)++;
+    *word = *p;
+    for (len = 0; (*p)[len] && (*p)[len] != ','; len++)
+        ;
+    *p += len;
+    while (len && ((*word)[len - 1] == ' ' || (*word)[len - 1] == '\t'))
+        len--;
+    return len;
+}
+
 /* 1 if realm[0..n) is one of the names in list. */
 static int realm_listed(const char *realm, size_t n, const char *list)
 {

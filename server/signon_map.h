@@ -19,6 +19,10 @@ typedef enum signon_map_result {
  * sets *word to the name and returns its length, leaving *p after it; 0 at the end. */
 size_t signon_list_next(const char **p, const char **word);
 
+/* The next name of a list of Windows groups, separated by commas only (group names hold spaces:
+ * "CONTOSO\Chat Users"); spaces around a name are not part of it. As signon_list_next. */
+size_t signon_groups_next(const char **p, const char **word);
+
 /* Maps principal to its account name (NFC, at most PROTO_NICK_MAX bytes) in out[0..cap) if its
  * realm or domain is in realms (names separated by commas or spaces, compared without regard to
  * ASCII case). On failure why says why in one line. */

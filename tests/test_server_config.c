@@ -254,6 +254,12 @@ TEST(signon_settings_and_their_errors)
     CHECK_EQ_INT(c.signon_auto_create, 1);
     CHECK_EQ_INT(c.signon_auto_create_role, USER_ROLE_USER); /* the default */
     CHECK_EQ_INT(set(&c, "signon", "auto_create_role", "operator", err), 0);
+    CHECK_EQ_INT(set(&c, "signon", "operator_groups", "CONTOSO\\Chat Ops, CONTOSO\\Help Desk",
+                     err), 0);
+    CHECK_EQ_STR(c.signon_operator_groups, "CONTOSO\\Chat Ops, CONTOSO\\Help Desk");
+    CHECK_EQ_INT(set(&c, "signon", "admin_groups", "Administrators", err), 0);
+    CHECK_EQ_INT(set(&c, "signon", "allow_groups", "CONTOSO\\Chat Users", err), 0);
+    CHECK_EQ_STR(c.signon_allow_groups, "CONTOSO\\Chat Users");
     CHECK_EQ_INT(c.signon_auto_create_role, USER_ROLE_OPERATOR);
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char file[512];

@@ -36,6 +36,19 @@ TEST(other_realms_and_lookalikes_are_refused)
     CHECK_EQ_INT(map("CONTOSO2\\alice", "CONTOSO", out, why), SIGNON_MAP_OTHER_REALM);
 }
 
+TEST(group_lists_split_on_commas_only)
+{
+    const char *p = " CONTOSO\\Chat Users ,Administrators,, CONTOSO\\Ops  ", *w;
+    size_t n;
+    n = signon_groups_next(&p, &w);
+    CHECK(n == 18 && strncmp(w, "CONTOSO\\Chat Users", n) == 0);
+    n = signon_groups_next(&p, &w);
+    CHECK(n == 14 && strncmp(w, "Administrators", n) == 0);
+    n = signon_groups_next(&p, &w);
+    CHECK(n == 11 && strncmp(w, "CONTOSO\\Ops", n) == 0);
+    CHECK_EQ_INT((int)signon_groups_next(&p, &w), 0);
+}
+
 TEST(principals_without_realm_or_usable_name_are_refused)
 {
     char out[PROTO_NICK_MAX + 1], why[200];

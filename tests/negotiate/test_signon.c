@@ -349,3 +349,25 @@ TEST(auto_created_accounts_get_the_configured_role)
     pc_close(a);
     test_server_end(&ts);
 }
+
+/* Group rules are checked on the client's Windows token: a Linux server refuses to start with
+ * them rather than ignore them. */
+TEST(group_rules_need_a_windows_server)
+{
+    server_config cfg;
+    char err[512];
+    chat *c;
+
+    sock_startup();
+    crypto_init();
+    signon_config(&cfg, "so-groups", 1);
+    snprintf(cfg.signon_operator_groups, sizeof cfg.signon_operator_groups,
+             "PARLEY\\Chat Operators");
+    REQUIRE(fsys_mkdirs(cfg.data_dir, err, sizeof err) == 0);
+    c = chat_create(&cfg, err, sizeof err);
+    CHECK(c == NULL);
+    chat_destroy(c);
+    CHECK(strstr(err, "allow_groups, operator_groups and admin_groups need a Windows server") !=
+          NULL);
+    test_server_clean(cfg.data_dir);
+}

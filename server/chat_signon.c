@@ -268,6 +268,7 @@ static void admit(session *s)
         return;
     if (info.disabled) {
         snprintf(why, sizeof why, "the account %s is disabled", info.login);
+        crypto_wipe(&info, sizeof info); /* its verifier, if it has a password too */
         refuse(s, PC_SIGNON_REFUSED, why, "");
         return;
     }
@@ -280,6 +281,7 @@ static void admit(session *s)
              : -1;
     buf_free(&mic);
     if (rc != 0) {
+        crypto_wipe(&info, sizeof info);
         refuse(s, PC_INTERNAL, "could not bind the sign-on to this connection", "");
         return;
     }
@@ -298,6 +300,7 @@ static void admit(session *s)
     proof.type = PT_PROOF;
     proof.nick = proto_s(info.login);
     session_welcome(s, &proof);
+    crypto_wipe(&info, sizeof info);
 }
 
 static void on_token(session *s, const proto_msg *m)

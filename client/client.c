@@ -11,6 +11,7 @@
 #include "crypto.h"
 #include "handshake.h"
 #include "proto.h"
+#include "signon.h"
 #include "sock.h"
 #include "sys.h"
 #include "thread.h"
@@ -41,6 +42,7 @@ struct pc_conn {
     char *password;  /* owned, NUL-terminated; NULL = none; hs borrows it */
     size_t password_len;
     int account;     /* logged in to an account */
+    pc_signon *signon; /* owned: Windows sign-on, should the server ask for it */
     hs_client hs;    /* lives as long as the connection: holds the cached master key */
 
     /* the live connection */
@@ -109,6 +111,9 @@ const char *pc_code_text(int code)
     case PC_NO_ACCOUNTS: return "the server does not use accounts";
     case PC_MAILBOX_FULL: return "the recipient's mailbox is full";
     case PC_EXPIRED: return "expired undelivered";
+    case PC_SIGNON_FAILED: return "Windows sign-on failed";
+    case PC_SIGNON_REFUSED: return "Windows sign-on refused";
+    case PC_NO_ACCOUNT: return "no account for this Windows user";
     case PC_E_UNREACHABLE: return "cannot reach server";
     case PC_E_LOST: return "connection lost";
     case PC_E_LOCAL: return "local error";
@@ -341,6 +346,7 @@ static int conn_dial(pc_conn *c, int *code, char *err, size_t err_size)
     proto_reader_init(&c->rd, (size_t)c->max_frame + cipher_overhead(PROTO_CIPHER_AES256GCM));
     buf_reset(&c->out);
     hs_client_set_password(&c->hs, c->password, c->password_len);
+    hs_client_set_signon(&c->hs, pc_signon_ops(), c->signon);
     rc = hs_client_start(&c->hs, c->secret, c->secret_len, c->ciphers, c->nciphers,
                          c->want_nick, c->agent, &c->out);
     if (rc != PROTO_OK) {
@@ -444,6 +450,7 @@ static void conn_free(pc_conn *c)
     cipher_state_free(&c->tx);
     cipher_state_free(&c->rx);
     hs_client_free(&c->hs);
+    pc_signon_free(c->signon); /* after hs, which resets it */
     buf_free(&c->out);
     if (c->secret) {
         crypto_wipe(c->secret, c->secret_len);
@@ -536,6 +543,12 @@ static int take_options(pc_conn *c, const pc_options *o, int *code, char *text, 
         memcpy(c->password, o->password, o->password_len);
         c->password[o->password_len] = '\0';
         c->password_len = o->password_len;
+    }
+    c->signon = pc_signon_new(o->signon_host && *o->signon_host ? o->signon_host : host,
+                              o->signon_ccache, o->signon_allow_ntlm);
+    if (!c->signon) {
+        snprintf(text, n, "sign-on settings too long, or out of memory");
+        return -1;
     }
     return 0;
 }
@@ -906,6 +919,30 @@ int pc_set_password(pc_conn *c, const char *password, size_t len)
     c->password_len = len;
     hs_client_set_password(&c->hs, c->password, c->password_len);
     return 0;
+}
+
+int pc_server_auth(const pc_conn *c)
+{
+    return c->hs.server_auth;
+}
+
+const char *pc_server_auth_text(int auth)
+{
+    switch (auth) {
+    case HS_AUTH_ACCOUNTS: return "accounts (user name and password)";
+    case HS_AUTH_WINDOWS: return "Windows sign-on (no password)";
+    default: return "network key only";
+    }
+}
+
+int pc_signed_on(const pc_conn *c)
+{
+    return c->hs.signed_on;
+}
+
+const char *pc_signon_mechanism_of(const pc_conn *c)
+{
+    return c->hs.signed_on ? pc_signon_mechanism(c->signon) : "none";
 }
 
 const char *pc_nick_of(const pc_conn *c)

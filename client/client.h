@@ -39,6 +39,11 @@ typedef struct pc_options {
     const char *password;        /* for a server with accounts: the password of the account
                                   * named by nick (UTF-8), copied by pc_connect; NULL = none */
     size_t password_len;
+    /* Windows sign-on: used only when the server asks for it (auth = windows), always as the
+     * current user (the Windows logon session, or the Kerberos credential cache): no prompt. */
+    const char *signon_host;     /* the server's name in its SPN, PARLEY/<name>; NULL = host */
+    const char *signon_ccache;   /* Linux: the credential cache; NULL = KRB5CCNAME or default */
+    int signon_allow_ntlm;       /* 1: Negotiate may fall back to NTLM (off by default) */
 } pc_options;
 
 typedef struct pc_conn pc_conn;
@@ -120,6 +125,14 @@ int pc_session_binding(const pc_conn *c, uint8_t out[32]);
 /* Replaces the password later redials log in with (after a change of password): 0, or -1 for
  * an empty or too long one or no memory (the old one is kept). Same thread rule as pc_redial. */
 int pc_set_password(pc_conn *c, const char *password, size_t len);
+/* How the server admits people, as far as it showed it in the handshake: HS_AUTH_KEY (the
+ * network key alone), HS_AUTH_ACCOUNTS (a password) or HS_AUTH_WINDOWS (Windows sign-on). */
+int pc_server_auth(const pc_conn *c);
+/* Its plain name: "network key", "accounts (password)", "Windows sign-on". */
+const char *pc_server_auth_text(int auth);
+/* 1 if this connection signed on with Windows; then the mechanism ("kerberos", "ntlm"). */
+int pc_signed_on(const pc_conn *c);
+const char *pc_signon_mechanism_of(const pc_conn *c);
 /* The server's name from the handshake, and its message of the day. */
 const char *pc_server_name(const pc_conn *c);
 const char *pc_motd(const pc_conn *c);

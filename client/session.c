@@ -15,6 +15,7 @@
 
 #define HOST_MAX 255
 #define SOURCE_MAX 64
+#define SIGNON_CCACHE_MAX 1024
 #define TEXT_MAX 320
 #define SLICE_DEFAULT_MS 50u
 #define QUIT_GRACE_MS 1500u /* after our BYE, how long we wait for the server to hang up */
@@ -46,6 +47,8 @@ struct pcs_session {
     uint8_t *secret; /* only until the first dial: the connection keeps its own copy */
     size_t secret_len;
     char *password;  /* likewise; NULL = none */
+    char signon_host[HOST_MAX + 1];   /* copies of the sign-on settings ("" = none) */
+    char signon_ccache[SIGNON_CCACHE_MAX + 1];
     pcs_event_fn on_event;
     void *user;
     uint32_t backoff_first_ms, backoff_max_ms, max_attempts, history_fetch;
@@ -132,6 +135,7 @@ static void event_init(pcs_event *ev, pcs_event_kind kind)
     ev->server = "";
     ev->motd = "";
     ev->room = "";
+    ev->mechanism = "none";
 }
 
 static void emit(pcs_session *s, const pcs_event *ev)
@@ -489,8 +493,11 @@ pcs_session *pcs_new(const pcs_options *o, char *err, size_t err_size)
         return NULL;
     }
     if ((c->host && strlen(c->host) > HOST_MAX) || (c->source && strlen(c->source) > SOURCE_MAX) ||
-        (c->agent && strlen(c->agent) > PROTO_NAME_MAX) || c->nciphers > PROTO_MAX_CIPHERS) {
-        put_err(err, err_size, "server name, source address, agent or cipher list too long");
+        (c->agent && strlen(c->agent) > PROTO_NAME_MAX) || c->nciphers > PROTO_MAX_CIPHERS ||
+        (c->signon_host && strlen(c->signon_host) > HOST_MAX) ||
+        (c->signon_ccache && strlen(c->signon_ccache) > SIGNON_CCACHE_MAX)) {
+        put_err(err, err_size, "server name, source address, agent, cipher list or sign-on "
+                               "setting too long");
         return NULL;
     }
     s = calloc(1, sizeof *s);
@@ -519,6 +526,14 @@ pcs_session *pcs_new(const pcs_options *o, char *err, size_t err_size)
     }
     snprintf(s->want_nick, sizeof s->want_nick, "%s", c->nick);
     s->copts.nick = s->want_nick;
+    if (c->signon_host) {
+        snprintf(s->signon_host, sizeof s->signon_host, "%s", c->signon_host);
+        s->copts.signon_host = s->signon_host;
+    }
+    if (c->signon_ccache) {
+        snprintf(s->signon_ccache, sizeof s->signon_ccache, "%s", c->signon_ccache);
+        s->copts.signon_ccache = s->signon_ccache;
+    }
     if (c->agent) {
         snprintf(s->agent, sizeof s->agent, "%s", c->agent);
         s->copts.agent = s->agent;
@@ -852,6 +867,8 @@ static void on_connected(pcs_session *s, int reconnect)
     ev.reconnect = reconnect;
     ev.cipher = pc_cipher(s->conn);
     ev.account = pc_account(s->conn);
+    ev.signed_on = pc_signed_on(s->conn);
+    ev.mechanism = pc_signon_mechanism_of(s->conn);
     ev.nick = pc_nick_of(s->conn);
     ev.server = pc_server_name(s->conn);
     ev.motd = pc_motd(s->conn);

@@ -83,6 +83,8 @@ typedef struct pcs_event {
     const char *motd;      /* CONNECTED: message of the day */
     const char *room;      /* CAUGHT_UP */
     const proto_msg *msg;  /* MESSAGE; NULL otherwise */
+    int signed_on;         /* CONNECTED: 1 if signed on with Windows (auth = windows) */
+    const char *mechanism; /* CONNECTED: the sign-on's mechanism ("kerberos"), else "none" */
 } pcs_event;
 
 typedef void (*pcs_event_fn)(void *user, const pcs_event *ev);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "handshake_impl.h"
 
 enum { ST_START = 0, ST_WAIT_CHALLENGE, ST_WAIT_WELCOME, ST_WAIT_HELLO, ST_WAIT_PROOF, ST_DONE,
        ST_FAILED };
@@ -124,7 +125,7 @@ int hs_plain_error(uint16_t code, const char *text, buf *out)
 
 /* ------------------------------------------------------------------ client */
 
-static hs_result client_fail(hs_client *hs, uint16_t code, const char *reason)
+hs_result hs_client_fail(hs_client *hs, uint16_t code, const char *reason)
 {
     hs->state = ST_FAILED;
     hs->code = code;
@@ -142,13 +143,13 @@ static hs_result client_server_error(hs_client *hs, const proto_msg *m)
     proto_str_copy(text, sizeof text, m->text);
     /* A refusal is a failure whatever it says: code 0 ("OK") would hide that. */
     if (m->code == PC_OK)
-        return client_fail(hs, PC_PROTOCOL, "the server refused the connection without a reason");
+        return hs_client_fail(hs, PC_PROTOCOL, "the server refused the connection without a reason");
     if (m->code == PC_WRONG_KEY)
         snprintf(reason, sizeof reason, "wrong key: the server does not accept this secret key");
     else
         snprintf(reason, sizeof reason, "server refused the connection: %s (%s)", text,
                  proto_code_name(m->code));
-    return client_fail(hs, m->code, reason);
+    return hs_client_fail(hs, m->code, reason);
 }
 
 int hs_client_start(hs_client *hs, const void *secret, size_t secret_len, const uint8_t *ciphers,
@@ -169,6 +170,9 @@ int hs_client_start(hs_client *hs, const void *secret, size_t secret_len, const 
     hs->logged_in = 0;
     crypto_wipe(hs->binding, sizeof hs->binding);
     hs->forward_secret = 0;
+    hs->server_auth = HS_AUTH_KEY;
+    hs->signed_on = 0;
+    hs_client_signon_reset(hs);
     crypto_ecdh_free(hs->ecdh);
     hs->ecdh = NULL;
     if (secret_len == 0 || secret_len > HS_SECRET_MAX || nciphers == 0 ||
@@ -220,26 +224,26 @@ static hs_result client_on_challenge(hs_client *hs, proto_frame *f, proto_msg *m
     int rc = proto_decode(f->type, f->body, f->len, m);
 
     if (rc != PROTO_OK)
-        return client_fail(hs, PC_BAD_FRAME, "the server sent an undecodable handshake frame");
+        return hs_client_fail(hs, PC_BAD_FRAME, "the server sent an undecodable handshake frame");
     if (f->type == PT_ERROR)
         return client_server_error(hs, m);
     if (f->type != PT_CHALLENGE)
-        return client_fail(hs, PC_PROTOCOL, "the server did not answer with a challenge");
+        return hs_client_fail(hs, PC_PROTOCOL, "the server did not answer with a challenge");
     if (m->version != PROTO_VERSION)
-        return client_fail(hs, PC_BAD_VERSION, "the server speaks another protocol version");
+        return hs_client_fail(hs, PC_BAD_VERSION, "the server speaks another protocol version");
     for (i = 0; i < hs->noffered; i++)
         offered |= hs->offered[i] == m->cipher;
     if (!offered)
-        return client_fail(hs, PC_NO_CIPHER, "the server chose a cipher this client did not offer");
+        return hs_client_fail(hs, PC_NO_CIPHER, "the server chose a cipher this client did not offer");
     if (m->iterations < HS_ITERATIONS_MIN || m->iterations > HS_ITERATIONS_MAX)
-        return client_fail(hs, PC_PROTOCOL, "the server asked for an unreasonable key-stretching count");
+        return hs_client_fail(hs, PC_PROTOCOL, "the server asked for an unreasonable key-stretching count");
     if (m->share_len && !hs->ecdh)
-        return client_fail(hs, PC_PROTOCOL, "the server sent a key share this client did not ask for");
+        return hs_client_fail(hs, PC_PROTOCOL, "the server sent a key share this client did not ask for");
     proto_str_copy(hs->server_name, sizeof hs->server_name, m->server);
     if (m->share_len) {
         rc = crypto_ecdh_derive(hs->ecdh, m->share, z);
         if (rc != CRYPTO_OK)
-            return client_fail(hs, rc == CRYPTO_EINVAL ? PC_PROTOCOL : PC_INTERNAL,
+            return hs_client_fail(hs, rc == CRYPTO_EINVAL ? PC_PROTOCOL : PC_INTERNAL,
                                rc == CRYPTO_EINVAL
                                    ? "the server's key share is not a valid P-256 public key"
                                    : "the key exchange failed");
@@ -252,7 +256,7 @@ static hs_result client_on_challenge(hs_client *hs, proto_frame *f, proto_msg *m
     if (!hs->have_master || hs->master_iterations != m->iterations ||
         memcmp(hs->master_salt, m->salt, PROTO_SALT_SIZE) != 0) {
         if (hs_master(hs->secret, hs->secret_len, m->salt, m->iterations, hs->master) != PROTO_OK)
-            return client_fail(hs, PC_INTERNAL, "key derivation failed");
+            return hs_client_fail(hs, PC_INTERNAL, "key derivation failed");
         memcpy(hs->master_salt, m->salt, PROTO_SALT_SIZE);
         hs->master_iterations = m->iterations;
         hs->have_master = 1;
@@ -264,21 +268,27 @@ static hs_result client_on_challenge(hs_client *hs, proto_frame *f, proto_msg *m
     if (rc != PROTO_OK ||
         hs_ciphers(hs->cipher, &hs->keys, hs->secret, hs->secret_len, 0, &hs->tx, &hs->rx) !=
             PROTO_OK)
-        return client_fail(hs, PC_INTERNAL, "key derivation failed");
+        return hs_client_fail(hs, PC_INTERNAL, "key derivation failed");
     free(hs->hello);
     hs->hello = NULL;
 
     memset(&proof, 0, sizeof proof);
     proof.type = PT_PROOF;
     if (hs_proof(&hs->keys, 0, proof.mac) != PROTO_OK)
-        return client_fail(hs, PC_INTERNAL, "key derivation failed");
+        return hs_client_fail(hs, PC_INTERNAL, "key derivation failed");
     proof.nick = proto_s(hs->nick);
     rc = cipher_encode(&hs->tx, &proof, out);
     if (rc != PROTO_OK)
-        return client_fail(hs, rc == PROTO_E_UTF8 || rc == PROTO_E_LENGTH ? PC_BAD_NICK : PC_INTERNAL,
+        return hs_client_fail(hs, rc == PROTO_E_UTF8 || rc == PROTO_E_LENGTH ? PC_BAD_NICK : PC_INTERNAL,
                            "could not send the proof (is the nickname valid?)");
     hs->state = ST_WAIT_WELCOME;
     return HS_CONTINUE;
+}
+
+void hs_client_set_signon(hs_client *hs, const hs_signon_ops *ops, void *ctx)
+{
+    hs->signon = ops;
+    hs->signon_ctx = ctx;
 }
 
 void hs_client_set_password(hs_client *hs, const char *password, size_t len)
@@ -299,16 +309,17 @@ static hs_result client_on_login(hs_client *hs, proto_frame *f, proto_msg *m, bu
     int rc = cipher_decode(&hs->rx, f, m);
 
     if (rc != PROTO_OK)
-        return client_fail(hs, PC_WRONG_KEY,
+        return hs_client_fail(hs, PC_WRONG_KEY,
                            "wrong key: the server's login request does not open with this key");
+    hs->server_auth = HS_AUTH_ACCOUNTS;
     if (!hs->password)
-        return client_fail(hs, PC_BAD_PASSWORD,
+        return hs_client_fail(hs, PC_BAD_PASSWORD,
                            "the server uses accounts: give your user name and password");
     if (hs->login_step == 0) {
         if (!hs->scram && !(hs->scram = malloc(sizeof *hs->scram)))
-            return client_fail(hs, PC_INTERNAL, "out of memory");
+            return hs_client_fail(hs, PC_INTERNAL, "out of memory");
         if (hs_binding(hs->keys.auth, bind) != PROTO_OK)
-            return client_fail(hs, PC_INTERNAL, "key derivation failed");
+            return hs_client_fail(hs, PC_INTERNAL, "key derivation failed");
         memcpy(hs->binding, bind, sizeof bind);
         b.name = HS_BINDING_NAME;
         b.data = bind;
@@ -320,7 +331,7 @@ static hs_result client_on_login(hs_client *hs, proto_frame *f, proto_msg *m, bu
                                 reply, sizeof reply);
     } else {
         if (hs->login_step != 2 || scram_client_check(hs->scram, m->text.p, m->text.n) != SCRAM_OK)
-            return client_fail(hs, PC_BAD_PASSWORD,
+            return hs_client_fail(hs, PC_BAD_PASSWORD,
                                "the server could not prove it holds this account's password");
         hs->login_step++;
         hs->logged_in = 1;
@@ -328,7 +339,7 @@ static hs_result client_on_login(hs_client *hs, proto_frame *f, proto_msg *m, bu
     }
     hs->login_step++;
     if (rc != SCRAM_OK)
-        return client_fail(hs, rc == SCRAM_EPOLICY ? PC_PROTOCOL : PC_BAD_PASSWORD,
+        return hs_client_fail(hs, rc == SCRAM_EPOLICY ? PC_PROTOCOL : PC_BAD_PASSWORD,
                            rc == SCRAM_EPOLICY
                                ? "the server's login request is unreasonable (iterations, nonce)"
                                : "the password login failed");
@@ -336,7 +347,7 @@ static hs_result client_on_login(hs_client *hs, proto_frame *f, proto_msg *m, bu
     lm.type = PT_LOGIN;
     lm.text = proto_s(reply);
     if (cipher_encode(&hs->tx, &lm, out) != PROTO_OK)
-        return client_fail(hs, PC_INTERNAL, "could not send the login");
+        return hs_client_fail(hs, PC_INTERNAL, "could not send the login");
     return HS_CONTINUE;
 }
 
@@ -347,29 +358,34 @@ static hs_result client_on_welcome(hs_client *hs, proto_frame *f, proto_msg *m, 
 
     if (f->type == PT_LOGIN)
         return client_on_login(hs, f, m, out);
+    if (f->type == PT_SIGNON || f->type == PT_SIGNON_BIND)
+        return hs_client_on_signon(hs, f, m, out);
     if (f->type == PT_ERROR) {
         /* Before WELCOME the server speaks plain, so a refusal is readable with any key. */
         if (proto_decode(f->type, f->body, f->len, m) != PROTO_OK)
-            return client_fail(hs, PC_BAD_FRAME, "the server sent an undecodable error");
+            return hs_client_fail(hs, PC_BAD_FRAME, "the server sent an undecodable error");
         return client_server_error(hs, m);
     }
     if (f->type != PT_WELCOME)
-        return client_fail(hs, PC_PROTOCOL, "the server did not answer the proof with a welcome");
+        return hs_client_fail(hs, PC_PROTOCOL, "the server did not answer the proof with a welcome");
     rc = cipher_decode(&hs->rx, f, m);
     if (rc == CIPHER_E_AUTH)
-        return client_fail(hs, PC_WRONG_KEY,
+        return hs_client_fail(hs, PC_WRONG_KEY,
                            "wrong key: the server's reply does not open with this secret key");
     if (rc != PROTO_OK)
-        return client_fail(hs, PC_WRONG_KEY,
+        return hs_client_fail(hs, PC_WRONG_KEY,
                            "wrong key: the server's welcome is unreadable with this secret key");
     if (hs_proof(&hs->keys, 1, expect) != PROTO_OK)
-        return client_fail(hs, PC_INTERNAL, "key derivation failed");
+        return hs_client_fail(hs, PC_INTERNAL, "key derivation failed");
     if (!crypto_equal(expect, m->mac, PROTO_MAC_SIZE))
-        return client_fail(hs, PC_WRONG_KEY,
+        return hs_client_fail(hs, PC_WRONG_KEY,
                            "wrong key: the server could not prove it holds the same secret key");
     /* A login that started must have finished: the server proved it knows the password too. */
     if (hs->login_step > 0 && !hs->logged_in)
-        return client_fail(hs, PC_BAD_PASSWORD, "the server welcomed an unfinished login");
+        return hs_client_fail(hs, PC_BAD_PASSWORD, "the server welcomed an unfinished login");
+    /* Likewise a sign-on: the server must have proved it completed it on this connection. */
+    if (hs->signon_steps > 0 && !hs->signed_on)
+        return hs_client_fail(hs, PC_SIGNON_FAILED, "the server welcomed an unfinished sign-on");
     proto_str_copy(hs->welcome_nick, sizeof hs->welcome_nick, m->nick);
     hs->max_frame = m->max_frame;
     hs->state = ST_DONE;
@@ -385,7 +401,7 @@ hs_result hs_client_on_frame(hs_client *hs, proto_frame *f, proto_msg *msg, buf 
     case ST_WAIT_WELCOME:
         return client_on_welcome(hs, f, msg, out);
     default:
-        return client_fail(hs, PC_PROTOCOL, "handshake frame at the wrong time");
+        return hs_client_fail(hs, PC_PROTOCOL, "handshake frame at the wrong time");
     }
 }
 
@@ -400,6 +416,7 @@ void hs_client_free(hs_client *hs)
     }
     hs->login_step = 0;
     hs->logged_in = 0;
+    hs_client_signon_reset(hs);
     crypto_ecdh_free(hs->ecdh);
     hs->ecdh = NULL;
     cipher_state_free(&hs->tx);

@@ -74,6 +74,32 @@ typedef enum hs_result {
 } hs_result;
 
 /* ---- client side ---- */
+
+/* What the client learned of the server's way of admitting people (hs_client.server_auth). */
+typedef enum hs_server_auth {
+    HS_AUTH_KEY = 0,      /* the network key alone (or not known yet) */
+    HS_AUTH_ACCOUNTS = 1, /* an account's password (LOGIN) */
+    HS_AUTH_WINDOWS = 2   /* Windows sign-on (SIGNON) */
+} hs_server_auth;
+
+/* Windows sign-on (auth = windows), the client's part of the token exchange: supplied by the
+ * client library (client/signon.c, over negotiate.h), so this file needs no security library.
+ * Each returns 0, or -1 with a plain sentence in why. */
+typedef struct hs_signon_ops {
+    /* Drops any exchange in progress (a new connection starts afresh). */
+    void (*reset)(void *ctx);
+    /* Feeds the server's token (in = NULL for the first step), appends the client's reply, if
+     * any, to out and sets *complete once the client's side is done. */
+    int (*step)(void *ctx, const uint8_t *in, size_t in_len, buf *out, int *complete, char *why,
+                size_t why_size);
+    /* The client's MIC over this connection's binding, appended to mic. */
+    int (*bind_make)(void *ctx, const uint8_t *hash, size_t hash_len, buf *mic, char *why,
+                     size_t why_size);
+    /* Checks the server's MIC over the same binding. */
+    int (*bind_check)(void *ctx, const uint8_t *hash, size_t hash_len, const uint8_t *mic,
+                      size_t mic_len, char *why, size_t why_size);
+} hs_signon_ops;
+
 typedef struct hs_client {
     int state;
     const uint8_t *secret;   /* borrowed */
@@ -109,6 +135,13 @@ typedef struct hs_client {
     /* The login's session binding, kept after the keys are wiped: a later change of password
      * on this connection (client/passwd.h) is bound to it too. */
     uint8_t binding[HS_KEY_SIZE];
+    /* Windows sign-on (hs_client_set_signon), and what the server asked for. */
+    const hs_signon_ops *signon; /* NULL: this client cannot sign on */
+    void *signon_ctx;            /* borrowed, passed to the ops */
+    int signon_steps;            /* SIGNON frames handled so far */
+    int signon_complete;         /* the client's side of the exchange is done */
+    int signed_on;               /* 1 once the server's binding MIC verified */
+    int server_auth;             /* hs_server_auth, as far as the server has shown it */
 } hs_client;
 
 /* Starts a handshake: appends HELLO to out. ciphers lists the acceptable ciphers in order of
@@ -119,7 +152,10 @@ int hs_client_start(hs_client *hs, const void *secret, size_t secret_len, const 
 /* For a server with accounts: the password of the account named by the nick (borrowed for the
  * life of hs; NULL for none). Call before hs_client_start. */
 void hs_client_set_password(hs_client *hs, const char *password, size_t len);
-/* Feeds one received frame (CHALLENGE, LOGIN, WELCOME or ERROR). On HS_DONE the caller takes
+/* For a server with Windows sign-on: the client's side of the exchange (ops and ctx borrowed for
+ * the life of hs; NULL for none). Call before hs_client_start. */
+void hs_client_set_signon(hs_client *hs, const hs_signon_ops *ops, void *ctx);
+/* Feeds one received frame (CHALLENGE, LOGIN, SIGNON, SIGNON_BIND, WELCOME or ERROR). On HS_DONE the caller takes
  * hs->tx and hs->rx (and must not free them through hs); msg then holds WELCOME. */
 hs_result hs_client_on_frame(hs_client *hs, proto_frame *f, proto_msg *msg, buf *out);
 /* Releases what hs owns (the HELLO copy, unclaimed ciphers) and wipes keys. */

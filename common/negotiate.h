@@ -103,6 +103,15 @@ int neg_complete(const neg_ctx *c);
  * "CONTOSO\alice" from SSPI), on the client the server's. Needs a complete context. Returns 0,
  * or -1 (NEG_UNSUPPORTED where the library cannot say, as Wine's acceptor). */
 int neg_peer_name(neg_ctx *c, char *out, size_t cap, neg_error *err);
+/* Windows group rules: sets *member to whether the signed-on client's Windows token holds the
+ * group `group` (a name the server looks up, e.g. "CONTOSO\Chat Users" or "Administrators").
+ * SSPI only (QuerySecurityContextToken, CheckTokenMembership); needs a complete server context.
+ * Returns 0, or -1: NEG_UNSUPPORTED where there is no Windows token (GSSAPI; Wine's SSPI), or
+ * NEG_OTHER for a group name the server cannot look up. */
+int neg_peer_in_group(neg_ctx *c, const char *group, int *member, neg_error *err);
+/* 1 if this implementation can check Windows groups at all (SSPI), 0 if it cannot (GSSAPI). */
+int neg_groups_supported(void);
+
 /* The mechanism used: "kerberos", "ntlm", "other", or "unknown" (the library cannot say); "none"
  * before the context is complete. */
 const char *neg_mechanism(const neg_ctx *c);

@@ -312,6 +312,15 @@ neg_status neg_step(neg_ctx *c, const uint8_t *in, size_t in_len, buf *out, neg_
         neg_fail(err, NEG_BAD_TOKEN, 0, "empty token");
         return NEG_ERROR;
     }
+    /* A first token is GSS-framed (RFC 2743 3.1: SPNEGO's NegTokenInit and Kerberos start with
+     * the tag 0x60) or a bare NTLM message: anything else would reach SPNEGO, which reports
+     * some inputs only as an unspecified failure ("Success") instead of a bad token. */
+    if (c->server && c->state == ST_FRESH && in[0] != 0x60 &&
+        (in_len < 8 || memcmp(in, "NTLMSSP", 8) != 0)) {
+        c->state = ST_FAILED;
+        neg_fail(err, NEG_BAD_TOKEN, 0, "not a GSS-API or NTLM token");
+        return NEG_ERROR;
+    }
     if (c->server) {
         major = gss_accept_sec_context(&minor, &c->ctx, c->cred, &input,
                                        GSS_C_NO_CHANNEL_BINDINGS, &c->peer, &mech, &output,
@@ -370,6 +379,21 @@ const char *neg_mechanism(const neg_ctx *c)
     if (same_oid(c->mech, &oid_ntlm))
         return "ntlm";
     return "other";
+}
+
+int neg_groups_supported(void)
+{
+    return 0;
+}
+
+int neg_peer_in_group(neg_ctx *c, const char *group, int *member, neg_error *err)
+{
+    (void)c;
+    (void)group;
+    *member = 0;
+    return neg_fail(err, NEG_UNSUPPORTED, 0,
+                    "Windows groups need a Windows server (the client's Windows token); on "
+                    "Linux the rule is an allow-list of principals and realms");
 }
 
 int neg_peer_name(neg_ctx *c, char *out, size_t cap, neg_error *err)

@@ -319,6 +319,67 @@ static int to_utf8(const wchar_t *w, char *out, size_t cap, neg_error *err)
     return 0;
 }
 
+int neg_groups_supported(void)
+{
+    return 1;
+}
+
+/* The SID of a group name as this machine resolves it (domain groups through its domain). */
+static int group_sid(const char *group, BYTE *sid, DWORD sid_cap, neg_error *err)
+{
+    wchar_t wgroup[NEG_NAME_MAX], domain[NEG_NAME_MAX];
+    DWORD sid_len = sid_cap, domain_len = NEG_NAME_MAX, e;
+    SID_NAME_USE use;
+    char detail[NEG_TEXT_MAX];
+
+    if (MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, group, -1, wgroup, NEG_NAME_MAX) <= 0)
+        return neg_fail(err, NEG_OTHER, 0, "group name too long or not UTF-8");
+    if (LookupAccountNameW(NULL, wgroup, sid, &sid_len, domain, &domain_len, &use))
+        return 0;
+    e = GetLastError();
+    snprintf(detail, sizeof detail, "no group %s here: LookupAccountNameW: error %lu", group,
+             (unsigned long)e);
+    return neg_fail(err, NEG_OTHER, (uint32_t)e, detail);
+}
+
+int neg_peer_in_group(neg_ctx *c, const char *group, int *member, neg_error *err)
+{
+    BYTE sid[SECURITY_MAX_SID_SIZE];
+    HANDLE token = NULL, ident = NULL;
+    BOOL is = FALSE;
+    SECURITY_STATUS st;
+    DWORD e;
+    char detail[NEG_TEXT_MAX];
+    int rc = -1;
+
+    *member = 0;
+    if (!c->server || c->state != ST_DONE)
+        return neg_fail(err, NEG_OTHER, 0, "sign-on is not complete");
+    if (group_sid(group, sid, sizeof sid, err) != 0)
+        return -1;
+    st = QuerySecurityContextToken(&c->ctx, &token);
+    if (st != SEC_E_OK)
+        return sspi_fail(err, "QuerySecurityContextToken", st);
+    /* CheckTokenMembership wants an impersonation token; the context's may be a primary one. */
+    if (!CheckTokenMembership(token, sid, &is)) {
+        if (!DuplicateToken(token, SecurityIdentification, &ident) ||
+            !CheckTokenMembership(ident, sid, &is)) {
+            e = GetLastError();
+            snprintf(detail, sizeof detail, "CheckTokenMembership(%s): error %lu", group,
+                     (unsigned long)e);
+            neg_fail(err, NEG_OTHER, (uint32_t)e, detail);
+            goto done;
+        }
+    }
+    *member = is != FALSE;
+    rc = 0;
+done:
+    if (ident)
+        CloseHandle(ident);
+    CloseHandle(token);
+    return rc;
+}
+
 int neg_peer_name(neg_ctx *c, char *out, size_t cap, neg_error *err)
 {
     SECURITY_STATUS st;

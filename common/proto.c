@@ -43,6 +43,7 @@ enum field_code {
     F_TEXT,
     F_LIST,
     F_DISPLAY,
+    F_BLOB,
     F_CODES
 };
 
@@ -56,7 +57,8 @@ enum field_kind {
     K_STR,     /* u16 length + UTF-8 */
     K_CIPHERS, /* u8 count (1..PROTO_MAX_CIPHERS) + that many cipher ids */
     K_SHARE,   /* u8 length, 0 (none) or PROTO_SHARE_SIZE, + that many bytes */
-    K_LIST     /* u16 entry count + entries */
+    K_LIST,    /* u16 entry count + entries */
+    K_BLOB     /* u16 length + that many opaque bytes */
 };
 
 /* Which values an enumerated u8 field may hold. */
@@ -108,6 +110,7 @@ static const field_def field_defs[F_CODES] = {
     [F_TEXT] = FIELD(K_STR, V_ANY, 0, text),
     [F_LIST] = FIELD(K_LIST, V_ANY, 0, list),
     [F_DISPLAY] = FIELD(K_STR, V_ANY, PROTO_DISPLAY_MAX, display),
+    [F_BLOB] = FIELD(K_BLOB, V_ANY, 0, blob),
 };
 
 #define LAYOUT_FIELDS 8 /* the longest layout has 7 fields; the 8th slot always ends it */
@@ -181,6 +184,8 @@ static const msg_layout layouts[] = {
     {PT_PRIV_PREFS, PROTO_FLAG_NO_RECEIPTS, 0, NO_TEXT, {F_FLAGS}},
     {PT_UNDELIVERED, 0, PROTO_NICK_MAX, LINE_TEXT(PROTO_NAME_MAX),
      {F_ID, F_CODE, F_TARGET, F_TEXT}},
+    {PT_SIGNON, 0, 0, NO_TEXT, {F_BLOB}},
+    {PT_SIGNON_BIND, 0, 0, NO_TEXT, {F_BLOB}},
 };
 
 /* The two list entry shapes: name string, a value (u32 or u8 presence), text string. */
@@ -367,6 +372,16 @@ static int decode_field(const msg_layout *l, uint8_t code, rd *r, proto_msg *m)
         m->ncipher = (uint8_t)n;
         break;
     }
+    case K_BLOB: {
+        proto_bytes *b = (proto_bytes *)(void *)dst;
+        size_t n = rd_u16(r);
+        const uint8_t *p = n ? rd_view(r, n) : NULL;
+        if (!rd_ok(r))
+            return PROTO_E_TRUNCATED;
+        b->p = n ? p : (const uint8_t *)empty_str;
+        b->n = n;
+        break;
+    }
     case K_LIST: {
         size_t count = rd_u16(r), start;
         if (!rd_ok(r))
@@ -391,6 +406,7 @@ static void clear_msg(proto_msg *m, uint8_t type)
     m->type = type;
     m->agent.p = m->server.p = m->room.p = m->nick.p = m->target.p = m->text.p = empty_str;
     m->display.p = empty_str;
+    m->blob.p = (const uint8_t *)empty_str;
 }
 
 int proto_decode(uint8_t type, const uint8_t *body, size_t len, proto_msg *msg)
@@ -515,6 +531,20 @@ static int encode_body(const msg_layout *l, const proto_msg *m, buf *out, size_t
             for (k = 0; k < m->ncipher && st == PROTO_OK; k++)
                 st = check_u8(d->check, 0, m->ciphers[k]);
             *size += 1 + m->ncipher;
+            break;
+        }
+        case K_BLOB: {
+            const proto_bytes *b = (const proto_bytes *)(const void *)src;
+            if (out) {
+                buf_put_u16(out, (uint16_t)b->n);
+                buf_append(out, b->p, b->n);
+                break;
+            }
+            if (b->n > PROTO_BLOB_MAX)
+                return PROTO_E_LENGTH;
+            if (b->n && !b->p)
+                return PROTO_E_VALUE;
+            *size += 2 + b->n;
             break;
         }
         case K_LIST:

@@ -30,6 +30,7 @@
 #define PROTO_SHARE_SIZE 65 /* an ECDH P-256 public key: 04 || X || Y (SEC 1, uncompressed) */
 #define PROTO_DISPLAY_MAX 64   /* an account's display name */
 #define PROTO_VERIFIER_MAX 256 /* a SCRAM verifier as text (scram_verifier_format) */
+#define PROTO_BLOB_MAX 65535 /* opaque bytes (SIGNON tokens): u16 length; the frame limit too */
 
 typedef enum proto_type {
     /* handshake */
@@ -40,6 +41,11 @@ typedef enum proto_type {
     PT_WELCOME = 0x04,     /* s->c, ciphered: mac, nick, max_frame, text (message of the day) */
     PT_LOGIN = 0x05,       /* both, ciphered, after PROOF when the server uses accounts: text
                             * (a SCRAM-SHA-256 message; the server's first is empty: "log in") */
+    PT_SIGNON = 0x06,      /* both, ciphered, after PROOF with auth = windows: blob (a SPNEGO
+                            * token; the server's first is empty: "sign on with Windows") */
+    PT_SIGNON_BIND = 0x07, /* both, ciphered, once the sign-on is complete: blob (a MIC over the
+                            * connection's session binding; the client's first, then the
+                            * server's) */
     /* rooms */
     PT_JOIN = 0x10,        /* c->s: room */
     PT_PART = 0x11,        /* c->s: room, text (reason) */
@@ -158,6 +164,12 @@ typedef enum proto_code {
     PC_UNAVAILABLE = 110,  /* the server could not carry the request out (memory, disk) */
     PC_BAD_VERIFIER = 111, /* a SCRAM verifier that is malformed or outside the server's policy */
     PC_NO_ACCOUNTS = 112,  /* the request needs a server with auth = accounts */
+    /* Windows sign-on (auth = windows); sent as the plain ERROR that ends the handshake */
+    PC_SIGNON_FAILED = 113,  /* the sign-on did not complete: no ticket, clock skew, unknown
+                              * SPN, NTLM refused, a binding from another connection */
+    PC_SIGNON_REFUSED = 114, /* signed on, but not admitted: realm or principal not allowed,
+                              * account disabled, a name that cannot be an account */
+    PC_NO_ACCOUNT = 115,     /* signed on, but there is no account and auto_create is off */
     PC_MAILBOX_FULL = 116, /* the recipient is offline and has too many messages waiting */
     PC_EXPIRED = 117       /* a stored message waited longer than the server keeps it */
 } proto_code;
@@ -181,6 +193,12 @@ typedef struct proto_str {
     const char *p;
     size_t n;
 } proto_str;
+
+/* Opaque bytes inside a decoded frame (SIGNON tokens): valid only while the frame's memory is. */
+typedef struct proto_bytes {
+    const uint8_t *p;
+    size_t n;
+} proto_bytes;
 
 /* The encoded entries of a PT_ROOM_LIST or PT_USER_LIST; walk them with proto_list_next. */
 typedef struct proto_list {
@@ -232,6 +250,7 @@ typedef struct proto_msg {
     proto_str text;
     proto_list list;
     proto_str display; /* an account's display name */
+    proto_bytes blob; /* SIGNON, SIGNON_BIND */
 } proto_msg;
 
 /* Convenience: a proto_str over a NUL-terminated C string. */

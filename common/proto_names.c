@@ -50,6 +50,8 @@ const char *proto_type_name(uint8_t type)
     case PT_READ_MARK: return "READ_MARK";
     case PT_PRIV_PREFS: return "PRIV_PREFS";
     case PT_UNDELIVERED: return "UNDELIVERED";
+    case PT_SIGNON: return "SIGNON";
+    case PT_SIGNON_BIND: return "SIGNON_BIND";
     default: return "UNKNOWN";
     }
 }
@@ -94,6 +96,9 @@ const char *proto_code_name(uint16_t code)
     case PC_NO_ACCOUNTS: return "NO_ACCOUNTS";
     case PC_MAILBOX_FULL: return "MAILBOX_FULL";
     case PC_EXPIRED: return "EXPIRED";
+    case PC_SIGNON_FAILED: return "SIGNON_FAILED";
+    case PC_SIGNON_REFUSED: return "SIGNON_REFUSED";
+    case PC_NO_ACCOUNT: return "NO_ACCOUNT";
     default: return "UNKNOWN";
     }
 }

@@ -85,7 +85,7 @@ chat *chat_create(const server_config *cfg, char *err, size_t err_size)
     if (rec.cut_bytes)
         log_warn("bans journal: cut %llu bytes at its end (%s)", (unsigned long long)rec.cut_bytes,
                  rec.reason);
-    if (accounts_open(c, err, err_size) != 0)
+    if (accounts_open(c, err, err_size) != 0 || signon_open(c, err, err_size) != 0)
         goto fail;
     if (privs_open(c, err, err_size) != 0)
         goto fail;
@@ -162,6 +162,7 @@ void chat_destroy(chat *c)
     bans_close(c->bans);
     privs_close(c);
     accounts_close(c);
+    signon_close(c);
     buf_free(&c->scratch);
     buf_free(&c->entries);
     chat_reload_free(c);
@@ -192,6 +193,7 @@ static void session_free(session *s)
     }
     accounts_session_free(s);
     accounts_live_free(s);
+    signon_session_free(s);
     if (s->nrooms)
         rooms_leave_all(s, MEMBER_QUIT, s->quit_reason[0] ? s->quit_reason : "disconnected");
     limits_disconnect(c, s->addr);
@@ -319,8 +321,11 @@ void session_welcome(session *s, const proto_msg *proof)
     buf *out = &c->scratch;
 
     buf_reset(out);
-    if (c->users && !s->login_ok) { /* accounts: the password first (chat_accounts.c) */
-        accounts_begin(s, proof);
+    if (c->users && !s->login_ok) { /* the password (chat_accounts.c) or Windows sign-on */
+        if (c->cfg.auth == AUTH_WINDOWS)
+            signon_begin(s);
+        else
+            accounts_begin(s, proof);
         return;
     }
     if (nick_prepare(proof->nick.p, proof->nick.n, nick, why, sizeof why) != 0) {
@@ -374,6 +379,10 @@ static void on_handshake_frame(session *s, proto_frame *f)
 
     if (s->login) {
         accounts_on_frame(s, f);
+        return;
+    }
+    if (s->signon) {
+        signon_on_frame(s, f);
         return;
     }
     buf_reset(out);

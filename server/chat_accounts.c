@@ -42,7 +42,7 @@ int accounts_open(chat *c, char *err, size_t err_size)
     int busy = 0;
 
     strmap_init(&c->login_failures);
-    if (c->cfg.auth != AUTH_ACCOUNTS)
+    if (c->cfg.auth == AUTH_KEY) /* the store serves accounts and Windows sign-on alike */
         return 0;
     memset(&rec, 0, sizeof rec);
     c->users = users_open(c->cfg.data_dir, &rec, &busy, err, err_size);
@@ -56,7 +56,8 @@ int accounts_open(chat *c, char *err, size_t err_size)
         return -1;
     }
     c->decoy_iterations = users_typical_iterations(c->users, USER_ADMIN_ITERATIONS_DEFAULT);
-    log_info("accounts: %zu (auth = accounts)", users_count(c->users));
+    log_info("accounts: %zu (auth = %s)", users_count(c->users),
+             c->cfg.auth == AUTH_WINDOWS ? "windows" : "accounts");
     return 0;
 }
 

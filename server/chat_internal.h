@@ -39,6 +39,7 @@ typedef struct session {
     char nick[PROTO_NICK_MAX + 1];
     hs_server *hs;                  /* only while handshaking */
     struct account_login *login;    /* only while logging in to an account (chat_accounts.c) */
+    struct signon_login *signon;    /* only while signing on with Windows (chat_signon.c) */
     uint8_t login_ok;               /* the account login succeeded: welcome under its name */
     account_live *account;          /* logged in to an account (owned), else NULL */
     cipher_state tx, rx;
@@ -114,6 +115,7 @@ struct chat {
     char stop_reason[PROTO_NAME_MAX + 1];
     struct mutex_handle *reload_lock; /* guards reload_pending, set from any thread */
     server_config *reload_pending;  /* settings to apply at the next tick, or NULL */
+    struct neg_server_cred *signon_cred; /* auth = windows: the service's credentials */
 };
 
 /* chat_reload.c — settings that change while running */
@@ -216,6 +218,17 @@ void accounts_on_set_verifier(session *s, const proto_msg *m);
 void accounts_on_password(session *s, const proto_msg *m);
 /* Frees s->account (a change under way is dropped). */
 void accounts_live_free(session *s);
+
+/* chat_signon.c — Windows sign-on (auth = windows) */
+/* Acquires the service's credentials (keytab, or the service account on Windows); 0, or -1
+ * with err saying why. Nothing to do for other auth modes. */
+int signon_open(chat *c, char *err, size_t err_size);
+void signon_close(chat *c);
+/* The key is proven (PROOF): ask the client to sign on. */
+void signon_begin(session *s);
+/* A frame during the sign-on. */
+void signon_on_frame(session *s, proto_frame *f);
+void signon_session_free(session *s);
 
 /* chat_users.c — nicks, presence, private messages */
 /* Checks a requested nick by the rules for names (uname.h) and writes its NFC form to out;

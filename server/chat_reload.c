@@ -77,6 +77,15 @@ void chat_apply_reload(chat *c)
     o->shutdown_deadline_ms = n->shutdown_deadline_ms;
     o->max_rooms_per_user = n->max_rooms_per_user;
     o->log_level = n->log_level;
+    /* Who may sign on is read at each sign-on: a reload applies to the next one. */
+    memcpy(o->signon_realms, n->signon_realms, sizeof o->signon_realms);
+    memcpy(o->signon_allow, n->signon_allow, sizeof o->signon_allow);
+    o->signon_auto_create = n->signon_auto_create;
+    o->signon_auto_create_role = n->signon_auto_create_role;
+    memcpy(o->signon_allow_groups, n->signon_allow_groups, sizeof o->signon_allow_groups);
+    memcpy(o->signon_operator_groups, n->signon_operator_groups,
+           sizeof o->signon_operator_groups);
+    memcpy(o->signon_admin_groups, n->signon_admin_groups, sizeof o->signon_admin_groups);
     log_set_level((log_level)n->log_level);
     needs_restart("port", o->port != n->port);
     needs_restart("bind", strcmp(o->bind, n->bind) != 0);
@@ -85,7 +94,11 @@ void chat_apply_reload(chat *c)
                                  memcmp(o->ciphers, n->ciphers, n->nciphers) != 0);
     needs_restart("per_room", o->history_per_room != n->history_per_room);
     needs_restart("forward_secrecy", o->forward_secrecy != n->forward_secrecy);
-    log_info("settings reloaded: name, motd, limits, timeouts and log level (%s)",
+    needs_restart("auth", o->auth != n->auth);
+    needs_restart("keytab", strcmp(o->signon_keytab, n->signon_keytab) != 0);
+    needs_restart("allow_ntlm", o->signon_allow_ntlm != n->signon_allow_ntlm);
+    log_info("settings reloaded: name, motd, limits, timeouts, sign-on realms, allow list, groups, "
+             "auto_create (and its role) and log level (%s)",
              log_level_name((log_level)n->log_level));
     crypto_wipe(n, sizeof *n);
     free(n);

@@ -199,8 +199,10 @@ int server_config_set(server_config *cfg, const char *section, const char *key,
             cfg->auth = AUTH_KEY;
         else if (names_equal_ci(value, "accounts"))
             cfg->auth = AUTH_ACCOUNTS;
+        else if (names_equal_ci(value, "windows"))
+            cfg->auth = AUTH_WINDOWS;
         else {
-            snprintf(problem, psize, "auth must be key or accounts");
+            snprintf(problem, psize, "auth must be key, accounts or windows");
             return -1;
         }
         return 0;
@@ -313,6 +315,8 @@ int server_config_set(server_config *cfg, const char *section, const char *key,
         cfg->console = b;
         return 0;
     }
+    if (names_equal_ci(section, "signon"))
+        return signon_config_set(cfg, key, value, problem, psize);
     if (section[0] == '\0')
         snprintf(problem, psize, "'%s' must be inside a section such as [server]", key);
     else

@@ -18,8 +18,12 @@ typedef enum fsync_policy {
     FSYNC_NEVER = 2     /* flushed at once, synced when the OS decides */
 } fsync_policy;
 
-/* [security] auth: the shared key alone, or the key and then an account's password. */
-typedef enum server_auth { AUTH_KEY = 0, AUTH_ACCOUNTS = 1 } server_auth;
+/* [security] auth: the shared key alone, or the key and then an account's password, or the key
+ * and then Windows sign-on (Kerberos) to an account ([signon] settings). */
+typedef enum server_auth { AUTH_KEY = 0, AUTH_ACCOUNTS = 1, AUTH_WINDOWS = 2 } server_auth;
+
+#define SIGNON_REALMS_MAX 512
+#define SIGNON_ALLOW_MAX 2048
 
 typedef struct server_config {
     /* [server] */
@@ -78,7 +82,22 @@ typedef struct server_config {
     uint64_t private_keep_ms;          /* delivered ones are kept this long; 0 = for ever */
     int read_receipts;                 /* readers' peers may hear that they read */
     uint64_t private_max_bytes;        /* all stored private messages together */
+    /* [signon] (auth = windows; signon_config.c) */
+    char signon_realms[SIGNON_REALMS_MAX]; /* realms and domains whose users sign on */
+    char signon_allow[SIGNON_ALLOW_MAX];   /* allow-list of principals and realms; "" = all */
+    char signon_keytab[SERVER_PATH_MAX];   /* Linux: the service's keytab; "" = KRB5_KTNAME */
+    int signon_allow_ntlm;                 /* NTLM may be negotiated (off by default) */
+    int signon_auto_create;                /* an account is made at a user's first sign-on */
+    int signon_auto_create_role;           /* ... with this role (user_role; default user) */
+    /* Windows group rules (Windows servers): group names separated by commas; "" = none */
+    char signon_allow_groups[SIGNON_ALLOW_MAX];    /* only members of one of these sign on */
+    char signon_operator_groups[SIGNON_ALLOW_MAX]; /* members are operators */
+    char signon_admin_groups[SIGNON_ALLOW_MAX];    /* members are admins */
 } server_config;
+
+/* [signon] settings (signon_config.c), called by server_config_set for that section. */
+int signon_config_set(server_config *cfg, const char *key, const char *value, char *problem,
+                      size_t problem_size);
 
 /* Fills cfg with defaults (paths from the platform's conventions). */
 void server_config_defaults(server_config *cfg);

@@ -17,7 +17,7 @@ enum ref_field {
     X_VERSION, X_CIPHERS, X_NONCE, X_SALT, X_MAC, X_ITERATIONS, X_CIPHER, X_MAX_FRAME,
     X_FLAGS, X_PRESENCE, X_EVENT, X_CODE, X_TAG, X_COUNT, X_DURATION, X_ID, X_TIME, X_AFTER,
     X_BEFORE, X_TOKEN, X_AGENT, X_SERVER, X_ROOM, X_NICK, X_TARGET, X_TEXT, X_LIST, X_SHARE,
-    X_DISPLAY, X_FIELDS
+    X_DISPLAY, X_BLOB, X_FIELDS
 };
 
 typedef struct ref_type {
@@ -78,6 +78,8 @@ static const ref_type ref_types[] = {
     {PT_READ_MARK, 0, PROTO_NICK_MAX, 0, 0, {X_ID, X_NICK, X_TARGET}},
     {PT_PRIV_PREFS, PROTO_FLAG_NO_RECEIPTS, 0, 0, 0, {X_FLAGS}},
     {PT_UNDELIVERED, 0, PROTO_NICK_MAX, PROTO_NAME_MAX, 0, {X_ID, X_CODE, X_TARGET, X_TEXT}},
+    {PT_SIGNON, 0, 0, 0, 0, {X_BLOB}},
+    {PT_SIGNON_BIND, 0, 0, 0, 0, {X_BLOB}},
 };
 
 #define NTYPES (sizeof ref_types / sizeof ref_types[0])
@@ -174,6 +176,10 @@ static void ref_body(const ref_type *t, const proto_msg *m, buf *b)
             buf_put_u16(b, m->list.count);
             buf_append(b, m->list.p, m->list.n);
             break;
+        case X_BLOB: /* u16 length, then opaque bytes */
+            buf_put_u16(b, (uint16_t)m->blob.n);
+            buf_append(b, m->blob.p, m->blob.n);
+            break;
         default: break;
         }
     }
@@ -236,6 +242,8 @@ static void samples_free(samples *s)
     buf_free(&s->users);
 }
 
+static const uint8_t sample_blob[] = {0x60, 0x00, 0x06, 0x09, 0x2a, 0xff, 0xfe, 0x80, 0x0a};
+
 /* Fills every field of m with a valid, distinctive value suited to type t. */
 static void fill_msg(proto_msg *m, const ref_type *t, const samples *s)
 {
@@ -276,6 +284,8 @@ static void fill_msg(proto_msg *m, const ref_type *t, const samples *s)
     m->nick = proto_s("\xc3\xa4lice");
     m->target = proto_s(t->target_max == PROTO_NICK_MAX ? "bob_" : "192.0.2.7");
     m->text = proto_s(t->chat ? CHAT_TEXT : LINE_TEXT);
+    m->blob.p = sample_blob; /* bytes no string field may hold: NUL, controls, invalid UTF-8 */
+    m->blob.n = sizeof sample_blob;
     if (t->type == PT_ROOM_LIST) {
         m->list.p = s->rooms.data;
         m->list.n = s->rooms.len;
@@ -326,6 +336,8 @@ static int field_eq(int f, const proto_msg *a, const proto_msg *b)
     case X_TARGET: return str_eq(a->target, b->target);
     case X_TEXT: return str_eq(a->text, b->text);
     case X_DISPLAY: return str_eq(a->display, b->display);
+    case X_BLOB:
+        return a->blob.n == b->blob.n && (a->blob.n == 0 || memcmp(a->blob.p, b->blob.p, a->blob.n) == 0);
     case X_LIST:
         return a->list.count == b->list.count && a->list.n == b->list.n &&
                (a->list.n == 0 || memcmp(a->list.p, b->list.p, a->list.n) == 0);
@@ -430,7 +442,7 @@ TEST(proto_type_table)
         }
         known += (size_t)in_ref;
     }
-    CHECK_EQ_INT(known, 43);
+    CHECK_EQ_INT(known, 45);
 }
 
 /* ---- round trips ------------------------------------------------------------------------- */
@@ -1398,7 +1410,7 @@ TEST(proto_reader_bad_version)
 TEST(proto_reader_unknown_type)
 {
     uint8_t h[PROTO_HEADER_SIZE];
-    static const uint8_t bad[] = {0x00, 0x06, 0x15, 0x2F, 0x35, 0x42, 0x55, 0x6A, 0xFF};
+    static const uint8_t bad[] = {0x00, 0x08, 0x15, 0x2F, 0x35, 0x42, 0x55, 0x6A, 0xFF};
     size_t i;
     for (i = 0; i < sizeof bad; i++) {
         put_header(h, 0, PROTO_VERSION, bad[i]);

@@ -8,6 +8,7 @@
 #include "ini_edit.h"
 #include "server_config.h"
 #include "test.h"
+#include "users.h"
 
 static int set(server_config *c, const char *section, const char *key, const char *value,
                char *problem)
@@ -247,4 +248,67 @@ TEST(ini_edit_adds_a_missing_section_and_quotes_when_needed)
     CHECK_EQ_STR(read_text(path, text, sizeof text),
                  "[log]\nlevel = debug\n\n[server]\nbind = \" spaced\\\\\\\"\"\n");
     fsys_remove(path);
+}
+
+/* auth = windows and its [signon] settings: good values are taken; a bad realm, an unreadable
+ * keytab, a yes/no that is neither and an unknown key name the file, the line and the problem. */
+TEST(signon_settings_and_their_errors)
+{
+    const char *path = "tsignon.ini", *keytab = "tsignon.keytab";
+    char err[512], text[256];
+    server_config c;
+    static const struct {
+        const char *lines; /* [signon] lines after the good ones; the bad one is line 9 */
+        const char *problem;
+    } bad[] = {
+        {"realms = alice@PARLEY.TEST\n",
+         "tsignon.ini:9: 'alice@PARLEY.TEST' is no realm or domain name"},
+        {"realms = , ,\n", "tsignon.ini:9: realms must name at least one realm"},
+        {"keytab = FILE:no-such.keytab\n", "tsignon.ini:9: cannot read the keytab no-such.keytab"},
+        {"keytab =\n", "tsignon.ini:9: keytab must name a file"},
+        {"allow_ntlm = maybe\n", "tsignon.ini:9:"},
+        {"auto_create = sometimes\n", "tsignon.ini:9:"},
+        {"realm = PARLEY.TEST\n", "tsignon.ini:9: unknown setting 'realm' in [signon]"},
+        {"auto_create_role = boss\n",
+         "tsignon.ini:9: auto_create_role must be user, operator or admin"},
+    };
+    size_t i;
+
+    REQUIRE(write_text(keytab, "not really a keytab, but readable") == 0);
+    snprintf(text, sizeof text,
+             "[security]\nauth = windows\n[signon]\nrealms = PARLEY.TEST, PARLEY\n"
+             "allow = alice@PARLEY.TEST @OTHER.TEST\nkeytab = FILE:%s\nallow_ntlm = no\n"
+             "auto_create = yes\n", keytab);
+    REQUIRE(write_text(path, text) == 0);
+    server_config_defaults(&c);
+    CHECK_EQ_INT(server_config_load(&c, path, err, sizeof err), 0);
+    CHECK_EQ_INT(c.auth, AUTH_WINDOWS);
+    CHECK_EQ_STR(c.signon_realms, "PARLEY.TEST, PARLEY");
+    CHECK_EQ_STR(c.signon_allow, "alice@PARLEY.TEST @OTHER.TEST");
+    CHECK_EQ_STR(c.signon_keytab, "FILE:tsignon.keytab");
+    CHECK_EQ_INT(c.signon_allow_ntlm, 0);
+    CHECK_EQ_INT(c.signon_auto_create, 1);
+    CHECK_EQ_INT(c.signon_auto_create_role, USER_ROLE_USER); /* the default */
+    CHECK_EQ_INT(set(&c, "signon", "auto_create_role", "operator", err), 0);
+    CHECK_EQ_INT(set(&c, "signon", "operator_groups", "CONTOSO\\Chat Ops, CONTOSO\\Help Desk",
+                     err), 0);
+    CHECK_EQ_STR(c.signon_operator_groups, "CONTOSO\\Chat Ops, CONTOSO\\Help Desk");
+    CHECK_EQ_INT(set(&c, "signon", "admin_groups", "Administrators", err), 0);
+    CHECK_EQ_INT(set(&c, "signon", "allow_groups", "CONTOSO\\Chat Users", err), 0);
+    CHECK_EQ_STR(c.signon_allow_groups, "CONTOSO\\Chat Users");
+    CHECK_EQ_INT(c.signon_auto_create_role, USER_ROLE_OPERATOR);
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char file[512];
+        snprintf(file, sizeof file, "%s%s", text, bad[i].lines);
+        REQUIRE(write_text(path, file) == 0);
+        server_config_defaults(&c);
+        CHECK(server_config_load(&c, path, err, sizeof err) != 0);
+        if (!strstr(err, bad[i].problem))
+            test_failf_at(__FILE__, __LINE__, "%s: got \"%s\"", bad[i].problem, err);
+    }
+    server_config_defaults(&c);
+    CHECK(set(&c, "security", "auth", "kerberos", err) != 0);
+    CHECK(strstr(err, "auth must be key, accounts or windows") != NULL);
+    fsys_remove(path);
+    fsys_remove(keytab);
 }

@@ -146,6 +146,7 @@ int cli_exit_code(int end_code)
         return CLI_EXIT_OK;
     case PC_WRONG_KEY:
     case PC_BAD_PASSWORD: /* the account's password: refused before the welcome */
+    case PC_SIGNON_FAILED: /* likewise who you are: no ticket, clock skew, ... */
         return CLI_EXIT_WRONG_KEY;
     case PC_E_UNREACHABLE:
         return CLI_EXIT_UNREACHABLE;
@@ -156,6 +157,8 @@ int cli_exit_code(int end_code)
     case PC_SERVER_FULL:
     case PC_NO_CIPHER:
     case PC_BAD_VERSION:
+    case PC_SIGNON_REFUSED:
+    case PC_NO_ACCOUNT:
         return CLI_EXIT_REFUSED;
     default:
         return CLI_EXIT_OTHER;
@@ -346,6 +349,8 @@ static void script_event(cli_format *f, const pcs_event *ev, buf *out)
         putf(out, " %s", cipher_name(ev->cipher));
         put_tail(f, out, cstr(ev->server));
         put(out, "\n");
+        if (ev->signed_on)
+            putf(out, "signed_on windows %s\n", ev->mechanism);
         if (!ev->reconnect && ev->motd[0]) {
             put(out, "motd ");
             put_text(f, out, cstr(ev->motd));
@@ -635,8 +640,12 @@ static void human_event(cli_format *f, const pcs_event *ev, uint64_t now, buf *o
         put(out, " as ");
         put_raw(out, cstr(ev->nick));
         /* Which mode the server is in, plainly. */
-        putf(out, " (%s; %s)\n", cipher_name(ev->cipher),
-             ev->account ? "logged in to your account" : "shared key only, no account");
+        if (ev->signed_on)
+            putf(out, " (%s; signed on with Windows, %s, no password)\n", cipher_name(ev->cipher),
+                 ev->mechanism);
+        else
+            putf(out, " (%s; %s)\n", cipher_name(ev->cipher),
+                 ev->account ? "logged in to your account" : "shared key only, no account");
         if (ev->cipher == PROTO_CIPHER_XOR) {
             stamp(out, now);
             put(out, "-!- warning: the xor cipher only hides text from casual view; it is not "

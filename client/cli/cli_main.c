@@ -32,6 +32,8 @@ typedef struct cli_opts {
     const char *key_file;
     const char *user;
     const char *password_file;
+    const char *signon_host;
+    int allow_ntlm;
     uint8_t cipher;
     int script;
     int no_reconnect;
@@ -83,6 +85,11 @@ static void usage(void)
         "  --user NAME        log in to this account (servers with accounts); it is also\n"
         "                     your nickname. The password is asked for, or read from:\n"
         "  --password-file PATH  the first line of this file\n"
+        "  A server with Windows sign-on needs none of these: you sign on as the\n"
+        "  current user (Windows logon, or the Kerberos ticket from kinit), no prompt.\n"
+        "  --signon-host NAME the server's name in its SPN (PARLEY/NAME), when --host is\n"
+        "                     an address or another name (default: --host)\n"
+        "  --allow-ntlm       let Windows sign-on fall back to NTLM (off: Kerberos only)\n"
         "  --cipher NAME      aes-256-gcm (default) or xor (hides text from casual view only)\n"
         "  --script           one line per event for scripts (the default when standard\n"
         "                     input is not a terminal)\n"
@@ -90,9 +97,9 @@ static void usage(void)
         "  --no-reconnect     end when the connection is lost instead of reconnecting\n"
         "  --timeout MS       connect and handshake timeout (default 10000)\n"
         "  --help, --version\n"
-        "Exit codes: 0 ok, 1 other failure, 2 usage, 3 wrong key or password, 4 server\n"
-        "unreachable, "
-"5 refused (nickname taken, banned, kicked, server full).\n";
+        "Exit codes: 0 ok, 1 other failure, 2 usage, 3 wrong key or password, or Windows\n"
+        "sign-on failed, 4 server unreachable, 5 refused (nickname taken, banned, kicked,\n"
+        "server full, Windows sign-on refused, no account).\n";
     cli_write_out(text, sizeof text - 1);
 }
 
@@ -430,6 +437,10 @@ static int parse_args(int argc, char **argv, cli_opts *o)
             o->no_reconnect = 1;
             continue;
         }
+        if (strcmp(arg, "--allow-ntlm") == 0) {
+            o->allow_ntlm = 1;
+            continue;
+        }
         if (strncmp(arg, "--", 2) != 0) {
             err_line("parley-cli: unexpected argument '%s' (see --help)", arg);
             return -1;
@@ -440,6 +451,7 @@ static int parse_args(int argc, char **argv, cli_opts *o)
         if (strcmp(name, "--host") && strcmp(name, "--port") && strcmp(name, "--nick") &&
             strcmp(name, "--key") && strcmp(name, "--key-file") && strcmp(name, "--cipher") &&
             strcmp(name, "--user") && strcmp(name, "--password-file") &&
+            strcmp(name, "--signon-host") &&
             strcmp(name, "--wait") && strcmp(name, "--timeout")) {
             err_line("parley-cli: unknown option '%s' (see --help)", arg);
             return -1;
@@ -470,6 +482,8 @@ static int parse_args(int argc, char **argv, cli_opts *o)
             o->user = val;
         } else if (strcmp(name, "--password-file") == 0) {
             o->password_file = val;
+        } else if (strcmp(name, "--signon-host") == 0) {
+            o->signon_host = val;
         } else if (strcmp(name, "--cipher") == 0) {
             o->cipher = cipher_parse(val);
             if (!o->cipher) {
@@ -662,6 +676,8 @@ int cli_main(int argc, char **argv)
         po.conn.password = password;
         po.conn.password_len = (size_t)password_len;
     }
+    po.conn.signon_host = o.signon_host;
+    po.conn.signon_allow_ntlm = o.allow_ntlm;
     po.conn.ciphers = &cipher;
     po.conn.nciphers = 1;
     po.conn.agent = "parley-cli/" PARLEY_VERSION;

@@ -182,6 +182,9 @@ static wchar_t *error_text(app *a, int code, const wchar_t *full_detail)
         /* Without a password it is the server's request for one, not a refusal. */
         return a->cfg.accounts && a->cfg.password[0] ? wstr_format(IDS_ERR_BAD_PASSWORD)
                                                      : wstr_format(IDS_ERR_NEEDS_ACCOUNT, host);
+    case PC_SIGNON_FAILED:
+    case PC_SIGNON_REFUSED:
+    case PC_NO_ACCOUNT: return wstr_format(IDS_ERR_SIGNON, host, detail);
     case PC_E_LOST:
     case PC_SHUTDOWN: return wstr_format(IDS_ERR_LOST, host, detail);
     default: return wstr_format(IDS_ERR_OTHER, host, detail);

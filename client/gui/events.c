@@ -15,6 +15,7 @@
 #include "recent.h"
 #include "status.h"
 #include "transcript.h"
+#include "whoami.h"
 #include "wstr.h"
 
 #define REDRAW_BATCH 20 /* events in one drain after which the transcript stops redrawing */
@@ -44,7 +45,8 @@ static void on_connected(app *a, const net_event *ev)
 
     a->state = CS_ONLINE;
     a->cipher = ev->cipher;
-    a->account = ev->account;
+    /* A Windows sign-on is an account too (roles, the Users dialog), with no password to ask. */
+    a->account = ev->account || ev->signed_on;
     a->cfg.accounts = ev->account; /* the next Connect dialog asks for what this server wants */
     a->attempt = 0;
     KillTimer(a->hwnd, TIMER_COUNTDOWN);
@@ -69,8 +71,14 @@ static void on_connected(app *a, const net_event *ev)
         lobby = conv_open(a, L"lobby", 0);
         conv_line_fmt(a, lobby, TL_INFO, IDS_SYS_CONNECTED,
                       server && server[0] ? server : a->cfg.host, a->nick, cipher);
-        conv_line_fmt(a, lobby, TL_INFO, ev->account ? IDS_SYS_MODE_ACCOUNT : IDS_SYS_MODE_KEY,
-                      a->nick, NULL, NULL);
+        if (ev->signed_on) {
+            wchar_t me[160];
+            whoami_text(me, 160);
+            conv_line_fmt(a, lobby, TL_INFO, IDS_SYS_MODE_WINDOWS, a->nick, me, NULL);
+        } else {
+            conv_line_fmt(a, lobby, TL_INFO, ev->account ? IDS_SYS_MODE_ACCOUNT : IDS_SYS_MODE_KEY,
+                          a->nick, NULL, NULL);
+        }
         if (motd && motd[0])
             conv_line_fmt(a, lobby, TL_INFO, IDS_SYS_MOTD, motd, NULL, NULL);
         rejoin_kept_tabs(a);

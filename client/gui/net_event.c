@@ -116,6 +116,7 @@ net_event *link_event_copy(const pcs_event *e)
         ev->code = e->code;
         ev->reconnect = e->reconnect;
         ev->account = e->account;
+        ev->signed_on = e->signed_on;
         ev->cipher = e->cipher;
         ev->count = e->count;
         ev->attempt = e->attempt;

@@ -44,7 +44,7 @@ typedef struct net_event {
     struct net_event *next;
     pcs_event_kind kind;
     uint8_t type, flags, presence, event, cipher;
-    int code, reconnect, account;
+    int code, reconnect, account, signed_on;
     uint32_t count, attempt, delay_ms, rtt_ms, tag;
     uint64_t id, time;
     char *room, *nick, *target, *text;

@@ -14,13 +14,71 @@
  * empty LOGIN ("log in") is sealed and fed first, so the fuzzed frame meets a client that is
  * in the middle of an account login (client-first sent). A server-first asking for more than
  * SCRAM's minimum iterations is skipped, like a costly CHALLENGE.
+ * Bit 5 of byte 0: the client can sign on with Windows (a stand-in for the security library:
+ * its token is "T1", a server token starting with 'K' completes it, 'E' fails it, and only
+ * the MIC "GOOD" verifies), and in modes 2 and 3 the server's empty SIGNON is sealed and fed
+ * first, so the fuzzed frame meets a client in the middle of a sign-on: it must never take a
+ * WELCOME before the server's binding MIC verified.
  * Checked: no crash, leak or UB; a failure has a code and a reason; HS_DONE only with the
  * server's correct MAC. A CHALLENGE asking for more key stretching than the minimum is skipped:
  * its cost (up to HS_ITERATIONS_MAX) is by design, and would only slow the fuzzer down. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz_util.h"
+
+/* The stand-in sign-on: deterministic, no KDC. */
+static void signon_reset(void *ctx)
+{
+    (void)ctx;
+}
+
+static int signon_step(void *ctx, const uint8_t *in, size_t in_len, buf *out, int *complete,
+                       char *why, size_t why_size)
+{
+    (void)ctx;
+    *complete = 0;
+    if (!in) {
+        buf_append(out, "T1", 2);
+        return 0;
+    }
+    if (in_len && in[0] == 'E') {
+        snprintf(why, why_size, "stand-in refusal");
+        return -1;
+    }
+    if (in_len && in[0] == 'K')
+        *complete = 1;
+    else
+        buf_append(out, "T2", 2);
+    return 0;
+}
+
+static int signon_bind_make(void *ctx, const uint8_t *hash, size_t hash_len, buf *mic,
+                            char *why, size_t why_size)
+{
+    (void)ctx;
+    (void)why;
+    (void)why_size;
+    FUZZ_ASSERT(hash_len == HS_KEY_SIZE);
+    buf_append(mic, hash, 4);
+    return 0;
+}
+
+static int signon_bind_check(void *ctx, const uint8_t *hash, size_t hash_len, const uint8_t *mic,
+                             size_t mic_len, char *why, size_t why_size)
+{
+    (void)ctx;
+    (void)hash;
+    FUZZ_ASSERT(hash_len == HS_KEY_SIZE);
+    if (mic_len == 4 && memcmp(mic, "GOOD", 4) == 0)
+        return 0;
+    snprintf(why, why_size, "stand-in MIC mismatch");
+    return -1;
+}
+
+static const hs_signon_ops signon_ops = {signon_reset, signon_step, signon_bind_make,
+                                         signon_bind_check};
 
 static const uint8_t AES[] = {PROTO_CIPHER_AES256GCM};
 static const uint8_t XOR[] = {PROTO_CIPHER_XOR};
@@ -185,6 +243,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_client_prime(&t->cli);
     if (data[0] & 16)
         hs_client_set_password(&t->cli, "fuzz password", 13);
+    if (data[0] & 32)
+        hs_client_set_signon(&t->cli, &signon_ops, NULL);
     if (hs_client_start(&t->cli, FUZZ_SECRET, strlen(FUZZ_SECRET), offer, noffer, "fuzzer",
                         "fuzz-agent", &t->cout) != PROTO_OK)
         fuzz_fail("hs_client_start");
@@ -200,6 +260,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_ASSERT(feed_sealed(t, PT_LOGIN, (const uint8_t *)"\0\0", 2) == HS_CONTINUE);
             if (fuzz_scram_costly(p, n))
                 goto done;
+        }
+        if ((data[0] & 32) && mode >= 2) {
+            /* A Windows sign-on begins: the client answers with its first token. */
+            FUZZ_ASSERT(feed_sealed(t, PT_SIGNON, (const uint8_t *)"\0\0", 2) == HS_CONTINUE);
+            FUZZ_ASSERT(t->cli.server_auth == HS_AUTH_WINDOWS && !t->cli.signed_on);
         }
         if (mode == 1) {
             feed_stream(t, p, n);
@@ -229,6 +294,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     memcpy(body + PROTO_MAC_SIZE, p, n);
                 if (feed_sealed(t, PT_WELCOME, body, PROTO_MAC_SIZE + n) == HS_DONE) {
                     FUZZ_ASSERT(t->cli.welcome_nick[PROTO_NICK_MAX] == '\0');
+                    /* A sign-on that started must have been bound first. */
+                    FUZZ_ASSERT(!(data[0] & 32) || t->cli.signed_on);
                     cipher_state_free(&t->cli.tx);
                     cipher_state_free(&t->cli.rx);
                 }

@@ -304,6 +304,24 @@ static void seeds_handshake(void)
                    hs_out.len - PROTO_HEADER_SIZE - PROTO_MAC_SIZE);
         snprintf(name, sizeof name, "good-mac-%s", x ? "xor" : "aes");
         put_file("hs_client", name, &b);
+        /* With a Windows sign-on begun (bit 5): the right WELCOME too early, the server's
+         * binding before the client is complete, and the server's completing token. */
+        buf_reset(&b);
+        buf_put_u8(&b, (uint8_t)(32 | 12 | x));
+        buf_append(&b, hs_out.data + PROTO_HEADER_SIZE + PROTO_MAC_SIZE,
+                   hs_out.len - PROTO_HEADER_SIZE - PROTO_MAC_SIZE);
+        snprintf(name, sizeof name, "signon-welcome-before-binding-%s", x ? "xor" : "aes");
+        put_file("hs_client", name, &b);
+        buf_reset(&b);
+        buf_put_u8(&b, (uint8_t)(32 | 8 | x));
+        buf_append(&b, "\0\x07\0\x04GOOD", 8);
+        snprintf(name, sizeof name, "signon-bind-too-early-%s", x ? "xor" : "aes");
+        put_file("hs_client", name, &b);
+        buf_reset(&b);
+        buf_put_u8(&b, (uint8_t)(32 | 8 | x));
+        buf_append(&b, "\0\x06\0\x01K", 5);
+        snprintf(name, sizeof name, "signon-complete-%s", x ? "xor" : "aes");
+        put_file("hs_client", name, &b);
     }
     buf_free(&b);
     buf_free(&hs_out);

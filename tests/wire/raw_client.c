@@ -63,6 +63,12 @@ static int next_frame(raw_client *rc, proto_frame *f, uint32_t timeout_ms)
 int raw_connect(raw_client *rc, uint16_t port, const char *secret, uint8_t cipher,
                 const char *nick)
 {
+    return raw_connect_signon(rc, port, secret, cipher, nick, NULL, NULL);
+}
+
+int raw_connect_signon(raw_client *rc, uint16_t port, const char *secret, uint8_t cipher,
+                       const char *nick, const hs_signon_ops *ops, void *ctx)
+{
     char why[256];
     proto_frame f;
     proto_msg m;
@@ -84,6 +90,7 @@ int raw_connect(raw_client *rc, uint16_t port, const char *secret, uint8_t ciphe
     }
     if (!nick)
         return 0;
+    hs_client_set_signon(&rc->hs, ops, ctx);
     if (hs_client_start(&rc->hs, rc->secret, rc->secret_len, &cipher, 1, nick, "raw-test",
                         &rc->scratch) != PROTO_OK) {
         fail(rc, PC_E_LOCAL, "hs_client_start failed");

@@ -33,6 +33,10 @@ typedef struct raw_client {
  * still be freed with raw_close). */
 int raw_connect(raw_client *rc, uint16_t port, const char *secret, uint8_t cipher,
                 const char *nick);
+/* raw_connect for a server with Windows sign-on: the handshake signs on through ops and ctx
+ * (hs_client_set_signon), which a test may wrap to alter what is sent. */
+int raw_connect_signon(raw_client *rc, uint16_t port, const char *secret, uint8_t cipher,
+                       const char *nick, const hs_signon_ops *ops, void *ctx);
 /* Sends raw bytes (recorded in sent). 0 or -1. */
 int raw_send(raw_client *rc, const void *p, size_t n);
 /* Encodes and seals m with the session cipher and sends it; the sealed frame is in last_frame. */

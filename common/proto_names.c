@@ -40,6 +40,13 @@ const char *proto_type_name(uint8_t type)
     case PT_WALL: return "WALL";
     case PT_SHUTDOWN: return "SHUTDOWN";
     case PT_ACCOUNT: return "ACCOUNT";
+    case PT_ALERT: return "ALERT";
+    case PT_ALERT_OK: return "ALERT_OK";
+    case PT_ALERT_MSG: return "ALERT_MSG";
+    case PT_ACK: return "ACK";
+    case PT_ACKED: return "ACKED";
+    case PT_ROLL: return "ROLL";
+    case PT_ROLL_LIST: return "ROLL_LIST";
     default: return "UNKNOWN";
     }
 }
@@ -80,6 +87,10 @@ const char *proto_code_name(uint16_t code)
     case PC_BAD_TEXT: return "BAD_TEXT";
     case PC_NOT_FOUND: return "NOT_FOUND";
     case PC_UNAVAILABLE: return "UNAVAILABLE";
+    case PC_NO_SUCH_ALERT: return "NO_SUCH_ALERT";
+    case PC_NOT_ALERTER: return "NOT_ALERTER";
+    case PC_ALERT_ONLY: return "ALERT_ONLY";
+    case PC_BAD_RECIPIENTS: return "BAD_RECIPIENTS";
     default: return "UNKNOWN";
     }
 }

@@ -245,6 +245,8 @@ void proto_str_copy(char *dst, size_t cap, proto_str s);
 const char *proto_type_name(uint8_t type);
 const char *proto_code_name(uint16_t code);
 const char *proto_status_text(int status);
+/* A recipient's state in words: "not delivered", "shown", "acknowledged"; "?" otherwise. */
+const char *proto_roll_state_text(uint8_t state);
 /* 1 if type is a message type this version knows. */
 int proto_type_known(uint8_t type);
 

@@ -127,3 +127,13 @@ void proto_str_copy(char *dst, size_t cap, proto_str s)
         memcpy(dst, s.p, n); /* an empty string's p may be NULL */
     dst[n] = '\0';
 }
+
+const char *proto_roll_state_text(uint8_t state)
+{
+    switch (state) {
+    case ROLL_PENDING: return "not delivered";
+    case ROLL_SHOWN: return "shown";
+    case ROLL_ACKED: return "acknowledged";
+    default: return "?";
+    }
+}

@@ -60,7 +60,8 @@ static const cmd_name commands[] = {
     {"topic", CLI_CMD_TOPIC},   {"rooms", CLI_CMD_ROOMS},  {"list", CLI_CMD_ROOMS},
     {"users", CLI_CMD_USERS},   {"names", CLI_CMD_USERS},  {"who", CLI_CMD_USERS},
     {"history", CLI_CMD_HISTORY}, {"quit", CLI_CMD_QUIT},  {"exit", CLI_CMD_QUIT},
-    {"help", CLI_CMD_HELP},     {"?", CLI_CMD_HELP},
+    {"help", CLI_CMD_HELP},     {"?", CLI_CMD_HELP},       {"ack", CLI_CMD_ACK},
+    {"roll", CLI_CMD_ROLL},
 };
 
 static int name_is_ci(const char *a, const char *b)
@@ -157,6 +158,21 @@ void cli_parse(char *line, cli_cmd *c)
         c->n = (uint32_t)n;
         break;
     }
+    case CLI_CMD_ACK:
+    case CLI_CMD_ROLL: {
+        char *end;
+        unsigned long long id;
+        c->a = cut_word(&rest);
+        if (!*c->a && c->kind == CLI_CMD_ACK)
+            break; /* the latest alert */
+        id = strtoull(c->a, &end, 10);
+        if (!*c->a || *end || *rest || id == 0 || *c->a == '-') {
+            bad(c, c->kind == CLI_CMD_ACK ? "usage: /ack [ID]" : "usage: /roll ID");
+            break;
+        }
+        c->id = (uint64_t)id;
+        break;
+    }
     case CLI_CMD_BACK:
     case CLI_CMD_ROOMS:
     case CLI_CMD_HELP:
@@ -187,6 +203,8 @@ const char *cli_help_text(void)
            "  /rooms                list the rooms on the server\n"
            "  /users [ROOM]         who is in the room\n"
            "  /history [N]          the last N messages of the current room (default 20)\n"
+           "  /ack [ID]             acknowledge an alert (the latest one if no ID)\n"
+           "  /roll ID              the roll call of an alert you sent (admins: any)\n"
            "  /quit [REASON]        leave\n"
            "  /help                 this text\n"
            "Any other line is said in the current room; start it with // to say a line\n"

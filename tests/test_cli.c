@@ -953,3 +953,161 @@ TEST(server_user_command_reaches_a_running_server)
     remove("cli-test-root.txt");
     test_server_end(&ts);
 }
+
+/* `parley-cli alert`: an alert account sends an alert and gets its id (alone on standard
+ * output) and exit 0; the recipient gets it; a refusal (no such user, or an account that may
+ * not send alerts) exits 5; --status prints the roll call; parley-server --alerts lists it. */
+TEST(cli_alert_sender_for_scripts)
+{
+    server_config cfg;
+    test_server ts;
+    transcript t;
+    tproc *p;
+    FILE *f;
+    pc_conn *alice;
+    proto_msg m;
+    char port_text[16], err[256];
+    const char *args[16];
+    const char *audit[3];
+    int code;
+
+    sock_startup();
+    crypto_init();
+    test_server_config(&cfg, "cli-alert");
+    cfg.auth = AUTH_ACCOUNTS;
+    REQUIRE(test_add_account(cfg.data_dir, "bot", "bot pw", USER_ROLE_ALERT, 0) == 0);
+    REQUIRE(test_add_account(cfg.data_dir, "alice", "alice pw", USER_ROLE_USER, 0) == 0);
+    REQUIRE(test_add_account(cfg.data_dir, "carol", "bot pw", USER_ROLE_USER, 0) == 0);
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    alice = test_login(&ts, "alice", "alice pw", &code, err, sizeof err);
+    REQUIRE(alice);
+    f = fopen("cli-test-bot.txt", "wb");
+    REQUIRE(f);
+    fputs("bot pw\n", f);
+    fclose(f);
+    snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
+    args[0] = "alert";
+    args[1] = "--host";
+    args[2] = "127.0.0.1";
+    args[3] = "--port";
+    args[4] = port_text;
+    args[5] = "--user";
+    args[6] = "bot";
+    args[7] = "--password-file";
+    args[8] = "cli-test-bot.txt";
+    args[9] = "--key";
+    args[10] = TEST_SECRET;
+    args[11] = "--to";
+    args[12] = "user:alice";
+    args[13] = "--expires";
+    args[14] = "2h";
+    args[15] = "Fire drill at 11:00";
+
+    memset(&t, 0, sizeof t);
+    p = tproc_start(PARLEY_CLI_EXE, args, 16, NULL, NULL);
+    REQUIRE(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 0);
+    CHECK_EQ_STR(t.text, "1\n");
+    tproc_free(p);
+    CHECK(test_expect(alice, PT_ALERT_MSG, &m, WAIT) == 1);
+    CHECK(m.id == 1 && m.duration == 7200 && str_is(m.nick, "bot"));
+    CHECK(str_is(m.text, "Fire drill at 11:00"));
+
+    args[12] = "user:nobody"; /* refused by the server: exit 5, nothing on standard output */
+    memset(&t, 0, sizeof t);
+    p = tproc_start(PARLEY_CLI_EXE, args, 16, NULL, NULL);
+    REQUIRE(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 5);
+    CHECK_EQ_INT(t.len, 0);
+    tproc_free(p);
+
+    args[6] = "carol"; /* a plain user may not send alerts */
+    args[12] = "user:alice";
+    memset(&t, 0, sizeof t);
+    p = tproc_start(PARLEY_CLI_EXE, args, 16, NULL, NULL);
+    REQUIRE(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 5);
+    tproc_free(p);
+
+    args[6] = "bot";
+    args[11] = "--status";
+    args[12] = "1";
+    args[13] = "--script";
+    memset(&t, 0, sizeof t);
+    p = tproc_start(PARLEY_CLI_EXE, args, 14, NULL, NULL);
+    REQUIRE(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 0);
+    CHECK(has_line(&t, "roll 1 alice shown 20"));
+    CHECK(has_line(&t, "roll_end 1 0 1 0"));
+    tproc_free(p);
+
+    args[13] = "--expires"; /* --status takes no --expires */
+    memset(&t, 0, sizeof t);
+    p = tproc_start(PARLEY_CLI_EXE, args, 15, NULL, NULL);
+    REQUIRE(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 2);
+    tproc_free(p);
+
+    audit[0] = "--data-dir";
+    audit[1] = cfg.data_dir;
+    audit[2] = "--alerts";
+    memset(&t, 0, sizeof t);
+    p = tproc_start(PARLEY_SERVER_EXE, audit, 3, NULL, NULL);
+    REQUIRE(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 0);
+    CHECK(has_line(&t, "alert 1 from bot at 20"));
+    CHECK(has_line(&t, "  roll call: 0 acknowledged, 1 shown, 0 not delivered"));
+    tproc_free(p);
+    pc_close(alice);
+    remove("cli-test-bot.txt");
+    test_server_end(&ts);
+}
+
+/* Alert lines in both formats, /ack and /roll, and --expires durations. */
+TEST(cli_formats_alerts)
+{
+    cli_format f;
+    proto_msg m;
+    cli_cmd c;
+    uint32_t secs = 0;
+
+    memset(&f, 0, sizeof f);
+    f.script = 1;
+    m = msg_of(PT_ALERT_MSG, "", "root", "ERP down\nwe are on it");
+    m.id = 42;
+    m.time = 1700000000000ull;
+    m.duration = 3600;
+    CHECK_EQ_STR(show_msg(&f, &m), "alert 42 root 2023-11-14T22:13:20Z 2023-11-14T23:13:20Z "
+                                   "ERP down\\nwe are on it\n");
+    CHECK(f.last_alert == 42);
+    m = msg_of(PT_ALERT_OK, "", "", "");
+    m.id = 43;
+    m.count = 1000;
+    CHECK_EQ_STR(show_msg(&f, &m), "alert_ok 43 1000\n");
+    f.script = 0;
+    m = msg_of(PT_ALERT_MSG, "", "root", "Fire drill");
+    m.id = 44;
+    m.time = 1700000000000ull;
+    m.flags = PROTO_FLAG_HISTORY;
+    CHECK(strstr(show_msg(&f, &m), "\a") != NULL); /* the bell */
+    CHECK(strstr((const char *)fmt_out.data, "*** ALERT 44 from root, sent "
+                                             "2023-11-14T22:13:20Z while you were away ***")
+          != NULL);
+    CHECK(strstr((const char *)fmt_out.data, "/ack") != NULL);
+    c = parse("/ack");
+    CHECK(c.kind == CLI_CMD_ACK && c.id == 0);
+    c = parse("/ack 44");
+    CHECK(c.kind == CLI_CMD_ACK && c.id == 44);
+    c = parse("/ack x");
+    CHECK(c.kind == CLI_CMD_BAD);
+    c = parse("/roll 7");
+    CHECK(c.kind == CLI_CMD_ROLL && c.id == 7);
+    c = parse("/roll");
+    CHECK(c.kind == CLI_CMD_BAD);
+    CHECK(cli_parse_duration("2h", &secs) == 0 && secs == 7200);
+    CHECK(cli_parse_duration("90", &secs) == 0 && secs == 90);
+    CHECK(cli_parse_duration("1d", &secs) == 0 && secs == 86400);
+    CHECK(cli_parse_duration("0m", &secs) != 0);
+    CHECK(cli_parse_duration("2 h", &secs) != 0);
+    CHECK(cli_parse_duration("50d", &secs) != 0);
+}

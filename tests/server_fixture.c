@@ -20,7 +20,8 @@ void test_server_clean(const char *dir)
                                         "secret.key", "server.salt", "parley-server.log",
                                         "ids.mark", "ids.mark.tmp",
                                         "users.journal", "users.journal.tmp",
-                                        "users.journal.corrupt", "users.lock"};
+                                        "users.journal.corrupt", "users.lock",
+                                        "alerts.journal", "alerts.journal.corrupt"};
     char path[600];
     size_t i;
     for (i = 0; i < sizeof files / sizeof files[0]; i++)

@@ -110,6 +110,7 @@ typedef struct app {
                                      * in the transcript ("" = none asked) */
     theme theme;           /* the transcripts' colours; every transcript points here */
     HBRUSH input_brush;    /* the input box's background in the dark theme, else NULL */
+    struct alert_ui *alert_uis; /* open alert windows and roll calls (alert_window.c) */
 } app;
 
 #endif

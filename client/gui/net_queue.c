@@ -210,3 +210,41 @@ int net_account(net_link *link, const char *account, const char *action)
 {
     return request(link, PT_ACCOUNT, NULL, account, action, NULL);
 }
+
+int net_alert(net_link *link, const char *to, uint32_t duration, const char *text)
+{
+    proto_msg m;
+
+    memset(&m, 0, sizeof m);
+    m.type = PT_ALERT;
+    m.duration = duration;
+    m.target = opt_s(to);
+    m.text = opt_s(text);
+    return queue_req(link, &m);
+}
+
+/* ACK and ROLL: a type and an alert id. */
+static int id_request(net_link *link, uint8_t type, uint64_t id)
+{
+    proto_msg m;
+
+    memset(&m, 0, sizeof m);
+    m.type = type;
+    m.id = id;
+    return queue_req(link, &m);
+}
+
+int net_ack(net_link *link, uint64_t id)
+{
+    return id_request(link, PT_ACK, id);
+}
+
+int net_roll(net_link *link, uint64_t id)
+{
+    return id_request(link, PT_ROLL, id);
+}
+
+int net_oper(net_link *link, const char *password)
+{
+    return request(link, PT_OPER, NULL, NULL, NULL, password);
+}

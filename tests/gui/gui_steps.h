@@ -91,6 +91,9 @@ typedef struct solo {
 /* Starts the server (data directory "srv-<name>") and nick's parley.exe; the connected main
  * window, or NULL after a failure (reported). Always pair with solo_end. */
 HWND solo_start(solo *s, const char *name, const wchar_t *nick);
+/* The same with settings of its own: adjust (may be NULL) changes the test settings. */
+HWND solo_start_with(solo *s, const char *name, const wchar_t *nick,
+                     void (*adjust)(server_config *cfg));
 void solo_end(solo *s);
 /* Connects a library client as nick (to the lobby) and, when line is not NULL, says it there
  * and waits for the server's echo. NULL if it could not connect (reported). */

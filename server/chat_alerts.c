@@ -453,7 +453,8 @@ void alerts_on_roll(session *s, const proto_msg *m)
         session_error(s, PC_NO_SUCH_ALERT, "no alert %llu", (unsigned long long)m->id);
         return;
     }
-    if (!s->admin && !uname_same(s->nick, al->sender)) {
+    /* Without accounts a nick proves nothing: the sender's nick must also be an operator. */
+    if (!s->admin && !(uname_same(s->nick, al->sender) && (c->users || s->oper))) {
         session_error(s, PC_NOT_ALERTER, "only the sender and admins see alert %llu's roll call",
                       (unsigned long long)m->id);
         return;

@@ -954,6 +954,21 @@ TEST(server_user_command_reaches_a_running_server)
     test_server_end(&ts);
 }
 
+/* Runs exe with args to its end: the exit code (or -1), its standard output in *t. */
+static int run_to_end(const char *exe, const char *const *args, size_t n, transcript *t)
+{
+    tproc *p;
+    int rc;
+
+    memset(t, 0, sizeof *t);
+    p = tproc_start(exe, args, n, NULL, NULL);
+    if (!p)
+        return -1;
+    rc = read_to_end(p, t);
+    tproc_free(p);
+    return rc;
+}
+
 /* `parley-cli alert`: an alert account sends an alert and gets its id (alone on standard
  * output) and exit 0; the recipient gets it; a refusal (no such user, or an account that may
  * not send alerts) exits 5; --status prints the roll call; parley-server --alerts lists it. */
@@ -962,7 +977,6 @@ TEST(cli_alert_sender_for_scripts)
     server_config cfg;
     test_server ts;
     transcript t;
-    tproc *p;
     FILE *f;
     pc_conn *alice;
     proto_msg m;
@@ -1003,61 +1017,37 @@ TEST(cli_alert_sender_for_scripts)
     args[14] = "2h";
     args[15] = "Fire drill at 11:00";
 
-    memset(&t, 0, sizeof t);
-    p = tproc_start(PARLEY_CLI_EXE, args, 16, NULL, NULL);
-    REQUIRE(p);
-    CHECK_EQ_INT(read_to_end(p, &t), 0);
+    CHECK_EQ_INT(run_to_end(PARLEY_CLI_EXE, args, 16, &t), 0);
     CHECK_EQ_STR(t.text, "1\n");
-    tproc_free(p);
     CHECK(test_expect(alice, PT_ALERT_MSG, &m, WAIT) == 1);
     CHECK(m.id == 1 && m.duration == 7200 && str_is(m.nick, "bot"));
     CHECK(str_is(m.text, "Fire drill at 11:00"));
 
     args[12] = "user:nobody"; /* refused by the server: exit 5, nothing on standard output */
-    memset(&t, 0, sizeof t);
-    p = tproc_start(PARLEY_CLI_EXE, args, 16, NULL, NULL);
-    REQUIRE(p);
-    CHECK_EQ_INT(read_to_end(p, &t), 5);
+    CHECK_EQ_INT(run_to_end(PARLEY_CLI_EXE, args, 16, &t), 5);
     CHECK_EQ_INT(t.len, 0);
-    tproc_free(p);
 
     args[6] = "carol"; /* a plain user may not send alerts */
     args[12] = "user:alice";
-    memset(&t, 0, sizeof t);
-    p = tproc_start(PARLEY_CLI_EXE, args, 16, NULL, NULL);
-    REQUIRE(p);
-    CHECK_EQ_INT(read_to_end(p, &t), 5);
-    tproc_free(p);
+    CHECK_EQ_INT(run_to_end(PARLEY_CLI_EXE, args, 16, &t), 5);
 
     args[6] = "bot";
     args[11] = "--status";
     args[12] = "1";
     args[13] = "--script";
-    memset(&t, 0, sizeof t);
-    p = tproc_start(PARLEY_CLI_EXE, args, 14, NULL, NULL);
-    REQUIRE(p);
-    CHECK_EQ_INT(read_to_end(p, &t), 0);
+    CHECK_EQ_INT(run_to_end(PARLEY_CLI_EXE, args, 14, &t), 0);
     CHECK(has_line(&t, "roll 1 alice shown 20"));
     CHECK(has_line(&t, "roll_end 1 0 1 0"));
-    tproc_free(p);
 
     args[13] = "--expires"; /* --status takes no --expires */
-    memset(&t, 0, sizeof t);
-    p = tproc_start(PARLEY_CLI_EXE, args, 15, NULL, NULL);
-    REQUIRE(p);
-    CHECK_EQ_INT(read_to_end(p, &t), 2);
-    tproc_free(p);
+    CHECK_EQ_INT(run_to_end(PARLEY_CLI_EXE, args, 15, &t), 2);
 
     audit[0] = "--data-dir";
     audit[1] = cfg.data_dir;
     audit[2] = "--alerts";
-    memset(&t, 0, sizeof t);
-    p = tproc_start(PARLEY_SERVER_EXE, audit, 3, NULL, NULL);
-    REQUIRE(p);
-    CHECK_EQ_INT(read_to_end(p, &t), 0);
+    CHECK_EQ_INT(run_to_end(PARLEY_SERVER_EXE, audit, 3, &t), 0);
     CHECK(has_line(&t, "alert 1 from bot at 20"));
     CHECK(has_line(&t, "  roll call: 0 acknowledged, 1 shown, 0 not delivered"));
-    tproc_free(p);
     pc_close(alice);
     remove("cli-test-bot.txt");
     test_server_end(&ts);

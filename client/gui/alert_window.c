@@ -51,6 +51,22 @@ static void id_text(uint64_t id, wchar_t *out, size_t cap)
     out[cap - 1] = L'\0';
 }
 
+/* What both kinds of window do alike: Cancel (Esc, the close box) closes, and a closed window
+ * leaves the list. 1 if msg was handled here. */
+static int common_close(HWND hwnd, UINT msg, WPARAM wp, alert_ui *u)
+{
+    if (msg == WM_COMMAND && LOWORD(wp) == IDCANCEL) {
+        DestroyWindow(hwnd);
+        return 1;
+    }
+    if (msg == WM_DESTROY) {
+        if (u)
+            forget_ui(u);
+        SetWindowLongPtrW(hwnd, DWLP_USER, 0);
+    }
+    return 0;
+}
+
 /* ---- the alert window ------------------------------------------------------------------- */
 
 static INT_PTR CALLBACK alert_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
@@ -73,18 +89,10 @@ static INT_PTR CALLBACK alert_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
             net_ack(u->a->net, u->id);
             return TRUE;
         }
-        if (LOWORD(wp) == IDCANCEL) { /* closed unacknowledged: it comes back at next login */
-            DestroyWindow(hwnd);
-            return TRUE;
-        }
-        break;
-    case WM_DESTROY:
-        if (u)
-            forget_ui(u);
-        SetWindowLongPtrW(hwnd, DWLP_USER, 0);
         break;
     }
-    return FALSE;
+    /* Closed unacknowledged, an alert comes back at the next login. */
+    return common_close(hwnd, msg, wp, u);
 }
 
 /* Where a new alert window goes: the top right of the work area, each further one lower. */
@@ -190,19 +198,8 @@ static INT_PTR CALLBACK roll_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
         }
         return FALSE;
     }
-    case WM_COMMAND:
-        if (LOWORD(wp) == IDCANCEL) {
-            DestroyWindow(hwnd);
-            return TRUE;
-        }
-        break;
-    case WM_DESTROY:
-        if (u)
-            forget_ui(u);
-        SetWindowLongPtrW(hwnd, DWLP_USER, 0);
-        break;
     }
-    return FALSE;
+    return common_close(hwnd, msg, wp, u);
 }
 
 /* The row of name in the list, or -1. */

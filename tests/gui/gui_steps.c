@@ -410,3 +410,14 @@ int transcript_format_at(HWND main, const wchar_t *part, COLORREF *colour, DWORD
     free(text);
     return rc;
 }
+
+void shot_named(HWND hwnd, const wchar_t *name)
+{
+    wchar_t path[MAX_PATH];
+
+    _snwprintf(path, MAX_PATH, L"shot-%ls.bmp", name);
+    path[MAX_PATH - 1] = L'\0';
+    SetForegroundWindow(hwnd);
+    Sleep(800); /* the first paint (and a flash) settle */
+    CHECK(gui_screenshot(hwnd, path) == 0);
+}

@@ -49,6 +49,8 @@ HWND connect_client(gui_proc *p, const test_server *ts, const wchar_t *nick,
                     const wchar_t *key_file, const wchar_t *typed_key);
 /* Where the conversation screenshot goes: PARLEY_GUI_SCREENSHOT, else gui-screenshot.bmp. */
 const wchar_t *screenshot_path(void);
+/* Brings hwnd forward and saves its picture as shot-NAME.bmp (docs/screenshots). */
+void shot_named(HWND hwnd, const wchar_t *name);
 /* PARLEY_GUI_PAUSE_MS keeps the windows up for a person to look at (or screenshot) them. */
 void pause_for_a_look(void);
 /* Receives whatever the server sent a library client, so its queue never fills. */

@@ -18,18 +18,11 @@ static void with_operators(server_config *cfg)
     snprintf(cfg->oper_password, sizeof cfg->oper_password, "%s", OPER_PASSWORD);
 }
 
-/* Saves a screenshot of hwnd under Wine (shot-NAME.bmp, as test_gui_shots does). */
+/* The pictures for docs/screenshots, taken under Wine (as test_gui_shots does). */
 static void shot(HWND hwnd, const wchar_t *name)
 {
-    wchar_t path[MAX_PATH];
-
-    if (!gui_under_wine())
-        return;
-    _snwprintf(path, MAX_PATH, L"shot-%ls.bmp", name);
-    path[MAX_PATH - 1] = L'\0';
-    SetForegroundWindow(hwnd); /* in front of the main windows for the picture */
-    Sleep(800);               /* the flash and the first paint settle */
-    CHECK(gui_screenshot(hwnd, path) == 0);
+    if (gui_under_wine())
+        shot_named(hwnd, name);
 }
 
 /* kim is typing when an alert from op (a library client, an operator) arrives: the alert

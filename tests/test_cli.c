@@ -1101,3 +1101,54 @@ TEST(cli_formats_alerts)
     CHECK(cli_parse_duration("2 h", &secs) != 0);
     CHECK(cli_parse_duration("50d", &secs) != 0);
 }
+
+/* An alert reaches parley-cli as one line, and a bare /ack acknowledges the latest alert: the
+ * sender's roll call says so. */
+TEST(cli_ack_acknowledges_the_latest_alert)
+{
+    server_config cfg;
+    test_server ts;
+    transcript t;
+    tproc *p;
+    pc_conn *op;
+    proto_msg m;
+    proto_entry e;
+    size_t pos = 0;
+
+    sock_startup();
+    crypto_init();
+    test_server_config(&cfg, "cli-ack");
+    snprintf(cfg.oper_password, sizeof cfg.oper_password, "op pw");
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    p = cli_start(ts.port, "kim", TEST_SECRET, NULL, NULL);
+    REQUIRE(p);
+    memset(&t, 0, sizeof t);
+    REQUIRE(read_until(p, &t, "connected kim", WAIT));
+    op = test_connect(&ts, "op", NULL, 0);
+    REQUIRE(op);
+    memset(&m, 0, sizeof m);
+    m.type = PT_OPER;
+    m.text = proto_s("op pw");
+    CHECK(pc_send(op, &m) == 0);
+    memset(&m, 0, sizeof m);
+    m.type = PT_ALERT;
+    m.target = proto_s("user:kim");
+    m.text = proto_s("The ERP is down");
+    CHECK(pc_send(op, &m) == 0);
+    CHECK(test_expect(op, PT_ALERT_OK, &m, WAIT) == 1);
+    CHECK(read_until(p, &t, "alert 1 op ", WAIT));
+    CHECK(tproc_write(p, "/ack\n") == 0);
+    CHECK(read_until(p, &t, "acked 1 20", WAIT));
+    memset(&m, 0, sizeof m);
+    m.type = PT_ROLL;
+    m.id = 1;
+    CHECK(pc_send(op, &m) == 0);
+    CHECK(test_expect(op, PT_ROLL_LIST, &m, WAIT) == 1);
+    CHECK(proto_list_next(&m.list, PT_ROLL_LIST, &pos, &e) == 1 && str_is(e.name, "kim") &&
+          e.value == ROLL_ACKED);
+    tproc_close_stdin(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 0);
+    tproc_free(p);
+    pc_close(op);
+    test_server_end(&ts);
+}

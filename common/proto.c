@@ -67,7 +67,8 @@ enum field_check {
     V_CIPHER,
     V_PRESENCE,
     V_EVENT,
-    V_FLAGS /* the bits the message's layout allows */
+    V_FLAGS, /* the bits the message's layout allows */
+    V_ROLL   /* a proto_roll_state */
 };
 
 typedef struct field_def {
@@ -186,20 +187,32 @@ static const msg_layout layouts[] = {
      {F_ID, F_CODE, F_TARGET, F_TEXT}},
     {PT_SIGNON, 0, 0, NO_TEXT, {F_BLOB}},
     {PT_SIGNON_BIND, 0, 0, NO_TEXT, {F_BLOB}},
+    {PT_ALERT, 0, PROTO_RECIPIENTS_MAX, CHAT_TEXT, {F_TAG, F_DURATION, F_TARGET, F_TEXT}},
+    {PT_ALERT_OK, 0, 0, NO_TEXT, {F_TAG, F_ID, F_COUNT}},
+    {PT_ALERT_MSG, PROTO_FLAG_HISTORY, 0, CHAT_TEXT,
+     {F_ID, F_TIME, F_DURATION, F_FLAGS, F_NICK, F_TEXT}},
+    {PT_ACK, 0, 0, NO_TEXT, {F_ID}},
+    {PT_ACKED, 0, 0, NO_TEXT, {F_ID, F_TIME}},
+    {PT_ROLL, 0, 0, NO_TEXT, {F_ID}},
+    {PT_ROLL_LIST, PROTO_FLAG_MORE | PROTO_FLAG_UPDATE, 0, CHAT_TEXT,
+     {F_ID, F_TIME, F_DURATION, F_FLAGS, F_NICK, F_TEXT, F_LIST}},
 };
 
-/* The two list entry shapes: name string, a value (u32 or u8 presence), text string. */
+/* The list entry shapes: name string, a value (u32, or u8 presence or roll state), a u64 time
+ * (roll list only), a text string (not in the roll list). */
 typedef struct list_def {
     uint8_t type;
     uint16_t name_max;
     uint8_t value_kind;  /* K_U32 or K_U8 */
-    uint8_t value_check; /* V_ANY or V_PRESENCE */
-    uint16_t text_max;
+    uint8_t value_check; /* V_ANY, V_PRESENCE or V_ROLL */
+    uint8_t has_time;    /* 1: a u64 time follows the value */
+    uint16_t text_max;   /* 0: no text field */
 } list_def;
 
 static const list_def list_defs[] = {
-    {PT_ROOM_LIST, PROTO_ROOM_MAX, K_U32, V_ANY, PROTO_TOPIC_MAX},
-    {PT_USER_LIST, PROTO_NICK_MAX, K_U8, V_PRESENCE, PROTO_NAME_MAX},
+    {PT_ROOM_LIST, PROTO_ROOM_MAX, K_U32, V_ANY, 0, PROTO_TOPIC_MAX},
+    {PT_USER_LIST, PROTO_NICK_MAX, K_U8, V_PRESENCE, 0, PROTO_NAME_MAX},
+    {PT_ROLL_LIST, PROTO_NICK_MAX, K_U8, V_ROLL, 1, 0},
 };
 
 static const msg_layout *layout_of(uint8_t type)
@@ -233,6 +246,8 @@ static int check_u8(uint8_t check, uint8_t allowed_flags, uint8_t v)
         return v >= MEMBER_JOIN && v <= MEMBER_KICK ? PROTO_OK : PROTO_E_VALUE;
     case V_FLAGS:
         return (v & ~allowed_flags) == 0 ? PROTO_OK : PROTO_E_VALUE;
+    case V_ROLL:
+        return v <= ROLL_ACKED ? PROTO_OK : PROTO_E_VALUE;
     default:
         return PROTO_OK;
     }
@@ -294,6 +309,17 @@ static int read_entry(rd *r, const list_def *ld, int check, proto_entry *e)
         return PROTO_E_TRUNCATED;
     if (check && check_u8(ld->value_check, 0, (uint8_t)e->value) != PROTO_OK)
         return PROTO_E_VALUE;
+    e->time = 0;
+    if (ld->has_time) {
+        e->time = rd_u64(r);
+        if (!rd_ok(r))
+            return PROTO_E_TRUNCATED;
+    }
+    if (!ld->text_max) {
+        e->text.p = empty_str;
+        e->text.n = 0;
+        return PROTO_OK;
+    }
     return read_str(r, ld->text_max, 0, check, &e->text);
 }
 
@@ -614,6 +640,10 @@ void proto_list_put(buf *entries, uint8_t list_type, const proto_entry *e)
         buf_put_u32(entries, e->value);
     else
         buf_put_u8(entries, (uint8_t)e->value);
+    if (ld->has_time)
+        buf_put_u64(entries, e->time);
+    if (!ld->text_max)
+        return;
     buf_put_u16(entries, (uint16_t)e->text.n);
     buf_append(entries, e->text.p, e->text.n);
 }

@@ -27,6 +27,7 @@
 #define PROTO_SALT_SIZE 16
 #define PROTO_MAC_SIZE 32
 #define PROTO_MAX_CIPHERS 8
+#define PROTO_RECIPIENTS_MAX 1024 /* ALERT target: the recipient specifications */
 #define PROTO_SHARE_SIZE 65 /* an ECDH P-256 public key: 04 || X || Y (SEC 1, uncompressed) */
 #define PROTO_DISPLAY_MAX 64   /* an account's display name */
 #define PROTO_VERIFIER_MAX 256 /* a SCRAM verifier as text (scram_verifier_format) */
@@ -82,7 +83,7 @@ typedef enum proto_type {
     PT_WALL = 0x64,        /* c->s: text, sent to everyone as a NOTICE */
     PT_SHUTDOWN = 0x65,    /* c->s: text (reason) */
     PT_ACCOUNT = 0x66,     /* c->s, admins with accounts: nick (account), target (action:
-                            * disable, enable, delete, or a role: user, operator, admin) */
+                            * disable, enable, delete, or a role: user, operator, admin, alert) */
     PT_ACCOUNT_ADD = 0x67, /* c->s, admins with accounts: nick (login), target (role), display,
                             * text (the new account's SCRAM verifier, never a password) */
     PT_ACCOUNT_PASSWD = 0x68, /* c->s, admins with accounts: nick (another account), text (its
@@ -99,8 +100,19 @@ typedef enum proto_type {
     PT_READ_MARK = 0x28,   /* s->c: id, nick (reader), target (peer): nick has read the
                             * conversation with target up to id */
     PT_PRIV_PREFS = 0x29,  /* both: flags (NO_RECEIPTS): the account's private settings */
-    PT_UNDELIVERED = 0x2A  /* s->c: id, code, target (recipient), text: a stored message of
+    PT_UNDELIVERED = 0x2A, /* s->c: id, code, target (recipient), text: a stored message of
                             * yours was dropped undelivered (EXPIRED) */
+    /* acknowledged alerts (operators, admins and alert accounts send them) */
+    PT_ALERT = 0x70,       /* c->s: tag, duration (seconds until it expires, 0 = never), target
+                            * (recipients: "all", "room:NAME", "user:NAME", space-separated),
+                            * text */
+    PT_ALERT_OK = 0x71,    /* s->c: tag (of the ALERT), id (the alert's), count (recipients) */
+    PT_ALERT_MSG = 0x72,   /* s->c: id, time (sent), duration, flags, nick (sender), text */
+    PT_ACK = 0x73,         /* c->s: id (the alert acknowledged) */
+    PT_ACKED = 0x74,       /* s->c: id, time (of the acknowledgement, as recorded) */
+    PT_ROLL = 0x75,        /* c->s: id: the roll call, then its changes while connected */
+    PT_ROLL_LIST = 0x76    /* s->c: id, time, duration, flags, nick (sender), text, list of
+                            * {nick, state, time} */
 } proto_type;
 
 /* Ciphers, as numbered on the wire. */
@@ -124,11 +136,20 @@ typedef enum proto_member_event {
     MEMBER_KICK = 6      /* nick was kicked by target (text: reason) */
 } proto_member_event;
 
+/* The state of one recipient of an alert (PT_ROLL_LIST entries). */
+typedef enum proto_roll_state {
+    ROLL_PENDING = 0, /* not yet delivered: the recipient has not been online since it was sent */
+    ROLL_SHOWN = 1,   /* delivered to the recipient's client, not acknowledged */
+    ROLL_ACKED = 2    /* acknowledged (the entry's time) */
+} proto_roll_state;
+
 /* Bits of `flags`. */
-#define PROTO_FLAG_HISTORY 0x01 /* PT_MSG / PT_PRIV_MSG: replayed from history, not live */
+#define PROTO_FLAG_HISTORY 0x01 /* PT_MSG / PT_PRIV_MSG: replayed from history, not live.
+                                 * PT_ALERT_MSG: sent while the recipient was offline */
 #define PROTO_FLAG_MORE 0x02    /* PT_ROOM_LIST / PT_USER_LIST: more frames of this list follow */
 #define PROTO_FLAG_UPDATE 0x04  /* PT_ROOM_LIST: not an answer to ROOMS but news of the listed
-                                 * rooms' member counts (rooms too large to announce members) */
+                                 * rooms' member counts (rooms too large to announce members).
+                                 * PT_ROLL_LIST: news of the listed recipients' states */
 #define PROTO_FLAG_OFFLINE 0x08 /* PT_PRIV_MSG: it waited in the mailbox (recipient offline) */
 #define PROTO_FLAG_NO_RECEIPTS 0x10 /* PT_PRIV_PREFS: send no read receipts for my reading */
 
@@ -171,7 +192,12 @@ typedef enum proto_code {
                               * account disabled, a name that cannot be an account */
     PC_NO_ACCOUNT = 115,     /* signed on, but there is no account and auto_create is off */
     PC_MAILBOX_FULL = 116, /* the recipient is offline and has too many messages waiting */
-    PC_EXPIRED = 117       /* a stored message waited longer than the server keeps it */
+    PC_EXPIRED = 117,      /* a stored message waited longer than the server keeps it */
+    PC_NO_SUCH_ALERT = 120, /* ACK or ROLL of an alert that does not exist or is not yours */
+    PC_NOT_ALERTER = 121,  /* only operators, admins and alert accounts send alerts; only the
+                            * sender and admins see a roll call */
+    PC_ALERT_ONLY = 122,   /* an alert account may send alerts and nothing else */
+    PC_BAD_RECIPIENTS = 123 /* an ALERT's recipients are malformed, unknown or nobody */
 } proto_code;
 
 /* Decoder results (negative) from the frame reader and the message codec. */
@@ -200,7 +226,8 @@ typedef struct proto_bytes {
     size_t n;
 } proto_bytes;
 
-/* The encoded entries of a PT_ROOM_LIST or PT_USER_LIST; walk them with proto_list_next. */
+/* The encoded entries of a PT_ROOM_LIST, PT_USER_LIST or PT_ROLL_LIST; walk them with
+ * proto_list_next. */
 typedef struct proto_list {
     const uint8_t *p;
     size_t n;        /* bytes */
@@ -208,11 +235,14 @@ typedef struct proto_list {
 } proto_list;
 
 /* One list entry. Room list: name = room, value = members, text = topic.
- * User list: name = nick, value = presence, text = away message. */
+ * User list: name = nick, value = presence, text = away message.
+ * Roll list: name = nick, value = proto_roll_state, time (of the delivery or acknowledgement,
+ * 0 while pending); no text. */
 typedef struct proto_entry {
     proto_str name;
     uint32_t value;
     proto_str text;
+    uint64_t time;
 } proto_entry;
 
 /* Every message is this one flat struct: each type uses the fields named beside it in
@@ -262,6 +292,8 @@ void proto_str_copy(char *dst, size_t cap, proto_str s);
 const char *proto_type_name(uint8_t type);
 const char *proto_code_name(uint16_t code);
 const char *proto_status_text(int status);
+/* A recipient's state in words: "not delivered", "shown", "acknowledged"; "?" otherwise. */
+const char *proto_roll_state_text(uint8_t state);
 /* 1 if type is a message type this version knows. */
 int proto_type_known(uint8_t type);
 
@@ -284,7 +316,8 @@ int proto_encode(const proto_msg *msg, size_t extra_tail, buf *out);
 int proto_decode(uint8_t type, const uint8_t *body, size_t len, proto_msg *msg);
 
 /* List building: append one entry's encoding to entries (count them yourself) then set
- * msg.list = { entries.data, entries.len, count }. list_type is PT_ROOM_LIST or PT_USER_LIST.
+ * msg.list = { entries.data, entries.len, count }. list_type is PT_ROOM_LIST, PT_USER_LIST or
+ * PT_ROLL_LIST.
  * An entry that breaks its limits is not appended and marks entries failed (buf_failed), so
  * the count no longer matches and proto_encode refuses the list. */
 void proto_list_put(buf *entries, uint8_t list_type, const proto_entry *e);

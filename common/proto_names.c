@@ -52,6 +52,13 @@ const char *proto_type_name(uint8_t type)
     case PT_UNDELIVERED: return "UNDELIVERED";
     case PT_SIGNON: return "SIGNON";
     case PT_SIGNON_BIND: return "SIGNON_BIND";
+    case PT_ALERT: return "ALERT";
+    case PT_ALERT_OK: return "ALERT_OK";
+    case PT_ALERT_MSG: return "ALERT_MSG";
+    case PT_ACK: return "ACK";
+    case PT_ACKED: return "ACKED";
+    case PT_ROLL: return "ROLL";
+    case PT_ROLL_LIST: return "ROLL_LIST";
     default: return "UNKNOWN";
     }
 }
@@ -99,6 +106,10 @@ const char *proto_code_name(uint16_t code)
     case PC_SIGNON_FAILED: return "SIGNON_FAILED";
     case PC_SIGNON_REFUSED: return "SIGNON_REFUSED";
     case PC_NO_ACCOUNT: return "NO_ACCOUNT";
+    case PC_NO_SUCH_ALERT: return "NO_SUCH_ALERT";
+    case PC_NOT_ALERTER: return "NOT_ALERTER";
+    case PC_ALERT_ONLY: return "ALERT_ONLY";
+    case PC_BAD_RECIPIENTS: return "BAD_RECIPIENTS";
     default: return "UNKNOWN";
     }
 }
@@ -134,4 +145,14 @@ void proto_str_copy(char *dst, size_t cap, proto_str s)
     if (n)
         memcpy(dst, s.p, n); /* an empty string's p may be NULL */
     dst[n] = '\0';
+}
+
+const char *proto_roll_state_text(uint8_t state)
+{
+    switch (state) {
+    case ROLL_PENDING: return "not delivered";
+    case ROLL_SHOWN: return "shown";
+    case ROLL_ACKED: return "acknowledged";
+    default: return "?";
+    }
 }

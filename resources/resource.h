@@ -21,6 +21,8 @@
 #define IDD_TOPIC 207
 #define IDD_USERS 208
 #define IDD_PASSWORD 240
+#define IDD_ALERT 209
+#define IDD_ROLL 210
 
 /* Main window controls. The transcript of the visible conversation carries IDC_TRANSCRIPT;
  * the hidden ones carry IDC_TRANSCRIPT_HIDDEN, so automation finds the one a person sees. */
@@ -87,6 +89,13 @@
 #define IDC_PW_NEW 1243
 #define IDC_PW_AGAIN_LABEL 1244
 #define IDC_PW_AGAIN 1245
+
+/* Alert window and roll call */
+#define IDC_ALERT_FROM 1400
+#define IDC_ALERT_TEXT 1401
+#define IDC_ALERT_ACK 1402
+#define IDC_ROLL_SUMMARY 1403
+#define IDC_ROLL_LIST 1404
 
 /* About dialog */
 #define IDC_ABOUT_ICON 1300
@@ -270,5 +279,22 @@
 #define IDS_TOPIC_PRIVATE_READ 1602
 #define IDS_SYS_MODE_WINDOWS 611
 #define IDS_ERR_SIGNON 612
+
+/* Strings: alerts */
+#define IDS_ALERT_TITLE 700
+#define IDS_ALERT_FROM 701
+#define IDS_ALERT_FROM_AWAY 702
+#define IDS_ROLL_TITLE 703
+#define IDS_ROLL_SUMMARY 704
+#define IDS_ROLL_COL_NAME 705
+#define IDS_ROLL_COL_STATE 706
+#define IDS_ROLL_COL_TIME 707
+#define IDS_ROLL_PENDING 708
+#define IDS_ROLL_SHOWN 709
+#define IDS_ROLL_ACKED 710
+#define IDS_SYS_ALERT 711
+#define IDS_SYS_ALERT_SENT 712
+#define IDS_SYS_ACKED 713
+#define IDS_SYS_ALERT_USAGE 714
 
 #endif

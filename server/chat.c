@@ -89,6 +89,8 @@ chat *chat_create(const server_config *cfg, char *err, size_t err_size)
         goto fail;
     if (privs_open(c, err, err_size) != 0)
         goto fail;
+    if (chat_alerts_open(c, err, err_size) != 0)
+        goto fail;
 
     /* The slow half of the key schedule, once for the server's life. */
     c->hs_cfg.secret = (const uint8_t *)c->cfg.secret;
@@ -163,6 +165,7 @@ void chat_destroy(chat *c)
     privs_close(c);
     accounts_close(c);
     signon_close(c);
+    chat_alerts_close(c);
     buf_free(&c->scratch);
     buf_free(&c->entries);
     chat_reload_free(c);
@@ -194,6 +197,7 @@ static void session_free(session *s)
     accounts_session_free(s);
     accounts_live_free(s);
     signon_session_free(s);
+    alerts_session_free(s);
     if (s->nrooms)
         rooms_leave_all(s, MEMBER_QUIT, s->quit_reason[0] ? s->quit_reason : "disconnected");
     limits_disconnect(c, s->addr);
@@ -366,7 +370,8 @@ void session_welcome(session *s, const proto_msg *proof)
     net_send(s->conn, out->data, out->len);
     s->state = SESSION_ACTIVE;
     log_info("%s connected from %s (%s)", nick, s->addr, cipher_name(s->tx.id));
-    if (c->cfg.auto_join[0])
+    alerts_on_welcome(s);
+    if (c->cfg.auto_join[0] && !s->alert_only) /* an alert account sits in no room */
         rooms_join(s, c->cfg.auto_join);
 }
 
@@ -444,7 +449,7 @@ static void rate_refuse(session *s, const proto_msg *m)
         session_bye(s, PC_FLOODING, "flooding: requests kept coming far past the rate limit");
         return;
     }
-    s->req_tag = m->type == PT_SAY || m->type == PT_PRIV ? m->tag : 0;
+    s->req_tag = m->type == PT_SAY || m->type == PT_PRIV || m->type == PT_ALERT ? m->tag : 0;
     session_error(s, PC_RATE_LIMITED, "slow down: at most %u requests a second; this one was "
                   "not carried out", (unsigned)c->cfg.rate_per_sec);
     s->req_tag = 0;
@@ -456,7 +461,20 @@ static void on_message(session *s, const proto_msg *m)
 {
     proto_msg reply;
 
+    if (s->alert_only && !alerts_only_allows(m->type)) {
+        session_error(s, PC_ALERT_ONLY, "this account may send alerts and nothing else");
+        return;
+    }
     switch (m->type) {
+    case PT_ALERT:
+        alerts_on_alert(s, m);
+        break;
+    case PT_ACK:
+        alerts_on_ack(s, m);
+        break;
+    case PT_ROLL:
+        alerts_on_roll(s, m);
+        break;
     case PT_JOIN:
         rooms_on_join(s, m);
         break;
@@ -579,7 +597,7 @@ static void on_frame(session *s, proto_frame *f, uint64_t now)
         rate_refuse(s, &m);
         return;
     }
-    s->req_tag = m.type == PT_SAY || m.type == PT_PRIV ? m.tag : 0;
+    s->req_tag = m.type == PT_SAY || m.type == PT_PRIV || m.type == PT_ALERT ? m.tag : 0;
     on_message(s, &m);
     s->req_tag = 0;
 }

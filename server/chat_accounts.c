@@ -274,8 +274,7 @@ static void on_client_final(session *s, const proto_msg *m)
     info = l->info;
     accounts_session_free(s);
     s->login_ok = 1;
-    s->oper = info.role >= USER_ROLE_OPERATOR;
-    s->admin = info.role == USER_ROLE_ADMIN;
+    session_set_role(s, info.role);
     if (users_touch(c->users, info.login, sys_wall_ms(), err, sizeof err) != 0)
         log_warn("accounts: %s", err);
     log_info("%s logged in from %s (%s)", info.login, s->addr, users_role_name(info.role));
@@ -298,6 +297,14 @@ void accounts_on_frame(session *s, proto_frame *f)
         on_client_first(s, &m);
     else
         on_client_final(s, &m);
+}
+
+void session_set_role(session *s, user_role role)
+{
+    s->oper = role == USER_ROLE_OPERATOR || role == USER_ROLE_ADMIN;
+    s->admin = role == USER_ROLE_ADMIN;
+    s->alerter = (uint8_t)users_role_alerts(role);
+    s->alert_only = role == USER_ROLE_ALERT;
 }
 
 void accounts_on_admin(session *s, const proto_msg *m)
@@ -331,7 +338,8 @@ void accounts_on_admin(session *s, const proto_msg *m)
         rc = users_set_role(c->users, info.login, role, err, sizeof err);
     } else {
         session_error(s, PC_BAD_TEXT,
-                      "unknown action %s: use disable, enable, delete, user, operator or admin",
+                      "unknown action %s: use disable, enable, delete, user, operator, admin "
+                      "or alert",
                       action);
         return;
     }
@@ -349,8 +357,7 @@ void accounts_on_admin(session *s, const proto_msg *m)
             rooms_leave_all(t, MEMBER_QUIT, action);
             session_bye(t, PC_KICKED, text);
         } else if (strcmp(action, "enable") != 0) {
-            t->oper = role >= USER_ROLE_OPERATOR; /* the new role counts at once */
-            t->admin = role == USER_ROLE_ADMIN;
+            session_set_role(t, role); /* the new role counts at once */
         }
         t = next;
     }

@@ -49,6 +49,7 @@ void admin_on_oper(session *s, const proto_msg *m)
         return;
     }
     s->oper = 1;
+    s->alerter = 1; /* without accounts, operators send alerts */
     log_info("%s (%s) is now an operator", s->nick, s->addr);
     session_notice(s, "you are now a server operator");
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alerts.h"
 #include "bans.h"
 #include "buf.h"
 #include "chat.h"
@@ -51,6 +52,8 @@ typedef struct session {
     uint8_t presence;
     uint8_t oper;
     uint8_t admin;                  /* an admin account (auth = accounts): may manage accounts */
+    uint8_t alerter;                /* may send alerts (operator, admin, alert accounts) */
+    uint8_t alert_only;             /* an alert account: alerts and nothing else */
     uint64_t connected_ms;          /* monotonic */
     uint64_t last_rx_ms;            /* monotonic: last frame received */
     uint64_t ping_sent_ms;          /* 0 = no keepalive ping outstanding */
@@ -94,6 +97,10 @@ struct chat {
     users *users;                   /* accounts; NULL with auth = key */
     struct mailbox *mail;           /* stored private messages; only with accounts */
     uint64_t last_mail_expiry;      /* monotonic: when the mailbox was last expired */
+    alerts *alerts;                 /* acknowledged alerts (chat_alerts.c) */
+    struct alert_watch *watches;    /* sessions following a roll call (ROLL) */
+    size_t nwatches;
+    size_t watches_cap;
     uint8_t decoy_key[SCRAM_KEY_SIZE]; /* decoy verifiers for names without a usable account */
     uint32_t decoy_iterations;      /* ... showing the iteration count most accounts have */
     strmap login_failures;          /* name key or address -> recent failed logins */
@@ -229,6 +236,21 @@ void signon_begin(session *s);
 /* A frame during the sign-on. */
 void signon_on_frame(session *s, proto_frame *f);
 void signon_session_free(session *s);
+/* Sets the session's powers from its account's role. */
+void session_set_role(session *s, user_role role);
+
+/* chat_alerts.c — acknowledged alerts */
+int chat_alerts_open(chat *c, char *err, size_t err_size);
+void chat_alerts_close(chat *c);
+void alerts_on_alert(session *s, const proto_msg *m);
+void alerts_on_ack(session *s, const proto_msg *m);
+void alerts_on_roll(session *s, const proto_msg *m);
+/* After WELCOME: the alerts waiting for this account. */
+void alerts_on_welcome(session *s);
+/* The session ends: it follows no roll call any more. */
+void alerts_session_free(session *s);
+/* 1 if an alert account's session may send this type (ALERT, ROLL, PING, PONG, BYE). */
+int alerts_only_allows(uint8_t type);
 
 /* chat_users.c — nicks, presence, private messages */
 /* Checks a requested nick by the rules for names (uname.h) and writes its NFC form to out;

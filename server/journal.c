@@ -255,6 +255,38 @@ fail:
     return NULL;
 }
 
+int journal_read(const char *path, journal_scan_fn scan, void *user, journal_recovery *rec_out,
+                 char *err, size_t err_size)
+{
+    journal_recovery rec;
+    journal j; /* only its path and record buffer are used by the scan */
+    uint64_t good = 0;
+    int corrupt = 0, rc;
+    FILE *f;
+
+    memset(&rec, 0, sizeof rec);
+    memset(&j, 0, sizeof j);
+    j.path = (char *)path;
+    buf_init(&j.rec);
+    f = fsys_fopen(path, "rb");
+    if (!f) {
+        if (errno != ENOENT) {
+            set_errno_err(err, err_size, "open journal", path);
+            return -1;
+        }
+        if (rec_out)
+            *rec_out = rec;
+        return 0;
+    }
+    rc = scan_records(&j, f, scan, user, &rec, &good, &corrupt, err, err_size);
+    fclose(f);
+    buf_free(&j.rec);
+    rec.kept_bytes = good;
+    if (rec_out)
+        *rec_out = rec;
+    return rc;
+}
+
 /* Cuts off whatever a failed write left past the last good record. */
 static int repair(journal *j, char *err, size_t err_size)
 {

@@ -47,6 +47,13 @@ journal *journal_open(const char *path, fsync_policy policy, uint64_t interval_m
                       journal_scan_fn scan, void *user, journal_recovery *rec, char *err,
                       size_t err_size);
 
+/* Reads the valid records of the journal at path in order, calling scan for each, and changes
+ * nothing: for reading a journal another process (a running server) has open. A missing file
+ * is an empty journal. Stops at the first torn or corrupt record and says so in *rec (may be
+ * NULL); returns 0, or -1 with err filled (read error, scan refused a record). */
+int journal_read(const char *path, journal_scan_fn scan, void *user, journal_recovery *rec,
+                 char *err, size_t err_size);
+
 /* Appends one record (n <= JOURNAL_RECORD_MAX) and flushes it to the OS; with FSYNC_ALWAYS it
  * is also synced before this returns. On failure (disk full, I/O error) returns -1 with err
  * filled and leaves the file ending at the last good record, so the journal stays usable and

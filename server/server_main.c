@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alerts.h"
 #include "chat.h"
 #include "cipher.h"
 #include "crypto.h"
@@ -16,6 +17,7 @@
 #include "server_config.h"
 #include "server_setup.h"
 #include "signals.h"
+#include "sys.h"
 #include "user_admin.h"
 
 #ifndef PARLEY_VERSION
@@ -57,6 +59,7 @@ static void usage(FILE *to)
             "                     (default: <data-dir>/parley-server.log)\n"
             "  --log-level LEVEL  debug, info, warn or error (default: info)\n"
             "  --user COMMAND     manage accounts instead of running (--user help lists them)\n"
+            "  --alerts           list the alerts and their roll calls (an audit) and exit\n"
             "  --quiet            do not log to the console\n"
             "  --help             show this help\n"
             "  --version          show the version\n"
@@ -254,6 +257,27 @@ static void describe_ciphers(const server_config *cfg, char *out, size_t n)
                                  cipher_name(cfg->ciphers[i]));
 }
 
+/* --alerts: the audit listing, read from the data directory without changing anything (a
+ * server may be running). */
+static int list_alerts(const server_config *cfg)
+{
+    journal_recovery rec;
+    char err[512];
+    alerts *a = alerts_read(cfg->data_dir, &rec, err, sizeof err);
+
+    if (!a) {
+        fprintf(stderr, "parley-server --alerts: %s\n", err);
+        return SERVER_EXIT_FAILURE;
+    }
+    printf("alerts in %s\n", cfg->data_dir);
+    alerts_print(a, sys_wall_ms(), stdout);
+    if (rec.reason[0])
+        printf("(the journal ends with an unreadable record: %s; the server cuts it at its next "
+               "start)\n", rec.reason);
+    alerts_close(a);
+    return fflush(stdout) == 0 ? SERVER_EXIT_OK : SERVER_EXIT_FAILURE;
+}
+
 struct server_run {
     int argc;
     char **argv;
@@ -316,8 +340,23 @@ int server_main_hooked(int argc, char **argv, const server_hooks *hooks)
         report_failure(hooks, "out of memory");
         return SERVER_EXIT_FAILURE;
     }
-    /* "--user ..." administers accounts instead of running: the options before it still say
-     * where the settings and the data directory are. */
+    /* "--user ..." administers accounts and "--alerts" lists alerts instead of running: the
+     * options before them still say where the settings and the data directory are. */
+    for (i = 1; i < argc && strcmp(argv[i], "--alerts") != 0; i++)
+        ;
+    if (i < argc) {
+        if (i + 1 < argc) {
+            report_failure(hooks, "--alerts takes no arguments after it (see --help)");
+            rc = SERVER_EXIT_USAGE;
+        } else if (server_load_settings(cfg, i, argv, err, sizeof err) != 0) {
+            report_failure(hooks, "%s", err);
+            rc = SERVER_EXIT_USAGE;
+        } else {
+            rc = list_alerts(cfg);
+        }
+        free(cfg);
+        return rc;
+    }
     for (i = 1; i < argc && strcmp(argv[i], "--user") != 0; i++)
         ;
     if (i < argc) {

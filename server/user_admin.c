@@ -38,9 +38,9 @@ static void say_usage(FILE *to)
     fprintf(to,
             "Usage: parley-server [--config PATH] [--data-dir DIR] --user COMMAND ...\n"
             "\n"
-            "  --user add NAME [--display TEXT] [--role user|operator|admin]\n"
+            "  --user add NAME [--display TEXT] [--role user|operator|admin|alert]\n"
             "  --user passwd NAME          set a new password\n"
-            "  --user role NAME user|operator|admin\n"
+            "  --user role NAME user|operator|admin|alert\n"
             "  --user disable NAME         refuse the account's logins\n"
             "  --user enable NAME\n"
             "  --user delete NAME\n"
@@ -230,7 +230,7 @@ static int run(users *u, const admin_opts *o)
         return usage_error(c, " needs NAME");
     if (strcmp(c, "add") == 0) {
         if (o->role && users_role_parse(o->role, &role) != 0)
-            return usage_error(o->role, ": not a role; use user, operator or admin");
+            return usage_error(o->role, ": not a role; use user, operator, admin or alert");
         if (users_find(u, o->name, &found)) { /* said before the password is asked for */
             fprintf(stderr,
                     "parley-server --user add: '%s' is taken: it is the same name as the "
@@ -252,7 +252,7 @@ static int run(users *u, const admin_opts *o)
     } else if (strcmp(c, "role") == 0) {
         if (!o->arg || users_role_parse(o->arg, &role) != 0)
             return usage_error(o->arg ? o->arg : "(missing)",
-                               ": not a role; use user, operator or admin");
+                               ": not a role; use user, operator, admin or alert");
         rc = users_set_role(u, o->name, role, err, sizeof err);
     } else if (strcmp(c, "disable") == 0 || strcmp(c, "enable") == 0) {
         rc = users_set_disabled(u, o->name, c[0] == 'd', err, sizeof err);

@@ -37,17 +37,23 @@ struct users {
     buf enc; /* scratch for encoding records */
 };
 
-static const char *const role_names[] = {"user", "operator", "admin"};
+static const char *const role_names[] = {"user", "operator", "admin", "alert"};
+#define ROLE_COUNT (sizeof role_names / sizeof role_names[0])
 
 const char *users_role_name(user_role r)
 {
-    return (unsigned)r < 3u ? role_names[r] : "?";
+    return (unsigned)r < ROLE_COUNT ? role_names[r] : "?";
+}
+
+int users_role_alerts(user_role r)
+{
+    return r == USER_ROLE_OPERATOR || r == USER_ROLE_ADMIN || r == USER_ROLE_ALERT;
 }
 
 int users_role_parse(const char *s, user_role *out)
 {
     unsigned i;
-    for (i = 0; i < 3u; i++)
+    for (i = 0; i < ROLE_COUNT; i++)
         if (strcmp(s, role_names[i]) == 0) {
             *out = (user_role)i;
             return 0;
@@ -92,7 +98,7 @@ static int make_account(account *a, const char *login, size_t login_len, const c
         snprintf(err, err_size, "users: display name: %s", why);
         return -1;
     }
-    if ((unsigned)role > USER_ROLE_ADMIN) {
+    if ((unsigned)role > USER_ROLE_ALERT) {
         snprintf(err, err_size, "users: unknown role %d", (int)role);
         return -1;
     }
@@ -432,7 +438,7 @@ int users_set_role(users *u, const char *login, user_role role, char *err, size_
     account a;
     if (load_for_change(u, login, &a, err, err_size) != 0)
         return -1;
-    if ((unsigned)role > USER_ROLE_ADMIN) {
+    if ((unsigned)role > USER_ROLE_ALERT) {
         snprintf(err, err_size, "users: unknown role %d", (int)role);
         return -1;
     }

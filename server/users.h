@@ -23,8 +23,12 @@
 typedef enum user_role {
     USER_ROLE_USER = 0,
     USER_ROLE_OPERATOR = 1, /* kick, ban, wall: what OPER grants in key mode */
-    USER_ROLE_ADMIN = 2     /* operator, and manages accounts */
+    USER_ROLE_ADMIN = 2,    /* operator, and manages accounts */
+    USER_ROLE_ALERT = 3     /* sends alerts and nothing else (scripts, monitoring) */
 } user_role;
+
+/* 1 if the role may send alerts (operator, admin, alert). */
+int users_role_alerts(user_role r);
 
 typedef struct user_info {
     char login[USERS_LOGIN_MAX + 1];
@@ -45,7 +49,7 @@ typedef struct users users;
 users *users_open(const char *dir, journal_recovery *rec, int *busy, char *err, size_t err_size);
 void users_close(users *u);
 
-/* Name of a role ("user", "operator", "admin") and back; -1 for an unknown name. */
+/* Name of a role ("user", "operator", "admin", "alert") and back; -1 for an unknown name. */
 const char *users_role_name(user_role r);
 int users_role_parse(const char *s, user_role *out);
 

@@ -22,7 +22,8 @@ void test_server_clean(const char *dir)
                                         "users.journal", "users.journal.tmp",
                                         "users.journal.corrupt", "users.lock",
                                         "private.journal", "private.journal.tmp",
-                                        "private.journal.corrupt"};
+                                        "private.journal.corrupt", "alerts.journal",
+                                        "alerts.journal.corrupt"};
     char path[600];
     size_t i;
     for (i = 0; i < sizeof files / sizeof files[0]; i++)

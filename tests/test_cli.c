@@ -1259,3 +1259,202 @@ TEST(server_user_command_reaches_a_running_server)
     remove("cli-test-root.txt");
     test_server_end(&ts);
 }
+
+/* Runs exe with args to its end: the exit code (or -1), its standard output in *t. */
+static int run_to_end(const char *exe, const char *const *args, size_t n, transcript *t)
+{
+    tproc *p;
+    int rc;
+
+    memset(t, 0, sizeof *t);
+    p = tproc_start(exe, args, n, NULL, NULL);
+    if (!p)
+        return -1;
+    rc = read_to_end(p, t);
+    tproc_free(p);
+    return rc;
+}
+
+/* `parley-cli alert`: an alert account sends an alert and gets its id (alone on standard
+ * output) and exit 0; the recipient gets it; a refusal (no such user, or an account that may
+ * not send alerts) exits 5; --status prints the roll call; parley-server --alerts lists it. */
+TEST(cli_alert_sender_for_scripts)
+{
+    server_config cfg;
+    test_server ts;
+    transcript t;
+    FILE *f;
+    pc_conn *alice;
+    proto_msg m;
+    char port_text[16], err[256];
+    const char *args[16];
+    const char *audit[3];
+    int code;
+
+    sock_startup();
+    crypto_init();
+    test_server_config(&cfg, "cli-alert");
+    cfg.auth = AUTH_ACCOUNTS;
+    REQUIRE(test_add_account(cfg.data_dir, "bot", "bot pw", USER_ROLE_ALERT, 0) == 0);
+    REQUIRE(test_add_account(cfg.data_dir, "alice", "alice pw", USER_ROLE_USER, 0) == 0);
+    REQUIRE(test_add_account(cfg.data_dir, "carol", "bot pw", USER_ROLE_USER, 0) == 0);
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    alice = test_login(&ts, "alice", "alice pw", &code, err, sizeof err);
+    REQUIRE(alice);
+    f = fopen("cli-test-bot.txt", "wb");
+    REQUIRE(f);
+    fputs("bot pw\n", f);
+    fclose(f);
+    snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
+    args[0] = "alert";
+    args[1] = "--host";
+    args[2] = "127.0.0.1";
+    args[3] = "--port";
+    args[4] = port_text;
+    args[5] = "--user";
+    args[6] = "bot";
+    args[7] = "--password-file";
+    args[8] = "cli-test-bot.txt";
+    args[9] = "--key";
+    args[10] = TEST_SECRET;
+    args[11] = "--to";
+    args[12] = "user:alice";
+    args[13] = "--expires";
+    args[14] = "2h";
+    args[15] = "Fire drill at 11:00";
+
+    CHECK_EQ_INT(run_to_end(PARLEY_CLI_EXE, args, 16, &t), 0);
+    CHECK_EQ_STR(t.text, "1\n");
+    CHECK(test_expect(alice, PT_ALERT_MSG, &m, WAIT) == 1);
+    CHECK(m.id == 1 && m.duration == 7200 && str_is(m.nick, "bot"));
+    CHECK(str_is(m.text, "Fire drill at 11:00"));
+
+    args[12] = "user:nobody"; /* refused by the server: exit 5, nothing on standard output */
+    CHECK_EQ_INT(run_to_end(PARLEY_CLI_EXE, args, 16, &t), 5);
+    CHECK_EQ_INT(t.len, 0);
+
+    args[6] = "carol"; /* a plain user may not send alerts */
+    args[12] = "user:alice";
+    CHECK_EQ_INT(run_to_end(PARLEY_CLI_EXE, args, 16, &t), 5);
+
+    args[6] = "bot";
+    args[11] = "--status";
+    args[12] = "1";
+    args[13] = "--script";
+    CHECK_EQ_INT(run_to_end(PARLEY_CLI_EXE, args, 14, &t), 0);
+    CHECK(has_line(&t, "roll 1 alice shown 20"));
+    CHECK(has_line(&t, "roll_end 1 0 1 0"));
+
+    args[13] = "--expires"; /* --status takes no --expires */
+    CHECK_EQ_INT(run_to_end(PARLEY_CLI_EXE, args, 15, &t), 2);
+
+    audit[0] = "--data-dir";
+    audit[1] = cfg.data_dir;
+    audit[2] = "--alerts";
+    CHECK_EQ_INT(run_to_end(PARLEY_SERVER_EXE, audit, 3, &t), 0);
+    CHECK(has_line(&t, "alert 1 from bot at 20"));
+    CHECK(has_line(&t, "  roll call: 0 acknowledged, 1 shown, 0 not delivered"));
+    pc_close(alice);
+    remove("cli-test-bot.txt");
+    test_server_end(&ts);
+}
+
+/* Alert lines in both formats, /ack and /roll, and --expires durations. */
+TEST(cli_formats_alerts)
+{
+    cli_format f;
+    proto_msg m;
+    cli_cmd c;
+    uint32_t secs = 0;
+
+    memset(&f, 0, sizeof f);
+    f.script = 1;
+    m = msg_of(PT_ALERT_MSG, "", "root", "ERP down\nwe are on it");
+    m.id = 42;
+    m.time = 1700000000000ull;
+    m.duration = 3600;
+    CHECK_EQ_STR(show_msg(&f, &m), "alert 42 root 2023-11-14T22:13:20Z 2023-11-14T23:13:20Z "
+                                   "ERP down\\nwe are on it\n");
+    CHECK(f.last_alert == 42);
+    m = msg_of(PT_ALERT_OK, "", "", "");
+    m.id = 43;
+    m.count = 1000;
+    CHECK_EQ_STR(show_msg(&f, &m), "alert_ok 43 1000\n");
+    f.script = 0;
+    m = msg_of(PT_ALERT_MSG, "", "root", "Fire drill");
+    m.id = 44;
+    m.time = 1700000000000ull;
+    m.flags = PROTO_FLAG_HISTORY;
+    CHECK(strstr(show_msg(&f, &m), "\a") != NULL); /* the bell */
+    CHECK(strstr((const char *)fmt_out.data, "*** ALERT 44 from root, sent "
+                                             "2023-11-14T22:13:20Z while you were away ***")
+          != NULL);
+    CHECK(strstr((const char *)fmt_out.data, "/ack") != NULL);
+    c = parse("/ack");
+    CHECK(c.kind == CLI_CMD_ACK && c.id == 0);
+    c = parse("/ack 44");
+    CHECK(c.kind == CLI_CMD_ACK && c.id == 44);
+    c = parse("/ack x");
+    CHECK(c.kind == CLI_CMD_BAD);
+    c = parse("/roll 7");
+    CHECK(c.kind == CLI_CMD_ROLL && c.id == 7);
+    c = parse("/roll");
+    CHECK(c.kind == CLI_CMD_BAD);
+    CHECK(cli_parse_duration("2h", &secs) == 0 && secs == 7200);
+    CHECK(cli_parse_duration("90", &secs) == 0 && secs == 90);
+    CHECK(cli_parse_duration("1d", &secs) == 0 && secs == 86400);
+    CHECK(cli_parse_duration("0m", &secs) != 0);
+    CHECK(cli_parse_duration("2 h", &secs) != 0);
+    CHECK(cli_parse_duration("50d", &secs) != 0);
+}
+
+/* An alert reaches parley-cli as one line, and a bare /ack acknowledges the latest alert: the
+ * sender's roll call says so. */
+TEST(cli_ack_acknowledges_the_latest_alert)
+{
+    server_config cfg;
+    test_server ts;
+    transcript t;
+    tproc *p;
+    pc_conn *op;
+    proto_msg m;
+    proto_entry e;
+    size_t pos = 0;
+
+    sock_startup();
+    crypto_init();
+    test_server_config(&cfg, "cli-ack");
+    snprintf(cfg.oper_password, sizeof cfg.oper_password, "op pw");
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    p = cli_start(ts.port, "kim", TEST_SECRET, NULL, NULL);
+    REQUIRE(p);
+    memset(&t, 0, sizeof t);
+    REQUIRE(read_until(p, &t, "connected kim", WAIT));
+    op = test_connect(&ts, "op", NULL, 0);
+    REQUIRE(op);
+    memset(&m, 0, sizeof m);
+    m.type = PT_OPER;
+    m.text = proto_s("op pw");
+    CHECK(pc_send(op, &m) == 0);
+    memset(&m, 0, sizeof m);
+    m.type = PT_ALERT;
+    m.target = proto_s("user:kim");
+    m.text = proto_s("The ERP is down");
+    CHECK(pc_send(op, &m) == 0);
+    CHECK(test_expect(op, PT_ALERT_OK, &m, WAIT) == 1);
+    CHECK(read_until(p, &t, "alert 1 op ", WAIT));
+    CHECK(tproc_write(p, "/ack\n") == 0);
+    CHECK(read_until(p, &t, "acked 1 20", WAIT));
+    memset(&m, 0, sizeof m);
+    m.type = PT_ROLL;
+    m.id = 1;
+    CHECK(pc_send(op, &m) == 0);
+    CHECK(test_expect(op, PT_ROLL_LIST, &m, WAIT) == 1);
+    CHECK(proto_list_next(&m.list, PT_ROLL_LIST, &pos, &e) == 1 && str_is(e.name, "kim") &&
+          e.value == ROLL_ACKED);
+    tproc_close_stdin(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 0);
+    tproc_free(p);
+    pc_close(op);
+    test_server_end(&ts);
+}

@@ -80,6 +80,16 @@ static const ref_type ref_types[] = {
     {PT_UNDELIVERED, 0, PROTO_NICK_MAX, PROTO_NAME_MAX, 0, {X_ID, X_CODE, X_TARGET, X_TEXT}},
     {PT_SIGNON, 0, 0, 0, 0, {X_BLOB}},
     {PT_SIGNON_BIND, 0, 0, 0, 0, {X_BLOB}},
+    {PT_ALERT, 0, PROTO_RECIPIENTS_MAX, PROTO_TEXT_MAX, 1,
+     {X_TAG, X_DURATION, X_TARGET, X_TEXT}},
+    {PT_ALERT_OK, 0, 0, 0, 0, {X_TAG, X_ID, X_COUNT}},
+    {PT_ALERT_MSG, PROTO_FLAG_HISTORY, 0, PROTO_TEXT_MAX, 1,
+     {X_ID, X_TIME, X_DURATION, X_FLAGS, X_NICK, X_TEXT}},
+    {PT_ACK, 0, 0, 0, 0, {X_ID}},
+    {PT_ACKED, 0, 0, 0, 0, {X_ID, X_TIME}},
+    {PT_ROLL, 0, 0, 0, 0, {X_ID}},
+    {PT_ROLL_LIST, PROTO_FLAG_MORE | PROTO_FLAG_UPDATE, 0, PROTO_TEXT_MAX, 1,
+     {X_ID, X_TIME, X_DURATION, X_FLAGS, X_NICK, X_TEXT, X_LIST}},
 };
 
 #define NTYPES (sizeof ref_types / sizeof ref_types[0])
@@ -208,6 +218,7 @@ static void ref_user_entry(buf *b, const char *nick, uint8_t presence, const cha
 typedef struct samples {
     buf rooms; /* 3 room list entries built with proto_list_put */
     buf users; /* 3 user list entries */
+    buf rolls; /* 3 roll list entries, written byte by byte as PROTOCOL.md spells them */
 } samples;
 
 static const char *const room_names[3] = {"lobby", "caf\xc3\xa9", "\xe6\x97\xa5\xe6\x9c\xac"};
@@ -218,11 +229,21 @@ static const char *const user_nicks[3] = {"alice", "b\xc3\xb6\x62", "carol"};
 static const uint8_t user_presence[3] = {PRESENCE_ONLINE, PRESENCE_AWAY, PRESENCE_ONLINE};
 static const char *const user_away[3] = {"", "lunch, back at 2", ""};
 
+static const uint8_t roll_states[3] = {ROLL_ACKED, ROLL_SHOWN, ROLL_PENDING};
+static const uint64_t roll_times[3] = {1700000000456ull, 1700000000123ull, 0};
+
 static void samples_init(samples *s)
 {
     int i;
     buf_init(&s->rooms);
     buf_init(&s->users);
+    buf_init(&s->rolls);
+    for (i = 0; i < 3; i++) { /* u16 length + nick, u8 state, u64 time; no text */
+        buf_put_u16(&s->rolls, (uint16_t)strlen(user_nicks[i]));
+        buf_append(&s->rolls, user_nicks[i], strlen(user_nicks[i]));
+        buf_put_u8(&s->rolls, roll_states[i]);
+        buf_put_u64(&s->rolls, roll_times[i]);
+    }
     for (i = 0; i < 3; i++) {
         proto_entry e;
         e.name = proto_s(room_names[i]);
@@ -240,6 +261,7 @@ static void samples_free(samples *s)
 {
     buf_free(&s->rooms);
     buf_free(&s->users);
+    buf_free(&s->rolls);
 }
 
 static const uint8_t sample_blob[] = {0x60, 0x00, 0x06, 0x09, 0x2a, 0xff, 0xfe, 0x80, 0x0a};
@@ -293,6 +315,10 @@ static void fill_msg(proto_msg *m, const ref_type *t, const samples *s)
     } else if (t->type == PT_USER_LIST) {
         m->list.p = s->users.data;
         m->list.n = s->users.len;
+        m->list.count = 3;
+    } else if (t->type == PT_ROLL_LIST) {
+        m->list.p = s->rolls.data;
+        m->list.n = s->rolls.len;
         m->list.count = 3;
     }
 }
@@ -442,7 +468,7 @@ TEST(proto_type_table)
         }
         known += (size_t)in_ref;
     }
-    CHECK_EQ_INT(known, 45);
+    CHECK_EQ_INT(known, 52);
 }
 
 /* ---- round trips ------------------------------------------------------------------------- */
@@ -1706,5 +1732,56 @@ TEST(proto_fuzz)
     for (i = 0; i < NTYPES; i++)
         buf_free(&frames[i]);
     buf_free(&b);
+    samples_free(&s);
+}
+
+/* Roll list entries: proto_list_put writes exactly the bytes PROTOCOL.md spells (nick, state,
+ * u64 time, no text), the walk gives them back, and a state past ROLL_ACKED or a text is
+ * refused. */
+TEST(proto_roll_list_entries)
+{
+    samples s;
+    buf entries;
+    proto_entry e;
+    proto_list list;
+    size_t pos = 0;
+    int i;
+
+    samples_init(&s);
+    buf_init(&entries);
+    for (i = 0; i < 3; i++) {
+        memset(&e, 0, sizeof e);
+        e.name = proto_s(user_nicks[i]);
+        e.value = roll_states[i];
+        e.time = roll_times[i];
+        proto_list_put(&entries, PT_ROLL_LIST, &e);
+    }
+    REQUIRE(!buf_failed(&entries));
+    CHECK_EQ_INT(entries.len, s.rolls.len);
+    CHECK(memcmp(entries.data, s.rolls.data, s.rolls.len) == 0);
+    list.p = entries.data;
+    list.n = entries.len;
+    list.count = 3;
+    for (i = 0; proto_list_next(&list, PT_ROLL_LIST, &pos, &e); i++) {
+        REQUIRE(i < 3);
+        CHECK(str_eq(e.name, proto_s(user_nicks[i])));
+        CHECK_EQ_INT(e.value, roll_states[i]);
+        CHECK(e.time == roll_times[i]);
+        CHECK_EQ_INT(e.text.n, 0);
+    }
+    CHECK_EQ_INT(i, 3);
+    buf_reset(&entries);
+    memset(&e, 0, sizeof e);
+    e.name = proto_s("alice");
+    e.value = ROLL_ACKED + 1;
+    proto_list_put(&entries, PT_ROLL_LIST, &e);
+    CHECK(buf_failed(&entries));
+    buf_free(&entries);
+    buf_init(&entries);
+    e.value = ROLL_SHOWN;
+    e.text = proto_s("no text in a roll entry");
+    proto_list_put(&entries, PT_ROLL_LIST, &e);
+    CHECK(buf_failed(&entries));
+    buf_free(&entries);
     samples_free(&s);
 }

@@ -339,3 +339,30 @@ TEST(users_typical_iterations_is_the_most_common)
     users_close(u);
     dir_fresh("iter", dir, sizeof dir);
 }
+
+/* The alert role: its name both ways, kept across a reopen, and alone among the roles in
+ * sending alerts without operator powers; a role past it is refused. */
+TEST(users_alert_role)
+{
+    char dir[64], err[256] = "";
+    user_info info;
+    user_role r = USER_ROLE_USER;
+    users *u;
+
+    CHECK_EQ_INT(users_role_parse("alert", &r), 0);
+    CHECK_EQ_INT(r, USER_ROLE_ALERT);
+    CHECK_EQ_STR(users_role_name(USER_ROLE_ALERT), "alert");
+    CHECK(users_role_alerts(USER_ROLE_ALERT) && users_role_alerts(USER_ROLE_OPERATOR) &&
+          users_role_alerts(USER_ROLE_ADMIN) && !users_role_alerts(USER_ROLE_USER));
+    dir_fresh("alert-role", dir, sizeof dir);
+    REQUIRE((u = open_u(dir, NULL)) != NULL);
+    REQUIRE(add(u, "monitoring", NULL, USER_ROLE_ALERT, err, sizeof err) == 0);
+    REQUIRE(add(u, "bob", NULL, USER_ROLE_USER, err, sizeof err) == 0);
+    CHECK_EQ_INT(users_set_role(u, "bob", USER_ROLE_ALERT, err, sizeof err), 0);
+    CHECK(users_set_role(u, "bob", (user_role)(USER_ROLE_ALERT + 1), err, sizeof err) != 0);
+    users_close(u);
+    REQUIRE((u = open_u(dir, NULL)) != NULL);
+    CHECK(users_find(u, "MONITORING", &info) && info.role == USER_ROLE_ALERT);
+    CHECK(users_find(u, "bob", &info) && info.role == USER_ROLE_ALERT);
+    users_close(u);
+}

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "log.h"
 #include "proto.h"
+#include "client.h"
 #include "session.h"
 
 /* Exit codes: what a script can tell apart. */
@@ -33,6 +34,8 @@ typedef struct cli_format {
     int priv_syncing;                     /* a private catch-up is under way: its receipts
                                            * are state, not news (interactive format) */
     int receipts;                         /* read receipts as last shown: -1 unknown, 0, 1 */
+    uint64_t last_alert;                  /* the latest alert shown: what a bare /ack means */
+    uint32_t roll_counts[3];              /* a roll call in progress: recipients per state */
 } cli_format;
 
 /* Appends the lines (each ending in '\n') that show ev to out; nothing for events that
@@ -68,7 +71,9 @@ typedef enum cli_cmd_kind {
     CLI_CMD_QUIT,     /* a = reason */
     CLI_CMD_HELP,
     CLI_CMD_PASSWD,   /* change the account's password: asked for, never on the line */
-    CLI_CMD_BAD       /* error says why */
+    CLI_CMD_BAD,      /* error says why */
+    CLI_CMD_ACK,      /* id = the alert (0 = the latest one shown) */
+    CLI_CMD_ROLL      /* id = the alert */
 } cli_cmd_kind;
 
 typedef struct cli_cmd {
@@ -76,7 +81,7 @@ typedef struct cli_cmd {
     const char *a, *b, *whole; /* point into the parsed line; never NULL */
     size_t a_len;              /* CLI_CMD_PART only */
     uint32_t n;
-    uint64_t id;               /* CLI_CMD_READ */
+    uint64_t id;               /* CLI_CMD_READ, CLI_CMD_ACK, CLI_CMD_ROLL */
     char error[160];
 } cli_cmd;
 
@@ -109,7 +114,37 @@ void cli_reads_shown(cli_reads *r, pcs_session *s, const proto_msg *m, const cha
 /* The catch-up is over (PRIV_SYNC_END): one READ per conversation it showed. */
 void cli_reads_flush(cli_reads *r, pcs_session *s);
 
+/* ---- cli_alert_format.c: alerts, acknowledgements and roll calls as lines ---- */
+
+/* Appends the lines for an alert message (ALERT_MSG, ALERT_OK, ACKED, ROLL_LIST) and returns
+ * 1; 0 (nothing appended) for any other type. */
+int cli_format_alert(cli_format *f, const proto_msg *m, uint64_t now_ms, buf *out);
+/* "2h", "30m", "45s", "1d" or plain seconds, into seconds (1 .. 49 days). 0, or -1. */
+int cli_parse_duration(const char *s, uint32_t *seconds);
+
+/* ---- cli_alert.c: `parley-cli alert`, the command-line sender ---- */
+
+typedef struct cli_alert_opts {
+    const char *to[16];      /* --to values */
+    size_t nto;
+    uint32_t expires_s;      /* --expires, 0 = never */
+    uint64_t status_id;      /* --status ID; 0 = send an alert */
+    const char *text;
+    uint32_t timeout_ms;     /* how long to wait for the server's answer */
+    int script;              /* --script: the roll call in the script format */
+} cli_alert_opts;
+
+/* Parses the alert options in argv (from `alert` on): 0, or -1 after saying why. The
+ * connection options are left for the caller: *rest gets them, in order. */
+int cli_alert_parse(int argc, char **argv, cli_alert_opts *a, char **rest, int *nrest);
+/* Connects with conn, sends the alert or asks the roll call, prints the answer. Returns the
+ * exit code. */
+int cli_alert_run(const cli_alert_opts *a, const pc_options *conn);
+
 /* ---- cli_main.c ---- */
+
+/* One line on standard error (the newline is added). */
+void cli_err_line(const char *fmt, ...) PARLEY_PRINTF(1, 2);
 
 /* The program, with UTF-8 arguments. Returns the exit code. */
 int cli_main(int argc, char **argv);

@@ -62,6 +62,7 @@ static const cmd_name commands[] = {
     {"history", CLI_CMD_HISTORY}, {"quit", CLI_CMD_QUIT},  {"exit", CLI_CMD_QUIT},
     {"help", CLI_CMD_HELP},     {"?", CLI_CMD_HELP},       {"passwd", CLI_CMD_PASSWD},
     {"password", CLI_CMD_PASSWD}, {"read", CLI_CMD_READ},   {"receipts", CLI_CMD_RECEIPTS},
+    {"ack", CLI_CMD_ACK},       {"roll", CLI_CMD_ROLL},
 };
 
 static int name_is_ci(const char *a, const char *b)
@@ -187,6 +188,21 @@ void cli_parse(char *line, cli_cmd *c)
         if (*rest || (!name_is_ci(word, "on") && !name_is_ci(word, "off")))
             bad(c, "usage: /receipts on|off");
         break;
+    case CLI_CMD_ACK:
+    case CLI_CMD_ROLL: {
+        char *end;
+        unsigned long long id;
+        c->a = cut_word(&rest);
+        if (!*c->a && c->kind == CLI_CMD_ACK)
+            break; /* the latest alert */
+        id = strtoull(c->a, &end, 10);
+        if (!*c->a || *end || *rest || id == 0 || *c->a == '-') {
+            bad(c, c->kind == CLI_CMD_ACK ? "usage: /ack [ID]" : "usage: /roll ID");
+            break;
+        }
+        c->id = (uint64_t)id;
+        break;
+    }
     case CLI_CMD_BACK:
     case CLI_CMD_ROOMS:
     case CLI_CMD_HELP:
@@ -221,6 +237,8 @@ const char *cli_help_text(void)
            "  /read NICK [ID]       tell NICK you have read their messages (up to ID; by\n"
            "                        default all shown so far; a terminal does this itself)\n"
            "  /receipts on|off      let people see when you have read their messages\n"
+           "  /ack [ID]             acknowledge an alert (the latest one if no ID)\n"
+           "  /roll ID              the roll call of an alert you sent (admins: any)\n"
            "  /quit [REASON]        leave\n"
            "  /help                 this text\n"
            "Any other line is said in the current room; start it with // to say a line\n"

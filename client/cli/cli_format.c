@@ -6,6 +6,7 @@
 
 #include "cipher.h"
 #include "cli.h"
+#include "cli_format_parts.h"
 #include "client.h"
 
 #define STAMP_INDENT "           " /* as wide as "[HH:MM:SS] ": continuation lines line up */
@@ -165,6 +166,26 @@ int cli_exit_code(int end_code)
     }
 }
 
+void cli_fmt_field(buf *out, proto_str s)
+{
+    put_field(out, s);
+}
+
+void cli_fmt_tail(const cli_format *f, buf *out, proto_str s)
+{
+    put_tail(f, out, s);
+}
+
+void cli_fmt_raw(buf *out, proto_str s)
+{
+    put_escaped(out, s.p, s.n, 0);
+}
+
+void cli_fmt_stamp(buf *out, uint64_t ms)
+{
+    stamp(out, ms);
+}
+
 /* ---- the script format ---- */
 
 static void script_member(cli_format *f, const proto_msg *m, buf *out)
@@ -250,6 +271,8 @@ static void script_list(cli_format *f, const proto_msg *m, buf *out)
 
 static void script_message(cli_format *f, const proto_msg *m, buf *out)
 {
+    if (cli_format_alert(f, m, 0, out))
+        return;
     switch (m->type) {
     case PT_MSG:
         put(out, m->flags & PROTO_FLAG_HISTORY ? "hist " : "msg ");
@@ -395,7 +418,7 @@ static void script_event(cli_format *f, const pcs_event *ev, buf *out)
 
 static void put_raw(buf *out, proto_str s)
 {
-    put_escaped(out, s.p, s.n, 0);
+    cli_fmt_raw(out, s);
 }
 
 static void human_member(const proto_msg *m, buf *out)
@@ -485,6 +508,8 @@ static void human_list(cli_format *f, const proto_msg *m, uint64_t now, buf *out
 
 static void human_message(cli_format *f, const proto_msg *m, uint64_t now, buf *out)
 {
+    if (cli_format_alert(f, m, now, out))
+        return;
     switch (m->type) {
     case PT_MSG:
         stamp(out, m->time ? m->time : now);

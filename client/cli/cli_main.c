@@ -53,9 +53,7 @@ typedef struct cli {
     cli_reads reads;      /* private messages shown, for read receipts */
 } cli;
 
-static void err_line(const char *fmt, ...) PARLEY_PRINTF(1, 2);
-
-static void err_line(const char *fmt, ...)
+void cli_err_line(const char *fmt, ...)
 {
     char text[600];
     va_list ap;
@@ -97,6 +95,9 @@ static void usage(void)
         "  --no-reconnect     end when the connection is lost instead of reconnecting\n"
         "  --timeout MS       connect and handshake timeout (default 10000)\n"
         "  --help, --version\n"
+        "parley-cli alert --to all|room:NAME|user:NAME [--to ...] [--expires 2h] \"text\"\n"
+        "  sends an alert (operator, admin or alert accounts) and prints its id;\n"
+        "parley-cli alert --status ID   prints its roll call. Same connection options.\n"
         "Exit codes: 0 ok, 1 other failure, 2 usage, 3 wrong key or password, or Windows\n"
         "sign-on failed, 4 server unreachable, 5 refused (nickname taken, banned, kicked,\n"
         "server full, Windows sign-on refused, no account).\n";
@@ -387,6 +388,18 @@ static int run_line(cli *c, char *line, char *quit_reason, size_t quit_size)
     case CLI_CMD_RECEIPTS:
         check_sent(c, pcs_priv_prefs(c->s, (int)cmd.n), "PRIV_PREFS");
         break;
+    case CLI_CMD_ACK:
+    case CLI_CMD_ROLL:
+        memset(&m, 0, sizeof m);
+        m.type = cmd.kind == CLI_CMD_ACK ? PT_ACK : PT_ROLL;
+        mutex_lock(c->lock);
+        m.id = cmd.id ? cmd.id : c->fmt.last_alert;
+        mutex_unlock(c->lock);
+        if (m.id == 0)
+            say_local(c, "NO_ALERT", "no alert has arrived: /ack ID");
+        else if (pcs_send(c->s, &m, err, sizeof err) < 0)
+            say_local(c, "LOCAL", err);
+        break;
     case CLI_CMD_QUIT:
         snprintf(quit_reason, quit_size, "%s", cmd.a);
         return 1;
@@ -442,7 +455,7 @@ static int parse_args(int argc, char **argv, cli_opts *o)
             continue;
         }
         if (strncmp(arg, "--", 2) != 0) {
-            err_line("parley-cli: unexpected argument '%s' (see --help)", arg);
+            cli_err_line("parley-cli: unexpected argument '%s' (see --help)", arg);
             return -1;
         }
         /* The rest take a value: "--name value" or "--name=value". */
@@ -453,7 +466,7 @@ static int parse_args(int argc, char **argv, cli_opts *o)
             strcmp(name, "--user") && strcmp(name, "--password-file") &&
             strcmp(name, "--signon-host") &&
             strcmp(name, "--wait") && strcmp(name, "--timeout")) {
-            err_line("parley-cli: unknown option '%s' (see --help)", arg);
+            cli_err_line("parley-cli: unknown option '%s' (see --help)", arg);
             return -1;
         }
         if (eq)
@@ -461,14 +474,14 @@ static int parse_args(int argc, char **argv, cli_opts *o)
         else if (i + 1 < argc)
             val = argv[++i];
         else {
-            err_line("parley-cli: %s needs a value", name);
+            cli_err_line("parley-cli: %s needs a value", name);
             return -1;
         }
         if (strcmp(name, "--host") == 0) {
             o->host = val;
         } else if (strcmp(name, "--port") == 0) {
             if (parse_uint(val, 65535, &v) != 0 || v == 0) {
-                err_line("parley-cli: --port %s: a port is a number from 1 to 65535", val);
+                cli_err_line("parley-cli: --port %s: a port is a number from 1 to 65535", val);
                 return -1;
             }
             o->port = (uint16_t)v;
@@ -487,18 +500,18 @@ static int parse_args(int argc, char **argv, cli_opts *o)
         } else if (strcmp(name, "--cipher") == 0) {
             o->cipher = cipher_parse(val);
             if (!o->cipher) {
-                err_line("parley-cli: --cipher %s: use aes-256-gcm or xor", val);
+                cli_err_line("parley-cli: --cipher %s: use aes-256-gcm or xor", val);
                 return -1;
             }
         } else if (strcmp(name, "--wait") == 0) {
             if (parse_uint(val, 3600000, &v) != 0) {
-                err_line("parley-cli: --wait %s: milliseconds, at most 3600000", val);
+                cli_err_line("parley-cli: --wait %s: milliseconds, at most 3600000", val);
                 return -1;
             }
             o->wait_ms = (uint32_t)v;
         } else {
             if (parse_uint(val, 600000, &v) != 0 || v == 0) {
-                err_line("parley-cli: --timeout %s: milliseconds, 1 to 600000", val);
+                cli_err_line("parley-cli: --timeout %s: milliseconds, 1 to 600000", val);
                 return -1;
             }
             o->timeout_ms = (uint32_t)v;
@@ -515,18 +528,18 @@ static long find_key(const cli_opts *o, char *key, size_t size)
     long n;
 
     if (o->key) {
-        err_line("parley-cli: warning: --key shows the key to anyone who can list processes; "
+        cli_err_line("parley-cli: warning: --key shows the key to anyone who can list processes; "
                  "prefer --key-file or PARLEY_KEY");
         n = (long)strlen(o->key);
         if ((size_t)n >= size) {
-            err_line("parley-cli: the key is too long (at most %d bytes)", HS_SECRET_MAX);
+            cli_err_line("parley-cli: the key is too long (at most %d bytes)", HS_SECRET_MAX);
             return -1;
         }
         memcpy(key, o->key, (size_t)n);
     } else if (o->key_file) {
         n = cli_read_file(o->key_file, key, size, err, sizeof err);
         if (n < 0) {
-            err_line("parley-cli: --key-file %s: %s", o->key_file, err);
+            cli_err_line("parley-cli: --key-file %s: %s", o->key_file, err);
             return -1;
         }
     } else if (cli_getenv("PARLEY_KEY", key, size)) {
@@ -534,14 +547,14 @@ static long find_key(const cli_opts *o, char *key, size_t size)
     } else if (cli_stdin_is_terminal() && secret_prompt("Key: ", key, size) == 0) {
         n = (long)strlen(key);
     } else {
-        err_line("parley-cli: no key: use --key-file PATH or the PARLEY_KEY environment "
+        cli_err_line("parley-cli: no key: use --key-file PATH or the PARLEY_KEY environment "
                  "variable");
         return -1;
     }
     /* The same bytes the server takes from its key file: no BOM, no trailing white space. */
     n = (long)secret_normalize(key, (size_t)n);
     if (n == 0) {
-        err_line("parley-cli: the key is empty");
+        cli_err_line("parley-cli: the key is empty");
         return -1;
     }
     return n;
@@ -557,7 +570,7 @@ static long find_password(const cli_opts *o, char *pw, size_t size)
     if (o->password_file) {
         n = cli_read_file(o->password_file, pw, size - 1, err, sizeof err);
         if (n < 0) {
-            err_line("parley-cli: --password-file %s: %s", o->password_file, err);
+            cli_err_line("parley-cli: --password-file %s: %s", o->password_file, err);
             return -1;
         }
         pw[n] = '\0';
@@ -565,13 +578,13 @@ static long find_password(const cli_opts *o, char *pw, size_t size)
     } else {
         snprintf(prompt, sizeof prompt, "Password for %.32s: ", o->user);
         if (!cli_stdin_is_terminal() || secret_prompt(prompt, pw, size) != 0) {
-            err_line("parley-cli: no password for --user: use --password-file PATH");
+            cli_err_line("parley-cli: no password for --user: use --password-file PATH");
             return -1;
         }
         n = (long)strlen(pw);
     }
     if (n == 0) {
-        err_line("parley-cli: the password is empty");
+        cli_err_line("parley-cli: the password is empty");
         return -1;
     }
     return n;
@@ -599,21 +612,113 @@ static void drain(cli *c, uint32_t wait_ms)
         sleep_ms(10);
 }
 
+/* What one connection needs, found from the options. */
+typedef struct conn_secrets {
+    char key[HS_SECRET_MAX + 1];
+    char nick[PROTO_NICK_MAX + 2];
+    char password[SCRAM_PASSWORD_MAX + 2];
+    uint8_t cipher;
+} conn_secrets;
+
+/* Finds the nick, the key and the password (asked for or read) and starts crypto and sockets;
+ * fills *po, pointing into cs (wipe it after connecting). CLI_EXIT_OK, or the exit code after
+ * saying why. */
+static int prepare_conn(const cli_opts *o, conn_secrets *cs, pc_options *po)
+{
+    long key_len, password_len = 0;
+
+    if (o->password_file && !o->user) {
+        cli_err_line("parley-cli: --password-file needs --user NAME");
+        return CLI_EXIT_USAGE;
+    }
+    if (o->user) /* the account's name is the nick */
+        snprintf(cs->nick, sizeof cs->nick, "%s", o->user);
+    else if (o->nick)
+        snprintf(cs->nick, sizeof cs->nick, "%s", o->nick);
+    else if (!cli_getenv("USER", cs->nick, sizeof cs->nick) &&
+             !cli_getenv("USERNAME", cs->nick, sizeof cs->nick))
+        cs->nick[0] = '\0';
+    if (!cs->nick[0]) {
+        cli_err_line("parley-cli: no nickname: use --nick NAME");
+        return CLI_EXIT_USAGE;
+    }
+    if (strlen(cs->nick) > PROTO_NICK_MAX) {
+        cli_err_line("parley-cli: the nickname is too long (at most %d bytes)", PROTO_NICK_MAX);
+        return CLI_EXIT_USAGE;
+    }
+    if ((key_len = find_key(o, cs->key, sizeof cs->key)) < 0)
+        return CLI_EXIT_USAGE;
+    if (o->user && (password_len = find_password(o, cs->password, sizeof cs->password)) < 0)
+        return CLI_EXIT_USAGE;
+    if (crypto_init() != CRYPTO_OK || sock_startup() != 0) {
+        cli_err_line("parley-cli: cannot start the crypto or socket library");
+        return CLI_EXIT_OTHER;
+    }
+    cs->cipher = o->cipher ? o->cipher : PROTO_CIPHER_AES256GCM;
+    po->host = o->host;
+    po->port = o->port;
+    po->secret = cs->key;
+    po->secret_len = (size_t)key_len;
+    po->nick = cs->nick;
+    if (o->user) {
+        po->password = cs->password;
+        po->password_len = (size_t)password_len;
+    }
+    po->signon_host = o->signon_host;
+    po->signon_allow_ntlm = o->allow_ntlm;
+    po->ciphers = &cs->cipher;
+    po->nciphers = 1;
+    po->agent = "parley-cli/" PARLEY_VERSION;
+    po->connect_timeout_ms = o->timeout_ms;
+    return CLI_EXIT_OK;
+}
+
+/* `parley-cli alert ...`: the alert options, then the usual connection options; one
+ * connection, no session or reconnection. */
+static int alert_main(int argc, char **argv)
+{
+    char **rest = malloc((size_t)argc * sizeof *rest);
+    cli_alert_opts a;
+    cli_opts o;
+    conn_secrets cs;
+    pc_options po;
+    int nrest = 0, rc;
+
+    memset(&o, 0, sizeof o);
+    cli_sys_init();
+    if (!rest) {
+        cli_err_line("parley-cli: out of memory");
+        return CLI_EXIT_OTHER;
+    }
+    rc = cli_alert_parse(argc, argv, &a, rest, &nrest) != 0 ? -1 : parse_args(nrest, rest, &o);
+    free(rest);
+    if (rc != 0)
+        return rc > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    a.timeout_ms = o.timeout_ms;
+    pc_options_init(&po);
+    rc = prepare_conn(&o, &cs, &po);
+    if (rc == CLI_EXIT_OK)
+        rc = cli_alert_run(&a, &po);
+    crypto_wipe(&cs, sizeof cs);
+    return rc;
+}
+
 int cli_main(int argc, char **argv)
 {
     static char line[CLI_LINE_MAX];
-    char key[HS_SECRET_MAX + 1], nick[PROTO_NICK_MAX + 2], err[320], reason[PROTO_NAME_MAX + 1];
-    char password[SCRAM_PASSWORD_MAX + 2];
+    char err[320], reason[PROTO_NAME_MAX + 1];
+    conn_secrets cs;
     pcs_options po;
     cli_opts o;
     cli c;
     thread_handle *net = NULL;
-    long key_len, password_len = 0;
     int rc, quit = 0, code, exit_code = CLI_EXIT_OTHER;
-    uint8_t cipher;
 
+    if (argc > 1 && strcmp(argv[1], "alert") == 0)
+        return alert_main(argc - 1, argv + 1);
     memset(&o, 0, sizeof o);
     memset(&c, 0, sizeof c);
+    memset(&cs, 0, sizeof cs);
     buf_init(&c.out);
     /* The server puts every new connection in the lobby: lines typed before the welcome
      * arrives go there. */
@@ -624,82 +729,39 @@ int cli_main(int argc, char **argv)
     rc = parse_args(argc, argv, &o);
     if (rc != 0)
         return rc > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-    if (o.password_file && !o.user) {
-        err_line("parley-cli: --password-file needs --user NAME");
-        return CLI_EXIT_USAGE;
-    }
-    if (o.user) /* the account's name is the nick */
-        snprintf(nick, sizeof nick, "%s", o.user);
-    else if (o.nick)
-        snprintf(nick, sizeof nick, "%s", o.nick);
-    else if (!cli_getenv("USER", nick, sizeof nick) && !cli_getenv("USERNAME", nick, sizeof nick))
-        nick[0] = '\0';
-    if (!nick[0]) {
-        err_line("parley-cli: no nickname: use --nick NAME");
-        return CLI_EXIT_USAGE;
-    }
-    if (strlen(nick) > PROTO_NICK_MAX) {
-        err_line("parley-cli: the nickname is too long (at most %d bytes)", PROTO_NICK_MAX);
-        return CLI_EXIT_USAGE;
-    }
-    key_len = find_key(&o, key, sizeof key);
-    if (key_len < 0)
-        return CLI_EXIT_USAGE;
-    if (o.user && (password_len = find_password(&o, password, sizeof password)) < 0) {
-        crypto_wipe(key, sizeof key);
-        return CLI_EXIT_USAGE;
-    }
-    if (crypto_init() != CRYPTO_OK || sock_startup() != 0) {
-        err_line("parley-cli: cannot start the crypto or socket library");
-        exit_code = CLI_EXIT_OTHER;
+    pcs_options_init(&po);
+    exit_code = prepare_conn(&o, &cs, &po.conn);
+    if (exit_code != CLI_EXIT_OK)
         goto done;
-    }
-    cipher = o.cipher ? o.cipher : PROTO_CIPHER_AES256GCM;
-    if (cipher == PROTO_CIPHER_XOR)
-        err_line("parley-cli: warning: the xor cipher only hides text from casual view; it is "
+    exit_code = CLI_EXIT_OTHER;
+    if (cs.cipher == PROTO_CIPHER_XOR)
+        cli_err_line("parley-cli: warning: the xor cipher only hides text from casual view; it is "
                  "not encryption");
 
     c.fmt.script = o.script || !cli_stdin_is_terminal();
     c.lock = mutex_new();
     c.in = cli_input_open();
     if (!c.lock || !c.in) {
-        err_line("parley-cli: out of memory");
+        cli_err_line("parley-cli: out of memory");
         goto done;
     }
-    pcs_options_init(&po);
-    po.conn.host = o.host;
-    po.conn.port = o.port;
-    po.conn.secret = key;
-    po.conn.secret_len = (size_t)key_len;
-    po.conn.nick = nick;
-    if (o.user) {
-        po.conn.password = password;
-        po.conn.password_len = (size_t)password_len;
-    }
-    po.conn.signon_host = o.signon_host;
-    po.conn.signon_allow_ntlm = o.allow_ntlm;
-    po.conn.ciphers = &cipher;
-    po.conn.nciphers = 1;
-    po.conn.agent = "parley-cli/" PARLEY_VERSION;
-    po.conn.connect_timeout_ms = o.timeout_ms;
     po.no_reconnect = o.no_reconnect;
     po.on_event = on_event;
     po.user = &c;
     c.s = pcs_new(&po, err, sizeof err);
-    crypto_wipe(key, sizeof key);
-    crypto_wipe(password, sizeof password);
+    crypto_wipe(&cs, sizeof cs);
     if (!c.s) {
-        err_line("parley-cli: %s", err);
+        cli_err_line("parley-cli: %s", err);
         exit_code = CLI_EXIT_USAGE;
         goto done;
     }
     net = thread_start(net_main, &c);
     if (!net) {
-        err_line("parley-cli: cannot start the network thread");
+        cli_err_line("parley-cli: cannot start the network thread");
         goto done;
     }
     if (!c.fmt.script)
-        err_line("parley-cli %s: type /help for commands, /quit to leave", PARLEY_VERSION);
+        cli_err_line("parley-cli %s: type /help for commands, /quit to leave", PARLEY_VERSION);
 
     while (!is_ended(&c)) {
         rc = cli_input_line(c.in, line, sizeof line, INPUT_POLL_MS);
@@ -724,8 +786,7 @@ int cli_main(int argc, char **argv)
     exit_code = cli_exit_code(code);
 
 done:
-    crypto_wipe(key, sizeof key);
-    crypto_wipe(password, sizeof password);
+    crypto_wipe(&cs, sizeof cs);
     if (net) {
         pcs_quit(c.s, NULL);
         thread_join(net);

@@ -118,6 +118,7 @@ typedef struct app {
     HBRUSH input_brush;    /* the input box's background in the dark theme, else NULL */
     wchar_t pending_password[SETTINGS_PASSWORD_MAX]; /* a change of password under way: the
                                                       * new one, until the outcome (wiped) */
+    struct alert_ui *alert_uis; /* open alert windows and roll calls (alert_window.c) */
 } app;
 
 #endif

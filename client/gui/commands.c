@@ -7,6 +7,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "alert_window.h"
 #include "conv.h"
 #include "resource.h"
 #include "status.h"
@@ -314,6 +315,8 @@ int commands_submit(app *a, const wchar_t *text)
         PostMessageW(a->hwnd, WM_CLOSE, 0, 0);
     } else if (_wcsicmp(word, L"help") == 0) {
         help(a, NULL);
+    } else if (alerts_command(a, word, rest)) {
+        return 1;
     } else {
         help(a, word);
     }

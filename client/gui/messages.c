@@ -8,6 +8,7 @@
 #include <wchar.h>
 #include <wctype.h>
 
+#include "alert_window.h"
 #include "conv.h"
 #include "resource.h"
 #include "status.h"
@@ -462,6 +463,12 @@ void messages_apply(app *a, const net_event *ev)
         break;
     case PT_HISTORY_END:
         history_note(a, w.room, IDS_SYS_HISTORY);
+        break;
+    case PT_ALERT_MSG:
+    case PT_ALERT_OK:
+    case PT_ACKED:
+    case PT_ROLL_LIST:
+        alerts_on_event(a, ev);
         break;
     default:
         break;

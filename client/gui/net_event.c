@@ -82,10 +82,12 @@ static int copy_msg(net_event *ev, const proto_msg *m)
     ev->tag = m->tag;
     ev->id = m->id;
     ev->time = m->time;
+    ev->duration = m->duration;
     if (set_str(&ev->room, m->room) || set_str(&ev->nick, m->nick) ||
         set_str(&ev->target, m->target) || set_str(&ev->text, m->text))
         return -1;
-    if ((m->type != PT_USER_LIST && m->type != PT_ROOM_LIST) || !m->list.count)
+    if ((m->type != PT_USER_LIST && m->type != PT_ROOM_LIST && m->type != PT_ROLL_LIST) ||
+        !m->list.count)
         return 0;
     ev->users = calloc(m->list.count, sizeof *ev->users);
     if (!ev->users)
@@ -95,6 +97,7 @@ static int copy_msg(net_event *ev, const proto_msg *m)
         ev->nusers = i; /* counts the entry even half-filled, so that free reaches it */
         u->presence = (uint8_t)e.value;
         u->members = (uint32_t)e.value;
+        u->time = e.time;
         u->nick = dup_str(e.name);
         u->away = dup_str(e.text);
         if (!u->nick || !u->away)

@@ -234,3 +234,41 @@ int net_change_password(net_link *link, const char *old_pw, const char *new_pw)
      * layer's change with them (net_thread.c) and wipes them. */
     return request(link, PT_PASSWORD, NULL, NULL, new_pw, old_pw);
 }
+
+int net_alert(net_link *link, const char *to, uint32_t duration, const char *text)
+{
+    proto_msg m;
+
+    memset(&m, 0, sizeof m);
+    m.type = PT_ALERT;
+    m.duration = duration;
+    m.target = opt_s(to);
+    m.text = opt_s(text);
+    return queue_req(link, &m);
+}
+
+/* ACK and ROLL: a type and an alert id. */
+static int id_request(net_link *link, uint8_t type, uint64_t id)
+{
+    proto_msg m;
+
+    memset(&m, 0, sizeof m);
+    m.type = type;
+    m.id = id;
+    return queue_req(link, &m);
+}
+
+int net_ack(net_link *link, uint64_t id)
+{
+    return id_request(link, PT_ACK, id);
+}
+
+int net_roll(net_link *link, uint64_t id)
+{
+    return id_request(link, PT_ROLL, id);
+}
+
+int net_oper(net_link *link, const char *password)
+{
+    return request(link, PT_OPER, NULL, NULL, NULL, password);
+}

@@ -26,7 +26,8 @@ typedef struct net_user {
     char *nick;
     char *away;
     uint8_t presence;
-    uint32_t members;
+    uint32_t members;   /* room list: members; roll list: the proto_roll_state */
+    uint64_t time;      /* roll list: delivery or acknowledgement time */
 } net_user;
 
 /* One event of the reconnect layer (see pcs_event_kind), owned by whoever took it from the
@@ -47,6 +48,7 @@ typedef struct net_event {
     int code, reconnect, account, signed_on;
     uint32_t count, attempt, delay_ms, rtt_ms, tag;
     uint64_t id, time;
+    uint32_t duration;  /* ALERT_MSG, ROLL_LIST: seconds until the alert expires */
     char *room, *nick, *target, *text;
     size_t nusers;
     net_user *users; /* PT_USER_LIST entries */
@@ -105,5 +107,12 @@ int net_change_password(net_link *link, const char *old_pw, const char *new_pw);
 int net_users(net_link *link, const char *room);
 /* Asks for the server's room list (PT_ROOM_LIST events answer). */
 int net_rooms(net_link *link);
+/* Alerts: send one (to: "all", "room:NAME", "user:NAME", space-separated), acknowledge one,
+ * ask an alert's roll call (and follow it). */
+int net_alert(net_link *link, const char *to, uint32_t duration, const char *text);
+int net_ack(net_link *link, uint64_t id);
+/* OPER: operator powers on a server without accounts (the operator password). */
+int net_oper(net_link *link, const char *password);
+int net_roll(net_link *link, uint64_t id);
 
 #endif

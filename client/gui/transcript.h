@@ -31,6 +31,8 @@ void transcript_recolour(HWND t, const theme *old, const theme *now);
 void transcript_add_message(HWND t, uint64_t time_ms, const wchar_t *nick, const wchar_t *text,
                             unsigned flags);
 /* Appends "time  text" in the style of kind. */
+/* "14:02", or "12/03/2025 14:02" for another day, in the user's locale (0 = now). */
+void transcript_format_time(uint64_t time_ms, wchar_t *out, size_t cap);
 void transcript_add_line(HWND t, uint64_t time_ms, transcript_line kind, const wchar_t *text);
 /* Before the pane changes size: remembers whether the reader is at the newest line (only
  * while the pane can be measured; a minimized window keeps what was known). */

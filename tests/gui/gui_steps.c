@@ -340,10 +340,18 @@ void gui_cjk_font(int on)
 
 HWND solo_start(solo *s, const char *name, const wchar_t *nick)
 {
+    return solo_start_with(s, name, nick, NULL);
+}
+
+HWND solo_start_with(solo *s, const char *name, const wchar_t *nick,
+                     void (*adjust)(server_config *cfg))
+{
     wchar_t key_file[MAX_PATH];
 
     memset(s, 0, sizeof *s);
     test_server_config(&s->cfg, name);
+    if (adjust)
+        adjust(&s->cfg);
     if (test_server_start(&s->ts, &s->cfg) != 0) {
         test_failf_at(__FILE__, __LINE__, "cannot start the test server");
         return NULL;
@@ -401,4 +409,15 @@ int transcript_format_at(HWND main, const wchar_t *part, COLORREF *colour, DWORD
     }
     free(text);
     return rc;
+}
+
+void shot_named(HWND hwnd, const wchar_t *name)
+{
+    wchar_t path[MAX_PATH];
+
+    _snwprintf(path, MAX_PATH, L"shot-%ls.bmp", name);
+    path[MAX_PATH - 1] = L'\0';
+    SetForegroundWindow(hwnd);
+    Sleep(800); /* the first paint (and a flash) settle */
+    CHECK(gui_screenshot(hwnd, path) == 0);
 }

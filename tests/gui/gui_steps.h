@@ -49,6 +49,8 @@ HWND connect_client(gui_proc *p, const test_server *ts, const wchar_t *nick,
                     const wchar_t *key_file, const wchar_t *typed_key);
 /* Where the conversation screenshot goes: PARLEY_GUI_SCREENSHOT, else gui-screenshot.bmp. */
 const wchar_t *screenshot_path(void);
+/* Brings hwnd forward and saves its picture as shot-NAME.bmp (docs/screenshots). */
+void shot_named(HWND hwnd, const wchar_t *name);
 /* PARLEY_GUI_PAUSE_MS keeps the windows up for a person to look at (or screenshot) them. */
 void pause_for_a_look(void);
 /* Receives whatever the server sent a library client, so its queue never fills. */
@@ -91,6 +93,9 @@ typedef struct solo {
 /* Starts the server (data directory "srv-<name>") and nick's parley.exe; the connected main
  * window, or NULL after a failure (reported). Always pair with solo_end. */
 HWND solo_start(solo *s, const char *name, const wchar_t *nick);
+/* The same with settings of its own: adjust (may be NULL) changes the test settings. */
+HWND solo_start_with(solo *s, const char *name, const wchar_t *nick,
+                     void (*adjust)(server_config *cfg));
 void solo_end(solo *s);
 /* Connects a library client as nick (to the lobby) and, when line is not NULL, says it there
  * and waits for the server's echo. NULL if it could not connect (reported). */

@@ -18,13 +18,7 @@
 
 static void shot(HWND hwnd, const wchar_t *name)
 {
-    wchar_t path[MAX_PATH];
-
-    _snwprintf(path, MAX_PATH, L"shot-%ls.bmp", name);
-    path[MAX_PATH - 1] = L'\0';
-    SetForegroundWindow(hwnd);
-    Sleep(800);
-    CHECK(gui_screenshot(hwnd, path) == 0);
+    shot_named(hwnd, name);
 }
 
 /* Fills the lobby with a short conversation in several scripts. */

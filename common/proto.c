@@ -108,7 +108,7 @@ static const field_def field_defs[F_CODES] = {
     [F_LIST] = FIELD(K_LIST, V_ANY, 0, list),
 };
 
-#define LAYOUT_FIELDS 8 /* the longest layout has 7 fields; the 8th slot always ends it */
+#define LAYOUT_FIELDS 9 /* the longest layout (SEARCH) has 8 fields; the 9th slot always ends it */
 
 /* One message type: which flag bits it may carry, what its target and text may hold, and its
  * fields in wire order. Target and text are the only strings whose limits depend on the
@@ -168,6 +168,10 @@ static const msg_layout layouts[] = {
     {PT_WALL, 0, 0, CHAT_TEXT, {F_TEXT}},
     {PT_SHUTDOWN, 0, 0, LINE_TEXT(PROTO_NAME_MAX), {F_TEXT}},
     {PT_ACCOUNT, 0, 16, NO_TEXT, {F_NICK, F_TARGET}},
+    {PT_SEARCH, 0, 0, LINE_TEXT(PROTO_SEARCH_MAX),
+     {F_TAG, F_ID, F_AFTER, F_BEFORE, F_COUNT, F_ROOM, F_NICK, F_TEXT}},
+    {PT_SEARCH_HIT, 0, 0, CHAT_TEXT, {F_TAG, F_ID, F_TIME, F_ROOM, F_NICK, F_TEXT}},
+    {PT_SEARCH_END, PROTO_FLAG_MORE, 0, NO_TEXT, {F_TAG, F_FLAGS, F_COUNT, F_ID}},
 };
 
 /* The two list entry shapes: name string, a value (u32 or u8 presence), text string. */

@@ -27,6 +27,7 @@
 #define PROTO_SALT_SIZE 16
 #define PROTO_MAC_SIZE 32
 #define PROTO_MAX_CIPHERS 8
+#define PROTO_SEARCH_MAX 256 /* SEARCH text: the words */
 #define PROTO_SHARE_SIZE 65 /* an ECDH P-256 public key: 04 || X || Y (SEC 1, uncompressed) */
 
 typedef enum proto_type {
@@ -73,8 +74,15 @@ typedef enum proto_type {
     PT_UNBAN = 0x63,       /* c->s: target */
     PT_WALL = 0x64,        /* c->s: text, sent to everyone as a NOTICE */
     PT_SHUTDOWN = 0x65,    /* c->s: text (reason) */
-    PT_ACCOUNT = 0x66      /* c->s, admins with accounts: nick (account), target (action:
+    PT_ACCOUNT = 0x66,     /* c->s, admins with accounts: nick (account), target (action:
                             * disable, enable, delete, or a role: user, operator, admin) */
+    /* search */
+    PT_SEARCH = 0x44,      /* c->s: tag, id (page cursor: older than this id; 0 = newest), after,
+                            * before (wall-clock ms range), count (page size), room, nick
+                            * (filters; empty = any), text (the words) */
+    PT_SEARCH_HIT = 0x45,  /* s->c: tag, id, time, room, nick (sender), text: one result */
+    PT_SEARCH_END = 0x46   /* s->c: tag, flags (MORE), count (results in the page), id (cursor
+                            * for the next page; 0 when there is none) */
 } proto_type;
 
 /* Ciphers, as numbered on the wire. */
@@ -100,7 +108,8 @@ typedef enum proto_member_event {
 
 /* Bits of `flags`. */
 #define PROTO_FLAG_HISTORY 0x01 /* PT_MSG / PT_PRIV_MSG: replayed from history, not live */
-#define PROTO_FLAG_MORE 0x02    /* PT_ROOM_LIST / PT_USER_LIST: more frames of this list follow */
+#define PROTO_FLAG_MORE 0x02    /* PT_ROOM_LIST / PT_USER_LIST: more frames of this list follow;
+                                 * PT_SEARCH_END: another page of results may follow */
 #define PROTO_FLAG_UPDATE 0x04  /* PT_ROOM_LIST: not an answer to ROOMS but news of the listed
                                  * rooms' member counts (rooms too large to announce members) */
 
@@ -133,7 +142,10 @@ typedef enum proto_code {
     PC_BAD_PASSWORD = 107,
     PC_BAD_TEXT = 108,
     PC_NOT_FOUND = 109,
-    PC_UNAVAILABLE = 110   /* the server could not carry the request out (memory, disk) */
+    PC_UNAVAILABLE = 110,  /* the server could not carry the request out (memory, disk) */
+    PC_SEARCH_BUSY = 124,  /* a search of this session is still running, or the server runs as
+                            * many as it allows */
+    PC_BAD_SEARCH = 125    /* the search has no word, too many, or a filter that cannot match */
 } proto_code;
 
 /* Decoder results (negative) from the frame reader and the message codec. */

@@ -40,6 +40,9 @@ const char *proto_type_name(uint8_t type)
     case PT_WALL: return "WALL";
     case PT_SHUTDOWN: return "SHUTDOWN";
     case PT_ACCOUNT: return "ACCOUNT";
+    case PT_SEARCH: return "SEARCH";
+    case PT_SEARCH_HIT: return "SEARCH_HIT";
+    case PT_SEARCH_END: return "SEARCH_END";
     default: return "UNKNOWN";
     }
 }
@@ -80,6 +83,8 @@ const char *proto_code_name(uint16_t code)
     case PC_BAD_TEXT: return "BAD_TEXT";
     case PC_NOT_FOUND: return "NOT_FOUND";
     case PC_UNAVAILABLE: return "UNAVAILABLE";
+    case PC_SEARCH_BUSY: return "SEARCH_BUSY";
+    case PC_BAD_SEARCH: return "BAD_SEARCH";
     default: return "UNKNOWN";
     }
 }

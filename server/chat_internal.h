@@ -59,6 +59,7 @@ typedef struct session {
     uint8_t replaying;              /* a history replay is being queued */
     size_t replay_grace;            /* bytes of replay allowed above the send-queue cap */
     struct session *prev, *next;    /* all sessions */
+    uint8_t searching;              /* a SEARCH of this session is with the search thread */
 } session;
 
 struct room {
@@ -99,6 +100,7 @@ struct chat {
     char stop_reason[PROTO_NAME_MAX + 1];
     struct mutex_handle *reload_lock; /* guards reload_pending, set from any thread */
     server_config *reload_pending;  /* settings to apply at the next tick, or NULL */
+    struct search *search;          /* the search thread (chat_search.c) */
 };
 
 /* chat_reload.c — settings that change while running */
@@ -165,6 +167,9 @@ void rooms_release_unused(chat *c);
 /* history_in_use_fn: 1 if the room has members. */
 int rooms_in_use(void *user, const char *name);
 void rooms_free_all(chat *c);
+/* The room named in m that s is in, or NULL after telling s what is wrong (BAD_ROOM,
+ * NOT_IN_ROOM). */
+room *rooms_member_of(session *s, const proto_msg *m);
 
 /* chat.c — the welcome, once the key (and the account, with accounts) is proven: checks and
  * claims the nick in proof->nick and sends WELCOME; or refuses with a plain ERROR. */
@@ -207,6 +212,17 @@ void admin_on_shutdown(session *s, const proto_msg *m);
 /* Puts the ban changes written by the bans journal's writer into effect and answers their
  * operators. */
 void admin_deliver(chat *c);
+
+/* chat_search.c — SEARCH, run on the search thread */
+/* Starts the search thread (notify: the engine's wake) and indexes the restored history. */
+int chat_search_open(chat *c, void (*notify)(void *user), char *err, size_t err_size);
+void chat_search_close(chat *c);
+/* A room message joined the history: index it. */
+void chat_search_add(chat *c, const history_msg *m);
+void chat_search_session_free(session *s);
+void search_on_request(session *s, const proto_msg *m);
+/* Sends the pages the search thread has finished (net on_wake). */
+void chat_search_deliver(chat *c);
 
 /* Cuts a trailing incomplete UTF-8 sequence (left by a truncating snprintf). */
 void text_clip(char *s);

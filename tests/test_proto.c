@@ -26,7 +26,7 @@ typedef struct ref_type {
     size_t target_max;
     size_t text_max;
     int chat;          /* text may hold newlines and tabs */
-    uint8_t fields[8];
+    uint8_t fields[9];
 } ref_type;
 
 static const ref_type ref_types[] = {
@@ -68,6 +68,10 @@ static const ref_type ref_types[] = {
     /* added after the rest, so that the indices used below stay put */
     {PT_LOGIN, 0, 0, PROTO_LOGIN_MAX, 0, {X_TEXT}},
     {PT_ACCOUNT, 0, 16, 0, 0, {X_NICK, X_TARGET}},
+    {PT_SEARCH, 0, 0, PROTO_SEARCH_MAX, 0,
+     {X_TAG, X_ID, X_AFTER, X_BEFORE, X_COUNT, X_ROOM, X_NICK, X_TEXT}},
+    {PT_SEARCH_HIT, 0, 0, PROTO_TEXT_MAX, 1, {X_TAG, X_ID, X_TIME, X_ROOM, X_NICK, X_TEXT}},
+    {PT_SEARCH_END, PROTO_FLAG_MORE, 0, 0, 0, {X_TAG, X_FLAGS, X_COUNT, X_ID}},
 };
 
 #define NTYPES (sizeof ref_types / sizeof ref_types[0])
@@ -416,7 +420,7 @@ TEST(proto_type_table)
         }
         known += (size_t)in_ref;
     }
-    CHECK_EQ_INT(known, 33);
+    CHECK_EQ_INT(known, 36);
 }
 
 /* ---- round trips ------------------------------------------------------------------------- */

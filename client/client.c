@@ -105,6 +105,8 @@ const char *pc_code_text(int code)
     case PC_BAD_TEXT: return "invalid text";
     case PC_NOT_FOUND: return "not found";
     case PC_UNAVAILABLE: return "the server could not do that now";
+    case PC_SEARCH_BUSY: return "a search is already running; try again in a moment";
+    case PC_BAD_SEARCH: return "that search cannot run";
     case PC_E_UNREACHABLE: return "cannot reach server";
     case PC_E_LOST: return "connection lost";
     case PC_E_LOCAL: return "local error";

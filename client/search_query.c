@@ -103,19 +103,24 @@ int pc_search_parse(const char *line, pc_search_req *req, char *err, size_t err_
     return 0;
 }
 
+void pc_search_msg(const pc_search_req *req, proto_msg *m)
+{
+    memset(m, 0, sizeof *m);
+    m->type = PT_SEARCH;
+    m->tag = req->tag;
+    m->id = req->before_id;
+    m->after = req->after_ms;
+    m->before = req->before_ms;
+    m->count = req->count;
+    m->room = proto_s(req->room);
+    m->nick = proto_s(req->nick);
+    m->text = proto_s(req->words);
+}
+
 int pc_search(pc_conn *c, const pc_search_req *req)
 {
     proto_msg m;
 
-    memset(&m, 0, sizeof m);
-    m.type = PT_SEARCH;
-    m.tag = req->tag;
-    m.id = req->before_id;
-    m.after = req->after_ms;
-    m.before = req->before_ms;
-    m.count = req->count;
-    m.room = proto_s(req->room);
-    m.nick = proto_s(req->nick);
-    m.text = proto_s(req->words);
+    pc_search_msg(req, &m);
     return pc_send(c, &m);
 }

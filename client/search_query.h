@@ -24,6 +24,8 @@ typedef struct pc_search_req {
 /* Parses line into req (zeroed first). Words are everything that is not a filter. Returns 0,
  * or -1 with a one-line reason in err (an unknown date, a filter without a value, no word). */
 int pc_search_parse(const char *line, pc_search_req *req, char *err, size_t err_size);
+/* The SEARCH message for req (its strings point into req). */
+void pc_search_msg(const pc_search_req *req, proto_msg *m);
 /* Sends SEARCH for req. 0 or -1 as pc_send. */
 int pc_search(pc_conn *c, const pc_search_req *req);
 

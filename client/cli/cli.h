@@ -61,6 +61,8 @@ typedef enum cli_cmd_kind {
     CLI_CMD_USERS,    /* a = room ("" = the current one) */
     CLI_CMD_HISTORY,  /* n = how many */
     CLI_CMD_QUIT,     /* a = reason */
+    CLI_CMD_SEARCH,   /* a = the query: words and from:/in:/after:/before: filters */
+    CLI_CMD_MORE,     /* the next page of the last search */
     CLI_CMD_HELP,
     CLI_CMD_BAD       /* error says why */
 } cli_cmd_kind;
@@ -111,5 +113,7 @@ int cli_getenv(const char *name, char *out, size_t size);
 long cli_read_file(const char *path, void *out, size_t size, char *err, size_t err_size);
 /* "HH:MM:SS" in local time. */
 void cli_local_time(uint64_t ms_since_1970, char *out, size_t size);
+/* "YYYY-MM-DD" in local time. */
+void cli_local_date(uint64_t ms_since_1970, char *out, size_t size);
 
 #endif

@@ -60,7 +60,8 @@ static const cmd_name commands[] = {
     {"topic", CLI_CMD_TOPIC},   {"rooms", CLI_CMD_ROOMS},  {"list", CLI_CMD_ROOMS},
     {"users", CLI_CMD_USERS},   {"names", CLI_CMD_USERS},  {"who", CLI_CMD_USERS},
     {"history", CLI_CMD_HISTORY}, {"quit", CLI_CMD_QUIT},  {"exit", CLI_CMD_QUIT},
-    {"help", CLI_CMD_HELP},     {"?", CLI_CMD_HELP},
+    {"help", CLI_CMD_HELP},     {"?", CLI_CMD_HELP},       {"search", CLI_CMD_SEARCH},
+    {"more", CLI_CMD_MORE},
 };
 
 static int name_is_ci(const char *a, const char *b)
@@ -157,8 +158,15 @@ void cli_parse(char *line, cli_cmd *c)
         c->n = (uint32_t)n;
         break;
     }
+    case CLI_CMD_SEARCH:
+        c->a = rest;
+        if (!*c->a)
+            bad(c, "usage: /search WORDS [from:NICK] [in:ROOM] [after:YYYY-MM-DD] "
+                   "[before:YYYY-MM-DD]");
+        break;
     case CLI_CMD_BACK:
     case CLI_CMD_ROOMS:
+    case CLI_CMD_MORE:
     case CLI_CMD_HELP:
         if (*rest) {
             char text[80];
@@ -187,6 +195,9 @@ const char *cli_help_text(void)
            "  /rooms                list the rooms on the server\n"
            "  /users [ROOM]         who is in the room\n"
            "  /history [N]          the last N messages of the current room (default 20)\n"
+           "  /search WORDS [from:NICK] [in:ROOM] [after:YYYY-MM-DD] [before:YYYY-MM-DD]\n"
+           "                        search the rooms you are in, newest first\n"
+           "  /more                 the next page of results of the last /search\n"
            "  /quit [REASON]        leave\n"
            "  /help                 this text\n"
            "Any other line is said in the current room; start it with // to say a line\n"

@@ -18,8 +18,16 @@ typedef struct sdoc {
     char data[1]; /* really nick_len + folded_len + 2 bytes */
 } sdoc;
 
+/* A ring slot: what the scan looks at first, kept in the ring itself so that a scan reads
+ * memory in order and follows a message's pointer only when its signature passes. */
+typedef struct sslot {
+    uint64_t id;
+    uint64_t sig[2]; /* bits of the words' prefixes (sig_add) */
+    sdoc *d;
+} sslot;
+
 typedef struct sconv {
-    sdoc **ring;
+    sslot *ring;
     size_t cap, head, count;
 } sconv;
 
@@ -37,9 +45,77 @@ static uint64_t doc_bytes(const sdoc *d)
     return sizeof *d + d->nick_len + d->folded_len;
 }
 
-static sdoc *ring_at(const sconv *c, size_t i)
+static sslot *ring_at(const sconv *c, size_t i)
 {
-    return c->ring[(c->head + i) % c->cap];
+    return &c->ring[(c->head + i) % c->cap];
+}
+
+/* Signatures. Each word of a folded text sets 2 of 128 bits chosen by a hash of its first
+ * SIG_PREFIX bytes (the whole word if shorter), and each character of 3 or more UTF-8 bytes
+ * (Han, Kana, Thai... scripts that may be searched from inside a word) sets 2 bits of its own.
+ * A query word needs its bits set: a spaced word of SIG_PREFIX bytes or more its prefix's, an
+ * unspaced word its long characters'. So most messages are ruled out without reading their
+ * text. */
+#define SIG_PREFIX 3u
+
+static void sig_add(uint64_t sig[2], const char *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 16777619u;
+    }
+    sig[(h >> 6) & 1u] |= 1ull << (h & 63u);
+    sig[(h >> 13) & 1u] |= 1ull << ((h >> 7) & 63u);
+}
+
+/* Bytes of the UTF-8 character starting with lead byte b. */
+static size_t char_len(unsigned char b)
+{
+    return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+}
+
+static void sig_long_chars(uint64_t sig[2], const char *w, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t k = char_len((unsigned char)w[i]);
+        if (k > n - i)
+            k = n - i;
+        if (k >= 3)
+            sig_add(sig, w + i, k);
+        i += k;
+    }
+}
+
+/* Adds word w[0..n) (no spaces) of a message (query = 0) or of a query (query = 1). */
+static void sig_word(uint64_t sig[2], const char *w, size_t n, int query)
+{
+    if (query && search_fold_unspaced(w, n)) {
+        sig_long_chars(sig, w, n);
+        return;
+    }
+    if (n >= SIG_PREFIX)
+        sig_add(sig, w, SIG_PREFIX);
+    else if (!query)
+        sig_add(sig, w, n); /* a query word this short could start any longer word: no bits */
+    if (!query)
+        sig_long_chars(sig, w, n);
+}
+
+static void sig_text(uint64_t sig[2], const char *t, size_t n)
+{
+    size_t i = 0;
+    sig[0] = sig[1] = 0;
+    while (i < n) {
+        size_t start;
+        while (i < n && t[i] == ' ')
+            i++;
+        start = i;
+        while (i < n && t[i] != ' ')
+            i++;
+        if (i > start)
+            sig_word(sig, t + start, i - start, 0);
+    }
 }
 
 search_index *search_index_new(uint32_t per_conv, uint64_t max_bytes)
@@ -57,7 +133,7 @@ search_index *search_index_new(uint32_t per_conv, uint64_t max_bytes)
 static void conv_free(sconv *c)
 {
     for (size_t i = 0; i < c->count; i++)
-        free(ring_at(c, i));
+        free(ring_at(c, i)->d);
     free(c->ring);
     free(c);
 }
@@ -79,7 +155,7 @@ void search_index_free(search_index *x)
 
 static void drop_oldest(search_index *x, sconv *c)
 {
-    sdoc *d = c->ring[c->head];
+    sdoc *d = c->ring[c->head].d;
     x->bytes -= doc_bytes(d);
     x->count--;
     free(d);
@@ -99,7 +175,7 @@ static void enforce_budget(search_index *x)
         sconv *oldest = NULL;
         while (strmap_next(&x->convs, &pos, &key, &v)) {
             sconv *c = v;
-            if (c->count && (!oldest || c->ring[c->head]->id < oldest->ring[oldest->head]->id))
+            if (c->count && (!oldest || c->ring[c->head].id < oldest->ring[oldest->head].id))
                 oldest = c;
         }
         if (!oldest)
@@ -112,7 +188,7 @@ static void enforce_budget(search_index *x)
 static int ring_reserve(const search_index *x, sconv *c)
 {
     size_t cap;
-    sdoc **ring;
+    sslot *ring;
 
     if (c->count < c->cap || c->cap >= x->per_conv)
         return 0;
@@ -123,7 +199,7 @@ static int ring_reserve(const search_index *x, sconv *c)
     if (!ring)
         return -1;
     for (size_t i = 0; i < c->count; i++)
-        ring[i] = ring_at(c, i);
+        ring[i] = *ring_at(c, i);
     free(c->ring);
     c->ring = ring;
     c->cap = cap;
@@ -175,7 +251,12 @@ int search_index_add(search_index *x, const char *conv_key, uint64_t id, uint64_
     d->data[nick_len + 1 + x->fold.len] = '\0';
     if (c->count == c->cap)
         drop_oldest(x, c);
-    c->ring[(c->head + c->count) % c->cap] = d;
+    {
+        sslot *slot = &c->ring[(c->head + c->count) % c->cap];
+        slot->id = id;
+        slot->d = d;
+        sig_text(slot->sig, x->fold.data ? (const char *)x->fold.data : "", x->fold.len);
+    }
     c->count++;
     x->count++;
     x->bytes += doc_bytes(d);
@@ -229,9 +310,19 @@ size_t search_index_run(const search_index *x, const search_plan *p, search_foun
                         size_t max)
 {
     size_t n = 0;
+    uint64_t need[2] = {0, 0};
 
     if (max == 0)
         return 0;
+    for (size_t w = 0; w < p->nwords; w++) {
+        const char *word = p->words[w];
+        size_t len = p->word_len[w];
+        if (len && word[0] == ' ') { /* a word's start: the space is not part of it */
+            word++;
+            len--;
+        }
+        sig_word(need, word, len, 1);
+    }
     for (size_t ci = 0; ci < p->nconvs; ci++) {
         const sconv *c = strmap_get(&x->convs, p->conv_keys[ci]);
         size_t lo = 0, hi;
@@ -249,14 +340,15 @@ size_t search_index_run(const search_index *x, const search_plan *p, search_foun
             }
         }
         for (size_t i = hi; i-- > 0;) {
-            const sdoc *d = ring_at(c, i);
+            const sslot *slot = ring_at(c, i);
             search_found f;
             /* Newest first: once the page is full, older messages cannot enter it. */
-            if (n == max && d->id < out[max - 1].id)
+            if (n == max && slot->id < out[max - 1].id)
                 break;
-            if (!doc_matches(p, d))
+            if ((slot->sig[0] & need[0]) != need[0] || (slot->sig[1] & need[1]) != need[1] ||
+                !doc_matches(p, slot->d))
                 continue;
-            f.id = d->id;
+            f.id = slot->id;
             f.conv = ci;
             keep(out, &n, max, f);
         }

@@ -19,6 +19,8 @@
 #define WM_APP_TRAY (WM_APP + 2)       /* notification-area icon callbacks */
 #define WM_APP_SHOW_ERROR (WM_APP + 3) /* shows app.pending_error outside event handling */
 #define WM_APP_ROOMS (WM_APP + 4)      /* to the Join dialog: lParam, a PT_ROOM_LIST net_event */
+#define WM_APP_SEARCH (WM_APP + 5)     /* to the Search dialog: lParam, a SEARCH_HIT, SEARCH_END
+                                        * or ERROR net_event answering its search */
 
 #define NAME_MAX_W 80          /* room or nickname, UTF-16 units (room names are <= 64 bytes) */
 #define INPUT_HISTORY_MAX 100
@@ -34,6 +36,8 @@ typedef struct conv {
     int users_loading;   /* a USER_LIST in several frames is arriving: the first one clears */
     wchar_t topic[PROTO_TOPIC_MAX + 1]; /* a room's topic as the server last said it */
     unsigned replayed;   /* history lines shown since the last replay note (duplicates skipped) */
+    uint64_t jump_id;    /* a search result to show: its history was asked for, so replayed
+                          * messages up to this id are shown even if older than last_id */
 } conv;
 
 typedef enum conn_state {
@@ -110,6 +114,9 @@ typedef struct app {
                                      * in the transcript ("" = none asked) */
     theme theme;           /* the transcripts' colours; every transcript points here */
     HBRUSH input_brush;    /* the input box's background in the dark theme, else NULL */
+    HWND search_dlg;       /* the Search dialog while it is open: its answers go to it */
+    uint32_t search_tag;   /* the tag of its last SEARCH */
+    wchar_t jump_text[201]; /* the search result being fetched (conv.jump_id): its first line */
 } app;
 
 #endif

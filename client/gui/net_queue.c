@@ -210,3 +210,23 @@ int net_account(net_link *link, const char *account, const char *action)
 {
     return request(link, PT_ACCOUNT, NULL, account, action, NULL);
 }
+
+int net_search(net_link *link, const pc_search_req *req)
+{
+    proto_msg m;
+
+    pc_search_msg(req, &m);
+    return queue_req(link, &m);
+}
+
+int net_history(net_link *link, const char *room, uint64_t before_id, uint32_t count)
+{
+    proto_msg m;
+
+    memset(&m, 0, sizeof m);
+    m.type = PT_HISTORY;
+    m.room = opt_s(room);
+    m.before = before_id;
+    m.count = count;
+    return queue_req(link, &m);
+}

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "proto.h"
+#include "search_query.h"
 #include "session.h"
 
 /* Posted to the notify window when events are waiting: wParam = the link's id (stale links'
@@ -100,5 +101,9 @@ int net_account(net_link *link, const char *account, const char *action);
 int net_users(net_link *link, const char *room);
 /* Asks for the server's room list (PT_ROOM_LIST events answer). */
 int net_rooms(net_link *link);
+/* Sends a SEARCH (SEARCH_HIT and SEARCH_END events answer, or an ERROR with its tag). */
+int net_search(net_link *link, const pc_search_req *req);
+/* Asks for room's newest count messages with an id below before_id (0 = no bound). */
+int net_history(net_link *link, const char *room, uint64_t before_id, uint32_t count);
 
 #endif

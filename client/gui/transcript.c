@@ -235,8 +235,7 @@ static void line_end(HWND t, const line_state *st)
         SendMessageW(t, EM_SETSCROLLPOS, 0, (LPARAM)&st->scroll); /* the reader's place */
 }
 
-/* "14:02", or "12/03/2025 14:02" for a day other than today, in the user's locale. */
-static void format_time(uint64_t time_ms, wchar_t *out, size_t cap)
+void transcript_format_time(uint64_t time_ms, wchar_t *out, size_t cap)
 {
     SYSTEMTIME utc, local, today;
     ULARGE_INTEGER u;
@@ -295,7 +294,7 @@ void transcript_add_message(HWND t, uint64_t time_ms, const wchar_t *nick, const
 
     if (!body)
         return;
-    format_time(time_ms, when, sizeof when / sizeof when[0]);
+    transcript_format_time(time_ms, when, sizeof when / sizeof when[0]);
     line_begin(t, &st);
     append(t, when, th->time, 0, 0);
     append(t, L"  ", th->text, 0, 0);
@@ -316,7 +315,7 @@ void transcript_add_line(HWND t, uint64_t time_ms, transcript_line kind, const w
 
     if (!body)
         return;
-    format_time(time_ms, when, sizeof when / sizeof when[0]);
+    transcript_format_time(time_ms, when, sizeof when / sizeof when[0]);
     line_begin(t, &st);
     append(t, when, th->time, 0, 0);
     append(t, L"  ", th->text, 0, 0);

@@ -180,9 +180,14 @@ static void deliver_result(void *user, const search_result *r)
     x.s = s;
     x.tag = r->tag;
     x.sent = 0;
-    for (size_t i = 0; i < r->nhits; i++)
-        if (still_in(s, r->hits[i].conv))
-            history_find(c->hist, r->hits[i].conv, r->hits[i].id, send_hit, &x);
+    for (size_t i = 0; i < r->nhits; i++) {
+        if (!still_in(s, r->hits[i].conv))
+            continue;
+        /* Gone from the history: so is everything older in that room (it drops a room's
+         * oldest first), and the index forgets them too. */
+        if (!history_find(c->hist, r->hits[i].conv, r->hits[i].id, send_hit, &x))
+            (void)search_trim(c->search, r->source, r->hits[i].conv, r->hits[i].id);
+    }
     memset(&end, 0, sizeof end);
     end.type = PT_SEARCH_END;
     end.tag = r->tag;

@@ -16,7 +16,7 @@
 
 void (*search_test_before_query)(void);
 
-enum { JOB_ADD, JOB_QUERY };
+enum { JOB_ADD, JOB_TRIM, JOB_QUERY };
 
 /* Both kinds of job start with this. */
 typedef struct sjob {
@@ -24,7 +24,8 @@ typedef struct sjob {
     int kind;
 } sjob;
 
-/* A message to index: "conv_key\0nick\0text\0" after the fixed fields. */
+/* A message to index: "conv_key\0nick\0text\0" after the fixed fields. A trim (JOB_TRIM)
+ * uses the same shape with only the key: id is the newest id to drop. */
 typedef struct sjob_add {
     sjob h;
     uint64_t id, time_ms;
@@ -108,9 +109,22 @@ static void thread_main(void *arg)
             sjob *j = batch;
             batch = j->next;
             j->next = NULL;
-            if (j->kind == JOB_ADD) {
+            if (s->stopping) {
+                /* Nobody will read the results, and indexing a restored history to the end
+                 * would only delay the stop. */
+                if (j->kind == JOB_QUERY)
+                    query_free((sjob_query *)(void *)j);
+                else
+                    free(j);
+                continue;
+            }
+            if (j->kind != JOB_QUERY) {
+                sjob_add *a = (sjob_add *)(void *)j;
                 mutex_unlock(s->mu);
-                run_add(s, (sjob_add *)(void *)j);
+                if (j->kind == JOB_ADD)
+                    run_add(s, a);
+                else
+                    search_index_trim(s->index, a->data, a->id);
                 free(j);
                 mutex_lock(s->mu);
                 continue;
@@ -182,7 +196,7 @@ void search_stop(search *s)
     if (!s)
         return;
     mutex_lock(s->mu);
-    s->stopping = 1; /* the thread finishes what is queued, then ends */
+    s->stopping = 1; /* the thread drops what is queued, then ends */
     cond_broadcast(s->cv);
     mutex_unlock(s->mu);
     thread_join(s->th);
@@ -207,8 +221,10 @@ static void enqueue(search *s, sjob *j)
     cond_broadcast(s->cv);
 }
 
-int search_add(search *s, uint8_t source, const char *conv, uint64_t id, uint64_t time_ms,
-               const char *nick, const char *text, size_t text_len)
+/* Queues a job of kind (JOB_ADD or JOB_TRIM) for conversation (source, conv). -1 if out of
+ * memory. */
+static int queue_msg(search *s, int kind, uint8_t source, const char *conv, uint64_t id,
+                     uint64_t time_ms, const char *nick, const char *text, size_t text_len)
 {
     size_t conv_len = strlen(conv), nick_len = strlen(nick);
     sjob_add *a = malloc(offsetof(sjob_add, data) + conv_len + nick_len + text_len + 4);
@@ -217,7 +233,7 @@ int search_add(search *s, uint8_t source, const char *conv, uint64_t id, uint64_
     if (!a)
         return -1;
     a->h.next = NULL;
-    a->h.kind = JOB_ADD;
+    a->h.kind = kind;
     a->id = id;
     a->time_ms = time_ms;
     a->key_len = conv_len + 1;
@@ -229,12 +245,24 @@ int search_add(search *s, uint8_t source, const char *conv, uint64_t id, uint64_
     p += conv_len + 1;
     memcpy(p, nick, nick_len + 1);
     p += nick_len + 1;
-    memcpy(p, text, text_len);
+    if (text_len)
+        memcpy(p, text, text_len);
     p[text_len] = '\0';
     mutex_lock(s->mu);
     enqueue(s, &a->h);
     mutex_unlock(s->mu);
     return 0;
+}
+
+int search_add(search *s, uint8_t source, const char *conv, uint64_t id, uint64_t time_ms,
+               const char *nick, const char *text, size_t text_len)
+{
+    return queue_msg(s, JOB_ADD, source, conv, id, time_ms, nick, text, text_len);
+}
+
+int search_trim(search *s, uint8_t source, const char *conv, uint64_t up_to_id)
+{
+    return queue_msg(s, JOB_TRIM, source, conv, up_to_id, 0, "", "", 0);
 }
 
 /* Splits the folded words into the plan: each word is looked for at a word's start (with the

@@ -30,13 +30,19 @@ typedef void (*search_notify_fn)(void *user);
  * queries queued or running at once, server-wide. NULL with err filled on failure. */
 search *search_start(uint32_t per_conv, uint64_t max_bytes, uint32_t max_running,
                      search_notify_fn notify, void *user, char *err, size_t err_size);
-/* Stops the thread and frees everything; results not collected are dropped. NULL is ignored. */
+/* Stops the thread and frees everything; what is still queued (messages to index, queries) and
+ * results not collected are dropped. NULL is ignored. */
 void search_stop(search *s);
 
 /* A message joined conversation (source, conv) of a history: queued (copied) for the index.
  * nick as sent. -1 if out of memory (the message is then not searchable). */
 int search_add(search *s, uint8_t source, const char *conv, uint64_t id, uint64_t time_ms,
                const char *nick, const char *text, size_t text_len);
+
+/* The history no longer keeps conversation (source, conv)'s messages up to up_to_id (it drops
+ * a conversation's oldest first: expiry, the size budget): neither does the index, from now
+ * on. -1 if out of memory. */
+int search_trim(search *s, uint8_t source, const char *conv, uint64_t up_to_id);
 
 /* One query. words: what the user typed (folded here); nick: the sender to keep ("" = any);
  * convs: the conversations of `source` the user may read, all or the one filtered on. */

@@ -265,6 +265,13 @@ int search_index_add(search_index *x, const char *conv_key, uint64_t id, uint64_
     return 0;
 }
 
+void search_index_trim(search_index *x, const char *conv_key, uint64_t up_to_id)
+{
+    sconv *c = strmap_get(&x->convs, conv_key);
+    while (c && c->count && c->ring[c->head].id <= up_to_id)
+        drop_oldest(x, c);
+}
+
 /* First occurrence of needle in hay, or NULL (memmem is not in C11 or MSVC). */
 static const char *find(const char *hay, size_t n, const char *needle, size_t k)
 {

@@ -38,6 +38,8 @@ void search_index_free(search_index *x);
  * UTF-8 (nothing added). */
 int search_index_add(search_index *x, const char *conv_key, uint64_t id, uint64_t time_ms,
                      const char *nick_key, const char *text, size_t text_len);
+/* Drops conv_key's messages with ids up to up_to_id. */
+void search_index_trim(search_index *x, const char *conv_key, uint64_t up_to_id);
 /* The newest matches of the plan, newest first, at most max, into out. Returns how many. */
 size_t search_index_run(const search_index *x, const search_plan *p, search_found *out,
                         size_t max);

@@ -461,3 +461,44 @@ TEST(search_server_wide_cap)
     cond_free(gate_cv);
     mutex_free(gate_mu);
 }
+
+static void keep_ids(void *user, const search_result *r)
+{
+    uint64_t *ids = user;
+    for (size_t i = 0; i < r->nhits && i < 8; i++)
+        ids[i] = r->hits[i].id;
+}
+
+/* What the history dropped (a room's oldest first) the index forgets once told: results come
+ * only from what is left, newest first. */
+TEST(search_forgets_what_the_history_dropped)
+{
+    static const char *const rooms[] = {"lobby"};
+    uint64_t ids[8] = {0};
+    search *s;
+    search_query q;
+    char err[160];
+    int i;
+
+    s = search_start(100, 0, 4, NULL, NULL, err, sizeof err);
+    REQUIRE(s);
+    for (i = 1; i <= 5; i++)
+        CHECK(search_add(s, SEARCH_SOURCE_ROOM, "lobby", (uint64_t)i, 1000, "alice",
+                         "budget report", 13) == 0);
+    CHECK(search_trim(s, SEARCH_SOURCE_ROOM, "LOBBY", 3) == 0);
+    CHECK_EQ_INT(search_indexed(s), 2);
+    memset(&q, 0, sizeof q);
+    q.source = SEARCH_SOURCE_ROOM;
+    q.words = "budget";
+    q.words_len = 6;
+    q.nick = "";
+    q.convs = rooms;
+    q.nconvs = 1;
+    CHECK_EQ_INT(search_submit(s, &q, err, sizeof err), 0);
+    search_indexed(s);
+    CHECK_EQ_INT(search_collect(s, keep_ids, ids), 1);
+    CHECK_EQ_INT(ids[0], 5);
+    CHECK_EQ_INT(ids[1], 4);
+    CHECK_EQ_INT(ids[2], 0);
+    search_stop(s);
+}

@@ -54,6 +54,8 @@ until grep -q "listening on port" "$WORK/out" 2>/dev/null; do
   sleep 0.5
 done
 
+echo "# 0. indexing what the server restored"
+taskset -c 1 "$BUILD/bench/parley-search-bench" first --port "$PORT"
 echo "# 1. time to the first page (one searcher; the first search, waiting for the index, is not counted)"
 taskset -c 1 "$BUILD/bench/parley-search-bench" search --port "$PORT" --rooms "$ROOMS" --queries 500
 echo "# server RSS after indexing: $(grep VmRSS /proc/$SERVER_PID/status | awk '{print $2, $3}')"
@@ -69,10 +71,16 @@ fanout parley-nosearch
 
 echo "# 3. the same fan-out while $LOADERS clients search back to back"
 taskset -c 1 "$BUILD/bench/parley-search-bench" load --port "$PORT" --rooms "$ROOMS" \
-  --clients "$LOADERS" --seconds $((SECONDS_PER_RUN + 30)) >"$WORK/load.out" 2>&1 &
+  --clients "$LOADERS" --seconds $((SECONDS_PER_RUN + 20)) >"$WORK/load.out" 2>&1 &
 LOAD_PID=$!
-# Let the loaders join (each reads the rooms' history replay) and start searching.
-sleep 20
+# The loaders first join the rooms (reading a million replayed messages each): the fan-out
+# starts only once every one of them is searching, so that it measures searches, not joins.
+waited=0
+while [ "$(grep -c ' ready$' "$WORK/load.out" 2>/dev/null || true)" -lt "$LOADERS" ]; do
+  waited=$((waited + 1))
+  [ $waited -lt 600 ] || { echo "the loaders did not get ready"; cat "$WORK/load.out"; exit 1; }
+  sleep 0.5
+done
 fanout parley-searching
 wait "$LOAD_PID" || true
 cat "$WORK/load.out"

@@ -95,6 +95,8 @@ static void thread_main(void *arg)
 {
     search *s = arg;
 
+    /* Searching yields to chat when they share a CPU. */
+    thread_lower_priority();
     mutex_lock(s->mu);
     for (;;) {
         sjob *batch;

@@ -430,8 +430,9 @@ void messages_apply(app *a, const net_event *ev)
         on_error(a, ev, &w);
         break;
     case PT_HISTORY_END:
-        history_note(a, w.room, IDS_SYS_HISTORY);
-        search_history_done(a, conv_find(a, w.room, 0));
+        /* A search result's surroundings had their own note above them instead. */
+        if (!search_history_done(a, conv_find(a, w.room, 0)))
+            history_note(a, w.room, IDS_SYS_HISTORY);
         break;
     default:
         break;

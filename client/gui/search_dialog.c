@@ -316,10 +316,12 @@ int search_dialog_event(app *a, const net_event *ev)
     return 1;
 }
 
-void search_history_done(app *a, conv *c)
+int search_history_done(app *a, conv *c)
 {
     if (!c || !c->jump_id)
-        return;
+        return 0;
     c->jump_id = 0;
+    c->replayed = 0;
     select_in(c, a->jump_text);
+    return 1;
 }

@@ -11,7 +11,8 @@ void search_dialog_run(app *a);
 /* A SEARCH_HIT, SEARCH_END or ERROR: 1 if it answers the open dialog's search (and went to
  * it), 0 if it is not about search. */
 int search_dialog_event(app *a, const net_event *ev);
-/* HISTORY_END for room c: if it brought a search result's surroundings, selects the result. */
-void search_history_done(app *a, conv *c);
+/* HISTORY_END for room c: if it brought a search result's surroundings, selects the result
+ * and returns 1; else 0. */
+int search_history_done(app *a, conv *c);
 
 #endif

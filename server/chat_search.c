@@ -60,10 +60,77 @@ void chat_search_session_free(session *s)
         search_disown(s->srv->search, s);
 }
 
+/* ---- sources: which conversations a session may search, and where a result is fetched ---- */
+
+/* A source of searchable conversations. Rooms are the only one today; a user's private
+ * conversations would be a second entry in `sources`, feeding the index under its own byte. */
+typedef struct search_src {
+    uint8_t id;
+    /* Appends to convs[*n..max) the conversations s may search (m->room narrows to one room;
+     * one s may not read is refused on s, returning -1). */
+    int (*readable)(session *s, const proto_msg *m, search_conv *convs, size_t max, size_t *n);
+    /* Calls fn with the message if s may still read conv and the store still keeps it:
+     * 1; 0 when it is gone (the index is then told), -1 when s may no longer read conv. */
+    int (*fetch)(session *s, const char *conv, uint64_t id, history_msg_fn fn, void *user);
+} search_src;
+
+static int rooms_readable(session *s, const proto_msg *m, search_conv *convs, size_t max,
+                          size_t *n)
+{
+    if (m->room.n) {
+        /* One room, which must be one of the session's (else NOT_IN_ROOM). */
+        room *r = rooms_member_of(s, m);
+        if (!r)
+            return -1;
+        if (*n < max) {
+            convs[*n].source = SEARCH_SOURCE_ROOM;
+            convs[(*n)++].name = r->name;
+        }
+        return 0;
+    }
+    /* Every room the session is in now. */
+    for (size_t i = 0; i < s->nrooms && *n < max; i++) {
+        convs[*n].source = SEARCH_SOURCE_ROOM;
+        convs[(*n)++].name = s->rooms[i]->name;
+    }
+    return 0;
+}
+
+/* 1 if s is in the room named name (a search result's room: the session may have left it
+ * while the search ran). */
+static int still_in(const session *s, const char *name)
+{
+    for (size_t i = 0; i < s->nrooms; i++)
+        if (names_equal_ci(s->rooms[i]->name, name))
+            return 1;
+    return 0;
+}
+
+static int rooms_fetch(session *s, const char *conv, uint64_t id, history_msg_fn fn, void *user)
+{
+    if (!still_in(s, conv))
+        return -1;
+    return history_find(s->srv->hist, conv, id, fn, user);
+}
+
+static const search_src sources[] = {
+    {SEARCH_SOURCE_ROOM, rooms_readable, rooms_fetch},
+};
+
+#define NSOURCES (sizeof sources / sizeof sources[0])
+
+static const search_src *source_of(uint8_t id)
+{
+    for (size_t i = 0; i < NSOURCES; i++)
+        if (sources[i].id == id)
+            return &sources[i];
+    return NULL;
+}
+
 void search_on_request(session *s, const proto_msg *m)
 {
     chat *c = s->srv;
-    const char **convs = NULL;
+    search_conv *convs;
     char nick[PROTO_NICK_MAX + 1], why[160];
     search_query q;
     size_t i;
@@ -78,30 +145,21 @@ void search_on_request(session *s, const proto_msg *m)
         return;
     }
     memset(&q, 0, sizeof q);
-    if (m->room.n) {
-        /* One room, which must be one of the session's (else NOT_IN_ROOM). */
-        room *r = rooms_member_of(s, m);
-        if (!r)
-            return;
-        convs = malloc(sizeof *convs);
-        if (convs)
-            convs[0] = r->name;
-        q.nconvs = 1;
-    } else {
-        /* Every room the session is in now. */
-        convs = malloc((s->nrooms ? s->nrooms : 1) * sizeof *convs);
-        for (i = 0; convs && i < s->nrooms; i++)
-            convs[i] = s->rooms[i]->name;
-        q.nconvs = s->nrooms;
-    }
+    /* A session is in at most max_rooms_per_user rooms (and that is at most SEARCH_CONVS_MAX). */
+    convs = malloc(SEARCH_CONVS_MAX * sizeof *convs);
     if (!convs) {
         session_error(s, PC_UNAVAILABLE, "out of memory");
         return;
     }
+    for (i = 0; i < NSOURCES; i++) {
+        if (sources[i].readable(s, m, convs, SEARCH_CONVS_MAX, &q.nconvs) != 0) {
+            free(convs);
+            return;
+        }
+    }
     proto_str_copy(nick, sizeof nick, m->nick);
     q.owner = s;
     q.tag = m->tag;
-    q.source = SEARCH_SOURCE_ROOM;
     q.words = m->text.p;
     q.words_len = m->text.n;
     q.nick = nick;
@@ -127,16 +185,6 @@ void search_on_request(session *s, const proto_msg *m)
         session_error(s, PC_UNAVAILABLE, "%s", why);
         return;
     }
-}
-
-/* 1 if s is in the room named name (a search result's room: the session may have left it
- * while the search ran). */
-static int still_in(const session *s, const char *name)
-{
-    for (size_t i = 0; i < s->nrooms; i++)
-        if (names_equal_ci(s->rooms[i]->name, name))
-            return 1;
-    return 0;
 }
 
 typedef struct hit_ctx {
@@ -181,12 +229,12 @@ static void deliver_result(void *user, const search_result *r)
     x.tag = r->tag;
     x.sent = 0;
     for (size_t i = 0; i < r->nhits; i++) {
-        if (!still_in(s, r->hits[i].conv))
-            continue;
-        /* Gone from the history: so is everything older in that room (it drops a room's
-         * oldest first), and the index forgets them too. */
-        if (!history_find(c->hist, r->hits[i].conv, r->hits[i].id, send_hit, &x))
-            (void)search_trim(c->search, r->source, r->hits[i].conv, r->hits[i].id);
+        const search_hit *h = &r->hits[i];
+        const search_src *src = source_of(h->source);
+        /* Gone from its store: so is everything older in that conversation (stores drop a
+         * conversation's oldest first), and the index forgets them too. */
+        if (src && src->fetch(s, h->conv, h->id, send_hit, &x) == 0)
+            (void)search_trim(c->search, h->source, h->conv, h->id);
     }
     memset(&end, 0, sizeof end);
     end.type = PT_SEARCH_END;

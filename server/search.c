@@ -37,7 +37,6 @@ typedef struct sjob_query {
     sjob h;
     void *owner;
     uint32_t tag;
-    uint8_t source;
     uint32_t count;
     search_plan plan;
     buf words;                   /* the folded words, pointed into by plan.words */
@@ -315,7 +314,6 @@ static int query_build(const search_query *q, sjob_query **out, char *why, size_
     j->h.kind = JOB_QUERY;
     j->owner = q->owner;
     j->tag = q->tag;
-    j->source = q->source;
     j->count = q->count == 0 ? SEARCH_PAGE_DEFAULT
                : q->count > SEARCH_PAGE_MAX ? SEARCH_PAGE_MAX : q->count;
     buf_init(&j->words);
@@ -343,12 +341,12 @@ static int query_build(const search_query *q, sjob_query **out, char *why, size_
     if (!j->keys || !j->found || !j->hits)
         goto fail;
     for (j->nkeys = 0; j->nkeys < q->nconvs; j->nkeys++) {
-        size_t n = strlen(q->convs[j->nkeys]);
+        size_t n = strlen(q->convs[j->nkeys].name);
         char *k = malloc(n + 2);
         if (!k)
             goto fail;
-        k[0] = (char)q->source;
-        memcpy(k + 1, q->convs[j->nkeys], n + 1);
+        k[0] = (char)q->convs[j->nkeys].source;
+        memcpy(k + 1, q->convs[j->nkeys].name, n + 1);
         j->keys[j->nkeys] = k;
     }
     j->plan.conv_keys = (const char *const *)j->keys;
@@ -418,12 +416,13 @@ size_t search_collect(search *s, search_result_fn fn, void *user)
         size_t shown = q->nfound > q->count ? q->count : q->nfound;
         list = (sjob_query *)(void *)q->h.next;
         for (size_t i = 0; i < shown; i++) {
+            const char *key = q->keys[q->found[i].conv];
             q->hits[i].id = q->found[i].id;
-            q->hits[i].conv = q->keys[q->found[i].conv] + 1;
+            q->hits[i].source = (uint8_t)key[0];
+            q->hits[i].conv = key + 1;
         }
         r.owner = q->owner;
         r.tag = q->tag;
-        r.source = q->source;
         r.hits = q->hits;
         r.nhits = shown;
         r.next_before = q->nfound > q->count ? q->found[shown - 1].id : 0;

@@ -4,9 +4,10 @@
  *
  * Sources. The index holds conversations, each keyed by a source and a name: today rooms
  * (SEARCH_SOURCE_ROOM, the room name). Another source (a user's private conversations) plugs in
- * by feeding its messages under its own source byte and by passing, with each query, the
- * conversations of that source the user may read; results name the source and the
- * conversation, and the core fetches the message itself from that source's store. */
+ * by feeding its messages under its own source byte and by naming, in a query, the
+ * conversations of that source the user may read beside the rooms: one query looks through
+ * both and merges them newest first. A hit names its source and conversation, and the core
+ * fetches the message itself from that source's store (chat_search.c, its table of sources). */
 #ifndef PARLEY_SEARCH_H
 #define PARLEY_SEARCH_H
 
@@ -44,17 +45,22 @@ int search_add(search *s, uint8_t source, const char *conv, uint64_t id, uint64_
  * on. -1 if out of memory. */
 int search_trim(search *s, uint8_t source, const char *conv, uint64_t up_to_id);
 
+/* A conversation: its source and name. */
+typedef struct search_conv {
+    uint8_t source;
+    const char *name;
+} search_conv;
+
 /* One query. words: what the user typed (folded here); nick: the sender to keep ("" = any);
- * convs: the conversations of `source` the user may read, all or the one filtered on. */
+ * convs: the conversations the user may read, all or the one filtered on. */
 typedef struct search_query {
     void *owner; /* who asked (borrowed; see search_disown) */
     uint32_t tag;
-    uint8_t source;
     const char *words;
     size_t words_len;
     const char *nick;
     size_t nick_len;
-    const char *const *convs;
+    const search_conv *convs;
     size_t nconvs;
     uint64_t before_id; /* page cursor: only ids below it (0 = from the newest) */
     uint64_t after_ms, before_ms;
@@ -72,13 +78,13 @@ void search_disown(search *s, const void *owner);
 
 typedef struct search_hit {
     uint64_t id;
+    uint8_t source;
     const char *conv; /* as the query named it */
 } search_hit;
 
 typedef struct search_result {
     void *owner; /* NULL once disowned */
     uint32_t tag;
-    uint8_t source;
     const search_hit *hits; /* newest first */
     size_t nhits;
     uint64_t next_before; /* the next page's cursor, 0 when there is no next page */

@@ -420,7 +420,7 @@ static void count_result(void *user, const search_result *r)
  * running, one more is refused until results are collected. */
 TEST(search_server_wide_cap)
 {
-    static const char *const rooms[] = {"lobby"};
+    static const search_conv rooms[] = {{SEARCH_SOURCE_ROOM, "lobby"}};
     search *s;
     search_query q;
     char err[160];
@@ -439,7 +439,6 @@ TEST(search_server_wide_cap)
     gate_set(1);
     search_test_before_query = gate;
     memset(&q, 0, sizeof q);
-    q.source = SEARCH_SOURCE_ROOM;
     q.words = "WORLD";
     q.words_len = 5;
     q.nick = "";
@@ -473,7 +472,7 @@ static void keep_ids(void *user, const search_result *r)
  * only from what is left, newest first. */
 TEST(search_forgets_what_the_history_dropped)
 {
-    static const char *const rooms[] = {"lobby"};
+    static const search_conv rooms[] = {{SEARCH_SOURCE_ROOM, "lobby"}};
     uint64_t ids[8] = {0};
     search *s;
     search_query q;
@@ -488,7 +487,6 @@ TEST(search_forgets_what_the_history_dropped)
     CHECK(search_trim(s, SEARCH_SOURCE_ROOM, "LOBBY", 3) == 0);
     CHECK_EQ_INT(search_indexed(s), 2);
     memset(&q, 0, sizeof q);
-    q.source = SEARCH_SOURCE_ROOM;
     q.words = "budget";
     q.words_len = 6;
     q.nick = "";

@@ -247,7 +247,8 @@ static INT_PTR CALLBACK search_proc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
         }
         break;
     case WM_DESTROY:
-        s->a->search_dlg = NULL;
+        if (s)
+            s->a->search_dlg = NULL;
         break;
     }
     return FALSE;

@@ -114,6 +114,8 @@ const char *pc_code_text(int code)
     case PC_SIGNON_FAILED: return "Windows sign-on failed";
     case PC_SIGNON_REFUSED: return "Windows sign-on refused";
     case PC_NO_ACCOUNT: return "no account for this Windows user";
+    case PC_SEARCH_BUSY: return "a search is already running; try again in a moment";
+    case PC_BAD_SEARCH: return "that search cannot run";
     case PC_E_UNREACHABLE: return "cannot reach server";
     case PC_E_LOST: return "connection lost";
     case PC_E_LOCAL: return "local error";

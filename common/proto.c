@@ -114,7 +114,7 @@ static const field_def field_defs[F_CODES] = {
     [F_BLOB] = FIELD(K_BLOB, V_ANY, 0, blob),
 };
 
-#define LAYOUT_FIELDS 8 /* the longest layout has 7 fields; the 8th slot always ends it */
+#define LAYOUT_FIELDS 9 /* the longest layout (SEARCH) has 8 fields; the 9th slot always ends it */
 
 /* One message type: which flag bits it may carry, what its target and text may hold, and its
  * fields in wire order. Target and text are the only strings whose limits depend on the
@@ -196,6 +196,10 @@ static const msg_layout layouts[] = {
     {PT_ROLL, 0, 0, NO_TEXT, {F_ID}},
     {PT_ROLL_LIST, PROTO_FLAG_MORE | PROTO_FLAG_UPDATE, 0, CHAT_TEXT,
      {F_ID, F_TIME, F_DURATION, F_FLAGS, F_NICK, F_TEXT, F_LIST}},
+    {PT_SEARCH, 0, 0, LINE_TEXT(PROTO_SEARCH_MAX),
+     {F_TAG, F_ID, F_AFTER, F_BEFORE, F_COUNT, F_ROOM, F_NICK, F_TEXT}},
+    {PT_SEARCH_HIT, 0, 0, CHAT_TEXT, {F_TAG, F_ID, F_TIME, F_ROOM, F_NICK, F_TEXT}},
+    {PT_SEARCH_END, PROTO_FLAG_MORE, 0, NO_TEXT, {F_TAG, F_FLAGS, F_COUNT, F_ID}},
 };
 
 /* The list entry shapes: name string, a value (u32, or u8 presence or roll state), a u64 time

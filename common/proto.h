@@ -28,6 +28,7 @@
 #define PROTO_MAC_SIZE 32
 #define PROTO_MAX_CIPHERS 8
 #define PROTO_RECIPIENTS_MAX 1024 /* ALERT target: the recipient specifications */
+#define PROTO_SEARCH_MAX 256 /* SEARCH text: the words */
 #define PROTO_SHARE_SIZE 65 /* an ECDH P-256 public key: 04 || X || Y (SEC 1, uncompressed) */
 #define PROTO_DISPLAY_MAX 64   /* an account's display name */
 #define PROTO_VERIFIER_MAX 256 /* a SCRAM verifier as text (scram_verifier_format) */
@@ -111,8 +112,15 @@ typedef enum proto_type {
     PT_ACK = 0x73,         /* c->s: id (the alert acknowledged) */
     PT_ACKED = 0x74,       /* s->c: id, time (of the acknowledgement, as recorded) */
     PT_ROLL = 0x75,        /* c->s: id: the roll call, then its changes while connected */
-    PT_ROLL_LIST = 0x76    /* s->c: id, time, duration, flags, nick (sender), text, list of
+    PT_ROLL_LIST = 0x76,   /* s->c: id, time, duration, flags, nick (sender), text, list of
                             * {nick, state, time} */
+    /* search */
+    PT_SEARCH = 0x44,      /* c->s: tag, id (page cursor: older than this id; 0 = newest), after,
+                            * before (wall-clock ms range), count (page size), room, nick
+                            * (filters; empty = any), text (the words) */
+    PT_SEARCH_HIT = 0x45,  /* s->c: tag, id, time, room, nick (sender), text: one result */
+    PT_SEARCH_END = 0x46   /* s->c: tag, flags (MORE), count (results in the page), id (cursor
+                            * for the next page; 0 when there is none) */
 } proto_type;
 
 /* Ciphers, as numbered on the wire. */
@@ -146,7 +154,8 @@ typedef enum proto_roll_state {
 /* Bits of `flags`. */
 #define PROTO_FLAG_HISTORY 0x01 /* PT_MSG / PT_PRIV_MSG: replayed from history, not live.
                                  * PT_ALERT_MSG: sent while the recipient was offline */
-#define PROTO_FLAG_MORE 0x02    /* PT_ROOM_LIST / PT_USER_LIST: more frames of this list follow */
+#define PROTO_FLAG_MORE 0x02    /* PT_ROOM_LIST / PT_USER_LIST: more frames of this list follow;
+                                 * PT_SEARCH_END: another page of results may follow */
 #define PROTO_FLAG_UPDATE 0x04  /* PT_ROOM_LIST: not an answer to ROOMS but news of the listed
                                  * rooms' member counts (rooms too large to announce members).
                                  * PT_ROLL_LIST: news of the listed recipients' states */
@@ -197,7 +206,10 @@ typedef enum proto_code {
     PC_NOT_ALERTER = 121,  /* only operators, admins and alert accounts send alerts; only the
                             * sender and admins see a roll call */
     PC_ALERT_ONLY = 122,   /* an alert account may send alerts and nothing else */
-    PC_BAD_RECIPIENTS = 123 /* an ALERT's recipients are malformed, unknown or nobody */
+    PC_BAD_RECIPIENTS = 123, /* an ALERT's recipients are malformed, unknown or nobody */
+    PC_SEARCH_BUSY = 124,  /* a search of this session is still running, or the server runs as
+                            * many as it allows */
+    PC_BAD_SEARCH = 125    /* the search has no word, too many, or a filter that cannot match */
 } proto_code;
 
 /* Decoder results (negative) from the frame reader and the message codec. */

@@ -59,6 +59,9 @@ const char *proto_type_name(uint8_t type)
     case PT_ACKED: return "ACKED";
     case PT_ROLL: return "ROLL";
     case PT_ROLL_LIST: return "ROLL_LIST";
+    case PT_SEARCH: return "SEARCH";
+    case PT_SEARCH_HIT: return "SEARCH_HIT";
+    case PT_SEARCH_END: return "SEARCH_END";
     default: return "UNKNOWN";
     }
 }
@@ -110,6 +113,8 @@ const char *proto_code_name(uint16_t code)
     case PC_NOT_ALERTER: return "NOT_ALERTER";
     case PC_ALERT_ONLY: return "ALERT_ONLY";
     case PC_BAD_RECIPIENTS: return "BAD_RECIPIENTS";
+    case PC_SEARCH_BUSY: return "SEARCH_BUSY";
+    case PC_BAD_SEARCH: return "BAD_SEARCH";
     default: return "UNKNOWN";
     }
 }

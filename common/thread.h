@@ -18,6 +18,10 @@ void mutex_unlock(mutex_handle *m);
 
 void sleep_ms(unsigned ms);
 
+/* Lowers the calling thread's scheduling priority a little (background work such as search,
+ * which must yield to the thread that serves chat when they share a CPU). Best effort. */
+void thread_lower_priority(void);
+
 /* Condition variables, used with a mutex_handle the caller holds. */
 typedef struct cond_handle cond_handle;
 #define COND_FOREVER 0xFFFFFFFFu

@@ -1,5 +1,6 @@
 /* thread_posix.c — threads, mutexes and sleeping on POSIX systems via pthreads and nanosleep. */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* syscall(), for a thread's own nice value */
 
 #include "thread.h"
 
@@ -7,6 +8,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 struct thread_handle {
     pthread_t id;
@@ -146,3 +152,12 @@ void cond_broadcast(cond_handle *c)
     pthread_cond_broadcast(&c->c);
 }
 
+
+void thread_lower_priority(void)
+{
+#ifdef __linux__
+    /* On Linux each thread has its own nice value: 10 is "background", still scheduled
+     * under load, but after the threads at the default 0. */
+    (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+#endif
+}

@@ -84,6 +84,11 @@ void sleep_ms(unsigned ms)
     Sleep((DWORD)ms);
 }
 
+void thread_lower_priority(void)
+{
+    (void)SetThreadPriority(GetCurrentThread(), THREAD_PRIORITY_BELOW_NORMAL);
+}
+
 struct cond_handle {
     CONDITION_VARIABLE c;
 };

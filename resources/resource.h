@@ -23,6 +23,7 @@
 #define IDD_PASSWORD 240
 #define IDD_ALERT 209
 #define IDD_ROLL 210
+#define IDD_SEARCH 209
 
 /* Main window controls. The transcript of the visible conversation carries IDC_TRANSCRIPT;
  * the hidden ones carry IDC_TRANSCRIPT_HIDDEN, so automation finds the one a person sees. */
@@ -81,6 +82,13 @@
 #define IDC_ACCOUNT_NAME 1212
 #define IDC_ACCOUNT_ACTION_LABEL 1213
 #define IDC_ACCOUNT_ACTION 1214
+#define IDC_SEARCH_LABEL 1215
+#define IDC_SEARCH_TEXT 1216
+#define IDC_SEARCH_GO 1217
+#define IDC_SEARCH_RESULTS 1218
+#define IDC_SEARCH_MORE 1219
+#define IDC_SEARCH_STATUS 1220
+#define IDC_SEARCH_GOTO 1221
 
 /* Change password dialog */
 #define IDC_PW_OLD_LABEL 1240
@@ -122,6 +130,7 @@
 #define IDM_FOCUS_INPUT 40031
 #define IDM_HELP 40032
 #define IDM_FIND 40033
+#define IDM_SEARCH 40034
 #define IDM_CTX_PRIVATE 40050
 #define IDM_CTX_COPY_NAME 40051
 #define IDM_CTX_CLOSE_TAB 40052
@@ -296,5 +305,16 @@
 #define IDS_SYS_ALERT_SENT 712
 #define IDS_SYS_ACKED 713
 #define IDS_SYS_ALERT_USAGE 714
+#define IDS_SEARCH_RUNNING 611
+#define IDS_SEARCH_MORE 612
+#define IDS_SEARCH_END 613
+#define IDS_SEARCH_NONE 614
+#define IDS_SEARCH_OFFLINE 615
+#define IDS_SEARCH_COL_WHEN 616
+#define IDS_SEARCH_COL_ROOM 617
+#define IDS_SEARCH_COL_FROM 618
+#define IDS_SEARCH_COL_TEXT 619
+#define IDS_SEARCH_REFUSED 620
+#define IDS_SEARCH_CONTEXT 621
 
 #endif

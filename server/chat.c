@@ -31,6 +31,7 @@ static void on_wake(void *user)
     rooms_deliver(user);
     admin_deliver(user);
     privs_deliver(user);
+    chat_search_deliver(user);
 }
 
 chat *chat_create(const server_config *cfg, char *err, size_t err_size)
@@ -69,6 +70,9 @@ chat *chat_create(const server_config *cfg, char *err, size_t err_size)
     /* From here on the journal is written on its own thread, never under the core lock. */
     if (history_start_writer(c->hist, wake_core, c, c->cfg.fsync_interval_ms, err,
                              err_size) != 0)
+        goto fail;
+    /* Searches run on a thread of their own too, over an index of what the history keeps. */
+    if (chat_search_open(c, wake_core, err, err_size) != 0)
         goto fail;
     if (rec.cut_bytes)
         log_warn("history journal: cut %llu bytes at its end (%s)%s; %llu records kept",
@@ -156,6 +160,7 @@ void chat_destroy(chat *c)
         s->state = SESSION_CLOSING;
     while (c->sessions)
         session_free(c->sessions);
+    chat_search_close(c);
     rooms_free_all(c);
     strmap_free(&c->nicks);
     strmap_free(&c->rooms);
@@ -198,6 +203,7 @@ static void session_free(session *s)
     accounts_live_free(s);
     signon_session_free(s);
     alerts_session_free(s);
+    chat_search_session_free(s);
     if (s->nrooms)
         rooms_leave_all(s, MEMBER_QUIT, s->quit_reason[0] ? s->quit_reason : "disconnected");
     limits_disconnect(c, s->addr);
@@ -437,6 +443,16 @@ static int rate_allow(session *s, uint64_t now)
     return 0;
 }
 
+/* The tag an answer to this request carries: requests that have one (SAY, PRIV, ALERT,
+ * SEARCH) get it back in their ERROR; others carry 0. */
+static uint32_t request_tag(const proto_msg *m)
+{
+    return m->type == PT_SAY || m->type == PT_PRIV || m->type == PT_ALERT ||
+                   m->type == PT_SEARCH
+               ? m->tag
+               : 0;
+}
+
 /* Every refused request is answered (with its tag), so a client knows which message was not
  * sent. Only sustained flooding ends the connection: more than 4 x burst + 16 requests
  * refused since the client last let its allowance fill up (176 with the defaults). */
@@ -449,7 +465,7 @@ static void rate_refuse(session *s, const proto_msg *m)
         session_bye(s, PC_FLOODING, "flooding: requests kept coming far past the rate limit");
         return;
     }
-    s->req_tag = m->type == PT_SAY || m->type == PT_PRIV || m->type == PT_ALERT ? m->tag : 0;
+    s->req_tag = request_tag(m);
     session_error(s, PC_RATE_LIMITED, "slow down: at most %u requests a second; this one was "
                   "not carried out", (unsigned)c->cfg.rate_per_sec);
     s->req_tag = 0;
@@ -526,6 +542,9 @@ static void on_message(session *s, const proto_msg *m)
     case PT_PRIV_PREFS:
         privs_on_prefs(s, m);
         break;
+    case PT_SEARCH:
+        search_on_request(s, m);
+        break;
     case PT_PING:
         memset(&reply, 0, sizeof reply);
         reply.type = PT_PONG;
@@ -597,7 +616,7 @@ static void on_frame(session *s, proto_frame *f, uint64_t now)
         rate_refuse(s, &m);
         return;
     }
-    s->req_tag = m.type == PT_SAY || m.type == PT_PRIV || m.type == PT_ALERT ? m.tag : 0;
+    s->req_tag = request_tag(&m);
     on_message(s, &m);
     s->req_tag = 0;
 }

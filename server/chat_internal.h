@@ -76,6 +76,7 @@ typedef struct session {
     uint8_t claimed;                /* holds its nick in chat.nicks (alone or in a chain) */
     uint64_t priv_live_from;        /* id of the first private message sent to it live, 0 =
                                        none yet: PRIV_SYNC replays only older ones */
+    uint8_t searching;              /* a SEARCH of this session is with the search thread */
 } session;
 
 struct room {
@@ -123,6 +124,7 @@ struct chat {
     struct mutex_handle *reload_lock; /* guards reload_pending, set from any thread */
     server_config *reload_pending;  /* settings to apply at the next tick, or NULL */
     struct neg_server_cred *signon_cred; /* auth = windows: the service's credentials */
+    struct search *search;          /* the search thread (chat_search.c) */
 };
 
 /* chat_reload.c — settings that change while running */
@@ -195,6 +197,9 @@ void rooms_release_unused(chat *c);
 /* history_in_use_fn: 1 if the room has members. */
 int rooms_in_use(void *user, const char *name);
 void rooms_free_all(chat *c);
+/* The room named in m that s is in, or NULL after telling s what is wrong (BAD_ROOM,
+ * NOT_IN_ROOM). */
+room *rooms_member_of(session *s, const proto_msg *m);
 
 /* chat.c — the welcome, once the key (and the account, with accounts) is proven: checks and
  * claims the nick in proof->nick and sends WELCOME; or refuses with a plain ERROR. */
@@ -300,6 +305,17 @@ void admin_on_shutdown(session *s, const proto_msg *m);
 /* Puts the ban changes written by the bans journal's writer into effect and answers their
  * operators. */
 void admin_deliver(chat *c);
+
+/* chat_search.c — SEARCH, run on the search thread */
+/* Starts the search thread (notify: the engine's wake) and indexes the restored history. */
+int chat_search_open(chat *c, void (*notify)(void *user), char *err, size_t err_size);
+void chat_search_close(chat *c);
+/* A room message joined the history: index it. */
+void chat_search_add(chat *c, const history_msg *m);
+void chat_search_session_free(session *s);
+void search_on_request(session *s, const proto_msg *m);
+/* Sends the pages the search thread has finished (net on_wake). */
+void chat_search_deliver(chat *c);
 
 /* Cuts a trailing incomplete UTF-8 sequence (left by a truncating snprintf). */
 void text_clip(char *s);

@@ -413,6 +413,11 @@ static room *member_room(session *s, const proto_msg *m)
     return r;
 }
 
+room *rooms_member_of(session *s, const proto_msg *m)
+{
+    return member_room(s, m);
+}
+
 void rooms_on_join(session *s, const proto_msg *m)
 {
     char name[PROTO_ROOM_MAX + 1];
@@ -540,6 +545,7 @@ static void deliver_written(void *user, const history_msg *h, uint32_t tag, void
             c->disk_errors = 0;
         }
     }
+    chat_search_add(c, h); /* in the history now, so search may find it */
     if (r) { /* else everyone left meanwhile */
         msg_of(&out, h, r->name, 0, tag);
         room_fanout(c, r, &out);

@@ -96,6 +96,18 @@ static hmsg *ring_at(const hroom *r, size_t i)
     return r->ring[(r->head + i) % r->cap];
 }
 
+/* The callbacks' view of a stored message (borrowing its memory). */
+static void msg_view(const hmsg *m, history_msg *v)
+{
+    v->id = m->id;
+    v->time_ms = m->time_ms;
+    v->flags = m->flags;
+    v->room = msg_room(m);
+    v->nick = msg_nick(m);
+    v->text = msg_text(m);
+    v->text_len = m->text_len;
+}
+
 /* What a retained message counts against the byte budget: its fields and a record's fixed
  * part (about what it takes in the journal, and a little less than in memory). */
 static uint64_t msg_bytes(const hmsg *m)
@@ -658,15 +670,8 @@ size_t history_range(const history *h, const char *room, uint64_t after_id, uint
             first = end - max;
     }
     for (size_t i = first; i < end; i++) {
-        const hmsg *m = ring_at(r, i);
         history_msg v;
-        v.id = m->id;
-        v.time_ms = m->time_ms;
-        v.flags = m->flags;
-        v.room = msg_room(m);
-        v.nick = msg_nick(m);
-        v.text = msg_text(m);
-        v.text_len = m->text_len;
+        msg_view(ring_at(r, i), &v);
         given++;
         if (fn(user, &v) != 0)
             break;
@@ -826,13 +831,7 @@ static void on_written(void *user, uint64_t seq, int ok, const char *err)
     h->npending--;
     if (!ok)
         h->jrecords--;
-    v.id = p->m->id;
-    v.time_ms = p->m->time_ms;
-    v.flags = p->m->flags;
-    v.room = msg_room(p->m);
-    v.nick = msg_nick(p->m);
-    v.text = msg_text(p->m);
-    v.text_len = p->m->text_len;
+    msg_view(p->m, &v);
     /* In the ring only now (a joiner cannot come between this and the delivery in fn, which
      * runs in the same turn of the core), and before fn, whose requests that waited for this
      * write (a HISTORY, say) must find it. A failed write is kept in memory all the same
@@ -864,4 +863,30 @@ size_t history_collect(history *h, history_done_fn fn, void *user)
     x.fn = fn;
     x.user = user;
     return jw_collect(h->writer, on_written, &x);
+}
+
+int history_find(const history *h, const char *room, uint64_t id, history_msg_fn fn, void *user)
+{
+    const hroom *r;
+    history_msg v;
+    size_t lo = 0, hi;
+
+    if (!room || h->per_room == 0)
+        return 0;
+    r = room_find(h, room, names_hash_ci(room));
+    if (!r)
+        return 0;
+    hi = r->count;
+    while (lo < hi) { /* the ring is in id order */
+        size_t mid = lo + (hi - lo) / 2;
+        if (ring_at(r, mid)->id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == r->count || ring_at(r, lo)->id != id)
+        return 0;
+    msg_view(ring_at(r, lo), &v);
+    fn(user, &v);
+    return 1;
 }

@@ -95,6 +95,9 @@ size_t history_each(const history *h, const char *room, uint64_t after_id, size_
  * for paging forward) or the newest max (oldest = 0) are given. Returns how many. */
 size_t history_range(const history *h, const char *room, uint64_t after_id, uint64_t before_id,
                      size_t max, int oldest, history_msg_fn fn, void *user);
+/* Calls fn once for the room's retained message with this id (binary search) and returns 1;
+ * 0 if the room keeps no such message (never sent there, or dropped since). */
+int history_find(const history *h, const char *room, uint64_t id, history_msg_fn fn, void *user);
 /* 1 if the room has any history (a room exists while it has history), else 0. */
 int history_room_exists(const history *h, const char *room);
 /* Rooms with history (an upper bound: a room whose only message failed to reach the journal

@@ -315,6 +315,19 @@ TEST(cli_interactive_format_is_readable)
     m = msg_of(PT_ERROR, "", "", "the nickname bob is taken");
     m.code = PC_NICK_TAKEN;
     CHECK(strstr(show_msg(&f, &m), "error: nickname taken (the nickname bob is taken)") != NULL);
+    /* A search result shows its date, room and sender; the page's end says if more follow. */
+    m = msg_of(PT_SEARCH_HIT, "dev", "bob", "fire drill at noon");
+    m.time = 1700000000000ull;
+    s = show_msg(&f, &m);
+    CHECK(strncmp(s, "2023-11-1", 9) == 0); /* 14 or 15, by the time zone */
+    CHECK(strstr(s, "] [dev] <bob> fire drill at noon\n") != NULL);
+    m = msg_of(PT_SEARCH_END, "", "", "");
+    m.count = 20;
+    m.flags = PROTO_FLAG_MORE;
+    CHECK(strstr(show_msg(&f, &m), "-!- 20 results; /more for older ones\n") != NULL);
+    m.count = 1;
+    m.flags = 0;
+    CHECK(strstr(show_msg(&f, &m), "-!- 1 result, no more\n") != NULL);
     ev = status_event(PCS_EV_RECONNECTING, PC_E_LOST, "reset");
     ev.attempt = 1;
     ev.delay_ms = 400;
@@ -688,6 +701,57 @@ TEST(cli_script_chats_both_ways)
     CHECK(str_is(m.room, "dev"));
     CHECK(test_expect(b, PT_PRIV_MSG, &m, WAIT) == 1);
     CHECK(str_is(m.text, "psst"));
+    pc_close(b);
+    finish(&ts);
+}
+
+/* /search prints a page of results, newest first, and /more the next one. */
+TEST(cli_search_pages_with_more)
+{
+    test_server ts;
+    transcript t;
+    pc_conn *b;
+    proto_msg m;
+    tproc *p;
+    char text[64];
+    const char *first;
+    int i;
+
+    START(&ts, "cli-search");
+    b = test_connect(&ts, "bob", NULL, 0);
+    REQUIRE(b);
+    CHECK(test_settle(b) == 1);
+    for (i = 0; i < 25; i++) {
+        snprintf(text, sizeof text, "Fire drill %d at noon", i);
+        REQUIRE(pc_say(b, "lobby", text, 1) == 0);
+        REQUIRE(test_expect_text(b, text, &m, WAIT) == 1);
+    }
+    memset(&t, 0, sizeof t);
+    p = cli_start(ts.port, "alice", TEST_SECRET, NULL, NULL);
+    REQUIRE(p);
+    CHECK(tproc_write(p, "/search FIRE noon\n"
+                         "/more\n"
+                         "/more\n"
+                         "/search fire from:bob in:lobby after:2020-01-01 before:2020-01-02\n"
+                         "/search\n"
+                         "/search fire after:2026-13-01\n"
+                         "/search fire in:elsewhere\n") == 0);
+    tproc_close_stdin(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 0);
+    tproc_free(p);
+
+    CHECK_EQ_INT(count_lines(&t, "found lobby bob "), 25);
+    first = strstr(t.text, "found lobby bob ");
+    /* Newest first: the first result is the last message said. */
+    CHECK(first && strstr(first, " Fire drill 24 at noon\n") ==
+                       strchr(first, '\n') - strlen(" Fire drill 24 at noon"));
+    EXPECT_LINE(&t, "search_end 20 more");
+    EXPECT_LINE(&t, "search_end 5 end");
+    EXPECT_LINE(&t, "error NO_MORE no more results");
+    EXPECT_LINE(&t, "search_end 0 end");
+    EXPECT_LINE(&t, "error USAGE usage: /search WORDS");
+    EXPECT_LINE(&t, "error USAGE after:2026-13-01: dates are YYYY-MM-DD");
+    EXPECT_LINE(&t, "error NOT_IN_ROOM");
     pc_close(b);
     finish(&ts);
 }

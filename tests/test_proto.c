@@ -26,7 +26,7 @@ typedef struct ref_type {
     size_t target_max;
     size_t text_max;
     int chat;          /* text may hold newlines and tabs */
-    uint8_t fields[8];
+    uint8_t fields[9];
 } ref_type;
 
 static const ref_type ref_types[] = {
@@ -90,6 +90,10 @@ static const ref_type ref_types[] = {
     {PT_ROLL, 0, 0, 0, 0, {X_ID}},
     {PT_ROLL_LIST, PROTO_FLAG_MORE | PROTO_FLAG_UPDATE, 0, PROTO_TEXT_MAX, 1,
      {X_ID, X_TIME, X_DURATION, X_FLAGS, X_NICK, X_TEXT, X_LIST}},
+    {PT_SEARCH, 0, 0, PROTO_SEARCH_MAX, 0,
+     {X_TAG, X_ID, X_AFTER, X_BEFORE, X_COUNT, X_ROOM, X_NICK, X_TEXT}},
+    {PT_SEARCH_HIT, 0, 0, PROTO_TEXT_MAX, 1, {X_TAG, X_ID, X_TIME, X_ROOM, X_NICK, X_TEXT}},
+    {PT_SEARCH_END, PROTO_FLAG_MORE, 0, 0, 0, {X_TAG, X_FLAGS, X_COUNT, X_ID}},
 };
 
 #define NTYPES (sizeof ref_types / sizeof ref_types[0])
@@ -468,7 +472,7 @@ TEST(proto_type_table)
         }
         known += (size_t)in_ref;
     }
-    CHECK_EQ_INT(known, 52);
+    CHECK_EQ_INT(known, 55);
 }
 
 /* ---- round trips ------------------------------------------------------------------------- */

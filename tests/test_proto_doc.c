@@ -210,6 +210,48 @@ TEST(proto_doc_hello_example)
     buf_free(&out);
 }
 
+/* SEARCH's example decodes to the fields the document names, and the encoder writes exactly
+ * those bytes. */
+TEST(proto_doc_search_example)
+{
+    uint8_t bytes[256];
+    proto_reader r;
+    proto_frame f;
+    proto_msg m;
+    buf out;
+    long n = doc_bytes("<!-- hex-search-begin -->", "<!-- hex-search-end -->", bytes,
+                       sizeof bytes);
+
+    REQUIRE(n > 0);
+    proto_reader_init(&r, 0);
+    REQUIRE(proto_reader_feed(&r, bytes, (size_t)n) == PROTO_OK);
+    REQUIRE(proto_reader_next(&r, &f) == 1);
+    CHECK_EQ_INT(f.type, PT_SEARCH);
+    REQUIRE(proto_decode(f.type, f.body, f.len, &m) == PROTO_OK);
+    CHECK_EQ_INT(m.tag, 5);
+    CHECK_EQ_INT(m.id, 0);
+    CHECK_EQ_INT(m.after, 0);
+    CHECK_EQ_INT(m.before, 0);
+    CHECK_EQ_INT(m.count, 10);
+    CHECK(m.room.n == 5 && memcmp(m.room.p, "lobby", 5) == 0);
+    CHECK(m.nick.n == 5 && memcmp(m.nick.p, "alice", 5) == 0);
+    CHECK(m.text.n == 10 && memcmp(m.text.p, "fire drill", 10) == 0);
+    CHECK_EQ_INT(proto_reader_pending(&r), 0);
+    proto_reader_free(&r);
+    buf_init(&out);
+    memset(&m, 0, sizeof m);
+    m.type = PT_SEARCH;
+    m.tag = 5;
+    m.count = 10;
+    m.room = proto_s("lobby");
+    m.nick = proto_s("alice");
+    m.text = proto_s("fire drill");
+    CHECK_EQ_INT(proto_encode(&m, 0, &out), PROTO_OK);
+    CHECK_EQ_INT(out.len, n);
+    CHECK(out.len == (size_t)n && memcmp(out.data, bytes, out.len) == 0);
+    buf_free(&out);
+}
+
 TEST(proto_doc_covers_everything)
 {
     char *doc = read_doc();

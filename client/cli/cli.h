@@ -69,6 +69,8 @@ typedef enum cli_cmd_kind {
     CLI_CMD_READ,     /* a = nick, n = up to this id (0 = everything shown so far) */
     CLI_CMD_RECEIPTS, /* n = 1 on, 0 off */
     CLI_CMD_QUIT,     /* a = reason */
+    CLI_CMD_SEARCH,   /* a = the query: words and from:/in:/after:/before: filters */
+    CLI_CMD_MORE,     /* the next page of the last search */
     CLI_CMD_HELP,
     CLI_CMD_PASSWD,   /* change the account's password: asked for, never on the line */
     CLI_CMD_BAD,      /* error says why */
@@ -174,5 +176,7 @@ int cli_getenv(const char *name, char *out, size_t size);
 long cli_read_file(const char *path, void *out, size_t size, char *err, size_t err_size);
 /* "HH:MM:SS" in local time. */
 void cli_local_time(uint64_t ms_since_1970, char *out, size_t size);
+/* "YYYY-MM-DD" in local time. */
+void cli_local_date(uint64_t ms_since_1970, char *out, size_t size);
 
 #endif

@@ -62,7 +62,8 @@ static const cmd_name commands[] = {
     {"history", CLI_CMD_HISTORY}, {"quit", CLI_CMD_QUIT},  {"exit", CLI_CMD_QUIT},
     {"help", CLI_CMD_HELP},     {"?", CLI_CMD_HELP},       {"passwd", CLI_CMD_PASSWD},
     {"password", CLI_CMD_PASSWD}, {"read", CLI_CMD_READ},   {"receipts", CLI_CMD_RECEIPTS},
-    {"ack", CLI_CMD_ACK},       {"roll", CLI_CMD_ROLL},
+    {"ack", CLI_CMD_ACK},       {"roll", CLI_CMD_ROLL},    {"search", CLI_CMD_SEARCH},
+    {"more", CLI_CMD_MORE},
 };
 
 static int name_is_ci(const char *a, const char *b)
@@ -203,8 +204,15 @@ void cli_parse(char *line, cli_cmd *c)
         c->id = (uint64_t)id;
         break;
     }
+    case CLI_CMD_SEARCH:
+        c->a = rest;
+        if (!*c->a)
+            bad(c, "usage: /search WORDS [from:NICK] [in:ROOM] [after:YYYY-MM-DD] "
+                   "[before:YYYY-MM-DD]");
+        break;
     case CLI_CMD_BACK:
     case CLI_CMD_ROOMS:
+    case CLI_CMD_MORE:
     case CLI_CMD_HELP:
         if (*rest) {
             char text[80];
@@ -239,6 +247,9 @@ const char *cli_help_text(void)
            "  /receipts on|off      let people see when you have read their messages\n"
            "  /ack [ID]             acknowledge an alert (the latest one if no ID)\n"
            "  /roll ID              the roll call of an alert you sent (admins: any)\n"
+           "  /search WORDS [from:NICK] [in:ROOM] [after:YYYY-MM-DD] [before:YYYY-MM-DD]\n"
+           "                        search the rooms you are in, newest first\n"
+           "  /more                 the next page of results of the last /search\n"
            "  /quit [REASON]        leave\n"
            "  /help                 this text\n"
            "Any other line is said in the current room; start it with // to say a line\n"

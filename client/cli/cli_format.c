@@ -340,6 +340,19 @@ static void script_message(cli_format *f, const proto_msg *m, buf *out)
         put_field(out, m->room);
         putf(out, " %u\n", (unsigned)m->count);
         break;
+    case PT_SEARCH_HIT:
+        put(out, "found ");
+        put_field(out, m->room);
+        put(out, " ");
+        put_field(out, m->nick);
+        putf(out, " %llu %llu", (unsigned long long)m->id, (unsigned long long)m->time);
+        put_tail(f, out, m->text);
+        put(out, "\n");
+        break;
+    case PT_SEARCH_END:
+        putf(out, "search_end %u %s\n", (unsigned)m->count,
+             m->flags & PROTO_FLAG_MORE ? "more" : "end");
+        break;
     case PT_NOTICE:
         put(out, "notice ");
         put_field(out, m->nick);
@@ -583,6 +596,21 @@ static void human_message(cli_format *f, const proto_msg *m, uint64_t now, buf *
         put_raw(out, m->text);
         put(out, "\n");
         return;
+    case PT_SEARCH_HIT: {
+        char day[16];
+        /* Results span days: the date too. */
+        cli_local_date(m->time, day, sizeof day);
+        putf(out, "%s ", day);
+        stamp(out, m->time);
+        put(out, "[");
+        put_raw(out, m->room);
+        put(out, "] <");
+        put_raw(out, m->nick);
+        put(out, "> ");
+        put_raw(out, m->text);
+        put(out, "\n");
+        return;
+    }
     case PT_USER_LIST:
     case PT_ROOM_LIST:
         human_list(f, m, now, out);
@@ -617,6 +645,10 @@ static void human_message(cli_format *f, const proto_msg *m, uint64_t now, buf *
         put(out, "-!- ");
         putf(out, "%u earlier message%s in ", (unsigned)m->count, m->count == 1 ? "" : "s");
         put_raw(out, m->room);
+        break;
+    case PT_SEARCH_END:
+        putf(out, "-!- %u result%s", (unsigned)m->count, m->count == 1 ? "" : "s");
+        put(out, m->flags & PROTO_FLAG_MORE ? "; /more for older ones" : ", no more");
         break;
     case PT_NOTICE:
         put(out, "-!- notice from ");

@@ -10,6 +10,7 @@
 #include "client.h"
 #include "crypto.h"
 #include "handshake.h"
+#include "search_query.h"
 #include "secret_prompt.h"
 #include "secret_text.h"
 #include "sock.h"
@@ -51,6 +52,9 @@ typedef struct cli {
     int ended;
     int synced;
     cli_reads reads;      /* private messages shown, for read receipts */
+    pc_search_req search; /* the last /search; before_id: where /more goes on (0 = no more) */
+    int searching;        /* its page has not been answered yet (a SEARCH is answered from
+                           * the server's search thread, so a PONG does not say it is done) */
 } cli;
 
 void cli_err_line(const char *fmt, ...)
@@ -172,6 +176,13 @@ static void on_event(void *user, const pcs_event *ev)
         cli_reads_shown(&c->reads, c->s, m, c->fmt.me, !c->fmt.script);
     else if (ev->kind == PCS_EV_MESSAGE && m->type == PT_PRIV_SYNC_END)
         cli_reads_flush(&c->reads, c->s);
+    /* Where /more goes on: the cursor of the last page of our search. */
+    if (ev->kind == PCS_EV_MESSAGE && m->tag == c->search.tag &&
+        (m->type == PT_SEARCH_END || m->type == PT_ERROR)) {
+        if (m->type == PT_SEARCH_END)
+            c->search.before_id = m->id;
+        c->searching = 0;
+    }
     /* The first room we are put in becomes the current one; leaving it picks another. */
     if (ev->kind == PCS_EV_MESSAGE && m->type == PT_MEMBER && is_self(c, m->nick)) {
         if (m->event == MEMBER_JOIN && !c->fmt.room[0])
@@ -261,6 +272,63 @@ static void change_password(cli *c)
     crypto_wipe(old_pw, sizeof old_pw);
     crypto_wipe(new_pw, sizeof new_pw);
     crypto_wipe(again, sizeof again);
+}
+
+/* A script may type /more right after /search: the page it follows must be in first
+ * (bounded, like the wait at the end of a script). */
+static void wait_search(cli *c)
+{
+    uint64_t start = sys_mono_ms();
+    for (;;) {
+        int busy;
+        mutex_lock(c->lock);
+        busy = c->searching && !c->ended;
+        mutex_unlock(c->lock);
+        if (!busy || sys_mono_ms() - start > SYNC_LIMIT_MS)
+            return;
+        sleep_ms(10);
+    }
+}
+
+/* /search starts a new search (page 1); /more asks for the next page of the last one. */
+static void run_search(cli *c, const cli_cmd *cmd)
+{
+    pc_search_req req;
+    proto_msg m;
+    char err[200];
+
+    wait_search(c);
+    mutex_lock(c->lock);
+    req = c->search;
+    mutex_unlock(c->lock);
+    if (cmd->kind == CLI_CMD_MORE) {
+        if (req.tag == 0 || req.before_id == 0) {
+            say_local(c, "NO_MORE", req.tag ? "no more results" : "no search yet: /search WORDS");
+            return;
+        }
+    } else {
+        uint32_t tag = req.tag;
+        if (pc_search_parse(cmd->a, &req, err, sizeof err) != 0) {
+            say_local(c, "USAGE", err);
+            return;
+        }
+        /* A new tag: a late page of the old search is not taken for this one's. */
+        req.tag = tag + 1;
+        if (req.tag == 0)
+            req.tag = 1;
+    }
+    mutex_lock(c->lock);
+    c->search = req;
+    c->search.before_id = 0; /* until this page's SEARCH_END tells where the next starts */
+    c->searching = 1;
+    mutex_unlock(c->lock);
+    pc_search_msg(&req, &m); /* m points into req, which keeps the page's cursor */
+    if (pcs_send(c->s, &m, err, sizeof err) < 0) {
+        mutex_lock(c->lock);
+        c->searching = 0;
+        mutex_unlock(c->lock);
+        say_local(c, "LOCAL", err);
+    }
 }
 
 /* Runs one input line. Returns 1 when it was /quit (reason copied out). */
@@ -399,6 +467,10 @@ static int run_line(cli *c, char *line, char *quit_reason, size_t quit_size)
             say_local(c, "NO_ALERT", "no alert has arrived: /ack ID");
         else if (pcs_send(c->s, &m, err, sizeof err) < 0)
             say_local(c, "LOCAL", err);
+        break;
+    case CLI_CMD_SEARCH:
+    case CLI_CMD_MORE:
+        run_search(c, &cmd);
         break;
     case CLI_CMD_QUIT:
         snprintf(quit_reason, quit_size, "%s", cmd.a);
@@ -600,7 +672,7 @@ static void drain(cli *c, uint32_t wait_ms)
         for (;;) {
             int done;
             mutex_lock(c->lock);
-            done = c->synced || c->ended;
+            done = (c->synced && !c->searching) || c->ended;
             mutex_unlock(c->lock);
             if (done || sys_mono_ms() - start > SYNC_LIMIT_MS)
                 break;

@@ -156,11 +156,25 @@ long cli_read_file(const char *path, void *out, size_t size, char *err, size_t e
     return (long)n;
 }
 
-void cli_local_time(uint64_t ms, char *out, size_t size)
+/* ms since 1970 as local time: the date (date = 1) or the time of day. */
+static void local_format(uint64_t ms, int date, char *out, size_t size)
 {
     time_t t = (time_t)(ms / 1000u);
     struct tm tm;
+    size_t n = 0;
 
-    if (!localtime_r(&t, &tm) || strftime(out, size, "%H:%M:%S", &tm) == 0)
-        snprintf(out, size, "--:--:--");
+    if (localtime_r(&t, &tm))
+        n = date ? strftime(out, size, "%Y-%m-%d", &tm) : strftime(out, size, "%H:%M:%S", &tm);
+    if (n == 0)
+        snprintf(out, size, "%s", date ? "----------" : "--:--:--");
+}
+
+void cli_local_time(uint64_t ms, char *out, size_t size)
+{
+    local_format(ms, 0, out, size);
+}
+
+void cli_local_date(uint64_t ms, char *out, size_t size)
+{
+    local_format(ms, 1, out, size);
 }

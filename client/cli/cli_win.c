@@ -333,19 +333,39 @@ long cli_read_file(const char *path, void *out, size_t size, char *err, size_t e
     return (long)got;
 }
 
-void cli_local_time(uint64_t ms, char *out, size_t size)
+/* ms since 1970 as local time; 0 if it cannot be converted. */
+static int local_of(uint64_t ms, SYSTEMTIME *local)
 {
     /* FILETIME counts 100 ns steps from 1601; ms counts from 1970. */
     ULONGLONG ticks = (ULONGLONG)ms * 10000u + 116444736000000000ull;
     FILETIME ft;
-    SYSTEMTIME utc, local;
+    SYSTEMTIME utc;
 
     ft.dwLowDateTime = (DWORD)ticks;
     ft.dwHighDateTime = (DWORD)(ticks >> 32);
-    if (!FileTimeToSystemTime(&ft, &utc) || !SystemTimeToTzSpecificLocalTime(NULL, &utc, &local)) {
+    return FileTimeToSystemTime(&ft, &utc) && SystemTimeToTzSpecificLocalTime(NULL, &utc, local);
+}
+
+void cli_local_time(uint64_t ms, char *out, size_t size)
+{
+    SYSTEMTIME local;
+
+    if (!local_of(ms, &local)) {
         snprintf(out, size, "--:--:--");
         return;
     }
     snprintf(out, size, "%02u:%02u:%02u", (unsigned)local.wHour, (unsigned)local.wMinute,
              (unsigned)local.wSecond);
+}
+
+void cli_local_date(uint64_t ms, char *out, size_t size)
+{
+    SYSTEMTIME local;
+
+    if (!local_of(ms, &local)) {
+        snprintf(out, size, "----------");
+        return;
+    }
+    snprintf(out, size, "%04u-%02u-%02u", (unsigned)local.wYear, (unsigned)local.wMonth,
+             (unsigned)local.wDay);
 }

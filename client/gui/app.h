@@ -19,6 +19,8 @@
 #define WM_APP_TRAY (WM_APP + 2)       /* notification-area icon callbacks */
 #define WM_APP_SHOW_ERROR (WM_APP + 3) /* shows app.pending_error outside event handling */
 #define WM_APP_ROOMS (WM_APP + 4)      /* to the Join dialog: lParam, a PT_ROOM_LIST net_event */
+#define WM_APP_SEARCH (WM_APP + 5)     /* to the Search dialog: lParam, a SEARCH_HIT, SEARCH_END
+                                        * or ERROR net_event answering its search */
 
 #define NAME_MAX_W 80          /* room or nickname, UTF-16 units (room names are <= 64 bytes) */
 #define INPUT_HISTORY_MAX 100
@@ -40,6 +42,8 @@ typedef struct conv {
     uint64_t read;       /* the peer has read ours up to this id */
     uint64_t peer_last;  /* newest message of the peer's shown */
     uint64_t reported;   /* we told the server we have read up to this id */
+    uint64_t jump_id;    /* a search result to show: its history was asked for, so replayed
+                          * messages up to this id are shown even if older than last_id */
 } conv;
 
 typedef enum conn_state {
@@ -119,6 +123,9 @@ typedef struct app {
     wchar_t pending_password[SETTINGS_PASSWORD_MAX]; /* a change of password under way: the
                                                       * new one, until the outcome (wiped) */
     struct alert_ui *alert_uis; /* open alert windows and roll calls (alert_window.c) */
+    HWND search_dlg;       /* the Search dialog while it is open: its answers go to it */
+    uint32_t search_tag;   /* the tag of its last SEARCH */
+    wchar_t jump_text[201]; /* the search result being fetched (conv.jump_id): its first line */
 } app;
 
 #endif

@@ -24,6 +24,7 @@
 #include "join_dialog.h"
 #include "placement.h"
 #include "recent.h"
+#include "search_dialog.h"
 #include "prompts.h"
 #include "resource.h"
 #include "status.h"
@@ -280,6 +281,9 @@ static void on_command(app *a, int id, int code)
     case IDM_FIND:
         find_open(a);
         break;
+    case IDM_SEARCH:
+        search_dialog_run(a);
+        break;
     case IDM_HELP:
         help_show(a->hwnd);
         break;
@@ -371,6 +375,7 @@ static void on_init_menu(app *a, HMENU menu)
     EnableMenuItem(menu, IDM_AWAY, menu_state(online && !a->away));
     EnableMenuItem(menu, IDM_BACK, menu_state(online && a->away));
     EnableMenuItem(menu, IDM_FIND, menu_state(c != NULL));
+    EnableMenuItem(menu, IDM_SEARCH, menu_state(a->state == CS_ONLINE));
     EnableMenuItem(menu, IDM_NEXT_TAB, menu_state(a->nconvs > 1));
     EnableMenuItem(menu, IDM_PREV_TAB, menu_state(a->nconvs > 1));
 }

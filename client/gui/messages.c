@@ -11,6 +11,7 @@
 #include "alert_window.h"
 #include "conv.h"
 #include "resource.h"
+#include "search_dialog.h"
 #include "status.h"
 #include "wstr.h"
 
@@ -67,6 +68,13 @@ static int mentions(const wchar_t *text, const wchar_t *nick)
 
 /* ---- messages ---- */
 
+/* 1 if ev is part of the history asked for around a search result (search_dialog.c): shown
+ * even though the tab has newer messages. */
+static int search_context(const conv *c, const net_event *ev)
+{
+    return c->jump_id && (ev->flags & PROTO_FLAG_HISTORY) && ev->id <= c->jump_id;
+}
+
 static void on_msg(app *a, const net_event *ev, const wide_event *w)
 {
     /* Only rooms we joined have tabs; a message still in flight for a room just left must
@@ -80,9 +88,9 @@ static void on_msg(app *a, const net_event *ev, const wide_event *w)
     /* Joining replays recent history. After a reconnect the reconnect layer drops what it
      * has delivered already, but tabs kept across Disconnect and Connect are joined again by
      * a new link that has seen nothing: what a tab shows is not shown twice. */
-    if (ev->id && ev->id <= c->last_id)
+    if (ev->id && ev->id <= c->last_id && !search_context(c, ev))
         return;
-    if (ev->id)
+    if (ev->id > c->last_id)
         c->last_id = ev->id;
     if (ev->flags & PROTO_FLAG_HISTORY) {
         flags |= TM_HISTORY;
@@ -430,6 +438,8 @@ void messages_apply(app *a, const net_event *ev)
 
     if (widen(ev, &w) != 0)
         goto done;
+    if (search_dialog_event(a, ev))
+        goto done;
     switch (ev->type) {
     case PT_MSG: on_msg(a, ev, &w); break;
     case PT_PRIV_MSG: on_priv(a, ev, &w); break;
@@ -462,7 +472,9 @@ void messages_apply(app *a, const net_event *ev)
         on_error(a, ev, &w);
         break;
     case PT_HISTORY_END:
-        history_note(a, w.room, IDS_SYS_HISTORY);
+        /* A search result's surroundings had their own note above them instead. */
+        if (!search_history_done(a, conv_find(a, w.room, 0)))
+            history_note(a, w.room, IDS_SYS_HISTORY);
         break;
     case PT_ALERT_MSG:
     case PT_ALERT_OK:

@@ -272,3 +272,23 @@ int net_oper(net_link *link, const char *password)
 {
     return request(link, PT_OPER, NULL, NULL, NULL, password);
 }
+
+int net_search(net_link *link, const pc_search_req *req)
+{
+    proto_msg m;
+
+    pc_search_msg(req, &m);
+    return queue_req(link, &m);
+}
+
+int net_history(net_link *link, const char *room, uint64_t before_id, uint32_t count)
+{
+    proto_msg m;
+
+    memset(&m, 0, sizeof m);
+    m.type = PT_HISTORY;
+    m.room = opt_s(room);
+    m.before = before_id;
+    m.count = count;
+    return queue_req(link, &m);
+}

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "proto.h"
+#include "search_query.h"
 #include "session.h"
 
 /* Posted to the notify window when events are waiting: wParam = the link's id (stale links'
@@ -114,5 +115,9 @@ int net_ack(net_link *link, uint64_t id);
 /* OPER: operator powers on a server without accounts (the operator password). */
 int net_oper(net_link *link, const char *password);
 int net_roll(net_link *link, uint64_t id);
+/* Sends a SEARCH (SEARCH_HIT and SEARCH_END events answer, or an ERROR with its tag). */
+int net_search(net_link *link, const pc_search_req *req);
+/* Asks for room's newest count messages with an id below before_id (0 = no bound). */
+int net_history(net_link *link, const char *room, uint64_t before_id, uint32_t count);
 
 #endif

@@ -30,6 +30,9 @@ void transcript_recolour(HWND t, const theme *old, const theme *now);
 /* Appends "time  nick  text". time_ms: milliseconds since 1970 UTC; 0 = now. */
 void transcript_add_message(HWND t, uint64_t time_ms, const wchar_t *nick, const wchar_t *text,
                             unsigned flags);
+/* "14:02", or "12/03/2025 14:02" for a day other than today, in the user's locale (time_ms:
+ * ms since 1970 UTC; 0 = now). */
+void transcript_format_time(uint64_t time_ms, wchar_t *out, size_t cap);
 /* Appends "time  text" in the style of kind. */
 /* "14:02", or "12/03/2025 14:02" for another day, in the user's locale (0 = now). */
 void transcript_format_time(uint64_t time_ms, wchar_t *out, size_t cap);

@@ -334,31 +334,57 @@ static void remote_close(remote *r)
     CloseHandle(r->process);
 }
 
-wchar_t *gui_listview_items(HWND lv)
+/* Reads the text of item i, column sub, of a list view in another process into text. */
+static void listview_cell(HWND lv, const remote *r, LRESULT i, int sub, wchar_t *text)
+{
+    LVITEMW it;
+    SIZE_T done = 0;
+
+    memset(&it, 0, sizeof it);
+    it.iSubItem = sub;
+    it.cchTextMax = ITEM_CHARS;
+    it.pszText = (LPWSTR)(void *)(r->base + sizeof it);
+    WriteProcessMemory(r->process, r->base, &it, sizeof it, &done);
+    SendMessageW(lv, LVM_GETITEMTEXTW, (WPARAM)i, (LPARAM)r->base);
+    memset(text, 0, ITEM_CHARS * sizeof *text);
+    ReadProcessMemory(r->process, r->base + sizeof it, text, (ITEM_CHARS - 1) * sizeof *text,
+                      &done);
+}
+
+/* Items (columns: 1 = the first only, else every column of the header, tab-separated). */
+static wchar_t *listview_rows(HWND lv, int all_columns)
 {
     join_ctx j = {NULL, 0};
     LRESULT n = SendMessageW(lv, LVM_GETITEMCOUNT, 0, 0), i;
-    wchar_t text[ITEM_CHARS];
+    HWND header = (HWND)SendMessageW(lv, LVM_GETHEADER, 0, 0);
+    int ncols = all_columns && header ? (int)SendMessageW(header, HDM_GETITEMCOUNT, 0, 0) : 1;
+    wchar_t text[ITEM_CHARS], row[ITEM_CHARS * 4];
     remote r;
 
     if (remote_open(lv, &r) != 0)
         return NULL;
     for (i = 0; i < n; i++) {
-        LVITEMW it;
-        SIZE_T done = 0;
-
-        memset(&it, 0, sizeof it);
-        it.iSubItem = 0;
-        it.cchTextMax = ITEM_CHARS;
-        it.pszText = (LPWSTR)(void *)(r.base + sizeof it);
-        WriteProcessMemory(r.process, r.base, &it, sizeof it, &done);
-        SendMessageW(lv, LVM_GETITEMTEXTW, (WPARAM)i, (LPARAM)r.base);
-        memset(text, 0, sizeof text);
-        ReadProcessMemory(r.process, r.base + sizeof it, text, sizeof text - sizeof(wchar_t), &done);
-        append(&j, text);
+        row[0] = L'\0';
+        for (int k = 0; k < ncols && k < 4; k++) {
+            listview_cell(lv, &r, i, k, text);
+            if (k)
+                wcscat(row, L"\t");
+            wcscat(row, text);
+        }
+        append(&j, row);
     }
     remote_close(&r);
     return j.all ? j.all : calloc(1, sizeof(wchar_t));
+}
+
+wchar_t *gui_listview_items(HWND lv)
+{
+    return listview_rows(lv, 0);
+}
+
+wchar_t *gui_listview_rows(HWND lv)
+{
+    return listview_rows(lv, 1);
 }
 
 int gui_listview_image(HWND lv, int i)

@@ -59,6 +59,8 @@ void gui_command(HWND hwnd, int id);
 /* Items of a list view / tabs of a tab control in another process, joined with newlines;
  * the caller frees the result. */
 wchar_t *gui_listview_items(HWND lv);
+/* The same with every column (up to 4) of each row, tab-separated. */
+wchar_t *gui_listview_rows(HWND lv);
 wchar_t *gui_tab_items(HWND tabs);
 /* The text of one part of a status bar in another process; the caller frees it. */
 wchar_t *gui_status_part(HWND status, int part);

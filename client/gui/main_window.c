@@ -222,6 +222,13 @@ static void step_tab(app *a, int dir)
         conv_activate(a, (a->active + dir + a->nconvs) % a->nconvs);
 }
 
+/* Skips the rest of the wait before the next redial (menu, F5, a click on the countdown). */
+static void reconnect_now(app *a)
+{
+    if (a->net && a->state == CS_WAITING)
+        net_redial_now(a->net);
+}
+
 static void on_command(app *a, int id, int code)
 {
     wchar_t text[PROTO_TEXT_MAX / 8];
@@ -237,6 +244,9 @@ static void on_command(app *a, int id, int code)
             connection_disconnect(a);
             conv_line(a, NULL, TL_INFO, wstr_load(IDS_SYS_DISCONNECTED, text, 256));
         }
+        break;
+    case IDM_RECONNECT_NOW:
+        reconnect_now(a);
         break;
     case IDM_USERS:
         users_dialog_run(a);
@@ -327,6 +337,11 @@ static INT_PTR on_notify(app *a, NMHDR *hdr)
         connection_dialog_recent(a, ((const NMITEMACTIVATE *)hdr)->iItem);
         return TRUE;
     }
+    if (hdr->idFrom == IDC_STATUS && hdr->code == NM_CLICK &&
+        ((const NMMOUSE *)hdr)->dwItemSpec == 0) {
+        reconnect_now(a); /* the countdown says so */
+        return TRUE;
+    }
     if (hdr->code == EN_LINK) {
         result = transcript_on_link(a->hwnd, (const ENLINK *)hdr);
         SetWindowLongPtrW(a->hwnd, DWLP_MSGRESULT, result);
@@ -357,6 +372,7 @@ static void on_init_menu(app *a, HMENU menu)
     conv *c = conv_active(a);
 
     EnableMenuItem(menu, IDM_DISCONNECT, menu_state(online));
+    EnableMenuItem(menu, IDM_RECONNECT_NOW, menu_state(online && a->state == CS_WAITING));
     /* Only an account can administer accounts (the server checks the role). */
     EnableMenuItem(menu, IDM_USERS, menu_state(online && a->state == CS_ONLINE && a->account));
     EnableMenuItem(menu, IDM_JOIN, menu_state(online));

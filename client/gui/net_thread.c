@@ -140,6 +140,13 @@ void net_quit(net_link *link, const char *reason)
         pcs_quit(link->pcs, reason);
 }
 
+void net_redial_now(net_link *link)
+{
+    /* Like pcs_quit, safe from any thread: the driver sees it within a slice. */
+    if (link)
+        pcs_redial_now(link->pcs);
+}
+
 void net_stop(net_link *link)
 {
     if (!link)

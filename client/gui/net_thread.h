@@ -78,6 +78,8 @@ void net_stop(net_link *link);
 /* Says goodbye with reason now (the server tells the others), before net_stop ends the link;
  * the later goodbye of net_stop then adds nothing. */
 void net_quit(net_link *link, const char *reason);
+/* While the link waits to redial after a loss, dials at once (Reconnect now). */
+void net_redial_now(net_link *link);
 
 /* Takes the next waiting event, or NULL. UI thread only. */
 net_event *net_next_event(net_link *link);

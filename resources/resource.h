@@ -38,6 +38,7 @@
 #define IDC_WELCOME_CONNECT 1012
 #define IDC_RECENT 1013
 #define IDC_RECENT_LABEL 1014
+#define IDC_JUMP_NEWEST 1015
 
 /* Connect dialog */
 #define IDC_SERVER_LABEL 1100
@@ -109,6 +110,7 @@
 #define IDM_CTX_CLOSE_TAB 40052
 #define IDM_CTX_COPY 40053
 #define IDM_CTX_SELECT_ALL 40054
+#define IDM_CTX_MUTE 40055
 #define IDM_TRAY_OPEN 40040
 
 /* Strings: application and main window */
@@ -236,6 +238,9 @@
 #define IDS_NOTIFY_PRIVATE 501
 #define IDS_TRAY_TIP 502
 #define IDS_TRAY_TIP_CONNECTED 503
+#define IDS_TAB_MUTED 504
+#define IDS_TAB_MUTED_UNREAD 505
+#define IDS_NEW_MESSAGES 506
 
 /* Strings: the Users dialog (account administration) */
 #define IDS_ACCT_DISABLE 600

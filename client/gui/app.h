@@ -19,6 +19,7 @@
 #define WM_APP_TRAY (WM_APP + 2)       /* notification-area icon callbacks */
 #define WM_APP_SHOW_ERROR (WM_APP + 3) /* shows app.pending_error outside event handling */
 #define WM_APP_ROOMS (WM_APP + 4)      /* to the Join dialog: lParam, a PT_ROOM_LIST net_event */
+#define WM_APP_NEWEST (WM_APP + 5)     /* the transcript scrolled: show or hide "Newest messages" */
 
 #define NAME_MAX_W 80          /* room or nickname, UTF-16 units (room names are <= 64 bytes) */
 #define INPUT_HISTORY_MAX 100
@@ -34,6 +35,8 @@ typedef struct conv {
     int users_loading;   /* a USER_LIST in several frames is arriving: the first one clears */
     wchar_t topic[PROTO_TOPIC_MAX + 1]; /* a room's topic as the server last said it */
     unsigned replayed;   /* history lines shown since the last replay note (duplicates skipped) */
+    int muted;           /* no balloon, flash or sound, and not in the unread total */
+    int marked;          /* a "new messages" divider went in since the user last looked */
 } conv;
 
 typedef enum conn_state {
@@ -70,6 +73,7 @@ typedef struct find_state {
 typedef struct app {
     HINSTANCE inst;
     HWND hwnd, tabs, topic, users_label, users, input, send, status;
+    HWND jump;             /* "Newest messages" over the transcript while scrolled up */
     HIMAGELIST tab_icons;  /* the person icon of private tabs */
     UINT dpi;
     HICON icon_big, icon_small, icon_warning;

@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "conv.h"
 #include "resource.h"
+#include "tab_strip.h"
 #include "wstr.h"
 
 enum { MENU_PERSON, MENU_TAB, MENU_TRANSCRIPT };
@@ -132,10 +133,11 @@ int context_menu_command(app *a, int id)
             copy_text(a->hwnd, a->ctx_nick);
         return 1;
     case IDM_CTX_CLOSE_TAB:
-        if (a->ctx_tab >= 0 && a->ctx_tab < a->nconvs) {
-            conv_activate(a, a->ctx_tab);
-            commands_leave(a);
-        }
+        tab_strip_close(a, a->ctx_tab);
+        return 1;
+    case IDM_CTX_MUTE:
+        if (a->ctx_tab >= 0 && a->ctx_tab < a->nconvs)
+            tab_strip_toggle_mute(a, a->convs[a->ctx_tab]);
         return 1;
     case IDM_CTX_COPY:
         if (c)

@@ -10,6 +10,7 @@
 #include "conv.h"
 #include "input.h"
 #include "messages.h"
+#include "newest.h"
 #include "resource.h"
 #include "recent.h"
 #include "status.h"
@@ -194,4 +195,5 @@ void events_drain(app *a, unsigned link_id)
         transcript_restore_place(frozen);
         InvalidateRect(frozen, NULL, TRUE);
     }
+    newest_refresh(a);
 }

@@ -26,6 +26,7 @@
 #define BUTTON_W 50
 #define COUNT_W 64     /* DLU: the column under Send, wide enough for "105 bytes too long" */
 #define BUTTON_H 14
+#define JUMP_W 80      /* DLU: "Newest messages ↓" */
 #define MIN_W 300
 #define MIN_H 200
 
@@ -150,6 +151,12 @@ void layout_apply(app *a)
     for (i = 0; dw && i < a->nconvs; i++)
         dw = DeferWindowPos(dw, a->convs[i]->transcript, NULL, m_x, text_y, left_w,
                             pane_bottom - text_y, SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS);
+    /* "Newest messages" sits in the transcript's lower right corner, clear of its scroll bar. */
+    if (dw && a->jump)
+        dw = DeferWindowPos(dw, a->jump, NULL,
+                            m_x + left_w - dlu_x(a, JUMP_W) - dpi_metric(SM_CXVSCROLL, a->dpi) - gap_x,
+                            pane_bottom - button_h - gap_y, dlu_x(a, JUMP_W), button_h,
+                            SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS);
     if (dw)
         dw = welcome_layout(a, dw, m_x, pane_y, left_w, pane_bottom - pane_y);
     if (dw)

@@ -18,6 +18,7 @@
 #include "events.h"
 #include "input.h"
 #include "layout.h"
+#include "newest.h"
 #include "person_icon.h"
 #include "find.h"
 #include "instance.h"
@@ -27,6 +28,7 @@
 #include "prompts.h"
 #include "resource.h"
 #include "status.h"
+#include "tab_strip.h"
 #include "transcript.h"
 #include "userlist.h"
 #include "users_dialog.h"
@@ -143,6 +145,7 @@ static int init(HWND hwnd, const main_init *mi)
     a->input = GetDlgItem(hwnd, IDC_INPUT);
     a->send = GetDlgItem(hwnd, IDC_SEND);
     a->status = GetDlgItem(hwnd, IDC_STATUS);
+    a->jump = GetDlgItem(hwnd, IDC_JUMP_NEWEST);
     a->dpi = dpi_of_window(hwnd);
     a->active = -1;
     a->cfg = *mi->cfg;
@@ -159,7 +162,7 @@ static int init(HWND hwnd, const main_init *mi)
     recent_show(GetDlgItem(hwnd, IDC_RECENT));
     colour_controls(a);
     SendMessageW(a->input, EM_SETLIMITTEXT, INPUT_LIMIT, 0);
-    if (input_attach(a) != 0)
+    if (input_attach(a) != 0 || tab_strip_attach(a) != 0)
         return -1;
     tray_add(a);
     layout_apply(a);
@@ -183,6 +186,7 @@ static void destroy(app *a)
     KillTimer(a->hwnd, TIMER_COUNTDOWN);
     notify_tray_remove(a->hwnd, &a->notify);
     input_detach(a);
+    tab_strip_detach(a);
     userlist_destroy(a->users);
     conv_close_all(a);
     input_history_free(&a->history);
@@ -321,6 +325,15 @@ static void on_command(app *a, int id, int code)
         if (code == EN_CHANGE)
             input_update_count(a);
         break;
+    case IDC_JUMP_NEWEST:
+        if (code == BN_CLICKED)
+            newest_jump(a);
+        break;
+    case IDC_TRANSCRIPT:
+        /* Asked once the scroll has happened. */
+        if (code == EN_VSCROLL)
+            PostMessageW(a->hwnd, WM_APP_NEWEST, 0, 0);
+        break;
     }
 }
 
@@ -340,6 +353,12 @@ static INT_PTR on_notify(app *a, NMHDR *hdr)
     if (hdr->idFrom == IDC_STATUS && hdr->code == NM_CLICK &&
         ((const NMMOUSE *)hdr)->dwItemSpec == 0) {
         reconnect_now(a); /* the countdown says so */
+        return TRUE;
+    }
+    if (hdr->code == EN_MSGFILTER) {
+        /* A mouse wheel over the transcript (ENM_SCROLLEVENTS): let it scroll, then look. */
+        PostMessageW(a->hwnd, WM_APP_NEWEST, 0, 0);
+        SetWindowLongPtrW(a->hwnd, DWLP_MSGRESULT, 0);
         return TRUE;
     }
     if (hdr->code == EN_LINK) {
@@ -382,6 +401,9 @@ static void on_init_menu(app *a, HMENU menu)
     EnableMenuItem(menu, IDM_BACK, menu_state(online && a->away));
     EnableMenuItem(menu, IDM_FIND, menu_state(c != NULL));
     EnableMenuItem(menu, IDM_NEXT_TAB, menu_state(a->nconvs > 1));
+    if (a->ctx_tab >= 0 && a->ctx_tab < a->nconvs)
+        CheckMenuItem(menu, IDM_CTX_MUTE,
+                      MF_BYCOMMAND | (UINT)(a->convs[a->ctx_tab]->muted ? MF_CHECKED : MF_UNCHECKED));
     EnableMenuItem(menu, IDM_PREV_TAB, menu_state(a->nconvs > 1));
 }
 
@@ -499,6 +521,14 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
     case WM_NET_EVENT:
         events_drain(a, (unsigned)wp);
         return TRUE;
+    case WM_APP_NEWEST:
+        newest_refresh(a);
+        return TRUE;
+    case WM_ACTIVATE:
+        /* Looking away: what is shown now has been seen. */
+        if (LOWORD(wp) == WA_INACTIVE)
+            newest_seen(conv_active(a));
+        return FALSE;
     case WM_APP_SHOW_ERROR:
         connection_show_error(a);
         return TRUE;

@@ -9,6 +9,7 @@
 #include <wctype.h>
 
 #include "conv.h"
+#include "newest.h"
 #include "resource.h"
 #include "status.h"
 #include "wstr.h"
@@ -43,7 +44,8 @@ static int is_me(app *a, const wchar_t *nick)
 static void tell(app *a, conv *c, const wchar_t *title, const wchar_t *text, int is_private)
 {
     conv_count_unread(a, c);
-    notify_message(a->hwnd, &a->notify, title, text, is_private);
+    if (!c->muted)
+        notify_message(a->hwnd, &a->notify, title, text, is_private);
 }
 
 /* 1 if text names nick as a word of its own ("alice:", "@alice", "thanks alice!"), in any
@@ -91,6 +93,8 @@ static void on_msg(app *a, const net_event *ev, const wide_event *w)
         flags |= TM_OWN;
     else if (mentions(w->text, a->nick))
         flags |= TM_MENTION;
+    if (!(flags & (TM_HISTORY | TM_OWN)))
+        newest_before_message(a, c);
     transcript_add_message(c->transcript, ev->time, w->nick, w->text, flags);
     if (!(flags & (TM_HISTORY | TM_OWN))) {
         wstr_format_into(title, 128, IDS_NOTIFY_ROOM, w->nick, w->room);
@@ -121,6 +125,8 @@ static void on_priv(app *a, const net_event *ev, const wide_event *w)
             members_put(&c->members, a->nick, a->away ? PRESENCE_AWAY : PRESENCE_ONLINE, L"");
         conv_refresh(a, c);
     }
+    if (!mine && !(ev->flags & PROTO_FLAG_HISTORY))
+        newest_before_message(a, c);
     transcript_add_message(c->transcript, ev->time, w->nick, w->text,
                            (mine ? TM_OWN : 0) | ((ev->flags & PROTO_FLAG_HISTORY) ? TM_HISTORY : 0));
     if (!mine) {

@@ -27,8 +27,10 @@ static void with_unread(app *a, wchar_t *text, size_t cap)
     unsigned total = 0;
     int i;
 
+    /* Muted conversations count in their tabs only. */
     for (i = 0; i < a->nconvs; i++)
-        total += a->convs[i]->unread;
+        if (!a->convs[i]->muted)
+            total += a->convs[i]->unread;
     if (!total)
         return;
     wstr_copy(copy, 256, text);

@@ -64,7 +64,7 @@ HWND transcript_create(HWND parent, int id, HWND after, const theme *th)
     HWND t;
 
     t = CreateWindowExW(WS_EX_CLIENTEDGE, MSFTEDIT_CLASS, L"",
-                        WS_CHILD | WS_VSCROLL | WS_TABSTOP | ES_MULTILINE | ES_READONLY |
+                        WS_CHILD | WS_CLIPSIBLINGS | WS_VSCROLL | WS_TABSTOP | ES_MULTILINE | ES_READONLY |
                             ES_AUTOVSCROLL | ES_SAVESEL,
                         0, 0, 10, 10, parent, (HMENU)(INT_PTR)id, inst, NULL);
     if (!t)
@@ -72,7 +72,8 @@ HWND transcript_create(HWND parent, int id, HWND after, const theme *th)
     SetWindowPos(t, after, 0, 0, 0, 0, SWP_NOMOVE | SWP_NOSIZE | SWP_NOACTIVATE);
     SetPropW(t, PROP_THEME, (HANDLE)th);
     SendMessageW(t, EM_SETBKGNDCOLOR, 0, (LPARAM)th->bg);
-    SendMessageW(t, EM_SETEVENTMASK, 0, ENM_LINK);
+    /* Scrolling is reported so the "Newest messages" button can follow it. */
+    SendMessageW(t, EM_SETEVENTMASK, 0, ENM_LINK | ENM_SCROLL | ENM_SCROLLEVENTS);
     SendMessageW(t, EM_AUTOURLDETECT, TRUE, 0);
     transcript_set_dpi(t, dpi_of_window(parent));
 
@@ -169,6 +170,18 @@ void transcript_restore_place(HWND t)
     } else {
         SetPropW(t, PROP_STALE, (HANDLE)1);
     }
+}
+
+int transcript_following(HWND t)
+{
+    transcript_save_place(t);
+    return pinned(t);
+}
+
+void transcript_to_newest(HWND t)
+{
+    RemovePropW(t, PROP_UNPINNED);
+    transcript_restore_place(t);
 }
 
 void transcript_destroy(HWND t)
@@ -323,6 +336,31 @@ void transcript_add_line(HWND t, uint64_t time_ms, transcript_line kind, const w
     append(t, body, colour, kind == TL_ERROR, kind == TL_INFO);
     line_end(t, &st);
     free(body);
+}
+
+void transcript_add_divider(HWND t, const wchar_t *text)
+{
+    FINDTEXTEXW find;
+    CHARRANGE cr;
+    line_state st;
+
+    /* The earlier divider goes with its paragraph mark (the one before it; after it when it is
+     * the first line). */
+    find.chrg.cpMin = 0;
+    find.chrg.cpMax = -1;
+    find.lpstrText = text;
+    if (SendMessageW(t, EM_FINDTEXTEXW, FR_DOWN | FR_MATCHCASE, (LPARAM)&find) >= 0) {
+        cr = find.chrgText;
+        if (cr.cpMin > 0)
+            cr.cpMin--;
+        else
+            cr.cpMax++;
+        SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&cr);
+        SendMessageW(t, EM_REPLACESEL, FALSE, (LPARAM)L"");
+    }
+    line_begin(t, &st);
+    append(t, text, theme_of(t)->notice, 0, 0);
+    line_end(t, &st);
 }
 
 static int has_prefix(const wchar_t *s, const wchar_t *prefix)

@@ -37,6 +37,13 @@ void transcript_add_line(HWND t, uint64_t time_ms, transcript_line kind, const w
 void transcript_save_place(HWND t);
 /* After it changed size or became visible: back to the newest line if the reader was there. */
 void transcript_restore_place(HWND t);
+/* 1 if the reader follows the newest line (asked of the pane now when it can be measured). */
+int transcript_following(HWND t);
+/* Scrolls to the newest line and follows new ones again. */
+void transcript_to_newest(HWND t);
+/* Appends a divider line (text, e.g. "New messages") and removes the previous one, so a
+ * transcript has at most one. */
+void transcript_add_divider(HWND t, const wchar_t *text);
 /* Sets the margins for dpi (at creation, and after WM_DPICHANGED). */
 void transcript_set_dpi(HWND t, UINT dpi);
 /* Destroys the transcript window and what was attached to it. */

@@ -1,6 +1,5 @@
-/* test_gui_round2.c — parley.exe's second round (issue 13): Reconnect now, tab handling
- * (close by middle-click, mute, the new-messages divider, jump to the newest), /me, kick and
- * ban from the people menu, fonts after a DPI change. */
+/* test_gui_round2.c — parley.exe's second round (issue 13): Reconnect now; tabs closed by a
+ * middle click and muted; the "New messages" divider and the "Newest messages" button. */
 #include <windows.h>
 
 #include <stdio.h>
@@ -91,4 +90,201 @@ TEST(gui_reconnect_now)
     CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"Reconnected", WAIT_NET));
 done:
     solo_end(&s);
+}
+
+/* nora's parley.exe in the lobby and in design (design in front), with lena (a library client)
+ * in the lobby. nora's main window, or NULL after a failure (reported); *lena is the caller's. */
+static HWND nora_in_two_rooms(solo *s, const char *name, pc_conn **lena)
+{
+    HWND main = solo_start(s, name, L"nora");
+
+    *lena = NULL;
+    if (!main)
+        return NULL;
+    *lena = lobby_voice(&s->ts, "lena", NULL);
+    if (!*lena)
+        return NULL;
+    CHECK(gui_wait_listview(main, IDC_USERS, L"lena", 1, WAIT_NET));
+    say_enter(main, L"/join design");
+    if (!gui_wait_text(main, IDC_TRANSCRIPT, L"You joined design", WAIT_NET)) {
+        test_failf_at(__FILE__, __LINE__, "nora did not join design");
+        return NULL;
+    }
+    return main;
+}
+
+/* lena says line in the lobby and waits for the server's echo. */
+static void lena_says(pc_conn *lena, const char *line)
+{
+    proto_msg m;
+
+    pc_say(lena, "lobby", line, 0);
+    test_expect_text(lena, line, &m, 10000);
+    drain(lena);
+}
+
+static void end_with_lena(solo *s, pc_conn *lena)
+{
+    if (lena) {
+        pc_quit(lena, "bye");
+        pc_close(lena);
+    }
+    solo_end(s);
+}
+
+/* A middle click on a tab closes it (here: leaves the room), as in browsers. */
+TEST(gui_tab_middle_click)
+{
+    solo s;
+    pc_conn *lena;
+    HWND main = nora_in_two_rooms(&s, "gui-mclick", &lena), tabs;
+    RECT r;
+    POINT mid;
+    proto_msg m;
+    int left = 0;
+    DWORD start;
+
+    NEED(main != NULL);
+    pc_join(lena, "design");
+    test_expect(lena, PT_HISTORY_END, &m, 5000);
+    tabs = GetDlgItem(main, IDC_TABS);
+    NEED(gui_tab_rect(tabs, 1, &r) == 0);
+    mid.x = (r.left + r.right) / 2;
+    mid.y = (r.top + r.bottom) / 2;
+    gui_middle_click(tabs, mid);
+    CHECK(wait_no_tab(main, L"design", WAIT_NET));
+    CHECK(wait_tabs(main, L"lobby", 0));
+    /* lena, in design too, sees nora leave it: the room was left, not just hidden. */
+    start = GetTickCount();
+    while (!left && GetTickCount() - start < WAIT_NET &&
+           test_expect(lena, PT_MEMBER, &m, 1000) == 1)
+        left = m.event == MEMBER_PART && str_is(m.nick, "nora") && str_is(m.room, "design");
+    CHECK(left);
+done:
+    end_with_lena(&s, lena);
+}
+
+/* Mute notifications (the tab's menu): the muted tab counts its unread messages itself but
+ * stays out of the title's total, says it is muted, and is remembered. */
+TEST(gui_tab_mute)
+{
+    solo s;
+    pc_conn *lena;
+    HWND main = nora_in_two_rooms(&s, "gui-mute", &lena);
+    wchar_t *title = NULL;
+    DWORD v = 0, size = sizeof v;
+
+    NEED(main != NULL);
+    /* The lobby's menu, from the keyboard, with the lobby in front. */
+    gui_command(main, IDM_PREV_TAB);
+    Sleep(300);
+    PostMessageW(main, WM_CONTEXTMENU, (WPARAM)GetDlgItem(main, IDC_TABS),
+                 MAKELPARAM(0xffff, 0xffff));
+    CHECK(pick_from_menu(&s.p, L'm'));
+    CHECK(wait_tabs(main, L"lobby (muted)", WAIT_UI));
+    gui_command(main, IDM_NEXT_TAB);
+    Sleep(300);
+    lena_says(lena, "anyone for lunch?");
+    CHECK(wait_tabs(main, L"lobby (1, muted)", WAIT_NET));
+    title = gui_text(main);
+    CHECK(title && wcsncmp(title, L"nora on", 7) == 0);
+    if (title && wcsncmp(title, L"nora on", 7) != 0)
+        fprintf(stderr, "title: %ls\n", title);
+    CHECK(RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley\\Muted", L"room:lobby",
+                       RRF_RT_REG_DWORD, NULL, &v, &size) == ERROR_SUCCESS && v == 1);
+done:
+    free(title);
+    RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Parley\\Muted");
+    end_with_lena(&s, lena);
+}
+
+/* Where part first occurs in the transcript in front (-1 if it does not). */
+static long transcript_find(HWND main, const wchar_t *part)
+{
+    wchar_t *t = gui_text(GetDlgItem(main, IDC_TRANSCRIPT));
+    const wchar_t *at = t ? wcsstr(t, part) : NULL;
+    long where = at ? (long)(at - t) : -1;
+
+    free(t);
+    return where;
+}
+
+/* Messages that arrive in a tab the user is not looking at come after a "New messages"
+ * divider; a transcript keeps only the latest one. */
+TEST(gui_new_messages_divider)
+{
+    solo s;
+    pc_conn *lena;
+    HWND main = nora_in_two_rooms(&s, "gui-divider", &lena);
+    long divider, first;
+
+    NEED(main != NULL);
+    lena_says(lena, "first unseen line");
+    lena_says(lena, "second unseen line");
+    CHECK(wait_tabs(main, L"lobby (2)", WAIT_NET));
+    gui_command(main, IDM_PREV_TAB);
+    NEED(gui_wait_text(main, IDC_TRANSCRIPT, L"second unseen line", WAIT_UI));
+    divider = transcript_find(main, L"New messages");
+    first = transcript_find(main, L"first unseen line");
+    CHECK(divider >= 0 && first > divider);
+    CHECK(transcript_find(main, L"Connected to") < divider);
+    CHECK(transcript_count(main, L"New messages") == 1);
+
+    /* Away and back: the next unseen line gets the divider, which moves. */
+    gui_command(main, IDM_NEXT_TAB);
+    Sleep(300);
+    lena_says(lena, "third unseen line");
+    CHECK(wait_tabs(main, L"lobby (1)", WAIT_NET));
+    gui_command(main, IDM_PREV_TAB);
+    NEED(gui_wait_text(main, IDC_TRANSCRIPT, L"third unseen line", WAIT_UI));
+    CHECK(transcript_count(main, L"New messages") == 1);
+    divider = transcript_find(main, L"New messages");
+    CHECK(divider > transcript_find(main, L"second unseen line"));
+    CHECK(divider < transcript_find(main, L"third unseen line"));
+done:
+    end_with_lena(&s, lena);
+}
+
+/* Scrolled up while messages arrive, a "Newest messages" button shows over the conversation;
+ * it brings the newest line back and goes away. */
+TEST(gui_jump_to_newest)
+{
+    solo s;
+    pc_conn *lena;
+    HWND main = solo_start(&s, "gui-jump", L"nora"), jump;
+    transcript_view_t v;
+    char line[64];
+    int i;
+    DWORD start;
+
+    lena = NULL;
+    NEED(main != NULL);
+    lena = lobby_voice(&s.ts, "lena", NULL);
+    NEED(lena != NULL);
+    for (i = 1; i <= 60; i++) {
+        snprintf(line, sizeof line, "numbered line %03d from lena", i);
+        pc_say(lena, "lobby", line, 0);
+    }
+    lena_says(lena, "numbered line 061 from lena");
+    NEED(gui_wait_text(main, IDC_TRANSCRIPT, L"numbered line 061", WAIT_NET));
+    jump = GetDlgItem(main, IDC_JUMP_NEWEST);
+    NEED(jump != NULL);
+    CHECK(!IsWindowVisible(jump));
+    SendMessageW(GetDlgItem(main, IDC_TRANSCRIPT), WM_VSCROLL, SB_TOP, 0);
+    lena_says(lena, "numbered line 062 from lena");
+    NEED(gui_wait_text(main, IDC_TRANSCRIPT, L"numbered line 062", WAIT_NET));
+    start = GetTickCount();
+    while (!IsWindowVisible(jump) && GetTickCount() - start < WAIT_UI)
+        Sleep(100);
+    CHECK(IsWindowVisible(jump));
+    CHECK(transcript_view(main, &v) == 0 && v.first == 0); /* the reader's place is kept */
+    gui_screenshot(main, L"shot-newest.bmp");
+    gui_click(main, IDC_JUMP_NEWEST);
+    start = GetTickCount();
+    while (IsWindowVisible(jump) && GetTickCount() - start < WAIT_UI)
+        Sleep(100);
+    CHECK(!IsWindowVisible(jump));
+    CHECK(transcript_pinned(main, "after Newest messages"));
+done:
+    end_with_lena(&s, lena);
 }

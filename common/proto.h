@@ -103,6 +103,8 @@ typedef enum proto_member_event {
 #define PROTO_FLAG_MORE 0x02    /* PT_ROOM_LIST / PT_USER_LIST: more frames of this list follow */
 #define PROTO_FLAG_UPDATE 0x04  /* PT_ROOM_LIST: not an answer to ROOMS but news of the listed
                                  * rooms' member counts (rooms too large to announce members) */
+#define PROTO_FLAG_ACTION 0x20  /* PT_SAY / PT_PRIV / PT_MSG / PT_PRIV_MSG: an action ("/me
+                                 * waves": shown as "* nick waves"); the server passes it on */
 
 /* Error and bye codes (PT_ERROR, PT_BYE). Codes below 100 end the connection. */
 typedef enum proto_code {

@@ -195,6 +195,9 @@
 #define IDS_SYS_MODE_ACCOUNT 244
 #define IDS_SYS_USERS_ENTRY 245
 #define IDS_SYS_USERS_NO_ROOM 246
+#define IDS_SYS_ME_USAGE 247
+#define IDS_SYS_HISTORY_USAGE 248
+#define IDS_SYS_HISTORY_NO_ROOM 249
 #define IDS_UNREAD_PREFIX 242
 
 /* Strings: errors and prompts */

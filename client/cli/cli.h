@@ -62,7 +62,8 @@ typedef enum cli_cmd_kind {
     CLI_CMD_HISTORY,  /* n = how many */
     CLI_CMD_QUIT,     /* a = reason */
     CLI_CMD_HELP,
-    CLI_CMD_BAD       /* error says why */
+    CLI_CMD_BAD,      /* error says why */
+    CLI_CMD_ME        /* a = the action ("/me waves"), said in the current room */
 } cli_cmd_kind;
 
 typedef struct cli_cmd {

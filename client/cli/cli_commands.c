@@ -60,7 +60,7 @@ static const cmd_name commands[] = {
     {"topic", CLI_CMD_TOPIC},   {"rooms", CLI_CMD_ROOMS},  {"list", CLI_CMD_ROOMS},
     {"users", CLI_CMD_USERS},   {"names", CLI_CMD_USERS},  {"who", CLI_CMD_USERS},
     {"history", CLI_CMD_HISTORY}, {"quit", CLI_CMD_QUIT},  {"exit", CLI_CMD_QUIT},
-    {"help", CLI_CMD_HELP},     {"?", CLI_CMD_HELP},
+    {"help", CLI_CMD_HELP},     {"?", CLI_CMD_HELP},       {"me", CLI_CMD_ME},
 };
 
 static int name_is_ci(const char *a, const char *b)
@@ -137,6 +137,11 @@ void cli_parse(char *line, cli_cmd *c)
         if (!*c->a)
             bad(c, "usage: /topic TEXT");
         break;
+    case CLI_CMD_ME:
+        c->a = rest;
+        if (!*c->a)
+            bad(c, "usage: /me ACTION (shows as: * you ACTION)");
+        break;
     case CLI_CMD_USERS:
         c->a = cut_word(&rest);
         if (*rest)
@@ -181,6 +186,7 @@ const char *cli_help_text(void)
            "  /join ROOM            join a room and make it the current one\n"
            "  /part [ROOM] [REASON] leave a room (the current one if none is named)\n"
            "  /msg NICK TEXT        private message\n"
+           "  /me ACTION            an action in the current room: * you ACTION\n"
            "  /nick NEWNICK         change your nickname\n"
            "  /away [TEXT]          mark yourself away; /back to return\n"
            "  /topic TEXT           set the current room's topic\n"

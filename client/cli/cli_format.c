@@ -455,9 +455,10 @@ static void human_message(cli_format *f, const proto_msg *m, uint64_t now, buf *
             put_raw(out, m->room);
             put(out, "] ");
         }
-        put(out, "<");
+        /* An action (/me) reads as a sentence about its author. */
+        put(out, m->flags & PROTO_FLAG_ACTION ? "* " : "<");
         put_raw(out, m->nick);
-        put(out, "> ");
+        put(out, m->flags & PROTO_FLAG_ACTION ? " " : "> ");
         put_raw(out, m->text);
         put(out, "\n");
         return;
@@ -471,6 +472,11 @@ static void human_message(cli_format *f, const proto_msg *m, uint64_t now, buf *
             put_raw(out, m->nick);
         }
         put(out, "* ");
+        if (m->flags & PROTO_FLAG_ACTION) {
+            put(out, "* ");
+            put_raw(out, m->nick);
+            put(out, " ");
+        }
         put_raw(out, m->text);
         put(out, "\n");
         return;

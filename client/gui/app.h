@@ -37,6 +37,7 @@ typedef struct conv {
     unsigned replayed;   /* history lines shown since the last replay note (duplicates skipped) */
     int muted;           /* no balloon, flash or sound, and not in the unread total */
     int marked;          /* a "new messages" divider went in since the user last looked */
+    int history_asked;   /* /history: its replay is shown even where the tab has it already */
 } conv;
 
 typedef enum conn_state {

@@ -81,14 +81,16 @@ static void on_msg(app *a, const net_event *ev, const wide_event *w)
     /* Joining replays recent history. After a reconnect the reconnect layer drops what it
      * has delivered already, but tabs kept across Disconnect and Connect are joined again by
      * a new link that has seen nothing: what a tab shows is not shown twice. */
-    if (ev->id && ev->id <= c->last_id)
+    if (ev->id && ev->id <= c->last_id && !(c->history_asked && (ev->flags & PROTO_FLAG_HISTORY)))
         return;
-    if (ev->id)
+    if (ev->id > c->last_id)
         c->last_id = ev->id;
     if (ev->flags & PROTO_FLAG_HISTORY) {
         flags |= TM_HISTORY;
         c->replayed++;
     }
+    if (ev->flags & PROTO_FLAG_ACTION)
+        flags |= TM_ACTION;
     if (is_me(a, w->nick))
         flags |= TM_OWN;
     else if (mentions(w->text, a->nick))
@@ -128,7 +130,8 @@ static void on_priv(app *a, const net_event *ev, const wide_event *w)
     if (!mine && !(ev->flags & PROTO_FLAG_HISTORY))
         newest_before_message(a, c);
     transcript_add_message(c->transcript, ev->time, w->nick, w->text,
-                           (mine ? TM_OWN : 0) | ((ev->flags & PROTO_FLAG_HISTORY) ? TM_HISTORY : 0));
+                           (mine ? TM_OWN : 0) | ((ev->flags & PROTO_FLAG_HISTORY) ? TM_HISTORY : 0) |
+                               ((ev->flags & PROTO_FLAG_ACTION) ? TM_ACTION : 0));
     if (!mine) {
         wstr_format_into(title, 128, IDS_NOTIFY_PRIVATE, w->nick);
         tell(a, c, title, w->text, 1);
@@ -425,9 +428,13 @@ void messages_apply(app *a, const net_event *ev)
     case PT_ERROR:
         on_error(a, ev, &w);
         break;
-    case PT_HISTORY_END:
+    case PT_HISTORY_END: {
+        conv *c = conv_find(a, w.room, 0);
         history_note(a, w.room, IDS_SYS_HISTORY);
+        if (c)
+            c->history_asked = 0; /* the next replay is a reconnect's again: no repeats */
         break;
+    }
     default:
         break;
     }

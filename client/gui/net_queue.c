@@ -141,6 +141,21 @@ static proto_str opt_s(const char *s)
     return proto_s(s ? s : "");
 }
 
+/* A chat line (SAY to a room or PRIV to a nick), flags: PROTO_FLAG_ACTION for /me. */
+static int chat_line(net_link *link, uint8_t type, const char *room, const char *target,
+                     const char *text, uint8_t flags)
+{
+    proto_msg m;
+
+    memset(&m, 0, sizeof m);
+    m.type = type;
+    m.room = opt_s(room);
+    m.target = opt_s(target);
+    m.text = opt_s(text);
+    m.flags = flags;
+    return queue_req(link, &m);
+}
+
 static int request(net_link *link, uint8_t type, const char *room, const char *nick,
                    const char *target, const char *text)
 {
@@ -165,14 +180,25 @@ int net_part(net_link *link, const char *room)
     return request(link, PT_PART, room, NULL, NULL, NULL);
 }
 
-int net_say(net_link *link, const char *room, const char *text)
+int net_say(net_link *link, const char *room, const char *text, uint8_t flags)
 {
-    return request(link, PT_SAY, room, NULL, NULL, text);
+    return chat_line(link, PT_SAY, room, NULL, text, flags);
 }
 
-int net_priv(net_link *link, const char *nick, const char *text)
+int net_priv(net_link *link, const char *nick, const char *text, uint8_t flags)
 {
-    return request(link, PT_PRIV, NULL, NULL, nick, text);
+    return chat_line(link, PT_PRIV, NULL, nick, text, flags);
+}
+
+int net_history(net_link *link, const char *room, uint32_t count)
+{
+    proto_msg m;
+
+    memset(&m, 0, sizeof m);
+    m.type = PT_HISTORY;
+    m.room = opt_s(room);
+    m.count = count; /* after 0, before 0: the newest count messages */
+    return queue_req(link, &m);
 }
 
 int net_nick(net_link *link, const char *nick)

@@ -90,8 +90,11 @@ void net_event_free(net_event *ev);
  * of memory. */
 int net_join(net_link *link, const char *room);
 int net_part(net_link *link, const char *room);
-int net_say(net_link *link, const char *room, const char *text);
-int net_priv(net_link *link, const char *nick, const char *text);
+/* flags: 0, or PROTO_FLAG_ACTION for an action (/me). */
+int net_say(net_link *link, const char *room, const char *text, uint8_t flags);
+int net_priv(net_link *link, const char *nick, const char *text, uint8_t flags);
+/* Asks for the room's newest count messages again (/history N). */
+int net_history(net_link *link, const char *room, uint32_t count);
 int net_nick(net_link *link, const char *nick);
 int net_away(net_link *link, uint8_t presence, const char *text);
 int net_topic(net_link *link, const char *room, const char *text);

@@ -311,10 +311,12 @@ void transcript_add_message(HWND t, uint64_t time_ms, const wchar_t *nick, const
     format_time(time_ms, when, sizeof when / sizeof when[0]);
     line_begin(t, &st);
     append(t, when, th->time, 0, 0);
-    append(t, L"  ", th->text, 0, 0);
+    /* An action reads as a sentence about its author: "* nora waves". */
+    append(t, (flags & TM_ACTION) ? L"  * " : L"  ", th->text, 0, 0);
     append(t, nick, theme_nick(th, nick), 1, 0);
-    append(t, L"  ", th->text, 0, 0);
-    append(t, body, (flags & TM_HISTORY) ? th->history : th->text, (flags & TM_MENTION) != 0, 0);
+    append(t, (flags & TM_ACTION) ? L" " : L"  ", th->text, 0, 0);
+    append(t, body, (flags & TM_HISTORY) ? th->history : th->text, (flags & TM_MENTION) != 0,
+           (flags & TM_ACTION) != 0);
     line_end(t, &st);
     free(body);
 }

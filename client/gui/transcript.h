@@ -19,6 +19,7 @@ typedef enum transcript_line {
 #define TM_HISTORY 0x1 /* replayed from the server's history: dated, greyed text */
 #define TM_OWN 0x2     /* written by us */
 #define TM_MENTION 0x4 /* names us: the text in bold */
+#define TM_ACTION 0x8  /* an action (/me): "* nick text", the text in italics */
 
 /* Creates a hidden transcript as a child of parent with control ID id, placed after `after`
  * in the tab order, drawn in th's colours (th must outlive it). NULL on failure (Msftedit.dll

@@ -1,6 +1,7 @@
 /* test_gui_round2.c — parley.exe's second round (issue 13): Reconnect now; tabs closed by a
  * middle click and muted; the "New messages" divider and the "Newest messages" button. */
 #include <windows.h>
+#include <richedit.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,6 +286,73 @@ TEST(gui_jump_to_newest)
         Sleep(100);
     CHECK(!IsWindowVisible(jump));
     CHECK(transcript_pinned(main, "after Newest messages"));
+done:
+    end_with_lena(&s, lena);
+}
+
+/* /me: the action goes out with the ACTION flag and shows as "* nick text", ours and others';
+ * /me without text is refused and stays in the box. */
+TEST(gui_me_action)
+{
+    solo s;
+    pc_conn *lena = NULL;
+    HWND main = solo_start(&s, "gui-me", L"nora");
+    proto_msg m;
+    DWORD effects = 0;
+    COLORREF colour;
+
+    NEED(main != NULL);
+    lena = lobby_voice(&s.ts, "lena", NULL);
+    NEED(lena != NULL);
+    CHECK(gui_wait_listview(main, IDC_USERS, L"lena", 1, WAIT_NET));
+    say_enter(main, L"/me waves hello");
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"* nora waves hello", WAIT_NET));
+    CHECK(test_expect_text(lena, "waves hello", &m, WAIT_NET) == 1);
+    CHECK(str_is(m.nick, "nora") && m.flags == PROTO_FLAG_ACTION);
+    memset(&m, 0, sizeof m);
+    m.type = PT_SAY;
+    m.room = proto_s("lobby");
+    m.text = proto_s("stretches");
+    m.flags = PROTO_FLAG_ACTION;
+    CHECK(pc_send(lena, &m) == 0);
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"* lena stretches", WAIT_NET));
+    CHECK(transcript_format_at(main, L"stretches", &colour, &effects) == 0 &&
+          (effects & CFE_ITALIC));
+    say_enter(main, L"/me");
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"Say what you do", WAIT_UI));
+    CHECK(input_is(main, L"/me"));
+done:
+    end_with_lena(&s, lena);
+}
+
+/* /history N shows the room's newest N messages again, even those the tab shows already. */
+TEST(gui_history_command)
+{
+    solo s;
+    pc_conn *lena = NULL;
+    HWND main = solo_start(&s, "gui-history", L"nora");
+    char line[64];
+    int i;
+    DWORD start;
+
+    NEED(main != NULL);
+    lena = lobby_voice(&s.ts, "lena", NULL);
+    NEED(lena != NULL);
+    for (i = 1; i <= 5; i++) {
+        snprintf(line, sizeof line, "history line %d", i);
+        lena_says(lena, line);
+    }
+    NEED(gui_wait_text(main, IDC_TRANSCRIPT, L"history line 5", WAIT_NET));
+    say_enter(main, L"/history 3");
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"Earlier messages (3) are shown above", WAIT_NET));
+    start = GetTickCount();
+    while (transcript_count(main, L"history line 5") < 2 && GetTickCount() - start < WAIT_NET)
+        Sleep(100);
+    CHECK(transcript_count(main, L"history line 3") == 2);
+    CHECK(transcript_count(main, L"history line 5") == 2);
+    CHECK(transcript_count(main, L"history line 2") == 1);
+    say_enter(main, L"/history lots");
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"How many earlier messages?", WAIT_UI));
 done:
     end_with_lena(&s, lena);
 }

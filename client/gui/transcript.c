@@ -49,11 +49,41 @@ static void ui_face(wchar_t *face, size_t cap)
         wstr_copy(face, cap, L"Segoe UI");
 }
 
+/* Twips as RichEdit should draw them at dpi: it turns twips into pixels at the DPI device
+ * contexts report (the system DPI at start), so on a monitor with another DPI the font and
+ * indents are scaled here, as the rest of the window is. */
+static LONG twips_at(int twips, UINT dpi)
+{
+    return MulDiv(twips, (int)dpi, (int)dpi_system());
+}
+
 void transcript_set_dpi(HWND t, UINT dpi)
 {
     WORD margin = (WORD)MulDiv(MARGIN_PX_96, (int)dpi, 96);
+    CHARFORMAT2W cf;
+    PARAFORMAT2 pf;
+    CHARRANGE sel, all = {0, -1};
 
     SendMessageW(t, EM_SETMARGINS, EC_LEFTMARGIN | EC_RIGHTMARGIN, MAKELPARAM(margin, margin));
+    /* The size alone changes: colours, bold and links stay. */
+    memset(&cf, 0, sizeof cf);
+    cf.cbSize = sizeof cf;
+    cf.dwMask = CFM_SIZE;
+    cf.yHeight = twips_at(FONT_TWIPS, dpi);
+    SendMessageW(t, EM_SETCHARFORMAT, SCF_ALL, (LPARAM)&cf);
+    memset(&pf, 0, sizeof pf);
+    pf.cbSize = sizeof pf;
+    pf.dwMask = PFM_OFFSET | PFM_SPACEAFTER;
+    pf.dxOffset = twips_at(HANGING_TWIPS, dpi);
+    pf.dySpaceAfter = twips_at(SPACE_AFTER_TWIPS, dpi);
+    transcript_save_place(t);
+    SendMessageW(t, EM_EXGETSEL, 0, (LPARAM)&sel);
+    SendMessageW(t, EM_HIDESELECTION, TRUE, 0);
+    SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&all);
+    SendMessageW(t, EM_SETPARAFORMAT, 0, (LPARAM)&pf);
+    SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&sel);
+    SendMessageW(t, EM_HIDESELECTION, FALSE, 0);
+    transcript_restore_place(t);
 }
 
 HWND transcript_create(HWND parent, int id, HWND after, const theme *th)
@@ -75,8 +105,6 @@ HWND transcript_create(HWND parent, int id, HWND after, const theme *th)
     /* Scrolling is reported so the "Newest messages" button can follow it. */
     SendMessageW(t, EM_SETEVENTMASK, 0, ENM_LINK | ENM_SCROLL | ENM_SCROLLEVENTS);
     SendMessageW(t, EM_AUTOURLDETECT, TRUE, 0);
-    transcript_set_dpi(t, dpi_of_window(parent));
-
     memset(&cf, 0, sizeof cf);
     cf.cbSize = sizeof cf;
     cf.dwMask = CFM_FACE | CFM_SIZE | CFM_COLOR | CFM_CHARSET;
@@ -92,6 +120,8 @@ HWND transcript_create(HWND parent, int id, HWND after, const theme *th)
     pf.dxOffset = HANGING_TWIPS;
     pf.dySpaceAfter = SPACE_AFTER_TWIPS;
     SendMessageW(t, EM_SETPARAFORMAT, 0, (LPARAM)&pf);
+    /* Margins, and the sizes above scaled when the window is on a monitor of another DPI. */
+    transcript_set_dpi(t, dpi_of_window(parent));
     return t;
 }
 

@@ -466,6 +466,20 @@ int gui_tab_rect(HWND tabs, int i, RECT *out)
     return rc;
 }
 
+LRESULT gui_send_dpi_changed(HWND hwnd, UINT dpi, const RECT *suggested)
+{
+    SIZE_T done = 0;
+    remote r;
+    LRESULT rc = -1;
+
+    if (remote_open(hwnd, &r) != 0)
+        return -1;
+    if (WriteProcessMemory(r.process, r.base, suggested, sizeof *suggested, &done))
+        rc = SendMessageW(hwnd, WM_DPICHANGED, MAKEWPARAM(dpi, dpi), (LPARAM)r.base);
+    remote_close(&r);
+    return rc;
+}
+
 void gui_middle_click(HWND hwnd, POINT pt)
 {
     LPARAM at = MAKELPARAM(pt.x, pt.y);

@@ -88,6 +88,11 @@ void gui_middle_click(HWND hwnd, POINT pt);
 /* The character height (twips) of character cp in a RichEdit of another process. 0 or -1. */
 int gui_richedit_height(HWND re, long cp, LONG *twips);
 
+/* Sends WM_DPICHANGED to a window of another process, as Windows does when it moves to a
+ * monitor of another DPI: the new DPI and the suggested window rectangle (copied into that
+ * process, where the window reads it). The window's answer, or -1 if it could not be sent. */
+LRESULT gui_send_dpi_changed(HWND hwnd, UINT dpi, const RECT *suggested);
+
 /* Saves what the screen shows of hwnd (frame included) as a 24-bit BMP. 0 or -1. */
 int gui_screenshot(HWND hwnd, const wchar_t *path);
 

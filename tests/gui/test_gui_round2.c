@@ -356,3 +356,102 @@ TEST(gui_history_command)
 done:
     end_with_lena(&s, lena);
 }
+
+/* WM_DPICHANGED (the window moved to a monitor of another DPI): the conversation's font and
+ * indents are made again for the new DPI (RichEdit draws twips at the DPI it started with),
+ * the window takes the suggested rectangle, and back at the first DPI all is as it was. */
+TEST(gui_dpi_change_fonts)
+{
+    solo s;
+    HWND main = solo_start(&s, "gui-dpi", L"nora"), re;
+    LONG before = 0, after = 0, back = 0;
+    RECT suggested, now;
+    HDC dc = GetDC(NULL);
+    UINT start_dpi = dc ? (UINT)GetDeviceCaps(dc, LOGPIXELSY) : 96;
+
+    if (dc)
+        ReleaseDC(NULL, dc);
+    NEED(main != NULL);
+    NEED(gui_wait_text(main, IDC_TRANSCRIPT, L"You joined lobby", WAIT_NET));
+    re = GetDlgItem(main, IDC_TRANSCRIPT);
+    CHECK(gui_richedit_height(re, 0, &before) == 0);
+    SetRect(&suggested, 40, 30, 40 + 1100, 30 + 760);
+    CHECK(gui_send_dpi_changed(main, start_dpi * 2, &suggested) != -1);
+    CHECK(gui_richedit_height(re, 0, &after) == 0);
+    fprintf(stderr, "transcript font at %u DPI: %ld twips; at %u DPI: %ld twips\n", start_dpi,
+            (long)before, start_dpi * 2, (long)after);
+    CHECK(before > 0 && after == 2 * before);
+    GetWindowRect(main, &now);
+    CHECK(now.left == suggested.left && now.top == suggested.top &&
+          now.right == suggested.right && now.bottom == suggested.bottom);
+    /* New lines take the new size too. */
+    say_enter(main, L"written at the new DPI");
+    NEED(gui_wait_text(main, IDC_TRANSCRIPT, L"written at the new DPI", WAIT_NET));
+    {
+        wchar_t *t = gui_text(re);
+        const wchar_t *at = t ? wcsstr(t, L"written at the new DPI") : NULL;
+        LONG fresh = 0;
+        CHECK(at && gui_richedit_height(re, (long)(at - t), &fresh) == 0 && fresh == after);
+        free(t);
+    }
+    SetRect(&suggested, 40, 30, 40 + 800, 30 + 560);
+    CHECK(gui_send_dpi_changed(main, start_dpi, &suggested) != -1);
+    CHECK(gui_richedit_height(re, 0, &back) == 0 && back == before);
+done:
+    solo_end(&s);
+}
+
+/* Past 5,000 display lines the oldest 1,000 go, but a whole message at a time: the cut moves
+ * on to the end of the message it falls in. lena sends long messages (100 short lines each,
+ * which wrap into many display lines under Wine, whose RichEdit does not break at the soft
+ * breaks); after the trim, the oldest message left still has its first line. */
+TEST(gui_trim_whole_messages)
+{
+    solo s;
+    pc_conn *lena = NULL;
+    HWND main = solo_start(&s, "gui-trim", L"nora");
+    char *text = NULL;
+    wchar_t *shown = NULL, head[32], first_line[32];
+    const wchar_t *at;
+    size_t used;
+    int block, line, oldest = -1;
+    long lines;
+    proto_msg m;
+
+    NEED(main != NULL);
+    lena = lobby_voice(&s.ts, "lena", NULL);
+    NEED(lena != NULL);
+    text = malloc(4096);
+    NEED(text != NULL);
+    for (block = 0; block < 230; block++) {
+        used = 0;
+        for (line = 0; line < 100; line++)
+            used += (size_t)snprintf(text + used, 4096 - used, "%sblock %03d line %03d",
+                                     line ? "\n" : "", block, line);
+        pc_say(lena, "lobby", text, 0);
+        test_expect_text(lena, text, &m, 10000);
+    }
+    drain(lena);
+    NEED(gui_wait_text(main, IDC_TRANSCRIPT, L"block 229 line 099", WAIT_NET));
+    lines = (long)SendMessageW(GetDlgItem(main, IDC_TRANSCRIPT), EM_GETLINECOUNT, 0, 0);
+    shown = gui_text(GetDlgItem(main, IDC_TRANSCRIPT));
+    NEED(shown != NULL);
+    /* The oldest block left, and whether its first line is there. */
+    at = wcsstr(shown, L"block ");
+    NEED(at != NULL);
+    NEED(swscanf(at, L"block %d", &oldest) == 1);
+    _snwprintf(head, 32, L"block %03d line ", oldest);
+    head[31] = L'\0';
+    _snwprintf(first_line, 32, L"block %03d line 000", oldest);
+    first_line[31] = L'\0';
+    fprintf(stderr, "%ld display lines; the oldest message left is block %d; it starts: %.30ls\n",
+            lines, oldest, at);
+    CHECK(oldest > 0); /* something was trimmed */
+    CHECK(lines <= 5000);
+    CHECK(wcsncmp(at, first_line, wcslen(first_line)) == 0);
+    CHECK(wcsstr(shown, head) == at);
+done:
+    free(shown);
+    free(text);
+    end_with_lena(&s, lena);
+}

@@ -14,6 +14,7 @@
 #include <commctrl.h>
 
 #include "dpi.h"
+#include "status.h"
 #include "resource.h"
 #include "transcript.h"
 
@@ -62,22 +63,6 @@ static int tab_strip_height(app *a)
     return r.top > 0 ? r.top - 1 : dlu_y(a, 14);
 }
 
-void layout_status_parts(app *a)
-{
-    RECT rc;
-    int parts[4], w;
-
-    GetClientRect(a->hwnd, &rc);
-    w = rc.right - rc.left;
-    parts[3] = -1;
-    parts[2] = w - MulDiv(120, (int)a->dpi, 96);
-    parts[1] = parts[2] - MulDiv(170, (int)a->dpi, 96);
-    parts[0] = parts[1] - MulDiv(160, (int)a->dpi, 96);
-    if (parts[0] < MulDiv(120, (int)a->dpi, 96))
-        parts[0] = MulDiv(120, (int)a->dpi, 96);
-    SendMessageW(a->status, SB_SETPARTS, 4, (LPARAM)parts);
-}
-
 /* The welcome pane fills the transcript's place while there is no conversation:
  *   Welcome text
  *   [Connect…]
@@ -119,7 +104,7 @@ void layout_apply(app *a)
 
     /* The status bar sizes itself to the bottom edge. */
     SendMessageW(a->status, WM_SIZE, 0, 0);
-    layout_status_parts(a);
+    status_fit_parts(a);
     GetClientRect(a->hwnd, &rc);
     GetWindowRect(a->status, &sb);
     width = rc.right - 2 * m_x;

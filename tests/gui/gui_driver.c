@@ -480,6 +480,21 @@ LRESULT gui_send_dpi_changed(HWND hwnd, UINT dpi, const RECT *suggested)
     return rc;
 }
 
+int gui_status_rect(HWND status, int part, RECT *out)
+{
+    SIZE_T done = 0;
+    remote r;
+    int rc = -1;
+
+    if (remote_open(status, &r) != 0)
+        return -1;
+    if (SendMessageW(status, SB_GETRECT, (WPARAM)part, (LPARAM)r.base) &&
+        ReadProcessMemory(r.process, r.base, out, sizeof *out, &done))
+        rc = 0;
+    remote_close(&r);
+    return rc;
+}
+
 void gui_middle_click(HWND hwnd, POINT pt)
 {
     LPARAM at = MAKELPARAM(pt.x, pt.y);

@@ -93,6 +93,9 @@ int gui_richedit_height(HWND re, long cp, LONG *twips);
  * process, where the window reads it). The window's answer, or -1 if it could not be sent. */
 LRESULT gui_send_dpi_changed(HWND hwnd, UINT dpi, const RECT *suggested);
 
+/* Where part `part` of a status bar in another process is, in its client coordinates. 0 or -1. */
+int gui_status_rect(HWND status, int part, RECT *out);
+
 /* Saves what the screen shows of hwnd (frame included) as a 24-bit BMP. 0 or -1. */
 int gui_screenshot(HWND hwnd, const wchar_t *path);
 

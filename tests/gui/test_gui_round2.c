@@ -455,3 +455,90 @@ done:
     free(text);
     end_with_lena(&s, lena);
 }
+
+/* 1 if every part of the status bar is wide enough for its text, measured in the dialog's
+ * font (Segoe UI 9 pt, or what the prefix maps it to) at dpi; says which part is not. */
+static int status_parts_fit(HWND main, UINT dpi, const char *when)
+{
+    HWND sb = GetDlgItem(main, IDC_STATUS);
+    HDC dc = CreateCompatibleDC(NULL);
+    HFONT font = CreateFontW(-MulDiv(9, (int)dpi, 72), 0, 0, 0, FW_NORMAL, 0, 0, 0,
+                             DEFAULT_CHARSET, 0, 0, 0, 0, L"Segoe UI"), old;
+    int part, ok = 1;
+
+    if (!dc || !font)
+        return 0;
+    old = (HFONT)SelectObject(dc, font);
+    for (part = 0; part < 4; part++) {
+        wchar_t *text = gui_status_part(sb, part);
+        SIZE size = {0, 0};
+        RECT r;
+        /* DrawStatusText's inset on each side, and the size grip in the last part. */
+        int room, inset = MulDiv(3, (int)dpi, 96);
+
+        if (text && text[0] && gui_status_rect(sb, part, &r) == 0) {
+            GetTextExtentPoint32W(dc, text, (int)wcslen(text), &size);
+            room = r.right - r.left - 2 * inset;
+            if (part == 3)
+                room -= GetSystemMetrics(SM_CXVSCROLL) * (int)dpi / 96;
+            if (part == 1 && wcsstr(text, L"XOR"))
+                room -= MulDiv(16, (int)dpi, 96);
+            if (size.cx > room) {
+                fprintf(stderr, "%s: status part %d \"%ls\" needs %ld px, has %d\n", when, part,
+                        text, (long)size.cx, room);
+                ok = 0;
+            }
+        }
+        free(text);
+    }
+    SelectObject(dc, old);
+    DeleteObject(font);
+    DeleteDC(dc);
+    return ok;
+}
+
+/* At 96 and 144 DPI, at the first-run size and at a small one, no part of the status bar is
+ * cut off (the connection state used to lose " — shared key only"). */
+TEST(gui_status_bar_fits)
+{
+    static const DWORD dpis[] = {96, 144};
+    test_server ts;
+    server_config cfg;
+    wchar_t key_file[MAX_PATH], nick[16];
+    size_t i;
+    char when[64];
+
+    test_server_config(&cfg, "gui-status-fit");
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    gui_desktop_enter(1600, 1000);
+    write_key_file(L"gui-status-fit-key.txt", TEST_SECRET, key_file, MAX_PATH);
+    for (i = 0; i < sizeof dpis / sizeof dpis[0]; i++) {
+        gui_proc p;
+        HWND main;
+        DWORD dpi = dpis[i];
+
+        RegSetKeyValueW(HKEY_CURRENT_USER, L"Control Panel\\Desktop", L"LogPixels", REG_DWORD,
+                        &dpi, sizeof dpi);
+        RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Parley\\Window"); /* the first-run size */
+        memset(&p, 0, sizeof p);
+        _snwprintf(nick, 16, L"fit%lu", (unsigned long)dpi);
+        nick[15] = L'\0';
+        main = connect_client(&p, &ts, nick, key_file, NULL);
+        if (main) {
+            CHECK(wait_status_part(main, 3, L" ms", WAIT_NET));
+            snprintf(when, sizeof when, "%lu DPI, first-run size", (unsigned long)dpi);
+            CHECK(status_parts_fit(main, dpi, when));
+            SetWindowPos(main, NULL, 0, 0, MulDiv(640, (int)dpi, 96), MulDiv(420, (int)dpi, 96),
+                         SWP_NOZORDER | SWP_NOMOVE);
+            Sleep(300);
+            snprintf(when, sizeof when, "%lu DPI, 640x420 at 96", (unsigned long)dpi);
+            CHECK(status_parts_fit(main, dpi, when));
+        }
+        gui_stop(&p, 15000);
+        RegDeleteKeyValueW(HKEY_CURRENT_USER, L"Control Panel\\Desktop", L"LogPixels");
+    }
+    test_server_stop(&ts);
+    DeleteFileW(L"gui-status-fit-key.txt");
+    test_server_clean(cfg.data_dir);
+    gui_desktop_leave();
+}

@@ -20,6 +20,7 @@
 #define IDD_HELP 206
 #define IDD_TOPIC 207
 #define IDD_USERS 208
+#define IDD_MODERATE 209
 
 /* Main window controls. The transcript of the visible conversation carries IDC_TRANSCRIPT;
  * the hidden ones carry IDC_TRANSCRIPT_HIDDEN, so automation finds the one a person sees. */
@@ -79,6 +80,10 @@
 #define IDC_ACCOUNT_NAME 1212
 #define IDC_ACCOUNT_ACTION_LABEL 1213
 #define IDC_ACCOUNT_ACTION 1214
+#define IDC_MOD_REASON_LABEL 1215
+#define IDC_MOD_REASON 1216
+#define IDC_MOD_DURATION_LABEL 1217
+#define IDC_MOD_DURATION 1218
 
 /* About dialog */
 #define IDC_ABOUT_ICON 1300
@@ -111,6 +116,8 @@
 #define IDM_CTX_COPY 40053
 #define IDM_CTX_SELECT_ALL 40054
 #define IDM_CTX_MUTE 40055
+#define IDM_CTX_KICK 40056
+#define IDM_CTX_BAN 40057
 #define IDM_TRAY_OPEN 40040
 
 /* Strings: application and main window */
@@ -257,5 +264,14 @@
 #define IDS_SYS_ACCOUNT_SENT 608
 #define IDS_KEY_FILE_TITLE 609
 #define IDS_KEY_FILE_FILTER 610
+#define IDS_MOD_KICK_TITLE 611
+#define IDS_MOD_BAN_TITLE 612
+#define IDS_MOD_KICK_BUTTON 613
+#define IDS_MOD_BAN_BUTTON 614
+#define IDS_BAN_HOUR 615
+#define IDS_BAN_DAY 616
+#define IDS_BAN_WEEK 617
+#define IDS_BAN_FOREVER 618
+#define IDS_SYS_OPER_USAGE 619
 
 #endif

@@ -92,6 +92,8 @@ typedef struct app {
     uint8_t cipher;
     int account;           /* the server uses accounts and we are logged in to one */
     int away;
+    int oper;              /* /oper was accepted on this connection (a reconnect forgets it) */
+    int oper_asked;        /* /oper sent: the server's next NOTICE or refusal answers it */
     wchar_t nick[NAME_MAX_W];
     uint32_t rtt_ms;
     int has_rtt;

@@ -8,6 +8,7 @@
 #include <wchar.h>
 
 #include "conv.h"
+#include "moderate.h"
 #include "resource.h"
 #include "status.h"
 #include "wstr.h"
@@ -317,6 +318,8 @@ int commands_submit(app *a, const wchar_t *text)
         return say(a, rest, PROTO_FLAG_ACTION);
     } else if (_wcsicmp(word, L"history") == 0) {
         return history(a, rest);
+    } else if (_wcsicmp(word, L"oper") == 0) {
+        return moderate_oper(a, rest);
     } else if (_wcsicmp(word, L"join") == 0) {
         commands_join(a, rest);
     } else if (_wcsicmp(word, L"part") == 0 || _wcsicmp(word, L"leave") == 0) {

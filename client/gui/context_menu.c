@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "conv.h"
+#include "moderate.h"
 #include "resource.h"
 #include "tab_strip.h"
 #include "wstr.h"
@@ -37,6 +38,13 @@ static void track(app *a, int which, POINT pt)
     HMENU bar = LoadMenuW(a->inst, MAKEINTRESOURCEW(IDR_CONTEXTMENUS));
     HMENU popup = bar ? GetSubMenu(bar, which) : NULL;
 
+    /* Kick and Ban (and the separator before them) only for operators, never on oneself. */
+    if (popup && which == MENU_PERSON &&
+        (!moderate_allowed(a) || wcscmp(a->ctx_nick, a->nick) == 0)) {
+        DeleteMenu(popup, IDM_CTX_BAN, MF_BYCOMMAND);
+        DeleteMenu(popup, IDM_CTX_KICK, MF_BYCOMMAND);
+        DeleteMenu(popup, (UINT)GetMenuItemCount(popup) - 1, MF_BYPOSITION);
+    }
     if (popup)
         TrackPopupMenuEx(popup, TPM_RIGHTBUTTON, pt.x, pt.y, a->hwnd, NULL);
     if (bar)
@@ -127,6 +135,12 @@ int context_menu_command(app *a, int id)
     case IDM_CTX_PRIVATE:
         if (a->ctx_nick[0] && wcscmp(a->ctx_nick, a->nick) != 0)
             commands_private(a, a->ctx_nick);
+        return 1;
+    case IDM_CTX_KICK:
+        moderate_kick(a, a->ctx_nick);
+        return 1;
+    case IDM_CTX_BAN:
+        moderate_ban(a, a->ctx_nick);
         return 1;
     case IDM_CTX_COPY_NAME:
         if (a->ctx_nick[0])

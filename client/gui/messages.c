@@ -9,6 +9,7 @@
 #include <wctype.h>
 
 #include "conv.h"
+#include "moderate.h"
 #include "newest.h"
 #include "resource.h"
 #include "status.h"
@@ -424,8 +425,11 @@ void messages_apply(app *a, const net_event *ev)
             conv_line_fmt(a, NULL, TL_NOTICE, IDS_SYS_NOTICE, w.nick, w.text, NULL);
         else
             conv_line_fmt(a, NULL, TL_NOTICE, IDS_SYS_SERVER_NOTICE, w.text, NULL, NULL);
+        if (!w.nick[0])
+            moderate_on_notice(a);
         break;
     case PT_ERROR:
+        moderate_on_error(a, ev->code);
         on_error(a, ev, &w);
         break;
     case PT_HISTORY_END: {

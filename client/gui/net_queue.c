@@ -190,6 +190,28 @@ int net_priv(net_link *link, const char *nick, const char *text, uint8_t flags)
     return chat_line(link, PT_PRIV, NULL, nick, text, flags);
 }
 
+int net_kick(net_link *link, const char *nick, const char *reason)
+{
+    return request(link, PT_KICK, NULL, nick, NULL, reason);
+}
+
+int net_ban(net_link *link, const char *target, uint32_t seconds, const char *reason)
+{
+    proto_msg m;
+
+    memset(&m, 0, sizeof m);
+    m.type = PT_BAN;
+    m.duration = seconds;
+    m.target = opt_s(target);
+    m.text = opt_s(reason);
+    return queue_req(link, &m);
+}
+
+int net_oper(net_link *link, const char *password)
+{
+    return request(link, PT_OPER, NULL, NULL, NULL, password);
+}
+
 int net_history(net_link *link, const char *room, uint32_t count)
 {
     proto_msg m;

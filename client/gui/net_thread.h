@@ -93,6 +93,11 @@ int net_part(net_link *link, const char *room);
 /* flags: 0, or PROTO_FLAG_ACTION for an action (/me). */
 int net_say(net_link *link, const char *room, const char *text, uint8_t flags);
 int net_priv(net_link *link, const char *nick, const char *text, uint8_t flags);
+/* Operators: disconnect nick; ban a nick or address for seconds (0 = until lifted). */
+int net_kick(net_link *link, const char *nick, const char *reason);
+int net_ban(net_link *link, const char *target, uint32_t seconds, const char *reason);
+/* Asks for operator rights with the server's operator password. */
+int net_oper(net_link *link, const char *password);
 /* Asks for the room's newest count messages again (/history N). */
 int net_history(net_link *link, const char *room, uint32_t count);
 int net_nick(net_link *link, const char *nick);

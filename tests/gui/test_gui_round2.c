@@ -542,3 +542,91 @@ TEST(gui_status_bar_fits)
     test_server_clean(cfg.data_dir);
     gui_desktop_leave();
 }
+
+/* Waits for the BYE that ends c's connection (the library reports it as the connection's
+ * error); the code, or -1 if the connection did not end. */
+static int bye_code(pc_conn *c)
+{
+    proto_msg m;
+    DWORD start = GetTickCount();
+
+    while (GetTickCount() - start < WAIT_NET)
+        if (test_expect(c, PT_BYE, &m, 1000) == -1)
+            return pc_error_code(c);
+    return -1;
+}
+
+/* Selects the person at the top of the people list and picks letter from its menu; then
+ * fills in the Kick/Ban dialog that opens (title part) with reason and confirms it. */
+static int moderate_top_person(solo *s, HWND main, wchar_t letter, const wchar_t *title,
+                               const wchar_t *reason)
+{
+    HWND dlg;
+
+    gui_press_key(main, IDC_USERS, VK_HOME);
+    Sleep(300);
+    PostMessageW(main, WM_CONTEXTMENU, (WPARAM)GetDlgItem(main, IDC_USERS),
+                 MAKELPARAM(0xffff, 0xffff));
+    if (!pick_from_menu(&s->p, letter))
+        return 0;
+    dlg = gui_wait_window(&s->p, L"#32770", title, WAIT_UI);
+    if (!dlg)
+        return 0;
+    gui_set_text(dlg, IDC_MOD_REASON, reason);
+    if (letter == L'b')
+        gui_screenshot(dlg, L"shot-ban.bmp"); /* docs/screenshots/ban.png */
+    gui_click(dlg, IDOK);
+    return gui_wait_gone(dlg, WAIT_UI);
+}
+
+/* An operator (after /oper) kicks and bans from the person menu; a wrong password is said. */
+TEST(gui_kick_ban)
+{
+    solo s;
+    HWND main;
+    pc_conn *lena = NULL, *mia = NULL;
+
+    memset(&s, 0, sizeof s);
+    test_server_config(&s.cfg, "gui-kick");
+    snprintf(s.cfg.oper_password, sizeof s.cfg.oper_password, "opensesame");
+    REQUIRE(test_server_start(&s.ts, &s.cfg) == 0);
+    gui_desktop_enter(1280, 800);
+    wcscpy(s.key_name, L"gui-kick-key.txt");
+    {
+        wchar_t key_file[MAX_PATH];
+        write_key_file(s.key_name, TEST_SECRET, key_file, MAX_PATH);
+        main = connect_client(&s.p, &s.ts, L"nora", key_file, NULL);
+    }
+    NEED(main != NULL);
+    lena = lobby_voice(&s.ts, "lena", NULL);
+    mia = lobby_voice(&s.ts, "mia", NULL);
+    NEED(lena && mia);
+    CHECK(gui_wait_listview(main, IDC_USERS, L"mia", 1, WAIT_NET));
+    say_enter(main, L"/oper guess");
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"wrong operator password", WAIT_NET));
+    say_enter(main, L"/oper opensesame");
+    NEED(gui_wait_text(main, IDC_TRANSCRIPT, L"you are now a server operator", WAIT_NET));
+
+    /* lena is first in the list: Kick, with a reason she is told. */
+    NEED(moderate_top_person(&s, main, L'k', L"Kick lena", L"too loud"));
+    CHECK(bye_code(lena) == PC_KICKED && strstr(pc_error(lena), "too loud") != NULL);
+    CHECK(gui_wait_listview(main, IDC_USERS, L"lena", 0, WAIT_NET));
+    /* Then mia: Ban (for an hour, the first choice). */
+    NEED(moderate_top_person(&s, main, L'b', L"Ban mia", L"spam"));
+    CHECK(bye_code(mia) == PC_BANNED);
+    CHECK(gui_wait_listview(main, IDC_USERS, L"mia", 0, WAIT_NET));
+    /* The password typed is not in the message box's history. */
+    gui_press_key(main, IDC_INPUT, VK_UP);
+    Sleep(300);
+    {
+        wchar_t *t = gui_text(GetDlgItem(main, IDC_INPUT));
+        CHECK(t && !wcsstr(t, L"opensesame"));
+        free(t);
+    }
+done:
+    if (lena)
+        pc_close(lena);
+    if (mia)
+        pc_close(mia);
+    solo_end(&s);
+}

@@ -273,5 +273,6 @@
 #define IDS_BAN_WEEK 617
 #define IDS_BAN_FOREVER 618
 #define IDS_SYS_OPER_USAGE 619
+#define IDS_COMMAND_HINTS 620
 
 #endif

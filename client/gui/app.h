@@ -75,6 +75,7 @@ typedef struct app {
     HINSTANCE inst;
     HWND hwnd, tabs, topic, users_label, users, input, send, status;
     HWND jump;             /* "Newest messages" over the transcript while scrolled up */
+    HWND hint;             /* the command hint above the message box; NULL until first shown */
     HIMAGELIST tab_icons;  /* the person icon of private tabs */
     UINT dpi;
     HICON icon_big, icon_small, icon_warning;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "command_hint.h"
 #include "commands.h"
 #include "connection.h"
 #include "context_menu.h"
@@ -322,8 +323,12 @@ static void on_command(app *a, int id, int code)
             edit_topic(a);
         break;
     case IDC_INPUT:
-        if (code == EN_CHANGE)
+        if (code == EN_CHANGE) {
             input_update_count(a);
+            command_hint_update(a);
+        } else if (code == EN_KILLFOCUS) {
+            command_hint_hide(a);
+        }
         break;
     case IDC_JUMP_NEWEST:
         if (code == BN_CLICKED)
@@ -468,6 +473,7 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
          * pane to nothing and lose the transcripts' place. */
         if (wp != SIZE_MINIMIZED)
             layout_apply(a);
+        command_hint_hide(a);
         return TRUE;
     case WM_GETMINMAXINFO: {
         MINMAXINFO *mm = (MINMAXINFO *)lp;
@@ -500,6 +506,13 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
     case WM_SETTINGCHANGE:
         /* High contrast (SPI_SETHIGHCONTRAST) and the apps' dark mode ("ImmersiveColorSet"). */
         refresh_theme(a);
+        return FALSE;
+    case WM_CTLCOLORSTATIC: {
+        HBRUSH hint = command_hint_colours(a, (HWND)lp, (HDC)wp);
+        return hint ? (INT_PTR)hint : FALSE;
+    }
+    case WM_MOVE:
+        command_hint_hide(a); /* it would stay behind where the box was */
         return FALSE;
     case WM_CTLCOLOREDIT:
         if ((HWND)lp == a->input && a->input_brush) {

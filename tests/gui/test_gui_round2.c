@@ -630,3 +630,45 @@ done:
         pc_close(mia);
     solo_end(&s);
 }
+
+/* A visible window of p of class STATIC whose text contains part (the command hint), or
+ * NULL. */
+static HWND find_hint(const gui_proc *p, DWORD timeout_ms)
+{
+    return gui_wait_window(p, L"Static", L"/", timeout_ms);
+}
+
+/* Typing "/" shows the commands above the message box; more letters narrow them; a space
+ * (the command is chosen) or clearing the box hides the hint. */
+TEST(gui_command_hint)
+{
+    solo s;
+    HWND main = solo_start(&s, "gui-hint", L"nora"), hint;
+    wchar_t *text = NULL;
+    RECT hr, ir;
+
+    NEED(main != NULL);
+    SendMessageW(main, WM_NEXTDLGCTL, (WPARAM)GetDlgItem(main, IDC_INPUT), TRUE);
+    gui_type(main, IDC_INPUT, L"/");
+    hint = find_hint(&s.p, WAIT_UI);
+    NEED(hint != NULL);
+    text = gui_text(hint);
+    CHECK(text && wcsstr(text, L"/join ROOM") && wcsstr(text, L"/me ACTION") &&
+          wcsstr(text, L"/history"));
+    free(text);
+    GetWindowRect(hint, &hr);
+    GetWindowRect(GetDlgItem(main, IDC_INPUT), &ir);
+    CHECK(hr.bottom <= ir.top + 1 && hr.left == ir.left); /* just above the box */
+    gui_screenshot(main, L"shot-hint.bmp");
+    gui_type(main, IDC_INPUT, L"h");
+    Sleep(300);
+    text = gui_text(hint);
+    CHECK(text && wcsstr(text, L"/history") && wcsstr(text, L"/help") && !wcsstr(text, L"/join"));
+    free(text);
+    gui_type(main, IDC_INPUT, L"istory ");
+    Sleep(300);
+    CHECK(!IsWindowVisible(hint));
+    text = NULL;
+done:
+    solo_end(&s);
+}

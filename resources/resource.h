@@ -21,6 +21,9 @@
 #define IDD_TOPIC 207
 #define IDD_USERS 208
 #define IDD_MODERATE 209
+#define IDD_OPT_GENERAL 210
+#define IDD_OPT_NOTIFY 211
+#define IDD_OPT_APPEARANCE 212
 
 /* Main window controls. The transcript of the visible conversation carries IDC_TRANSCRIPT;
  * the hidden ones carry IDC_TRANSCRIPT_HIDDEN, so automation finds the one a person sees. */
@@ -84,6 +87,17 @@
 #define IDC_MOD_REASON 1216
 #define IDC_MOD_DURATION_LABEL 1217
 #define IDC_MOD_DURATION 1218
+#define IDC_OPT_SOUND 1219
+#define IDC_OPT_CONVS_LABEL 1220
+#define IDC_OPT_CONVS 1221
+#define IDC_OPT_N_ALL 1222
+#define IDC_OPT_N_MENTIONS 1223
+#define IDC_OPT_N_NONE 1224
+#define IDC_OPT_FONT_LABEL 1225
+#define IDC_OPT_FONT 1226
+#define IDC_OPT_SIZE_LABEL 1227
+#define IDC_OPT_SIZE 1228
+#define IDC_OPT_NO_CONVS 1229
 
 /* About dialog */
 #define IDC_ABOUT_ICON 1300
@@ -98,6 +112,7 @@
 #define IDM_DISCONNECT 40002
 #define IDM_USERS 40004
 #define IDM_RECONNECT_NOW 40005
+#define IDM_OPTIONS 40006
 #define IDM_EXIT 40003
 #define IDM_JOIN 40010
 #define IDM_LEAVE 40011
@@ -274,5 +289,6 @@
 #define IDS_BAN_FOREVER 618
 #define IDS_SYS_OPER_USAGE 619
 #define IDS_COMMAND_HINTS 620
+#define IDS_OPT_TITLE 621
 
 #endif

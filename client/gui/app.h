@@ -24,6 +24,9 @@
 #define NAME_MAX_W 80          /* room or nickname, UTF-16 units (room names are <= 64 bytes) */
 #define INPUT_HISTORY_MAX 100
 
+/* What a conversation's new messages notify of (balloon, flash, sound). */
+enum { NOTIFY_ALL = 0, NOTIFY_MENTIONS = 1, NOTIFY_NONE = 2 };
+
 /* One tab: a room, or a private conversation with one person. */
 typedef struct conv {
     int is_private;
@@ -35,7 +38,8 @@ typedef struct conv {
     int users_loading;   /* a USER_LIST in several frames is arriving: the first one clears */
     wchar_t topic[PROTO_TOPIC_MAX + 1]; /* a room's topic as the server last said it */
     unsigned replayed;   /* history lines shown since the last replay note (duplicates skipped) */
-    int muted;           /* no balloon, flash or sound, and not in the unread total */
+    int notify;          /* NOTIFY_ALL, NOTIFY_MENTIONS or NOTIFY_NONE ("muted": no balloon,
+                          * flash or sound, and not in the unread total) */
     int marked;          /* a "new messages" divider went in since the user last looked */
     int history_asked;   /* /history: its replay is shown even where the tab has it already */
 } conv;
@@ -93,6 +97,7 @@ typedef struct app {
     uint8_t cipher;
     int account;           /* the server uses accounts and we are logged in to one */
     int away;
+    int private_sound;     /* Options: a sound when a private message arrives */
     int oper;              /* /oper was accepted on this connection (a reconnect forgets it) */
     int oper_asked;        /* /oper sent: the server's next NOTICE or refusal answers it */
     wchar_t nick[NAME_MAX_W];

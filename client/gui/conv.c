@@ -48,7 +48,7 @@ static void tab_text(app *a, const conv *c, wchar_t *dst, size_t cap)
     wchar_t count[16];
 
     if (!c->unread) {
-        if (c->muted)
+        if (c->notify == NOTIFY_NONE)
             wstr_format_into(dst, cap, IDS_TAB_MUTED, c->name);
         else
             wstr_copy(dst, cap, c->name);
@@ -56,7 +56,7 @@ static void tab_text(app *a, const conv *c, wchar_t *dst, size_t cap)
     }
     _snwprintf(count, 16, L"%u", c->unread);
     count[15] = L'\0';
-    wstr_format_into(dst, cap, c->muted ? IDS_TAB_MUTED_UNREAD : IDS_TAB_UNREAD, c->name, count);
+    wstr_format_into(dst, cap, c->notify == NOTIFY_NONE ? IDS_TAB_MUTED_UNREAD : IDS_TAB_UNREAD, c->name, count);
     (void)a;
 }
 
@@ -128,7 +128,7 @@ conv *conv_open(app *a, const wchar_t *name, int is_private)
     a->convs = grown;
     c->is_private = is_private;
     wstr_copy(c->name, NAME_MAX_W, name);
-    c->muted = tab_strip_remembered_mute(c);
+    c->notify = tab_strip_remembered_notify(c);
     /* Right after the topic bar in z-order: screen readers name a control after the static
      * text before it, so the conversation is called "design — its topic". */
     c->transcript = transcript_create(a->hwnd, IDC_TRANSCRIPT_HIDDEN, a->topic, &a->theme);

@@ -19,6 +19,7 @@
 #include "events.h"
 #include "input.h"
 #include "layout.h"
+#include "options.h"
 #include "newest.h"
 #include "person_icon.h"
 #include "find.h"
@@ -155,6 +156,7 @@ static int init(HWND hwnd, const main_init *mi)
     a->msg_taskbar_created = RegisterWindowMessageW(L"TaskbarCreated");
     a->msg_close_request = RegisterWindowMessageW(PARLEY_CLOSE_MESSAGE);
     theme_load(&a->theme);
+    options_load(a);
     if (LoadIconMetric(NULL, IDI_WARNING, LIM_SMALL, &a->icon_warning) != S_OK)
         a->icon_warning = NULL;
     set_icons(a);
@@ -249,6 +251,9 @@ static void on_command(app *a, int id, int code)
             connection_disconnect(a);
             conv_line(a, NULL, TL_INFO, wstr_load(IDS_SYS_DISCONNECTED, text, 256));
         }
+        break;
+    case IDM_OPTIONS:
+        options_show(a);
         break;
     case IDM_RECONNECT_NOW:
         reconnect_now(a);
@@ -408,7 +413,7 @@ static void on_init_menu(app *a, HMENU menu)
     EnableMenuItem(menu, IDM_NEXT_TAB, menu_state(a->nconvs > 1));
     if (a->ctx_tab >= 0 && a->ctx_tab < a->nconvs)
         CheckMenuItem(menu, IDM_CTX_MUTE,
-                      MF_BYCOMMAND | (UINT)(a->convs[a->ctx_tab]->muted ? MF_CHECKED : MF_UNCHECKED));
+                      MF_BYCOMMAND | (UINT)(a->convs[a->ctx_tab]->notify == NOTIFY_NONE ? MF_CHECKED : MF_UNCHECKED));
     EnableMenuItem(menu, IDM_PREV_TAB, menu_state(a->nconvs > 1));
 }
 

@@ -42,11 +42,14 @@ static int is_me(app *a, const wchar_t *nick)
     return wcscmp(a->nick, nick) == 0;
 }
 
-static void tell(app *a, conv *c, const wchar_t *title, const wchar_t *text, int is_private)
+/* Counts the message as unread and notifies of it as c's setting says: everything, only what
+ * names us (private messages always do), or nothing. */
+static void tell(app *a, conv *c, const wchar_t *title, const wchar_t *text, int is_private,
+                 int mention)
 {
     conv_count_unread(a, c);
-    if (!c->muted)
-        notify_message(a->hwnd, &a->notify, title, text, is_private);
+    if (c->notify == NOTIFY_ALL || (c->notify == NOTIFY_MENTIONS && (mention || is_private)))
+        notify_message(a->hwnd, &a->notify, title, text, is_private, a->private_sound);
 }
 
 /* 1 if text names nick as a word of its own ("alice:", "@alice", "thanks alice!"), in any
@@ -101,7 +104,7 @@ static void on_msg(app *a, const net_event *ev, const wide_event *w)
     transcript_add_message(c->transcript, ev->time, w->nick, w->text, flags);
     if (!(flags & (TM_HISTORY | TM_OWN))) {
         wstr_format_into(title, 128, IDS_NOTIFY_ROOM, w->nick, w->room);
-        tell(a, c, title, w->text, 0);
+        tell(a, c, title, w->text, 0, (flags & TM_MENTION) != 0);
     }
 }
 
@@ -135,7 +138,7 @@ static void on_priv(app *a, const net_event *ev, const wide_event *w)
                                ((ev->flags & PROTO_FLAG_ACTION) ? TM_ACTION : 0));
     if (!mine) {
         wstr_format_into(title, 128, IDS_NOTIFY_PRIVATE, w->nick);
-        tell(a, c, title, w->text, 1);
+        tell(a, c, title, w->text, 1, 0);
     }
 }
 

@@ -30,7 +30,7 @@ static void with_unread(app *a, wchar_t *text, size_t cap)
 
     /* Muted conversations count in their tabs only. */
     for (i = 0; i < a->nconvs; i++)
-        if (!a->convs[i]->muted)
+        if (a->convs[i]->notify != NOTIFY_NONE)
             total += a->convs[i]->unread;
     if (!total)
         return;

@@ -1,8 +1,9 @@
 /* tab_strip.c — the tab strip beyond switching: a middle click closes the tab under the
  * mouse, as in browsers and other chat clients, and a tab can be muted. A muted conversation
  * still counts its unread messages in its tab but never flashes, chimes or shows a balloon,
- * and stays out of the unread total in the title. Muting is remembered under the profile's key
- * ("Muted", one DWORD value per conversation: "room:NAME" or "private:NICK"). */
+ * and stays out of the unread total in the title. What a conversation notifies of (all
+ * messages, mentions only, nothing = muted) is remembered under the profile's key ("Notify",
+ * one DWORD value per conversation, named "room:NAME" or "private:NICK"). */
 #include "tab_strip.h"
 
 #include <commctrl.h>
@@ -23,47 +24,54 @@ static void value_name(const conv *c, wchar_t *out, size_t cap)
     out[cap - 1] = L'\0';
 }
 
-static void muted_key_path(wchar_t *out, size_t cap)
+static void notify_key_path(wchar_t *out, size_t cap)
 {
-    _snwprintf(out, cap, L"%ls\\Muted", settings_key());
+    _snwprintf(out, cap, L"%ls\\Notify", settings_key());
     out[cap - 1] = L'\0';
 }
 
-int tab_strip_remembered_mute(const conv *c)
+int tab_strip_remembered_notify(const conv *c)
 {
     wchar_t path[256], name[NAME_MAX_W + 16];
     DWORD v = 0, size = sizeof v;
 
-    muted_key_path(path, 256);
+    notify_key_path(path, 256);
     value_name(c, name, sizeof name / sizeof name[0]);
-    return RegGetValueW(HKEY_CURRENT_USER, path, name, RRF_RT_REG_DWORD, NULL, &v, &size) ==
-               ERROR_SUCCESS && v != 0;
+    if (RegGetValueW(HKEY_CURRENT_USER, path, name, RRF_RT_REG_DWORD, NULL, &v, &size) !=
+            ERROR_SUCCESS || v > NOTIFY_NONE)
+        return NOTIFY_ALL;
+    return (int)v;
 }
 
 static void remember(const conv *c)
 {
     wchar_t path[256], name[NAME_MAX_W + 16];
-    DWORD one = 1;
+    DWORD level = (DWORD)c->notify;
     HKEY key;
 
-    muted_key_path(path, 256);
+    notify_key_path(path, 256);
     value_name(c, name, sizeof name / sizeof name[0]);
     if (RegCreateKeyExW(HKEY_CURRENT_USER, path, 0, NULL, 0, KEY_SET_VALUE, NULL, &key, NULL) !=
         ERROR_SUCCESS)
         return; /* it then lasts as long as the tab: nothing is lost but the memory */
-    if (c->muted)
-        RegSetValueExW(key, name, 0, REG_DWORD, (const BYTE *)&one, sizeof one);
+    if (c->notify != NOTIFY_ALL)
+        RegSetValueExW(key, name, 0, REG_DWORD, (const BYTE *)&level, sizeof level);
     else
         RegDeleteValueW(key, name);
     RegCloseKey(key);
 }
 
-void tab_strip_toggle_mute(app *a, conv *c)
+void tab_strip_set_notify(app *a, conv *c, int level)
 {
-    c->muted = !c->muted;
+    c->notify = level;
     remember(c);
     conv_refresh(a, c);
-    status_refresh(a); /* the unread total leaves the muted tab out */
+    status_refresh(a); /* the unread total leaves muted tabs out */
+}
+
+void tab_strip_toggle_mute(app *a, conv *c)
+{
+    tab_strip_set_notify(a, c, c->notify == NOTIFY_NONE ? NOTIFY_ALL : NOTIFY_NONE);
 }
 
 void tab_strip_close(app *a, int index)

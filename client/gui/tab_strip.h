@@ -1,5 +1,5 @@
-/* tab_strip.h — the tab strip beyond switching: a middle click closes a tab, and a tab can be
- * muted (remembered per conversation in the profile). */
+/* tab_strip.h — the tab strip beyond switching: a middle click closes a tab, and what a tab
+ * notifies of: all messages, mentions only, or nothing (muted), remembered per conversation. */
 #ifndef PARLEY_GUI_TAB_STRIP_H
 #define PARLEY_GUI_TAB_STRIP_H
 
@@ -10,9 +10,11 @@ int tab_strip_attach(app *a);
 void tab_strip_detach(app *a);
 /* Leaves the room (or closes the private conversation) of tab `index`. */
 void tab_strip_close(app *a, int index);
-/* Mutes or unmutes c and remembers it for the next time it is opened. */
+/* Sets what c notifies of (NOTIFY_ALL...) and remembers it for the next time it is opened. */
+void tab_strip_set_notify(app *a, conv *c, int level);
+/* Mutes (NOTIFY_NONE) or unmutes (NOTIFY_ALL) c, remembered likewise. */
 void tab_strip_toggle_mute(app *a, conv *c);
-/* 1 if c was muted when last open (the profile's Muted key). */
-int tab_strip_remembered_mute(const conv *c);
+/* What c notified of when last open (the profile's Notify key); NOTIFY_ALL if not said. */
+int tab_strip_remembered_notify(const conv *c);
 
 #endif

@@ -16,6 +16,8 @@
 #include "wstr.h"
 
 #define FONT_TWIPS 200        /* 10 pt: a little larger than the UI font, for reading */
+#define FONT_PT_MIN 6         /* TranscriptSize outside these is ignored */
+#define FONT_PT_MAX 36
 #define HANGING_TWIPS 600     /* wrapped lines start under the nickname, not the time */
 #define SPACE_AFTER_TWIPS 40
 #define MAX_LINES 5000        /* older lines go, so a long-running session stays light */
@@ -31,7 +33,7 @@ static const theme *theme_of(HWND t)
     return (const theme *)GetPropW(t, PROP_THEME);
 }
 
-static void ui_face(wchar_t *face, size_t cap)
+void transcript_face(wchar_t *face, size_t cap)
 {
     NONCLIENTMETRICSW ncm;
     DWORD size = (DWORD)(cap * sizeof *face);
@@ -57,6 +59,25 @@ static LONG twips_at(int twips, UINT dpi)
     return MulDiv(twips, (int)dpi, (int)dpi_system());
 }
 
+/* The conversation's font size: TranscriptSize (points) in the profile's key (Options), else
+ * 10 pt. */
+static int font_twips(void);
+
+int transcript_font_points(void)
+{
+    return font_twips() / 20;
+}
+
+static int font_twips(void)
+{
+    DWORD pt = 0, size = sizeof pt;
+
+    if (RegGetValueW(HKEY_CURRENT_USER, settings_key(), L"TranscriptSize", RRF_RT_REG_DWORD, NULL,
+                     &pt, &size) == ERROR_SUCCESS && pt >= FONT_PT_MIN && pt <= FONT_PT_MAX)
+        return (int)pt * 20;
+    return FONT_TWIPS;
+}
+
 void transcript_set_dpi(HWND t, UINT dpi)
 {
     WORD margin = (WORD)MulDiv(MARGIN_PX_96, (int)dpi, 96);
@@ -65,11 +86,13 @@ void transcript_set_dpi(HWND t, UINT dpi)
     CHARRANGE sel, all = {0, -1};
 
     SendMessageW(t, EM_SETMARGINS, EC_LEFTMARGIN | EC_RIGHTMARGIN, MAKELPARAM(margin, margin));
-    /* The size alone changes: colours, bold and links stay. */
+    /* Face and size alone change (Options may have chosen others): colours, bold and links
+     * stay. */
     memset(&cf, 0, sizeof cf);
     cf.cbSize = sizeof cf;
-    cf.dwMask = CFM_SIZE;
-    cf.yHeight = twips_at(FONT_TWIPS, dpi);
+    cf.dwMask = CFM_SIZE | CFM_FACE;
+    cf.yHeight = twips_at(font_twips(), dpi);
+    transcript_face(cf.szFaceName, LF_FACESIZE);
     SendMessageW(t, EM_SETCHARFORMAT, SCF_ALL, (LPARAM)&cf);
     memset(&pf, 0, sizeof pf);
     pf.cbSize = sizeof pf;
@@ -111,7 +134,7 @@ HWND transcript_create(HWND parent, int id, HWND after, const theme *th)
     cf.yHeight = FONT_TWIPS;
     cf.crTextColor = th->text;
     cf.bCharSet = DEFAULT_CHARSET;
-    ui_face(cf.szFaceName, LF_FACESIZE);
+    transcript_face(cf.szFaceName, LF_FACESIZE);
     SendMessageW(t, EM_SETCHARFORMAT, SCF_ALL, (LPARAM)&cf);
 
     memset(&pf, 0, sizeof pf);

@@ -45,7 +45,12 @@ void transcript_to_newest(HWND t);
 /* Appends a divider line (text, e.g. "New messages") and removes the previous one, so a
  * transcript has at most one. */
 void transcript_add_divider(HWND t, const wchar_t *text);
-/* Sets the margins for dpi (at creation, and after WM_DPICHANGED). */
+/* The conversation font's face (TranscriptFont in the profile, else the UI's) and size in
+ * points (TranscriptSize, else 10). */
+void transcript_face(wchar_t *face, size_t cap);
+int transcript_font_points(void);
+/* Sets the margins, and the font (face and size from the profile, see Options) and indents,
+ * for dpi: at creation, after WM_DPICHANGED and after Options changed the font. */
 void transcript_set_dpi(HWND t, UINT dpi);
 /* Destroys the transcript window and what was attached to it. */
 void transcript_destroy(HWND t);

@@ -2,6 +2,8 @@
  * middle click and muted; the "New messages" divider and the "Newest messages" button. */
 #include <windows.h>
 #include <richedit.h>
+#include <commctrl.h>
+#include <prsht.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,11 +193,11 @@ TEST(gui_tab_mute)
     CHECK(title && wcsncmp(title, L"nora on", 7) == 0);
     if (title && wcsncmp(title, L"nora on", 7) != 0)
         fprintf(stderr, "title: %ls\n", title);
-    CHECK(RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley\\Muted", L"room:lobby",
-                       RRF_RT_REG_DWORD, NULL, &v, &size) == ERROR_SUCCESS && v == 1);
+    CHECK(RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley\\Notify", L"room:lobby",
+                       RRF_RT_REG_DWORD, NULL, &v, &size) == ERROR_SUCCESS && v == 2);
 done:
     free(title);
-    RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Parley\\Muted");
+    RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Parley\\Notify");
     end_with_lena(&s, lena);
 }
 
@@ -670,5 +672,75 @@ TEST(gui_command_hint)
     CHECK(!IsWindowVisible(hint));
     text = NULL;
 done:
+    solo_end(&s);
+}
+
+/* The page in front of a property sheet of another process. */
+static HWND sheet_page(HWND sheet, int index)
+{
+    SendMessageW(sheet, PSM_SETCURSEL, (WPARAM)index, 0);
+    Sleep(200);
+    return (HWND)SendMessageW(sheet, PSM_GETCURRENTPAGEHWND, 0, 0);
+}
+
+/* Options: the sound for private messages off, the lobby muted from the Notifications page,
+ * a 14 pt conversation font; OK applies all three at once and remembers them. */
+TEST(gui_options)
+{
+    solo s;
+    HWND main = solo_start(&s, "gui-options", L"nora"), sheet, page;
+    DWORD v = 99, size = sizeof v;
+    LONG twips = 0;
+    LRESULT at;
+    wchar_t shot[32];
+    int i;
+
+    NEED(main != NULL);
+    say_enter(main, L"/join design");
+    NEED(wait_tabs(main, L"design", WAIT_NET));
+    gui_command(main, IDM_OPTIONS);
+    sheet = gui_wait_window(&s.p, L"#32770", L"Options", WAIT_UI);
+    NEED(sheet != NULL);
+    for (i = 0; i < 3; i++) {
+        sheet_page(sheet, i);
+        _snwprintf(shot, 32, L"shot-options-%d.bmp", i);
+        shot[31] = L'\0';
+        gui_screenshot(sheet, shot); /* docs/screenshots/options-*.png */
+    }
+    page = sheet_page(sheet, 0);
+    NEED(page != NULL);
+    CHECK(SendDlgItemMessageW(page, IDC_OPT_SOUND, BM_GETCHECK, 0, 0) == BST_CHECKED);
+    gui_click(page, IDC_OPT_SOUND);
+    page = sheet_page(sheet, 1);
+    NEED(page != NULL);
+    /* lobby is the first conversation: select it, then Nothing. */
+    SendDlgItemMessageW(page, IDC_OPT_CONVS, LB_SETCURSEL, 0, 0);
+    PostMessageW(page, WM_COMMAND, MAKEWPARAM(IDC_OPT_CONVS, LBN_SELCHANGE),
+                 (LPARAM)GetDlgItem(page, IDC_OPT_CONVS));
+    Sleep(200);
+    gui_click(page, IDC_OPT_N_NONE);
+    page = sheet_page(sheet, 2);
+    NEED(page != NULL);
+    at = SendDlgItemMessageW(page, IDC_OPT_SIZE, CB_GETCURSEL, 0, 0);
+    CHECK(at == 2); /* 10 pt, the default, is the third choice */
+    SendDlgItemMessageW(page, IDC_OPT_SIZE, CB_SETCURSEL, 5, 0); /* 14 */
+    gui_click(sheet, IDOK);
+    CHECK(gui_wait_gone(sheet, WAIT_UI));
+
+    CHECK(wait_tabs(main, L"lobby (muted)", WAIT_UI));
+    CHECK(RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"PrivateSound", RRF_RT_REG_DWORD,
+                       NULL, &v, &size) == ERROR_SUCCESS && v == 0);
+    size = sizeof v;
+    CHECK(RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley\\Notify", L"room:lobby",
+                       RRF_RT_REG_DWORD, NULL, &v, &size) == ERROR_SUCCESS && v == 2);
+    size = sizeof v;
+    CHECK(RegGetValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"TranscriptSize",
+                       RRF_RT_REG_DWORD, NULL, &v, &size) == ERROR_SUCCESS && v == 14);
+    CHECK(gui_richedit_height(GetDlgItem(main, IDC_TRANSCRIPT), 0, &twips) == 0 && twips == 280);
+done:
+    RegDeleteKeyValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"PrivateSound");
+    RegDeleteKeyValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"TranscriptSize");
+    RegDeleteKeyValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"TranscriptFont");
+    RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Parley\\Notify");
     solo_end(&s);
 }

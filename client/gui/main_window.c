@@ -492,6 +492,7 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
                      SWP_NOZORDER | SWP_NOACTIVATE);
         set_icons(a);
         set_tab_icons(a);
+        tab_strip_set_dpi(a);
         userlist_init(a->users, a->dpi);
         {
             int i;

@@ -1,4 +1,5 @@
-/* tab_strip.c — the tab strip beyond switching: a middle click closes the tab under the
+/* tab_strip.c — the tab strip beyond switching: each tab has a close button (an "×" drawn
+ * over its right end, in room the padding leaves), a middle click closes the tab under the
  * mouse, as in browsers and other chat clients, and a tab can be muted. A muted conversation
  * still counts its unread messages in its tab but never flashes, chimes or shows a balloon,
  * and stays out of the unread total in the title. What a conversation notifies of (all
@@ -17,6 +18,7 @@
 #include "status.h"
 
 #define SUBCLASS_ID 2
+#define CLOSE_96 14 /* the close button's side at 96 DPI */
 
 static void value_name(const conv *c, wchar_t *out, size_t cap)
 {
@@ -82,13 +84,95 @@ void tab_strip_close(app *a, int index)
     commands_leave(a);
 }
 
+/* The close button's side (pixels): the width of the "×" in the tab's font, with air. */
+static int close_size(app *a)
+{
+    return MulDiv(CLOSE_96, (int)a->dpi, 96);
+}
+
+/* Where tab i's close button is: at the right end of the tab, vertically centred. */
+static int close_rect(app *a, int i, RECT *out)
+{
+    RECT item;
+    int size = close_size(a);
+
+    if (!SendMessageW(a->tabs, TCM_GETITEMRECT, (WPARAM)i, (LPARAM)&item))
+        return 0;
+    out->right = item.right - MulDiv(3, (int)a->dpi, 96);
+    out->left = out->right - size;
+    out->top = item.top + (item.bottom - item.top - size) / 2;
+    out->bottom = out->top + size;
+    return 1;
+}
+
+/* The tab whose close button is at pt, or -1. */
+static int close_hit(app *a, POINT pt)
+{
+    RECT r;
+    int i, n = (int)SendMessageW(a->tabs, TCM_GETITEMCOUNT, 0, 0);
+
+    for (i = 0; i < n; i++)
+        if (close_rect(a, i, &r) && PtInRect(&r, pt))
+            return i;
+    return -1;
+}
+
+/* Draws an "×" on each tab, in the tab's font and the system's button text colour. */
+static void paint_closers(app *a, HWND hwnd)
+{
+    HDC dc = GetDC(hwnd);
+    HFONT font = (HFONT)SendMessageW(hwnd, WM_GETFONT, 0, 0), old = NULL;
+    int i, n = (int)SendMessageW(hwnd, TCM_GETITEMCOUNT, 0, 0);
+    RECT r;
+
+    if (!dc)
+        return;
+    if (font)
+        old = (HFONT)SelectObject(dc, font);
+    SetBkMode(dc, TRANSPARENT);
+    SetTextColor(dc, GetSysColor(COLOR_BTNTEXT));
+    for (i = 0; i < n; i++)
+        if (close_rect(a, i, &r))
+            DrawTextW(dc, L"\x00D7", 1, &r, DT_CENTER | DT_VCENTER | DT_SINGLELINE | DT_NOPREFIX);
+    if (old)
+        SelectObject(dc, old);
+    ReleaseDC(hwnd, dc);
+}
+
+void tab_strip_set_dpi(app *a)
+{
+    /* Room for the close button on the right (the padding is on both sides: the text stays
+     * centred). */
+    int pad = MulDiv(6, (int)a->dpi, 96) + close_size(a);
+
+    SendMessageW(a->tabs, TCM_SETPADDING, 0, MAKELPARAM(pad, MulDiv(3, (int)a->dpi, 96)));
+}
+
 static LRESULT CALLBACK tabs_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp, UINT_PTR id,
                                   DWORD_PTR data)
 {
     app *a = (app *)data;
     TCHITTESTINFO hit;
+    POINT pt;
+    LRESULT rc;
+    int i;
 
     (void)id;
+    if (msg == WM_PAINT) {
+        rc = DefSubclassProc(hwnd, msg, wp, lp);
+        paint_closers(a, hwnd);
+        return rc;
+    }
+    if (msg == WM_LBUTTONDOWN) {
+        pt.x = GET_X_LPARAM(lp);
+        pt.y = GET_Y_LPARAM(lp);
+        /* A click on the "×" closes that tab and does not select it first. */
+        i = close_hit(a, pt);
+        if (i >= 0) {
+            tab_strip_close(a, i);
+            return 0;
+        }
+    }
     if (msg == WM_MBUTTONUP) {
         hit.pt.x = GET_X_LPARAM(lp);
         hit.pt.y = GET_Y_LPARAM(lp);
@@ -101,6 +185,7 @@ static LRESULT CALLBACK tabs_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp, UIN
 
 int tab_strip_attach(app *a)
 {
+    tab_strip_set_dpi(a);
     return SetWindowSubclass(a->tabs, tabs_proc, SUBCLASS_ID, (DWORD_PTR)a) ? 0 : -1;
 }
 

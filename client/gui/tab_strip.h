@@ -1,10 +1,13 @@
-/* tab_strip.h — the tab strip beyond switching: a middle click closes a tab, and what a tab
- * notifies of: all messages, mentions only, or nothing (muted), remembered per conversation. */
+/* tab_strip.h — the tab strip beyond switching: a close button on each tab, a middle click
+ * closes a tab, and what a tab notifies of: all messages, mentions only, or nothing (muted),
+ * remembered per conversation. */
 #ifndef PARLEY_GUI_TAB_STRIP_H
 #define PARLEY_GUI_TAB_STRIP_H
 
 #include "app.h"
 
+/* Sizes the tabs' room for their close buttons for a->dpi (at start and after WM_DPICHANGED). */
+void tab_strip_set_dpi(app *a);
 /* Subclasses the tab control; 0 or -1. */
 int tab_strip_attach(app *a);
 void tab_strip_detach(app *a);

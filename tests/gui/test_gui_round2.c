@@ -744,3 +744,45 @@ done:
     RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Parley\\Notify");
     solo_end(&s);
 }
+
+/* A left click at the right end of a tab, where its "×" is. */
+static void click_tab_close(HWND tabs, int i)
+{
+    RECT r;
+    LPARAM at;
+
+    if (gui_tab_rect(tabs, i, &r) != 0)
+        return;
+    at = MAKELPARAM(r.right - 10, (r.top + r.bottom) / 2);
+    PostMessageW(tabs, WM_LBUTTONDOWN, MK_LBUTTON, at);
+    PostMessageW(tabs, WM_LBUTTONUP, 0, at);
+}
+
+/* Each tab has a close button: a click on it closes that tab (a click elsewhere on the tab
+ * only selects it). */
+TEST(gui_tab_close_button)
+{
+    solo s;
+    pc_conn *lena;
+    HWND main = nora_in_two_rooms(&s, "gui-tabclose", &lena), tabs;
+    RECT r;
+    LPARAM mid;
+
+    NEED(main != NULL);
+    tabs = GetDlgItem(main, IDC_TABS);
+    gui_screenshot(main, L"shot-tabs.bmp");
+    /* A click in the middle of the lobby tab selects it and closes nothing. */
+    NEED(gui_tab_rect(tabs, 0, &r) == 0);
+    mid = MAKELPARAM((r.left + r.right) / 2 - 8, (r.top + r.bottom) / 2);
+    PostMessageW(tabs, WM_LBUTTONDOWN, MK_LBUTTON, mid);
+    PostMessageW(tabs, WM_LBUTTONUP, 0, mid);
+    Sleep(500);
+    CHECK(SendMessageW(tabs, TCM_GETCURSEL, 0, 0) == 0);
+    CHECK(wait_tabs(main, L"design", 0) && wait_tabs(main, L"lobby", 0));
+    /* The "×" of design closes design. */
+    click_tab_close(tabs, 1);
+    CHECK(wait_no_tab(main, L"design", WAIT_NET));
+    CHECK(wait_tabs(main, L"lobby", 0));
+done:
+    end_with_lena(&s, lena);
+}

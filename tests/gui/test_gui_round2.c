@@ -1,5 +1,7 @@
-/* test_gui_round2.c — parley.exe's second round (issue 13): Reconnect now; tabs closed by a
- * middle click and muted; the "New messages" divider and the "Newest messages" button. */
+/* test_gui_round2.c — parley.exe's second round (issue 13): Reconnect now; tabs (close button,
+ * middle click, mute); the "New messages" divider and the "Newest messages" button; /me and
+ * /history; fonts after WM_DPICHANGED; trimming whole messages; batches drawn once; the
+ * status bar at 96 and 144 DPI; Kick and Ban; the command hint; Options. */
 #include <windows.h>
 #include <richedit.h>
 #include <commctrl.h>
@@ -783,6 +785,52 @@ TEST(gui_tab_close_button)
     click_tab_close(tabs, 1);
     CHECK(wait_no_tab(main, L"design", WAIT_NET));
     CHECK(wait_tabs(main, L"lobby", 0));
+done:
+    end_with_lena(&s, lena);
+}
+
+/* A big batch of events (here 400 messages that queued up while parley.exe's UI thread was
+ * held) is applied with the conversation's redrawing off: WM_SETREDRAW FALSE clears the
+ * window's WS_VISIBLE style (DefWindowProc) until redrawing is on again, which this test sees
+ * by watching the style while the batch is applied. */
+TEST(gui_batch_redraw_off)
+{
+    solo s;
+    pc_conn *lena = NULL;
+    HWND main = solo_start(&s, "gui-redraw", L"nora"), re;
+    char line[64];
+    int i, hidden = 0, visible_after;
+    DWORD start;
+    proto_msg m;
+
+    NEED(main != NULL);
+    lena = lobby_voice(&s.ts, "lena", NULL);
+    NEED(lena != NULL);
+    NEED(gui_wait_listview(main, IDC_USERS, L"lena", 1, WAIT_NET));
+    re = GetDlgItem(main, IDC_TRANSCRIPT);
+    NEED(re != NULL);
+    NEED(SuspendThread(s.p.pi.hThread) != (DWORD)-1);
+    for (i = 1; i <= 400; i++) {
+        snprintf(line, sizeof line, "batch line %03d", i);
+        pc_say(lena, "lobby", line, 0);
+    }
+    test_expect_text(lena, "batch line 400", &m, 10000);
+    drain(lena);
+    Sleep(500); /* the network thread (not held) copies them into the UI's queue */
+    ResumeThread(s.p.pi.hThread);
+    start = GetTickCount();
+    /* Only the style is read while the batch runs: a message to the busy UI thread would
+     * wait until the batch is done. */
+    while (GetTickCount() - start < 5000 && !hidden)
+        if (!(GetWindowLongW(re, GWL_STYLE) & WS_VISIBLE))
+            hidden = 1;
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"batch line 400", WAIT_NET));
+    visible_after = (GetWindowLongW(re, GWL_STYLE) & WS_VISIBLE) != 0;
+    fprintf(stderr, "redrawing off seen during the batch: %d; visible after: %d\n", hidden,
+            visible_after);
+    CHECK(hidden);
+    CHECK(visible_after);
+    CHECK(transcript_pinned(main, "after the batch"));
 done:
     end_with_lena(&s, lena);
 }

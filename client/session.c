@@ -62,6 +62,7 @@ struct pcs_session {
     pcs_req *q_head, *q_tail;
     int quit_req;
     uint64_t quit_at;
+    int redial_req;         /* pcs_redial_now: the wait for the next dial ends early */
     char nick[PROTO_NICK_MAX + 1];
     room_mark rooms[PCS_ROOMS_MAX];
     size_t nrooms;
@@ -407,6 +408,14 @@ void pcs_quit(pcs_session *s, const char *reason)
         if (s->state == PCS_CONNECTED)
             pc_quit(s->conn, reason && *reason ? reason : "leaving");
     }
+    mutex_unlock(s->lock);
+}
+
+void pcs_redial_now(pcs_session *s)
+{
+    mutex_lock(s->lock);
+    if (s->state == PCS_WAITING && !s->quit_req)
+        s->redial_req = 1;
     mutex_unlock(s->lock);
 }
 
@@ -1094,11 +1103,13 @@ int pcs_poll(pcs_session *s, uint32_t timeout_ms)
         uint64_t now = sys_mono_ms(), left = deadline > now ? deadline - now : 0;
         uint32_t wait = left < s->slice_ms ? (uint32_t)left : s->slice_ms;
         pcs_state st;
-        int quitting;
+        int quitting, redial;
 
         mutex_lock(s->lock);
         st = s->state;
         quitting = s->quit_req;
+        redial = s->redial_req;
+        s->redial_req = 0;
         mutex_unlock(s->lock);
         if (st == PCS_ENDED)
             return 0;
@@ -1111,7 +1122,7 @@ int pcs_poll(pcs_session *s, uint32_t timeout_ms)
             dial(s);
             break;
         case PCS_WAITING:
-            if (now >= s->wake_at) {
+            if (redial || now >= s->wake_at) {
                 dial(s);
             } else {
                 uint64_t until = s->wake_at - now;

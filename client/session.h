@@ -125,6 +125,11 @@ void pcs_run(pcs_session *s);
  * DISCONNECTED with PC_QUIT within about a second and returns. Any thread; idempotent. */
 void pcs_quit(pcs_session *s, const char *reason);
 
+/* While waiting to redial after a loss (PCS_WAITING), dials at once instead of waiting out
+ * the backoff; the driver notices within a slice (slice_ms). Does nothing in any other state.
+ * Any thread. */
+void pcs_redial_now(pcs_session *s);
+
 /* Frees everything, wiping the secret. Only when no thread drives or uses s any more. */
 void pcs_free(pcs_session *s);
 

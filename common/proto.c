@@ -148,11 +148,11 @@ static const msg_layout layouts[] = {
     /* Both directions carry the nick so that the layout does not depend on who sent the
      * frame (the decoder cannot know); a client sends it empty and the server ignores it. */
     {PT_TOPIC, 0, 0, LINE_TEXT(PROTO_TOPIC_MAX), {F_ROOM, F_NICK, F_TEXT}},
-    {PT_SAY, 0, 0, CHAT_TEXT, {F_TAG, F_ROOM, F_TEXT}},
-    {PT_MSG, PROTO_FLAG_HISTORY, 0, CHAT_TEXT,
+    {PT_SAY, PROTO_FLAG_ACTION, 0, CHAT_TEXT, {F_TAG, F_ROOM, F_TEXT, F_FLAGS}},
+    {PT_MSG, PROTO_FLAG_HISTORY | PROTO_FLAG_ACTION, 0, CHAT_TEXT,
      {F_ID, F_TIME, F_FLAGS, F_TAG, F_ROOM, F_NICK, F_TEXT}},
-    {PT_PRIV, 0, PROTO_NICK_MAX, CHAT_TEXT, {F_TAG, F_TARGET, F_TEXT}},
-    {PT_PRIV_MSG, PROTO_FLAG_HISTORY | PROTO_FLAG_OFFLINE, PROTO_NICK_MAX, CHAT_TEXT,
+    {PT_PRIV, PROTO_FLAG_ACTION, PROTO_NICK_MAX, CHAT_TEXT, {F_TAG, F_TARGET, F_TEXT, F_FLAGS}},
+    {PT_PRIV_MSG, PROTO_FLAG_HISTORY | PROTO_FLAG_OFFLINE | PROTO_FLAG_ACTION, PROTO_NICK_MAX, CHAT_TEXT,
      {F_ID, F_TIME, F_FLAGS, F_TAG, F_NICK, F_TARGET, F_TEXT}},
     {PT_USERS, 0, 0, NO_TEXT, {F_ROOM}},
     {PT_USER_LIST, PROTO_FLAG_MORE, 0, NO_TEXT, {F_FLAGS, F_ROOM, F_LIST}},

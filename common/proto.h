@@ -161,6 +161,8 @@ typedef enum proto_roll_state {
                                  * PT_ROLL_LIST: news of the listed recipients' states */
 #define PROTO_FLAG_OFFLINE 0x08 /* PT_PRIV_MSG: it waited in the mailbox (recipient offline) */
 #define PROTO_FLAG_NO_RECEIPTS 0x10 /* PT_PRIV_PREFS: send no read receipts for my reading */
+#define PROTO_FLAG_ACTION 0x20  /* PT_SAY / PT_PRIV / PT_MSG / PT_PRIV_MSG: an action ("/me
+                                 * waves": shown as "* nick waves"); the server passes it on */
 
 /* Error and bye codes (PT_ERROR, PT_BYE). Codes below 100 end the connection. */
 typedef enum proto_code {

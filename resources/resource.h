@@ -24,6 +24,10 @@
 #define IDD_ALERT 209
 #define IDD_ROLL 210
 #define IDD_SEARCH 209
+#define IDD_MODERATE 209
+#define IDD_OPT_GENERAL 210
+#define IDD_OPT_NOTIFY 211
+#define IDD_OPT_APPEARANCE 212
 
 /* Main window controls. The transcript of the visible conversation carries IDC_TRANSCRIPT;
  * the hidden ones carry IDC_TRANSCRIPT_HIDDEN, so automation finds the one a person sees. */
@@ -42,6 +46,7 @@
 #define IDC_WELCOME_CONNECT 1012
 #define IDC_RECENT 1013
 #define IDC_RECENT_LABEL 1014
+#define IDC_JUMP_NEWEST 1015
 
 /* Connect dialog */
 #define IDC_SERVER_LABEL 1100
@@ -104,6 +109,21 @@
 #define IDC_ALERT_ACK 1402
 #define IDC_ROLL_SUMMARY 1403
 #define IDC_ROLL_LIST 1404
+#define IDC_MOD_REASON_LABEL 1215
+#define IDC_MOD_REASON 1216
+#define IDC_MOD_DURATION_LABEL 1217
+#define IDC_MOD_DURATION 1218
+#define IDC_OPT_SOUND 1219
+#define IDC_OPT_CONVS_LABEL 1220
+#define IDC_OPT_CONVS 1221
+#define IDC_OPT_N_ALL 1222
+#define IDC_OPT_N_MENTIONS 1223
+#define IDC_OPT_N_NONE 1224
+#define IDC_OPT_FONT_LABEL 1225
+#define IDC_OPT_FONT 1226
+#define IDC_OPT_SIZE_LABEL 1227
+#define IDC_OPT_SIZE 1228
+#define IDC_OPT_NO_CONVS 1229
 
 /* About dialog */
 #define IDC_ABOUT_ICON 1300
@@ -118,6 +138,8 @@
 #define IDM_DISCONNECT 40002
 #define IDM_USERS 40004
 #define IDM_PASSWORD 40060
+#define IDM_RECONNECT_NOW 40005
+#define IDM_OPTIONS 40006
 #define IDM_EXIT 40003
 #define IDM_JOIN 40010
 #define IDM_LEAVE 40011
@@ -136,6 +158,9 @@
 #define IDM_CTX_CLOSE_TAB 40052
 #define IDM_CTX_COPY 40053
 #define IDM_CTX_SELECT_ALL 40054
+#define IDM_CTX_MUTE 40055
+#define IDM_CTX_KICK 40056
+#define IDM_CTX_BAN 40057
 #define IDM_TRAY_OPEN 40040
 
 /* Strings: application and main window */
@@ -220,6 +245,9 @@
 #define IDS_SYS_MODE_ACCOUNT 244
 #define IDS_SYS_USERS_ENTRY 245
 #define IDS_SYS_USERS_NO_ROOM 246
+#define IDS_SYS_ME_USAGE 247
+#define IDS_SYS_HISTORY_USAGE 248
+#define IDS_SYS_HISTORY_NO_ROOM 249
 #define IDS_UNREAD_PREFIX 242
 
 /* Strings: errors and prompts */
@@ -263,6 +291,9 @@
 #define IDS_NOTIFY_PRIVATE 501
 #define IDS_TRAY_TIP 502
 #define IDS_TRAY_TIP_CONNECTED 503
+#define IDS_TAB_MUTED 504
+#define IDS_TAB_MUTED_UNREAD 505
+#define IDS_NEW_MESSAGES 506
 
 /* Strings: the Users dialog (account administration) */
 #define IDS_ACCT_DISABLE 600
@@ -316,5 +347,16 @@
 #define IDS_SEARCH_COL_TEXT 619
 #define IDS_SEARCH_REFUSED 620
 #define IDS_SEARCH_CONTEXT 621
+#define IDS_MOD_KICK_TITLE 611
+#define IDS_MOD_BAN_TITLE 612
+#define IDS_MOD_KICK_BUTTON 613
+#define IDS_MOD_BAN_BUTTON 614
+#define IDS_BAN_HOUR 615
+#define IDS_BAN_DAY 616
+#define IDS_BAN_WEEK 617
+#define IDS_BAN_FOREVER 618
+#define IDS_SYS_OPER_USAGE 619
+#define IDS_COMMAND_HINTS 620
+#define IDS_OPT_TITLE 621
 
 #endif

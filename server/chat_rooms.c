@@ -296,7 +296,7 @@ static int replay_one(void *user, const history_msg *h)
 {
     replay_ctx *x = user;
     proto_msg m;
-    msg_of(&m, h, h->room, PROTO_FLAG_HISTORY, 0);
+    msg_of(&m, h, h->room, PROTO_FLAG_HISTORY | (h->flags & PROTO_FLAG_ACTION), 0);
     if (session_send(x->s, &m) != 0)
         return 1;
     x->count++;
@@ -501,8 +501,9 @@ void rooms_on_say(session *s, const proto_msg *m)
     /* Written to the journal (by its writer thread, off the core lock) before anyone, the
      * sender included, sees it: the echo to the sender is the acknowledgement. Delivery
      * happens in rooms_deliver once the writer is done. */
-    switch (history_submit(c->hist, r->name, s->nick, text, now, 0, m->tag, s, &id, err,
-                           sizeof err)) {
+    /* The action flag (/me) is the sender's, kept in the journal with the message. */
+    switch (history_submit(c->hist, r->name, s->nick, text, now, m->flags & PROTO_FLAG_ACTION,
+                           m->tag, s, &id, err, sizeof err)) {
     case 0:
         s->writes_pending++; /* its other requests wait for this write (may_go_on) */
         return;
@@ -517,6 +518,7 @@ void rooms_on_say(session *s, const proto_msg *m)
     out.type = PT_MSG;
     out.id = id;
     out.time = now;
+    out.flags = m->flags & PROTO_FLAG_ACTION;
     out.tag = m->tag;
     out.room = proto_s(r->name);
     out.nick = proto_s(s->nick);
@@ -547,7 +549,7 @@ static void deliver_written(void *user, const history_msg *h, uint32_t tag, void
     }
     chat_search_add(c, h); /* in the history now, so search may find it */
     if (r) { /* else everyone left meanwhile */
-        msg_of(&out, h, r->name, 0, tag);
+        msg_of(&out, h, r->name, h->flags & PROTO_FLAG_ACTION, tag);
         room_fanout(c, r, &out);
     }
     if (sender && --sender->writes_pending == 0)

@@ -130,6 +130,7 @@ void users_on_priv(session *s, const proto_msg *m)
     }
     out.time = sys_wall_ms();
     out.tag = m->tag;
+    out.flags = m->flags & PROTO_FLAG_ACTION; /* "/me" in a private conversation */
     out.nick = proto_s(s->nick);
     out.target = proto_s(t->nick);
     out.text = m->text;

@@ -336,6 +336,72 @@ TEST(history_replayed_on_join_and_after_restart)
     finish(&ts);
 }
 
+/* A SAY or PRIV carrying ACTION (0x20, "/me waves"). */
+static int send_action(pc_conn *c, uint8_t type, const char *to, const char *text)
+{
+    proto_msg m;
+
+    memset(&m, 0, sizeof m);
+    m.type = type;
+    if (type == PT_SAY)
+        m.room = proto_s(to);
+    else
+        m.target = proto_s(to);
+    m.text = proto_s(text);
+    m.flags = PROTO_FLAG_ACTION;
+    return pc_send(c, &m);
+}
+
+/* The action flag of /me passes through the server: live to everyone in the room and back to
+ * the sender, in private messages, and in history replays, also after a restart (it is kept
+ * in the journal). A plain message after it does not carry it. */
+TEST(action_flag_passes_through)
+{
+    test_server ts;
+    server_config cfg;
+    pc_conn *a, *b, *c;
+    proto_msg m;
+
+    test_server_config(&cfg, "action");
+    REQUIRE(start(&ts, "action", &cfg) == 0);
+    a = test_connect(&ts, "alice", NULL, 0);
+    b = test_connect(&ts, "bob", NULL, 0);
+    REQUIRE(a && b);
+    test_settle(a);
+    test_settle(b);
+    CHECK(send_action(a, PT_SAY, "lobby", "waves") == 0);
+    CHECK(test_expect_text(b, "waves", &m, WAIT) == 1);
+    CHECK_EQ_INT(m.flags, PROTO_FLAG_ACTION);
+    CHECK(test_expect_text(a, "waves", &m, WAIT) == 1);
+    CHECK_EQ_INT(m.flags, PROTO_FLAG_ACTION);
+    CHECK(pc_say(a, "lobby", "plain words", 0) == 0);
+    CHECK(test_expect_text(b, "plain words", &m, WAIT) == 1);
+    CHECK_EQ_INT(m.flags, 0);
+    CHECK(send_action(a, PT_PRIV, "bob", "nods at you") == 0);
+    CHECK(test_expect(b, PT_PRIV_MSG, &m, WAIT) == 1);
+    CHECK(str_is(m.text, "nods at you") && m.flags == PROTO_FLAG_ACTION);
+    CHECK(test_expect(a, PT_PRIV_MSG, &m, WAIT) == 1);
+    CHECK(str_is(m.text, "nods at you") && m.flags == PROTO_FLAG_ACTION);
+    c = test_connect(&ts, "carol", NULL, 0);
+    REQUIRE(c);
+    CHECK(test_expect_text(c, "waves", &m, WAIT) == 1);
+    CHECK_EQ_INT(m.flags, PROTO_FLAG_HISTORY | PROTO_FLAG_ACTION);
+    CHECK(test_expect_text(c, "plain words", &m, WAIT) == 1);
+    CHECK_EQ_INT(m.flags, PROTO_FLAG_HISTORY);
+    pc_close(a);
+    pc_close(b);
+    pc_close(c);
+    test_server_stop(&ts);
+
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    c = test_connect(&ts, "carol", NULL, 0);
+    REQUIRE(c);
+    CHECK(test_expect_text(c, "waves", &m, WAIT) == 1);
+    CHECK_EQ_INT(m.flags, PROTO_FLAG_HISTORY | PROTO_FLAG_ACTION);
+    pc_close(c);
+    finish(&ts);
+}
+
 TEST(history_request_after_id)
 {
     test_server ts;

@@ -54,6 +54,12 @@ TEST(cli_parses_commands)
     CHECK(c.a_len == 3 && strncmp(c.a, "dev", 3) == 0);
     CHECK_EQ_STR(c.b, "see you later");
     CHECK_EQ_STR(c.whole, "dev see you later");
+    c = parse("/me waves at everyone");
+    CHECK_EQ_INT(c.kind, CLI_CMD_ME);
+    CHECK_EQ_STR(c.a, "waves at everyone");
+    c = parse("/me");
+    CHECK_EQ_INT(c.kind, CLI_CMD_BAD);
+    CHECK(strstr(c.error, "/me ACTION") != NULL);
     c = parse("/part");
     CHECK_EQ_INT(c.kind, CLI_CMD_PART);
     CHECK_EQ_INT(c.a_len, 0);
@@ -312,6 +318,14 @@ TEST(cli_interactive_format_is_readable)
     m = msg_of(PT_PRIV_MSG, "", "bob", "psst back");
     m.target = proto_s("alice");
     CHECK(strstr(show_msg(&f, &m), "*bob* psst back") != NULL);
+    /* Actions (/me): "* nick text", in a room and in private. */
+    m = msg_of(PT_MSG, "lobby", "bob", "waves");
+    m.flags = PROTO_FLAG_ACTION;
+    CHECK(strstr(show_msg(&f, &m), "] * bob waves\n") != NULL);
+    m = msg_of(PT_PRIV_MSG, "", "bob", "nods");
+    m.target = proto_s("alice");
+    m.flags = PROTO_FLAG_ACTION;
+    CHECK(strstr(show_msg(&f, &m), "*bob* * bob nods\n") != NULL);
     m = msg_of(PT_ERROR, "", "", "the nickname bob is taken");
     m.code = PC_NICK_TAKEN;
     CHECK(strstr(show_msg(&f, &m), "error: nickname taken (the nickname bob is taken)") != NULL);

@@ -75,7 +75,8 @@ typedef enum cli_cmd_kind {
     CLI_CMD_PASSWD,   /* change the account's password: asked for, never on the line */
     CLI_CMD_BAD,      /* error says why */
     CLI_CMD_ACK,      /* id = the alert (0 = the latest one shown) */
-    CLI_CMD_ROLL      /* id = the alert */
+    CLI_CMD_ROLL,     /* id = the alert */
+    CLI_CMD_ME        /* a = the action ("/me waves"), said in the current room */
 } cli_cmd_kind;
 
 typedef struct cli_cmd {

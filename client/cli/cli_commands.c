@@ -63,7 +63,7 @@ static const cmd_name commands[] = {
     {"help", CLI_CMD_HELP},     {"?", CLI_CMD_HELP},       {"passwd", CLI_CMD_PASSWD},
     {"password", CLI_CMD_PASSWD}, {"read", CLI_CMD_READ},   {"receipts", CLI_CMD_RECEIPTS},
     {"ack", CLI_CMD_ACK},       {"roll", CLI_CMD_ROLL},    {"search", CLI_CMD_SEARCH},
-    {"more", CLI_CMD_MORE},
+    {"more", CLI_CMD_MORE},     {"me", CLI_CMD_ME},
 };
 
 static int name_is_ci(const char *a, const char *b)
@@ -139,6 +139,11 @@ void cli_parse(char *line, cli_cmd *c)
         c->a = rest;
         if (!*c->a)
             bad(c, "usage: /topic TEXT");
+        break;
+    case CLI_CMD_ME:
+        c->a = rest;
+        if (!*c->a)
+            bad(c, "usage: /me ACTION (shows as: * you ACTION)");
         break;
     case CLI_CMD_USERS:
         c->a = cut_word(&rest);
@@ -235,6 +240,7 @@ const char *cli_help_text(void)
            "  /join ROOM            join a room and make it the current one\n"
            "  /part [ROOM] [REASON] leave a room (the current one if none is named)\n"
            "  /msg NICK TEXT        private message\n"
+           "  /me ACTION            an action in the current room: * you ACTION\n"
            "  /nick NEWNICK         change your nickname\n"
            "  /away [TEXT]          mark yourself away; /back to return\n"
            "  /topic TEXT           set the current room's topic\n"

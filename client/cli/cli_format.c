@@ -531,9 +531,10 @@ static void human_message(cli_format *f, const proto_msg *m, uint64_t now, buf *
             put_raw(out, m->room);
             put(out, "] ");
         }
-        put(out, "<");
+        /* An action (/me) reads as a sentence about its author. */
+        put(out, m->flags & PROTO_FLAG_ACTION ? "* " : "<");
         put_raw(out, m->nick);
-        put(out, "> ");
+        put(out, m->flags & PROTO_FLAG_ACTION ? " " : "> ");
         put_raw(out, m->text);
         put(out, "\n");
         return;
@@ -551,6 +552,11 @@ static void human_message(cli_format *f, const proto_msg *m, uint64_t now, buf *
             put(out, "[while you were offline] ");
         else if (m->flags & PROTO_FLAG_HISTORY)
             put(out, "[earlier] ");
+        if (m->flags & PROTO_FLAG_ACTION) {
+            put(out, "* ");
+            put_raw(out, m->nick);
+            put(out, " ");
+        }
         put_raw(out, m->text);
         put(out, "\n");
         return;

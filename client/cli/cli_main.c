@@ -353,6 +353,7 @@ static int run_line(cli *c, char *line, char *quit_reason, size_t quit_size)
         mutex_unlock(c->lock);
         break;
     case CLI_CMD_SAY:
+    case CLI_CMD_ME:
         if (!room[0]) {
             say_local(c, "NO_ROOM", "you are in no room: /join ROOM first");
             break;
@@ -361,6 +362,7 @@ static int run_line(cli *c, char *line, char *quit_reason, size_t quit_size)
         m.type = PT_SAY;
         m.room = proto_s(room);
         m.text = proto_s(cmd.a);
+        m.flags = cmd.kind == CLI_CMD_ME ? PROTO_FLAG_ACTION : 0;
         if (pcs_send(c->s, &m, err, sizeof err) < 0)
             say_local(c, "LOCAL", err);
         break;

@@ -21,9 +21,13 @@
 #define WM_APP_ROOMS (WM_APP + 4)      /* to the Join dialog: lParam, a PT_ROOM_LIST net_event */
 #define WM_APP_SEARCH (WM_APP + 5)     /* to the Search dialog: lParam, a SEARCH_HIT, SEARCH_END
                                         * or ERROR net_event answering its search */
+#define WM_APP_NEWEST (WM_APP + 5)     /* the transcript scrolled: show or hide "Newest messages" */
 
 #define NAME_MAX_W 80          /* room or nickname, UTF-16 units (room names are <= 64 bytes) */
 #define INPUT_HISTORY_MAX 100
+
+/* What a conversation's new messages notify of (balloon, flash, sound). */
+enum { NOTIFY_ALL = 0, NOTIFY_MENTIONS = 1, NOTIFY_NONE = 2 };
 
 /* One tab: a room, or a private conversation with one person. */
 typedef struct conv {
@@ -44,6 +48,10 @@ typedef struct conv {
     uint64_t reported;   /* we told the server we have read up to this id */
     uint64_t jump_id;    /* a search result to show: its history was asked for, so replayed
                           * messages up to this id are shown even if older than last_id */
+    int notify;          /* NOTIFY_ALL, NOTIFY_MENTIONS or NOTIFY_NONE ("muted": no balloon,
+                          * flash or sound, and not in the unread total) */
+    int marked;          /* a "new messages" divider went in since the user last looked */
+    int history_asked;   /* /history: its replay is shown even where the tab has it already */
 } conv;
 
 typedef enum conn_state {
@@ -80,6 +88,8 @@ typedef struct find_state {
 typedef struct app {
     HINSTANCE inst;
     HWND hwnd, tabs, topic, users_label, users, input, send, status;
+    HWND jump;             /* "Newest messages" over the transcript while scrolled up */
+    HWND hint;             /* the command hint above the message box; NULL until first shown */
     HIMAGELIST tab_icons;  /* the person icon of private tabs */
     UINT dpi;
     HICON icon_big, icon_small, icon_warning;
@@ -97,6 +107,9 @@ typedef struct app {
     uint8_t cipher;
     int account;           /* the server uses accounts and we are logged in to one */
     int away;
+    int private_sound;     /* Options: a sound when a private message arrives */
+    int oper;              /* /oper was accepted on this connection (a reconnect forgets it) */
+    int oper_asked;        /* /oper sent: the server's next NOTICE or refusal answers it */
     wchar_t nick[NAME_MAX_W];
     uint32_t rtt_ms;
     int has_rtt;

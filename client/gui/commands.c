@@ -9,9 +9,13 @@
 
 #include "alert_window.h"
 #include "conv.h"
+#include "moderate.h"
 #include "resource.h"
 #include "status.h"
 #include "wstr.h"
+
+#define HISTORY_DEFAULT 20 /* /history without a number */
+#define HISTORY_MAX 1000   /* the most one /history asks for (servers keep fewer anyway) */
 
 /* 1 if a request can be queued; otherwise says so in the active conversation. While
  * reconnecting requests wait in the queue and go out once the link is back. */
@@ -25,8 +29,9 @@ static int can_send(app *a)
     return 0;
 }
 
-/* Returns 1 if the line was handed to the network, 0 if it was refused (and said why). */
-static int say(app *a, const wchar_t *text)
+/* Returns 1 if the line was handed to the network, 0 if it was refused (and said why).
+ * flags: 0, or PROTO_FLAG_ACTION (/me). */
+static int say(app *a, const wchar_t *text, uint8_t flags)
 {
     conv *c = conv_active(a);
     char *name, *utf8;
@@ -39,9 +44,9 @@ static int say(app *a, const wchar_t *text)
     if (name && utf8) {
         if (c->is_private) {
             wstr_copy(a->priv_target, NAME_MAX_W, c->name);
-            sent = net_priv(a->net, name, utf8) == 0;
+            sent = net_priv(a->net, name, utf8, flags) == 0;
         } else {
-            sent = net_say(a->net, name, utf8) == 0;
+            sent = net_say(a->net, name, utf8, flags) == 0;
         }
     }
     free(name);
@@ -240,6 +245,32 @@ static void help(app *a, const wchar_t *word)
     conv_line(a, NULL, TL_INFO, wstr_load(IDS_SYS_COMMANDS, text, 512));
 }
 
+/* /history [N]: the room's newest N messages (20 by default) again, however many of them
+ * are already shown. 1, or 0 when refused (said why). */
+static int history(app *a, const wchar_t *rest)
+{
+    conv *c = conv_active(a);
+    wchar_t text[256], *end = NULL;
+    unsigned long n = rest[0] ? wcstoul(rest, &end, 10) : HISTORY_DEFAULT;
+    char *room;
+
+    if ((end && *end) || n == 0 || n > HISTORY_MAX) {
+        conv_line(a, NULL, TL_ERROR, wstr_load(IDS_SYS_HISTORY_USAGE, text, 256));
+        return 0;
+    }
+    if (!c || c->is_private) {
+        conv_line(a, NULL, TL_ERROR, wstr_load(IDS_SYS_HISTORY_NO_ROOM, text, 256));
+        return 0;
+    }
+    if (!can_send(a))
+        return 0;
+    room = wstr_to_utf8(c->name);
+    if (room && net_history(a->net, room, 0, (uint32_t)n) == 0)
+        c->history_asked = 1;
+    free(room);
+    return 1;
+}
+
 static int private_message(app *a, const wchar_t *rest)
 {
     wchar_t nick[NAME_MAX_W];
@@ -263,7 +294,7 @@ static int private_message(app *a, const wchar_t *rest)
     utf8 = wstr_to_utf8(rest);
     if (who && utf8) {
         wstr_copy(a->priv_target, NAME_MAX_W, nick);
-        sent = net_priv(a->net, who, utf8) == 0;
+        sent = net_priv(a->net, who, utf8, 0) == 0;
     }
     free(who);
     free(utf8);
@@ -276,11 +307,21 @@ int commands_submit(app *a, const wchar_t *text)
     const wchar_t *rest;
 
     if (text[0] != L'/')
-        return say(a, text);
+        return say(a, text, 0);
     if (text[1] == L'/')
-        return say(a, text + 1);
+        return say(a, text + 1, 0);
     rest = split(text, word, 32);
-    if (_wcsicmp(word, L"join") == 0) {
+    if (_wcsicmp(word, L"me") == 0) {
+        if (!rest[0]) {
+            conv_line(a, NULL, TL_ERROR, wstr_load(IDS_SYS_ME_USAGE, word_line, 128));
+            return 0; /* the text stays in the box */
+        }
+        return say(a, rest, PROTO_FLAG_ACTION);
+    } else if (_wcsicmp(word, L"history") == 0) {
+        return history(a, rest);
+    } else if (_wcsicmp(word, L"oper") == 0) {
+        return moderate_oper(a, rest);
+    } else if (_wcsicmp(word, L"join") == 0) {
         commands_join(a, rest);
     } else if (_wcsicmp(word, L"part") == 0 || _wcsicmp(word, L"leave") == 0) {
         part(a, rest);

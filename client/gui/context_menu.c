@@ -10,7 +10,9 @@
 
 #include "commands.h"
 #include "conv.h"
+#include "moderate.h"
 #include "resource.h"
+#include "tab_strip.h"
 #include "wstr.h"
 
 enum { MENU_PERSON, MENU_TAB, MENU_TRANSCRIPT };
@@ -36,6 +38,13 @@ static void track(app *a, int which, POINT pt)
     HMENU bar = LoadMenuW(a->inst, MAKEINTRESOURCEW(IDR_CONTEXTMENUS));
     HMENU popup = bar ? GetSubMenu(bar, which) : NULL;
 
+    /* Kick and Ban (and the separator before them) only for operators, never on oneself. */
+    if (popup && which == MENU_PERSON &&
+        (!moderate_allowed(a) || wcscmp(a->ctx_nick, a->nick) == 0)) {
+        DeleteMenu(popup, IDM_CTX_BAN, MF_BYCOMMAND);
+        DeleteMenu(popup, IDM_CTX_KICK, MF_BYCOMMAND);
+        DeleteMenu(popup, (UINT)GetMenuItemCount(popup) - 1, MF_BYPOSITION);
+    }
     if (popup)
         TrackPopupMenuEx(popup, TPM_RIGHTBUTTON, pt.x, pt.y, a->hwnd, NULL);
     if (bar)
@@ -127,15 +136,22 @@ int context_menu_command(app *a, int id)
         if (a->ctx_nick[0] && wcscmp(a->ctx_nick, a->nick) != 0)
             commands_private(a, a->ctx_nick);
         return 1;
+    case IDM_CTX_KICK:
+        moderate_kick(a, a->ctx_nick);
+        return 1;
+    case IDM_CTX_BAN:
+        moderate_ban(a, a->ctx_nick);
+        return 1;
     case IDM_CTX_COPY_NAME:
         if (a->ctx_nick[0])
             copy_text(a->hwnd, a->ctx_nick);
         return 1;
     case IDM_CTX_CLOSE_TAB:
-        if (a->ctx_tab >= 0 && a->ctx_tab < a->nconvs) {
-            conv_activate(a, a->ctx_tab);
-            commands_leave(a);
-        }
+        tab_strip_close(a, a->ctx_tab);
+        return 1;
+    case IDM_CTX_MUTE:
+        if (a->ctx_tab >= 0 && a->ctx_tab < a->nconvs)
+            tab_strip_toggle_mute(a, a->convs[a->ctx_tab]);
         return 1;
     case IDM_CTX_COPY:
         if (c)

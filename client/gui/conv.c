@@ -10,7 +10,9 @@
 
 #include "layout.h"
 #include "resource.h"
+#include "newest.h"
 #include "status.h"
+#include "tab_strip.h"
 #include "userlist.h"
 #include "wstr.h"
 
@@ -46,12 +48,15 @@ static void tab_text(app *a, const conv *c, wchar_t *dst, size_t cap)
     wchar_t count[16];
 
     if (!c->unread) {
-        wstr_copy(dst, cap, c->name);
+        if (c->notify == NOTIFY_NONE)
+            wstr_format_into(dst, cap, IDS_TAB_MUTED, c->name);
+        else
+            wstr_copy(dst, cap, c->name);
         return;
     }
     _snwprintf(count, 16, L"%u", c->unread);
     count[15] = L'\0';
-    wstr_format_into(dst, cap, IDS_TAB_UNREAD, c->name, count);
+    wstr_format_into(dst, cap, c->notify == NOTIFY_NONE ? IDS_TAB_MUTED_UNREAD : IDS_TAB_UNREAD, c->name, count);
     (void)a;
 }
 
@@ -147,6 +152,7 @@ conv *conv_open(app *a, const wchar_t *name, int is_private)
     a->convs = grown;
     c->is_private = is_private;
     wstr_copy(c->name, NAME_MAX_W, name);
+    c->notify = tab_strip_remembered_notify(c);
     /* Right after the topic bar in z-order: screen readers name a control after the static
      * text before it, so the conversation is called "design — its topic". */
     c->transcript = transcript_create(a->hwnd, IDC_TRANSCRIPT_HIDDEN, a->topic, &a->theme);
@@ -181,6 +187,7 @@ void conv_activate(app *a, int index)
         return;
     c = a->convs[index];
     if (old && old != c) {
+        newest_seen(old);
         SetWindowLongPtrW(old->transcript, GWLP_ID, IDC_TRANSCRIPT_HIDDEN);
         ShowWindow(old->transcript, SW_HIDE);
     }
@@ -197,6 +204,7 @@ void conv_activate(app *a, int index)
     /* Focus in a transcript that just went away would be lost: move it to the new one. */
     if (old && focus == old->transcript)
         SetFocus(c->transcript);
+    newest_refresh(a);
 }
 
 void conv_close(app *a, int index)

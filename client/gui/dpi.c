@@ -23,6 +23,11 @@ static UINT system_dpi(void)
     return dpi ? dpi : 96;
 }
 
+UINT dpi_system(void)
+{
+    return system_dpi();
+}
+
 UINT dpi_of_window(HWND hwnd)
 {
     dpi_for_window_fn fn = (dpi_for_window_fn)(void (*)(void))user32_proc("GetDpiForWindow");

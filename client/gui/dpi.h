@@ -6,6 +6,9 @@
 #include <windows.h>
 
 UINT dpi_of_window(HWND hwnd);
+/* The DPI device contexts report (the system DPI at start): what RichEdit turns points into
+ * pixels with, whatever monitor the window is on. */
+UINT dpi_system(void);
 int dpi_metric(int index, UINT dpi);
 BOOL dpi_adjust_window_rect(RECT *r, DWORD style, BOOL menu, DWORD ex_style, UINT dpi);
 

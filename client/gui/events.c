@@ -11,6 +11,7 @@
 #include "input.h"
 #include "messages.h"
 #include "password_dialog.h"
+#include "newest.h"
 #include "resource.h"
 #include "recent.h"
 #include "status.h"
@@ -49,6 +50,7 @@ static void on_connected(app *a, const net_event *ev)
     a->account = ev->account || ev->signed_on;
     a->cfg.accounts = ev->account; /* the next Connect dialog asks for what this server wants */
     a->attempt = 0;
+    a->oper = a->oper_asked = 0; /* operator rights were the old connection's */
     KillTimer(a->hwnd, TIMER_COUNTDOWN);
     wstr_from_utf8_into(a->nick, NAME_MAX_W, ev->nick, (size_t)-1);
     wstr_load(ev->cipher == PROTO_CIPHER_XOR ? IDS_ST_CIPHER_XOR : IDS_ST_CIPHER_AES, cipher, 64);
@@ -206,4 +208,5 @@ void events_drain(app *a, unsigned link_id)
         transcript_restore_place(frozen);
         InvalidateRect(frozen, NULL, TRUE);
     }
+    newest_refresh(a);
 }

@@ -126,7 +126,9 @@ void input_send(app *a)
         num[15] = L'\0';
         conv_line_fmt(a, NULL, TL_ERROR, IDS_ERR_TOO_LONG, num, NULL, NULL);
     } else if (n) {
-        history_add(&a->history, text);
+        /* A password never goes into the history Up brings back. */
+        if (_wcsnicmp(text, L"/oper ", 6) != 0)
+            history_add(&a->history, text);
         /* A refused line (offline...) stays in the box; the transcript says why. */
         if (commands_submit(a, text))
             SetWindowTextW(a->input, L"");

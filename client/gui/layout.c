@@ -14,6 +14,7 @@
 #include <commctrl.h>
 
 #include "dpi.h"
+#include "status.h"
 #include "resource.h"
 #include "transcript.h"
 
@@ -26,6 +27,7 @@
 #define BUTTON_W 50
 #define COUNT_W 64     /* DLU: the column under Send, wide enough for "105 bytes too long" */
 #define BUTTON_H 14
+#define JUMP_W 80      /* DLU: "Newest messages ↓" */
 #define MIN_W 300
 #define MIN_H 200
 
@@ -59,22 +61,6 @@ static int tab_strip_height(app *a)
     SetRect(&r, 0, 0, 400, 400);
     SendMessageW(a->tabs, TCM_ADJUSTRECT, FALSE, (LPARAM)&r);
     return r.top > 0 ? r.top - 1 : dlu_y(a, 14);
-}
-
-void layout_status_parts(app *a)
-{
-    RECT rc;
-    int parts[4], w;
-
-    GetClientRect(a->hwnd, &rc);
-    w = rc.right - rc.left;
-    parts[3] = -1;
-    parts[2] = w - MulDiv(120, (int)a->dpi, 96);
-    parts[1] = parts[2] - MulDiv(170, (int)a->dpi, 96);
-    parts[0] = parts[1] - MulDiv(160, (int)a->dpi, 96);
-    if (parts[0] < MulDiv(120, (int)a->dpi, 96))
-        parts[0] = MulDiv(120, (int)a->dpi, 96);
-    SendMessageW(a->status, SB_SETPARTS, 4, (LPARAM)parts);
 }
 
 /* The welcome pane fills the transcript's place while there is no conversation:
@@ -118,7 +104,7 @@ void layout_apply(app *a)
 
     /* The status bar sizes itself to the bottom edge. */
     SendMessageW(a->status, WM_SIZE, 0, 0);
-    layout_status_parts(a);
+    status_fit_parts(a);
     GetClientRect(a->hwnd, &rc);
     GetWindowRect(a->status, &sb);
     width = rc.right - 2 * m_x;
@@ -150,6 +136,12 @@ void layout_apply(app *a)
     for (i = 0; dw && i < a->nconvs; i++)
         dw = DeferWindowPos(dw, a->convs[i]->transcript, NULL, m_x, text_y, left_w,
                             pane_bottom - text_y, SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS);
+    /* "Newest messages" sits in the transcript's lower right corner, clear of its scroll bar. */
+    if (dw && a->jump)
+        dw = DeferWindowPos(dw, a->jump, NULL,
+                            m_x + left_w - dlu_x(a, JUMP_W) - dpi_metric(SM_CXVSCROLL, a->dpi) - gap_x,
+                            pane_bottom - button_h - gap_y, dlu_x(a, JUMP_W), button_h,
+                            SWP_NOZORDER | SWP_NOACTIVATE | SWP_NOCOPYBITS);
     if (dw)
         dw = welcome_layout(a, dw, m_x, pane_y, left_w, pane_bottom - pane_y);
     if (dw)

@@ -10,6 +10,5 @@ void layout_apply(app *a);
 /* The smallest useful window size, in pixels, for WM_GETMINMAXINFO. */
 void layout_min_size(app *a, POINT *min);
 /* Sets the status bar's part widths for the current size and DPI. */
-void layout_status_parts(app *a);
 
 #endif

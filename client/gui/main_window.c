@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "command_hint.h"
 #include "commands.h"
 #include "connection.h"
 #include "context_menu.h"
@@ -18,6 +19,8 @@
 #include "events.h"
 #include "input.h"
 #include "layout.h"
+#include "options.h"
+#include "newest.h"
 #include "person_icon.h"
 #include "find.h"
 #include "instance.h"
@@ -28,6 +31,7 @@
 #include "prompts.h"
 #include "resource.h"
 #include "status.h"
+#include "tab_strip.h"
 #include "transcript.h"
 #include "userlist.h"
 #include "password_dialog.h"
@@ -145,6 +149,7 @@ static int init(HWND hwnd, const main_init *mi)
     a->input = GetDlgItem(hwnd, IDC_INPUT);
     a->send = GetDlgItem(hwnd, IDC_SEND);
     a->status = GetDlgItem(hwnd, IDC_STATUS);
+    a->jump = GetDlgItem(hwnd, IDC_JUMP_NEWEST);
     a->dpi = dpi_of_window(hwnd);
     a->active = -1;
     a->cfg = *mi->cfg;
@@ -153,6 +158,7 @@ static int init(HWND hwnd, const main_init *mi)
     a->msg_taskbar_created = RegisterWindowMessageW(L"TaskbarCreated");
     a->msg_close_request = RegisterWindowMessageW(PARLEY_CLOSE_MESSAGE);
     theme_load(&a->theme);
+    options_load(a);
     if (LoadIconMetric(NULL, IDI_WARNING, LIM_SMALL, &a->icon_warning) != S_OK)
         a->icon_warning = NULL;
     set_icons(a);
@@ -161,7 +167,7 @@ static int init(HWND hwnd, const main_init *mi)
     recent_show(GetDlgItem(hwnd, IDC_RECENT));
     colour_controls(a);
     SendMessageW(a->input, EM_SETLIMITTEXT, INPUT_LIMIT, 0);
-    if (input_attach(a) != 0)
+    if (input_attach(a) != 0 || tab_strip_attach(a) != 0)
         return -1;
     tray_add(a);
     layout_apply(a);
@@ -185,6 +191,7 @@ static void destroy(app *a)
     KillTimer(a->hwnd, TIMER_COUNTDOWN);
     notify_tray_remove(a->hwnd, &a->notify);
     input_detach(a);
+    tab_strip_detach(a);
     userlist_destroy(a->users);
     conv_close_all(a);
     input_history_free(&a->history);
@@ -224,6 +231,13 @@ static void step_tab(app *a, int dir)
         conv_activate(a, (a->active + dir + a->nconvs) % a->nconvs);
 }
 
+/* Skips the rest of the wait before the next redial (menu, F5, a click on the countdown). */
+static void reconnect_now(app *a)
+{
+    if (a->net && a->state == CS_WAITING)
+        net_redial_now(a->net);
+}
+
 static void on_command(app *a, int id, int code)
 {
     wchar_t text[PROTO_TEXT_MAX / 8];
@@ -239,6 +253,12 @@ static void on_command(app *a, int id, int code)
             connection_disconnect(a);
             conv_line(a, NULL, TL_INFO, wstr_load(IDS_SYS_DISCONNECTED, text, 256));
         }
+        break;
+    case IDM_OPTIONS:
+        options_show(a);
+        break;
+    case IDM_RECONNECT_NOW:
+        reconnect_now(a);
         break;
     case IDM_USERS:
         users_dialog_run(a);
@@ -316,8 +336,21 @@ static void on_command(app *a, int id, int code)
             edit_topic(a);
         break;
     case IDC_INPUT:
-        if (code == EN_CHANGE)
+        if (code == EN_CHANGE) {
             input_update_count(a);
+            command_hint_update(a);
+        } else if (code == EN_KILLFOCUS) {
+            command_hint_hide(a);
+        }
+        break;
+    case IDC_JUMP_NEWEST:
+        if (code == BN_CLICKED)
+            newest_jump(a);
+        break;
+    case IDC_TRANSCRIPT:
+        /* Asked once the scroll has happened. */
+        if (code == EN_VSCROLL)
+            PostMessageW(a->hwnd, WM_APP_NEWEST, 0, 0);
         break;
     }
 }
@@ -333,6 +366,17 @@ static INT_PTR on_notify(app *a, NMHDR *hdr)
     }
     if (hdr->idFrom == IDC_RECENT && hdr->code == LVN_ITEMACTIVATE) {
         connection_dialog_recent(a, ((const NMITEMACTIVATE *)hdr)->iItem);
+        return TRUE;
+    }
+    if (hdr->idFrom == IDC_STATUS && hdr->code == NM_CLICK &&
+        ((const NMMOUSE *)hdr)->dwItemSpec == 0) {
+        reconnect_now(a); /* the countdown says so */
+        return TRUE;
+    }
+    if (hdr->code == EN_MSGFILTER) {
+        /* A mouse wheel over the transcript (ENM_SCROLLEVENTS): let it scroll, then look. */
+        PostMessageW(a->hwnd, WM_APP_NEWEST, 0, 0);
+        SetWindowLongPtrW(a->hwnd, DWLP_MSGRESULT, 0);
         return TRUE;
     }
     if (hdr->code == EN_LINK) {
@@ -365,6 +409,7 @@ static void on_init_menu(app *a, HMENU menu)
     conv *c = conv_active(a);
 
     EnableMenuItem(menu, IDM_DISCONNECT, menu_state(online));
+    EnableMenuItem(menu, IDM_RECONNECT_NOW, menu_state(online && a->state == CS_WAITING));
     /* Only an account can administer accounts (the server checks the role). */
     EnableMenuItem(menu, IDM_USERS, menu_state(online && a->state == CS_ONLINE && a->account));
     EnableMenuItem(menu, IDM_PASSWORD,
@@ -377,6 +422,9 @@ static void on_init_menu(app *a, HMENU menu)
     EnableMenuItem(menu, IDM_FIND, menu_state(c != NULL));
     EnableMenuItem(menu, IDM_SEARCH, menu_state(a->state == CS_ONLINE));
     EnableMenuItem(menu, IDM_NEXT_TAB, menu_state(a->nconvs > 1));
+    if (a->ctx_tab >= 0 && a->ctx_tab < a->nconvs)
+        CheckMenuItem(menu, IDM_CTX_MUTE,
+                      MF_BYCOMMAND | (UINT)(a->convs[a->ctx_tab]->notify == NOTIFY_NONE ? MF_CHECKED : MF_UNCHECKED));
     EnableMenuItem(menu, IDM_PREV_TAB, menu_state(a->nconvs > 1));
 }
 
@@ -441,6 +489,7 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
          * pane to nothing and lose the transcripts' place. */
         if (wp != SIZE_MINIMIZED)
             layout_apply(a);
+        command_hint_hide(a);
         return TRUE;
     case WM_GETMINMAXINFO: {
         MINMAXINFO *mm = (MINMAXINFO *)lp;
@@ -454,6 +503,7 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
                      SWP_NOZORDER | SWP_NOACTIVATE);
         set_icons(a);
         set_tab_icons(a);
+        tab_strip_set_dpi(a);
         userlist_init(a->users, a->dpi);
         {
             int i;
@@ -473,6 +523,13 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
     case WM_SETTINGCHANGE:
         /* High contrast (SPI_SETHIGHCONTRAST) and the apps' dark mode ("ImmersiveColorSet"). */
         refresh_theme(a);
+        return FALSE;
+    case WM_CTLCOLORSTATIC: {
+        HBRUSH hint = command_hint_colours(a, (HWND)lp, (HDC)wp);
+        return hint ? (INT_PTR)hint : FALSE;
+    }
+    case WM_MOVE:
+        command_hint_hide(a); /* it would stay behind where the box was */
         return FALSE;
     case WM_CTLCOLOREDIT:
         if ((HWND)lp == a->input && a->input_brush) {
@@ -494,6 +551,14 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
     case WM_NET_EVENT:
         events_drain(a, (unsigned)wp);
         return TRUE;
+    case WM_APP_NEWEST:
+        newest_refresh(a);
+        return TRUE;
+    case WM_ACTIVATE:
+        /* Looking away: what is shown now has been seen. */
+        if (LOWORD(wp) == WA_INACTIVE)
+            newest_seen(conv_active(a));
+        return FALSE;
     case WM_APP_SHOW_ERROR:
         connection_show_error(a);
         return TRUE;

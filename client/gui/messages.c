@@ -10,6 +10,8 @@
 
 #include "alert_window.h"
 #include "conv.h"
+#include "moderate.h"
+#include "newest.h"
 #include "resource.h"
 #include "search_dialog.h"
 #include "status.h"
@@ -42,10 +44,14 @@ static int is_me(app *a, const wchar_t *nick)
     return wcscmp(a->nick, nick) == 0;
 }
 
-static void tell(app *a, conv *c, const wchar_t *title, const wchar_t *text, int is_private)
+/* Counts the message as unread and notifies of it as c's setting says: everything, only what
+ * names us (private messages always do), or nothing. */
+static void tell(app *a, conv *c, const wchar_t *title, const wchar_t *text, int is_private,
+                 int mention)
 {
     conv_count_unread(a, c);
-    notify_message(a->hwnd, &a->notify, title, text, is_private);
+    if (c->notify == NOTIFY_ALL || (c->notify == NOTIFY_MENTIONS && (mention || is_private)))
+        notify_message(a->hwnd, &a->notify, title, text, is_private, a->private_sound);
 }
 
 /* 1 if text names nick as a word of its own ("alice:", "@alice", "thanks alice!"), in any
@@ -88,7 +94,8 @@ static void on_msg(app *a, const net_event *ev, const wide_event *w)
     /* Joining replays recent history. After a reconnect the reconnect layer drops what it
      * has delivered already, but tabs kept across Disconnect and Connect are joined again by
      * a new link that has seen nothing: what a tab shows is not shown twice. */
-    if (ev->id && ev->id <= c->last_id && !search_context(c, ev))
+    if (ev->id && ev->id <= c->last_id && !search_context(c, ev) &&
+        !(c->history_asked && (ev->flags & PROTO_FLAG_HISTORY)))
         return;
     if (ev->id > c->last_id)
         c->last_id = ev->id;
@@ -96,14 +103,18 @@ static void on_msg(app *a, const net_event *ev, const wide_event *w)
         flags |= TM_HISTORY;
         c->replayed++;
     }
+    if (ev->flags & PROTO_FLAG_ACTION)
+        flags |= TM_ACTION;
     if (is_me(a, w->nick))
         flags |= TM_OWN;
     else if (mentions(w->text, a->nick))
         flags |= TM_MENTION;
+    if (!(flags & (TM_HISTORY | TM_OWN)))
+        newest_before_message(a, c);
     transcript_add_message(c->transcript, ev->time, w->nick, w->text, flags);
     if (!(flags & (TM_HISTORY | TM_OWN))) {
         wstr_format_into(title, 128, IDS_NOTIFY_ROOM, w->nick, w->room);
-        tell(a, c, title, w->text, 0);
+        tell(a, c, title, w->text, 0, (flags & TM_MENTION) != 0);
     }
 }
 
@@ -134,8 +145,11 @@ static void on_priv(app *a, const net_event *ev, const wide_event *w)
             members_put(&c->members, a->nick, a->away ? PRESENCE_AWAY : PRESENCE_ONLINE, L"");
         conv_refresh(a, c);
     }
+    if (!mine && !(ev->flags & PROTO_FLAG_HISTORY))
+        newest_before_message(a, c);
     transcript_add_message(c->transcript, ev->time, w->nick, w->text,
-                           (mine ? TM_OWN : 0) | ((ev->flags & PROTO_FLAG_HISTORY) ? TM_HISTORY : 0));
+                           (mine ? TM_OWN : 0) | ((ev->flags & PROTO_FLAG_HISTORY) ? TM_HISTORY : 0) |
+                               ((ev->flags & PROTO_FLAG_ACTION) ? TM_ACTION : 0));
     if (mine && ev->id > c->own_last) {
         c->own_last = ev->id;
         conv_refresh(a, c); /* "sent": the receipts are still to come */
@@ -147,7 +161,7 @@ static void on_priv(app *a, const net_event *ev, const wide_event *w)
     }
     if (!mine && !old) {
         wstr_format_into(title, 128, IDS_NOTIFY_PRIVATE, w->nick);
-        tell(a, c, title, w->text, 1);
+        tell(a, c, title, w->text, 1, 0);
     }
 }
 
@@ -467,21 +481,29 @@ void messages_apply(app *a, const net_event *ev)
             conv_line_fmt(a, NULL, TL_NOTICE, IDS_SYS_NOTICE, w.nick, w.text, NULL);
         else
             conv_line_fmt(a, NULL, TL_NOTICE, IDS_SYS_SERVER_NOTICE, w.text, NULL, NULL);
+        if (!w.nick[0])
+            moderate_on_notice(a);
         break;
     case PT_ERROR:
+        moderate_on_error(a, ev->code);
         on_error(a, ev, &w);
         break;
-    case PT_HISTORY_END:
+    case PT_HISTORY_END: {
+        conv *c = conv_find(a, w.room, 0);
         /* A search result's surroundings had their own note above them instead. */
-        if (!search_history_done(a, conv_find(a, w.room, 0)))
+        if (!search_history_done(a, c))
             history_note(a, w.room, IDS_SYS_HISTORY);
+        if (c)
+            c->history_asked = 0; /* the next replay is a reconnect's again: no repeats */
         break;
+    }
     case PT_ALERT_MSG:
     case PT_ALERT_OK:
     case PT_ACKED:
     case PT_ROLL_LIST:
         alerts_on_event(a, ev);
         break;
+    }
     default:
         break;
     }

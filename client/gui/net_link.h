@@ -5,6 +5,7 @@
 #define PARLEY_GUI_NET_LINK_H
 
 #include "net_thread.h"
+#include "rtt_probe.h"
 
 /* A request queued by the UI, handed to the reconnect layer by the thread. msg's strings
  * point into the same allocation. */
@@ -23,7 +24,7 @@ struct net_link {
     HWND notify;
     unsigned link_id;
     pcs_session *pcs;       /* driven by the thread only; freed with the link */
-    uint64_t rtt_token;     /* the thread's own: the GetTickCount64 of our first PING, 0 if none */
+    rtt_probe rtt;          /* the thread's own first PING, timed with GetTickCount64 */
 };
 
 /* Lets go of one reference; the last frees the link with everything still queued. */

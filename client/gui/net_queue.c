@@ -147,6 +147,21 @@ static proto_str opt_s(const char *s)
     return proto_s(s ? s : "");
 }
 
+/* A chat line (SAY to a room or PRIV to a nick), flags: PROTO_FLAG_ACTION for /me. */
+static int chat_line(net_link *link, uint8_t type, const char *room, const char *target,
+                     const char *text, uint8_t flags)
+{
+    proto_msg m;
+
+    memset(&m, 0, sizeof m);
+    m.type = type;
+    m.room = opt_s(room);
+    m.target = opt_s(target);
+    m.text = opt_s(text);
+    m.flags = flags;
+    return queue_req(link, &m);
+}
+
 static int request(net_link *link, uint8_t type, const char *room, const char *nick,
                    const char *target, const char *text)
 {
@@ -171,14 +186,36 @@ int net_part(net_link *link, const char *room)
     return request(link, PT_PART, room, NULL, NULL, NULL);
 }
 
-int net_say(net_link *link, const char *room, const char *text)
+int net_say(net_link *link, const char *room, const char *text, uint8_t flags)
 {
-    return request(link, PT_SAY, room, NULL, NULL, text);
+    return chat_line(link, PT_SAY, room, NULL, text, flags);
 }
 
-int net_priv(net_link *link, const char *nick, const char *text)
+int net_priv(net_link *link, const char *nick, const char *text, uint8_t flags)
 {
-    return request(link, PT_PRIV, NULL, NULL, nick, text);
+    return chat_line(link, PT_PRIV, NULL, nick, text, flags);
+}
+
+int net_kick(net_link *link, const char *nick, const char *reason)
+{
+    return request(link, PT_KICK, NULL, nick, NULL, reason);
+}
+
+int net_ban(net_link *link, const char *target, uint32_t seconds, const char *reason)
+{
+    proto_msg m;
+
+    memset(&m, 0, sizeof m);
+    m.type = PT_BAN;
+    m.duration = seconds;
+    m.target = opt_s(target);
+    m.text = opt_s(reason);
+    return queue_req(link, &m);
+}
+
+int net_oper(net_link *link, const char *password)
+{
+    return request(link, PT_OPER, NULL, NULL, NULL, password);
 }
 
 int net_read(net_link *link, const char *nick, uint64_t id)

@@ -21,18 +21,19 @@
  * bar its figure at once. Returns 1 if e was the answer to it. */
 static int first_rtt(net_link *link, const pcs_event *e)
 {
+    uint32_t ms;
+
     if (e->kind == PCS_EV_CONNECTED) {
-        /* Tick counts stay below 2^63: apart from the layer's own tokens, as it asks. */
-        link->rtt_token = GetTickCount64() | 1u;
-        if (pcs_ping(link->pcs, link->rtt_token) < 0)
-            link->rtt_token = 0;
+        uint64_t token = rtt_probe_start(&link->rtt, GetTickCount64(), link->link_id);
+
+        if (pcs_ping(link->pcs, token) < 0)
+            rtt_probe_cancel(&link->rtt);
         return 0;
     }
-    if (e->kind != PCS_EV_MESSAGE || e->msg->type != PT_PONG || !link->rtt_token ||
-        e->msg->token != link->rtt_token)
+    if (e->kind != PCS_EV_MESSAGE || e->msg->type != PT_PONG ||
+        !rtt_probe_answer(&link->rtt, e->msg->token, GetTickCount64(), &ms))
         return 0;
-    link_emit(link, link_event_rtt(GetTickCount64() - link->rtt_token));
-    link->rtt_token = 0;
+    link_emit(link, link_event_rtt(ms));
     return 1;
 }
 
@@ -148,6 +149,13 @@ void net_quit(net_link *link, const char *reason)
     /* pcs_quit may be called from any thread, and only the first goodbye counts. */
     if (link)
         pcs_quit(link->pcs, reason);
+}
+
+void net_redial_now(net_link *link)
+{
+    /* Like pcs_quit, safe from any thread: the driver sees it within a slice. */
+    if (link)
+        pcs_redial_now(link->pcs);
 }
 
 void net_stop(net_link *link)

@@ -81,6 +81,8 @@ void net_stop(net_link *link);
 /* Says goodbye with reason now (the server tells the others), before net_stop ends the link;
  * the later goodbye of net_stop then adds nothing. */
 void net_quit(net_link *link, const char *reason);
+/* While the link waits to redial after a loss, dials at once (Reconnect now). */
+void net_redial_now(net_link *link);
 
 /* Takes the next waiting event, or NULL. UI thread only. */
 net_event *net_next_event(net_link *link);
@@ -91,10 +93,16 @@ void net_event_free(net_event *ev);
  * of memory. */
 int net_join(net_link *link, const char *room);
 int net_part(net_link *link, const char *room);
-int net_say(net_link *link, const char *room, const char *text);
-int net_priv(net_link *link, const char *nick, const char *text);
+/* flags: 0, or PROTO_FLAG_ACTION for an action (/me). */
+int net_say(net_link *link, const char *room, const char *text, uint8_t flags);
+int net_priv(net_link *link, const char *nick, const char *text, uint8_t flags);
 /* With accounts: the private conversation with nick has been seen up to id. */
 int net_read(net_link *link, const char *nick, uint64_t id);
+/* Operators: disconnect nick; ban a nick or address for seconds (0 = until lifted). */
+int net_kick(net_link *link, const char *nick, const char *reason);
+int net_ban(net_link *link, const char *target, uint32_t seconds, const char *reason);
+/* Asks for operator rights with the server's operator password. */
+int net_oper(net_link *link, const char *password);
 int net_nick(net_link *link, const char *nick);
 int net_away(net_link *link, uint8_t presence, const char *text);
 int net_topic(net_link *link, const char *room, const char *text);

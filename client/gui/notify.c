@@ -69,7 +69,7 @@ int notify_window_in_front(HWND hwnd)
 }
 
 void notify_message(HWND hwnd, notify_state *n, const wchar_t *title, const wchar_t *text,
-                    int is_private)
+                    int is_private, int sound)
 {
     FLASHWINFO fw;
     DWORD now = GetTickCount();
@@ -87,13 +87,13 @@ void notify_message(HWND hwnd, notify_state *n, const wchar_t *title, const wcha
 
         tray_data(hwnd, &nid);
         nid.uFlags = NIF_INFO;
-        nid.dwInfoFlags = NIIF_USER | NIIF_LARGE_ICON | (is_private ? 0 : NIIF_NOSOUND);
+        nid.dwInfoFlags = NIIF_USER | NIIF_LARGE_ICON | (is_private && sound ? 0 : NIIF_NOSOUND);
         nid.hBalloonIcon = n->icon;
         wstr_copy(nid.szInfoTitle, sizeof nid.szInfoTitle / sizeof nid.szInfoTitle[0], title);
         wstr_copy(nid.szInfo, sizeof nid.szInfo / sizeof nid.szInfo[0], text);
         Shell_NotifyIconW(NIM_MODIFY, &nid);
         n->last_balloon = now ? now : 1;
-    } else if (is_private) {
+    } else if (is_private && sound) {
         /* No balloon (and so no balloon sound) this time: a private message still chimes. */
         MessageBeep(MB_ICONASTERISK);
     }

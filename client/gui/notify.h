@@ -19,7 +19,7 @@ void notify_tray_tip(HWND hwnd, notify_state *n, const wchar_t *tip);
 void notify_tray_remove(HWND hwnd, notify_state *n);
 /* Tells the user about a message if hwnd is not the foreground window. */
 void notify_message(HWND hwnd, notify_state *n, const wchar_t *title, const wchar_t *text,
-                    int is_private);
+                    int is_private, int sound);
 /* 1 if the user is looking at hwnd (it is in front and not minimised). */
 int notify_window_in_front(HWND hwnd);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "conv.h"
+#include "dpi.h"
 #include "resource.h"
 #include "wstr.h"
 
@@ -27,14 +28,73 @@ static void with_unread(app *a, wchar_t *text, size_t cap)
     unsigned total = 0;
     int i;
 
+    /* Muted conversations count in their tabs only. */
     for (i = 0; i < a->nconvs; i++)
-        total += a->convs[i]->unread;
+        if (a->convs[i]->notify != NOTIFY_NONE)
+            total += a->convs[i]->unread;
     if (!total)
         return;
     wstr_copy(copy, 256, text);
     _snwprintf(num, 16, L"%u", total);
     num[15] = L'\0';
     wstr_format_into(text, cap, IDS_UNREAD_PREFIX, num, copy);
+}
+
+/* Pixels the status bar needs around a part's text: its borders and the inset DrawStatusText
+ * leaves on each side, with a little air. */
+#define PART_PAD_96 14
+
+/* The width part's text needs, icon included. */
+static int part_need(app *a, HDC dc, int part)
+{
+    wchar_t text[256];
+    SIZE size = {0, 0};
+    LRESULT len = SendMessageW(a->status, SB_GETTEXTLENGTHW, (WPARAM)part, 0);
+    int w;
+
+    text[0] = L'\0';
+    if (LOWORD(len) < 256)
+        SendMessageW(a->status, SB_GETTEXTW, (WPARAM)part, (LPARAM)text);
+    if (!text[0])
+        return 0;
+    GetTextExtentPoint32W(dc, text, (int)wcslen(text), &size);
+    w = size.cx + MulDiv(PART_PAD_96, (int)a->dpi, 96);
+    if (SendMessageW(a->status, SB_GETICON, (WPARAM)part, 0))
+        w += dpi_metric(SM_CXSMICON, a->dpi) + MulDiv(4, (int)a->dpi, 96);
+    return w;
+}
+
+void status_fit_parts(app *a)
+{
+    RECT rc;
+    int parts[4], need[4], i, w, min0 = MulDiv(120, (int)a->dpi, 96);
+    HDC dc = GetDC(a->status);
+    HFONT font = (HFONT)SendMessageW(a->status, WM_GETFONT, 0, 0), old = NULL;
+
+    if (!dc)
+        return;
+    if (font)
+        old = (HFONT)SelectObject(dc, font);
+    for (i = 0; i < 4; i++)
+        need[i] = part_need(a, dc, i);
+    if (old)
+        SelectObject(dc, old);
+    ReleaseDC(a->status, dc);
+    /* The size grip sits in the last part. */
+    need[PART_RTT] += dpi_metric(SM_CXVSCROLL, a->dpi);
+    GetClientRect(a->hwnd, &rc);
+    w = rc.right - rc.left;
+    parts[3] = -1;
+    parts[2] = w - need[PART_RTT];
+    parts[1] = parts[2] - need[PART_SERVER];
+    parts[0] = parts[1] - need[PART_CIPHER];
+    /* A narrow window squeezes the others before the connection state goes. */
+    if (parts[0] < min0 && parts[0] < need[PART_STATE]) {
+        int short_by = (need[PART_STATE] < min0 ? need[PART_STATE] : min0) - parts[0];
+        for (i = 0; i < 3; i++)
+            parts[i] += short_by;
+    }
+    SendMessageW(a->status, SB_SETPARTS, 4, (LPARAM)parts);
 }
 
 void status_refresh(app *a)
@@ -104,6 +164,7 @@ void status_refresh(app *a)
         wstr_load(IDS_TITLE_DISCONNECTED, title, 256);
         wstr_load(IDS_TRAY_TIP, text, 128);
     }
+    status_fit_parts(a);
     with_unread(a, title, 256);
     with_unread(a, text, 128);
     SetWindowTextW(a->hwnd, title);

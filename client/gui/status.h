@@ -6,5 +6,8 @@
 #include "app.h"
 
 void status_refresh(app *a);
+/* Sizes the status bar's parts to what they say: the cipher, server and round trip parts as
+ * wide as their text (in the status bar's font, at its DPI), the connection state the rest. */
+void status_fit_parts(app *a);
 
 #endif

@@ -16,6 +16,8 @@
 #include "wstr.h"
 
 #define FONT_TWIPS 200        /* 10 pt: a little larger than the UI font, for reading */
+#define FONT_PT_MIN 6         /* TranscriptSize outside these is ignored */
+#define FONT_PT_MAX 36
 #define HANGING_TWIPS 600     /* wrapped lines start under the nickname, not the time */
 #define SPACE_AFTER_TWIPS 40
 #define MAX_LINES 5000        /* older lines go, so a long-running session stays light */
@@ -31,7 +33,7 @@ static const theme *theme_of(HWND t)
     return (const theme *)GetPropW(t, PROP_THEME);
 }
 
-static void ui_face(wchar_t *face, size_t cap)
+void transcript_face(wchar_t *face, size_t cap)
 {
     NONCLIENTMETRICSW ncm;
     DWORD size = (DWORD)(cap * sizeof *face);
@@ -49,11 +51,62 @@ static void ui_face(wchar_t *face, size_t cap)
         wstr_copy(face, cap, L"Segoe UI");
 }
 
+/* Twips as RichEdit should draw them at dpi: it turns twips into pixels at the DPI device
+ * contexts report (the system DPI at start), so on a monitor with another DPI the font and
+ * indents are scaled here, as the rest of the window is. */
+static LONG twips_at(int twips, UINT dpi)
+{
+    return MulDiv(twips, (int)dpi, (int)dpi_system());
+}
+
+/* The conversation's font size: TranscriptSize (points) in the profile's key (Options), else
+ * 10 pt. */
+static int font_twips(void);
+
+int transcript_font_points(void)
+{
+    return font_twips() / 20;
+}
+
+static int font_twips(void)
+{
+    DWORD pt = 0, size = sizeof pt;
+
+    if (RegGetValueW(HKEY_CURRENT_USER, settings_key(), L"TranscriptSize", RRF_RT_REG_DWORD, NULL,
+                     &pt, &size) == ERROR_SUCCESS && pt >= FONT_PT_MIN && pt <= FONT_PT_MAX)
+        return (int)pt * 20;
+    return FONT_TWIPS;
+}
+
 void transcript_set_dpi(HWND t, UINT dpi)
 {
     WORD margin = (WORD)MulDiv(MARGIN_PX_96, (int)dpi, 96);
+    CHARFORMAT2W cf;
+    PARAFORMAT2 pf;
+    CHARRANGE sel, all = {0, -1};
 
     SendMessageW(t, EM_SETMARGINS, EC_LEFTMARGIN | EC_RIGHTMARGIN, MAKELPARAM(margin, margin));
+    /* Face and size alone change (Options may have chosen others): colours, bold and links
+     * stay. */
+    memset(&cf, 0, sizeof cf);
+    cf.cbSize = sizeof cf;
+    cf.dwMask = CFM_SIZE | CFM_FACE;
+    cf.yHeight = twips_at(font_twips(), dpi);
+    transcript_face(cf.szFaceName, LF_FACESIZE);
+    SendMessageW(t, EM_SETCHARFORMAT, SCF_ALL, (LPARAM)&cf);
+    memset(&pf, 0, sizeof pf);
+    pf.cbSize = sizeof pf;
+    pf.dwMask = PFM_OFFSET | PFM_SPACEAFTER;
+    pf.dxOffset = twips_at(HANGING_TWIPS, dpi);
+    pf.dySpaceAfter = twips_at(SPACE_AFTER_TWIPS, dpi);
+    transcript_save_place(t);
+    SendMessageW(t, EM_EXGETSEL, 0, (LPARAM)&sel);
+    SendMessageW(t, EM_HIDESELECTION, TRUE, 0);
+    SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&all);
+    SendMessageW(t, EM_SETPARAFORMAT, 0, (LPARAM)&pf);
+    SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&sel);
+    SendMessageW(t, EM_HIDESELECTION, FALSE, 0);
+    transcript_restore_place(t);
 }
 
 HWND transcript_create(HWND parent, int id, HWND after, const theme *th)
@@ -64,7 +117,7 @@ HWND transcript_create(HWND parent, int id, HWND after, const theme *th)
     HWND t;
 
     t = CreateWindowExW(WS_EX_CLIENTEDGE, MSFTEDIT_CLASS, L"",
-                        WS_CHILD | WS_VSCROLL | WS_TABSTOP | ES_MULTILINE | ES_READONLY |
+                        WS_CHILD | WS_CLIPSIBLINGS | WS_VSCROLL | WS_TABSTOP | ES_MULTILINE | ES_READONLY |
                             ES_AUTOVSCROLL | ES_SAVESEL,
                         0, 0, 10, 10, parent, (HMENU)(INT_PTR)id, inst, NULL);
     if (!t)
@@ -72,17 +125,16 @@ HWND transcript_create(HWND parent, int id, HWND after, const theme *th)
     SetWindowPos(t, after, 0, 0, 0, 0, SWP_NOMOVE | SWP_NOSIZE | SWP_NOACTIVATE);
     SetPropW(t, PROP_THEME, (HANDLE)th);
     SendMessageW(t, EM_SETBKGNDCOLOR, 0, (LPARAM)th->bg);
-    SendMessageW(t, EM_SETEVENTMASK, 0, ENM_LINK);
+    /* Scrolling is reported so the "Newest messages" button can follow it. */
+    SendMessageW(t, EM_SETEVENTMASK, 0, ENM_LINK | ENM_SCROLL | ENM_SCROLLEVENTS);
     SendMessageW(t, EM_AUTOURLDETECT, TRUE, 0);
-    transcript_set_dpi(t, dpi_of_window(parent));
-
     memset(&cf, 0, sizeof cf);
     cf.cbSize = sizeof cf;
     cf.dwMask = CFM_FACE | CFM_SIZE | CFM_COLOR | CFM_CHARSET;
     cf.yHeight = FONT_TWIPS;
     cf.crTextColor = th->text;
     cf.bCharSet = DEFAULT_CHARSET;
-    ui_face(cf.szFaceName, LF_FACESIZE);
+    transcript_face(cf.szFaceName, LF_FACESIZE);
     SendMessageW(t, EM_SETCHARFORMAT, SCF_ALL, (LPARAM)&cf);
 
     memset(&pf, 0, sizeof pf);
@@ -91,6 +143,8 @@ HWND transcript_create(HWND parent, int id, HWND after, const theme *th)
     pf.dxOffset = HANGING_TWIPS;
     pf.dySpaceAfter = SPACE_AFTER_TWIPS;
     SendMessageW(t, EM_SETPARAFORMAT, 0, (LPARAM)&pf);
+    /* Margins, and the sizes above scaled when the window is on a monitor of another DPI. */
+    transcript_set_dpi(t, dpi_of_window(parent));
     return t;
 }
 
@@ -169,6 +223,18 @@ void transcript_restore_place(HWND t)
     } else {
         SetPropW(t, PROP_STALE, (HANDLE)1);
     }
+}
+
+int transcript_following(HWND t)
+{
+    transcript_save_place(t);
+    return pinned(t);
+}
+
+void transcript_to_newest(HWND t)
+{
+    RemovePropW(t, PROP_UNPINNED);
+    transcript_restore_place(t);
 }
 
 void transcript_destroy(HWND t)
@@ -298,10 +364,12 @@ void transcript_add_message(HWND t, uint64_t time_ms, const wchar_t *nick, const
     transcript_format_time(time_ms, when, sizeof when / sizeof when[0]);
     line_begin(t, &st);
     append(t, when, th->time, 0, 0);
-    append(t, L"  ", th->text, 0, 0);
+    /* An action reads as a sentence about its author: "* nora waves". */
+    append(t, (flags & TM_ACTION) ? L"  * " : L"  ", th->text, 0, 0);
     append(t, nick, theme_nick(th, nick), 1, 0);
-    append(t, L"  ", th->text, 0, 0);
-    append(t, body, (flags & TM_HISTORY) ? th->history : th->text, (flags & TM_MENTION) != 0, 0);
+    append(t, (flags & TM_ACTION) ? L" " : L"  ", th->text, 0, 0);
+    append(t, body, (flags & TM_HISTORY) ? th->history : th->text, (flags & TM_MENTION) != 0,
+           (flags & TM_ACTION) != 0);
     line_end(t, &st);
     free(body);
 }
@@ -323,6 +391,31 @@ void transcript_add_line(HWND t, uint64_t time_ms, transcript_line kind, const w
     append(t, body, colour, kind == TL_ERROR, kind == TL_INFO);
     line_end(t, &st);
     free(body);
+}
+
+void transcript_add_divider(HWND t, const wchar_t *text)
+{
+    FINDTEXTEXW find;
+    CHARRANGE cr;
+    line_state st;
+
+    /* The earlier divider goes with its paragraph mark (the one before it; after it when it is
+     * the first line). */
+    find.chrg.cpMin = 0;
+    find.chrg.cpMax = -1;
+    find.lpstrText = text;
+    if (SendMessageW(t, EM_FINDTEXTEXW, FR_DOWN | FR_MATCHCASE, (LPARAM)&find) >= 0) {
+        cr = find.chrgText;
+        if (cr.cpMin > 0)
+            cr.cpMin--;
+        else
+            cr.cpMax++;
+        SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&cr);
+        SendMessageW(t, EM_REPLACESEL, FALSE, (LPARAM)L"");
+    }
+    line_begin(t, &st);
+    append(t, text, theme_of(t)->notice, 0, 0);
+    line_end(t, &st);
 }
 
 static int has_prefix(const wchar_t *s, const wchar_t *prefix)

@@ -19,6 +19,7 @@ typedef enum transcript_line {
 #define TM_HISTORY 0x1 /* replayed from the server's history: dated, greyed text */
 #define TM_OWN 0x2     /* written by us */
 #define TM_MENTION 0x4 /* names us: the text in bold */
+#define TM_ACTION 0x8  /* an action (/me): "* nick text", the text in italics */
 
 /* Creates a hidden transcript as a child of parent with control ID id, placed after `after`
  * in the tab order, drawn in th's colours (th must outlive it). NULL on failure (Msftedit.dll
@@ -42,7 +43,19 @@ void transcript_add_line(HWND t, uint64_t time_ms, transcript_line kind, const w
 void transcript_save_place(HWND t);
 /* After it changed size or became visible: back to the newest line if the reader was there. */
 void transcript_restore_place(HWND t);
-/* Sets the margins for dpi (at creation, and after WM_DPICHANGED). */
+/* 1 if the reader follows the newest line (asked of the pane now when it can be measured). */
+int transcript_following(HWND t);
+/* Scrolls to the newest line and follows new ones again. */
+void transcript_to_newest(HWND t);
+/* Appends a divider line (text, e.g. "New messages") and removes the previous one, so a
+ * transcript has at most one. */
+void transcript_add_divider(HWND t, const wchar_t *text);
+/* The conversation font's face (TranscriptFont in the profile, else the UI's) and size in
+ * points (TranscriptSize, else 10). */
+void transcript_face(wchar_t *face, size_t cap);
+int transcript_font_points(void);
+/* Sets the margins, and the font (face and size from the profile, see Options) and indents,
+ * for dpi: at creation, after WM_DPICHANGED and after Options changed the font. */
 void transcript_set_dpi(HWND t, UINT dpi);
 /* Destroys the transcript window and what was attached to it. */
 void transcript_destroy(HWND t);

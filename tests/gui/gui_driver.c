@@ -444,26 +444,98 @@ int gui_richedit_pos(HWND re, long cp, POINT *out)
     return 0;
 }
 
-int gui_richedit_colour(HWND re, long cp, COLORREF *out, DWORD *effects)
+/* The format of character cp in a RichEdit of another process (mask: what to ask), selecting
+ * it to ask and the end again afterwards. 0 or -1. */
+static int remote_charformat(HWND re, long cp, DWORD mask, CHARFORMAT2W *cf)
 {
-    CHARFORMAT2W cf;
     SIZE_T done = 0;
     remote r;
 
     if (remote_open(re, &r) != 0)
         return -1;
     SendMessageW(re, EM_SETSEL, (WPARAM)cp, (LPARAM)(cp + 1));
-    memset(&cf, 0, sizeof cf);
-    cf.cbSize = sizeof cf;
-    cf.dwMask = CFM_COLOR | CFM_BOLD;
-    WriteProcessMemory(r.process, r.base, &cf, sizeof cf, &done);
+    memset(cf, 0, sizeof *cf);
+    cf->cbSize = sizeof *cf;
+    cf->dwMask = mask;
+    WriteProcessMemory(r.process, r.base, cf, sizeof *cf, &done);
     SendMessageW(re, EM_GETCHARFORMAT, SCF_SELECTION, (LPARAM)r.base);
-    ReadProcessMemory(r.process, r.base, &cf, sizeof cf, &done);
+    ReadProcessMemory(r.process, r.base, cf, sizeof *cf, &done);
     SendMessageW(re, EM_SETSEL, (WPARAM)-1, 0);
     remote_close(&r);
+    return 0;
+}
+
+int gui_richedit_colour(HWND re, long cp, COLORREF *out, DWORD *effects)
+{
+    CHARFORMAT2W cf;
+
+    if (remote_charformat(re, cp, CFM_COLOR | CFM_BOLD, &cf) != 0)
+        return -1;
     *out = (cf.dwEffects & CFE_AUTOCOLOR) ? GetSysColor(COLOR_WINDOWTEXT) : cf.crTextColor;
     if (effects)
         *effects = cf.dwEffects;
+    return 0;
+}
+
+int gui_tab_rect(HWND tabs, int i, RECT *out)
+{
+    SIZE_T done = 0;
+    remote r;
+    int rc = -1;
+
+    if (remote_open(tabs, &r) != 0)
+        return -1;
+    if (SendMessageW(tabs, TCM_GETITEMRECT, (WPARAM)i, (LPARAM)r.base) &&
+        ReadProcessMemory(r.process, r.base, out, sizeof *out, &done))
+        rc = 0;
+    remote_close(&r);
+    return rc;
+}
+
+LRESULT gui_send_dpi_changed(HWND hwnd, UINT dpi, const RECT *suggested)
+{
+    SIZE_T done = 0;
+    remote r;
+    LRESULT rc = -1;
+
+    if (remote_open(hwnd, &r) != 0)
+        return -1;
+    if (WriteProcessMemory(r.process, r.base, suggested, sizeof *suggested, &done))
+        rc = SendMessageW(hwnd, WM_DPICHANGED, MAKEWPARAM(dpi, dpi), (LPARAM)r.base);
+    remote_close(&r);
+    return rc;
+}
+
+int gui_status_rect(HWND status, int part, RECT *out)
+{
+    SIZE_T done = 0;
+    remote r;
+    int rc = -1;
+
+    if (remote_open(status, &r) != 0)
+        return -1;
+    if (SendMessageW(status, SB_GETRECT, (WPARAM)part, (LPARAM)r.base) &&
+        ReadProcessMemory(r.process, r.base, out, sizeof *out, &done))
+        rc = 0;
+    remote_close(&r);
+    return rc;
+}
+
+void gui_middle_click(HWND hwnd, POINT pt)
+{
+    LPARAM at = MAKELPARAM(pt.x, pt.y);
+
+    PostMessageW(hwnd, WM_MBUTTONDOWN, MK_MBUTTON, at);
+    PostMessageW(hwnd, WM_MBUTTONUP, 0, at);
+}
+
+int gui_richedit_height(HWND re, long cp, LONG *twips)
+{
+    CHARFORMAT2W cf;
+
+    if (remote_charformat(re, cp, CFM_SIZE, &cf) != 0)
+        return -1;
+    *twips = cf.yHeight;
     return 0;
 }
 

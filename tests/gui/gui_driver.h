@@ -83,6 +83,21 @@ int gui_listview_image(HWND lv, int i);
  * effects (CFE_BOLD...) when effects is not NULL. */
 int gui_richedit_colour(HWND re, long cp, COLORREF *out, DWORD *effects);
 
+/* Where tab i of a tab control in another process is, in its client coordinates. 0 or -1. */
+int gui_tab_rect(HWND tabs, int i, RECT *out);
+/* A middle click (button down and up) at pt in hwnd's client coordinates, posted. */
+void gui_middle_click(HWND hwnd, POINT pt);
+/* The character height (twips) of character cp in a RichEdit of another process. 0 or -1. */
+int gui_richedit_height(HWND re, long cp, LONG *twips);
+
+/* Sends WM_DPICHANGED to a window of another process, as Windows does when it moves to a
+ * monitor of another DPI: the new DPI and the suggested window rectangle (copied into that
+ * process, where the window reads it). The window's answer, or -1 if it could not be sent. */
+LRESULT gui_send_dpi_changed(HWND hwnd, UINT dpi, const RECT *suggested);
+
+/* Where part `part` of a status bar in another process is, in its client coordinates. 0 or -1. */
+int gui_status_rect(HWND status, int part, RECT *out);
+
 /* Saves what the screen shows of hwnd (frame included) as a 24-bit BMP. 0 or -1. */
 int gui_screenshot(HWND hwnd, const wchar_t *path);
 

@@ -421,3 +421,43 @@ void shot_named(HWND hwnd, const wchar_t *name)
     Sleep(800); /* the first paint (and a flash) settle */
     CHECK(gui_screenshot(hwnd, path) == 0);
 }
+
+int transcript_view(HWND main, transcript_view_t *v)
+{
+    HWND re = GetDlgItem(main, IDC_TRANSCRIPT);
+    RECT rc;
+    long start;
+
+    if (!re)
+        return -1;
+    v->lines = (long)SendMessageW(re, EM_GETLINECOUNT, 0, 0);
+    v->first = (long)SendMessageW(re, EM_GETFIRSTVISIBLELINE, 0, 0);
+    start = (long)SendMessageW(re, EM_LINEINDEX, (WPARAM)(v->lines - 1), 0);
+    GetClientRect(re, &rc);
+    v->height = rc.bottom - rc.top;
+    return gui_richedit_pos(re, start, &v->last);
+}
+
+int transcript_pinned(HWND main, const char *when)
+{
+    transcript_view_t v;
+    int ok;
+
+    if (transcript_view(main, &v) != 0)
+        return 0;
+    ok = v.first > 0 && v.last.y >= v.height / 2 && v.last.y < v.height;
+    if (!ok)
+        fprintf(stderr, "%s: %ld lines, first visible %ld, last line drawn at y=%ld in a pane "
+                        "%d high\n", when, v.lines, v.first, (long)v.last.y, v.height);
+    return ok;
+}
+
+int pick_from_menu(const gui_proc *p, wchar_t letter)
+{
+    HWND menu = gui_wait_window(p, L"#32768", NULL, WAIT_UI);
+
+    if (!menu)
+        return 0;
+    PostMessageW(menu, WM_CHAR, (WPARAM)letter, 1);
+    return gui_wait_gone(menu, WAIT_UI);
+}

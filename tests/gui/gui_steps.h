@@ -104,4 +104,20 @@ void solo_end(solo *s);
 int transcript_format_at(HWND main, const wchar_t *part, COLORREF *colour, DWORD *effects);
 pc_conn *lobby_voice(const test_server *ts, const char *nick, const char *line);
 
+/* Waits for p's popup menu and picks an item by its underlined letter, as a person would. */
+int pick_from_menu(const gui_proc *p, wchar_t letter);
+
+/* Where the main window's RichEdit draws the start of its last line, and its first visible
+ * line. The last line is "shown" when that point is inside the client area; "pinned" when it
+ * is also in the lower half (a pane full of text, not one line at the top of a blank pane). */
+typedef struct transcript_view_t {
+    long lines, first;
+    POINT last;
+    int height;
+} transcript_view_t;
+
+int transcript_view(HWND main, transcript_view_t *v);
+/* 1 if the view is pinned to the newest line (else says where it is, with `when`). */
+int transcript_pinned(HWND main, const char *when);
+
 #endif

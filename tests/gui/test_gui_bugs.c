@@ -19,45 +19,6 @@
 
 #define REG_WINDOW L"Software\\Parley\\Window"
 
-/* Where the RichEdit draws the start of its last line, and its first visible line. The last
- * line is "shown" when that point is inside the client area; "pinned" when it is also in the
- * lower half (a pane full of text, not one line at the top of a blank pane). */
-typedef struct view {
-    long lines, first;
-    POINT last;
-    int height;
-} view;
-
-static int read_view(HWND main, view *v)
-{
-    HWND re = GetDlgItem(main, IDC_TRANSCRIPT);
-    RECT rc;
-    long start;
-
-    if (!re)
-        return -1;
-    v->lines = (long)SendMessageW(re, EM_GETLINECOUNT, 0, 0);
-    v->first = (long)SendMessageW(re, EM_GETFIRSTVISIBLELINE, 0, 0);
-    start = (long)SendMessageW(re, EM_LINEINDEX, (WPARAM)(v->lines - 1), 0);
-    GetClientRect(re, &rc);
-    v->height = rc.bottom - rc.top;
-    return gui_richedit_pos(re, start, &v->last);
-}
-
-static int pinned(HWND main, const char *when)
-{
-    view v;
-    int ok;
-
-    if (read_view(main, &v) != 0)
-        return 0;
-    ok = v.first > 0 && v.last.y >= v.height / 2 && v.last.y < v.height;
-    if (!ok)
-        fprintf(stderr, "%s: %ld lines, first visible %ld, last line drawn at y=%ld in a pane "
-                        "%d high\n", when, v.lines, v.first, (long)v.last.y, v.height);
-    return ok;
-}
-
 /* carol writes n numbered lines into the lobby and waits for the server's echo of the last. */
 static void carol_writes(pc_conn *carol, int from, int n)
 {
@@ -80,7 +41,7 @@ TEST(gui_restore_pinned)
     solo s;
     HWND main;
     pc_conn *carol = NULL;
-    view before, after;
+    transcript_view_t before, after;
 
     main = solo_start(&s, "gui-restore", L"alice");
     if (!main)
@@ -101,30 +62,30 @@ TEST(gui_restore_pinned)
     SendMessageW(main, WM_SYSCOMMAND, SC_RESTORE, 0);
     CHECK(!IsIconic(main));
     Sleep(500);
-    CHECK(pinned(main, "after restore"));
+    CHECK(transcript_pinned(main, "after restore"));
 
     /* Larger and smaller: still the newest lines. */
     SetWindowPos(main, NULL, 40, 40, 1000, 720, SWP_NOZORDER);
     Sleep(300);
-    CHECK(pinned(main, "after enlarging"));
+    CHECK(transcript_pinned(main, "after enlarging"));
     SetWindowPos(main, NULL, 60, 60, 640, 420, SWP_NOZORDER);
     Sleep(300);
-    CHECK(pinned(main, "after shrinking"));
+    CHECK(transcript_pinned(main, "after shrinking"));
     SendMessageW(main, WM_SYSCOMMAND, SC_MAXIMIZE, 0);
     Sleep(300);
-    CHECK(pinned(main, "after maximizing"));
+    CHECK(transcript_pinned(main, "after maximizing"));
     SendMessageW(main, WM_SYSCOMMAND, SC_RESTORE, 0);
     Sleep(300);
 
     /* The reader scrolls up: new lines and a resize keep their place. */
     SendMessageW(GetDlgItem(main, IDC_TRANSCRIPT), WM_VSCROLL, SB_TOP, 0);
     Sleep(200);
-    CHECK(read_view(main, &before) == 0 && before.first == 0);
+    CHECK(transcript_view(main, &before) == 0 && before.first == 0);
     carol_writes(carol, 71, 5);
     CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"status line 075", WAIT_NET));
     SetWindowPos(main, NULL, 60, 60, 700, 480, SWP_NOZORDER);
     Sleep(300);
-    CHECK(read_view(main, &after) == 0 && after.first == 0);
+    CHECK(transcript_view(main, &after) == 0 && after.first == 0);
     if (after.first != 0)
         fprintf(stderr, "scrolled-up reader moved to line %ld\n", after.first);
 

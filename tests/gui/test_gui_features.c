@@ -176,17 +176,6 @@ done:
     solo_end(&s);
 }
 
-/* Waits for p's popup menu and picks an item by its underlined letter, as a person would. */
-static int pick_from_menu(const gui_proc *p, wchar_t letter)
-{
-    HWND menu = gui_wait_window(p, L"#32768", NULL, WAIT_UI);
-
-    if (!menu)
-        return 0;
-    PostMessageW(menu, WM_CHAR, (WPARAM)letter, 1);
-    return gui_wait_gone(menu, WAIT_UI);
-}
-
 /* Right-click menus: on a person, Private message; on a tab, Close. */
 TEST(gui_context_menus)
 {

@@ -106,6 +106,9 @@ typedef struct hs_client {
     int fs_off;              /* set to 1 before hs_client_start to not offer it */
     crypto_ecdh *ecdh;       /* owned: this connection's ephemeral key, HELLO to CHALLENGE */
     int forward_secret;      /* 1 once the server took the exchange (valid after CHALLENGE) */
+    /* Borrowed, NULL = none: SaltedPassword of this password kept from an earlier login
+     * (scram_salted_cache), so a reconnect skips PBKDF2. Set before hs_client_start. */
+    scram_salted_cache *salted_cache;
 } hs_client;
 
 /* Starts a handshake: appends HELLO to out. ciphers lists the acceptable ciphers in order of

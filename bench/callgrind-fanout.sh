@@ -18,6 +18,8 @@ who=$1 out=$2 server=$3 bench=$4
 shift 4
 case "$who" in server|bench) ;; *) echo "callgrind-fanout.sh: server or bench, not $who" >&2; exit 2 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=listen-wait.sh
+. "$root/bench/listen-wait.sh"
 work=$(mktemp -d /tmp/parley-callgrind.XXXXXX)
 port=$((7700 + RANDOM % 200))
 server_pid="" bench_pid="" keep_work=0
@@ -36,10 +38,7 @@ srv_cmd=("$server" --config "$root/bench/conf/parley.ini" --port "$port" --data-
 if [ "$who" = server ]; then srv_cmd=("${cg[@]}" "${srv_cmd[@]}"); fi
 "${srv_cmd[@]}" >"$work/server.out" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 300); do
-  ss -ltn "sport = :$port" 2>/dev/null | grep -q LISTEN && break
-  sleep 0.1
-done
+listen_wait "$port" || true
 
 bench_cmd=("$bench" --proto parley --port "$port" --scenario fanout --p99-limit 100000
            --ramp-budget 120 "$@")

@@ -59,7 +59,16 @@ typedef struct session {
     uint8_t replaying;              /* a history replay is being queued */
     size_t replay_grace;            /* bytes of replay allowed above the send-queue cap */
     struct session *prev, *next;    /* all sessions */
+    uint8_t key_idle;               /* ticks since its keys last sealed or opened a frame, up to
+                                       KEY_REST_TICKS; KEY_RESTING once put to rest */
 } session;
+
+/* AES-GCM keys unused for this many whole ticks (about a second at the engines' 250 ms) are put
+ * to rest (cipher_state_rest): 32 bytes each instead of about a kilobyte of expanded state,
+ * rebuilt on the next use. Not sooner: a rebuild costs about a seal, and a room that speaks
+ * every few hundred milliseconds would pay one per member and message. */
+#define KEY_REST_TICKS 4
+#define KEY_RESTING 255
 
 struct room {
     char name[PROTO_ROOM_MAX + 1];
@@ -99,6 +108,7 @@ struct chat {
     char stop_reason[PROTO_NAME_MAX + 1];
     struct mutex_handle *reload_lock; /* guards reload_pending, set from any thread */
     server_config *reload_pending;  /* settings to apply at the next tick, or NULL */
+    size_t keys_rested;             /* times a session's keys were put to rest */
 };
 
 /* chat_reload.c — settings that change while running */

@@ -62,8 +62,9 @@ int crypto_ecdh_available(void)
     return probe_result;
 }
 
-/* An EVP_PKEY from its parts (pub only: the peer's key; both: an imported key pair). Building it
- * through fromdata makes OpenSSL decode the point, which refuses one that is not on the curve. */
+/* An EVP_PKEY from its parts (pub only: a public key; both: a key pair), for crypto_ecdh_import.
+ * Building it through fromdata makes OpenSSL decode the point, which refuses one that is not on
+ * the curve. Handshakes use p256() and peer_from instead: this builds the group each time. */
 static EVP_PKEY *key_from(const uint8_t *priv, const uint8_t pub[CRYPTO_P256_PUBLIC_SIZE])
 {
     OSSL_PARAM_BLD *bld = NULL;

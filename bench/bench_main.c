@@ -584,10 +584,12 @@ static int scenario_login(void)
 
     if (bench_init(&B, slots) != 0)
         return -1;
-    if (opt.account &&
-        (B.account_prefix = opt.account, B.password = opt.password,
-         !(B.salted = calloc(slots, sizeof *B.salted))))
-        return -1;
+    if (opt.account) {
+        B.account_prefix = opt.account;
+        B.password = opt.password;
+        if (!(B.salted = calloc(slots, sizeof *B.salted)))
+            return -1;
+    }
     B.now_us = bench_now_us();
     warm = bench_login_many(&B, slots, deadline_in(opt.ramp_budget_s));
     hist_reset(&B.lat);

@@ -134,6 +134,12 @@ typedef struct bench {
     char first_error[256];
     /* master key cache: derived once, reused by every handshake */
     hs_client master_cache;
+    /* Parley accounts (login scenario): connection i logs in as account_prefix<i> with
+     * password, reusing salted[i], that account's SaltedPassword, as a real client would. */
+    const char *account_prefix;            /* NULL: key mode, nicks from tag */
+    const char *password;
+    scram_salted_cache *salted;            /* [nconns] when account_prefix is set */
+    int fs_off;                            /* do not offer the ECDH exchange */
     /* traffic */
     uint32_t nsenders;
     uint32_t sent[BENCH_MAX_SENDERS];      /* messages sent per sender (= next seq) */
@@ -169,6 +175,10 @@ void bench_poll(bench *b, int timeout_ms);
  * Returns how many are ready. */
 size_t bench_connect_many(bench *b, size_t first, size_t count, size_t window,
                           uint64_t deadline_us);
+/* Login rate: `total` logins over the connections of b (one slot each, every slot logging in,
+ * saying goodbye once welcomed and starting again), until total or the deadline. Each login's
+ * time from connect to WELCOME goes into b->lat. Returns the logins completed. */
+size_t bench_login_many(bench *b, size_t total, uint64_t deadline_us);
 /* Sends JOIN for b->room on connection id. */
 int bench_join(bench *b, size_t id);
 /* Joins [first, first+count) with at most `window` joins in flight; returns how many joined. */

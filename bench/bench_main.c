@@ -55,6 +55,10 @@ typedef struct options {
     int keep_lobby;       /* Parley: do not leave the room every login is seated in */
     double verify_share;  /* fanout: share of members whose deliveries are opened and checked */
     int text_len;         /* fixed text length (slow consumers); 0 = 64-128 bytes */
+    size_t logins;        /* login: logins measured */
+    const char *account;  /* login: account name prefix (accounts mode), NULL = key mode */
+    const char *password; /* login: every account's password */
+    int no_fs;            /* Parley: do not offer the ECDH exchange */
 } options;
 
 typedef struct step_result {
@@ -84,7 +88,8 @@ static double quiet_budget_s = 20;
 static void usage(void)
 {
     fprintf(stderr,
-            "Usage: parley-bench --proto parley|irc --port N --scenario idle|fanout|slow|churn [options]\n"
+            "Usage: parley-bench --proto parley|irc --port N --scenario idle|fanout|slow|churn|login\n"
+            "       [options]\n"
             "  --host ADDR        server address (127.0.0.1)\n"
             "  --label NAME       server name in RESULT lines\n"
             "  --pid PID          server process for memory and CPU figures\n"
@@ -110,7 +115,14 @@ static void usage(void)
             "  --churn-rate R     churn: joins per second (100)\n"
             "  --churn S          churn: seconds (20)\n"
             "  --ramp-budget S    connects and joins may take this long (60)\n"
-            "  --window N         logins in flight (200)\n"
+            "  --window N         logins in flight (200); login: connection slots\n"
+            "  --logins N         login: logins measured (20000), after one unmeasured login\n"
+            "                     per slot\n"
+            "  --account PREFIX   Parley login: log slot i in as account PREFIXi (the server\n"
+            "                     has auth = accounts); the client keeps each account's\n"
+            "                     SaltedPassword after its first login, as clients may\n"
+            "  --password TEXT    the accounts' password\n"
+            "  --no-fs            Parley: do not offer the ECDH key exchange\n"
             "  --sources N        loopback source addresses 127.0.0.10.. (16)\n"
             "  --strict           exit 1 if anything is lost, duplicated or reordered\n"
             "  --keep-lobby       Parley: stay in \"lobby\" after login (default: leave it)\n"
@@ -148,6 +160,7 @@ static int parse_options(int argc, char **argv)
     opt.window = 200;
     opt.join_window = 50;
     opt.sources = 16;
+    opt.logins = 20000;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--verbose") == 0) {
@@ -160,6 +173,10 @@ static int parse_options(int argc, char **argv)
         }
         if (strcmp(a, "--keep-lobby") == 0) {
             opt.keep_lobby = 1;
+            continue;
+        }
+        if (strcmp(a, "--no-fs") == 0) {
+            opt.no_fs = 1;
             continue;
         }
         if (strcmp(a, "--help") == 0) {
@@ -229,6 +246,12 @@ static int parse_options(int argc, char **argv)
             opt.hold_s = atof(v);
         else if (strcmp(a, "--sources") == 0)
             opt.sources = atoi(v);
+        else if (strcmp(a, "--logins") == 0)
+            opt.logins = (size_t)atol(v);
+        else if (strcmp(a, "--account") == 0)
+            opt.account = v;
+        else if (strcmp(a, "--password") == 0)
+            opt.password = v;
         else {
             fprintf(stderr, "parley-bench: unknown option %s (see --help)\n", a);
             return -1;
@@ -238,7 +261,8 @@ static int parse_options(int argc, char **argv)
         opt.sources > 200 || opt.window < 1 || opt.members < 1 || opt.step_s <= 0 ||
         opt.max_steps < 1 || opt.max_steps > 40 || opt.slow_pct < 0 || opt.slow_pct > 90 ||
         !(opt.verify_share >= 0 && opt.verify_share <= 1) ||
-        (opt.text_len && (opt.text_len < 32 || opt.text_len > BENCH_TEXT_LIMIT))) {
+        (opt.text_len && (opt.text_len < 32 || opt.text_len > BENCH_TEXT_LIMIT)) ||
+        (opt.account && !opt.password) || opt.logins < 1) {
         usage();
         return -1;
     }
@@ -547,6 +571,48 @@ static int scenario_idle(void)
             bench_poll(&B, 50);
     }
     return B.n_ready == opt.conns ? 0 : 1;
+}
+
+/* Login rate: slots log in, are welcomed, say goodbye and log in again. One unmeasured round
+ * first, so the measured logins find every cache warm (parley-bench's PBKDF2 master in key
+ * mode, each account's SaltedPassword with accounts: what a reconnecting client holds). */
+static int scenario_login(void)
+{
+    size_t slots = opt.window, warm, done;
+    double cpu0, gen0, secs;
+    uint64_t t0;
+
+    if (bench_init(&B, slots) != 0)
+        return -1;
+    if (opt.account) {
+        B.account_prefix = opt.account;
+        B.password = opt.password;
+        if (!(B.salted = calloc(slots, sizeof *B.salted)))
+            return -1;
+    }
+    B.now_us = bench_now_us();
+    warm = bench_login_many(&B, slots, deadline_in(opt.ramp_budget_s));
+    hist_reset(&B.lat);
+    cpu0 = server_cpu();
+    gen0 = self_cpu();
+    t0 = B.now_us;
+    done = warm == slots ? bench_login_many(&B, opt.logins, deadline_in(opt.ramp_budget_s)) : 0;
+    secs = secs_since(t0);
+    cpu0 = server_cpu() - cpu0;
+    gen0 = self_cpu() - gen0;
+    result("login",
+           "mode=%s fs=%d slots=%zu warm=%zu logins=%zu done=%zu secs=%.2f logins_per_s=%.0f "
+           "p50_ms=%.2f p99_ms=%.2f server_cpu_s=%.2f server_us_per_login=%.1f "
+           "srv_util=%.2f gen_util=%.2f",
+           opt.account ? "accounts" : "key", !opt.no_fs, slots, warm, opt.logins, done, secs,
+           secs > 0 ? (double)done / secs : 0, ms(hist_quantile(&B.lat, 0.5)),
+           ms(hist_quantile(&B.lat, 0.99)), cpu0, done ? cpu0 * 1e6 / (double)done : 0,
+           secs > 0 ? cpu0 / secs : 0, secs > 0 ? gen0 / secs : 0);
+    if (B.salted) {
+        crypto_wipe(B.salted, slots * sizeof *B.salted);
+        free(B.salted);
+    }
+    return done == opt.logins ? 0 : 1;
 }
 
 /* Connects `n` members and joins them to the room; prints the ramp. Returns members joined. */
@@ -900,6 +966,7 @@ int main(int argc, char **argv)
     B.epfd = -1;
     B.verbose = opt.verbose;
     B.keep_lobby = opt.keep_lobby;
+    B.fs_off = opt.no_fs;
     B.nsources = opt.sources;
     B.secret = opt.secret;
     B.pid = opt.pid;
@@ -943,6 +1010,8 @@ int main(int argc, char **argv)
         rc = scenario_slow();
     else if (strcmp(opt.scenario, "churn") == 0)
         rc = scenario_churn();
+    else if (strcmp(opt.scenario, "login") == 0 && B.proto == BP_PARLEY)
+        rc = scenario_login();
     else {
         usage();
         return 2;

@@ -17,7 +17,8 @@ static int same(proto_str s, const char *cstr)
 
 static void nick_of(const bench *b, const bconn *c, char *out, size_t n)
 {
-    snprintf(out, n, "%s%zu", b->tag, (size_t)(c - b->conns));
+    snprintf(out, n, "%s%zu", b->account_prefix ? b->account_prefix : b->tag,
+             (size_t)(c - b->conns));
 }
 
 /* Encodes and seals msg onto c's output. */
@@ -44,6 +45,11 @@ int parley_start(bench *b, bconn *c)
         memcpy(hs->master_salt, b->master_cache.master_salt, sizeof hs->master_salt);
         hs->master_iterations = b->master_cache.master_iterations;
         hs->have_master = 1;
+    }
+    hs->fs_off = b->fs_off;
+    if (b->account_prefix) {
+        hs_client_set_password(hs, b->password, strlen(b->password));
+        hs->salted_cache = &b->salted[c - b->conns];
     }
     nick_of(b, c, nick, sizeof nick);
     if (hs_client_start(hs, b->secret, strlen(b->secret), &b->cipher, 1, nick, AGENT, &c->out) !=

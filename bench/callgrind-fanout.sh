@@ -6,11 +6,13 @@
 #   bench/callgrind-fanout.sh server|bench OUT SERVER_BIN BENCH_BIN [parley-bench options]
 #
 # One process (the server, or parley-bench) runs under callgrind, the other natively, on a
-# loopback port. Its counters are zeroed once the room is full (parley-bench's "phase=ramp"
-# line), so only the fan-out is counted: the server's counts are dumped into OUT.1 once
+# loopback port. It runs uninstrumented (faster) until the room is full (parley-bench's
+# "phase=ramp" line); then its counters are zeroed and instrumentation starts, so only the
+# fan-out is counted: the server's counts are dumped into OUT.1 once
 # parley-bench has printed its "phase=total" line and ended; parley-bench's are in OUT when it
 # ends. Divide "PROGRAM TOTALS" (callgrind_annotate) by the deliveries of the total line. Use
 # a low fixed rate (--rate 5): the process under callgrind runs about 50 times slower.
+# CG_OPTS adds callgrind options, e.g. CG_OPTS=--cache-sim=yes for cache misses per delivery.
 set -euo pipefail
 
 [ $# -ge 4 ] || { sed -n '2,12p' "$0"; exit 2; }
@@ -18,6 +20,8 @@ who=$1 out=$2 server=$3 bench=$4
 shift 4
 case "$who" in server|bench) ;; *) echo "callgrind-fanout.sh: server or bench, not $who" >&2; exit 2 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=listen-wait.sh
+. "$root/bench/listen-wait.sh"
 work=$(mktemp -d /tmp/parley-callgrind.XXXXXX)
 port=$((7700 + RANDOM % 200))
 server_pid="" bench_pid="" keep_work=0
@@ -30,16 +34,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cg=(valgrind --tool=callgrind --callgrind-out-file="$out")
+# shellcheck disable=SC2206 # CG_OPTS is a list of options
+cg=(valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out" ${CG_OPTS:-})
 srv_cmd=("$server" --config "$root/bench/conf/parley.ini" --port "$port" --data-dir "$work/data"
          --log-file "$work/server.log")
 if [ "$who" = server ]; then srv_cmd=("${cg[@]}" "${srv_cmd[@]}"); fi
 "${srv_cmd[@]}" >"$work/server.out" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 300); do
-  ss -ltn "sport = :$port" 2>/dev/null | grep -q LISTEN && break
-  sleep 0.1
-done
+listen_wait "$port" || true
 
 bench_cmd=("$bench" --proto parley --port "$port" --scenario fanout --p99-limit 100000
            --ramp-budget 120 "$@")
@@ -52,6 +54,7 @@ state=0
 while kill -0 "$bench_pid" 2>/dev/null; do
   if [ $state = 0 ] && grep -q 'phase=ramp' "$work/results"; then
     callgrind_control -z "$target" >/dev/null
+    callgrind_control -i on "$target" >/dev/null
     state=1
   fi
   sleep 0.05

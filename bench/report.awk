@@ -90,6 +90,12 @@ function sortnum(a, n,    i, j, t) { # insertion sort of a[1..n] (mawk has no as
                       (v["rss_peak_kb"] - v["rss_before_kb"]) / 1024, v["owed_kb"] / 1024,
                       v["owed_per_slow_kb"] / 1024, v["slow_cut"], v["slow"])
     klost[s, "slow"] = v["lost"]; kkeys[s, "slow"] = 1
+  } else if (sc == "login") {
+    lk = v["mode"] (v["fs"] == 1 ? " fs" : "")
+    login[s, lk] = sprintf("%s/s (%s µs of server CPU per login; p99 %s ms)", v["logins_per_s"],
+                           v["server_us_per_login"], f1(v["p99_ms"]))
+    if (v["srv_util"] > 0.9) login[s, lk] = login[s, lk] " ‡"
+    if (v["gen_util"] > 0.9) login[s, lk] = login[s, lk] " †"
   } else if (sc == "churn") {
     churn[s] = sprintf("after %+.0f KB (peak +%.0f KB); join p99 %s ms; %d cycles",
                        v["rss_delta_kb"], v["rss_peak_kb"] - v["rss_before_kb"],
@@ -177,6 +183,13 @@ END {
   row = "| slow consumers (10 of 100 stop reading; 1000 msg/s of 400 B): others' p99 before → during; server RSS growth; slow members cut by the server |"
   for (i = 1; i <= nserv; i++) row = row " " cell(slow[order[i]]) " |"
   print row
+  split("key fs|key|accounts fs|accounts", lkeys, "|")
+  split("key mode, with the key exchange|key mode, without it|accounts (verifier check per login), with the key exchange|accounts, without it", lnames, "|")
+  for (j = 1; j <= 4; j++) {
+    row = "| logins/s, " lnames[j] " (server CPU per login; p99 connect to WELCOME) |"
+    for (i = 1; i <= nserv; i++) row = row " " cell(login[order[i], lkeys[j]]) " |"
+    print row
+  }
   row = "| churn: server RSS after vs before (peak); join p99 |"
   for (i = 1; i <= nserv; i++) row = row " " cell(churn[order[i]]) " |"
   print row

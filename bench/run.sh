@@ -57,6 +57,7 @@ if [ "$QUICK" = 1 ]; then
   SENDERS="1"
   STEP=0.5; HALF=1; MAX_STEPS=6; SLOW=5
   CHURN_BASE=30; CHURN_RATE=50; CHURN_SECS=2
+  LOGINS=2000; LOGIN_ACCOUNTS=8
   RAMP_BUDGET=10
   BENCH_QUIET=0
   QUIET_WAIT=0
@@ -71,6 +72,7 @@ else
   SENDERS="1,10"
   STEP=1.2; HALF=3; MAX_STEPS=9; SLOW=25
   CHURN_BASE=100; CHURN_RATE=100; CHURN_SECS=15
+  LOGINS=20000; LOGIN_ACCOUNTS=64
   RAMP_BUDGET=60
   BENCH_QUIET=10
   QUIET_WAIT=${BENCH_QUIET_WAIT:-60}
@@ -83,12 +85,13 @@ START_DPS=50000
 # they owe outgrows the kernel's socket buffers (about 4 MB each) within the phase.
 SLOW_MEMBERS=100; SLOW_RATE=1000; SLOW_TEXT=400
 # For a partial run (e.g. to redo one room size): space-separated lists, "" to skip; and
-# BENCH_SLOW=0, BENCH_CHURN=0 to skip those scenarios.
+# BENCH_SLOW=0, BENCH_CHURN=0, BENCH_LOGIN=0 to skip those scenarios.
 IDLE_SIZES=${BENCH_IDLE_SIZES-$IDLE_SIZES}
 BIG_IDLE=${BENCH_BIG_IDLE-$BIG_IDLE}
 FAN_SIZES=${BENCH_FAN_SIZES-$FAN_SIZES}
 CHURN=${BENCH_CHURN-1}
 SLOW_SCENARIO=${BENCH_SLOW-1}
+LOGIN_SCENARIO=${BENCH_LOGIN-1}
 
 # ---------------------------------------------------------------- clean-up
 stop_pid() { # pid: TERM, then KILL after 5 s; only processes this script started
@@ -215,13 +218,16 @@ start_server() {
   PID2=0
   CIPHER=aes-256-gcm
   case "$kind" in
-    parley|parley-xor)
+    parley|parley-xor|parley-accounts)
       # parley-xor: the same server, with clients choosing the classic xor cipher: one ciphered
       # copy of a room message serves every member, as plain text does for IRC.
+      # parley-accounts: auth = accounts, with the store of accounts made by make_accounts.
+      local conf=$BENCH/conf/parley.ini data=$dir/data
       PROTO=parley; WINDOW=200
       [ "$kind" = parley-xor ] && CIPHER=xor
-      $PRIO taskset -c 0 "$PARLEY_BIN" --config "$BENCH/conf/parley.ini" --port "$PORT" \
-        --data-dir "$dir/data" --log-file "$dir/server.log" >"$dir/out" 2>&1 &
+      if [ "$kind" = parley-accounts ]; then conf=$BENCH/conf/parley-accounts.ini data=$ACCOUNTS_DIR; fi
+      $PRIO taskset -c 0 "$PARLEY_BIN" --config "$conf" --port "$PORT" \
+        --data-dir "$data" --log-file "$dir/server.log" >"$dir/out" 2>&1 &
       SERVER_PID=$! ;;
     wine)
       PROTO=parley; WINDOW=200
@@ -305,6 +311,42 @@ bench() { # label, then parley-bench arguments
     tee -a "$RAW" | cut -c1-160 >&2 || true
 }
 
+# Accounts pb0..pb(LOGIN_ACCOUNTS-1) for the login scenario, made once per run with
+# `parley-server --user add` at its default iterations (each is a PBKDF2 run and a synced write).
+ACCOUNTS_DIR=""
+make_accounts() {
+  local i
+  [ -z "$ACCOUNTS_DIR" ] || return 0
+  ACCOUNTS_DIR="$WORK/accounts"
+  mkdir -p "$ACCOUNTS_DIR"
+  printf 'bench password\n' >"$WORK/accounts.pw"
+  for i in $(seq 0 $((LOGIN_ACCOUNTS - 1))); do
+    "$PARLEY_BIN" --config "$BENCH/conf/parley-accounts.ini" --data-dir "$ACCOUNTS_DIR" \
+      --user add "pb$i" --password-file "$WORK/accounts.pw" >>"$LOG" 2>&1 || return 1
+  done
+}
+
+# Logins per second of native Parley: key mode and accounts, each with and without the key
+# exchange. Labelled "parley", so the rows sit in Parley's column.
+run_logins() {
+  local fs
+  for fs in "" --no-fs; do
+    say "parley: logins, key mode, $([ -n "$fs" ] && echo without || echo with) the exchange"
+    start_server parley || continue
+    bench parley --scenario login --logins "$LOGINS" --window 32 $fs
+    stop_server
+  done
+  say "parley: making $LOGIN_ACCOUNTS accounts"
+  make_accounts || { say "parley: could not make the accounts (see $LOG)"; return 0; }
+  for fs in "" --no-fs; do
+    say "parley: logins, accounts, $([ -n "$fs" ] && echo without || echo with) the exchange"
+    start_server parley-accounts || continue
+    bench parley --scenario login --logins "$LOGINS" --window "$LOGIN_ACCOUNTS" \
+      --account pb --password 'bench password' $fs
+    stop_server
+  done
+}
+
 # ---------------------------------------------------------------- the runs
 run_server() {
   local kind=$1 n m
@@ -337,6 +379,7 @@ run_server() {
       stop_server
     fi
   fi
+  if [ "$kind" = parley ] && [ "$LOGIN_SCENARIO" = 1 ]; then run_logins; fi
   [ "$CHURN" = 1 ] || { [ "$kind" != wine ] || stop_wineserver; return 0; }
   say "$kind: churn"
   if start_server "$kind"; then

@@ -16,6 +16,33 @@ struct crypto_ecdh {
 
 static char group_name[] = "prime256v1";
 
+/* P-256's domain parameters as a key without a point, made once. Every new key pair and every
+ * peer's point is built on a copy of it: building the group from its name each time (what
+ * EVP_PKEY_Q_keygen and a by-name import do) costs more than the key generation itself, and a
+ * server pays it twice per login. Only read after it is made, as OpenSSL allows across threads. */
+static EVP_PKEY *domain;
+static CRYPTO_ONCE domain_once = CRYPTO_ONCE_STATIC_INIT;
+
+static void domain_fn(void)
+{
+    OSSL_PARAM params[2];
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group_name, 0);
+    params[1] = OSSL_PARAM_construct_end();
+    if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
+        EVP_PKEY_fromdata(ctx, &domain, EVP_PKEY_KEY_PARAMETERS, params) != 1)
+        domain = NULL;
+    EVP_PKEY_CTX_free(ctx);
+}
+
+static const EVP_PKEY *p256(void)
+{
+    if (crypto_init() != CRYPTO_OK || !CRYPTO_THREAD_run_once(&domain_once, domain_fn))
+        return NULL;
+    return domain;
+}
+
 static CRYPTO_ONCE probe_once = CRYPTO_ONCE_STATIC_INIT;
 static int probe_result;
 
@@ -35,8 +62,9 @@ int crypto_ecdh_available(void)
     return probe_result;
 }
 
-/* An EVP_PKEY from its parts (pub only: the peer's key; both: an imported key pair). Building it
- * through fromdata makes OpenSSL decode the point, which refuses one that is not on the curve. */
+/* An EVP_PKEY from its parts (pub only: a public key; both: a key pair), for crypto_ecdh_import.
+ * Building it through fromdata makes OpenSSL decode the point, which refuses one that is not on
+ * the curve. Handshakes use p256() and peer_from instead: this builds the group each time. */
 static EVP_PKEY *key_from(const uint8_t *priv, const uint8_t pub[CRYPTO_P256_PUBLIC_SIZE])
 {
     OSSL_PARAM_BLD *bld = NULL;
@@ -71,19 +99,38 @@ done:
     return key;
 }
 
+/* A peer's public key: the point decoded onto a copy of the domain parameters. Decoding refuses
+ * a point that is not on the curve. */
+static EVP_PKEY *peer_from(const uint8_t pub[CRYPTO_P256_PUBLIC_SIZE])
+{
+    const EVP_PKEY *d = p256();
+    EVP_PKEY *key;
+
+    if (!d || pub[0] != 0x04)
+        return NULL; /* only the uncompressed form travels */
+    key = EVP_PKEY_dup((EVP_PKEY *)d);
+    if (key && EVP_PKEY_set1_encoded_public_key(key, pub, CRYPTO_P256_PUBLIC_SIZE) != 1) {
+        EVP_PKEY_free(key);
+        key = NULL;
+    }
+    return key;
+}
+
 crypto_ecdh *crypto_ecdh_new(uint8_t pub[CRYPTO_P256_PUBLIC_SIZE])
 {
+    const EVP_PKEY *d = p256();
+    EVP_PKEY_CTX *ctx = NULL;
     crypto_ecdh *k = NULL;
     size_t n = 0;
 
-    if (crypto_init() != CRYPTO_OK)
+    if (!d)
         return NULL;
     k = OPENSSL_zalloc(sizeof *k);
-    if (!k)
+    ctx = EVP_PKEY_CTX_new_from_pkey(NULL, (EVP_PKEY *)d, NULL);
+    if (!k || !ctx || EVP_PKEY_keygen_init(ctx) != 1 || EVP_PKEY_generate(ctx, &k->key) != 1)
         goto fail;
-    k->key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", group_name);
-    if (!k->key)
-        goto fail;
+    EVP_PKEY_CTX_free(ctx);
+    ctx = NULL;
     /* Uncompressed is the default point format for a generated EC key. */
     if (EVP_PKEY_get_octet_string_param(k->key, OSSL_PKEY_PARAM_PUB_KEY, pub,
                                         CRYPTO_P256_PUBLIC_SIZE, &n) != 1 ||
@@ -92,6 +139,7 @@ crypto_ecdh *crypto_ecdh_new(uint8_t pub[CRYPTO_P256_PUBLIC_SIZE])
     return k;
 
 fail:
+    EVP_PKEY_CTX_free(ctx);
     crypto_ecdh_free(k);
     return NULL;
 }
@@ -118,22 +166,30 @@ int crypto_ecdh_derive(crypto_ecdh *k, const uint8_t peer[CRYPTO_P256_PUBLIC_SIZ
                        uint8_t secret[CRYPTO_P256_SECRET_SIZE])
 {
     EVP_PKEY *peer_key = NULL;
-    EVP_PKEY_CTX *ctx = NULL;
+    EVP_PKEY_CTX *ctx = NULL, *check = NULL;
     size_t n = CRYPTO_P256_SECRET_SIZE;
     int rc = CRYPTO_EFAIL;
 
     if (!k)
         return CRYPTO_EFAIL;
-    peer_key = key_from(NULL, peer);
+    peer_key = peer_from(peer);
     if (!peer_key) {
         rc = CRYPTO_EINVAL;
+        goto done;
+    }
+    /* The peer's point must be on the curve and not the point at infinity. P-256's cofactor is
+     * 1, so such a point has the group's prime order: the full check (EVP_PKEY_public_check,
+     * what set_peer runs by default) adds only a multiplication by the order, which cannot
+     * fail for it and costs as much as the ECDH itself (SP 800-56A's partial validation). */
+    check = EVP_PKEY_CTX_new_from_pkey(NULL, peer_key, NULL);
+    if (!check || EVP_PKEY_public_check_quick(check) != 1) {
+        rc = check ? CRYPTO_EINVAL : CRYPTO_EFAIL;
         goto done;
     }
     ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->key, NULL);
     if (!ctx || EVP_PKEY_derive_init(ctx) != 1)
         goto done;
-    /* set_peer validates the peer's key against ours (same group, a point on the curve). */
-    if (EVP_PKEY_derive_set_peer(ctx, peer_key) != 1) {
+    if (EVP_PKEY_derive_set_peer_ex(ctx, peer_key, 0) != 1) {
         rc = CRYPTO_EINVAL;
         goto done;
     }
@@ -141,6 +197,7 @@ int crypto_ecdh_derive(crypto_ecdh *k, const uint8_t peer[CRYPTO_P256_PUBLIC_SIZ
         goto done;
     rc = CRYPTO_OK;
 done:
+    EVP_PKEY_CTX_free(check);
     EVP_PKEY_CTX_free(ctx);
     EVP_PKEY_free(peer_key);
     return rc;

@@ -28,6 +28,9 @@
 static CRYPTO_ONCE init_once = CRYPTO_ONCE_STATIC_INIT;
 static int init_status = CRYPTO_EFAIL;
 static EVP_MAC *hmac_alg;
+/* An HMAC context with SHA-256 set and no key: each HMAC starts from a copy of it, since
+ * naming the digest on every call fetches it by name again. Only copied after init. */
+static EVP_MAC_CTX *hmac_template;
 static EVP_MD *sha256_alg;
 static EVP_CIPHER *gcm_alg;
 static char backend_name[64] = "OpenSSL";
@@ -127,12 +130,24 @@ static int gcm_impl_load(void)
            gcm_impl.update && gcm_impl.final && gcm_impl.get_params && gcm_impl.set_params;
 }
 
+/* hmac_template from hmac_alg; 1 on success. */
+static int hmac_template_make(void)
+{
+    static char digest_name[] = "SHA256";
+    OSSL_PARAM params[2];
+
+    hmac_template = EVP_MAC_CTX_new(hmac_alg);
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0);
+    params[1] = OSSL_PARAM_construct_end();
+    return hmac_template && EVP_MAC_CTX_set_params(hmac_template, params);
+}
+
 static void init_once_fn(void)
 {
     hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
     sha256_alg = EVP_MD_fetch(NULL, "SHA256", NULL);
     gcm_alg = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
-    if (!hmac_alg || !sha256_alg || !gcm_alg || !gcm_impl_load())
+    if (!hmac_alg || !sha256_alg || !gcm_alg || !hmac_template_make() || !gcm_impl_load())
         goto fail;
     snprintf(backend_name, sizeof backend_name, "OpenSSL %s",
              OpenSSL_version(OPENSSL_VERSION_STRING));
@@ -140,10 +155,12 @@ static void init_once_fn(void)
     return;
 
 fail:
+    EVP_MAC_CTX_free(hmac_template);
     EVP_MAC_free(hmac_alg);
     EVP_MD_free(sha256_alg);
     EVP_CIPHER_free(gcm_alg);
     memset(&gcm_impl, 0, sizeof gcm_impl);
+    hmac_template = NULL;
     hmac_alg = NULL;
     sha256_alg = NULL;
     gcm_alg = NULL;
@@ -209,8 +226,6 @@ int crypto_hmac_sha256(const void *key, size_t key_len, const crypto_part *parts
     /* EVP_MAC_init treats a NULL key as "keep the previous key", which a new context lacks;
      * any non-NULL pointer with length 0 is the empty key. */
     static const unsigned char empty_key[1] = {0};
-    static char digest_name[] = "SHA256";
-    OSSL_PARAM params[2];
     EVP_MAC_CTX *ctx = NULL;
     size_t out_len = 0;
     size_t i;
@@ -218,12 +233,10 @@ int crypto_hmac_sha256(const void *key, size_t key_len, const crypto_part *parts
 
     if (crypto_init() != CRYPTO_OK)
         return CRYPTO_EFAIL;
-    ctx = EVP_MAC_CTX_new(hmac_alg);
+    ctx = EVP_MAC_CTX_dup(hmac_template);
     if (!ctx)
         goto fail;
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0);
-    params[1] = OSSL_PARAM_construct_end();
-    if (!EVP_MAC_init(ctx, key_len ? key : empty_key, key_len, params))
+    if (!EVP_MAC_init(ctx, key_len ? key : empty_key, key_len, NULL))
         goto fail;
     for (i = 0; i < nparts; i++) {
         if (parts[i].n > 0 && !EVP_MAC_update(ctx, parts[i].p, parts[i].n))

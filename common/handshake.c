@@ -327,8 +327,8 @@ static hs_result client_on_login(hs_client *hs, proto_frame *f, proto_msg *m, bu
         rc = scram_client_first(hs->scram, hs->nick, strlen(hs->nick), &b, NULL, reply,
                                 sizeof reply);
     } else if (hs->login_step == 1) {
-        rc = scram_client_final(hs->scram, m->text.p, m->text.n, hs->password, hs->password_len,
-                                reply, sizeof reply);
+        rc = scram_client_final_cached(hs->scram, m->text.p, m->text.n, hs->password,
+                                       hs->password_len, hs->salted_cache, reply, sizeof reply);
     } else {
         if (hs->login_step != 2 || scram_client_check(hs->scram, m->text.p, m->text.n) != SCRAM_OK)
             return hs_client_fail(hs, PC_BAD_PASSWORD,

@@ -142,6 +142,9 @@ typedef struct hs_client {
     int signon_complete;         /* the client's side of the exchange is done */
     int signed_on;               /* 1 once the server's binding MIC verified */
     int server_auth;             /* hs_server_auth, as far as the server has shown it */
+    /* Borrowed, NULL = none: SaltedPassword of this password kept from an earlier login
+     * (scram_salted_cache), so a reconnect skips PBKDF2. Set before hs_client_start. */
+    scram_salted_cache *salted_cache;
 } hs_client;
 
 /* Starts a handshake: appends HELLO to out. ciphers lists the acceptable ciphers in order of

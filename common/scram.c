@@ -309,6 +309,36 @@ int scram_client_first(scram_client *c, const char *user, size_t n, const scram_
 int scram_client_final(scram_client *c, const char *server_first, size_t n,
                        const char *password, size_t password_len, char *out, size_t cap)
 {
+    return scram_client_final_cached(c, server_first, n, password, password_len, NULL, out,
+                                     cap);
+}
+
+/* SaltedPassword from the cache when it holds this salt and count; else derived (and cached). */
+static int cached_salted(scram_salted_cache *cache, const char *password, size_t n,
+                         const uint8_t *salt, size_t salt_len, uint32_t iterations,
+                         uint8_t out[SCRAM_KEY_SIZE])
+{
+    int rc;
+    if (cache && cache->valid && cache->salt_len == salt_len && cache->iterations == iterations &&
+        memcmp(cache->salt, salt, salt_len) == 0) {
+        memcpy(out, cache->salted, SCRAM_KEY_SIZE);
+        return SCRAM_OK;
+    }
+    rc = salted_password(password, n, salt, salt_len, iterations, out);
+    if (rc == SCRAM_OK && cache) {
+        memcpy(cache->salt, salt, salt_len);
+        cache->salt_len = salt_len;
+        cache->iterations = iterations;
+        memcpy(cache->salted, out, SCRAM_KEY_SIZE);
+        cache->valid = 1;
+    }
+    return rc;
+}
+
+int scram_client_final_cached(scram_client *c, const char *server_first, size_t n,
+                              const char *password, size_t password_len,
+                              scram_salted_cache *cache, char *out, size_t cap)
+{
     attr_reader r;
     const char *nonce, *salt_b64, *iter_s;
     size_t nonce_len, salt_b64_len, iter_len, i, own = strlen(c->nonce);
@@ -351,8 +381,8 @@ int scram_client_final(scram_client *c, const char *server_first, size_t n,
     len = snprintf(no_proof, sizeof no_proof, "c=%s,r=%.*s", cbind, (int)nonce_len, nonce);
     if (len < 0 || (size_t)len >= sizeof no_proof)
         return SCRAM_EPARSE;
-    rc = salted_password(password, password_len, salt, (size_t)salt_len, (uint32_t)iterations,
-                         salted);
+    rc = cached_salted(cache, password, password_len, salt, (size_t)salt_len,
+                       (uint32_t)iterations, salted);
     if (rc != SCRAM_OK)
         goto done;
     rc = SCRAM_ECRYPTO;

@@ -88,6 +88,23 @@ int scram_client_first(scram_client *c, const char *user, size_t n, const scram_
 /* Reads server-first and writes client-final (with the proof) into out[0..cap). */
 int scram_client_final(scram_client *c, const char *server_first, size_t n,
                        const char *password, size_t password_len, char *out, size_t cap);
+/* A client's SaltedPassword for one password, kept between logins as RFC 5802 (section 5.1)
+ * allows, so that only the first login pays PBKDF2. It is keyed by salt and iteration count: a
+ * server that answers with others gets a fresh derivation, which then replaces it. It is as
+ * sensitive as the password; the caller keeps one per password and wipes it after use. */
+typedef struct scram_salted_cache {
+    uint8_t salt[SCRAM_SALT_MAX];
+    size_t salt_len;
+    uint32_t iterations;
+    uint8_t salted[SCRAM_KEY_SIZE];
+    int valid;
+} scram_salted_cache;
+
+/* scram_client_final, taking SaltedPassword from cache when its salt and iterations match the
+ * server's, and storing it there otherwise. cache NULL: none. */
+int scram_client_final_cached(scram_client *c, const char *server_first, size_t n,
+                              const char *password, size_t password_len,
+                              scram_salted_cache *cache, char *out, size_t cap);
 /* Reads server-final: SCRAM_OK only if the server proved it holds the verifier. */
 int scram_client_check(scram_client *c, const char *server_final, size_t n);
 

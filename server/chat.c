@@ -186,6 +186,29 @@ size_t chat_session_count(const chat *c)
     return c->nsessions;
 }
 
+size_t chat_keys_rested(const chat *c)
+{
+    return c->keys_rested;
+}
+
+/* Counts a tick in which s's keys were not used, and puts its AES-GCM keys to rest after
+ * KEY_REST_TICKS of them. Frames already queued are sealed: the queue needs no key to drain. */
+static void keys_tick(chat *c, session *s)
+{
+    if (s->key_idle == KEY_RESTING)
+        return;
+    if (s->key_idle < KEY_REST_TICKS) {
+        s->key_idle++;
+        return;
+    }
+    if (s->tx.gcm || s->rx.gcm) {
+        cipher_state_rest(&s->tx);
+        cipher_state_rest(&s->rx);
+        s->key_idle = KEY_RESTING;
+        c->keys_rested++;
+    }
+}
+
 /* ------------------------------------------------------------ sessions */
 
 /* Releases a session's memory; the engine has already forgotten its connection. */
@@ -603,6 +626,7 @@ static void on_frame(session *s, proto_frame *f, uint64_t now)
         on_handshake_frame(s, f);
         return;
     }
+    s->key_idle = 0;
     rc = cipher_decode(&s->rx, f, &m);
     if (rc != PROTO_OK) {
         snprintf(why, sizeof why, "bad %s frame: %s", proto_type_name(f->type),
@@ -752,6 +776,8 @@ static void on_tick(void *user, uint64_t now)
             s->ping_sent_ms = now;
             session_send(s, &ping);
         }
+        if (s->state == SESSION_ACTIVE)
+            keys_tick(c, s);
     }
     limits_tick(c, now);
     if (since(now, c->last_counts_tick) >= ROOM_COUNTS_MS) {

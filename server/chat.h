@@ -27,5 +27,8 @@ void chat_destroy(chat *c);
 int chat_request_reload(chat *c, const server_config *fresh);
 /* Sessions currently connected (handshaking or chatting). */
 size_t chat_session_count(const chat *c);
+/* How many times an idle session's AES-GCM keys have been put to rest so far (a session that
+ * is used again and then idles again counts again). */
+size_t chat_keys_rested(const chat *c);
 
 #endif

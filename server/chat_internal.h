@@ -77,7 +77,16 @@ typedef struct session {
     uint64_t priv_live_from;        /* id of the first private message sent to it live, 0 =
                                        none yet: PRIV_SYNC replays only older ones */
     uint8_t searching;              /* a SEARCH of this session is with the search thread */
+    uint8_t key_idle;               /* ticks since its keys last sealed or opened a frame, up to
+                                       KEY_REST_TICKS; KEY_RESTING once put to rest */
 } session;
+
+/* AES-GCM keys unused for this many whole ticks (about a second at the engines' 250 ms) are put
+ * to rest (cipher_state_rest): 32 bytes each instead of about a kilobyte of expanded state,
+ * rebuilt on the next use. Not sooner: a rebuild costs about a seal, and a room that speaks
+ * every few hundred milliseconds would pay one per member and message. */
+#define KEY_REST_TICKS 4
+#define KEY_RESTING 255
 
 struct room {
     char name[PROTO_ROOM_MAX + 1];
@@ -125,6 +134,7 @@ struct chat {
     server_config *reload_pending;  /* settings to apply at the next tick, or NULL */
     struct neg_server_cred *signon_cred; /* auth = windows: the service's credentials */
     struct search *search;          /* the search thread (chat_search.c) */
+    size_t keys_rested;             /* times a session's keys were put to rest */
 };
 
 /* chat_reload.c — settings that change while running */

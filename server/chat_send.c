@@ -62,6 +62,7 @@ static int seal_into(session *s, const uint8_t *frame, size_t body_len)
         return -1;
     memcpy(p, frame, PROTO_HEADER_SIZE + body_len);
     be_put32(p, (uint32_t)(body_len + tail));
+    s->key_idle = 0;
     if (cipher_seal(&s->tx, p, body_len) != PROTO_OK) {
         net_commit(s->conn, 0);
         return -1;

@@ -433,6 +433,54 @@ TEST(history_request_after_id)
     finish(&ts);
 }
 
+/* Waits (up to WAIT ms, reading c meanwhile) until the core has put keys to rest `n` times. */
+static int wait_rested(test_server *ts, pc_conn *c, size_t n)
+{
+    uint64_t end = sys_mono_ms() + WAIT;
+    proto_msg m;
+
+    while (chat_keys_rested(ts->core) < n) {
+        if (sys_mono_ms() > end)
+            return 0;
+        if (pc_recv(c, &m, 20) < 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* AES-GCM keys of sessions that stay idle for a few ticks are put to rest, and work again after:
+ * the server opens the next frame with a rebuilt key and seals its answers with one, for the
+ * sender and for another member, and the nonce sequence goes on (a skipped or repeated nonce
+ * would fail the clients' opens). */
+TEST(idle_sessions_keys_rest_and_work_after)
+{
+    test_server ts;
+    pc_conn *a, *b;
+    proto_msg m;
+    size_t rested;
+
+    START(&ts, "keyrest");
+    a = test_connect(&ts, "resta", NULL, 0);
+    b = test_connect(&ts, "restb", NULL, 0);
+    REQUIRE(a && b);
+    CHECK_EQ_INT(pc_cipher(a), PROTO_CIPHER_AES256GCM);
+    test_settle(a);
+    test_settle(b);
+    REQUIRE(wait_rested(&ts, a, 2));
+    rested = chat_keys_rested(ts.core);
+    CHECK(pc_say(a, "lobby", "after rest", 1) == 0);
+    CHECK(test_expect_text(a, "after rest", &m, WAIT) == 1);
+    CHECK(test_expect_text(b, "after rest", &m, WAIT) == 1);
+    /* Used again, then idle again: both rest a second time, and still work. */
+    CHECK(wait_rested(&ts, b, rested + 2));
+    CHECK(pc_say(b, "lobby", "second rest", 2) == 0);
+    CHECK(test_expect_text(a, "second rest", &m, WAIT) == 1);
+    CHECK(test_expect_text(b, "second rest", &m, WAIT) == 1);
+    pc_close(a);
+    pc_close(b);
+    finish(&ts);
+}
+
 TEST(wrong_key_is_refused_clearly)
 {
     test_server ts;

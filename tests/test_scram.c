@@ -113,6 +113,40 @@ TEST(scram_client_refuses_forged_server_signature)
     CHECK_EQ_INT(scram_client_check(&c, forged, strlen(forged)), SCRAM_EPROOF);
 }
 
+/* A cached SaltedPassword gives the RFC's client-final again without the password (so it was
+ * used, not derived anew); a server-first with another salt or count derives and replaces it. */
+TEST(scram_client_salted_cache)
+{
+    static const char other_count[] =
+        "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4097";
+    scram_salted_cache cache;
+    scram_client c;
+    char out[SCRAM_MSG_MAX];
+    uint8_t first[SCRAM_KEY_SIZE];
+
+    memset(&cache, 0, sizeof cache);
+    REQUIRE(scram_client_first(&c, RFC_USER, 4, NULL, RFC_CNONCE, out, sizeof out) == SCRAM_OK);
+    REQUIRE(scram_client_final_cached(&c, RFC_SERVER_FIRST, strlen(RFC_SERVER_FIRST),
+                                      RFC_PASSWORD, 6, &cache, out, sizeof out) == SCRAM_OK);
+    CHECK_EQ_STR(out, RFC_CLIENT_FINAL);
+    CHECK_EQ_INT(cache.valid, 1);
+    CHECK_EQ_INT(cache.iterations, 4096);
+    memcpy(first, cache.salted, sizeof first);
+
+    REQUIRE(scram_client_first(&c, RFC_USER, 4, NULL, RFC_CNONCE, out, sizeof out) == SCRAM_OK);
+    REQUIRE(scram_client_final_cached(&c, RFC_SERVER_FIRST, strlen(RFC_SERVER_FIRST), "wrong", 5,
+                                      &cache, out, sizeof out) == SCRAM_OK);
+    CHECK_EQ_STR(out, RFC_CLIENT_FINAL);
+    CHECK_EQ_INT(scram_client_check(&c, RFC_SERVER_FINAL, strlen(RFC_SERVER_FINAL)), SCRAM_OK);
+
+    /* Another count: derived from the (now wrong) password, so the proof differs. */
+    REQUIRE(scram_client_first(&c, RFC_USER, 4, NULL, RFC_CNONCE, out, sizeof out) == SCRAM_OK);
+    REQUIRE(scram_client_final_cached(&c, other_count, strlen(other_count), "wrong", 5, &cache,
+                                      out, sizeof out) == SCRAM_OK);
+    CHECK_EQ_INT(cache.iterations, 4097);
+    CHECK(memcmp(first, cache.salted, sizeof first) != 0);
+}
+
 TEST(scram_password_normalised_to_nfc)
 {
     scram_verifier v;

@@ -21,7 +21,7 @@
 #define WM_APP_ROOMS (WM_APP + 4)      /* to the Join dialog: lParam, a PT_ROOM_LIST net_event */
 #define WM_APP_SEARCH (WM_APP + 5)     /* to the Search dialog: lParam, a SEARCH_HIT, SEARCH_END
                                         * or ERROR net_event answering its search */
-#define WM_APP_NEWEST (WM_APP + 5)     /* the transcript scrolled: show or hide "Newest messages" */
+#define WM_APP_NEWEST (WM_APP + 6)     /* the transcript scrolled: show or hide "Newest messages" */
 
 #define NAME_MAX_W 80          /* room or nickname, UTF-16 units (room names are <= 64 bytes) */
 #define INPUT_HISTORY_MAX 100

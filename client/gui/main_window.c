@@ -554,11 +554,6 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
     case WM_APP_NEWEST:
         newest_refresh(a);
         return TRUE;
-    case WM_ACTIVATE:
-        /* Looking away: what is shown now has been seen. */
-        if (LOWORD(wp) == WA_INACTIVE)
-            newest_seen(conv_active(a));
-        return FALSE;
     case WM_APP_SHOW_ERROR:
         connection_show_error(a);
         return TRUE;
@@ -570,9 +565,11 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
             events_countdown(a);
         return TRUE;
     case WM_ACTIVATE:
-        /* Back at the window: the private conversation on show has now been seen. */
-        if (LOWORD(wp) != WA_INACTIVE)
-            conv_report_read(a, conv_active(a));
+        if (LOWORD(wp) == WA_INACTIVE)
+            newest_seen(conv_active(a)); /* looking away: what is shown now has been seen */
+        else
+            conv_report_read(a, conv_active(a)); /* back: the private conversation on show
+                                                    has now been read */
         return FALSE;
     case WM_CLOSE:
         DestroyWindow(hwnd);

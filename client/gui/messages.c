@@ -503,7 +503,6 @@ void messages_apply(app *a, const net_event *ev)
     case PT_ROLL_LIST:
         alerts_on_event(a, ev);
         break;
-    }
     default:
         break;
     }

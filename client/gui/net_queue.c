@@ -305,11 +305,6 @@ int net_roll(net_link *link, uint64_t id)
     return id_request(link, PT_ROLL, id);
 }
 
-int net_oper(net_link *link, const char *password)
-{
-    return request(link, PT_OPER, NULL, NULL, NULL, password);
-}
-
 int net_search(net_link *link, const pc_search_req *req)
 {
     proto_msg m;

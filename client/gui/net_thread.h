@@ -120,8 +120,6 @@ int net_rooms(net_link *link);
  * ask an alert's roll call (and follow it). */
 int net_alert(net_link *link, const char *to, uint32_t duration, const char *text);
 int net_ack(net_link *link, uint64_t id);
-/* OPER: operator powers on a server without accounts (the operator password). */
-int net_oper(net_link *link, const char *password);
 int net_roll(net_link *link, uint64_t id);
 /* Sends a SEARCH (SEARCH_HIT and SEARCH_END events answer, or an ERROR with its tag). */
 int net_search(net_link *link, const pc_search_req *req);

@@ -22,6 +22,7 @@ struct signon_login {
 
 int signon_open(chat *c, char *err, size_t err_size)
 {
+    char problem[300];
     neg_settings set;
     neg_error e;
 
@@ -31,6 +32,12 @@ int signon_open(chat *c, char *err, size_t err_size)
         snprintf(err, err_size, "%s%sauth = windows needs realms in [signon]: the Kerberos realm "
                  "or Windows domain whose users sign on (e.g. realms = CONTOSO.COM, CONTOSO)",
                  c->cfg.config_path, c->cfg.config_path[0] ? ": " : "");
+        return -1;
+    }
+    /* Checked again here: a configuration may come from elsewhere than a file. */
+    if (signon_realms_check(c->cfg.signon_realms, problem, sizeof problem) != 0) {
+        snprintf(err, err_size, "%s%s%s", c->cfg.config_path, c->cfg.config_path[0] ? ": " : "",
+                 problem);
         return -1;
     }
     if ((c->cfg.signon_allow_groups[0] || c->cfg.signon_operator_groups[0] ||

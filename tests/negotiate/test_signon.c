@@ -172,6 +172,26 @@ TEST(windows_sign_on_without_realms_does_not_start)
     test_server_clean(cfg.data_dir);
 }
 
+/* realms naming two domains is a start-up error too, however the settings were made: their
+ * users would share accounts. */
+TEST(windows_sign_on_for_two_domains_does_not_start)
+{
+    server_config cfg;
+    char err[512];
+    chat *c;
+
+    sock_startup();
+    crypto_init();
+    signon_config(&cfg, "so-tworealms", 1);
+    snprintf(cfg.signon_realms, sizeof cfg.signon_realms, "PARLEY.TEST, OTHER.TEST");
+    REQUIRE(fsys_mkdirs(cfg.data_dir, err, sizeof err) == 0);
+    c = chat_create(&cfg, err, sizeof err);
+    CHECK(c == NULL);
+    chat_destroy(c);
+    CHECK(strstr(err, "realms names two Kerberos realms, PARLEY.TEST and OTHER.TEST") != NULL);
+    test_server_clean(cfg.data_dir);
+}
+
 /* The client's real sign-on, with its binding MIC made over another hash when `relayed` is
  * set: what a sign-on captured on another connection and replayed here would carry. */
 typedef struct relay_ctx {

@@ -327,6 +327,13 @@ TEST(hostile_sign_on_frames_are_refused_plainly)
     if (!strstr(rc.err, "a sign-on binding before the sign-on was complete"))
         test_failf_at(__FILE__, __LINE__, "got \"%s\"", rc.err);
     raw_close(&rc, 0);
+    /* a display name before the sign-on is complete */
+    CHECK(raw_connect_signon_shown_as(&rc, ts.port, TEST_SECRET, PROTO_CIPHER_AES256GCM, "x",
+                                      &hostile_ops, &mode, "Eve") != 0);
+    CHECK_EQ_INT(rc.code, PC_PROTOCOL);
+    if (!strstr(rc.err, "a display name out of order"))
+        test_failf_at(__FILE__, __LINE__, "got \"%s\"", rc.err);
+    raw_close(&rc, 0);
     test_server_end(&ts);
 }
 

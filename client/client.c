@@ -349,6 +349,7 @@ static int conn_dial(pc_conn *c, int *code, char *err, size_t err_size)
     buf_reset(&c->out);
     hs_client_set_password(&c->hs, c->password, c->password_len);
     hs_client_set_signon(&c->hs, pc_signon_ops(), c->signon);
+    hs_client_set_signon_display(&c->hs, pc_signon_display(c->signon));
     rc = hs_client_start(&c->hs, c->secret, c->secret_len, c->ciphers, c->nciphers,
                          c->want_nick, c->agent, &c->out);
     if (rc != PROTO_OK) {
@@ -550,6 +551,11 @@ static int take_options(pc_conn *c, const pc_options *o, int *code, char *text, 
                               o->signon_ccache, o->signon_allow_ntlm);
     if (!c->signon) {
         snprintf(text, n, "sign-on settings too long, or out of memory");
+        return -1;
+    }
+    if (pc_signon_set_display(c->signon, o->signon_display) != 0) {
+        snprintf(text, n, "the display name must be text of at most %u bytes (UTF-8)",
+                 (unsigned)PROTO_DISPLAY_MAX);
         return -1;
     }
     return 0;

@@ -44,6 +44,9 @@ typedef struct pc_options {
     const char *signon_host;     /* the server's name in its SPN, PARLEY/<name>; NULL = host */
     const char *signon_ccache;   /* Linux: the credential cache; NULL = KRB5CCNAME or default */
     int signon_allow_ntlm;       /* 1: Negotiate may fall back to NTLM (off by default) */
+    const char *signon_display;  /* the display name told to the server at sign-on, kept for an
+                                  * account that has none: NULL = the system's (Windows: the
+                                  * directory's; Linux: GECOS), "" = none (signon.h) */
 } pc_options;
 
 typedef struct pc_conn pc_conn;

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "negotiate.h"
+#include "user_display.h"
+#include "utf8.h"
 
 #define SIGNON_HOST_MAX 255
 #define SIGNON_PATH_MAX 1024
@@ -17,6 +19,8 @@ struct pc_signon {
     int allow_ntlm;
     neg_ctx *ctx;                     /* the exchange in progress, NULL between connections */
     char mechanism[16];               /* of the last completed exchange */
+    char display[PROTO_DISPLAY_MAX + 1]; /* told to the server (SIGNON_DISPLAY); "" = none */
+    int display_known;                /* 0: the system's, looked up at the first sign-on */
 };
 
 pc_signon *pc_signon_new(const char *host, const char *ccache, int allow_ntlm)
@@ -49,6 +53,43 @@ void pc_signon_free(pc_signon *s)
     free(s);
 }
 
+/* Fits name (UTF-8) into a display name: cut at a character boundary to PROTO_DISPLAY_MAX bytes;
+ * "" when it is not text (a control character, bad UTF-8). */
+static void fit_display(char *out, const char *name)
+{
+    size_t n = strlen(name);
+    out[0] = '\0';
+    if (n > PROTO_DISPLAY_MAX) {
+        n = PROTO_DISPLAY_MAX;
+        while (n > 0 && ((unsigned char)name[n] & 0xC0) == 0x80)
+            n--; /* name[n] continues a character: cut before that character */
+    }
+    if (n > 0 && utf8_valid_text(name, n, 0)) {
+        memcpy(out, name, n);
+        out[n] = '\0';
+    }
+}
+
+int pc_signon_set_display(pc_signon *s, const char *display)
+{
+    if (!display) {
+        s->display[0] = '\0';
+        s->display_known = 0;
+        return 0;
+    }
+    if (strlen(display) > PROTO_DISPLAY_MAX ||
+        (display[0] && !utf8_valid_text(display, strlen(display), 0)))
+        return -1;
+    snprintf(s->display, sizeof s->display, "%s", display);
+    s->display_known = 1;
+    return 0;
+}
+
+const char *pc_signon_display(const pc_signon *s)
+{
+    return s->display;
+}
+
 const char *pc_signon_mechanism(const pc_signon *s)
 {
     return s ? s->mechanism : "none";
@@ -65,6 +106,13 @@ static int signon_step(void *ctx, const uint8_t *in, size_t in_len, buf *out, in
     *complete = 0;
     if (!in) { /* the server's request: a fresh context, as the current user */
         signon_reset(s);
+        /* Looked up only now: on Windows it may ask a domain controller. */
+        if (!s->display_known) {
+            char name[1024];
+            if (pc_user_display(name, sizeof name) == 0)
+                fit_display(s->display, name);
+            s->display_known = 1;
+        }
         memset(&set, 0, sizeof set);
         set.host = s->host;
         set.ccache = s->ccache[0] ? s->ccache : NULL;

@@ -145,6 +145,9 @@ typedef struct hs_client {
     /* Borrowed, NULL = none: SaltedPassword of this password kept from an earlier login
      * (scram_salted_cache), so a reconnect skips PBKDF2. Set before hs_client_start. */
     scram_salted_cache *salted_cache;
+    /* Borrowed, NULL or "" = none: the user's display name, sent in SIGNON_DISPLAY with the
+     * sign-on (hs_client_set_signon_display). */
+    const char *signon_display;
 } hs_client;
 
 /* Starts a handshake: appends HELLO to out. ciphers lists the acceptable ciphers in order of
@@ -158,6 +161,10 @@ void hs_client_set_password(hs_client *hs, const char *password, size_t len);
 /* For a server with Windows sign-on: the client's side of the exchange (ops and ctx borrowed for
  * the life of hs; NULL for none). Call before hs_client_start. */
 void hs_client_set_signon(hs_client *hs, const hs_signon_ops *ops, void *ctx);
+/* The display name to tell a server with Windows sign-on (valid UTF-8 of at most
+ * PROTO_DISPLAY_MAX bytes, borrowed for the life of hs; NULL or "" for none). The server keeps
+ * it for an account that has none. Call before hs_client_start. */
+void hs_client_set_signon_display(hs_client *hs, const char *display);
 /* Feeds one received frame (CHALLENGE, LOGIN, SIGNON, SIGNON_BIND, WELCOME or ERROR). On HS_DONE the caller takes
  * hs->tx and hs->rx (and must not free them through hs); msg then holds WELCOME. */
 hs_result hs_client_on_frame(hs_client *hs, proto_frame *f, proto_msg *msg, buf *out);

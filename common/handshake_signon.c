@@ -34,14 +34,24 @@ static hs_result signon_fail(hs_client *hs, const char *what, const char *why)
     return hs_client_fail(hs, PC_SIGNON_FAILED, reason);
 }
 
-/* The client's side is done: its MIC over the binding goes to the server. */
+/* The client's side is done: its display name, if it has one, then its MIC over the binding go
+ * to the server. The name goes first so the server has it when the MIC admits the client. */
 static hs_result send_binding(hs_client *hs, buf *out)
 {
     uint8_t bind[HS_KEY_SIZE];
     char why[200] = "";
+    proto_msg d;
     buf mic;
     int rc;
 
+    if (hs->signon_display && hs->signon_display[0]) {
+        memset(&d, 0, sizeof d);
+        d.type = PT_SIGNON_DISPLAY;
+        d.display = proto_s(hs->signon_display);
+        if (cipher_encode(&hs->tx, &d, out) != PROTO_OK)
+            return hs_client_fail(hs, PC_BAD_TEXT, "the display name is not valid UTF-8 of at "
+                                                   "most 64 bytes");
+    }
     if (hs_binding(hs->keys.auth, bind) != PROTO_OK)
         return hs_client_fail(hs, PC_INTERNAL, "key derivation failed");
     buf_init(&mic);
@@ -99,6 +109,11 @@ static hs_result on_binding(hs_client *hs, const proto_msg *m)
         return signon_fail(hs, "the server's proof does not belong to this connection", why);
     hs->signed_on = 1;
     return HS_CONTINUE;
+}
+
+void hs_client_set_signon_display(hs_client *hs, const char *display)
+{
+    hs->signon_display = display;
 }
 
 hs_result hs_client_on_signon(hs_client *hs, proto_frame *f, proto_msg *m, buf *out)

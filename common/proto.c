@@ -200,6 +200,7 @@ static const msg_layout layouts[] = {
      {F_TAG, F_ID, F_AFTER, F_BEFORE, F_COUNT, F_ROOM, F_NICK, F_TEXT}},
     {PT_SEARCH_HIT, 0, 0, CHAT_TEXT, {F_TAG, F_ID, F_TIME, F_ROOM, F_NICK, F_TEXT}},
     {PT_SEARCH_END, PROTO_FLAG_MORE, 0, NO_TEXT, {F_TAG, F_FLAGS, F_COUNT, F_ID}},
+    {PT_SIGNON_DISPLAY, 0, 0, NO_TEXT, {F_DISPLAY}},
 };
 
 /* The list entry shapes: name string, a value (u32, or u8 presence or roll state), a u64 time

@@ -119,8 +119,12 @@ typedef enum proto_type {
                             * before (wall-clock ms range), count (page size), room, nick
                             * (filters; empty = any), text (the words) */
     PT_SEARCH_HIT = 0x45,  /* s->c: tag, id, time, room, nick (sender), text: one result */
-    PT_SEARCH_END = 0x46   /* s->c: tag, flags (MORE), count (results in the page), id (cursor
+    PT_SEARCH_END = 0x46,  /* s->c: tag, flags (MORE), count (results in the page), id (cursor
                             * for the next page; 0 when there is none) */
+    /* Windows sign-on, continued */
+    PT_SIGNON_DISPLAY = 0x08 /* c->s, ciphered, auth = windows, after the client's last SIGNON
+                              * and before its SIGNON_BIND, optional: display (the user's name
+                              * as the directory or the system has it, "Alice Martin") */
 } proto_type;
 
 /* Ciphers, as numbered on the wire. */

@@ -62,6 +62,7 @@ const char *proto_type_name(uint8_t type)
     case PT_SEARCH: return "SEARCH";
     case PT_SEARCH_HIT: return "SEARCH_HIT";
     case PT_SEARCH_END: return "SEARCH_END";
+    case PT_SIGNON_DISPLAY: return "SIGNON_DISPLAY";
     default: return "UNKNOWN";
     }
 }

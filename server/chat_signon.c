@@ -2,7 +2,8 @@
  * server pass SPNEGO tokens in SIGNON frames until the server's context is complete; the client
  * then proves with a MIC (SIGNON_BIND) that the sign-on was made for this connection, and the
  * server answers with its own. The principal Kerberos names ("alice@PARLEY.TEST") is mapped to
- * an account (signon_map.h), made at the first sign-on with auto_create. */
+ * an account (signon_map.h), made at the first sign-on with auto_create. The client may tell
+ * its user's display name (SIGNON_DISPLAY) before its MIC; an account without one keeps it. */
 #include "chat_internal.h"
 
 #include <stdio.h>
@@ -14,14 +15,18 @@
 #include "negotiate.h"
 #include "signon_map.h"
 #include "sys.h"
+#include "uname.h"
 
 struct signon_login {
     neg_ctx *ctx;
     int complete; /* the server's side of the exchange is done */
+    int display_seen;                     /* a SIGNON_DISPLAY came (at most one may) */
+    char display[USERS_DISPLAY_MAX + 1]; /* its name, normalised; "" = none or not usable */
 };
 
 int signon_open(chat *c, char *err, size_t err_size)
 {
+    char problem[300];
     neg_settings set;
     neg_error e;
 
@@ -31,6 +36,12 @@ int signon_open(chat *c, char *err, size_t err_size)
         snprintf(err, err_size, "%s%sauth = windows needs realms in [signon]: the Kerberos realm "
                  "or Windows domain whose users sign on (e.g. realms = CONTOSO.COM, CONTOSO)",
                  c->cfg.config_path, c->cfg.config_path[0] ? ": " : "");
+        return -1;
+    }
+    /* Checked again here: a configuration may come from elsewhere than a file. */
+    if (signon_realms_check(c->cfg.signon_realms, problem, sizeof problem) != 0) {
+        snprintf(err, err_size, "%s%s%s", c->cfg.config_path, c->cfg.config_path[0] ? ": " : "",
+                 problem);
         return -1;
     }
     if ((c->cfg.signon_allow_groups[0] || c->cfg.signon_operator_groups[0] ||
@@ -201,6 +212,24 @@ static int in_any_group(session *s, const char *list)
     return 0;
 }
 
+/* Gives the account the display name the client told, if the account has none (its display name
+ * is its login name): one an administrator set is never replaced. The name is the client's word,
+ * like a nick: who signed on is what Kerberos says. */
+static void keep_display(session *s, const user_info *info)
+{
+    char err[256];
+
+    if (!s->signon->display[0] || strcmp(info->display, info->login) != 0 ||
+        strcmp(s->signon->display, info->login) == 0)
+        return;
+    if (users_set_display(s->srv->users, info->login, s->signon->display, err, sizeof err) != 0)
+        log_warn("Windows sign-on: could not keep the display name of %s: %s", info->login,
+                 err);
+    else
+        log_info("Windows sign-on: %s is shown as \"%s\" (the name its client told)",
+                 info->login, s->signon->display);
+}
+
 /* Windows group rules: 0 and the role the groups give (*role), or -1 after refusing. */
 static int group_rules(session *s, const char *principal, user_role *role)
 {
@@ -285,6 +314,7 @@ static void admit(session *s)
         refuse(s, PC_INTERNAL, "could not bind the sign-on to this connection", "");
         return;
     }
+    keep_display(s, &info);
     /* A group's role counts for this session, on top of the account's own. */
     if (group_role > info.role)
         info.role = group_role;
@@ -326,6 +356,26 @@ static void on_token(session *s, const proto_msg *m)
     s->signon->complete = st == NEG_COMPLETE;
 }
 
+/* The user's display name, between the client's last token and its MIC. A name that cannot be a
+ * display name is logged and left out: it is no reason to refuse someone Kerberos vouched for. */
+static void on_display(session *s, const proto_msg *m)
+{
+    char why[160];
+
+    if (!s->signon->complete || s->signon->display_seen) {
+        refuse(s, PC_PROTOCOL, "a display name out of order", "");
+        return;
+    }
+    s->signon->display_seen = 1;
+    if (m->display.n && uname_prepare(m->display.p, m->display.n, UNAME_DISPLAY,
+                                      s->signon->display, sizeof s->signon->display, why,
+                                      sizeof why) != 0) {
+        s->signon->display[0] = '\0';
+        log_warn("Windows sign-on from %s: the display name it told is not used: %s", s->addr,
+                 why);
+    }
+}
+
 static void on_binding(session *s, const proto_msg *m)
 {
     uint8_t bind[HS_KEY_SIZE];
@@ -351,12 +401,14 @@ void signon_on_frame(session *s, proto_frame *f)
     proto_msg m;
 
     if (cipher_decode(&s->hs->rx, f, &m) != PROTO_OK ||
-        (m.type != PT_SIGNON && m.type != PT_SIGNON_BIND)) {
+        (m.type != PT_SIGNON && m.type != PT_SIGNON_BIND && m.type != PT_SIGNON_DISPLAY)) {
         refuse(s, PC_PROTOCOL, "a frame other than SIGNON, or one that does not open", "");
         return;
     }
     if (m.type == PT_SIGNON)
         on_token(s, &m);
+    else if (m.type == PT_SIGNON_DISPLAY)
+        on_display(s, &m);
     else
         on_binding(s, &m);
 }

@@ -48,6 +48,8 @@ static int set_realms(server_config *cfg, const char *value, char *problem, size
         snprintf(problem, psize, "realms must name at least one realm or domain");
         return -1;
     }
+    if (signon_realms_check(value, problem, psize) != 0)
+        return -1;
     snprintf(cfg->signon_realms, sizeof cfg->signon_realms, "%s", value);
     return 0;
 }

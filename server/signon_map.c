@@ -58,6 +58,44 @@ static int realm_listed(const char *realm, size_t n, const char *list)
     return 0;
 }
 
+/* 1 if a[0..an) and b[0..bn) are the same name up to ASCII case. */
+static int same_name(const char *a, size_t an, const char *b, size_t bn)
+{
+    size_t i;
+    if (an != bn)
+        return 0;
+    for (i = 0; i < an; i++)
+        if (ascii_lower((unsigned char)a[i]) != ascii_lower((unsigned char)b[i]))
+            return 0;
+    return 1;
+}
+
+int signon_realms_check(const char *realms, char *problem, size_t psize)
+{
+    /* [0]: the Kerberos realm (dotted, CONTOSO.COM); [1]: the NetBIOS name (CONTOSO). */
+    const char *first[2] = {NULL, NULL}, *p = realms, *word;
+    size_t first_len[2] = {0, 0}, n;
+    int kind;
+
+    while ((n = signon_list_next(&p, &word)) != 0) {
+        kind = memchr(word, '.', n) ? 0 : 1;
+        if (!first[kind]) {
+            first[kind] = word;
+            first_len[kind] = n;
+        } else if (!same_name(first[kind], first_len[kind], word, n)) {
+            snprintf(problem, psize,
+                     "realms names two %s, %.*s and %.*s: alice of each would be the one "
+                     "account alice. List one domain only, by its Kerberos realm and its NetBIOS "
+                     "name (CONTOSO.COM, CONTOSO); give another domain a server of its own",
+                     kind == 0 ? "Kerberos realms" : "NetBIOS domain names",
+                     (int)(first_len[kind] > 64 ? 64 : first_len[kind]), first[kind],
+                     (int)(n > 64 ? 64 : n), word);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 signon_map_result signon_map_name(const char *principal, const char *realms, char *out,
                                   size_t cap, char *why, size_t why_size)
 {

@@ -23,6 +23,12 @@ size_t signon_list_next(const char **p, const char **word);
  * "CONTOSO\Chat Users"); spaces around a name are not part of it. As signon_list_next. */
 size_t signon_groups_next(const char **p, const char **word);
 
+/* Whether realms names one domain only: at most one Kerberos realm (a name with a dot,
+ * CONTOSO.COM) and at most one NetBIOS domain name (without, CONTOSO), each possibly repeated.
+ * Account names carry no realm, so the users of two domains would share accounts. 0, or -1 with
+ * problem saying which two names clash. */
+int signon_realms_check(const char *realms, char *problem, size_t psize);
+
 /* Maps principal to its account name (NFC, at most PROTO_NICK_MAX bytes) in out[0..cap) if its
  * realm or domain is in realms (names separated by commas or spaces, compared without regard to
  * ASCII case). On failure why says why in one line. */

@@ -96,6 +96,7 @@ static const ref_type ref_types[] = {
      {X_TAG, X_ID, X_AFTER, X_BEFORE, X_COUNT, X_ROOM, X_NICK, X_TEXT}},
     {PT_SEARCH_HIT, 0, 0, PROTO_TEXT_MAX, 1, {X_TAG, X_ID, X_TIME, X_ROOM, X_NICK, X_TEXT}},
     {PT_SEARCH_END, PROTO_FLAG_MORE, 0, 0, 0, {X_TAG, X_FLAGS, X_COUNT, X_ID}},
+    {PT_SIGNON_DISPLAY, 0, 0, 0, 0, {X_DISPLAY}},
 };
 
 #define NTYPES (sizeof ref_types / sizeof ref_types[0])
@@ -474,7 +475,7 @@ TEST(proto_type_table)
         }
         known += (size_t)in_ref;
     }
-    CHECK_EQ_INT(known, 55);
+    CHECK_EQ_INT(known, 56);
 }
 
 /* ---- round trips ------------------------------------------------------------------------- */
@@ -1457,7 +1458,7 @@ TEST(proto_reader_bad_version)
 TEST(proto_reader_unknown_type)
 {
     uint8_t h[PROTO_HEADER_SIZE];
-    static const uint8_t bad[] = {0x00, 0x08, 0x15, 0x2F, 0x35, 0x42, 0x55, 0x6A, 0xFF};
+    static const uint8_t bad[] = {0x00, 0x09, 0x15, 0x2F, 0x35, 0x42, 0x55, 0x6A, 0xFF};
     size_t i;
     for (i = 0; i < sizeof bad; i++) {
         put_header(h, 0, PROTO_VERSION, bad[i]);

@@ -36,6 +36,23 @@ TEST(other_realms_and_lookalikes_are_refused)
     CHECK_EQ_INT(map("CONTOSO2\\alice", "CONTOSO", out, why), SIGNON_MAP_OTHER_REALM);
 }
 
+/* Account names carry no realm, so realms may name one domain only: its Kerberos realm and
+ * its NetBIOS name, not two of either (alice@FABRIKAM.COM would be CONTOSO's alice). */
+TEST(realms_naming_two_domains_are_refused)
+{
+    char why[300];
+    CHECK_EQ_INT(signon_realms_check("CONTOSO.COM, CONTOSO", why, sizeof why), 0);
+    CHECK_EQ_INT(signon_realms_check("PARLEY.TEST", why, sizeof why), 0);
+    CHECK_EQ_INT(signon_realms_check("CONTOSO", why, sizeof why), 0);
+    CHECK_EQ_INT(signon_realms_check("contoso.com CONTOSO.COM, CONTOSO contoso", why, sizeof why),
+                 0);
+    CHECK_EQ_INT(signon_realms_check("CONTOSO.COM, FABRIKAM.COM", why, sizeof why), -1);
+    CHECK(strstr(why, "realms names two Kerberos realms, CONTOSO.COM and FABRIKAM.COM") != NULL);
+    CHECK_EQ_INT(signon_realms_check("CONTOSO.COM CONTOSO FABRIKAM", why, sizeof why), -1);
+    CHECK(strstr(why, "two NetBIOS domain names, CONTOSO and FABRIKAM") != NULL);
+    CHECK_EQ_INT(signon_realms_check("CONTOSO.COM, CORP.CONTOSO.COM", why, sizeof why), -1);
+}
+
 TEST(group_lists_split_on_commas_only)
 {
     const char *p = " CONTOSO\\Chat Users ,Administrators,, CONTOSO\\Ops  ", *w;

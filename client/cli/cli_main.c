@@ -34,6 +34,7 @@ typedef struct cli_opts {
     const char *user;
     const char *password_file;
     const char *signon_host;
+    const char *display_name; /* NULL = the system's */
     int allow_ntlm;
     uint8_t cipher;
     int script;
@@ -92,6 +93,10 @@ static void usage(void)
         "  --signon-host NAME the server's name in its SPN (PARLEY/NAME), when --host is\n"
         "                     an address or another name (default: --host)\n"
         "  --allow-ntlm       let Windows sign-on fall back to NTLM (off: Kerberos only)\n"
+        "  --display-name TEXT  the name to be shown as, told at Windows sign-on (default:\n"
+        "                     the directory's on Windows, the full name in /etc/passwd on\n"
+        "                     Linux; \"\" for none); kept by the server only for an account\n"
+        "                     that has no display name yet\n"
         "  --cipher NAME      aes-256-gcm (default) or xor (hides text from casual view only)\n"
         "  --script           one line per event for scripts (the default when standard\n"
         "                     input is not a terminal)\n"
@@ -538,7 +543,7 @@ static int parse_args(int argc, char **argv, cli_opts *o)
         if (strcmp(name, "--host") && strcmp(name, "--port") && strcmp(name, "--nick") &&
             strcmp(name, "--key") && strcmp(name, "--key-file") && strcmp(name, "--cipher") &&
             strcmp(name, "--user") && strcmp(name, "--password-file") &&
-            strcmp(name, "--signon-host") &&
+            strcmp(name, "--signon-host") && strcmp(name, "--display-name") &&
             strcmp(name, "--wait") && strcmp(name, "--timeout")) {
             cli_err_line("parley-cli: unknown option '%s' (see --help)", arg);
             return -1;
@@ -571,6 +576,8 @@ static int parse_args(int argc, char **argv, cli_opts *o)
             o->password_file = val;
         } else if (strcmp(name, "--signon-host") == 0) {
             o->signon_host = val;
+        } else if (strcmp(name, "--display-name") == 0) {
+            o->display_name = val;
         } else if (strcmp(name, "--cipher") == 0) {
             o->cipher = cipher_parse(val);
             if (!o->cipher) {
@@ -740,6 +747,7 @@ static int prepare_conn(const cli_opts *o, conn_secrets *cs, pc_options *po)
     }
     po->signon_host = o->signon_host;
     po->signon_allow_ntlm = o->allow_ntlm;
+    po->signon_display = o->display_name;
     po->ciphers = &cs->cipher;
     po->nciphers = 1;
     po->agent = "parley-cli/" PARLEY_VERSION;

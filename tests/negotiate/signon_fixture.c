@@ -22,6 +22,12 @@ void signon_config(server_config *cfg, const char *name, int auto_create)
 
 pc_conn *sign_on(const test_server *ts, const char *who, int *code, char *err, size_t err_size)
 {
+    return sign_on_shown_as(ts, who, "", code, err, err_size);
+}
+
+pc_conn *sign_on_shown_as(const test_server *ts, const char *who, const char *display, int *code,
+                          char *err, size_t err_size)
+{
     char ccache[600];
     pc_options o;
 
@@ -35,6 +41,7 @@ pc_conn *sign_on(const test_server *ts, const char *who, int *code, char *err, s
     o.connect_timeout_ms = WAIT;
     o.signon_host = "chat.parley.test"; /* the SPN's name: the server is reached by address */
     o.signon_ccache = ccache;
+    o.signon_display = display;
     *code = 0;
     err[0] = '\0';
     return pc_connect(&o, code, err, err_size);

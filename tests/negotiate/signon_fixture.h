@@ -17,5 +17,9 @@ void signon_config(server_config *cfg, const char *name, int auto_create);
  * Wine takes KRB5CCNAME instead) asking for a nick the server must ignore. The connection, or
  * NULL with *code and err. */
 pc_conn *sign_on(const test_server *ts, const char *who, int *code, char *err, size_t err_size);
+/* sign_on telling the server the display name display (NULL: the system's, as parley-cli does
+ * by default; sign_on tells none). */
+pc_conn *sign_on_shown_as(const test_server *ts, const char *who, const char *display, int *code,
+                          char *err, size_t err_size);
 
 #endif

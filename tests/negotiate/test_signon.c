@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chat.h"
 #include "crypto.h"
@@ -172,6 +173,26 @@ TEST(windows_sign_on_without_realms_does_not_start)
     test_server_clean(cfg.data_dir);
 }
 
+/* realms naming two domains is a start-up error too, however the settings were made: their
+ * users would share accounts. */
+TEST(windows_sign_on_for_two_domains_does_not_start)
+{
+    server_config cfg;
+    char err[512];
+    chat *c;
+
+    sock_startup();
+    crypto_init();
+    signon_config(&cfg, "so-tworealms", 1);
+    snprintf(cfg.signon_realms, sizeof cfg.signon_realms, "PARLEY.TEST, OTHER.TEST");
+    REQUIRE(fsys_mkdirs(cfg.data_dir, err, sizeof err) == 0);
+    c = chat_create(&cfg, err, sizeof err);
+    CHECK(c == NULL);
+    chat_destroy(c);
+    CHECK(strstr(err, "realms names two Kerberos realms, PARLEY.TEST and OTHER.TEST") != NULL);
+    test_server_clean(cfg.data_dir);
+}
+
 /* The client's real sign-on, with its binding MIC made over another hash when `relayed` is
  * set: what a sign-on captured on another connection and replayed here would carry. */
 typedef struct relay_ctx {
@@ -306,7 +327,129 @@ TEST(hostile_sign_on_frames_are_refused_plainly)
     if (!strstr(rc.err, "a sign-on binding before the sign-on was complete"))
         test_failf_at(__FILE__, __LINE__, "got \"%s\"", rc.err);
     raw_close(&rc, 0);
+    /* a display name before the sign-on is complete */
+    CHECK(raw_connect_signon_shown_as(&rc, ts.port, TEST_SECRET, PROTO_CIPHER_AES256GCM, "x",
+                                      &hostile_ops, &mode, "Eve") != 0);
+    CHECK_EQ_INT(rc.code, PC_PROTOCOL);
+    if (!strstr(rc.err, "a display name out of order"))
+        test_failf_at(__FILE__, __LINE__, "got \"%s\"", rc.err);
+    raw_close(&rc, 0);
     test_server_end(&ts);
+}
+
+/* The display name of login in the store of data_dir (the server stopped), "" if none. */
+static void stored_display(const char *data_dir, const char *login, char *out, size_t cap)
+{
+    char err[256];
+    user_info info;
+    users *u = users_open(data_dir, NULL, NULL, err, sizeof err);
+
+    out[0] = '\0';
+    if (!u) {
+        test_failf_at(__FILE__, __LINE__, "users_open: %s", err);
+        return;
+    }
+    if (users_find(u, login, &info))
+        snprintf(out, cap, "%s", info.display);
+    crypto_wipe(&info, sizeof info);
+    users_close(u);
+}
+
+/* The display name a client tells at sign-on becomes the account's when it has none (a new
+ * account, or one whose display name is its login name); one an administrator set stays, and so
+ * does the first one kept. */
+TEST(display_name_told_at_sign_on_is_kept_unless_one_is_set)
+{
+    test_server ts;
+    server_config cfg;
+    char err[320], shown[USERS_DISPLAY_MAX + 1];
+    scram_verifier v;
+    users *u;
+    int code;
+    pc_conn *a;
+
+    signon_config(&cfg, "so-display", 1);
+    REQUIRE(fsys_mkdirs(cfg.data_dir, err, sizeof err) == 0);
+    /* bob's account, with the display name an administrator gave it */
+    REQUIRE((u = users_open(cfg.data_dir, NULL, NULL, err, sizeof err)) != NULL);
+    memset(&v, 0, sizeof v);
+    v.salt_len = 16;
+    v.iterations = SCRAM_ITERATIONS_MIN;
+    if (users_add(u, "bob", "Robert Smith", USER_ROLE_USER, &v, 1, err, sizeof err) != 0)
+        test_failf_at(__FILE__, __LINE__, "users_add: %s", err);
+    users_close(u);
+    REQUIRE(test_server_begin(&ts, &cfg) == 0);
+    a = sign_on_shown_as(&ts, "alice", "Alice Martin", &code, err, sizeof err);
+    if (!a)
+        test_failf_at(__FILE__, __LINE__, "alice: %s (%d)", err, code);
+    pc_close(a);
+    a = sign_on_shown_as(&ts, "bob", "Bobby Tables", &code, err, sizeof err);
+    if (!a)
+        test_failf_at(__FILE__, __LINE__, "bob: %s (%d)", err, code);
+    pc_close(a);
+    /* alice again, with another name: the one kept stays (an admin may have put it there) */
+    a = sign_on_shown_as(&ts, "alice", "Mallory", &code, err, sizeof err);
+    CHECK(a != NULL);
+    pc_close(a);
+    test_server_stop(&ts); /* the store stays for a look at it */
+    stored_display(cfg.data_dir, "alice", shown, sizeof shown);
+    CHECK_EQ_STR(shown, "Alice Martin");
+    stored_display(cfg.data_dir, "bob", shown, sizeof shown);
+    CHECK_EQ_STR(shown, "Robert Smith");
+    test_server_clean(cfg.data_dir);
+}
+
+/* The full name of the user running the test as /etc/passwd has it (the GECOS field up to its
+ * first comma), read here without the C library's lookup; "" if none or not in that file. */
+static void gecos_name(char *out, size_t cap)
+{
+    char line[1024], uid[32];
+    FILE *fp = fopen("/etc/passwd", "r");
+    const char *f;
+    size_t field, n;
+
+    out[0] = '\0';
+    snprintf(uid, sizeof uid, "%lu", (unsigned long)getuid());
+    while (fp && fgets(line, sizeof line, fp)) {
+        /* name:password:uid:gid:gecos:home:shell */
+        for (f = line, field = 0; field < 2 && (f = strchr(f, ':')) != NULL; field++)
+            f++;
+        if (!f || strncmp(f, uid, strlen(uid)) != 0 || f[strlen(uid)] != ':')
+            continue;
+        for (field = 2; field < 4 && (f = strchr(f, ':')) != NULL; field++)
+            f++;
+        if (f) {
+            n = strcspn(f, ",:\n");
+            snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), f);
+        }
+        break;
+    }
+    if (fp)
+        fclose(fp);
+}
+
+/* Without a name from the caller the client library tells the system's: on Linux the GECOS full
+ * name of the user running the test (compared with the password database read here directly),
+ * and nothing when it has none. */
+TEST(client_tells_the_systems_display_name_by_default)
+{
+    test_server ts;
+    server_config cfg;
+    char err[320], shown[USERS_DISPLAY_MAX + 1], expect[USERS_DISPLAY_MAX + 1];
+    int code;
+    pc_conn *a;
+
+    gecos_name(expect, sizeof expect);
+    signon_config(&cfg, "so-display-sys", 1);
+    REQUIRE(test_server_begin(&ts, &cfg) == 0);
+    a = sign_on_shown_as(&ts, "alice", NULL, &code, err, sizeof err);
+    if (!a)
+        test_failf_at(__FILE__, __LINE__, "alice: %s (%d)", err, code);
+    pc_close(a);
+    test_server_stop(&ts); /* the store stays for a look at it */
+    stored_display(cfg.data_dir, "alice", shown, sizeof shown);
+    CHECK_EQ_STR(shown, expect[0] ? expect : "alice");
+    test_server_clean(cfg.data_dir);
 }
 
 /* What KICK of someone offline answers: NOT_OPERATOR for a user, NO_SUCH_USER for an operator. */

@@ -69,6 +69,13 @@ int raw_connect(raw_client *rc, uint16_t port, const char *secret, uint8_t ciphe
 int raw_connect_signon(raw_client *rc, uint16_t port, const char *secret, uint8_t cipher,
                        const char *nick, const hs_signon_ops *ops, void *ctx)
 {
+    return raw_connect_signon_shown_as(rc, port, secret, cipher, nick, ops, ctx, NULL);
+}
+
+int raw_connect_signon_shown_as(raw_client *rc, uint16_t port, const char *secret,
+                                uint8_t cipher, const char *nick, const hs_signon_ops *ops,
+                                void *ctx, const char *display)
+{
     char why[256];
     proto_frame f;
     proto_msg m;
@@ -91,6 +98,7 @@ int raw_connect_signon(raw_client *rc, uint16_t port, const char *secret, uint8_
     if (!nick)
         return 0;
     hs_client_set_signon(&rc->hs, ops, ctx);
+    hs_client_set_signon_display(&rc->hs, display);
     if (hs_client_start(&rc->hs, rc->secret, rc->secret_len, &cipher, 1, nick, "raw-test",
                         &rc->scratch) != PROTO_OK) {
         fail(rc, PC_E_LOCAL, "hs_client_start failed");

@@ -37,6 +37,10 @@ int raw_connect(raw_client *rc, uint16_t port, const char *secret, uint8_t ciphe
  * (hs_client_set_signon), which a test may wrap to alter what is sent. */
 int raw_connect_signon(raw_client *rc, uint16_t port, const char *secret, uint8_t cipher,
                        const char *nick, const hs_signon_ops *ops, void *ctx);
+/* raw_connect_signon telling the display name display (hs_client_set_signon_display). */
+int raw_connect_signon_shown_as(raw_client *rc, uint16_t port, const char *secret,
+                                uint8_t cipher, const char *nick, const hs_signon_ops *ops,
+                                void *ctx, const char *display);
 /* Sends raw bytes (recorded in sent). 0 or -1. */
 int raw_send(raw_client *rc, const void *p, size_t n);
 /* Encodes and seals m with the session cipher and sends it; the sealed frame is in last_frame. */

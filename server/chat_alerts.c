@@ -215,13 +215,11 @@ static void acked(chat *c, const alert *al, const char *name)
     alert_deliver_to_account(c, name, &r);
 }
 
-/* alerts_done_fn: an alert or an acknowledgement is written (or could not be): answered, and
- * an alert delivered. owner is the session that asked, NULL if it has gone. */
-static void alert_written(void *user, int done, uint64_t id, const char *name, void *owner,
-                          uint32_t tag, int ok, const char *err)
+/* An alert or an acknowledgement is written (or could not be): answered, and an alert
+ * delivered. s is the session that asked, NULL if it has gone. */
+static void answer(chat *c, int done, uint64_t id, const char *name, session *s, uint32_t tag,
+                   int ok, const char *err)
 {
-    chat *c = user;
-    session *s = owner;
     const alert *al = ok ? alerts_get(c->alerts, id) : NULL;
 
     if (!al) {
@@ -259,6 +257,14 @@ static void alert_written(void *user, int done, uint64_t id, const char *name, v
         tell_watchers(c, al, &name, 1);
         acked(c, al, name);
     }
+}
+
+/* alerts_done_fn: the answer to a write the session waited for (owner, NULL if it has gone). */
+static void alert_written(void *user, int done, uint64_t id, const char *name, void *owner,
+                          uint32_t tag, int ok, const char *err)
+{
+    session *s = owner;
+    answer(user, done, id, name, s, tag, ok, err);
     if (s && --s->writes_pending == 0)
         session_resume(s); /* its requests that waited behind this one */
 }
@@ -474,9 +480,10 @@ void alerts_on_alert(session *s, const proto_msg *m)
         goto done;
     }
     /* Answered and delivered once written (alert_written); the sender's next requests wait. */
-    s->writes_pending++;
     if (rc == 1)
-        alert_written(c, ALERTS_DONE_NEW, id, NULL, s, m->tag, 1, "");
+        answer(c, ALERTS_DONE_NEW, id, NULL, s, m->tag, 1, "");
+    else
+        s->writes_pending++;
 done:
     free(names);
     free(text);
@@ -509,9 +516,10 @@ void alerts_on_ack(session *s, const proto_msg *m)
         return;
     }
     /* ACKED once written (alert_written); the session's next requests wait for it. */
-    s->writes_pending++;
     if (r == 1)
-        alert_written(c, ALERTS_DONE_ACK, m->id, s->nick, s, 0, 1, "");
+        answer(c, ALERTS_DONE_ACK, m->id, s->nick, s, 0, 1, "");
+    else
+        s->writes_pending++;
 }
 
 /* The whole roll call in frames of ROLL_CHUNK entries, MORE on all but the last. */

@@ -115,6 +115,22 @@ TEST(alert_store_audit_read_leaves_a_torn_journal_alone)
     CHECK(fsys_file_size(path) == size - 8);
 }
 
+/* 1 if the audit listing of a (at now, with keep) has this text. */
+static int listing_has(const alerts *a, uint64_t now, uint64_t keep, const char *text)
+{
+    char listing[4096];
+    size_t n;
+    FILE *f = tmpfile();
+    if (!f)
+        return 0;
+    alerts_print(a, now, keep, f);
+    rewind(f);
+    n = fread(listing, 1, sizeof listing - 1, f);
+    listing[n] = '\0';
+    fclose(f);
+    return strstr(listing, text) != NULL;
+}
+
 /* Retention ([alerts] keep): an alert every recipient acknowledged, or that expired, goes
  * once keep has passed since; one still waiting for someone stays. The journal is compacted
  * (smaller), a reopen finds only what was kept, with its roll call, and ids go on. */
@@ -166,6 +182,12 @@ TEST(alert_store_drops_finished_alerts_after_keep_and_compacts)
     CHECK(alerts_rcpt(al, "bob")->ack_ms == 20 * day);
     al = add_now(a, 30 * day, 0, "user:bob", "fifth", &bob, 1);
     CHECK(al && al->id == 5);
+    /* The audit listing shows what is kept, and until when a finished alert stays. */
+    CHECK(listing_has(a, 31 * day, 5 * day, "alert 4 from root at 1970-01-01T00:00:04Z, "
+                                            "kept until 1970-01-26T00:00:00Z"));
+    CHECK(listing_has(a, 31 * day, 5 * day, "alert 3 from root at 1970-01-01T00:00:03Z\n"));
+    CHECK(!listing_has(a, 31 * day, 5 * day, "alert 1 "));
+    CHECK(!listing_has(a, 31 * day, 0, "kept until"));
     alerts_close(a);
 
     /* Dropping the newest alerts does not give their ids again. */

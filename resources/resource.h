@@ -358,5 +358,7 @@
 #define IDS_SYS_OPER_USAGE 678
 #define IDS_COMMAND_HINTS 679
 #define IDS_OPT_TITLE 680
+/* alerts, second round (IDS 1000-1019) */
+#define IDS_SYS_ALERT_EXPIRES 1000
 
 #endif

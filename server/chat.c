@@ -31,6 +31,7 @@ static void on_wake(void *user)
     rooms_deliver(user);
     admin_deliver(user);
     privs_deliver(user);
+    chat_alerts_deliver(user);
     chat_search_deliver(user);
 }
 
@@ -93,7 +94,7 @@ chat *chat_create(const server_config *cfg, char *err, size_t err_size)
         goto fail;
     if (privs_open(c, err, err_size) != 0)
         goto fail;
-    if (chat_alerts_open(c, err, err_size) != 0)
+    if (chat_alerts_open(c, wake_core, err, err_size) != 0)
         goto fail;
 
     /* The slow half of the key schedule, once for the server's life. */
@@ -791,6 +792,7 @@ static void on_tick(void *user, uint64_t now)
             log_error("history journal: %s", err);
         bans_expire(c->bans, sys_wall_ms());
         privs_tick(c, now);
+        chat_alerts_tick(c, now);
     }
 }
 

@@ -11,6 +11,9 @@
 #include "sys.h"
 #include "uname.h"
 
+/* How often finished alerts are looked for to drop ([alerts] keep). */
+#define ALERTS_KEEP_EVERY_MS 60000u
+
 /* Roll call entries per ROLL_LIST frame: 1000 entries of at most 43 bytes and a 4 KiB text
  * stay under a client's default 64 KiB frame limit. */
 #define ROLL_CHUNK 1000u
@@ -28,7 +31,7 @@ typedef struct name_set {
     int failed;
 } name_set;
 
-int chat_alerts_open(chat *c, char *err, size_t err_size)
+int chat_alerts_open(chat *c, void (*wake)(void *user), char *err, size_t err_size)
 {
     journal_recovery rec;
 
@@ -36,6 +39,10 @@ int chat_alerts_open(chat *c, char *err, size_t err_size)
     c->alerts = alerts_open(c->cfg.data_dir, c->cfg.fsync, c->cfg.fsync_interval_ms, &rec, err,
                             err_size);
     if (!c->alerts)
+        return -1;
+    /* Alerts and acknowledgements are written on a thread of their own, never under the core
+     * lock, and answered once written (chat_alerts_deliver). */
+    if (alerts_start_writer(c->alerts, wake, c, c->cfg.fsync_interval_ms, err, err_size) != 0)
         return -1;
     if (rec.cut_bytes)
         log_warn("alerts journal: cut %llu bytes at its end (%s)",
@@ -58,6 +65,8 @@ void alerts_session_free(session *s)
 {
     chat *c = s->srv;
     size_t i = 0;
+    if (s->writes_pending)
+        alerts_disown(c->alerts, s); /* its alert still goes out, its acknowledgement counts */
     while (i < c->nwatches)
         if (c->watches[i].s == s)
             c->watches[i] = c->watches[--c->nwatches];
@@ -189,6 +198,99 @@ void alerts_on_welcome(session *s)
         else
             tell_watchers(c, al, &name, 1);
     }
+}
+
+/* ---- written --------------------------------------------------------------------------- */
+
+/* ACKED to every session of the account `name`: their alert windows close together. */
+static void acked(chat *c, const alert *al, const char *name)
+{
+    const alert_rcpt *rc = alerts_rcpt(al, name);
+    proto_msg r;
+
+    memset(&r, 0, sizeof r);
+    r.type = PT_ACKED;
+    r.id = al->id;
+    r.time = rc ? rc->ack_ms : 0;
+    alert_deliver_to_account(c, name, &r);
+}
+
+/* An alert or an acknowledgement is written (or could not be): answered, and an alert
+ * delivered. s is the session that asked, NULL if it has gone. */
+static void answer(chat *c, int done, uint64_t id, const char *name, session *s, uint32_t tag,
+                   int ok, const char *err)
+{
+    const alert *al = ok ? alerts_get(c->alerts, id) : NULL;
+
+    if (!al) {
+        log_error("alerts journal: %s %llu not saved: %s",
+                  done == ALERTS_DONE_NEW ? "alert" : "acknowledgement of alert",
+                  (unsigned long long)id, ok ? "it is gone" : err);
+        if (s)
+            session_error(s, PC_UNAVAILABLE, done == ALERTS_DONE_NEW
+                                                 ? "the alert could not be recorded"
+                                                 : "the acknowledgement could not be recorded");
+    } else if (done == ALERTS_DONE_NEW) {
+        proto_msg m;
+        const char **names = malloc(al->nrcpts * sizeof *names);
+        size_t i;
+        log_info("%s sent alert %llu to %s (%lu recipients)", al->sender,
+                 (unsigned long long)al->id, al->to, (unsigned long)al->nrcpts);
+        if (s) {
+            memset(&m, 0, sizeof m);
+            m.type = PT_ALERT_OK;
+            m.tag = tag;
+            m.id = al->id;
+            m.count = (uint32_t)al->nrcpts;
+            session_send(s, &m);
+        }
+        if (names) {
+            for (i = 0; i < al->nrcpts; i++)
+                names[i] = al->rcpts[i].name;
+            deliver_live(c, al, names, al->nrcpts);
+        } else {
+            log_error("alerts: out of memory delivering alert %llu", (unsigned long long)id);
+        }
+        free(names);
+    } else {
+        log_info("%s acknowledged alert %llu", name, (unsigned long long)id);
+        tell_watchers(c, al, &name, 1);
+        acked(c, al, name);
+    }
+}
+
+/* alerts_done_fn: the answer to a write the session waited for (owner, NULL if it has gone). */
+static void alert_written(void *user, int done, uint64_t id, const char *name, void *owner,
+                          uint32_t tag, int ok, const char *err)
+{
+    session *s = owner;
+    answer(user, done, id, name, s, tag, ok, err);
+    if (s && --s->writes_pending == 0)
+        session_resume(s); /* its requests that waited behind this one */
+}
+
+void chat_alerts_deliver(chat *c)
+{
+    if (c->alerts)
+        alerts_collect(c->alerts, alert_written, c);
+}
+
+void chat_alerts_tick(chat *c, uint64_t now)
+{
+    char err[256];
+    size_t dropped;
+
+    if (!c->alerts)
+        return;
+    if (c->last_alerts_keep == 0 || now - c->last_alerts_keep >= ALERTS_KEEP_EVERY_MS) {
+        c->last_alerts_keep = now;
+        dropped = alerts_drop_finished(c->alerts, sys_wall_ms(), c->cfg.alerts_keep_ms);
+        if (dropped)
+            log_info("alerts: %lu finished more than [alerts] keep ago were dropped",
+                     (unsigned long)dropped);
+    }
+    if (alerts_compact(c->alerts, err, sizeof err) != 0)
+        log_error("alerts journal: %s", err);
 }
 
 /* ---- ALERT ------------------------------------------------------------------------------- */
@@ -330,9 +432,9 @@ void alerts_on_alert(session *s, const proto_msg *m)
     char *text = NULL;
     const char **names = NULL;
     name_set ns;
-    const alert *al;
-    proto_msg ok;
+    uint64_t id = 0;
     size_t i;
+    int rc;
 
     memset(&ns, 0, sizeof ns);
     if (!s->alerter) {
@@ -370,22 +472,18 @@ void alerts_on_alert(session *s, const proto_msg *m)
     for (i = 0; i < ns.n; i++)
         names[i] = ns.names[i];
     proto_str_copy(text, m->text.n + 1, m->text);
-    al = alerts_add(c->alerts, s->nick, sys_wall_ms(), m->duration, target, text, names, ns.n,
-                    err, sizeof err);
-    if (!al) {
+    rc = alerts_add(c->alerts, s->nick, sys_wall_ms(), m->duration, target, text, names, ns.n,
+                    s, m->tag, &id, err, sizeof err);
+    if (rc < 0) {
         log_error("%s: %s", s->nick, err);
         session_error(s, PC_UNAVAILABLE, "the alert could not be recorded");
         goto done;
     }
-    log_info("%s sent alert %llu to %s (%lu recipients)", s->nick, (unsigned long long)al->id,
-             target, (unsigned long)al->nrcpts);
-    memset(&ok, 0, sizeof ok);
-    ok.type = PT_ALERT_OK;
-    ok.tag = m->tag;
-    ok.id = al->id;
-    ok.count = (uint32_t)al->nrcpts;
-    session_send(s, &ok);
-    deliver_live(c, al, names, ns.n);
+    /* Answered and delivered once written (alert_written); the sender's next requests wait. */
+    if (rc == 1)
+        answer(c, ALERTS_DONE_NEW, id, NULL, s, m->tag, 1, "");
+    else
+        s->writes_pending++;
 done:
     free(names);
     free(text);
@@ -399,30 +497,29 @@ void alerts_on_ack(session *s, const proto_msg *m)
     chat *c = s->srv;
     const alert *al = alerts_get(c->alerts, m->id);
     const alert_rcpt *rc = al ? alerts_rcpt(al, s->nick) : NULL;
-    const char *name = s->nick;
     char err[256];
-    proto_msg r;
+    int r;
 
     if (!rc) {
         session_error(s, PC_NO_SUCH_ALERT, "no alert %llu was sent to you",
                       (unsigned long long)m->id);
         return;
     }
-    if (rc->state != ROLL_ACKED) {
-        if (alerts_ack(c->alerts, al->id, name, sys_wall_ms(), err, sizeof err) != 0) {
-            log_error("%s: %s", s->nick, err);
-            session_error(s, PC_UNAVAILABLE, "the acknowledgement could not be recorded");
-            return;
-        }
-        log_info("%s acknowledged alert %llu", s->nick, (unsigned long long)al->id);
-        tell_watchers(c, al, &name, 1);
+    if (rc->state == ROLL_ACKED) {
+        acked(c, al, s->nick);
+        return;
     }
-    memset(&r, 0, sizeof r);
-    r.type = PT_ACKED;
-    r.id = al->id;
-    r.time = rc->ack_ms;
-    /* Every session of the account: their alert windows close together. */
-    alert_deliver_to_account(c, s->nick, &r);
+    r = alerts_ack(c->alerts, al->id, s->nick, sys_wall_ms(), s, err, sizeof err);
+    if (r < 0) {
+        log_error("%s: %s", s->nick, err);
+        session_error(s, PC_UNAVAILABLE, "the acknowledgement could not be recorded");
+        return;
+    }
+    /* ACKED once written (alert_written); the session's next requests wait for it. */
+    if (r == 1)
+        answer(c, ALERTS_DONE_ACK, m->id, s->nick, s, 0, 1, "");
+    else
+        s->writes_pending++;
 }
 
 /* The whole roll call in frames of ROLL_CHUNK entries, MORE on all but the last. */

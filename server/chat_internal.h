@@ -111,6 +111,7 @@ struct chat {
     struct alert_watch *watches;    /* sessions following a roll call (ROLL) */
     size_t nwatches;
     size_t watches_cap;
+    uint64_t last_alerts_keep;      /* monotonic: when finished alerts were last looked for */
     uint8_t decoy_key[SCRAM_KEY_SIZE]; /* decoy verifiers for names without a usable account */
     uint32_t decoy_iterations;      /* ... showing the iteration count most accounts have */
     strmap login_failures;          /* name key or address -> recent failed logins */
@@ -255,14 +256,19 @@ void signon_session_free(session *s);
 void session_set_role(session *s, user_role role);
 
 /* chat_alerts.c — acknowledged alerts */
-int chat_alerts_open(chat *c, char *err, size_t err_size);
+/* Opens the store and starts its journal writer, which calls wake when it has results. */
+int chat_alerts_open(chat *c, void (*wake)(void *user), char *err, size_t err_size);
 void chat_alerts_close(chat *c);
+/* Answers and delivers what the journal writer has finished with (net on_wake). */
+void chat_alerts_deliver(chat *c);
+/* Once a second: retention ([alerts] keep) and the compaction it calls for. */
+void chat_alerts_tick(chat *c, uint64_t now);
 void alerts_on_alert(session *s, const proto_msg *m);
 void alerts_on_ack(session *s, const proto_msg *m);
 void alerts_on_roll(session *s, const proto_msg *m);
 /* After WELCOME: the alerts waiting for this account. */
 void alerts_on_welcome(session *s);
-/* The session ends: it follows no roll call any more. */
+/* The session ends: it follows no roll call any more, its pending writes are disowned. */
 void alerts_session_free(session *s);
 /* 1 if an alert account's session may send this type (ALERT, ROLL, PING, PONG, BYE). */
 int alerts_only_allows(uint8_t type);

@@ -48,6 +48,7 @@ void server_config_defaults(server_config *cfg)
     cfg->mailbox_cap = 1000;
     cfg->mailbox_expiry_ms = 30ull * 24u * 60u * 60u * 1000u;
     cfg->private_keep_ms = 365ull * 24u * 60u * 60u * 1000u;
+    cfg->alerts_keep_ms = 365ull * 24u * 60u * 60u * 1000u;
     cfg->read_receipts = 1;
     cfg->private_max_bytes = 256ull * 1024u * 1024u;
     cfg->history_max_bytes = 256u * 1024u * 1024u;
@@ -285,6 +286,8 @@ int server_config_set(server_config *cfg, const char *section, const char *key,
         return set_ms(&cfg->mailbox_expiry_ms, value, 0, problem, psize);
     if (key_is(section, key, "private", "keep"))
         return set_ms(&cfg->private_keep_ms, value, 0, problem, psize);
+    if (key_is(section, key, "alerts", "keep"))
+        return set_ms(&cfg->alerts_keep_ms, value, 0, problem, psize);
     if (key_is(section, key, "private", "max_bytes"))
         return config_value_size(value, (uint64_t)1 << 40, &cfg->private_max_bytes, problem,
                                  psize);

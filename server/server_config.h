@@ -93,6 +93,8 @@ typedef struct server_config {
     char signon_allow_groups[SIGNON_ALLOW_MAX];    /* only members of one of these sign on */
     char signon_operator_groups[SIGNON_ALLOW_MAX]; /* members are operators */
     char signon_admin_groups[SIGNON_ALLOW_MAX];    /* members are admins */
+    /* [alerts] */
+    uint64_t alerts_keep_ms;           /* finished alerts are kept this long; 0 = for ever */
 } server_config;
 
 /* [signon] settings (signon_config.c), called by server_config_set for that section. */

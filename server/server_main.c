@@ -270,7 +270,12 @@ static int list_alerts(const server_config *cfg)
         return SERVER_EXIT_FAILURE;
     }
     printf("alerts in %s\n", cfg->data_dir);
-    alerts_print(a, sys_wall_ms(), stdout);
+    if (cfg->alerts_keep_ms)
+        printf("finished alerts (all acknowledged, or expired) are kept %llu days ([alerts] "
+               "keep)\n", (unsigned long long)(cfg->alerts_keep_ms / 86400000u));
+    else
+        printf("finished alerts are kept for ever ([alerts] keep = 0)\n");
+    alerts_print(a, sys_wall_ms(), cfg->alerts_keep_ms, stdout);
     if (rec.reason[0])
         printf("(the journal ends with an unreadable record: %s; the server cuts it at its next "
                "start)\n", rec.reason);

@@ -416,7 +416,7 @@ TEST(alerts_journal_survives_restart)
     REQUIRE(store);
     f = tmpfile();
     REQUIRE(f);
-    alerts_print(store, sys_wall_ms(), f);
+    alerts_print(store, sys_wall_ms(), 0, f);
     rewind(f);
     n = fread(listing, 1, sizeof listing - 1, f);
     listing[n] = '\0';

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "crypto.h"
+#include "expiry.h"
 #include "fsys.h"
 #include "server_fixture.h"
 #include "sock.h"
@@ -1478,12 +1479,12 @@ TEST(cli_formats_alerts)
     CHECK(c.kind == CLI_CMD_ROLL && c.id == 7);
     c = parse("/roll");
     CHECK(c.kind == CLI_CMD_BAD);
-    CHECK(cli_parse_duration("2h", &secs) == 0 && secs == 7200);
-    CHECK(cli_parse_duration("90", &secs) == 0 && secs == 90);
-    CHECK(cli_parse_duration("1d", &secs) == 0 && secs == 86400);
-    CHECK(cli_parse_duration("0m", &secs) != 0);
-    CHECK(cli_parse_duration("2 h", &secs) != 0);
-    CHECK(cli_parse_duration("50d", &secs) != 0);
+    CHECK(expiry_parse("2h", &secs) == 0 && secs == 7200);
+    CHECK(expiry_parse("90", &secs) == 0 && secs == 90);
+    CHECK(expiry_parse("1d", &secs) == 0 && secs == 86400);
+    CHECK(expiry_parse("0m", &secs) != 0);
+    CHECK(expiry_parse("2 h", &secs) != 0);
+    CHECK(expiry_parse("50d", &secs) != 0);
 }
 
 /* An alert reaches parley-cli as one line, and a bare /ack acknowledges the latest alert: the

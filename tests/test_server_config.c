@@ -186,6 +186,25 @@ TEST(private_message_settings_set_and_refuse)
     remove("private-bad.ini");
 }
 
+/* [alerts] keep: a year by default, 0 for ever, a bad value named by file and line. */
+TEST(alerts_keep_setting_sets_and_refuses)
+{
+    server_config c;
+    char problem[256], err[512];
+
+    server_config_defaults(&c);
+    CHECK(c.alerts_keep_ms == 365ull * 24 * 3600 * 1000);
+    CHECK_EQ_INT(set(&c, "alerts", "keep", "30d", problem), 0);
+    CHECK(c.alerts_keep_ms == 30ull * 24 * 3600 * 1000);
+    CHECK_EQ_INT(set(&c, "alerts", "keep", "0", problem), 0);
+    CHECK(c.alerts_keep_ms == 0);
+    REQUIRE(write_text("alerts-bad.ini", "[alerts]\n; how long\nkeep = a while\n") == 0);
+    CHECK(server_config_load(&c, "alerts-bad.ini", err, sizeof err) != 0);
+    CHECK(strstr(err, "alerts-bad.ini:3:") != NULL);
+    CHECK(strstr(err, "keep") != NULL || strstr(err, "a while") != NULL);
+    remove("alerts-bad.ini");
+}
+
 /* The file's text into out (NUL-terminated); "" if it cannot be read. */
 static const char *read_text(const char *path, char *out, size_t out_size)
 {

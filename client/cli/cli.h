@@ -122,8 +122,6 @@ void cli_reads_flush(cli_reads *r, pcs_session *s);
 /* Appends the lines for an alert message (ALERT_MSG, ALERT_OK, ACKED, ROLL_LIST) and returns
  * 1; 0 (nothing appended) for any other type. */
 int cli_format_alert(cli_format *f, const proto_msg *m, uint64_t now_ms, buf *out);
-/* "2h", "30m", "45s", "1d" or plain seconds, into seconds (1 .. 49 days). 0, or -1. */
-int cli_parse_duration(const char *s, uint32_t *seconds);
 
 /* ---- cli_alert.c: `parley-cli alert`, the command-line sender ---- */
 

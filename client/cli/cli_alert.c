@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "expiry.h"
 #include "sys.h"
 
 #define ALERT_WAIT_DEFAULT_MS 10000u
@@ -54,7 +55,7 @@ int cli_alert_parse(int argc, char **argv, cli_alert_opts *a, char **rest, int *
             }
             a->to[a->nto++] = v;
         } else if ((v = value_of(argc, argv, &i, "--expires")) != NULL) {
-            if (cli_parse_duration(v, &a->expires_s) != 0) {
+            if (expiry_parse(v, &a->expires_s) != 0) {
                 cli_err_line("parley-cli alert: --expires %s: a duration such as 90s, 30m, 2h "
                              "or 1d (at most 49 days)", v);
                 return -1;

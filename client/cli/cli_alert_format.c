@@ -1,6 +1,6 @@
 /* cli_alert_format.c — how parley-cli shows alerts: an incoming alert loud and clear (with a
  * bell, and how to acknowledge it), the server's answers, and roll calls; in the script format
- * one stable line each. Also the --expires duration parser. */
+ * one stable line each. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,28 +186,4 @@ int cli_format_alert(cli_format *f, const proto_msg *m, uint64_t now_ms, buf *ou
     default:
         return 0;
     }
-}
-
-int cli_parse_duration(const char *s, uint32_t *seconds)
-{
-    char *end;
-    unsigned long long v, unit = 1;
-
-    if (!*s || *s < '0' || *s > '9')
-        return -1;
-    v = strtoull(s, &end, 10);
-    if (end[0] && end[1])
-        return -1;
-    switch (end[0]) {
-    case '\0':
-    case 's': unit = 1; break;
-    case 'm': unit = 60; break;
-    case 'h': unit = 3600; break;
-    case 'd': unit = 86400; break;
-    default: return -1;
-    }
-    if (v == 0 || v > 49ull * 86400ull / unit)
-        return -1;
-    *seconds = (uint32_t)(v * unit);
-    return 0;
 }

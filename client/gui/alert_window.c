@@ -9,6 +9,7 @@
 #include <wchar.h>
 
 #include "conv.h"
+#include "expiry.h"
 #include "resource.h"
 #include "transcript.h"
 #include "wstr.h"
@@ -361,11 +362,39 @@ static int parse_id(const wchar_t *s, uint64_t *id)
     return 0;
 }
 
+/* "--expires 2h " at the start of rest: its seconds into *seconds (0 without one) and rest
+ * moved past it. 0, or -1 if the duration is not one (expiry.h, as parley-cli's --expires). */
+static int take_expires(const wchar_t **rest, uint32_t *seconds)
+{
+    const wchar_t *p = *rest;
+    char d[16];
+    size_t k = 0;
+
+    *seconds = 0;
+    if (wcsncmp(p, L"--expires", 9) != 0 || (p[9] != L' ' && p[9] != L'\0'))
+        return 0;
+    for (p += 9; *p == L' '; p++)
+        ;
+    for (; *p && *p != L' '; p++) {
+        if (k + 1 >= sizeof d || *p > 0x7F)
+            return -1;
+        d[k++] = (char)*p;
+    }
+    d[k] = '\0';
+    if (expiry_parse(d, seconds) != 0)
+        return -1;
+    while (*p == L' ')
+        p++;
+    *rest = p;
+    return 0;
+}
+
 int alerts_command(app *a, const wchar_t *word, const wchar_t *rest)
 {
     wchar_t to[PROTO_RECIPIENTS_MAX + 1], text[128];
     uint64_t id = 0;
     size_t n = 0;
+    uint32_t expires;
     char *to8, *text8;
 
     if (_wcsicmp(word, L"ack") != 0 && _wcsicmp(word, L"roll") != 0 &&
@@ -391,7 +420,12 @@ int alerts_command(app *a, const wchar_t *word, const wchar_t *rest)
             net_roll(a->net, id);
         return 1;
     }
-    /* "/alert all,room:dev TEXT": the recipients are one word, separated by commas. */
+    if (take_expires(&rest, &expires) != 0) {
+        conv_line(a, NULL, TL_ERROR, wstr_load(IDS_SYS_ALERT_EXPIRES, text, 128));
+        return 1;
+    }
+    /* "/alert [--expires 2h] all,room:dev TEXT": the recipients are one word, separated by
+     * commas. */
     while (*rest && *rest != L' ' && n + 1 < PROTO_RECIPIENTS_MAX) {
         to[n] = *rest == L',' ? L' ' : *rest;
         n++;
@@ -407,7 +441,7 @@ int alerts_command(app *a, const wchar_t *word, const wchar_t *rest)
     to8 = wstr_to_utf8(to);
     text8 = wstr_to_utf8(rest);
     if (to8 && text8)
-        net_alert(a->net, to8, 0, text8);
+        net_alert(a->net, to8, expires, text8);
     free(to8);
     free(text8);
     return 1;

@@ -518,6 +518,55 @@ static int disk_get(int *v)
     return x;
 }
 
+/* The disk hangs (1) or goes on (0). */
+static void disk_hold(int held)
+{
+    mutex_lock(disk_mu);
+    disk_held = held;
+    mutex_unlock(disk_mu);
+}
+
+/* Waits until a write is stuck on the held disk: 1 once it is. */
+static int disk_stuck(void)
+{
+    uint64_t end = sys_mono_ms() + WAIT;
+    while (!disk_get(&disk_waiting) && sys_mono_ms() < end)
+        sleep_ms(5);
+    return disk_get(&disk_waiting) == 1;
+}
+
+/* The core goes on: c's PING with this token is answered. 1 if it is. */
+static int served(pc_conn *c, uint64_t token)
+{
+    proto_msg m;
+    return pc_ping(c, token) == 0 && test_expect(c, PT_PONG, &m, WAIT) == 1 && m.token == token;
+}
+
+/* c becomes an operator (the server's oper_password is "op-pass"). 0, or -1. */
+static int oper_up(pc_conn *c)
+{
+    proto_msg m;
+    memset(&m, 0, sizeof m);
+    m.type = PT_OPER;
+    m.text = proto_s("op-pass");
+    return pc_send(c, &m) == 0 && test_expect(c, PT_NOTICE, &m, WAIT) == 1 ? 0 : -1;
+}
+
+/* Connects an operator, a target and a bystander, each settled. 0, or -1. */
+static int oper_target_other(test_server *ts, const char *const names[3], pc_conn **op,
+                             pc_conn **target, pc_conn **other)
+{
+    *op = test_connect(ts, names[0], NULL, 0);
+    *target = test_connect(ts, names[1], NULL, 0);
+    *other = test_connect(ts, names[2], NULL, 0);
+    if (!*op || !*target || !*other)
+        return -1;
+    test_settle(*op);
+    test_settle(*target);
+    test_settle(*other);
+    return oper_up(*op);
+}
+
 /* Disk I/O is off the core lock: while the journal write of one message hangs, everyone
  * else is served (a PING is answered), and the sender's echo comes only once the write is
  * done (SECURITY.md: acknowledged means written). */
@@ -637,29 +686,18 @@ TEST(a_hanging_id_mark_write_stalls_no_one)
  * (SECURITY.md). */
 TEST(a_hanging_ban_write_stalls_no_one_and_delays_only_the_ban)
 {
+    static const char *const ban_cast[3] = {"warden", "rowdy", "calm"};
     test_server ts;
     server_config cfg;
     pc_conn *op, *target, *other;
     proto_msg m;
-    uint64_t end;
 
     disk_mu = mutex_new();
     REQUIRE(disk_mu);
     test_server_config(&cfg, "l-banwriter");
     snprintf(cfg.oper_password, sizeof cfg.oper_password, "op-pass");
     REQUIRE(start(&ts, &cfg) == 0);
-    op = test_connect(&ts, "warden", NULL, 0);
-    target = test_connect(&ts, "rowdy", NULL, 0);
-    other = test_connect(&ts, "calm", NULL, 0);
-    REQUIRE(op && target && other);
-    test_settle(op);
-    test_settle(target);
-    test_settle(other);
-    memset(&m, 0, sizeof m);
-    m.type = PT_OPER;
-    m.text = proto_s("op-pass");
-    REQUIRE(pc_send(op, &m) == 0);
-    REQUIRE(test_expect(op, PT_NOTICE, &m, WAIT) == 1);
+    REQUIRE(oper_target_other(&ts, ban_cast, &op, &target, &other) == 0);
     disk_held = 1;
     jw_test_before_write = slow_disk;
     memset(&m, 0, sizeof m);
@@ -667,26 +705,90 @@ TEST(a_hanging_ban_write_stalls_no_one_and_delays_only_the_ban)
     m.target = proto_s("rowdy");
     m.text = proto_s("noise");
     CHECK(pc_send(op, &m) == 0);
-    end = sys_mono_ms() + WAIT;
-    while (!disk_get(&disk_waiting) && sys_mono_ms() < end)
-        sleep_ms(5);
-    CHECK(disk_get(&disk_waiting) == 1);
+    CHECK(disk_stuck());
     /* The core goes on: another client's PING is answered... */
-    CHECK(pc_ping(other, 79) == 0);
-    CHECK(test_expect(other, PT_PONG, &m, WAIT) == 1);
-    CHECK_EQ_INT(m.token, 79);
+    CHECK(served(other, 79));
     /* ...while the ban is neither acknowledged nor in effect. */
     while (pc_recv(op, &m, 200) == 1)
         CHECK(m.type != PT_NOTICE);
-    CHECK(pc_ping(target, 80) == 0);
-    CHECK(test_expect(target, PT_PONG, &m, WAIT) == 1);
-    mutex_lock(disk_mu);
-    disk_held = 0;
-    mutex_unlock(disk_mu);
+    CHECK(served(target, 80));
+    disk_hold(0);
     CHECK(test_expect(op, PT_NOTICE, &m, WAIT) == 1);
     CHECK(str_is(m.text, "rowdy is banned"));
     CHECK(test_expect(target, PT_BYE, &m, WAIT) == -1);
     CHECK_EQ_INT(pc_error_code(target), PC_BANNED);
+    jw_test_before_write = NULL;
+    pc_close(op);
+    pc_close(target);
+    pc_close(other);
+    finish(&ts);
+    mutex_free(disk_mu);
+}
+
+/* Sends an ALERT to `to` (as an operator without accounts). */
+static int send_alert_to(pc_conn *c, const char *to, const char *text)
+{
+    proto_msg m;
+    memset(&m, 0, sizeof m);
+    m.type = PT_ALERT;
+    m.tag = 5;
+    m.target = proto_s(to);
+    m.text = proto_s(text);
+    return pc_send(c, &m);
+}
+
+/* Alerts are written by their journal's own writer thread (issue 16): while the write of an
+ * alert, then of its acknowledgement, hangs, everyone is served, and ALERT_OK, the alert
+ * itself and ACKED come only once written (fsync = always: synced). */
+TEST(a_hanging_alert_write_stalls_no_one_and_delays_only_its_answer)
+{
+    static const char *const alert_cast[3] = {"siren", "listener", "calm"};
+    test_server ts;
+    server_config cfg;
+    pc_conn *op, *target, *other;
+    proto_msg m;
+    uint64_t end, id;
+
+    disk_mu = mutex_new();
+    REQUIRE(disk_mu);
+    test_server_config(&cfg, "l-alertwriter");
+    snprintf(cfg.oper_password, sizeof cfg.oper_password, "op-pass");
+    cfg.fsync = FSYNC_ALWAYS;
+    REQUIRE(start(&ts, &cfg) == 0);
+    REQUIRE(oper_target_other(&ts, alert_cast, &op, &target, &other) == 0);
+
+    disk_held = 1;
+    jw_test_before_write = slow_disk;
+    CHECK(send_alert_to(op, "user:listener", "evacuate") == 0);
+    CHECK(disk_stuck());
+    CHECK(served(other, 81));
+    while (pc_recv(op, &m, 200) == 1)
+        CHECK(m.type != PT_ALERT_OK);
+    while (pc_recv(target, &m, 200) == 1)
+        CHECK(m.type != PT_ALERT_MSG);
+    disk_hold(0);
+    REQUIRE(test_expect(op, PT_ALERT_OK, &m, WAIT) == 1);
+    CHECK_EQ_INT(m.tag, 5);
+    id = m.id;
+    REQUIRE(test_expect(target, PT_ALERT_MSG, &m, WAIT) == 1);
+    CHECK(m.id == id);
+
+    /* The acknowledgement likewise (behind the alert's delivery record, which may hang too). */
+    end = sys_mono_ms() + WAIT;
+    while (disk_get(&disk_waiting) && sys_mono_ms() < end)
+        sleep_ms(5);
+    disk_hold(1);
+    memset(&m, 0, sizeof m);
+    m.type = PT_ACK;
+    m.id = id;
+    CHECK(pc_send(target, &m) == 0);
+    CHECK(disk_stuck());
+    CHECK(served(other, 82));
+    while (pc_recv(target, &m, 200) == 1)
+        CHECK(m.type != PT_ACKED);
+    disk_hold(0);
+    REQUIRE(test_expect(target, PT_ACKED, &m, WAIT) == 1);
+    CHECK(m.id == id);
     jw_test_before_write = NULL;
     pc_close(op);
     pc_close(target);

@@ -123,3 +123,33 @@ done:
         pc_close(lena);
     solo_end(&s);
 }
+
+/* kim (parley.exe, an operator) alerts lena with "/alert --expires 2h ...": the alert carries
+ * its expiry (2 hours, parsed as parley-cli's --expires is); a duration that is not one is
+ * refused in kim's conversation, and nothing is sent. */
+TEST(gui_alert_command_takes_an_expiry)
+{
+    solo s;
+    pc_conn *lena = NULL;
+    proto_msg m;
+    HWND main;
+
+    main = solo_start_with(&s, "gui-alert-expires", L"kim", with_operators);
+    NEED(main != NULL);
+    lena = lobby_voice(&s.ts, "lena", NULL);
+    NEED(lena != NULL);
+    say_enter(main, L"/oper " OPER_PASSWORD_W);
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"operator", WAIT_NET));
+    say_enter(main, L"/alert --expires soon user:lena never sent");
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"--expires takes a duration", WAIT_NET));
+    say_enter(main, L"/alert --expires 2h user:lena Backups start at noon.");
+    NEED(test_expect(lena, PT_ALERT_MSG, &m, WAIT_NET) == 1);
+    CHECK(str_is(m.text, "Backups start at noon.")); /* the first was never sent */
+    CHECK_EQ_INT(m.duration, 7200);
+    if (!gui_wait_text(main, IDC_TRANSCRIPT, L"Alert 1 sent", WAIT_NET))
+        report_text("kim's transcript", main, IDC_TRANSCRIPT);
+done:
+    if (lena)
+        pc_close(lena);
+    solo_end(&s);
+}

@@ -81,13 +81,15 @@ static int account_of(session *s, proto_str name, char login[PROTO_NICK_MAX + 1]
     return 0;
 }
 
+/* flags: what the delivery adds (HISTORY, OFFLINE); the message's own (ACTION) come from the
+ * store, so a "/me" stays one whether it is delivered live, at login or replayed. */
 static void priv_msg_of(proto_msg *out, const mailbox_msg *m, uint8_t flags, uint32_t tag)
 {
     memset(out, 0, sizeof *out);
     out->type = PT_PRIV_MSG;
     out->id = m->id;
     out->time = m->time_ms;
-    out->flags = flags;
+    out->flags = (uint8_t)(flags | (m->flags & PROTO_FLAG_ACTION));
     out->tag = tag;
     out->nick = proto_s(m->from);
     out->target = proto_s(m->to);
@@ -159,8 +161,8 @@ void privs_on_priv(session *s, const proto_msg *m)
     }
     /* Into the journal (on its writer thread) before anyone sees it: the sender's copy is the
      * acknowledgement that it is stored. Delivery happens in privs_deliver. */
-    if (mailbox_submit(c->mail, id, sys_wall_ms(), s->nick, to, m->text.p, m->text.n, m->tag, s,
-                       err, sizeof err) != 0) {
+    if (mailbox_submit(c->mail, id, sys_wall_ms(), (uint8_t)(m->flags & PROTO_FLAG_ACTION),
+                       s->nick, to, m->text.p, m->text.n, m->tag, s, err, sizeof err) != 0) {
         log_error("private message from %s not stored: %s", s->nick, err);
         session_error(s, PC_UNAVAILABLE, "the server could not take your message");
         return;

@@ -17,7 +17,8 @@
 #include "strmap.h"
 
 /* Journal records (first payload byte). */
-#define REC_MSG 'M'       /* u64 id, u64 time, u8 from_len, from, u8 to_len, to, u32 len, text */
+#define REC_MSG 'M'       /* u64 id, u64 time, u8 flags, u8 from_len, from, u8 to_len, to,
+                           * u32 len, text */
 #define REC_DELIVERED 'D' /* u64 up_to, u8 len, account */
 #define REC_READ 'R'      /* u64 up_to, u8 len, reader, u8 len, peer */
 #define REC_PREFS 'P'     /* u8 receipts (0/1), u8 len, account */
@@ -29,6 +30,7 @@
 typedef struct mmsg {
     uint64_t id;
     uint64_t time_ms;
+    uint8_t flags;        /* the wire flags the message was sent with (PROTO_FLAG_ACTION) */
     size_t from_len, to_len, text_len;
     char data[]; /* from NUL to NUL text NUL */
 } mmsg;
@@ -93,6 +95,7 @@ static void view(const mailbox *mb, const mmsg *m, mailbox_msg *v)
     const macct *a = strmap_get(&mb->accts, msg_to(m));
     v->id = m->id;
     v->time_ms = m->time_ms;
+    v->flags = m->flags;
     v->from = msg_from(m);
     v->to = msg_to(m);
     v->text = msg_text(m);
@@ -100,14 +103,16 @@ static void view(const mailbox *mb, const mmsg *m, mailbox_msg *v)
     v->waiting = !a || m->id > a->delivered;
 }
 
-static mmsg *msg_new(uint64_t id, uint64_t time_ms, const char *from, size_t from_len,
-                     const char *to, size_t to_len, const char *text, size_t text_len)
+static mmsg *msg_new(uint64_t id, uint64_t time_ms, uint8_t flags, const char *from,
+                     size_t from_len, const char *to, size_t to_len, const char *text,
+                     size_t text_len)
 {
     mmsg *m = malloc(sizeof *m + from_len + to_len + text_len + 3);
     if (!m)
         return NULL;
     m->id = id;
     m->time_ms = time_ms;
+    m->flags = flags;
     m->from_len = from_len;
     m->to_len = to_len;
     m->text_len = text_len;
@@ -286,6 +291,7 @@ static int encode_msg(buf *b, const mmsg *m)
     buf_put_u8(b, REC_MSG);
     buf_put_u64(b, m->id);
     buf_put_u64(b, m->time_ms);
+    buf_put_u8(b, m->flags);
     put_name(b, msg_from(m));
     put_name(b, msg_to(m));
     buf_put_u32(b, (uint32_t)m->text_len);
@@ -381,6 +387,7 @@ static int load_record(void *user, const uint8_t *p, size_t n)
     type = rd_u8(&in);
     if (type == REC_MSG) {
         uint64_t id = rd_u64(&in), time_ms = rd_u64(&in);
+        uint8_t flags = rd_u8(&in);
         const char *from = rd_name(&in, a), *to = rd_name(&in, b);
         uint32_t len = rd_u32(&in);
         const uint8_t *text = rd_view(&in, len);
@@ -388,7 +395,8 @@ static int load_record(void *user, const uint8_t *p, size_t n)
         macct *acct;
         if (!from || !to || !text || !rd_ok(&in))
             return 0;
-        m = msg_new(id, time_ms, from, strlen(from), to, strlen(to), (const char *)text, len);
+        m = msg_new(id, time_ms, flags, from, strlen(from), to, strlen(to), (const char *)text,
+                    len);
         acct = acct_get(mb, to);
         if (!m || !acct || store_push(mb, m) != 0) {
             free(m);
@@ -562,9 +570,9 @@ int mailbox_start_writer(mailbox *mb, void (*notify)(void *user), void *user,
     return 0;
 }
 
-int mailbox_submit(mailbox *mb, uint64_t id, uint64_t time_ms, const char *from, const char *to,
-                   const char *text, size_t text_len, uint32_t tag, void *owner, char *err,
-                   size_t err_size)
+int mailbox_submit(mailbox *mb, uint64_t id, uint64_t time_ms, uint8_t flags, const char *from,
+                   const char *to, const char *text, size_t text_len, uint32_t tag, void *owner,
+                   char *err, size_t err_size)
 {
     size_t from_len = strlen(from), to_len = strlen(to);
     mmsg *m;
@@ -576,7 +584,7 @@ int mailbox_submit(mailbox *mb, uint64_t id, uint64_t time_ms, const char *from,
         snprintf(err, err_size, "private messages: a name or text is too long or empty");
         return -1;
     }
-    m = msg_new(id, time_ms, from, from_len, to, to_len, text, text_len);
+    m = msg_new(id, time_ms, flags, from, from_len, to, to_len, text, text_len);
     a = acct_get(mb, to);
     if (!m || !a || encode_msg(&mb->enc, m) != 0 ||
         (mb->writer && !(p = calloc(1, sizeof *p)))) {

@@ -26,6 +26,7 @@ typedef struct mailbox mailbox;
 typedef struct mailbox_msg {
     uint64_t id;
     uint64_t time_ms; /* wall clock ms since 1970 */
+    uint8_t flags;    /* as sent: PROTO_FLAG_ACTION for an action (/me) */
     const char *from;
     const char *to;
     const char *text; /* NUL-terminated; text_len bytes */
@@ -47,13 +48,14 @@ void mailbox_close(mailbox *mb);
 int mailbox_start_writer(mailbox *mb, void (*notify)(void *user), void *user,
                          uint64_t interval_ms, char *err, size_t err_size);
 
-/* Stores a message from one account to another. It counts as waiting for `to` at once. With a
+/* Stores a message from one account to another, with the wire flags it was sent with (kept and
+ * given back in mailbox_msg.flags; the store does not interpret them). It counts as waiting for `to` at once. With a
  * writer: queued; returns 0 and the message comes back through mailbox_collect, with tag and
  * owner (borrowed), once written. Without one: written now, returns 1. -1 with err filled
  * (bad arguments, out of memory, or a failed synchronous write: nothing stored). */
-int mailbox_submit(mailbox *mb, uint64_t id, uint64_t time_ms, const char *from, const char *to,
-                   const char *text, size_t text_len, uint32_t tag, void *owner, char *err,
-                   size_t err_size);
+int mailbox_submit(mailbox *mb, uint64_t id, uint64_t time_ms, uint8_t flags, const char *from,
+                   const char *to, const char *text, size_t text_len, uint32_t tag, void *owner,
+                   char *err, size_t err_size);
 /* The owner is going away: its messages still come back, with owner NULL. */
 void mailbox_disown(mailbox *mb, const void *owner);
 /* For each submitted message the writer is done with, in order: it joins the store, then

@@ -430,3 +430,69 @@ TEST(private_two_sessions_are_one_member_of_a_room)
     pc_close(b);
     test_server_end(&ts);
 }
+
+/* Sends a private "/me" (PRIV with the ACTION flag). */
+static int send_action(pc_conn *c, const char *to, const char *text, uint32_t tag)
+{
+    proto_msg m;
+    memset(&m, 0, sizeof m);
+    m.type = PT_PRIV;
+    m.target = proto_s(to);
+    m.text = proto_s(text);
+    m.tag = tag;
+    m.flags = PROTO_FLAG_ACTION;
+    return pc_send(c, &m);
+}
+
+/* The next PRIV_MSG with this text: its flags, or 0xFF if none came. */
+static unsigned priv_flags_of(pc_conn *c, const char *text)
+{
+    proto_msg m;
+    while (next_of(c, PT_PRIV_MSG, PT_PRIV_MSG, &m) == PT_PRIV_MSG)
+        if (str_is(m.text, text))
+            return m.flags;
+    test_failf_at(__FILE__, __LINE__, "no PRIV_MSG \"%s\"", text);
+    return 0xFFu;
+}
+
+/* A "/me" in a private conversation stays an action live, when it waited for an offline
+ * recipient and when a later catch-up replays it (was: the stored copy had no flags). */
+TEST(private_action_keeps_its_flag_live_offline_and_replayed)
+{
+    test_server ts;
+    pc_conn *a, *d;
+    proto_msg m;
+    unsigned f;
+
+    REQUIRE(start(&ts, "pm-action") == 0);
+    a = login(&ts, "alice");
+    d = login(&ts, "dave");
+    REQUIRE(a && d);
+    REQUIRE(send_action(a, "dave", "waves", 1) == 0);
+    f = priv_flags_of(d, "waves"); /* live, to the recipient */
+    CHECK(f != 0xFFu && (f & PROTO_FLAG_ACTION));
+    f = priv_flags_of(a, "waves"); /* the sender's copy */
+    CHECK(f != 0xFFu && (f & PROTO_FLAG_ACTION));
+    pc_close(d);
+    REQUIRE(send_action(a, "dave", "knocks", 2) == 0);
+    f = priv_flags_of(a, "knocks");
+    CHECK(f != 0xFFu && (f & PROTO_FLAG_ACTION));
+    REQUIRE(pc_priv(a, "dave", "plain words", 3) == 0);
+    CHECK_EQ_INT(priv_flags_of(a, "plain words"), 0);
+
+    d = login(&ts, "dave");
+    REQUIRE(d);
+    REQUIRE(pc_priv_sync(d, 0, 0) == 0);
+    REQUIRE(next_of(d, PT_PRIV_MSG, PT_PRIV_SYNC_END, &m) == PT_PRIV_MSG);
+    CHECK(str_is(m.text, "waves")); /* replayed */
+    CHECK_EQ_INT(m.flags, PROTO_FLAG_HISTORY | PROTO_FLAG_ACTION);
+    REQUIRE(next_of(d, PT_PRIV_MSG, PT_PRIV_SYNC_END, &m) == PT_PRIV_MSG);
+    CHECK(str_is(m.text, "knocks")); /* waited while dave was offline */
+    CHECK_EQ_INT(m.flags, PROTO_FLAG_HISTORY | PROTO_FLAG_OFFLINE | PROTO_FLAG_ACTION);
+    REQUIRE(next_of(d, PT_PRIV_MSG, PT_PRIV_SYNC_END, &m) == PT_PRIV_MSG);
+    CHECK(str_is(m.text, "plain words"));
+    CHECK_EQ_INT(m.flags, PROTO_FLAG_HISTORY | PROTO_FLAG_OFFLINE); /* no action made up */
+    pc_close(d);
+    pc_close(a);
+    test_server_end(&ts);
+}

@@ -1,7 +1,7 @@
 /* chat_private.c — private conversations with accounts: PRIV stored in the mailbox (written
  * off the core lock) and delivered to every session of both parties, catch-up (PRIV_SYNC),
  * delivery and read receipts, the receipt setting, mailbox cap and expiry. */
-#include "chat_internal.h"
+#include "chat_search.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +43,7 @@ int privs_open(chat *c, char *err, size_t err_size)
     if (mailbox_start_writer(c->mail, wake_core, c, c->cfg.fsync_interval_ms, err, err_size) != 0)
         return -1;
     log_info("private messages: %zu stored", mailbox_count(c->mail));
+    chat_search_feed_private(c); /* indexed on the search thread, while the server starts */
     return 0;
 }
 
@@ -196,6 +197,7 @@ static void deliver_written(void *user, const mailbox_msg *m, uint32_t tag, void
     if (!saved)
         log_error("private message %llu kept in memory only: %s", (unsigned long long)m->id,
                   err);
+    chat_search_add_private(c, m);
     priv_msg_of(&out, m, 0, 0);
     for (t = account_sessions_first(c, m->to); t; t = account_sessions_next(t)) {
         send_live(t, &out, sender, tag);

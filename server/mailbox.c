@@ -809,6 +809,28 @@ size_t mailbox_peers(const mailbox *mb, const char *account, mailbox_peer_fn fn,
     return listed;
 }
 
+size_t mailbox_each(const mailbox *mb, mailbox_msg_fn fn, void *user)
+{
+    size_t i;
+    mailbox_msg v;
+
+    for (i = 0; i < mb->count; i++) {
+        view(mb, mb->msgs[i], &v);
+        if (fn(user, &v) != 0)
+            return i + 1;
+    }
+    return mb->count;
+}
+
+int mailbox_find(const mailbox *mb, uint64_t id, mailbox_msg *out)
+{
+    size_t at = first_after(mb, id ? id - 1 : 0);
+    if (id == 0 || at >= mb->count || mb->msgs[at]->id != id)
+        return 0;
+    view(mb, mb->msgs[at], out);
+    return 1;
+}
+
 uint64_t mailbox_last_id(const mailbox *mb, const char *account)
 {
     const macct *a = strmap_get(&mb->accts, account);

@@ -94,6 +94,12 @@ typedef int (*mailbox_peer_fn)(void *user, const char *peer, uint64_t last_mine,
                                uint64_t last_theirs);
 /* Lists account's conversations with retained messages. Returns how many. */
 size_t mailbox_peers(const mailbox *mb, const char *account, mailbox_peer_fn fn, void *user);
+/* Calls fn for every retained message, oldest first (search indexes them at start). Returns
+ * how many were given. */
+size_t mailbox_each(const mailbox *mb, mailbox_msg_fn fn, void *user);
+/* The retained message with this id into *out (borrowed until the store changes): 1, or 0 if
+ * it is not kept (never stored, or dropped since). */
+int mailbox_find(const mailbox *mb, uint64_t id, mailbox_msg *out);
 /* The newest retained message id involving account, 0 if none. */
 uint64_t mailbox_last_id(const mailbox *mb, const char *account);
 

@@ -32,26 +32,6 @@ static int start(test_server *ts, const char *name)
     return start_with(ts, &cfg);
 }
 
-/* Logs in (the password is "<name> pw") and reads the lobby's welcome traffic. */
-static pc_conn *login(test_server *ts, const char *user)
-{
-    char err[256], pw[64];
-    int code;
-    pc_conn *c;
-    snprintf(pw, sizeof pw, "%s pw", user);
-    c = test_login(ts, user, pw, &code, err, sizeof err);
-    if (!c) {
-        test_failf_at(__FILE__, __LINE__, "login as %s: %s (code %d)", user, err, code);
-        return NULL;
-    }
-    if (test_settle(c) != 1) {
-        test_failf_at(__FILE__, __LINE__, "%s: no lobby history after login", user);
-        pc_close(c);
-        return NULL;
-    }
-    return c;
-}
-
 /* The next frame of one of the two types (others skipped): its type, 0 on timeout. */
 static uint8_t next_of(pc_conn *c, uint8_t a, uint8_t b, proto_msg *m)
 {
@@ -124,7 +104,7 @@ TEST(private_message_to_an_offline_account_waits_for_its_login)
     proto_msg m;
 
     REQUIRE(start(&ts, "pm-offline") == 0);
-    a = login(&ts, "alice");
+    a = test_login_settled(&ts, "alice");
     REQUIRE(a);
     id1 = send_priv(a, "dave", "first", 1, &code);
     CHECK_EQ_INT(code, 0); /* was: NO_SUCH_USER, "no user called dave is online" */
@@ -132,7 +112,7 @@ TEST(private_message_to_an_offline_account_waits_for_its_login)
     id3 = send_priv(a, "dave", "third", 3, &code);
     CHECK(id1 && id2 > id1 && id3 > id2);
 
-    d = login(&ts, "dave");
+    d = test_login_settled(&ts, "dave");
     REQUIRE(d);
     CHECK_EQ_INT(sync_texts(d, 0, got, sizeof got, &flags, &end), 3);
     CHECK_EQ_STR(got, "first|second|third"); /* in order */
@@ -163,9 +143,9 @@ TEST(private_two_sessions_of_one_account_see_the_same_conversation)
     proto_msg m;
 
     REQUIRE(start(&ts, "pm-two") == 0);
-    a1 = login(&ts, "alice");
-    a2 = login(&ts, "alice"); /* was refused: "that nickname is taken" */
-    b = login(&ts, "bob");
+    a1 = test_login_settled(&ts, "alice");
+    a2 = test_login_settled(&ts, "alice"); /* was refused: "that nickname is taken" */
+    b = test_login_settled(&ts, "bob");
     REQUIRE(a1 && a2 && b);
     /* To alice: both of her sessions. */
     id = send_priv(b, "alice", "hi alice", 7, &code);
@@ -199,8 +179,8 @@ TEST(private_catch_up_after_a_reconnect_has_no_duplicates)
     proto_msg m;
 
     REQUIRE(start(&ts, "pm-catchup") == 0);
-    a = login(&ts, "alice");
-    b = login(&ts, "bob");
+    a = test_login_settled(&ts, "alice");
+    b = test_login_settled(&ts, "bob");
     REQUIRE(a && b);
     send_priv(a, "bob", "one", 1, &code);
     seen = send_priv(b, "alice", "two", 2, &code);
@@ -209,7 +189,7 @@ TEST(private_catch_up_after_a_reconnect_has_no_duplicates)
     pc_close(a); /* alice's PC goes away */
     send_priv(b, "alice", "three", 3, &code);
     send_priv(b, "alice", "four", 4, &code);
-    a = login(&ts, "alice");
+    a = test_login_settled(&ts, "alice");
     REQUIRE(a);
     /* Asking for what came after the last one seen: exactly the two missed. */
     CHECK_EQ_INT(sync_texts(a, seen, got, sizeof got, &flags, &end), 2);
@@ -235,9 +215,9 @@ TEST(private_receipts_delivered_read_and_switched_off)
     proto_msg m;
 
     REQUIRE(start(&ts, "pm-receipts") == 0);
-    a1 = login(&ts, "alice");
-    a2 = login(&ts, "alice");
-    b = login(&ts, "bob");
+    a1 = test_login_settled(&ts, "alice");
+    a2 = test_login_settled(&ts, "alice");
+    b = test_login_settled(&ts, "bob");
     REQUIRE(a1 && a2 && b);
     id = send_priv(b, "alice", "did you read this?", 1, &code);
     REQUIRE(id != 0);
@@ -281,8 +261,8 @@ TEST(private_read_receipts_off_for_the_whole_server)
     cfg.auth = AUTH_ACCOUNTS;
     cfg.read_receipts = 0;
     REQUIRE(start_with(&ts, &cfg) == 0);
-    a = login(&ts, "alice");
-    b = login(&ts, "bob");
+    a = test_login_settled(&ts, "alice");
+    b = test_login_settled(&ts, "bob");
     REQUIRE(a && b);
     id = send_priv(b, "alice", "read?", 1, &code);
     REQUIRE(id != 0);
@@ -311,13 +291,13 @@ TEST(private_mailbox_cap_refuses_and_says_why)
     cfg.auth = AUTH_ACCOUNTS;
     cfg.mailbox_cap = 2;
     REQUIRE(start_with(&ts, &cfg) == 0);
-    a = login(&ts, "alice");
+    a = test_login_settled(&ts, "alice");
     REQUIRE(a);
     CHECK(send_priv(a, "dave", "m1", 1, &code) != 0);
     CHECK(send_priv(a, "dave", "m2", 2, &code) != 0);
     CHECK_EQ_INT(send_priv(a, "dave", "m3", 3, &code), 0);
     CHECK_EQ_INT(code, PC_MAILBOX_FULL);
-    d = login(&ts, "dave");
+    d = test_login_settled(&ts, "dave");
     REQUIRE(d);
     CHECK_EQ_INT(sync_texts(d, 0, got, sizeof got, &flags, &end), 2);
     CHECK_EQ_STR(got, "m1|m2"); /* the refused one was not stored */
@@ -344,7 +324,7 @@ TEST(private_waiting_message_expires_and_the_sender_is_told)
     cfg.auth = AUTH_ACCOUNTS;
     cfg.mailbox_expiry_ms = 1000;
     REQUIRE(start_with(&ts, &cfg) == 0);
-    a = login(&ts, "alice");
+    a = test_login_settled(&ts, "alice");
     REQUIRE(a);
     id = send_priv(a, "dave", "too late", 1, &code);
     REQUIRE(id != 0);
@@ -353,7 +333,7 @@ TEST(private_waiting_message_expires_and_the_sender_is_told)
     CHECK_EQ_INT(m.id, id);
     CHECK_EQ_INT(m.code, PC_EXPIRED);
     CHECK(str_is(m.target, "dave"));
-    d = login(&ts, "dave");
+    d = test_login_settled(&ts, "dave");
     REQUIRE(d);
     CHECK_EQ_INT(sync_texts(d, 0, got, sizeof got, &flags, &end), 0);
     pc_close(d);
@@ -396,12 +376,12 @@ TEST(private_two_sessions_are_one_member_of_a_room)
     uint64_t deadline;
 
     REQUIRE(start(&ts, "pm-one-member") == 0);
-    b = login(&ts, "bob");
-    a1 = login(&ts, "alice");
+    b = test_login_settled(&ts, "bob");
+    a1 = test_login_settled(&ts, "alice");
     REQUIRE(b && a1);
     REQUIRE(test_expect(b, PT_MEMBER, &m, WAIT) == 1); /* alice joined the lobby */
     CHECK(m.event == MEMBER_JOIN && str_is(m.nick, "alice"));
-    a2 = login(&ts, "alice");
+    a2 = test_login_settled(&ts, "alice");
     REQUIRE(a2);
     memset(&m, 0, sizeof m);
     m.type = PT_USERS;
@@ -465,8 +445,8 @@ TEST(private_action_keeps_its_flag_live_offline_and_replayed)
     unsigned f;
 
     REQUIRE(start(&ts, "pm-action") == 0);
-    a = login(&ts, "alice");
-    d = login(&ts, "dave");
+    a = test_login_settled(&ts, "alice");
+    d = test_login_settled(&ts, "dave");
     REQUIRE(a && d);
     REQUIRE(send_action(a, "dave", "waves", 1) == 0);
     f = priv_flags_of(d, "waves"); /* live, to the recipient */
@@ -480,7 +460,7 @@ TEST(private_action_keeps_its_flag_live_offline_and_replayed)
     REQUIRE(pc_priv(a, "dave", "plain words", 3) == 0);
     CHECK_EQ_INT(priv_flags_of(a, "plain words"), 0);
 
-    d = login(&ts, "dave");
+    d = test_login_settled(&ts, "dave");
     REQUIRE(d);
     REQUIRE(pc_priv_sync(d, 0, 0) == 0);
     REQUIRE(next_of(d, PT_PRIV_MSG, PT_PRIV_SYNC_END, &m) == PT_PRIV_MSG);

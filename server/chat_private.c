@@ -224,6 +224,38 @@ void privs_deliver(chat *c)
         mailbox_collect(c->mail, deliver_written, c);
 }
 
+/* UNDELIVERED for message id to `to`, which expired: to every session of the sender, or to
+ * the one session s (at its login) when s is not NULL. */
+static void send_undelivered(chat *c, const char *from, session *s, uint64_t id, const char *to)
+{
+    proto_msg out;
+    char text[PROTO_NAME_MAX + 1];
+
+    if (c->cfg.mailbox_expiry_ms < 60000u)
+        text_printf(text, sizeof text, "not delivered: %s did not log in within %llu seconds",
+                    to, (unsigned long long)(c->cfg.mailbox_expiry_ms / 1000u));
+    else
+        text_printf(text, sizeof text, "not delivered: %s did not log in within %llu minutes",
+                    to, (unsigned long long)(c->cfg.mailbox_expiry_ms / 60000u));
+    memset(&out, 0, sizeof out);
+    out.type = PT_UNDELIVERED;
+    out.id = id;
+    out.code = PC_EXPIRED;
+    out.target = proto_s(to);
+    out.text = proto_s(text);
+    if (s)
+        session_send(s, &out);
+    else
+        account_sessions_send(c, from, &out);
+}
+
+/* mailbox_untold_fn: at the sender's login. */
+static void tell_untold(void *user, uint64_t id, const char *to)
+{
+    session *s = user;
+    send_undelivered(s->srv, s->nick, s, id, to);
+}
+
 /* ---- catch-up ---- */
 
 typedef struct sync_ctx {
@@ -337,6 +369,9 @@ void privs_on_sync(session *s, const proto_msg *m)
     out.flags = mailbox_receipts(c->mail, s->nick) ? 0 : PROTO_FLAG_NO_RECEIPTS;
     session_send(s, &out);
     mailbox_peers(c->mail, s->nick, sync_marks, &x);
+    /* Messages of its that expired while no session of the account was logged in. */
+    if (mailbox_take_untold(c->mail, s->nick, tell_untold, s, err, sizeof err) && err[0])
+        log_error("%s", err);
     memset(&out, 0, sizeof out);
     out.type = PT_PRIV_SYNC_END;
     out.id = mailbox_last_id(c->mail, s->nick);
@@ -399,27 +434,24 @@ void privs_on_prefs(session *s, const proto_msg *m)
 
 /* ---- limits ---- */
 
-/* mailbox_msg_fn: a waiting message expired: its sender's sessions hear so. */
+/* mailbox_msg_fn: a waiting message expired: its sender's sessions hear so, or, with none
+ * logged in, the sender hears at its next login (kept in the mailbox until then). */
 static int on_expired(void *user, const mailbox_msg *m)
 {
     chat *c = user;
-    proto_msg out;
-    char text[PROTO_NAME_MAX + 1];
+    char err[256];
 
-    text_printf(text, sizeof text, "not delivered: %s did not log in within %llu minutes",
-                m->to, (unsigned long long)(c->cfg.mailbox_expiry_ms / 60000u));
-    if (c->cfg.mailbox_expiry_ms < 60000u)
-        text_printf(text, sizeof text, "not delivered: %s did not log in within %llu seconds",
-                    m->to, (unsigned long long)(c->cfg.mailbox_expiry_ms / 1000u));
-    memset(&out, 0, sizeof out);
-    out.type = PT_UNDELIVERED;
-    out.id = m->id;
-    out.code = PC_EXPIRED;
-    out.target = proto_s(m->to);
-    out.text = proto_s(text);
-    account_sessions_send(c, m->from, &out);
     log_info("private message %llu from %s to %s expired undelivered",
              (unsigned long long)m->id, m->from, m->to);
+    if (account_sessions_first(c, m->from)) {
+        send_undelivered(c, m->from, NULL, m->id, m->to);
+        return 0;
+    }
+    /* The mailbox's expiry loop is done with its encoder when it calls this (the drop record
+     * is encoded after), so a record of our own fits in between. */
+    if (mailbox_add_untold(c->mail, m->from, m->to, m->id, err, sizeof err) != 0)
+        log_error("%s: %s will not hear that message %llu expired", err, m->from,
+                  (unsigned long long)m->id);
     return 0;
 }
 

@@ -23,6 +23,9 @@
 #define REC_READ 'R'      /* u64 up_to, u8 len, reader, u8 len, peer */
 #define REC_PREFS 'P'     /* u8 receipts (0/1), u8 len, account */
 #define REC_DROP 'X'      /* u64 id: the message expired undelivered */
+#define REC_UNTOLD 'U'    /* u64 id, u8 len, sender, u8 len, recipient: the sender of a message
+                           * that expired was not logged in to hear it */
+#define REC_TOLD 'T'      /* u8 len, account: it has now heard of all its expired messages */
 
 #define COMPACT_MIN 1024u
 #define COMPACT_FACTOR 4u
@@ -40,6 +43,12 @@ typedef struct mread {
     uint64_t up_to;
 } mread;
 
+/* A message of the account's that expired while it was not logged in: it hears at its next. */
+typedef struct muntold {
+    uint64_t id;
+    char *to;
+} muntold;
+
 typedef struct macct {
     uint64_t delivered;   /* every message to it with id <= this has reached a session */
     size_t waiting;       /* messages to it with id > delivered, stored or being written */
@@ -48,6 +57,8 @@ typedef struct macct {
     size_t nreads;
     struct mmsg **own;    /* its messages, sent or received, in id order (owned by the store) */
     size_t nown, own_cap;
+    muntold *untold;      /* oldest first */
+    size_t nuntold;
 } macct;
 
 typedef struct mpending {
@@ -147,7 +158,41 @@ static void acct_free(macct *a)
     for (i = 0; i < a->nreads; i++)
         free(a->reads[i].peer);
     free(a->reads);
+    for (i = 0; i < a->nuntold; i++)
+        free(a->untold[i].to);
+    free(a->untold);
     free(a);
+}
+
+/* Remembers that from was not told of its message id to `to` expiring. -1 if out of memory. */
+static int untold_put(mailbox *mb, const char *from, const char *to, uint64_t id)
+{
+    macct *a = acct_get(mb, from);
+    muntold *grown;
+    char *copy;
+
+    if (!a)
+        return -1;
+    grown = realloc(a->untold, (a->nuntold + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    a->untold = grown;
+    copy = malloc(strlen(to) + 1);
+    if (!copy)
+        return -1;
+    memcpy(copy, to, strlen(to) + 1);
+    a->untold[a->nuntold].id = id;
+    a->untold[a->nuntold++].to = copy;
+    return 0;
+}
+
+static void untold_clear(macct *a)
+{
+    size_t i;
+    for (i = 0; a && i < a->nuntold; i++)
+        free(a->untold[i].to);
+    if (a)
+        a->nuntold = 0;
 }
 
 static mread *read_find(const macct *a, const char *peer)
@@ -324,6 +369,15 @@ static void encode_prefs(buf *b, const char *account, int receipts)
     put_name(b, account);
 }
 
+static void encode_untold(buf *b, const char *from, const char *to, uint64_t id)
+{
+    buf_reset(b);
+    buf_put_u8(b, REC_UNTOLD);
+    buf_put_u64(b, id);
+    put_name(b, from);
+    put_name(b, to);
+}
+
 /* Writes the record in mb->enc: queued with a writer (its seq in *seq, may be NULL), else now. */
 static int write_enc(mailbox *mb, uint64_t *seq, char *err, size_t err_size)
 {
@@ -420,6 +474,13 @@ static int load_record(void *user, const uint8_t *p, size_t n)
         if (!(acct = acct_get(mb, a)))
             return -1;
         acct->receipts_off = !on;
+    } else if (type == REC_UNTOLD) {
+        uint64_t id = rd_u64(&in);
+        if (rd_name(&in, a) && rd_name(&in, b) && rd_ok(&in) && untold_put(mb, a, b, id) != 0)
+            return -1;
+    } else if (type == REC_TOLD) {
+        if (rd_name(&in, a) && rd_ok(&in))
+            untold_clear(strmap_get(&mb->accts, a));
     } else if (type == REC_DROP) {
         uint64_t id = rd_u64(&in);
         size_t at = first_after(mb, id ? id - 1 : 0);
@@ -462,6 +523,11 @@ static int emit_all(void *user, journal_emit_fn emit, void *emit_ctx)
             if (buf_failed(&mb->enc) || emit(emit_ctx, mb->enc.data, mb->enc.len) != 0)
                 return -1;
         }
+        for (r = 0; r < a->nuntold; r++) {
+            encode_untold(&mb->enc, name, a->untold[r].to, a->untold[r].id);
+            if (buf_failed(&mb->enc) || emit(emit_ctx, mb->enc.data, mb->enc.len) != 0)
+                return -1;
+        }
     }
     return 0;
 }
@@ -475,7 +541,7 @@ static uint64_t records_needed(const mailbox *mb)
     uint64_t n = mb->count;
     while (strmap_next(&mb->accts, &pos, &name, &value)) {
         const macct *a = value;
-        n += (a->delivered != 0) + (uint64_t)a->receipts_off + a->nreads;
+        n += (a->delivered != 0) + (uint64_t)a->receipts_off + a->nreads + a->nuntold;
     }
     return n;
 }
@@ -730,6 +796,39 @@ int mailbox_set_receipts(mailbox *mb, const char *account, int on, char *err, si
     a->receipts_off = !on;
     encode_prefs(&mb->enc, account, on);
     return write_enc(mb, NULL, err, err_size);
+}
+
+int mailbox_add_untold(mailbox *mb, const char *from, const char *to, uint64_t id, char *err,
+                       size_t err_size)
+{
+    if (strlen(from) > MAILBOX_NAME_MAX || strlen(to) > MAILBOX_NAME_MAX ||
+        untold_put(mb, from, to, id) != 0) {
+        snprintf(err, err_size, "private messages: out of memory");
+        return -1;
+    }
+    encode_untold(&mb->enc, from, to, id);
+    return write_enc(mb, NULL, err, err_size);
+}
+
+size_t mailbox_take_untold(mailbox *mb, const char *account, mailbox_untold_fn fn, void *user,
+                           char *err, size_t err_size)
+{
+    macct *a = strmap_get(&mb->accts, account);
+    size_t i, n;
+
+    if (err_size)
+        err[0] = '\0';
+    if (!a || a->nuntold == 0)
+        return 0;
+    n = a->nuntold;
+    for (i = 0; i < n; i++)
+        fn(user, a->untold[i].id, a->untold[i].to);
+    untold_clear(a);
+    buf_reset(&mb->enc);
+    buf_put_u8(&mb->enc, REC_TOLD);
+    put_name(&mb->enc, account);
+    (void)write_enc(mb, NULL, err, err_size); /* on failure a restart may tell again */
+    return n;
 }
 
 int mailbox_receipts(const mailbox *mb, const char *account)

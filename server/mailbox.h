@@ -103,8 +103,19 @@ int mailbox_find(const mailbox *mb, uint64_t id, mailbox_msg *out);
 /* The newest retained message id involving account, 0 if none. */
 uint64_t mailbox_last_id(const mailbox *mb, const char *account);
 
+/* The sender `from` of message id to `to`, which expired, was not logged in to hear it: kept
+ * (journaled) until mailbox_take_untold. 0, or -1 with err. */
+int mailbox_add_untold(mailbox *mb, const char *from, const char *to, uint64_t id, char *err,
+                       size_t err_size);
+/* Calls fn, oldest first, for each of account's expired messages it has not heard of, then
+ * forgets them (journaled: a restart does not tell again). Returns how many; err is "" unless
+ * the journal write failed. */
+typedef void (*mailbox_untold_fn)(void *user, uint64_t id, const char *to);
+size_t mailbox_take_untold(mailbox *mb, const char *account, mailbox_untold_fn fn, void *user,
+                           char *err, size_t err_size);
+
 /* Drops messages still waiting that were sent before waiting_before_ms (0 = none), calling
- * expired (may be NULL) for each before it goes (journaled, so a restart does not bring them
+ * expired (may be NULL; it may call mailbox_add_untold) for each before it goes (journaled, so a restart does not bring them
  * back), and delivered messages sent before any_before_ms (0 = none). Returns how many were
  * dropped; compaction makes it reach the disk. */
 size_t mailbox_expire(mailbox *mb, uint64_t waiting_before_ms, uint64_t any_before_ms,

@@ -274,3 +274,45 @@ TEST(mailbox_compaction_keeps_exactly_the_state)
     mailbox_close(mb);
     dir_fresh("compact", dir, sizeof dir);
 }
+
+static void list_untold(void *user, uint64_t id, const char *to)
+{
+    seen *s = user;
+    size_t len = strlen(s->text);
+    snprintf(s->text + len, sizeof s->text - len, "%llu>%s|", (unsigned long long)id, to);
+}
+
+/* A sender not told of an expiry is owed it across a reopen and a compaction, and only once. */
+TEST(mailbox_untold_expiries_are_kept_until_taken)
+{
+    char dir[64], err[256];
+    mailbox *mb;
+    seen s;
+    uint64_t i;
+
+    dir_fresh("untold", dir, sizeof dir);
+    mb = mailbox_open(dir, FSYNC_NEVER, 0, NULL, err, sizeof err);
+    REQUIRE(mb);
+    CHECK_EQ_INT(mailbox_add_untold(mb, "alice", "dave", 7, err, sizeof err), 0);
+    CHECK_EQ_INT(mailbox_add_untold(mb, "alice", "bob", 9, err, sizeof err), 0);
+    for (i = 1; i <= 2000; i++) /* enough records for a compaction */
+        CHECK_EQ_INT(mailbox_set_read(mb, "bob", "dave", i, err, sizeof err), 1);
+    CHECK_EQ_INT(mailbox_tick(mb, 1, err, sizeof err), 0);
+    CHECK_EQ_INT(mailbox_journal_records(mb), 3); /* a read mark and the two owed */
+    mailbox_close(mb);
+    mb = open_mb(dir, NULL);
+    REQUIRE(mb);
+    s.text[0] = '\0';
+    CHECK_EQ_INT(mailbox_take_untold(mb, "ALICE", list_untold, &s, err, sizeof err), 2);
+    CHECK_EQ_STR(s.text, "7>dave|9>bob|");
+    CHECK_EQ_STR(err, "");
+    s.text[0] = '\0';
+    CHECK_EQ_INT(mailbox_take_untold(mb, "alice", list_untold, &s, err, sizeof err), 0);
+    mailbox_close(mb);
+    mb = open_mb(dir, NULL); /* taking them was journaled */
+    REQUIRE(mb);
+    CHECK_EQ_INT(mailbox_take_untold(mb, "alice", list_untold, &s, err, sizeof err), 0);
+    CHECK_EQ_STR(s.text, "");
+    mailbox_close(mb);
+    dir_fresh("untold", dir, sizeof dir);
+}

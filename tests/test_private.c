@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "log.h"
 #include "server_fixture.h"
 #include "sock.h"
 #include "sys.h"
@@ -475,4 +476,107 @@ TEST(private_action_keeps_its_flag_live_offline_and_replayed)
     pc_close(d);
     pc_close(a);
     test_server_end(&ts);
+}
+
+/* The server's log, watched for one line (the server logs from its own thread). */
+static mutex_handle *seen_mu;
+static const char *seen_want;
+static int seen_it;
+
+static void watch_sink(void *user, log_level level, const char *line, size_t len)
+{
+    (void)user;
+    (void)level;
+    (void)len;
+    mutex_lock(seen_mu);
+    if (seen_want && strstr(line, seen_want))
+        seen_it = 1;
+    mutex_unlock(seen_mu);
+}
+
+static int log_seen(void)
+{
+    int seen;
+    mutex_lock(seen_mu);
+    seen = seen_it;
+    mutex_unlock(seen_mu);
+    return seen;
+}
+
+/* The UNDELIVERED frames a PRIV_SYNC brings before its PRIV_SYNC_END: how many, the last in *m. */
+static int undelivered_in_sync(pc_conn *c, proto_msg *last)
+{
+    proto_msg m;
+    int n = 0;
+    if (pc_priv_sync(c, 0, 0) != 0)
+        return -1;
+    while (next_of(c, PT_UNDELIVERED, PT_PRIV_SYNC_END, &m) == PT_UNDELIVERED) {
+        *last = m;
+        n++;
+    }
+    return m.type == PT_PRIV_SYNC_END ? n : -1;
+}
+
+/* A sender who was logged out when their message expired hears of it at their next login, once,
+ * and across a restart of the server (was: never). */
+TEST(private_expiry_is_told_to_a_sender_who_was_offline)
+{
+    test_server ts;
+    server_config cfg;
+    pc_conn *a;
+    uint16_t code;
+    uint64_t id, deadline;
+    proto_msg m;
+    int started = 0;
+
+    seen_mu = mutex_new();
+    REQUIRE(seen_mu);
+    seen_want = "expired undelivered";
+    seen_it = 0;
+    test_server_config(&cfg, "pm-expiry-offline");
+    cfg.auth = AUTH_ACCOUNTS;
+    cfg.mailbox_expiry_ms = 1000;
+    cfg.log_level = LOG_INFO;
+    log_set_sink(watch_sink, NULL);
+    if (start_with(&ts, &cfg) != 0)
+        goto done;
+    started = 1;
+    a = test_login_settled(&ts, "alice");
+    if (!a)
+        goto done;
+    id = send_priv(a, "dave", "you will not read this", 1, &code);
+    CHECK(id != 0);
+    pc_close(a);
+    /* She is gone before the message expires (a second after it was sent)... */
+    deadline = sys_mono_ms() + WAIT;
+    while (chat_session_count(ts.core) != 0 && sys_mono_ms() < deadline)
+        sleep_ms(10);
+    CHECK_EQ_INT(chat_session_count(ts.core), 0);
+    /* ... and it expires while nobody is there to be told. */
+    deadline = sys_mono_ms() + 10000u;
+    while (!log_seen() && sys_mono_ms() < deadline)
+        sleep_ms(10);
+    CHECK(log_seen());
+    /* The server restarts in between: what she is owed is in the journal. */
+    test_server_stop(&ts);
+    started = test_server_start(&ts, &cfg) == 0;
+    if (!started)
+        goto done;
+    a = test_login_settled(&ts, "alice");
+    if (!a)
+        goto done;
+    memset(&m, 0, sizeof m);
+    CHECK_EQ_INT(undelivered_in_sync(a, &m), 1);
+    CHECK_EQ_INT(m.id, id);
+    CHECK_EQ_INT(m.code, PC_EXPIRED);
+    CHECK(str_is(m.target, "dave"));
+    /* Told once: the next catch-up has nothing more to say. */
+    CHECK_EQ_INT(undelivered_in_sync(a, &m), 0);
+    pc_close(a);
+done:
+    log_set_sink(NULL, NULL);
+    if (started)
+        test_server_end(&ts);
+    mutex_free(seen_mu);
+    seen_mu = NULL;
 }

@@ -118,7 +118,8 @@ typedef enum proto_type {
     PT_SEARCH = 0x44,      /* c->s: tag, id (page cursor: older than this id; 0 = newest), after,
                             * before (wall-clock ms range), count (page size), room, nick
                             * (filters; empty = any), text (the words) */
-    PT_SEARCH_HIT = 0x45,  /* s->c: tag, id, time, room, nick (sender), text: one result */
+    PT_SEARCH_HIT = 0x45,  /* s->c: tag, id, time, room, nick (sender), text, target (the peer of
+                            * a private conversation, room then empty): one result */
     PT_SEARCH_END = 0x46,  /* s->c: tag, flags (MORE), count (results in the page), id (cursor
                             * for the next page; 0 when there is none) */
     /* Windows sign-on, continued */

@@ -1,7 +1,7 @@
 /* chat_private.c — private conversations with accounts: PRIV stored in the mailbox (written
  * off the core lock) and delivered to every session of both parties, catch-up (PRIV_SYNC),
  * delivery and read receipts, the receipt setting, mailbox cap and expiry. */
-#include "chat_internal.h"
+#include "chat_search.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +43,7 @@ int privs_open(chat *c, char *err, size_t err_size)
     if (mailbox_start_writer(c->mail, wake_core, c, c->cfg.fsync_interval_ms, err, err_size) != 0)
         return -1;
     log_info("private messages: %zu stored", mailbox_count(c->mail));
+    chat_search_feed_private(c); /* indexed on the search thread, while the server starts */
     return 0;
 }
 
@@ -81,13 +82,15 @@ static int account_of(session *s, proto_str name, char login[PROTO_NICK_MAX + 1]
     return 0;
 }
 
+/* flags: what the delivery adds (HISTORY, OFFLINE); the message's own (ACTION) come from the
+ * store, so a "/me" stays one whether it is delivered live, at login or replayed. */
 static void priv_msg_of(proto_msg *out, const mailbox_msg *m, uint8_t flags, uint32_t tag)
 {
     memset(out, 0, sizeof *out);
     out->type = PT_PRIV_MSG;
     out->id = m->id;
     out->time = m->time_ms;
-    out->flags = flags;
+    out->flags = (uint8_t)(flags | (m->flags & PROTO_FLAG_ACTION));
     out->tag = tag;
     out->nick = proto_s(m->from);
     out->target = proto_s(m->to);
@@ -159,8 +162,8 @@ void privs_on_priv(session *s, const proto_msg *m)
     }
     /* Into the journal (on its writer thread) before anyone sees it: the sender's copy is the
      * acknowledgement that it is stored. Delivery happens in privs_deliver. */
-    if (mailbox_submit(c->mail, id, sys_wall_ms(), s->nick, to, m->text.p, m->text.n, m->tag, s,
-                       err, sizeof err) != 0) {
+    if (mailbox_submit(c->mail, id, sys_wall_ms(), (uint8_t)(m->flags & PROTO_FLAG_ACTION),
+                       s->nick, to, m->text.p, m->text.n, m->tag, s, err, sizeof err) != 0) {
         log_error("private message from %s not stored: %s", s->nick, err);
         session_error(s, PC_UNAVAILABLE, "the server could not take your message");
         return;
@@ -194,6 +197,7 @@ static void deliver_written(void *user, const mailbox_msg *m, uint32_t tag, void
     if (!saved)
         log_error("private message %llu kept in memory only: %s", (unsigned long long)m->id,
                   err);
+    chat_search_add_private(c, m);
     priv_msg_of(&out, m, 0, 0);
     for (t = account_sessions_first(c, m->to); t; t = account_sessions_next(t)) {
         send_live(t, &out, sender, tag);
@@ -218,6 +222,38 @@ void privs_deliver(chat *c)
 {
     if (c->mail)
         mailbox_collect(c->mail, deliver_written, c);
+}
+
+/* UNDELIVERED for message id to `to`, which expired: to every session of the sender, or to
+ * the one session s (at its login) when s is not NULL. */
+static void send_undelivered(chat *c, const char *from, session *s, uint64_t id, const char *to)
+{
+    proto_msg out;
+    char text[PROTO_NAME_MAX + 1];
+
+    if (c->cfg.mailbox_expiry_ms < 60000u)
+        text_printf(text, sizeof text, "not delivered: %s did not log in within %llu seconds",
+                    to, (unsigned long long)(c->cfg.mailbox_expiry_ms / 1000u));
+    else
+        text_printf(text, sizeof text, "not delivered: %s did not log in within %llu minutes",
+                    to, (unsigned long long)(c->cfg.mailbox_expiry_ms / 60000u));
+    memset(&out, 0, sizeof out);
+    out.type = PT_UNDELIVERED;
+    out.id = id;
+    out.code = PC_EXPIRED;
+    out.target = proto_s(to);
+    out.text = proto_s(text);
+    if (s)
+        session_send(s, &out);
+    else
+        account_sessions_send(c, from, &out);
+}
+
+/* mailbox_untold_fn: at the sender's login. */
+static void tell_untold(void *user, uint64_t id, const char *to)
+{
+    session *s = user;
+    send_undelivered(s->srv, s->nick, s, id, to);
 }
 
 /* ---- catch-up ---- */
@@ -333,6 +369,9 @@ void privs_on_sync(session *s, const proto_msg *m)
     out.flags = mailbox_receipts(c->mail, s->nick) ? 0 : PROTO_FLAG_NO_RECEIPTS;
     session_send(s, &out);
     mailbox_peers(c->mail, s->nick, sync_marks, &x);
+    /* Messages of its that expired while no session of the account was logged in. */
+    if (mailbox_take_untold(c->mail, s->nick, tell_untold, s, err, sizeof err) && err[0])
+        log_error("%s", err);
     memset(&out, 0, sizeof out);
     out.type = PT_PRIV_SYNC_END;
     out.id = mailbox_last_id(c->mail, s->nick);
@@ -395,27 +434,24 @@ void privs_on_prefs(session *s, const proto_msg *m)
 
 /* ---- limits ---- */
 
-/* mailbox_msg_fn: a waiting message expired: its sender's sessions hear so. */
+/* mailbox_msg_fn: a waiting message expired: its sender's sessions hear so, or, with none
+ * logged in, the sender hears at its next login (kept in the mailbox until then). */
 static int on_expired(void *user, const mailbox_msg *m)
 {
     chat *c = user;
-    proto_msg out;
-    char text[PROTO_NAME_MAX + 1];
+    char err[256];
 
-    text_printf(text, sizeof text, "not delivered: %s did not log in within %llu minutes",
-                m->to, (unsigned long long)(c->cfg.mailbox_expiry_ms / 60000u));
-    if (c->cfg.mailbox_expiry_ms < 60000u)
-        text_printf(text, sizeof text, "not delivered: %s did not log in within %llu seconds",
-                    m->to, (unsigned long long)(c->cfg.mailbox_expiry_ms / 1000u));
-    memset(&out, 0, sizeof out);
-    out.type = PT_UNDELIVERED;
-    out.id = m->id;
-    out.code = PC_EXPIRED;
-    out.target = proto_s(m->to);
-    out.text = proto_s(text);
-    account_sessions_send(c, m->from, &out);
     log_info("private message %llu from %s to %s expired undelivered",
              (unsigned long long)m->id, m->from, m->to);
+    if (account_sessions_first(c, m->from)) {
+        send_undelivered(c, m->from, NULL, m->id, m->to);
+        return 0;
+    }
+    /* The mailbox's expiry loop is done with its encoder when it calls this (the drop record
+     * is encoded after), so a record of our own fits in between. */
+    if (mailbox_add_untold(c->mail, m->from, m->to, m->id, err, sizeof err) != 0)
+        log_error("%s: %s will not hear that message %llu expired", err, m->from,
+                  (unsigned long long)m->id);
     return 0;
 }
 

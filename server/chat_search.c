@@ -1,13 +1,13 @@
 /* chat_search.c — SEARCH on the core: checks a request, hands it to the search thread
- * (search.h) and sends the results back from the history; feeds the thread every room message
- * that joins the history. The search itself never runs here, under the core's lock. */
-#include "chat_internal.h"
+ * (search.h) and sends the results back from their stores (the history, the mailbox); feeds
+ * the thread every room message that joins the history. The search itself never runs here,
+ * under the core's lock. */
+#include "chat_search.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "names.h"
-#include "search.h"
 
 /* Searches queued or running at once, server-wide; one more is refused with SEARCH_BUSY. */
 #define SEARCH_RUNNING_MAX 8u
@@ -62,18 +62,6 @@ void chat_search_session_free(session *s)
 
 /* ---- sources: which conversations a session may search, and where a result is fetched ---- */
 
-/* A source of searchable conversations. Rooms are the only one today; a user's private
- * conversations would be a second entry in `sources`, feeding the index under its own byte. */
-typedef struct search_src {
-    uint8_t id;
-    /* Appends to convs[*n..max) the conversations s may search (m->room narrows to one room;
-     * one s may not read is refused on s, returning -1). */
-    int (*readable)(session *s, const proto_msg *m, search_conv *convs, size_t max, size_t *n);
-    /* Calls fn with the message if s may still read conv and the store still keeps it:
-     * 1; 0 when it is gone (the index is then told), -1 when s may no longer read conv. */
-    int (*fetch)(session *s, const char *conv, uint64_t id, history_msg_fn fn, void *user);
-} search_src;
-
 static int rooms_readable(session *s, const proto_msg *m, search_conv *convs, size_t max,
                           size_t *n)
 {
@@ -106,15 +94,43 @@ static int still_in(const session *s, const char *name)
     return 0;
 }
 
-static int rooms_fetch(session *s, const char *conv, uint64_t id, history_msg_fn fn, void *user)
+/* The history's copy of a room message, as the SEARCH_HIT the fetch hands on. */
+typedef struct room_hit_ctx {
+    search_hit_fn fn;
+    void *user;
+} room_hit_ctx;
+
+static int room_hit(void *user, const history_msg *h)
 {
-    if (!still_in(s, conv))
-        return -1;
-    return history_find(s->srv->hist, conv, id, fn, user);
+    room_hit_ctx *x = user;
+    proto_msg out;
+
+    memset(&out, 0, sizeof out);
+    out.type = PT_SEARCH_HIT;
+    out.id = h->id;
+    out.time = h->time_ms;
+    out.room = proto_s(h->room);
+    out.nick = proto_s(h->nick);
+    out.text.p = h->text;
+    out.text.n = h->text_len;
+    x->fn(x->user, &out);
+    return 0;
 }
 
+static int rooms_fetch(session *s, const char *conv, uint64_t id, search_hit_fn fn, void *user)
+{
+    room_hit_ctx x;
+    if (!still_in(s, conv))
+        return -1;
+    x.fn = fn;
+    x.user = user;
+    return history_find(s->srv->hist, conv, id, room_hit, &x);
+}
+
+/* Rooms first: a room filter is checked (and refused) before anything else. */
 static const search_src sources[] = {
-    {SEARCH_SOURCE_ROOM, rooms_readable, rooms_fetch},
+    {SEARCH_SOURCE_ROOM, rooms_readable, rooms_fetch, 0},
+    {SEARCH_SOURCE_PRIVATE, search_private_readable, search_private_fetch, 1},
 };
 
 #define NSOURCES (sizeof sources / sizeof sources[0])
@@ -125,6 +141,17 @@ static const search_src *source_of(uint8_t id)
         if (sources[i].id == id)
             return &sources[i];
     return NULL;
+}
+
+/* Frees convs and the names its sources allocated. */
+static void free_names(search_conv *convs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const search_src *src = source_of(convs[i].source);
+        if (src && src->owns_names)
+            free((char *)(uintptr_t)convs[i].name);
+    }
+    free(convs);
 }
 
 void search_on_request(session *s, const proto_msg *m)
@@ -151,11 +178,12 @@ void search_on_request(session *s, const proto_msg *m)
         session_error(s, PC_UNAVAILABLE, "out of memory");
         return;
     }
-    for (i = 0; i < NSOURCES; i++) {
-        if (sources[i].readable(s, m, convs, SEARCH_CONVS_MAX, &q.nconvs) != 0) {
-            free(convs);
-            return;
-        }
+    for (i = 0; i < NSOURCES; i++)
+        if (sources[i].readable(s, m, convs, SEARCH_CONVS_MAX, &q.nconvs) != 0)
+            break;
+    if (i < NSOURCES) {
+        free_names(convs, q.nconvs);
+        return;
     }
     proto_str_copy(nick, sizeof nick, m->nick);
     q.owner = s;
@@ -170,7 +198,7 @@ void search_on_request(session *s, const proto_msg *m)
     q.before_ms = m->before;
     q.count = m->count;
     rc = search_submit(c->search, &q, why, sizeof why);
-    free(convs);
+    free_names(convs, q.nconvs);
     switch (rc) {
     case 0:
         s->searching = 1;
@@ -193,28 +221,19 @@ typedef struct hit_ctx {
     uint32_t sent;
 } hit_ctx;
 
-/* history_msg_fn: one result, from the history's own copy of the message. */
-static int send_hit(void *user, const history_msg *h)
+/* search_hit_fn: one result, from its store's own copy of the message. */
+static void send_hit(void *user, const proto_msg *hit)
 {
     hit_ctx *x = user;
-    proto_msg out;
+    proto_msg out = *hit;
 
-    memset(&out, 0, sizeof out);
-    out.type = PT_SEARCH_HIT;
     out.tag = x->tag;
-    out.id = h->id;
-    out.time = h->time_ms;
-    out.room = proto_s(h->room);
-    out.nick = proto_s(h->nick);
-    out.text.p = h->text;
-    out.text.n = h->text_len;
     if (session_send(x->s, &out) == 0)
         x->sent++;
-    return 0;
 }
 
 /* search_result_fn: a page of results back to the session that asked, if it is still here.
- * A message the history dropped since it was indexed (expiry, budget) is left out. */
+ * A message its store dropped since it was indexed (expiry, budget) is left out. */
 static void deliver_result(void *user, const search_result *r)
 {
     chat *c = user;

@@ -17,11 +17,15 @@
 #include "strmap.h"
 
 /* Journal records (first payload byte). */
-#define REC_MSG 'M'       /* u64 id, u64 time, u8 from_len, from, u8 to_len, to, u32 len, text */
+#define REC_MSG 'M'       /* u64 id, u64 time, u8 flags, u8 from_len, from, u8 to_len, to,
+                           * u32 len, text */
 #define REC_DELIVERED 'D' /* u64 up_to, u8 len, account */
 #define REC_READ 'R'      /* u64 up_to, u8 len, reader, u8 len, peer */
 #define REC_PREFS 'P'     /* u8 receipts (0/1), u8 len, account */
 #define REC_DROP 'X'      /* u64 id: the message expired undelivered */
+#define REC_UNTOLD 'U'    /* u64 id, u8 len, sender, u8 len, recipient: the sender of a message
+                           * that expired was not logged in to hear it */
+#define REC_TOLD 'T'      /* u8 len, account: it has now heard of all its expired messages */
 
 #define COMPACT_MIN 1024u
 #define COMPACT_FACTOR 4u
@@ -29,6 +33,7 @@
 typedef struct mmsg {
     uint64_t id;
     uint64_t time_ms;
+    uint8_t flags;        /* the wire flags the message was sent with (PROTO_FLAG_ACTION) */
     size_t from_len, to_len, text_len;
     char data[]; /* from NUL to NUL text NUL */
 } mmsg;
@@ -38,6 +43,12 @@ typedef struct mread {
     uint64_t up_to;
 } mread;
 
+/* A message of the account's that expired while it was not logged in: it hears at its next. */
+typedef struct muntold {
+    uint64_t id;
+    char *to;
+} muntold;
+
 typedef struct macct {
     uint64_t delivered;   /* every message to it with id <= this has reached a session */
     size_t waiting;       /* messages to it with id > delivered, stored or being written */
@@ -46,6 +57,8 @@ typedef struct macct {
     size_t nreads;
     struct mmsg **own;    /* its messages, sent or received, in id order (owned by the store) */
     size_t nown, own_cap;
+    muntold *untold;      /* oldest first */
+    size_t nuntold;
 } macct;
 
 typedef struct mpending {
@@ -93,6 +106,7 @@ static void view(const mailbox *mb, const mmsg *m, mailbox_msg *v)
     const macct *a = strmap_get(&mb->accts, msg_to(m));
     v->id = m->id;
     v->time_ms = m->time_ms;
+    v->flags = m->flags;
     v->from = msg_from(m);
     v->to = msg_to(m);
     v->text = msg_text(m);
@@ -100,14 +114,16 @@ static void view(const mailbox *mb, const mmsg *m, mailbox_msg *v)
     v->waiting = !a || m->id > a->delivered;
 }
 
-static mmsg *msg_new(uint64_t id, uint64_t time_ms, const char *from, size_t from_len,
-                     const char *to, size_t to_len, const char *text, size_t text_len)
+static mmsg *msg_new(uint64_t id, uint64_t time_ms, uint8_t flags, const char *from,
+                     size_t from_len, const char *to, size_t to_len, const char *text,
+                     size_t text_len)
 {
     mmsg *m = malloc(sizeof *m + from_len + to_len + text_len + 3);
     if (!m)
         return NULL;
     m->id = id;
     m->time_ms = time_ms;
+    m->flags = flags;
     m->from_len = from_len;
     m->to_len = to_len;
     m->text_len = text_len;
@@ -142,7 +158,41 @@ static void acct_free(macct *a)
     for (i = 0; i < a->nreads; i++)
         free(a->reads[i].peer);
     free(a->reads);
+    for (i = 0; i < a->nuntold; i++)
+        free(a->untold[i].to);
+    free(a->untold);
     free(a);
+}
+
+/* Remembers that from was not told of its message id to `to` expiring. -1 if out of memory. */
+static int untold_put(mailbox *mb, const char *from, const char *to, uint64_t id)
+{
+    macct *a = acct_get(mb, from);
+    muntold *grown;
+    char *copy;
+
+    if (!a)
+        return -1;
+    grown = realloc(a->untold, (a->nuntold + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    a->untold = grown;
+    copy = malloc(strlen(to) + 1);
+    if (!copy)
+        return -1;
+    memcpy(copy, to, strlen(to) + 1);
+    a->untold[a->nuntold].id = id;
+    a->untold[a->nuntold++].to = copy;
+    return 0;
+}
+
+static void untold_clear(macct *a)
+{
+    size_t i;
+    for (i = 0; a && i < a->nuntold; i++)
+        free(a->untold[i].to);
+    if (a)
+        a->nuntold = 0;
 }
 
 static mread *read_find(const macct *a, const char *peer)
@@ -286,6 +336,7 @@ static int encode_msg(buf *b, const mmsg *m)
     buf_put_u8(b, REC_MSG);
     buf_put_u64(b, m->id);
     buf_put_u64(b, m->time_ms);
+    buf_put_u8(b, m->flags);
     put_name(b, msg_from(m));
     put_name(b, msg_to(m));
     buf_put_u32(b, (uint32_t)m->text_len);
@@ -316,6 +367,15 @@ static void encode_prefs(buf *b, const char *account, int receipts)
     buf_put_u8(b, REC_PREFS);
     buf_put_u8(b, (uint8_t)(receipts ? 1 : 0));
     put_name(b, account);
+}
+
+static void encode_untold(buf *b, const char *from, const char *to, uint64_t id)
+{
+    buf_reset(b);
+    buf_put_u8(b, REC_UNTOLD);
+    buf_put_u64(b, id);
+    put_name(b, from);
+    put_name(b, to);
 }
 
 /* Writes the record in mb->enc: queued with a writer (its seq in *seq, may be NULL), else now. */
@@ -381,6 +441,7 @@ static int load_record(void *user, const uint8_t *p, size_t n)
     type = rd_u8(&in);
     if (type == REC_MSG) {
         uint64_t id = rd_u64(&in), time_ms = rd_u64(&in);
+        uint8_t flags = rd_u8(&in);
         const char *from = rd_name(&in, a), *to = rd_name(&in, b);
         uint32_t len = rd_u32(&in);
         const uint8_t *text = rd_view(&in, len);
@@ -388,7 +449,8 @@ static int load_record(void *user, const uint8_t *p, size_t n)
         macct *acct;
         if (!from || !to || !text || !rd_ok(&in))
             return 0;
-        m = msg_new(id, time_ms, from, strlen(from), to, strlen(to), (const char *)text, len);
+        m = msg_new(id, time_ms, flags, from, strlen(from), to, strlen(to), (const char *)text,
+                    len);
         acct = acct_get(mb, to);
         if (!m || !acct || store_push(mb, m) != 0) {
             free(m);
@@ -412,6 +474,13 @@ static int load_record(void *user, const uint8_t *p, size_t n)
         if (!(acct = acct_get(mb, a)))
             return -1;
         acct->receipts_off = !on;
+    } else if (type == REC_UNTOLD) {
+        uint64_t id = rd_u64(&in);
+        if (rd_name(&in, a) && rd_name(&in, b) && rd_ok(&in) && untold_put(mb, a, b, id) != 0)
+            return -1;
+    } else if (type == REC_TOLD) {
+        if (rd_name(&in, a) && rd_ok(&in))
+            untold_clear(strmap_get(&mb->accts, a));
     } else if (type == REC_DROP) {
         uint64_t id = rd_u64(&in);
         size_t at = first_after(mb, id ? id - 1 : 0);
@@ -454,6 +523,11 @@ static int emit_all(void *user, journal_emit_fn emit, void *emit_ctx)
             if (buf_failed(&mb->enc) || emit(emit_ctx, mb->enc.data, mb->enc.len) != 0)
                 return -1;
         }
+        for (r = 0; r < a->nuntold; r++) {
+            encode_untold(&mb->enc, name, a->untold[r].to, a->untold[r].id);
+            if (buf_failed(&mb->enc) || emit(emit_ctx, mb->enc.data, mb->enc.len) != 0)
+                return -1;
+        }
     }
     return 0;
 }
@@ -467,7 +541,7 @@ static uint64_t records_needed(const mailbox *mb)
     uint64_t n = mb->count;
     while (strmap_next(&mb->accts, &pos, &name, &value)) {
         const macct *a = value;
-        n += (a->delivered != 0) + (uint64_t)a->receipts_off + a->nreads;
+        n += (a->delivered != 0) + (uint64_t)a->receipts_off + a->nreads + a->nuntold;
     }
     return n;
 }
@@ -562,9 +636,9 @@ int mailbox_start_writer(mailbox *mb, void (*notify)(void *user), void *user,
     return 0;
 }
 
-int mailbox_submit(mailbox *mb, uint64_t id, uint64_t time_ms, const char *from, const char *to,
-                   const char *text, size_t text_len, uint32_t tag, void *owner, char *err,
-                   size_t err_size)
+int mailbox_submit(mailbox *mb, uint64_t id, uint64_t time_ms, uint8_t flags, const char *from,
+                   const char *to, const char *text, size_t text_len, uint32_t tag, void *owner,
+                   char *err, size_t err_size)
 {
     size_t from_len = strlen(from), to_len = strlen(to);
     mmsg *m;
@@ -576,7 +650,7 @@ int mailbox_submit(mailbox *mb, uint64_t id, uint64_t time_ms, const char *from,
         snprintf(err, err_size, "private messages: a name or text is too long or empty");
         return -1;
     }
-    m = msg_new(id, time_ms, from, from_len, to, to_len, text, text_len);
+    m = msg_new(id, time_ms, flags, from, from_len, to, to_len, text, text_len);
     a = acct_get(mb, to);
     if (!m || !a || encode_msg(&mb->enc, m) != 0 ||
         (mb->writer && !(p = calloc(1, sizeof *p)))) {
@@ -724,6 +798,39 @@ int mailbox_set_receipts(mailbox *mb, const char *account, int on, char *err, si
     return write_enc(mb, NULL, err, err_size);
 }
 
+int mailbox_add_untold(mailbox *mb, const char *from, const char *to, uint64_t id, char *err,
+                       size_t err_size)
+{
+    if (strlen(from) > MAILBOX_NAME_MAX || strlen(to) > MAILBOX_NAME_MAX ||
+        untold_put(mb, from, to, id) != 0) {
+        snprintf(err, err_size, "private messages: out of memory");
+        return -1;
+    }
+    encode_untold(&mb->enc, from, to, id);
+    return write_enc(mb, NULL, err, err_size);
+}
+
+size_t mailbox_take_untold(mailbox *mb, const char *account, mailbox_untold_fn fn, void *user,
+                           char *err, size_t err_size)
+{
+    macct *a = strmap_get(&mb->accts, account);
+    size_t i, n;
+
+    if (err_size)
+        err[0] = '\0';
+    if (!a || a->nuntold == 0)
+        return 0;
+    n = a->nuntold;
+    for (i = 0; i < n; i++)
+        fn(user, a->untold[i].id, a->untold[i].to);
+    untold_clear(a);
+    buf_reset(&mb->enc);
+    buf_put_u8(&mb->enc, REC_TOLD);
+    put_name(&mb->enc, account);
+    (void)write_enc(mb, NULL, err, err_size); /* on failure a restart may tell again */
+    return n;
+}
+
 int mailbox_receipts(const mailbox *mb, const char *account)
 {
     const macct *a = strmap_get(&mb->accts, account);
@@ -799,6 +906,28 @@ size_t mailbox_peers(const mailbox *mb, const char *account, mailbox_peer_fn fn,
         free(value);
     strmap_free(&seen);
     return listed;
+}
+
+size_t mailbox_each(const mailbox *mb, mailbox_msg_fn fn, void *user)
+{
+    size_t i;
+    mailbox_msg v;
+
+    for (i = 0; i < mb->count; i++) {
+        view(mb, mb->msgs[i], &v);
+        if (fn(user, &v) != 0)
+            return i + 1;
+    }
+    return mb->count;
+}
+
+int mailbox_find(const mailbox *mb, uint64_t id, mailbox_msg *out)
+{
+    size_t at = first_after(mb, id ? id - 1 : 0);
+    if (id == 0 || at >= mb->count || mb->msgs[at]->id != id)
+        return 0;
+    view(mb, mb->msgs[at], out);
+    return 1;
 }
 
 uint64_t mailbox_last_id(const mailbox *mb, const char *account)

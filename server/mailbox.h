@@ -26,6 +26,7 @@ typedef struct mailbox mailbox;
 typedef struct mailbox_msg {
     uint64_t id;
     uint64_t time_ms; /* wall clock ms since 1970 */
+    uint8_t flags;    /* as sent: PROTO_FLAG_ACTION for an action (/me) */
     const char *from;
     const char *to;
     const char *text; /* NUL-terminated; text_len bytes */
@@ -47,13 +48,14 @@ void mailbox_close(mailbox *mb);
 int mailbox_start_writer(mailbox *mb, void (*notify)(void *user), void *user,
                          uint64_t interval_ms, char *err, size_t err_size);
 
-/* Stores a message from one account to another. It counts as waiting for `to` at once. With a
+/* Stores a message from one account to another, with the wire flags it was sent with (kept and
+ * given back in mailbox_msg.flags; the store does not interpret them). It counts as waiting for `to` at once. With a
  * writer: queued; returns 0 and the message comes back through mailbox_collect, with tag and
  * owner (borrowed), once written. Without one: written now, returns 1. -1 with err filled
  * (bad arguments, out of memory, or a failed synchronous write: nothing stored). */
-int mailbox_submit(mailbox *mb, uint64_t id, uint64_t time_ms, const char *from, const char *to,
-                   const char *text, size_t text_len, uint32_t tag, void *owner, char *err,
-                   size_t err_size);
+int mailbox_submit(mailbox *mb, uint64_t id, uint64_t time_ms, uint8_t flags, const char *from,
+                   const char *to, const char *text, size_t text_len, uint32_t tag, void *owner,
+                   char *err, size_t err_size);
 /* The owner is going away: its messages still come back, with owner NULL. */
 void mailbox_disown(mailbox *mb, const void *owner);
 /* For each submitted message the writer is done with, in order: it joins the store, then
@@ -92,11 +94,28 @@ typedef int (*mailbox_peer_fn)(void *user, const char *peer, uint64_t last_mine,
                                uint64_t last_theirs);
 /* Lists account's conversations with retained messages. Returns how many. */
 size_t mailbox_peers(const mailbox *mb, const char *account, mailbox_peer_fn fn, void *user);
+/* Calls fn for every retained message, oldest first (search indexes them at start). Returns
+ * how many were given. */
+size_t mailbox_each(const mailbox *mb, mailbox_msg_fn fn, void *user);
+/* The retained message with this id into *out (borrowed until the store changes): 1, or 0 if
+ * it is not kept (never stored, or dropped since). */
+int mailbox_find(const mailbox *mb, uint64_t id, mailbox_msg *out);
 /* The newest retained message id involving account, 0 if none. */
 uint64_t mailbox_last_id(const mailbox *mb, const char *account);
 
+/* The sender `from` of message id to `to`, which expired, was not logged in to hear it: kept
+ * (journaled) until mailbox_take_untold. 0, or -1 with err. */
+int mailbox_add_untold(mailbox *mb, const char *from, const char *to, uint64_t id, char *err,
+                       size_t err_size);
+/* Calls fn, oldest first, for each of account's expired messages it has not heard of, then
+ * forgets them (journaled: a restart does not tell again). Returns how many; err is "" unless
+ * the journal write failed. */
+typedef void (*mailbox_untold_fn)(void *user, uint64_t id, const char *to);
+size_t mailbox_take_untold(mailbox *mb, const char *account, mailbox_untold_fn fn, void *user,
+                           char *err, size_t err_size);
+
 /* Drops messages still waiting that were sent before waiting_before_ms (0 = none), calling
- * expired (may be NULL) for each before it goes (journaled, so a restart does not bring them
+ * expired (may be NULL; it may call mailbox_add_untold) for each before it goes (journaled, so a restart does not bring them
  * back), and delivered messages sent before any_before_ms (0 = none). Returns how many were
  * dropped; compaction makes it reach the disk. */
 size_t mailbox_expire(mailbox *mb, uint64_t waiting_before_ms, uint64_t any_before_ms,

@@ -2,12 +2,12 @@
  * the core feeds it each message that joins a history, submits queries and collects results,
  * which come back in order after a notify (the engine's wake), like the journal writers' do.
  *
- * Sources. The index holds conversations, each keyed by a source and a name: today rooms
- * (SEARCH_SOURCE_ROOM, the room name). Another source (a user's private conversations) plugs in
- * by feeding its messages under its own source byte and by naming, in a query, the
- * conversations of that source the user may read beside the rooms: one query looks through
- * both and merges them newest first. A hit names its source and conversation, and the core
- * fetches the message itself from that source's store (chat_search.c, its table of sources). */
+ * Sources. The index holds conversations, each keyed by a source and a name: rooms
+ * (SEARCH_SOURCE_ROOM, the room name) and private conversations (SEARCH_SOURCE_PRIVATE, the
+ * two accounts' names). Each source feeds its messages under its own source byte; a query
+ * names the conversations of each source the user may read, and one walk looks through all
+ * of them and merges them newest first. A hit names its source and conversation, and the core
+ * fetches the message itself from that source's store (chat_search.h, its table of sources). */
 #ifndef PARLEY_SEARCH_H
 #define PARLEY_SEARCH_H
 
@@ -19,7 +19,8 @@
 #define SEARCH_CONVS_MAX 10000u /* conversations one query may look through */
 
 typedef enum search_source {
-    SEARCH_SOURCE_ROOM = 'r'
+    SEARCH_SOURCE_ROOM = 'r',
+    SEARCH_SOURCE_PRIVATE = 'p' /* a private conversation, named by its two accounts */
 } search_source;
 
 typedef struct search search;

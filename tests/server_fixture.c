@@ -262,3 +262,22 @@ void test_server_end(test_server *ts)
     test_server_stop(ts);
     test_server_clean(dir);
 }
+
+pc_conn *test_login_settled(const test_server *ts, const char *user)
+{
+    char err[256], pw[64];
+    int code;
+    pc_conn *c;
+    snprintf(pw, sizeof pw, "%s pw", user);
+    c = test_login(ts, user, pw, &code, err, sizeof err);
+    if (!c) {
+        test_failf_at(__FILE__, __LINE__, "login as %s: %s (code %d)", user, err, code);
+        return NULL;
+    }
+    if (test_settle(c) != 1) {
+        test_failf_at(__FILE__, __LINE__, "%s: no lobby history after login", user);
+        pc_close(c);
+        return NULL;
+    }
+    return c;
+}

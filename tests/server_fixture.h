@@ -48,6 +48,9 @@ int test_add_account(const char *data_dir, const char *login, const char *passwo
  * with *code and err set. */
 pc_conn *test_login(const test_server *ts, const char *user, const char *password, int *code,
                     char *err, size_t err_size);
+/* Logs in to account user whose password is "<user> pw" and reads the lobby's welcome
+ * traffic: the connection, or NULL after reporting a test failure. */
+pc_conn *test_login_settled(const test_server *ts, const char *user);
 /* Like test_connect but returns the failure code and text instead (NULL conn expected). */
 int test_connect_fails(const test_server *ts, const char *nick, const char *secret,
                        char *err, size_t err_size);

@@ -182,6 +182,16 @@ TEST(cli_script_format_is_one_line_per_event)
     m.target = proto_s("bob");
     m.id = 4;
     CHECK_EQ_STR(show_msg(&f, &m), "priv alice bob 4 psst\n");
+    /* Search results: a room's by its room, a private conversation's by the peer. */
+    m = msg_of(PT_SEARCH_HIT, "dev", "bob", "drill");
+    m.id = 5;
+    m.time = 1000;
+    CHECK_EQ_STR(show_msg(&f, &m), "found dev bob 5 1000 drill\n");
+    m = msg_of(PT_SEARCH_HIT, "", "alice", "drill");
+    m.target = proto_s("bob");
+    m.id = 6;
+    m.time = 1001;
+    CHECK_EQ_STR(show_msg(&f, &m), "found_priv bob alice 6 1001 drill\n");
 
     m = msg_of(PT_MEMBER, "dev", "bob", "");
     m.event = MEMBER_JOIN;
@@ -336,6 +346,10 @@ TEST(cli_interactive_format_is_readable)
     s = show_msg(&f, &m);
     CHECK(strncmp(s, "2023-11-1", 9) == 0); /* 14 or 15, by the time zone */
     CHECK(strstr(s, "] [dev] <bob> fire drill at noon\n") != NULL);
+    /* One from a private conversation is named by the peer, whoever sent it. */
+    m = msg_of(PT_SEARCH_HIT, "", "alice", "the drill is at noon");
+    m.target = proto_s("bob");
+    CHECK(strstr(show_msg(&f, &m), "] [private: bob] <alice> the drill is at noon\n") != NULL);
     m = msg_of(PT_SEARCH_END, "", "", "");
     m.count = 20;
     m.flags = PROTO_FLAG_MORE;

@@ -33,17 +33,24 @@ static mailbox *open_mb(const char *dir, journal_recovery *rec)
     return mb;
 }
 
-static void put(mailbox *mb, uint64_t id, uint64_t time_ms, const char *from, const char *to,
-                const char *text)
+static void put_flags(mailbox *mb, uint64_t id, uint64_t time_ms, uint8_t flags,
+                      const char *from, const char *to, const char *text)
 {
     char err[256] = "";
     /* Without a writer the store writes at once and says so with 1. */
-    if (mailbox_submit(mb, id, time_ms, from, to, text, strlen(text), 0, NULL, err,
+    if (mailbox_submit(mb, id, time_ms, flags, from, to, text, strlen(text), 0, NULL, err,
                        sizeof err) != 1)
         test_failf_at(__FILE__, __LINE__, "mailbox_submit: %s", err);
 }
 
-/* Collects what mailbox_range gives as "id:from>to:text[*]|..." (* = waiting). */
+static void put(mailbox *mb, uint64_t id, uint64_t time_ms, const char *from, const char *to,
+                const char *text)
+{
+    put_flags(mb, id, time_ms, 0, from, to, text);
+}
+
+/* Collects what mailbox_range gives as "id:from>to:text[*][/flags]|..." (* = waiting, flags in
+ * hex when not 0). */
 typedef struct seen {
     char text[512];
 } seen;
@@ -52,8 +59,13 @@ static int collect(void *user, const mailbox_msg *m)
 {
     seen *s = user;
     size_t len = strlen(s->text);
-    snprintf(s->text + len, sizeof s->text - len, "%llu:%s>%s:%s%s|", (unsigned long long)m->id,
+    snprintf(s->text + len, sizeof s->text - len, "%llu:%s>%s:%s%s", (unsigned long long)m->id,
              m->from, m->to, m->text, m->waiting ? "*" : "");
+    len = strlen(s->text);
+    if (m->flags)
+        snprintf(s->text + len, sizeof s->text - len, "/%x", (unsigned)m->flags);
+    len = strlen(s->text);
+    snprintf(s->text + len, sizeof s->text - len, "|");
     return 0;
 }
 
@@ -77,7 +89,7 @@ TEST(mailbox_messages_and_marks_survive_a_reopen)
     REQUIRE(mb);
     put(mb, 10, 1000, "alice", "dave", "one");
     put(mb, 11, 1001, "bob", "dave", "two");
-    put(mb, 12, 1002, "alice", "dave", "three");
+    put_flags(mb, 12, 1002, 0x20, "alice", "dave", "three"); /* an action (/me) */
     put(mb, 13, 1003, "alice", "bob", "elsewhere");
     CHECK_EQ_INT(mailbox_waiting(mb, "dave"), 3);
     CHECK_EQ_INT(mailbox_set_delivered(mb, "dave", 11, err, sizeof err), 0);
@@ -99,9 +111,9 @@ TEST(mailbox_messages_and_marks_survive_a_reopen)
     CHECK_EQ_INT(mailbox_receipts(mb, "dave"), 0);
     CHECK_EQ_INT(mailbox_receipts(mb, "alice"), 1);
     CHECK_EQ_STR(range(mb, "dave", 0, 0, &s),
-                 "10:alice>dave:one|11:bob>dave:two|12:alice>dave:three*|");
+                 "10:alice>dave:one|11:bob>dave:two|12:alice>dave:three*/20|");
     CHECK_EQ_STR(range(mb, "bob", 0, 0, &s), "11:bob>dave:two|13:alice>bob:elsewhere*|");
-    CHECK_EQ_STR(range(mb, "dave", 11, 0, &s), "12:alice>dave:three*|");
+    CHECK_EQ_STR(range(mb, "dave", 11, 0, &s), "12:alice>dave:three*/20|");
     CHECK_EQ_INT(mailbox_last_id(mb, "dave"), 12);
     mailbox_close(mb);
     dir_fresh("reopen", dir, sizeof dir);
@@ -121,7 +133,7 @@ TEST(mailbox_torn_tail_is_cut_and_the_rest_kept)
     mb = open_mb(dir, NULL);
     REQUIRE(mb);
     put(mb, 1, 1000, "alice", "dave", "kept");
-    put(mb, 2, 1001, "alice", "dave", "kept too");
+    put_flags(mb, 2, 1001, 0x20, "alice", "dave", "kept too");
     mailbox_close(mb);
     REQUIRE(fsys_path_join(path, sizeof path, dir, MAILBOX_JOURNAL_NAME) == 0);
     f = fsys_fopen(path, "ab");
@@ -134,7 +146,7 @@ TEST(mailbox_torn_tail_is_cut_and_the_rest_kept)
     REQUIRE(mb);
     CHECK_EQ_INT(rec.cut_bytes, sizeof torn);
     CHECK(strstr(rec.reason, "torn") != NULL);
-    CHECK_EQ_STR(range(mb, "dave", 0, 0, &s), "1:alice>dave:kept*|2:alice>dave:kept too*|");
+    CHECK_EQ_STR(range(mb, "dave", 0, 0, &s), "1:alice>dave:kept*|2:alice>dave:kept too*/20|");
     /* Writable again after the cut, and the next open is clean. */
     put(mb, 3, 1002, "bob", "dave", "after");
     mailbox_close(mb);
@@ -248,7 +260,7 @@ TEST(mailbox_compaction_keeps_exactly_the_state)
     /* Without syncing: 2000 synced appends would only make the test slow. */
     mb = mailbox_open(dir, FSYNC_NEVER, 0, NULL, err, sizeof err);
     REQUIRE(mb);
-    put(mb, 1, 1000, "alice", "dave", "hello");
+    put_flags(mb, 1, 1000, 0x20, "alice", "dave", "hello");
     for (i = 1; i <= 2000; i++)
         CHECK_EQ_INT(mailbox_set_read(mb, "alice", "dave", i, err, sizeof err), 1);
     CHECK(mailbox_journal_records(mb) > 2000);
@@ -258,7 +270,49 @@ TEST(mailbox_compaction_keeps_exactly_the_state)
     mb = open_mb(dir, NULL);
     REQUIRE(mb);
     CHECK_EQ_INT(mailbox_read(mb, "alice", "dave"), 2000);
-    CHECK_EQ_STR(range(mb, "alice", 0, 0, &s), "1:alice>dave:hello*|");
+    CHECK_EQ_STR(range(mb, "alice", 0, 0, &s), "1:alice>dave:hello*/20|"); /* flags too */
     mailbox_close(mb);
     dir_fresh("compact", dir, sizeof dir);
+}
+
+static void list_untold(void *user, uint64_t id, const char *to)
+{
+    seen *s = user;
+    size_t len = strlen(s->text);
+    snprintf(s->text + len, sizeof s->text - len, "%llu>%s|", (unsigned long long)id, to);
+}
+
+/* A sender not told of an expiry is owed it across a reopen and a compaction, and only once. */
+TEST(mailbox_untold_expiries_are_kept_until_taken)
+{
+    char dir[64], err[256];
+    mailbox *mb;
+    seen s;
+    uint64_t i;
+
+    dir_fresh("untold", dir, sizeof dir);
+    mb = mailbox_open(dir, FSYNC_NEVER, 0, NULL, err, sizeof err);
+    REQUIRE(mb);
+    CHECK_EQ_INT(mailbox_add_untold(mb, "alice", "dave", 7, err, sizeof err), 0);
+    CHECK_EQ_INT(mailbox_add_untold(mb, "alice", "bob", 9, err, sizeof err), 0);
+    for (i = 1; i <= 2000; i++) /* enough records for a compaction */
+        CHECK_EQ_INT(mailbox_set_read(mb, "bob", "dave", i, err, sizeof err), 1);
+    CHECK_EQ_INT(mailbox_tick(mb, 1, err, sizeof err), 0);
+    CHECK_EQ_INT(mailbox_journal_records(mb), 3); /* a read mark and the two owed */
+    mailbox_close(mb);
+    mb = open_mb(dir, NULL);
+    REQUIRE(mb);
+    s.text[0] = '\0';
+    CHECK_EQ_INT(mailbox_take_untold(mb, "ALICE", list_untold, &s, err, sizeof err), 2);
+    CHECK_EQ_STR(s.text, "7>dave|9>bob|");
+    CHECK_EQ_STR(err, "");
+    s.text[0] = '\0';
+    CHECK_EQ_INT(mailbox_take_untold(mb, "alice", list_untold, &s, err, sizeof err), 0);
+    mailbox_close(mb);
+    mb = open_mb(dir, NULL); /* taking them was journaled */
+    REQUIRE(mb);
+    CHECK_EQ_INT(mailbox_take_untold(mb, "alice", list_untold, &s, err, sizeof err), 0);
+    CHECK_EQ_STR(s.text, "");
+    mailbox_close(mb);
+    dir_fresh("untold", dir, sizeof dir);
 }

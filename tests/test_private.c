@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "log.h"
 #include "server_fixture.h"
 #include "sock.h"
 #include "sys.h"
@@ -30,26 +31,6 @@ static int start(test_server *ts, const char *name)
     test_server_config(&cfg, name);
     cfg.auth = AUTH_ACCOUNTS;
     return start_with(ts, &cfg);
-}
-
-/* Logs in (the password is "<name> pw") and reads the lobby's welcome traffic. */
-static pc_conn *login(test_server *ts, const char *user)
-{
-    char err[256], pw[64];
-    int code;
-    pc_conn *c;
-    snprintf(pw, sizeof pw, "%s pw", user);
-    c = test_login(ts, user, pw, &code, err, sizeof err);
-    if (!c) {
-        test_failf_at(__FILE__, __LINE__, "login as %s: %s (code %d)", user, err, code);
-        return NULL;
-    }
-    if (test_settle(c) != 1) {
-        test_failf_at(__FILE__, __LINE__, "%s: no lobby history after login", user);
-        pc_close(c);
-        return NULL;
-    }
-    return c;
 }
 
 /* The next frame of one of the two types (others skipped): its type, 0 on timeout. */
@@ -124,7 +105,7 @@ TEST(private_message_to_an_offline_account_waits_for_its_login)
     proto_msg m;
 
     REQUIRE(start(&ts, "pm-offline") == 0);
-    a = login(&ts, "alice");
+    a = test_login_settled(&ts, "alice");
     REQUIRE(a);
     id1 = send_priv(a, "dave", "first", 1, &code);
     CHECK_EQ_INT(code, 0); /* was: NO_SUCH_USER, "no user called dave is online" */
@@ -132,7 +113,7 @@ TEST(private_message_to_an_offline_account_waits_for_its_login)
     id3 = send_priv(a, "dave", "third", 3, &code);
     CHECK(id1 && id2 > id1 && id3 > id2);
 
-    d = login(&ts, "dave");
+    d = test_login_settled(&ts, "dave");
     REQUIRE(d);
     CHECK_EQ_INT(sync_texts(d, 0, got, sizeof got, &flags, &end), 3);
     CHECK_EQ_STR(got, "first|second|third"); /* in order */
@@ -163,9 +144,9 @@ TEST(private_two_sessions_of_one_account_see_the_same_conversation)
     proto_msg m;
 
     REQUIRE(start(&ts, "pm-two") == 0);
-    a1 = login(&ts, "alice");
-    a2 = login(&ts, "alice"); /* was refused: "that nickname is taken" */
-    b = login(&ts, "bob");
+    a1 = test_login_settled(&ts, "alice");
+    a2 = test_login_settled(&ts, "alice"); /* was refused: "that nickname is taken" */
+    b = test_login_settled(&ts, "bob");
     REQUIRE(a1 && a2 && b);
     /* To alice: both of her sessions. */
     id = send_priv(b, "alice", "hi alice", 7, &code);
@@ -199,8 +180,8 @@ TEST(private_catch_up_after_a_reconnect_has_no_duplicates)
     proto_msg m;
 
     REQUIRE(start(&ts, "pm-catchup") == 0);
-    a = login(&ts, "alice");
-    b = login(&ts, "bob");
+    a = test_login_settled(&ts, "alice");
+    b = test_login_settled(&ts, "bob");
     REQUIRE(a && b);
     send_priv(a, "bob", "one", 1, &code);
     seen = send_priv(b, "alice", "two", 2, &code);
@@ -209,7 +190,7 @@ TEST(private_catch_up_after_a_reconnect_has_no_duplicates)
     pc_close(a); /* alice's PC goes away */
     send_priv(b, "alice", "three", 3, &code);
     send_priv(b, "alice", "four", 4, &code);
-    a = login(&ts, "alice");
+    a = test_login_settled(&ts, "alice");
     REQUIRE(a);
     /* Asking for what came after the last one seen: exactly the two missed. */
     CHECK_EQ_INT(sync_texts(a, seen, got, sizeof got, &flags, &end), 2);
@@ -235,9 +216,9 @@ TEST(private_receipts_delivered_read_and_switched_off)
     proto_msg m;
 
     REQUIRE(start(&ts, "pm-receipts") == 0);
-    a1 = login(&ts, "alice");
-    a2 = login(&ts, "alice");
-    b = login(&ts, "bob");
+    a1 = test_login_settled(&ts, "alice");
+    a2 = test_login_settled(&ts, "alice");
+    b = test_login_settled(&ts, "bob");
     REQUIRE(a1 && a2 && b);
     id = send_priv(b, "alice", "did you read this?", 1, &code);
     REQUIRE(id != 0);
@@ -281,8 +262,8 @@ TEST(private_read_receipts_off_for_the_whole_server)
     cfg.auth = AUTH_ACCOUNTS;
     cfg.read_receipts = 0;
     REQUIRE(start_with(&ts, &cfg) == 0);
-    a = login(&ts, "alice");
-    b = login(&ts, "bob");
+    a = test_login_settled(&ts, "alice");
+    b = test_login_settled(&ts, "bob");
     REQUIRE(a && b);
     id = send_priv(b, "alice", "read?", 1, &code);
     REQUIRE(id != 0);
@@ -311,13 +292,13 @@ TEST(private_mailbox_cap_refuses_and_says_why)
     cfg.auth = AUTH_ACCOUNTS;
     cfg.mailbox_cap = 2;
     REQUIRE(start_with(&ts, &cfg) == 0);
-    a = login(&ts, "alice");
+    a = test_login_settled(&ts, "alice");
     REQUIRE(a);
     CHECK(send_priv(a, "dave", "m1", 1, &code) != 0);
     CHECK(send_priv(a, "dave", "m2", 2, &code) != 0);
     CHECK_EQ_INT(send_priv(a, "dave", "m3", 3, &code), 0);
     CHECK_EQ_INT(code, PC_MAILBOX_FULL);
-    d = login(&ts, "dave");
+    d = test_login_settled(&ts, "dave");
     REQUIRE(d);
     CHECK_EQ_INT(sync_texts(d, 0, got, sizeof got, &flags, &end), 2);
     CHECK_EQ_STR(got, "m1|m2"); /* the refused one was not stored */
@@ -344,7 +325,7 @@ TEST(private_waiting_message_expires_and_the_sender_is_told)
     cfg.auth = AUTH_ACCOUNTS;
     cfg.mailbox_expiry_ms = 1000;
     REQUIRE(start_with(&ts, &cfg) == 0);
-    a = login(&ts, "alice");
+    a = test_login_settled(&ts, "alice");
     REQUIRE(a);
     id = send_priv(a, "dave", "too late", 1, &code);
     REQUIRE(id != 0);
@@ -353,7 +334,7 @@ TEST(private_waiting_message_expires_and_the_sender_is_told)
     CHECK_EQ_INT(m.id, id);
     CHECK_EQ_INT(m.code, PC_EXPIRED);
     CHECK(str_is(m.target, "dave"));
-    d = login(&ts, "dave");
+    d = test_login_settled(&ts, "dave");
     REQUIRE(d);
     CHECK_EQ_INT(sync_texts(d, 0, got, sizeof got, &flags, &end), 0);
     pc_close(d);
@@ -396,12 +377,12 @@ TEST(private_two_sessions_are_one_member_of_a_room)
     uint64_t deadline;
 
     REQUIRE(start(&ts, "pm-one-member") == 0);
-    b = login(&ts, "bob");
-    a1 = login(&ts, "alice");
+    b = test_login_settled(&ts, "bob");
+    a1 = test_login_settled(&ts, "alice");
     REQUIRE(b && a1);
     REQUIRE(test_expect(b, PT_MEMBER, &m, WAIT) == 1); /* alice joined the lobby */
     CHECK(m.event == MEMBER_JOIN && str_is(m.nick, "alice"));
-    a2 = login(&ts, "alice");
+    a2 = test_login_settled(&ts, "alice");
     REQUIRE(a2);
     memset(&m, 0, sizeof m);
     m.type = PT_USERS;
@@ -429,4 +410,173 @@ TEST(private_two_sessions_are_one_member_of_a_room)
     CHECK(m.event == MEMBER_QUIT && str_is(m.nick, "alice"));
     pc_close(b);
     test_server_end(&ts);
+}
+
+/* Sends a private "/me" (PRIV with the ACTION flag). */
+static int send_action(pc_conn *c, const char *to, const char *text, uint32_t tag)
+{
+    proto_msg m;
+    memset(&m, 0, sizeof m);
+    m.type = PT_PRIV;
+    m.target = proto_s(to);
+    m.text = proto_s(text);
+    m.tag = tag;
+    m.flags = PROTO_FLAG_ACTION;
+    return pc_send(c, &m);
+}
+
+/* The next PRIV_MSG with this text: its flags, or 0xFF if none came. */
+static unsigned priv_flags_of(pc_conn *c, const char *text)
+{
+    proto_msg m;
+    while (next_of(c, PT_PRIV_MSG, PT_PRIV_MSG, &m) == PT_PRIV_MSG)
+        if (str_is(m.text, text))
+            return m.flags;
+    test_failf_at(__FILE__, __LINE__, "no PRIV_MSG \"%s\"", text);
+    return 0xFFu;
+}
+
+/* A "/me" in a private conversation stays an action live, when it waited for an offline
+ * recipient and when a later catch-up replays it (was: the stored copy had no flags). */
+TEST(private_action_keeps_its_flag_live_offline_and_replayed)
+{
+    test_server ts;
+    pc_conn *a, *d;
+    proto_msg m;
+    unsigned f;
+
+    REQUIRE(start(&ts, "pm-action") == 0);
+    a = test_login_settled(&ts, "alice");
+    d = test_login_settled(&ts, "dave");
+    REQUIRE(a && d);
+    REQUIRE(send_action(a, "dave", "waves", 1) == 0);
+    f = priv_flags_of(d, "waves"); /* live, to the recipient */
+    CHECK(f != 0xFFu && (f & PROTO_FLAG_ACTION));
+    f = priv_flags_of(a, "waves"); /* the sender's copy */
+    CHECK(f != 0xFFu && (f & PROTO_FLAG_ACTION));
+    pc_close(d);
+    REQUIRE(send_action(a, "dave", "knocks", 2) == 0);
+    f = priv_flags_of(a, "knocks");
+    CHECK(f != 0xFFu && (f & PROTO_FLAG_ACTION));
+    REQUIRE(pc_priv(a, "dave", "plain words", 3) == 0);
+    CHECK_EQ_INT(priv_flags_of(a, "plain words"), 0);
+
+    d = test_login_settled(&ts, "dave");
+    REQUIRE(d);
+    REQUIRE(pc_priv_sync(d, 0, 0) == 0);
+    REQUIRE(next_of(d, PT_PRIV_MSG, PT_PRIV_SYNC_END, &m) == PT_PRIV_MSG);
+    CHECK(str_is(m.text, "waves")); /* replayed */
+    CHECK_EQ_INT(m.flags, PROTO_FLAG_HISTORY | PROTO_FLAG_ACTION);
+    REQUIRE(next_of(d, PT_PRIV_MSG, PT_PRIV_SYNC_END, &m) == PT_PRIV_MSG);
+    CHECK(str_is(m.text, "knocks")); /* waited while dave was offline */
+    CHECK_EQ_INT(m.flags, PROTO_FLAG_HISTORY | PROTO_FLAG_OFFLINE | PROTO_FLAG_ACTION);
+    REQUIRE(next_of(d, PT_PRIV_MSG, PT_PRIV_SYNC_END, &m) == PT_PRIV_MSG);
+    CHECK(str_is(m.text, "plain words"));
+    CHECK_EQ_INT(m.flags, PROTO_FLAG_HISTORY | PROTO_FLAG_OFFLINE); /* no action made up */
+    pc_close(d);
+    pc_close(a);
+    test_server_end(&ts);
+}
+
+/* The server's log, watched for one line (the server logs from its own thread). */
+static mutex_handle *seen_mu;
+static const char *seen_want;
+static int seen_it;
+
+static void watch_sink(void *user, log_level level, const char *line, size_t len)
+{
+    (void)user;
+    (void)level;
+    (void)len;
+    mutex_lock(seen_mu);
+    if (seen_want && strstr(line, seen_want))
+        seen_it = 1;
+    mutex_unlock(seen_mu);
+}
+
+static int log_seen(void)
+{
+    int seen;
+    mutex_lock(seen_mu);
+    seen = seen_it;
+    mutex_unlock(seen_mu);
+    return seen;
+}
+
+/* The UNDELIVERED frames a PRIV_SYNC brings before its PRIV_SYNC_END: how many, the last in *m. */
+static int undelivered_in_sync(pc_conn *c, proto_msg *last)
+{
+    proto_msg m;
+    int n = 0;
+    if (pc_priv_sync(c, 0, 0) != 0)
+        return -1;
+    while (next_of(c, PT_UNDELIVERED, PT_PRIV_SYNC_END, &m) == PT_UNDELIVERED) {
+        *last = m;
+        n++;
+    }
+    return m.type == PT_PRIV_SYNC_END ? n : -1;
+}
+
+/* A sender who was logged out when their message expired hears of it at their next login, once,
+ * and across a restart of the server (was: never). */
+TEST(private_expiry_is_told_to_a_sender_who_was_offline)
+{
+    test_server ts;
+    server_config cfg;
+    pc_conn *a;
+    uint16_t code;
+    uint64_t id, deadline;
+    proto_msg m;
+    int started = 0;
+
+    seen_mu = mutex_new();
+    REQUIRE(seen_mu);
+    seen_want = "expired undelivered";
+    seen_it = 0;
+    test_server_config(&cfg, "pm-expiry-offline");
+    cfg.auth = AUTH_ACCOUNTS;
+    cfg.mailbox_expiry_ms = 1000;
+    cfg.log_level = LOG_INFO;
+    log_set_sink(watch_sink, NULL);
+    if (start_with(&ts, &cfg) != 0)
+        goto done;
+    started = 1;
+    a = test_login_settled(&ts, "alice");
+    if (!a)
+        goto done;
+    id = send_priv(a, "dave", "you will not read this", 1, &code);
+    CHECK(id != 0);
+    pc_close(a);
+    /* She is gone before the message expires (a second after it was sent)... */
+    deadline = sys_mono_ms() + WAIT;
+    while (chat_session_count(ts.core) != 0 && sys_mono_ms() < deadline)
+        sleep_ms(10);
+    CHECK_EQ_INT(chat_session_count(ts.core), 0);
+    /* ... and it expires while nobody is there to be told. */
+    deadline = sys_mono_ms() + 10000u;
+    while (!log_seen() && sys_mono_ms() < deadline)
+        sleep_ms(10);
+    CHECK(log_seen());
+    /* The server restarts in between: what she is owed is in the journal. */
+    test_server_stop(&ts);
+    started = test_server_start(&ts, &cfg) == 0;
+    if (!started)
+        goto done;
+    a = test_login_settled(&ts, "alice");
+    if (!a)
+        goto done;
+    memset(&m, 0, sizeof m);
+    CHECK_EQ_INT(undelivered_in_sync(a, &m), 1);
+    CHECK_EQ_INT(m.id, id);
+    CHECK_EQ_INT(m.code, PC_EXPIRED);
+    CHECK(str_is(m.target, "dave"));
+    /* Told once: the next catch-up has nothing more to say. */
+    CHECK_EQ_INT(undelivered_in_sync(a, &m), 0);
+    pc_close(a);
+done:
+    log_set_sink(NULL, NULL);
+    if (started)
+        test_server_end(&ts);
+    mutex_free(seen_mu);
+    seen_mu = NULL;
 }

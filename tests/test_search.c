@@ -7,6 +7,7 @@
 
 #include "crypto.h"
 #include "search.h"
+#include "search_pages.h"
 #include "search_query.h"
 #include "server_fixture.h"
 #include "sock.h"
@@ -15,24 +16,6 @@
 #include "thread.h"
 
 #define WAIT 5000u
-#define HITS_MAX 64
-
-typedef struct hit {
-    uint64_t id, time;
-    char room[PROTO_ROOM_MAX + 1];
-    char nick[PROTO_NICK_MAX + 1];
-    char text[256];
-} hit;
-
-typedef struct page {
-    hit hits[HITS_MAX];
-    size_t n;
-    uint32_t count; /* SEARCH_END's */
-    uint8_t flags;
-    uint64_t next;
-    uint16_t error; /* the ERROR code if the search was refused, else 0 */
-} page;
-
 static void start(test_server *ts, const char *name, int *ok)
 {
     server_config cfg;
@@ -66,64 +49,6 @@ static int say(pc_conn *c, const char *room, const char *text)
 {
     proto_msg m;
     return pc_say(c, room, text, 1) == 0 && test_expect_text(c, text, &m, WAIT) == 1;
-}
-
-/* Receives one page (the hits, then SEARCH_END) or the ERROR refusing it. 0, or -1 if nothing
- * came. */
-static int recv_page(pc_conn *c, uint32_t tag, page *pg)
-{
-    proto_msg m;
-    memset(pg, 0, sizeof *pg);
-    for (;;) {
-        int rc = pc_recv(c, &m, WAIT);
-        if (rc != 1)
-            return -1;
-        if (m.type == PT_ERROR && m.tag == tag) {
-            pg->error = m.code;
-            return 0;
-        }
-        if (m.type == PT_SEARCH_HIT && m.tag == tag && pg->n < HITS_MAX) {
-            hit *h = &pg->hits[pg->n++];
-            h->id = m.id;
-            h->time = m.time;
-            proto_str_copy(h->room, sizeof h->room, m.room);
-            proto_str_copy(h->nick, sizeof h->nick, m.nick);
-            proto_str_copy(h->text, sizeof h->text, m.text);
-        }
-        if (m.type == PT_SEARCH_END && m.tag == tag) {
-            pg->count = m.count;
-            pg->flags = m.flags;
-            pg->next = m.id;
-            return 0;
-        }
-    }
-}
-
-/* Parses line as /search does, sends it with tag and cursor, and receives the page. */
-static int search_page(pc_conn *c, const char *line, uint32_t tag, uint64_t cursor,
-                       uint32_t count, page *pg)
-{
-    pc_search_req req;
-    char err[200];
-    if (pc_search_parse(line, &req, err, sizeof err) != 0) {
-        test_failf_at(__FILE__, __LINE__, "cannot parse \"%s\": %s", line, err);
-        return -1;
-    }
-    req.tag = tag;
-    req.before_id = cursor;
-    req.count = count;
-    if (pc_search(c, &req) != 0)
-        return -1;
-    return recv_page(c, tag, pg);
-}
-
-/* 1 if some hit of pg has exactly this text. */
-static int has_text(const page *pg, const char *text)
-{
-    for (size_t i = 0; i < pg->n; i++)
-        if (strcmp(pg->hits[i].text, text) == 0)
-            return 1;
-    return 0;
 }
 
 TEST(search_results_newest_first_in_pages)

@@ -341,8 +341,9 @@ static void script_message(cli_format *f, const proto_msg *m, buf *out)
         putf(out, " %u\n", (unsigned)m->count);
         break;
     case PT_SEARCH_HIT:
-        put(out, "found ");
-        put_field(out, m->room);
+        /* A private conversation's hit has no room: it is named by the peer. */
+        put(out, m->room.n || !m->target.n ? "found " : "found_priv ");
+        put_field(out, m->room.n || !m->target.n ? m->room : m->target);
         put(out, " ");
         put_field(out, m->nick);
         putf(out, " %llu %llu", (unsigned long long)m->id, (unsigned long long)m->time);
@@ -608,8 +609,13 @@ static void human_message(cli_format *f, const proto_msg *m, uint64_t now, buf *
         cli_local_date(m->time, day, sizeof day);
         putf(out, "%s ", day);
         stamp(out, m->time);
-        put(out, "[");
-        put_raw(out, m->room);
+        if (m->room.n || !m->target.n) {
+            put(out, "[");
+            put_raw(out, m->room);
+        } else {
+            put(out, "[private: ");
+            put_raw(out, m->target);
+        }
         put(out, "] <");
         put_raw(out, m->nick);
         put(out, "> ");

@@ -108,6 +108,8 @@ typedef struct app {
     int account;           /* the server uses accounts and we are logged in to one */
     int away;
     int private_sound;     /* Options: a sound when a private message arrives */
+    int receipts_known;    /* the server said (PRIV_PREFS) whether our account sends read */
+    int receipts_on;       /* receipts, and that it does; both reset by each WELCOME */
     int oper;              /* /oper was accepted on this connection (a reconnect forgets it) */
     int oper_asked;        /* /oper sent: the server's next NOTICE or refusal answers it */
     wchar_t nick[NAME_MAX_W];

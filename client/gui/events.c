@@ -51,6 +51,7 @@ static void on_connected(app *a, const net_event *ev)
     a->cfg.accounts = ev->account; /* the next Connect dialog asks for what this server wants */
     a->attempt = 0;
     a->oper = a->oper_asked = 0; /* operator rights were the old connection's */
+    a->receipts_known = 0;       /* until this connection's PRIV_PREFS */
     KillTimer(a->hwnd, TIMER_COUNTDOWN);
     wstr_from_utf8_into(a->nick, NAME_MAX_W, ev->nick, (size_t)-1);
     wstr_load(ev->cipher == PROTO_CIPHER_XOR ? IDS_ST_CIPHER_XOR : IDS_ST_CIPHER_AES, cipher, 64);

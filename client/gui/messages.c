@@ -497,6 +497,10 @@ void messages_apply(app *a, const net_event *ev)
             c->history_asked = 0; /* the next replay is a reconnect's again: no repeats */
         break;
     }
+    case PT_PRIV_PREFS: /* after the catch-up, and whenever any session changes it */
+        a->receipts_known = 1;
+        a->receipts_on = !(ev->flags & PROTO_FLAG_NO_RECEIPTS);
+        break;
     case PT_ALERT_MSG:
     case PT_ALERT_OK:
     case PT_ACKED:

@@ -229,6 +229,16 @@ int net_read(net_link *link, const char *nick, uint64_t id)
     return queue_req(link, &m);
 }
 
+int net_priv_prefs(net_link *link, int read_receipts)
+{
+    proto_msg m;
+
+    memset(&m, 0, sizeof m);
+    m.type = PT_PRIV_PREFS;
+    m.flags = read_receipts ? 0 : PROTO_FLAG_NO_RECEIPTS;
+    return queue_req(link, &m);
+}
+
 int net_nick(net_link *link, const char *nick)
 {
     return request(link, PT_NICK, NULL, nick, NULL, NULL);

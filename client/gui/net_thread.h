@@ -98,6 +98,8 @@ int net_say(net_link *link, const char *room, const char *text, uint8_t flags);
 int net_priv(net_link *link, const char *nick, const char *text, uint8_t flags);
 /* With accounts: the private conversation with nick has been seen up to id. */
 int net_read(net_link *link, const char *nick, uint64_t id);
+/* With accounts: whether the account sends read receipts (PRIV_PREFS; kept by the server). */
+int net_priv_prefs(net_link *link, int read_receipts);
 /* Operators: disconnect nick; ban a nick or address for seconds (0 = until lifted). */
 int net_kick(net_link *link, const char *nick, const char *reason);
 int net_ban(net_link *link, const char *target, uint32_t seconds, const char *reason);

@@ -1,6 +1,8 @@
 /* options.c — the Options property sheet (options.h): three pages from .rc dialogs, each
  * applying its part on PSN_APPLY. Settings live under the profile's key: PrivateSound (DWORD),
- * TranscriptFont and TranscriptSize, and per conversation under Notify (tab_strip.c). The
+ * TranscriptFont and TranscriptSize, and per conversation under Notify (tab_strip.c); the
+ * account's read receipt setting lives on the server (PRIV_PREFS), so the General page can
+ * change it only while connected to a server with accounts. The
  * sheet is modal but network events keep arriving: the Notifications page keeps names, not
  * conversation pointers, and finds them again when applying. */
 #include "options.h"
@@ -13,6 +15,7 @@
 #include <wchar.h>
 
 #include "conv.h"
+#include "net_thread.h"
 #include "resource.h"
 #include "settings.h"
 #include "tab_strip.h"
@@ -62,6 +65,22 @@ static int is_apply(LPARAM lp)
     return ((const NMHDR *)lp)->code == PSN_APPLY;
 }
 
+/* The server's word on our read receipts is what counts: can it be changed now? */
+static int receipts_changeable(const app *a)
+{
+    return a->net && a->state == CS_ONLINE && a->account && a->receipts_known;
+}
+
+static void receipts_apply(HWND page, app *a)
+{
+    int on = IsDlgButtonChecked(page, IDC_OPT_RECEIPTS) == BST_CHECKED;
+
+    /* Sent only when it changes; the server's PRIV_PREFS to every session updates a. */
+    if (IsWindowEnabled(GetDlgItem(page, IDC_OPT_RECEIPTS)) && receipts_changeable(a) &&
+        on != a->receipts_on)
+        net_priv_prefs(a->net, on);
+}
+
 static INT_PTR CALLBACK general_proc(HWND page, UINT msg, WPARAM wp, LPARAM lp)
 {
     options_ctx *ctx = (options_ctx *)GetWindowLongPtrW(page, DWLP_USER);
@@ -70,11 +89,16 @@ static INT_PTR CALLBACK general_proc(HWND page, UINT msg, WPARAM wp, LPARAM lp)
     if (msg == WM_INITDIALOG) {
         ctx = page_init(page, lp);
         CheckDlgButton(page, IDC_OPT_SOUND, ctx->a->private_sound ? BST_CHECKED : BST_UNCHECKED);
+        CheckDlgButton(page, IDC_OPT_RECEIPTS,
+                       receipts_changeable(ctx->a) && !ctx->a->receipts_on ? BST_UNCHECKED
+                                                                           : BST_CHECKED);
+        EnableWindow(GetDlgItem(page, IDC_OPT_RECEIPTS), receipts_changeable(ctx->a));
         return TRUE;
     }
     if (msg == WM_NOTIFY && ctx && is_apply(lp)) {
         ctx->a->private_sound = IsDlgButtonChecked(page, IDC_OPT_SOUND) == BST_CHECKED;
         put_dword(L"PrivateSound", (DWORD)ctx->a->private_sound);
+        receipts_apply(page, ctx->a);
         return TRUE;
     }
     return FALSE;

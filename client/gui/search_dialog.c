@@ -1,8 +1,9 @@
 /* search_dialog.c — the Search dialog: what is typed is parsed as parley-cli's /search takes it
  * (client/search_query.h) and sent as SEARCH; its answers (SEARCH_HIT, SEARCH_END, or an ERROR
- * with its tag) arrive as WM_APP_SEARCH. Go to activates the result's room and selects the
- * message in the transcript; a message the transcript does not hold is asked for with HISTORY
- * (it and the messages before it), shown below a note, then selected. */
+ * with its tag) arrive as WM_APP_SEARCH. Go to activates the result's room, or for a result
+ * from a private conversation (no room, the peer in target) that conversation's tab, and
+ * selects the message in the transcript; a room's message the transcript does not hold is
+ * asked for with HISTORY (it and the messages before it), shown below a note, then selected. */
 #include "search_dialog.h"
 
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 
 typedef struct result_row {
     uint64_t id;
+    int is_private;         /* from a private conversation: room holds the peer */
     wchar_t room[NAME_MAX_W];
     wchar_t find[FIND_MAX + 1]; /* the text's first line, to find in the transcript */
 } result_row;
@@ -96,7 +98,9 @@ static void add_hit(HWND dlg, search_ctx *s, const net_event *ev)
         goto done;
     row = &s->rows[s->n];
     row->id = ev->id;
-    wstr_from_utf8_into(row->room, NAME_MAX_W, ev->room, (size_t)-1);
+    row->is_private = !ev->room[0] && ev->target[0];
+    wstr_from_utf8_into(row->room, NAME_MAX_W, row->is_private ? ev->target : ev->room,
+                        (size_t)-1);
     nl = wcschr(text, L'\n');
     if (nl)
         *nl = L'\0'; /* the list and the transcript search both use the first line */
@@ -109,7 +113,11 @@ static void add_hit(HWND dlg, search_ctx *s, const net_event *ev)
     it.lParam = (LPARAM)s->n;
     item = (int)SendMessageW(lv, LVM_INSERTITEMW, 0, (LPARAM)&it);
     if (item >= 0) {
-        set_cell(lv, item, 1, row->room);
+        wchar_t where[NAME_MAX_W + 40];
+        set_cell(lv, item, 1,
+                 row->is_private
+                     ? wstr_format_into(where, NAME_MAX_W + 40, IDS_SEARCH_PRIVATE, row->room)
+                     : row->room);
         set_cell(lv, item, 2, nick);
         set_cell(lv, item, 3, text);
         if (s->n == 0) { /* the newest result is ready for Go to */
@@ -276,14 +284,14 @@ static int select_in(conv *c, const wchar_t *text)
 
 static void jump(app *a, const result_row *r)
 {
-    conv *c = conv_find(a, r->room, 0);
+    conv *c = r->is_private ? conv_open(a, r->room, 1) : conv_find(a, r->room, 0);
     char room[PROTO_ROOM_MAX + 1];
 
     if (!c)
-        return; /* the room was left meanwhile */
+        return; /* the room was left meanwhile (or no tab could be made) */
     conv_activate(a, conv_index(a, c));
-    if (select_in(c, r->find))
-        return;
+    if (select_in(c, r->find) || r->is_private)
+        return; /* a conversation's catch-up (PRIV_SYNC) already brought what is stored */
     /* Not in the transcript: ask for it and the messages before it; they are shown below
      * what the tab holds (messages.c lets them past the duplicate check) and then selected. */
     if (!a->net || wstr_to_utf8_into(room, sizeof room, r->room) != 0)

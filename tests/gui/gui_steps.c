@@ -343,6 +343,15 @@ HWND solo_start(solo *s, const char *name, const wchar_t *nick)
     return solo_start_with(s, name, nick, NULL);
 }
 
+/* The test desktop, and the key file "<name>-key.txt" (its full path into key_file). */
+static void solo_desktop(solo *s, const char *name, wchar_t key_file[MAX_PATH])
+{
+    gui_desktop_enter(1280, 800);
+    _snwprintf(s->key_name, 64, L"%hs-key.txt", name);
+    s->key_name[63] = L'\0';
+    write_key_file(s->key_name, TEST_SECRET, key_file, MAX_PATH);
+}
+
 HWND solo_start_with(solo *s, const char *name, const wchar_t *nick,
                      void (*adjust)(server_config *cfg))
 {
@@ -356,11 +365,45 @@ HWND solo_start_with(solo *s, const char *name, const wchar_t *nick,
         test_failf_at(__FILE__, __LINE__, "cannot start the test server");
         return NULL;
     }
-    gui_desktop_enter(1280, 800);
-    _snwprintf(s->key_name, 64, L"%hs-key.txt", name);
-    s->key_name[63] = L'\0';
-    write_key_file(s->key_name, TEST_SECRET, key_file, MAX_PATH);
+    solo_desktop(s, name, key_file);
     return connect_client(&s->p, &s->ts, nick, key_file, NULL);
+}
+
+HWND solo_start_accounts(solo *s, const char *name, const wchar_t *nick)
+{
+    wchar_t key_file[MAX_PATH], password[64];
+    HWND dlg, box;
+
+    memset(s, 0, sizeof *s);
+    test_server_config(&s->cfg, name);
+    s->cfg.auth = AUTH_ACCOUNTS;
+    if (test_add_account(s->cfg.data_dir, "alice", "alice pw", USER_ROLE_USER, 0) != 0 ||
+        test_add_account(s->cfg.data_dir, "bob", "bob pw", USER_ROLE_USER, 0) != 0 ||
+        test_server_start(&s->ts, &s->cfg) != 0) {
+        test_failf_at(__FILE__, __LINE__, "cannot start the test server with accounts");
+        return NULL;
+    }
+    solo_desktop(s, name, key_file);
+    dlg = open_connect(&s->p, &s->ts, nick, key_file);
+    if (!dlg)
+        return NULL;
+    gui_click(dlg, IDOK);
+    box = gui_wait_window_with(&s->p, IDRETRY, WAIT_NET); /* "this server uses accounts" */
+    if (!box) {
+        test_failf_at(__FILE__, __LINE__, "the server did not ask for a password");
+        return NULL;
+    }
+    gui_click(box, IDRETRY);
+    dlg = gui_wait_window(&s->p, L"#32770", TITLE_CONNECT, WAIT_UI);
+    if (!dlg) {
+        test_failf_at(__FILE__, __LINE__, "Retry did not reopen the Connect dialog");
+        return NULL;
+    }
+    _snwprintf(password, 64, L"%ls pw", nick);
+    password[63] = L'\0';
+    gui_set_text(dlg, IDC_PASSWORD, password);
+    gui_click(dlg, IDOK);
+    return wait_connected(&s->p, nick);
 }
 
 void solo_end(solo *s)

@@ -97,6 +97,10 @@ HWND solo_start(solo *s, const char *name, const wchar_t *nick);
 HWND solo_start_with(solo *s, const char *name, const wchar_t *nick,
                      void (*adjust)(server_config *cfg));
 void solo_end(solo *s);
+/* The same on a server with accounts (auth = accounts): accounts alice and bob (passwords
+ * "alice pw", "bob pw"); nick, one of them, logs in with its password (the Connect dialog's
+ * Retry after the server asks for it). */
+HWND solo_start_accounts(solo *s, const char *name, const wchar_t *nick);
 /* Connects a library client as nick (to the lobby) and, when line is not NULL, says it there
  * and waits for the server's echo. NULL if it could not connect (reported). */
 /* The colour and effects (CFE_BOLD...; effects may be NULL) of the first character of the

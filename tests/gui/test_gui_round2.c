@@ -712,6 +712,8 @@ TEST(gui_options)
     page = sheet_page(sheet, 0);
     NEED(page != NULL);
     CHECK(SendDlgItemMessageW(page, IDC_OPT_SOUND, BM_GETCHECK, 0, 0) == BST_CHECKED);
+    /* Read receipts are an account's: with the shared key alone there is nothing to switch. */
+    CHECK(!IsWindowEnabled(GetDlgItem(page, IDC_OPT_RECEIPTS)));
     gui_click(page, IDC_OPT_SOUND);
     page = sheet_page(sheet, 1);
     NEED(page != NULL);
@@ -744,6 +746,55 @@ done:
     RegDeleteKeyValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"TranscriptSize");
     RegDeleteKeyValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"TranscriptFont");
     RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Parley\\Notify");
+    solo_end(&s);
+}
+
+/* Waits until c gets PRIV_PREFS; its flags, or 0xFF if none came. */
+static unsigned next_prefs(pc_conn *c)
+{
+    proto_msg m;
+    return test_expect(c, PT_PRIV_PREFS, &m, WAIT_NET) == 1 ? m.flags : 0xFFu;
+}
+
+/* Options, General: "Send read receipts" shows the account's setting as the server keeps it
+ * and changes it there (PRIV_PREFS): another session of the account hears of each change. */
+TEST(gui_options_read_receipts)
+{
+    solo s;
+    HWND main = solo_start_accounts(&s, "gui-receipts", L"alice"), sheet = NULL, page;
+    pc_conn *other = NULL;
+    int round;
+
+    NEED(main != NULL);
+    other = test_login_settled(&s.ts, "alice");
+    NEED(other != NULL);
+    /* A request after the login's catch-up: once its echo is shown, so is PRIV_PREFS. */
+    say_enter(main, L"/msg bob ready");
+    NEED(gui_wait_text(main, IDC_TRANSCRIPT, L"ready", WAIT_NET));
+    for (round = 0; round < 2; round++) {
+        /* Round 0: on (the default), switched off; round 1: shown off, switched on again. */
+        gui_command(main, IDM_OPTIONS);
+        sheet = gui_wait_window(&s.p, L"#32770", L"Options", WAIT_UI);
+        NEED(sheet != NULL);
+        page = sheet_page(sheet, 0);
+        NEED(page != NULL);
+        CHECK(IsWindowEnabled(GetDlgItem(page, IDC_OPT_RECEIPTS)));
+        CHECK(SendDlgItemMessageW(page, IDC_OPT_RECEIPTS, BM_GETCHECK, 0, 0) ==
+              (round == 0 ? BST_CHECKED : BST_UNCHECKED));
+        if (round == 0)
+            gui_screenshot(sheet, L"shot-options-receipts.bmp");
+        gui_click(page, IDC_OPT_RECEIPTS);
+        gui_click(sheet, IDOK);
+        CHECK(gui_wait_gone(sheet, WAIT_UI));
+        sheet = NULL;
+        CHECK_EQ_INT(next_prefs(other), round == 0 ? PROTO_FLAG_NO_RECEIPTS : 0);
+        /* Its own echo has reached the window too before the sheet opens again. */
+        say_enter(main, round == 0 ? L"/msg bob once" : L"/msg bob twice");
+        NEED(gui_wait_text(main, IDC_TRANSCRIPT, round == 0 ? L"once" : L"twice", WAIT_NET));
+    }
+done:
+    if (other)
+        pc_close(other);
     solo_end(&s);
 }
 

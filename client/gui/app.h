@@ -13,6 +13,7 @@
 #include "notify.h"
 #include "proto.h"
 #include "settings.h"
+#include "taskbar.h"
 #include "theme.h"
 #include "userlist.h"
 
@@ -108,6 +109,15 @@ typedef struct app {
     int account;           /* the server uses accounts and we are logged in to one */
     int away;
     int private_sound;     /* Options: a sound when a private message arrives */
+    int close_to_tray;     /* Options: closing the window hides it in the notification area */
+    int quitting;          /* Exit (menu, tray, installer): close for real, whatever the above */
+    int announce;          /* Options: new messages as UI Automation notifications */
+    int log_on;            /* Options: keep a log of conversations, in log_dir */
+    wchar_t log_dir[MAX_PATH];
+    wchar_t start_rooms[256]; /* Options: rooms to join after the first WELCOME, by ", " */
+    int started_rooms;     /* they were joined (once per run, not after every reconnect) */
+    taskbar_state taskbar; /* the unread overlay on the taskbar button */
+    UINT msg_button_created; /* "TaskbarButtonCreated" */
     int oper;              /* /oper was accepted on this connection (a reconnect forgets it) */
     int oper_asked;        /* /oper sent: the server's next NOTICE or refusal answers it */
     wchar_t nick[NAME_MAX_W];

@@ -15,6 +15,7 @@
 #include "settings.h"
 #include "taskbar.h"
 #include "theme.h"
+#include "transcript.h"
 #include "userlist.h"
 
 #define WM_APP_TRAY (WM_APP + 2)       /* notification-area icon callbacks */
@@ -137,6 +138,8 @@ typedef struct app {
     find_state find;
     wchar_t ctx_nick[NAME_MAX_W]; /* whom the open person menu is about */
     int ctx_tab;           /* which tab the open tab menu is about */
+    wchar_t ctx_link[TRANSCRIPT_URL_MAX + 1]; /* the link the conversation's menu was opened
+                                               * on ("" = none: no Copy link) */
     HWND join_dlg;         /* the Join dialog while it is open: room lists go to it */
     int rooms_to_transcript; /* /rooms asked: the next room list is written in the transcript */
     wchar_t users_room[NAME_MAX_W]; /* /users asked: this room's next people list is written

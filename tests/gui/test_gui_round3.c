@@ -5,6 +5,7 @@
  * trace parley.exe writes when PARLEY_GUI_TRACE names a file. */
 #include <windows.h>
 #include <prsht.h>
+#include <richedit.h>
 #include <shlobj.h>
 
 #include <stdio.h>
@@ -358,4 +359,89 @@ done:
     }
     solo_end(&s);
     DeleteFileW(trace);
+}
+
+/* The clipboard's text (caller frees), or NULL. */
+static wchar_t *clipboard_text(void)
+{
+    HANDLE h;
+    const wchar_t *p;
+    wchar_t *copy = NULL;
+
+    if (!OpenClipboard(NULL))
+        return NULL;
+    h = GetClipboardData(CF_UNICODETEXT);
+    p = h ? GlobalLock(h) : NULL;
+    if (p) {
+        copy = _wcsdup(p);
+        GlobalUnlock(h);
+    }
+    CloseClipboard();
+    return copy;
+}
+
+/* Copy link, in the conversation's menu opened on a link, puts the whole link (and only it)
+ * on the clipboard; opened on plain text, the menu has no Copy link. */
+TEST(gui_copy_link)
+{
+    solo s;
+    HWND main = solo_start(&s, "gui-copy-link", L"nora"), re, menu;
+    pc_conn *lena = NULL;
+    wchar_t *text = NULL, *at, *p, *clip = NULL;
+    long crs = 0, cp;
+    POINT pt;
+    DWORD effects = 0;
+    COLORREF colour;
+
+    NEED(main != NULL);
+    lena = lobby_voice(&s.ts, "lena", "the guide: https://example.org/guide?part=2 (new)");
+    NEED(lena != NULL);
+    re = GetDlgItem(main, IDC_TRANSCRIPT);
+    NEED(gui_wait_text(main, IDC_TRANSCRIPT, L"example.org", WAIT_NET));
+    text = gui_text(re);
+    at = text ? wcsstr(text, L"example.org") : NULL;
+    NEED(at != NULL);
+    for (p = text; p < at; p++)
+        if (*p == L'\n' && p > text && p[-1] == L'\r')
+            crs++;
+    cp = (long)(at - text) - crs;
+    NEED(gui_richedit_colour(re, cp, &colour, &effects) == 0 && (effects & CFE_LINK));
+    NEED(gui_richedit_pos(re, cp, &pt) == 0);
+    pt.y += 4; /* inside the character, not on its top edge */
+    ClientToScreen(re, &pt);
+    OpenClipboard(NULL);
+    EmptyClipboard();
+    CloseClipboard();
+    PostMessageW(main, WM_CONTEXTMENU, (WPARAM)re, MAKELPARAM(pt.x, pt.y));
+    CHECK(pick_from_menu(&s.p, L'l'));
+    Sleep(300);
+    clip = clipboard_text();
+    CHECK(clip && wcscmp(clip, L"https://example.org/guide?part=2") == 0);
+    if (clip)
+        fprintf(stderr, "copied: %ls\n", clip);
+    free(clip);
+    clip = NULL;
+
+    /* On "the guide": no Copy link, so its l leaves the menu open (no item has that key). */
+    at = wcsstr(text, L"the guide");
+    NEED(at != NULL);
+    NEED(gui_richedit_pos(re, cp - (long)(wcsstr(text, L"example.org") - at), &pt) == 0);
+    pt.y += 4;
+    ClientToScreen(re, &pt);
+    PostMessageW(main, WM_CONTEXTMENU, (WPARAM)re, MAKELPARAM(pt.x, pt.y));
+    menu = gui_wait_window(&s.p, L"#32768", NULL, WAIT_UI);
+    NEED(menu != NULL);
+    PostMessageW(menu, WM_CHAR, L'l', 1);
+    Sleep(500);
+    CHECK(IsWindow(menu) && IsWindowVisible(menu));
+    PostMessageW(menu, WM_KEYDOWN, VK_ESCAPE, 0);
+    CHECK(gui_wait_gone(menu, WAIT_UI));
+done:
+    free(clip);
+    free(text);
+    if (lena) {
+        pc_quit(lena, "bye");
+        pc_close(lena);
+    }
+    solo_end(&s);
 }

@@ -454,25 +454,32 @@ int transcript_on_link(HWND owner, const ENLINK *link)
     return 1;
 }
 
+void transcript_range_format(HWND t, LONG from, LONG to, DWORD mask, CHARFORMAT2W *cf)
+{
+    CHARRANGE cr;
+
+    cr.cpMin = from;
+    cr.cpMax = to;
+    SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&cr);
+    memset(cf, 0, sizeof *cf);
+    cf->cbSize = sizeof *cf;
+    cf->dwMask = mask;
+    SendMessageW(t, EM_GETCHARFORMAT, SCF_SELECTION, (LPARAM)cf);
+}
+
 /* 1 if the character at cp is part of a link RichEdit detected (it selects it to ask). */
 static int is_link_char(HWND t, LONG cp)
 {
-    CHARRANGE one;
     CHARFORMAT2W cf;
 
-    one.cpMin = cp;
-    one.cpMax = cp + 1;
-    SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&one);
-    memset(&cf, 0, sizeof cf);
-    cf.cbSize = sizeof cf;
-    cf.dwMask = CFM_LINK;
-    SendMessageW(t, EM_GETCHARFORMAT, SCF_SELECTION, (LPARAM)&cf);
+    transcript_range_format(t, cp, cp + 1, CFM_LINK, &cf);
     return (cf.dwMask & CFM_LINK) && (cf.dwEffects & CFE_LINK);
 }
 
 int transcript_link_at(HWND t, const POINT *screen_pt, wchar_t *out, size_t cap)
 {
     CHARRANGE saved;
+    POINT scroll;
     GETTEXTLENGTHEX gl;
     TEXTRANGEW tr;
     POINTL at;
@@ -499,7 +506,9 @@ int transcript_link_at(HWND t, const POINT *screen_pt, wchar_t *out, size_t cap)
         return 0;
     /* Asked character by character, with the pane not redrawn meanwhile: the selection moves
      * only to be put back. */
+    SendMessageW(t, EM_GETSCROLLPOS, 0, (LPARAM)&scroll);
     SendMessageW(t, WM_SETREDRAW, FALSE, 0);
+    SendMessageW(t, EM_HIDESELECTION, TRUE, 0);
     if (is_link_char(t, cp)) {
         lo = cp;
         hi = cp + 1;
@@ -515,7 +524,10 @@ int transcript_link_at(HWND t, const POINT *screen_pt, wchar_t *out, size_t cap)
         }
     }
     SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&saved);
+    SendMessageW(t, EM_SETSCROLLPOS, 0, (LPARAM)&scroll);
+    SendMessageW(t, EM_HIDESELECTION, FALSE, 0);
     SendMessageW(t, WM_SETREDRAW, TRUE, 0);
+    InvalidateRect(t, NULL, FALSE);
     if (!found)
         out[0] = L'\0';
     return found;

@@ -65,6 +65,9 @@ void transcript_destroy(HWND t);
  * Returns 1 if the click was taken. */
 int transcript_on_link(HWND owner, const ENLINK *link);
 
+/* Selects [from, to) and reads its character format for mask into cf (what is not the same
+ * throughout is left out of cf->dwMask). The caller restores the selection. */
+void transcript_range_format(HWND t, LONG from, LONG to, DWORD mask, CHARFORMAT2W *cf);
 /* The link under screen_pt (NULL: at the caret) into out, as the conversation shows it. 1, or
  * 0 (out "") if there is no link there or it does not fit in cap. */
 int transcript_link_at(HWND t, const POINT *screen_pt, wchar_t *out, size_t cap);

@@ -112,6 +112,7 @@ typedef struct app {
     int private_sound;     /* Options: a sound when a private message arrives */
     int close_to_tray;     /* Options: closing the window hides it in the notification area */
     int quitting;          /* Exit (menu, tray, installer): close for real, whatever the above */
+    int hidden;            /* ShowWindow hid the window (closed to the tray) */
     int announce;          /* Options: new messages as UI Automation notifications */
     int log_on;            /* Options: keep a log of conversations, in log_dir */
     wchar_t log_dir[MAX_PATH];

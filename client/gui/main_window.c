@@ -183,7 +183,7 @@ static int init(HWND hwnd, const main_init *mi)
 
 static void destroy(app *a)
 {
-    if (IsWindowVisible(a->hwnd)) /* hidden in the tray: saved when it was hidden */
+    if (!a->hidden) /* hidden in the tray: saved when it was hidden */
         placement_save(a->hwnd);
     instance_unmark(a->hwnd);
     connection_disconnect(a);
@@ -585,6 +585,10 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
         else
             conv_report_read(a, conv_active(a)); /* back: the private conversation on show
                                                     has now been read */
+        return FALSE;
+    case WM_SHOWWINDOW:
+        /* ShowWindow only: DestroyWindow hides the window without this message. */
+        a->hidden = wp == FALSE;
         return FALSE;
     case WM_CLOSE:
         /* Close to tray: the window goes, Parley stays connected in the notification area

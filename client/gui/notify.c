@@ -118,6 +118,21 @@ take:
     return g;
 }
 
+/* Shows g's counted messages as one balloon, counting extra more. */
+static void show_group(HWND hwnd, notify_state *n, notify_group *g, unsigned extra, DWORD now)
+{
+    wchar_t count[16], text[160];
+    unsigned total = g->pending + extra;
+
+    _snwprintf(count, 16, L"%u", total);
+    count[15] = L'\0';
+    wstr_format_into(text, 160, total == 1 ? IDS_NOTIFY_GROUP_ONE : IDS_NOTIFY_GROUP, count,
+                     g->where);
+    balloon(hwnd, n, g->where, text);
+    g->last = now;
+    g->pending = 0;
+}
+
 void notify_message(HWND hwnd, notify_state *n, const wchar_t *where, const wchar_t *title,
                     const wchar_t *text, const wchar_t *sound)
 {
@@ -145,16 +160,18 @@ void notify_message(HWND hwnd, notify_state *n, const wchar_t *where, const wcha
             n->timer = SetTimer(hwnd, TIMER_NOTIFY, BALLOON_GAP_MS / 4, NULL) != 0;
         return;
     }
+    if (g->pending) {
+        show_group(hwnd, n, g, 1, now); /* the timer had not come round yet: this one too */
+        return;
+    }
     balloon(hwnd, n, title, text);
     g->last = now;
-    g->pending = 0;
 }
 
 void notify_on_timer(HWND hwnd, notify_state *n)
 {
     DWORD now = GetTickCount();
-    wchar_t count[16], text[160];
-    int i, waiting = 0;
+    int i, waiting = 0, looking = notify_window_in_front(hwnd);
     notify_group *g;
 
     if (!now)
@@ -163,17 +180,15 @@ void notify_on_timer(HWND hwnd, notify_state *n)
         g = &n->groups[i];
         if (!g->pending)
             continue;
+        if (looking) {
+            g->pending = 0; /* the user is back and sees them in the window */
+            continue;
+        }
         if (now - g->last < BALLOON_GAP_MS) {
             waiting = 1;
             continue;
         }
-        _snwprintf(count, 16, L"%u", g->pending);
-        count[15] = L'\0';
-        wstr_format_into(text, 160, g->pending == 1 ? IDS_NOTIFY_GROUP_ONE : IDS_NOTIFY_GROUP,
-                         count, g->where);
-        balloon(hwnd, n, g->where, text);
-        g->last = now;
-        g->pending = 0;
+        show_group(hwnd, n, g, 0, now);
     }
     if (!waiting) {
         KillTimer(hwnd, TIMER_NOTIFY);

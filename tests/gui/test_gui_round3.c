@@ -172,6 +172,40 @@ done:
     solo_end(&s);
 }
 
+/* solo_start with options in the registry: set runs after the test desktop's clean start
+ * (which forgets HKCU\Software\Parley) and before parley.exe starts. */
+static HWND start_with_options(solo *s, const char *name, void (*set)(void))
+{
+    wchar_t key_file[MAX_PATH];
+
+    memset(s, 0, sizeof *s);
+    test_server_config(&s->cfg, name);
+    if (test_server_start(&s->ts, &s->cfg) != 0) {
+        test_failf_at(__FILE__, __LINE__, "cannot start the test server");
+        return NULL;
+    }
+    gui_desktop_enter(1280, 800);
+    forget_general_options();
+    set();
+    _snwprintf(s->key_name, 64, L"%hs-key.txt", name);
+    s->key_name[63] = L'\0';
+    write_key_file(s->key_name, TEST_SECRET, key_file, MAX_PATH);
+    return connect_client(&s->p, &s->ts, L"nora", key_file, NULL);
+}
+
+static const wchar_t start_rooms[] = L"design, support";
+static const wchar_t fake_run[] = L"\"C:\\old\\parley.exe\"";
+
+static void set_rooms_log_run(void)
+{
+    DWORD on = 1;
+
+    RegSetKeyValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"StartRooms", REG_SZ, start_rooms,
+                    sizeof start_rooms);
+    RegSetKeyValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"KeepLog", REG_DWORD, &on, sizeof on);
+    RegSetKeyValueW(HKEY_CURRENT_USER, RUN_KEY, L"Parley", REG_SZ, fake_run, sizeof fake_run);
+}
+
 /* Rooms to join at start are joined after the server's welcome; Start with Windows shows the
  * Run value that is there and, turned off, removes it; a log folder of one's own is used. */
 TEST(gui_start_rooms_and_log_folder)
@@ -180,29 +214,12 @@ TEST(gui_start_rooms_and_log_folder)
     HWND main = NULL, sheet, page;
     pc_conn *lena = NULL;
     wchar_t dir[MAX_PATH], path[MAX_PATH];
-    static const wchar_t rooms[] = L"design, support";
-    static const wchar_t fake_run[] = L"\"C:\\old\\parley.exe\"";
-    DWORD on = 1;
-    wchar_t key_file[MAX_PATH];
 
-    /* solo_start, with the options set after the desktop's clean start and before parley.exe
-     * starts. */
-    memset(&s, 0, sizeof s);
-    test_server_config(&s.cfg, "gui-start-rooms");
-    NEED(test_server_start(&s.ts, &s.cfg) == 0);
-    gui_desktop_enter(1280, 800);
-    forget_general_options();
     GetCurrentDirectoryW(MAX_PATH - 40, dir);
     wcscat(dir, L"\\logs-own");
     log_path(dir, L"design", path, MAX_PATH);
     DeleteFileW(path);
-    RegSetKeyValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"StartRooms", REG_SZ, rooms,
-                    sizeof rooms);
-    RegSetKeyValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"KeepLog", REG_DWORD, &on, sizeof on);
-    RegSetKeyValueW(HKEY_CURRENT_USER, RUN_KEY, L"Parley", REG_SZ, fake_run, sizeof fake_run);
-    wcscpy(s.key_name, L"gui-start-rooms-key.txt");
-    write_key_file(s.key_name, TEST_SECRET, key_file, MAX_PATH);
-    main = connect_client(&s.p, &s.ts, L"nora", key_file, NULL);
+    main = start_with_options(&s, "gui-start-rooms", set_rooms_log_run);
     NEED(main != NULL);
     CHECK(wait_tabs(main, L"design", WAIT_NET));
     CHECK(wait_tabs(main, L"support", WAIT_NET));
@@ -213,7 +230,7 @@ TEST(gui_start_rooms_and_log_folder)
     page = sheet_page(sheet, 0);
     NEED(page != NULL);
     CHECK(checked(page, IDC_OPT_AUTOSTART) && checked(page, IDC_OPT_LOG));
-    CHECK(text_has(page, IDC_OPT_ROOMS, rooms));
+    CHECK(text_has(page, IDC_OPT_ROOMS, start_rooms));
     gui_click(page, IDC_OPT_AUTOSTART);
     SendMessageW(GetDlgItem(page, IDC_OPT_LOG_DIR), WM_SETTEXT, 0, (LPARAM)dir);
     gui_click(sheet, IDOK);
@@ -236,6 +253,50 @@ done:
     RemoveDirectoryW(dir);
     forget_general_options();
     solo_end(&s);
+}
+
+static void set_bad_log_folder(void)
+{
+    wchar_t dir[MAX_PATH];
+    DWORD on = 1;
+    HANDLE f;
+
+    /* A folder inside a file: no log can go there. */
+    GetCurrentDirectoryW(MAX_PATH - 40, dir);
+    wcscat(dir, L"\\not-a-folder");
+    f = CreateFileW(dir, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    if (f != INVALID_HANDLE_VALUE)
+        CloseHandle(f);
+    wcscat(dir, L"\\logs");
+    RegSetKeyValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"LogFolder", REG_SZ, dir,
+                    (DWORD)((wcslen(dir) + 1) * sizeof *dir));
+    RegSetKeyValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"KeepLog", REG_DWORD, &on, sizeof on);
+}
+
+/* A log that cannot be written is said once, in plain words, in the conversation; the message
+ * itself is shown all the same, and the next one brings no second complaint. */
+TEST(gui_log_failure_said)
+{
+    solo s;
+    HWND main = start_with_options(&s, "gui-log-failure", set_bad_log_folder);
+    pc_conn *lena = NULL;
+
+    NEED(main != NULL);
+    lena = lobby_voice(&s.ts, "lena", "first words");
+    NEED(lena != NULL);
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"first words", WAIT_NET));
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"Cannot write the conversation log in", WAIT_UI));
+    report_text("transcript", main, IDC_TRANSCRIPT);
+    pc_say(lena, "lobby", "second words", 0);
+    CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"second words", WAIT_NET));
+    CHECK(transcript_count(main, L"Cannot write the conversation log") == 1);
+done:
+    if (lena) {
+        pc_quit(lena, "bye");
+        pc_close(lena);
+    }
+    solo_end(&s);
+    DeleteFileW(L"not-a-folder");
 }
 
 /* The balloons of the trace file: how many, and how many messages they tell of together

@@ -16,6 +16,7 @@
 
 typedef HRESULT(WINAPI *host_provider_fn)(HWND, IUnknown **);
 typedef HRESULT(WINAPI *raise_fn)(IUnknown *, int, int, BSTR, BSTR);
+typedef BOOL(WINAPI *listening_fn)(void);
 
 void announce(HWND hwnd, const wchar_t *text, int important)
 {
@@ -23,6 +24,7 @@ void announce(HWND hwnd, const wchar_t *text, int important)
     HMODULE dll = LoadLibraryW(L"uiautomationcore.dll");
     host_provider_fn host = NULL;
     raise_fn raise = NULL;
+    listening_fn listening = NULL;
     IUnknown *provider = NULL;
     BSTR what = NULL, id = NULL;
     HRESULT hr = E_NOTIMPL;
@@ -37,6 +39,12 @@ void announce(HWND hwnd, const wchar_t *text, int important)
     if (!host || !raise) {
         trace_line(L"uia", host ? L"no UiaRaiseNotificationEvent" : L"no UiaHostProviderFromHwnd",
                    NULL);
+        goto done;
+    }
+    /* No screen reader (or other client) listening: nothing to build the event for. */
+    listening = (listening_fn)(void (*)(void))GetProcAddress(dll, "UiaClientsAreListening");
+    if (listening && !listening()) {
+        trace_line(L"uia", L"no UI Automation client listening", NULL);
         goto done;
     }
     hr = host(hwnd, &provider);

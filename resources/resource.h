@@ -364,4 +364,24 @@
 /* alerts, second round (IDS 1000-1019) */
 #define IDS_SYS_ALERT_EXPIRES 1000
 
+/* parley.exe, third round (issue 13): Options > General, grouped notifications, sounds, the
+ * taskbar overlay. Range: IDS 900-949, IDC 1310-1339, IDM 40100-40119, IDD 220-229. */
+#define IDC_OPT_TRAY 1310
+#define IDC_OPT_AUTOSTART 1311
+#define IDC_OPT_ROOMS_LABEL 1312
+#define IDC_OPT_ROOMS 1313
+#define IDC_OPT_ANNOUNCE 1314
+#define IDC_OPT_LOG 1315
+#define IDC_OPT_LOG_DIR_LABEL 1316
+#define IDC_OPT_LOG_DIR 1317
+#define IDM_CTX_COPY_LINK 40100
+#define IDS_NOTIFY_GROUP 900
+#define IDS_NOTIFY_GROUP_ONE 901
+#define IDS_SOUND_PRIVATE 902
+#define IDS_SOUND_MENTION 903
+#define IDS_OVERLAY_ONE 904
+#define IDS_OVERLAY_MANY 905
+#define IDS_SYS_LOG_FAILED 906
+#define IDS_OPT_AUTOSTART_FAILED 907
+
 #endif

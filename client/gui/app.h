@@ -13,7 +13,9 @@
 #include "notify.h"
 #include "proto.h"
 #include "settings.h"
+#include "taskbar.h"
 #include "theme.h"
+#include "transcript.h"
 #include "userlist.h"
 
 #define WM_APP_TRAY (WM_APP + 2)       /* notification-area icon callbacks */
@@ -110,6 +112,16 @@ typedef struct app {
     int private_sound;     /* Options: a sound when a private message arrives */
     int receipts_known;    /* the server said (PRIV_PREFS) whether our account sends read */
     int receipts_on;       /* receipts, and that it does; both reset by each WELCOME */
+    int close_to_tray;     /* Options: closing the window hides it in the notification area */
+    int quitting;          /* Exit (menu, tray, installer): close for real, whatever the above */
+    int hidden;            /* ShowWindow hid the window (closed to the tray) */
+    int announce;          /* Options: new messages as UI Automation notifications */
+    int log_on;            /* Options: keep a log of conversations, in log_dir */
+    wchar_t log_dir[MAX_PATH];
+    wchar_t start_rooms[256]; /* Options: rooms to join after the first WELCOME, by ", " */
+    int started_rooms;     /* they were joined (once per run, not after every reconnect) */
+    taskbar_state taskbar; /* the unread overlay on the taskbar button */
+    UINT msg_button_created; /* "TaskbarButtonCreated" */
     int oper;              /* /oper was accepted on this connection (a reconnect forgets it) */
     int oper_asked;        /* /oper sent: the server's next NOTICE or refusal answers it */
     wchar_t nick[NAME_MAX_W];
@@ -129,6 +141,8 @@ typedef struct app {
     find_state find;
     wchar_t ctx_nick[NAME_MAX_W]; /* whom the open person menu is about */
     int ctx_tab;           /* which tab the open tab menu is about */
+    wchar_t ctx_link[TRANSCRIPT_URL_MAX + 1]; /* the link the conversation's menu was opened
+                                               * on ("" = none: no Copy link) */
     HWND join_dlg;         /* the Join dialog while it is open: room lists go to it */
     int rooms_to_transcript; /* /rooms asked: the next room list is written in the transcript */
     wchar_t users_room[NAME_MAX_W]; /* /users asked: this room's next people list is written

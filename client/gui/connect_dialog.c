@@ -206,11 +206,7 @@ static void save(HWND dlg, const settings *s)
 
     if (rc == 0)
         return;
-    if (!FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL,
-                        (DWORD)rc, 0, reason, 256, NULL))
-        _snwprintf(reason, 256, L"error %lu", rc);
-    reason[255] = L'\0';
-    text = wstr_format(IDS_ERR_REMEMBER, reason);
+    text = wstr_format(IDS_ERR_REMEMBER, wstr_win_error(rc, reason, 256));
     /* Not fatal: the connection goes ahead, only remembering failed. */
     MessageBoxW(dlg, text ? text : reason, wstr_load(IDS_ERR_TITLE, title, 64),
                 MB_OK | MB_ICONWARNING);

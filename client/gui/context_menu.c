@@ -13,6 +13,7 @@
 #include "moderate.h"
 #include "resource.h"
 #include "tab_strip.h"
+#include "transcript.h"
 #include "wstr.h"
 
 enum { MENU_PERSON, MENU_TAB, MENU_TRANSCRIPT };
@@ -45,6 +46,9 @@ static void track(app *a, int which, POINT pt)
         DeleteMenu(popup, IDM_CTX_KICK, MF_BYCOMMAND);
         DeleteMenu(popup, (UINT)GetMenuItemCount(popup) - 1, MF_BYPOSITION);
     }
+    /* Copy link only on a link. */
+    if (popup && which == MENU_TRANSCRIPT && !a->ctx_link[0])
+        DeleteMenu(popup, IDM_CTX_COPY_LINK, MF_BYCOMMAND);
     if (popup)
         TrackPopupMenuEx(popup, TPM_RIGHTBUTTON, pt.x, pt.y, a->hwnd, NULL);
     if (bar)
@@ -98,6 +102,9 @@ int context_menu_show(app *a, HWND control, LPARAM pos)
         return 1;
     }
     if (c && control == c->transcript) {
+        int by_mouse = GET_X_LPARAM(pos) != -1 || GET_Y_LPARAM(pos) != -1;
+        transcript_link_at(c->transcript, by_mouse ? &pt : NULL, a->ctx_link,
+                           sizeof a->ctx_link / sizeof a->ctx_link[0]);
         track(a, MENU_TRANSCRIPT, pt);
         return 1;
     }
@@ -156,6 +163,10 @@ int context_menu_command(app *a, int id)
     case IDM_CTX_COPY:
         if (c)
             SendMessageW(c->transcript, WM_COPY, 0, 0);
+        return 1;
+    case IDM_CTX_COPY_LINK:
+        if (a->ctx_link[0])
+            copy_text(a->hwnd, a->ctx_link);
         return 1;
     case IDM_CTX_SELECT_ALL:
         if (c)

@@ -12,6 +12,7 @@
 #include "messages.h"
 #include "password_dialog.h"
 #include "newest.h"
+#include "options.h"
 #include "resource.h"
 #include "recent.h"
 #include "status.h"
@@ -85,6 +86,7 @@ static void on_connected(app *a, const net_event *ev)
         if (motd && motd[0])
             conv_line_fmt(a, lobby, TL_INFO, IDS_SYS_MOTD, motd, NULL, NULL);
         rejoin_kept_tabs(a);
+        options_join_start_rooms(a);
     }
     if (ev->cipher == PROTO_CIPHER_XOR)
         conv_line_fmt(a, lobby, TL_ERROR, IDS_SYS_XOR_WARNING, NULL, NULL, NULL);

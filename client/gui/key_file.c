@@ -43,11 +43,7 @@ void key_file_error(HWND owner, const wchar_t *path, DWORD err)
 {
     wchar_t reason[256], title[64], *text;
 
-    if (!FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, err,
-                        0, reason, 256, NULL))
-        _snwprintf(reason, 256, L"error %lu", (unsigned long)err);
-    reason[255] = L'\0';
-    text = wstr_format(IDS_KEY_FILE_ERROR, path, reason);
+    text = wstr_format(IDS_KEY_FILE_ERROR, path, wstr_win_error(err, reason, 256));
     MessageBoxW(owner, text ? text : reason, wstr_load(IDS_APP_NAME, title, 64),
                 MB_OK | MB_ICONERROR);
     free(text);

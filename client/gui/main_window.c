@@ -28,6 +28,7 @@
 #include "placement.h"
 #include "recent.h"
 #include "search_dialog.h"
+#include "sounds.h"
 #include "prompts.h"
 #include "resource.h"
 #include "status.h"
@@ -157,6 +158,9 @@ static int init(HWND hwnd, const main_init *mi)
     a->history.pos = 0;
     a->msg_taskbar_created = RegisterWindowMessageW(L"TaskbarCreated");
     a->msg_close_request = RegisterWindowMessageW(PARLEY_CLOSE_MESSAGE);
+    a->msg_button_created = RegisterWindowMessageW(L"TaskbarButtonCreated");
+    taskbar_init(&a->taskbar);
+    sounds_register();
     theme_load(&a->theme);
     options_load(a);
     if (LoadIconMetric(NULL, IDI_WARNING, LIM_SMALL, &a->icon_warning) != S_OK)
@@ -179,7 +183,8 @@ static int init(HWND hwnd, const main_init *mi)
 
 static void destroy(app *a)
 {
-    placement_save(a->hwnd);
+    if (!a->hidden) /* hidden in the tray: saved when it was hidden */
+        placement_save(a->hwnd);
     instance_unmark(a->hwnd);
     connection_disconnect(a);
     if (a->net_thread) {
@@ -189,7 +194,9 @@ static void destroy(app *a)
         a->net_thread = NULL;
     }
     KillTimer(a->hwnd, TIMER_COUNTDOWN);
+    KillTimer(a->hwnd, TIMER_NOTIFY);
     notify_tray_remove(a->hwnd, &a->notify);
+    taskbar_free(&a->taskbar);
     input_detach(a);
     tab_strip_detach(a);
     userlist_destroy(a->users);
@@ -267,6 +274,7 @@ static void on_command(app *a, int id, int code)
         password_dialog_run(a);
         break;
     case IDM_EXIT:
+        a->quitting = 1;
         DestroyWindow(a->hwnd);
         break;
     case IDM_JOIN:
@@ -478,8 +486,13 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
         tray_add(a); /* Explorer restarted and forgot the icon */
         return TRUE;
     }
+    if (msg == a->msg_button_created && msg != 0) {
+        taskbar_button_created(hwnd, &a->taskbar);
+        return TRUE;
+    }
     if (msg == a->msg_close_request && msg != 0) {
         /* Posted, so the broadcasting installer is not kept waiting on our goodbyes. */
+        a->quitting = 1;
         PostMessageW(hwnd, WM_CLOSE, 0, 0);
         return TRUE;
     }
@@ -563,6 +576,8 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
     case WM_TIMER:
         if (wp == TIMER_COUNTDOWN)
             events_countdown(a);
+        else if (wp == TIMER_NOTIFY)
+            notify_on_timer(hwnd, &a->notify);
         return TRUE;
     case WM_ACTIVATE:
         if (LOWORD(wp) == WA_INACTIVE)
@@ -571,7 +586,19 @@ static INT_PTR CALLBACK main_proc(HWND hwnd, UINT msg, WPARAM wp, LPARAM lp)
             conv_report_read(a, conv_active(a)); /* back: the private conversation on show
                                                     has now been read */
         return FALSE;
+    case WM_SHOWWINDOW:
+        /* ShowWindow only: DestroyWindow hides the window without this message. */
+        a->hidden = wp == FALSE;
+        return FALSE;
     case WM_CLOSE:
+        /* Close to tray: the window goes, Parley stays connected in the notification area
+         * (Exit in its menu, or in the Connection menu, quits). Without a tray icon there
+         * would be no way back, so it closes then. */
+        if (a->close_to_tray && !a->quitting && a->notify.tray_added) {
+            placement_save(hwnd);
+            ShowWindow(hwnd, SW_HIDE);
+            return TRUE;
+        }
         DestroyWindow(hwnd);
         return TRUE;
     case WM_DESTROY:

@@ -4,16 +4,20 @@
  * window is behind. */
 #include "messages.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <wchar.h>
 #include <wctype.h>
 
 #include "alert_window.h"
+#include "announce.h"
+#include "chatlog.h"
 #include "conv.h"
 #include "moderate.h"
 #include "newest.h"
 #include "resource.h"
 #include "search_dialog.h"
+#include "sounds.h"
 #include "status.h"
 #include "wstr.h"
 
@@ -45,13 +49,45 @@ static int is_me(app *a, const wchar_t *nick)
 }
 
 /* Counts the message as unread and notifies of it as c's setting says: everything, only what
- * names us (private messages always do), or nothing. */
+ * names us (private messages always do), or nothing. Screen readers hear of it too when the
+ * options say so; the log gets every message shown. */
 static void tell(app *a, conv *c, const wchar_t *title, const wchar_t *text, int is_private,
                  int mention)
 {
+    const wchar_t *sound = NULL;
+    wchar_t said[320];
+
     conv_count_unread(a, c);
-    if (c->notify == NOTIFY_ALL || (c->notify == NOTIFY_MENTIONS && (mention || is_private)))
-        notify_message(a->hwnd, &a->notify, title, text, is_private, a->private_sound);
+    if (c->notify == NOTIFY_ALL || (c->notify == NOTIFY_MENTIONS && (mention || is_private))) {
+        if (is_private && a->private_sound)
+            sound = SOUND_PRIVATE;
+        else if (mention)
+            sound = SOUND_MENTION;
+        notify_message(a->hwnd, &a->notify, c->name, title, text, sound);
+    }
+    if (a->announce && c->notify != NOTIFY_NONE) {
+        _snwprintf(said, 320, L"%ls: %ls", title, text);
+        said[319] = L'\0';
+        announce(a->hwnd, said, is_private || mention);
+    }
+}
+
+/* Appends a message shown in c to the conversation log, if one is kept. A failure is said
+ * once in the conversation, then the log is off until the options turn it on again. */
+static void log_message(app *a, conv *c, uint64_t time_ms, const wchar_t *nick,
+                        const wchar_t *text, int action)
+{
+    unsigned long err;
+    wchar_t reason[256];
+
+    if (!a->log_on)
+        return;
+    err = chatlog_write(a->log_dir, c->name, c->is_private, time_ms, nick, text, action);
+    if (!err)
+        return;
+    a->log_on = 0;
+    conv_line_fmt(a, c, TL_ERROR, IDS_SYS_LOG_FAILED, a->log_dir, wstr_win_error(err, reason, 256),
+                  NULL);
 }
 
 /* 1 if text names nick as a word of its own ("alice:", "@alice", "thanks alice!"), in any
@@ -112,6 +148,8 @@ static void on_msg(app *a, const net_event *ev, const wide_event *w)
     if (!(flags & (TM_HISTORY | TM_OWN)))
         newest_before_message(a, c);
     transcript_add_message(c->transcript, ev->time, w->nick, w->text, flags);
+    if (!(flags & TM_HISTORY)) /* a replay was logged when it was live */
+        log_message(a, c, ev->time, w->nick, w->text, (flags & TM_ACTION) != 0);
     if (!(flags & (TM_HISTORY | TM_OWN))) {
         wstr_format_into(title, 128, IDS_NOTIFY_ROOM, w->nick, w->room);
         tell(a, c, title, w->text, 0, (flags & TM_MENTION) != 0);
@@ -150,6 +188,8 @@ static void on_priv(app *a, const net_event *ev, const wide_event *w)
     transcript_add_message(c->transcript, ev->time, w->nick, w->text,
                            (mine ? TM_OWN : 0) | ((ev->flags & PROTO_FLAG_HISTORY) ? TM_HISTORY : 0) |
                                ((ev->flags & PROTO_FLAG_ACTION) ? TM_ACTION : 0));
+    if (!(ev->flags & PROTO_FLAG_HISTORY) || (ev->flags & PROTO_FLAG_OFFLINE))
+        log_message(a, c, ev->time, w->nick, w->text, (ev->flags & PROTO_FLAG_ACTION) != 0);
     if (mine && ev->id > c->own_last) {
         c->own_last = ev->id;
         conv_refresh(a, c); /* "sent": the receipts are still to come */

@@ -1,8 +1,10 @@
 /* options.c — the Options property sheet (options.h): three pages from .rc dialogs, each
- * applying its part on PSN_APPLY. Settings live under the profile's key: PrivateSound (DWORD),
- * TranscriptFont and TranscriptSize, and per conversation under Notify (tab_strip.c); the
- * account's read receipt setting lives on the server (PRIV_PREFS), so the General page can
- * change it only while connected to a server with accounts. The
+ * applying its part on PSN_APPLY. Settings live under the profile's key: PrivateSound,
+ * CloseToTray, Announce, KeepLog (DWORDs), LogFolder, StartRooms, TranscriptFont and
+ * TranscriptSize; per conversation under Notify (tab_strip.c); Start with Windows is the Run
+ * value itself (autostart.c). The account's read receipt setting lives on the server
+ * (PRIV_PREFS), so the General page can change it only while connected to a server with
+ * accounts. The
  * sheet is modal but network events keep arriving: the Notifications page keeps names, not
  * conversation pointers, and finds them again when applying. */
 #include "options.h"
@@ -14,6 +16,9 @@
 #include <stdlib.h>
 #include <wchar.h>
 
+#include "autostart.h"
+#include "chatlog.h"
+#include "commands.h"
 #include "conv.h"
 #include "net_thread.h"
 #include "resource.h"
@@ -41,14 +46,75 @@ static void put_dword(const wchar_t *name, DWORD v)
     RegSetKeyValueW(HKEY_CURRENT_USER, settings_key(), name, REG_DWORD, &v, sizeof v);
 }
 
+static void put_string(const wchar_t *name, const wchar_t *v)
+{
+    RegSetKeyValueW(HKEY_CURRENT_USER, settings_key(), name, REG_SZ, v,
+                    (DWORD)((wcslen(v) + 1) * sizeof *v));
+}
+
+/* A DWORD option, or fallback when it was never set (or is unreadable). */
+static int get_flag(const wchar_t *name, int fallback)
+{
+    DWORD v = 0, size = sizeof v;
+
+    if (RegGetValueW(HKEY_CURRENT_USER, settings_key(), name, RRF_RT_REG_DWORD, NULL, &v,
+                     &size) != ERROR_SUCCESS)
+        return fallback;
+    return v != 0;
+}
+
+/* A string option into out, or "" when it was never set or does not fit. */
+static void get_string(const wchar_t *name, wchar_t *out, size_t cap)
+{
+    DWORD size = (DWORD)(cap * sizeof *out);
+
+    if (RegGetValueW(HKEY_CURRENT_USER, settings_key(), name, RRF_RT_REG_SZ, NULL, out, &size) !=
+        ERROR_SUCCESS)
+        out[0] = L'\0';
+}
+
+/* The --profile name, "" for the default profile (its key ends in Profiles\<name>). */
+static const wchar_t *profile_name(void)
+{
+    const wchar_t *key = settings_key(), *p = wcsstr(key, L"\\Profiles\\");
+
+    return p ? p + 10 : L"";
+}
+
 void options_load(app *a)
 {
-    DWORD v = 1, size = sizeof v;
+    a->private_sound = get_flag(L"PrivateSound", 1); /* on unless turned off */
+    a->close_to_tray = get_flag(L"CloseToTray", 0);
+    a->announce = get_flag(L"Announce", 1);
+    a->log_on = get_flag(L"KeepLog", 0);
+    get_string(L"LogFolder", a->log_dir, MAX_PATH);
+    if (!a->log_dir[0])
+        chatlog_default_dir(a->log_dir, MAX_PATH);
+    get_string(L"StartRooms", a->start_rooms, sizeof a->start_rooms / sizeof a->start_rooms[0]);
+}
 
-    if (RegGetValueW(HKEY_CURRENT_USER, settings_key(), L"PrivateSound", RRF_RT_REG_DWORD, NULL,
-                     &v, &size) != ERROR_SUCCESS)
-        v = 1; /* on unless turned off */
-    a->private_sound = v != 0;
+void options_join_start_rooms(app *a)
+{
+    wchar_t room[NAME_MAX_W];
+    const wchar_t *p = a->start_rooms;
+    size_t n;
+
+    if (a->started_rooms)
+        return;
+    a->started_rooms = 1;
+    /* Names apart by commas, semicolons or spaces; one too long for a room is skipped (the
+     * server would refuse it anyway). */
+    while (*p) {
+        p += wcsspn(p, L" ,;");
+        n = wcscspn(p, L" ,;");
+        if (n && n < NAME_MAX_W) {
+            wmemcpy(room, p, n);
+            room[n] = L'\0';
+            if (!conv_find(a, room, 0))
+                commands_join(a, room);
+        }
+        p += n;
+    }
 }
 
 /* The page's context, from WM_INITDIALOG's PROPSHEETPAGE. */
@@ -81,6 +147,60 @@ static void receipts_apply(HWND page, app *a)
         net_priv_prefs(a->net, on);
 }
 
+static void general_init(HWND page, app *a)
+{
+    CheckDlgButton(page, IDC_OPT_SOUND, a->private_sound ? BST_CHECKED : BST_UNCHECKED);
+    CheckDlgButton(page, IDC_OPT_TRAY, a->close_to_tray ? BST_CHECKED : BST_UNCHECKED);
+    CheckDlgButton(page, IDC_OPT_AUTOSTART,
+                   autostart_is_on(profile_name()) ? BST_CHECKED : BST_UNCHECKED);
+    CheckDlgButton(page, IDC_OPT_ANNOUNCE, a->announce ? BST_CHECKED : BST_UNCHECKED);
+    CheckDlgButton(page, IDC_OPT_LOG, a->log_on ? BST_CHECKED : BST_UNCHECKED);
+    SendDlgItemMessageW(page, IDC_OPT_ROOMS, EM_LIMITTEXT, 255, 0);
+    SetDlgItemTextW(page, IDC_OPT_ROOMS, a->start_rooms);
+    SendDlgItemMessageW(page, IDC_OPT_LOG_DIR, EM_LIMITTEXT, MAX_PATH - 1, 0);
+    SetDlgItemTextW(page, IDC_OPT_LOG_DIR, a->log_dir);
+    CheckDlgButton(page, IDC_OPT_RECEIPTS,
+                   receipts_changeable(a) && !a->receipts_on ? BST_UNCHECKED : BST_CHECKED);
+    EnableWindow(GetDlgItem(page, IDC_OPT_RECEIPTS), receipts_changeable(a));
+}
+
+/* PSN_APPLY: a Run value that cannot be written keeps the sheet open and says why. */
+static int general_apply(HWND page, app *a)
+{
+    int autostart = IsDlgButtonChecked(page, IDC_OPT_AUTOSTART) == BST_CHECKED;
+    unsigned long err;
+    wchar_t reason[256], title[64], *text;
+
+    if (autostart != autostart_is_on(profile_name())) {
+        err = autostart_set(profile_name(), autostart);
+        if (err) {
+            text = wstr_format(IDS_OPT_AUTOSTART_FAILED, wstr_win_error(err, reason, 256));
+            MessageBoxW(page, text ? text : reason, wstr_load(IDS_OPT_TITLE, title, 64),
+                        MB_OK | MB_ICONWARNING);
+            free(text);
+            return 0;
+        }
+    }
+    a->private_sound = IsDlgButtonChecked(page, IDC_OPT_SOUND) == BST_CHECKED;
+    a->close_to_tray = IsDlgButtonChecked(page, IDC_OPT_TRAY) == BST_CHECKED;
+    a->announce = IsDlgButtonChecked(page, IDC_OPT_ANNOUNCE) == BST_CHECKED;
+    a->log_on = IsDlgButtonChecked(page, IDC_OPT_LOG) == BST_CHECKED;
+    GetDlgItemTextW(page, IDC_OPT_ROOMS, a->start_rooms,
+                    (int)(sizeof a->start_rooms / sizeof a->start_rooms[0]));
+    GetDlgItemTextW(page, IDC_OPT_LOG_DIR, a->log_dir, MAX_PATH);
+    wstr_trim(a->log_dir);
+    if (!a->log_dir[0])
+        chatlog_default_dir(a->log_dir, MAX_PATH);
+    put_dword(L"PrivateSound", (DWORD)a->private_sound);
+    put_dword(L"CloseToTray", (DWORD)a->close_to_tray);
+    put_dword(L"Announce", (DWORD)a->announce);
+    put_dword(L"KeepLog", (DWORD)a->log_on);
+    put_string(L"StartRooms", a->start_rooms);
+    put_string(L"LogFolder", a->log_dir);
+    receipts_apply(page, a);
+    return 1;
+}
+
 static INT_PTR CALLBACK general_proc(HWND page, UINT msg, WPARAM wp, LPARAM lp)
 {
     options_ctx *ctx = (options_ctx *)GetWindowLongPtrW(page, DWLP_USER);
@@ -88,17 +208,12 @@ static INT_PTR CALLBACK general_proc(HWND page, UINT msg, WPARAM wp, LPARAM lp)
     (void)wp;
     if (msg == WM_INITDIALOG) {
         ctx = page_init(page, lp);
-        CheckDlgButton(page, IDC_OPT_SOUND, ctx->a->private_sound ? BST_CHECKED : BST_UNCHECKED);
-        CheckDlgButton(page, IDC_OPT_RECEIPTS,
-                       receipts_changeable(ctx->a) && !ctx->a->receipts_on ? BST_UNCHECKED
-                                                                           : BST_CHECKED);
-        EnableWindow(GetDlgItem(page, IDC_OPT_RECEIPTS), receipts_changeable(ctx->a));
+        general_init(page, ctx->a);
         return TRUE;
     }
     if (msg == WM_NOTIFY && ctx && is_apply(lp)) {
-        ctx->a->private_sound = IsDlgButtonChecked(page, IDC_OPT_SOUND) == BST_CHECKED;
-        put_dword(L"PrivateSound", (DWORD)ctx->a->private_sound);
-        receipts_apply(page, ctx->a);
+        SetWindowLongPtrW(page, DWLP_MSGRESULT,
+                          general_apply(page, ctx->a) ? PSNRET_NOERROR : PSNRET_INVALID_NOCHANGEPAGE);
         return TRUE;
     }
     return FALSE;
@@ -242,8 +357,7 @@ static void appearance_apply(HWND page, app *a)
 
     if (f >= 0 && SendDlgItemMessageW(page, IDC_OPT_FONT, CB_GETLBTEXTLEN, (WPARAM)f, 0) < LF_FACESIZE &&
         SendDlgItemMessageW(page, IDC_OPT_FONT, CB_GETLBTEXT, (WPARAM)f, (LPARAM)face) > 0)
-        RegSetKeyValueW(HKEY_CURRENT_USER, settings_key(), L"TranscriptFont", REG_SZ, face,
-                        (DWORD)((wcslen(face) + 1) * sizeof *face));
+        put_string(L"TranscriptFont", face);
     if (s >= 0 && (size_t)s < sizeof sizes / sizeof sizes[0])
         put_dword(L"TranscriptSize", (DWORD)sizes[s]);
     /* Every conversation in the new font, at the window's DPI. */

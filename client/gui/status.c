@@ -20,18 +20,25 @@ static void set_part(app *a, int part, const wchar_t *text, HICON icon)
     SendMessageW(a->status, SB_SETICON, (WPARAM)part, (LPARAM)icon);
 }
 
+/* The messages unread in all conversations together; muted ones count in their tabs only. */
+static unsigned unread_total(const app *a)
+{
+    unsigned total = 0;
+    int i;
+
+    for (i = 0; i < a->nconvs; i++)
+        if (a->convs[i]->notify != NOTIFY_NONE)
+            total += a->convs[i]->unread;
+    return total;
+}
+
 /* Puts "(n) " before text when n messages wait unread in all conversations together, as
  * the title bar and the taskbar button then show at a glance. */
 static void with_unread(app *a, wchar_t *text, size_t cap)
 {
     wchar_t copy[256], num[16];
-    unsigned total = 0;
-    int i;
+    unsigned total = unread_total(a);
 
-    /* Muted conversations count in their tabs only. */
-    for (i = 0; i < a->nconvs; i++)
-        if (a->convs[i]->notify != NOTIFY_NONE)
-            total += a->convs[i]->unread;
     if (!total)
         return;
     wstr_copy(copy, 256, text);
@@ -169,4 +176,5 @@ void status_refresh(app *a)
     with_unread(a, text, 128);
     SetWindowTextW(a->hwnd, title);
     notify_tray_tip(a->hwnd, &a->notify, text);
+    taskbar_overlay(a->hwnd, &a->taskbar, unread_total(a));
 }

@@ -22,7 +22,7 @@
 #define SPACE_AFTER_TWIPS 40
 #define MAX_LINES 5000        /* older lines go, so a long-running session stays light */
 #define TRIM_LINES 1000
-#define URL_MAX 2048
+#define URL_MAX TRANSCRIPT_URL_MAX
 #define MARGIN_PX_96 6        /* the text's left and right margins at 96 DPI */
 
 /* The app's theme, attached to each transcript at creation (the app outlives them). */
@@ -452,4 +452,83 @@ int transcript_on_link(HWND owner, const ENLINK *link)
     }
     ShellExecuteW(owner, L"open", target, NULL, NULL, SW_SHOWNORMAL);
     return 1;
+}
+
+void transcript_range_format(HWND t, LONG from, LONG to, DWORD mask, CHARFORMAT2W *cf)
+{
+    CHARRANGE cr;
+
+    cr.cpMin = from;
+    cr.cpMax = to;
+    SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&cr);
+    memset(cf, 0, sizeof *cf);
+    cf->cbSize = sizeof *cf;
+    cf->dwMask = mask;
+    SendMessageW(t, EM_GETCHARFORMAT, SCF_SELECTION, (LPARAM)cf);
+}
+
+/* 1 if the character at cp is part of a link RichEdit detected (it selects it to ask). */
+static int is_link_char(HWND t, LONG cp)
+{
+    CHARFORMAT2W cf;
+
+    transcript_range_format(t, cp, cp + 1, CFM_LINK, &cf);
+    return (cf.dwMask & CFM_LINK) && (cf.dwEffects & CFE_LINK);
+}
+
+int transcript_link_at(HWND t, const POINT *screen_pt, wchar_t *out, size_t cap)
+{
+    CHARRANGE saved;
+    POINT scroll;
+    GETTEXTLENGTHEX gl;
+    TEXTRANGEW tr;
+    POINTL at;
+    POINT client;
+    LONG cp, lo, hi, len;
+    int found = 0;
+
+    out[0] = L'\0';
+    SendMessageW(t, EM_EXGETSEL, 0, (LPARAM)&saved);
+    if (screen_pt) {
+        client = *screen_pt;
+        ScreenToClient(t, &client);
+        at.x = client.x;
+        at.y = client.y;
+        cp = (LONG)SendMessageW(t, EM_CHARFROMPOS, 0, (LPARAM)&at);
+    } else {
+        cp = saved.cpMin; /* from the keyboard: where the caret is */
+    }
+    memset(&gl, 0, sizeof gl);
+    gl.flags = GTL_NUMCHARS | GTL_PRECISE;
+    gl.codepage = 1200;
+    len = (LONG)SendMessageW(t, EM_GETTEXTLENGTHEX, (WPARAM)&gl, 0);
+    if (cp < 0 || cp >= len || cap < 2)
+        return 0;
+    /* Asked character by character, with the pane not redrawn meanwhile: the selection moves
+     * only to be put back. */
+    SendMessageW(t, EM_GETSCROLLPOS, 0, (LPARAM)&scroll);
+    SendMessageW(t, WM_SETREDRAW, FALSE, 0);
+    SendMessageW(t, EM_HIDESELECTION, TRUE, 0);
+    if (is_link_char(t, cp)) {
+        lo = cp;
+        hi = cp + 1;
+        while (lo > 0 && hi - lo < URL_MAX && is_link_char(t, lo - 1))
+            lo--;
+        while (hi < len && hi - lo < URL_MAX && is_link_char(t, hi))
+            hi++;
+        if ((size_t)(hi - lo) < cap) {
+            tr.chrg.cpMin = lo;
+            tr.chrg.cpMax = hi;
+            tr.lpstrText = out;
+            found = SendMessageW(t, EM_GETTEXTRANGE, 0, (LPARAM)&tr) > 0;
+        }
+    }
+    SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&saved);
+    SendMessageW(t, EM_SETSCROLLPOS, 0, (LPARAM)&scroll);
+    SendMessageW(t, EM_HIDESELECTION, FALSE, 0);
+    SendMessageW(t, WM_SETREDRAW, TRUE, 0);
+    InvalidateRect(t, NULL, FALSE);
+    if (!found)
+        out[0] = L'\0';
+    return found;
 }

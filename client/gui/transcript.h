@@ -10,6 +10,8 @@
 
 #include "theme.h"
 
+#define TRANSCRIPT_URL_MAX 2048 /* the longest link the conversation opens or copies */
+
 typedef enum transcript_line {
     TL_INFO,   /* joins, leaves, topic, connection state: grey */
     TL_NOTICE, /* notices from the server or a person: amber */
@@ -62,5 +64,12 @@ void transcript_destroy(HWND t);
 /* Handles EN_LINK from a transcript: opens web and mail links (nothing else) on a click.
  * Returns 1 if the click was taken. */
 int transcript_on_link(HWND owner, const ENLINK *link);
+
+/* Selects [from, to) and reads its character format for mask into cf (what is not the same
+ * throughout is left out of cf->dwMask). The caller restores the selection. */
+void transcript_range_format(HWND t, LONG from, LONG to, DWORD mask, CHARFORMAT2W *cf);
+/* The link under screen_pt (NULL: at the caret) into out, as the conversation shows it. 1, or
+ * 0 (out "") if there is no link there or it does not fit in cap. */
+int transcript_link_at(HWND t, const POINT *screen_pt, wchar_t *out, size_t cap);
 
 #endif

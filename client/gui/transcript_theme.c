@@ -12,15 +12,8 @@
 static int uniform(HWND t, LONG from, LONG to, COLORREF c)
 {
     CHARFORMAT2W cf;
-    CHARRANGE cr;
 
-    cr.cpMin = from;
-    cr.cpMax = to;
-    SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&cr);
-    memset(&cf, 0, sizeof cf);
-    cf.cbSize = sizeof cf;
-    cf.dwMask = CFM_COLOR;
-    SendMessageW(t, EM_GETCHARFORMAT, SCF_SELECTION, (LPARAM)&cf);
+    transcript_range_format(t, from, to, CFM_COLOR, &cf);
     return (cf.dwMask & CFM_COLOR) && !(cf.dwEffects & CFE_AUTOCOLOR) && cf.crTextColor == c;
 }
 
@@ -69,13 +62,8 @@ void transcript_recolour(HWND t, const theme *old, const theme *now)
         COLORREF c;
         LONG end;
 
+        transcript_range_format(t, cp, cp + 1, CFM_COLOR, &cf);
         cr.cpMin = cp;
-        cr.cpMax = cp + 1;
-        SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&cr);
-        memset(&cf, 0, sizeof cf);
-        cf.cbSize = sizeof cf;
-        cf.dwMask = CFM_COLOR;
-        SendMessageW(t, EM_GETCHARFORMAT, SCF_SELECTION, (LPARAM)&cf);
         c = cf.crTextColor;
         end = run_end(t, cp, len, c);
         if (theme_map(old, now, c) != c) {

@@ -5,6 +5,7 @@
 #include <windows.h>
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wctype.h>
@@ -180,4 +181,14 @@ void wstr_trim(wchar_t *s)
     while (start < n && iswspace(s[start]))
         start++;
     memmove(s, s + start, (n - start + 1) * sizeof *s);
+}
+
+wchar_t *wstr_win_error(unsigned long code, wchar_t *out, size_t cap)
+{
+    if (!FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL,
+                        (DWORD)code, 0, out, (DWORD)cap, NULL))
+        _snwprintf(out, cap, L"error %lu", code);
+    out[cap - 1] = L'\0';
+    wstr_trim(out); /* the system's sentences end with a line break */
+    return out;
 }

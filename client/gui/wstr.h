@@ -31,5 +31,8 @@ wchar_t *wstr_dup(const wchar_t *w);
 void wstr_copy(wchar_t *dst, size_t cap, const wchar_t *src);
 /* Removes white space at both ends of s, in place. */
 void wstr_trim(wchar_t *s);
+/* Windows' own sentence for error code into out ("Access is denied."), or "error N" when it
+ * has none. Returns out. */
+wchar_t *wstr_win_error(unsigned long code, wchar_t *out, size_t cap);
 
 #endif

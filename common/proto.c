@@ -68,7 +68,8 @@ enum field_check {
     V_PRESENCE,
     V_EVENT,
     V_FLAGS, /* the bits the message's layout allows */
-    V_ROLL   /* a proto_roll_state */
+    V_ROLL,  /* a proto_roll_state */
+    V_ACCOUNT /* an account state: a role and PROTO_ACCOUNT_* bits */
 };
 
 typedef struct field_def {
@@ -202,15 +203,17 @@ static const msg_layout layouts[] = {
      {F_TAG, F_ID, F_TIME, F_ROOM, F_NICK, F_TEXT, F_TARGET}},
     {PT_SEARCH_END, PROTO_FLAG_MORE, 0, NO_TEXT, {F_TAG, F_FLAGS, F_COUNT, F_ID}},
     {PT_SIGNON_DISPLAY, 0, 0, NO_TEXT, {F_DISPLAY}},
+    {PT_ACCOUNTS, 0, 0, NO_TEXT, {F_END}},
+    {PT_ACCOUNT_LIST, PROTO_FLAG_MORE, 0, NO_TEXT, {F_FLAGS, F_LIST}},
 };
 
-/* The list entry shapes: name string, a value (u32, or u8 presence or roll state), a u64 time
- * (roll list only), a text string (not in the roll list). */
+/* The list entry shapes: name string, a value (u32, or u8 presence, roll or account state), a
+ * u64 time (roll and account lists), a text string (not in the roll list). */
 typedef struct list_def {
     uint8_t type;
     uint16_t name_max;
     uint8_t value_kind;  /* K_U32 or K_U8 */
-    uint8_t value_check; /* V_ANY, V_PRESENCE or V_ROLL */
+    uint8_t value_check; /* V_ANY, V_PRESENCE, V_ROLL or V_ACCOUNT */
     uint8_t has_time;    /* 1: a u64 time follows the value */
     uint16_t text_max;   /* 0: no text field */
 } list_def;
@@ -219,6 +222,7 @@ static const list_def list_defs[] = {
     {PT_ROOM_LIST, PROTO_ROOM_MAX, K_U32, V_ANY, 0, PROTO_TOPIC_MAX},
     {PT_USER_LIST, PROTO_NICK_MAX, K_U8, V_PRESENCE, 0, PROTO_NAME_MAX},
     {PT_ROLL_LIST, PROTO_NICK_MAX, K_U8, V_ROLL, 1, 0},
+    {PT_ACCOUNT_LIST, PROTO_NICK_MAX, K_U8, V_ACCOUNT, 1, PROTO_DISPLAY_MAX},
 };
 
 static const msg_layout *layout_of(uint8_t type)
@@ -254,6 +258,12 @@ static int check_u8(uint8_t check, uint8_t allowed_flags, uint8_t v)
         return (v & ~allowed_flags) == 0 ? PROTO_OK : PROTO_E_VALUE;
     case V_ROLL:
         return v <= ROLL_ACKED ? PROTO_OK : PROTO_E_VALUE;
+    case V_ACCOUNT:
+        return (v & PROTO_ACCOUNT_ROLE_MASK) <= PROTO_ACCOUNT_ROLE_MAX &&
+                       (v & ~(PROTO_ACCOUNT_ROLE_MASK | PROTO_ACCOUNT_DISABLED |
+                              PROTO_ACCOUNT_ONLINE)) == 0
+                   ? PROTO_OK
+                   : PROTO_E_VALUE;
     default:
         return PROTO_OK;
     }

@@ -123,9 +123,13 @@ typedef enum proto_type {
     PT_SEARCH_END = 0x46,  /* s->c: tag, flags (MORE), count (results in the page), id (cursor
                             * for the next page; 0 when there is none) */
     /* Windows sign-on, continued */
-    PT_SIGNON_DISPLAY = 0x08 /* c->s, ciphered, auth = windows, after the client's last SIGNON
+    PT_SIGNON_DISPLAY = 0x08, /* c->s, ciphered, auth = windows, after the client's last SIGNON
                               * and before its SIGNON_BIND, optional: display (the user's name
                               * as the directory or the system has it, "Alice Martin") */
+    /* the account list (admins with accounts) */
+    PT_ACCOUNTS = 0x6A,    /* c->s: (empty) asks for every account in the store */
+    PT_ACCOUNT_LIST = 0x6B /* s->c: flags (MORE), list of {login, state (role and
+                            * ACCOUNT_* bits), time (last login, 0 = never), display} */
 } proto_type;
 
 /* Ciphers, as numbered on the wire. */
@@ -156,11 +160,19 @@ typedef enum proto_roll_state {
     ROLL_ACKED = 2    /* acknowledged (the entry's time) */
 } proto_roll_state;
 
+/* The state byte of a PT_ACCOUNT_LIST entry: the role (as users.h numbers it: 0 user,
+ * 1 operator, 2 admin, 3 alert) in the low bits, then these. */
+#define PROTO_ACCOUNT_ROLE_MASK 0x0F
+#define PROTO_ACCOUNT_ROLE_MAX 3
+#define PROTO_ACCOUNT_DISABLED 0x10 /* the account may not log in */
+#define PROTO_ACCOUNT_ONLINE 0x20   /* at least one session of the account is connected */
+
 /* Bits of `flags`. */
 #define PROTO_FLAG_HISTORY 0x01 /* PT_MSG / PT_PRIV_MSG: replayed from history, not live.
                                  * PT_ALERT_MSG: sent while the recipient was offline */
-#define PROTO_FLAG_MORE 0x02    /* PT_ROOM_LIST / PT_USER_LIST: more frames of this list follow;
-                                 * PT_SEARCH_END: another page of results may follow */
+#define PROTO_FLAG_MORE 0x02    /* PT_ROOM_LIST / PT_USER_LIST / PT_ACCOUNT_LIST: more frames of
+                                 * this list follow; PT_SEARCH_END: another page of results may
+                                 * follow */
 #define PROTO_FLAG_UPDATE 0x04  /* PT_ROOM_LIST: not an answer to ROOMS but news of the listed
                                  * rooms' member counts (rooms too large to announce members).
                                  * PT_ROLL_LIST: news of the listed recipients' states */
@@ -245,8 +257,8 @@ typedef struct proto_bytes {
     size_t n;
 } proto_bytes;
 
-/* The encoded entries of a PT_ROOM_LIST, PT_USER_LIST or PT_ROLL_LIST; walk them with
- * proto_list_next. */
+/* The encoded entries of a PT_ROOM_LIST, PT_USER_LIST, PT_ROLL_LIST or PT_ACCOUNT_LIST; walk
+ * them with proto_list_next. */
 typedef struct proto_list {
     const uint8_t *p;
     size_t n;        /* bytes */
@@ -256,7 +268,9 @@ typedef struct proto_list {
 /* One list entry. Room list: name = room, value = members, text = topic.
  * User list: name = nick, value = presence, text = away message.
  * Roll list: name = nick, value = proto_roll_state, time (of the delivery or acknowledgement,
- * 0 while pending); no text. */
+ * 0 while pending); no text.
+ * Account list: name = login, value = state (role | PROTO_ACCOUNT_* bits), time = last login
+ * (0 = never), text = display name. */
 typedef struct proto_entry {
     proto_str name;
     uint32_t value;
@@ -313,6 +327,9 @@ const char *proto_code_name(uint16_t code);
 const char *proto_status_text(int status);
 /* A recipient's state in words: "not delivered", "shown", "acknowledged"; "?" otherwise. */
 const char *proto_roll_state_text(uint8_t state);
+/* An account role by its number (an ACCOUNT_LIST state's low bits): "user", "operator",
+ * "admin", "alert"; "?" otherwise. The one list of role names (users.h uses it too). */
+const char *proto_account_role_name(uint8_t role);
 /* 1 if type is a message type this version knows. */
 int proto_type_known(uint8_t type);
 
@@ -335,8 +352,8 @@ int proto_encode(const proto_msg *msg, size_t extra_tail, buf *out);
 int proto_decode(uint8_t type, const uint8_t *body, size_t len, proto_msg *msg);
 
 /* List building: append one entry's encoding to entries (count them yourself) then set
- * msg.list = { entries.data, entries.len, count }. list_type is PT_ROOM_LIST, PT_USER_LIST or
- * PT_ROLL_LIST.
+ * msg.list = { entries.data, entries.len, count }. list_type is PT_ROOM_LIST, PT_USER_LIST,
+ * PT_ROLL_LIST or PT_ACCOUNT_LIST.
  * An entry that breaks its limits is not appended and marks entries failed (buf_failed), so
  * the count no longer matches and proto_encode refuses the list. */
 void proto_list_put(buf *entries, uint8_t list_type, const proto_entry *e);

@@ -63,6 +63,8 @@ const char *proto_type_name(uint8_t type)
     case PT_SEARCH_HIT: return "SEARCH_HIT";
     case PT_SEARCH_END: return "SEARCH_END";
     case PT_SIGNON_DISPLAY: return "SIGNON_DISPLAY";
+    case PT_ACCOUNTS: return "ACCOUNTS";
+    case PT_ACCOUNT_LIST: return "ACCOUNT_LIST";
     default: return "UNKNOWN";
     }
 }
@@ -161,4 +163,11 @@ const char *proto_roll_state_text(uint8_t state)
     case ROLL_ACKED: return "acknowledged";
     default: return "?";
     }
+}
+
+const char *proto_account_role_name(uint8_t role)
+{
+    static const char *const names[PROTO_ACCOUNT_ROLE_MAX + 1] = {"user", "operator", "admin",
+                                                                  "alert"};
+    return role <= PROTO_ACCOUNT_ROLE_MAX ? names[role] : "?";
 }

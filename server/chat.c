@@ -554,6 +554,9 @@ static void on_message(session *s, const proto_msg *m)
     case PT_PASSWORD:
         accounts_on_password(s, m);
         break;
+    case PT_ACCOUNTS:
+        accounts_on_list(s);
+        break;
     case PT_HISTORY:
         rooms_on_history(s, m);
         break;

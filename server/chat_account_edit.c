@@ -26,8 +26,7 @@ void accounts_live_free(session *s)
     s->account = NULL;
 }
 
-/* 1 if s is an admin account on a server with accounts; else answers with the refusal. */
-static int require_admin(session *s)
+int accounts_require_admin(session *s)
 {
     if (!s->srv->users) {
         session_error(s, PC_NO_ACCOUNTS, "this server does not use accounts (auth = key)");
@@ -68,7 +67,7 @@ void accounts_on_add(session *s, const proto_msg *m)
     scram_verifier v;
     int rc;
 
-    if (!require_admin(s))
+    if (!accounts_require_admin(s))
         return;
     proto_str_copy(login, sizeof login, m->nick);
     proto_str_copy(display, sizeof display, m->display);
@@ -116,7 +115,7 @@ void accounts_on_set_verifier(session *s, const proto_msg *m)
     scram_verifier v;
     int rc;
 
-    if (!require_admin(s))
+    if (!accounts_require_admin(s))
         return;
     proto_str_copy(name, sizeof name, m->nick);
     if (!users_find(c->users, name, &info)) {

@@ -188,6 +188,18 @@ int room_name_valid(const char *name, size_t n);
 void rooms_on_join(session *s, const proto_msg *m);
 void rooms_on_part(session *s, const proto_msg *m);
 void rooms_on_list(session *s);
+/* A list sent in frames of at most about 16 KiB of entries (ROOM_LIST, ACCOUNT_LIST): the
+ * entries gather in the chat's entries buffer; every frame but the last has MORE. */
+typedef struct list_sender {
+    session *s;
+    uint8_t type;
+    uint16_t count; /* entries in the frame being built */
+} list_sender;
+void list_sender_start(list_sender *x, session *s, uint8_t type);
+/* Adds one entry; a full frame goes out flagged MORE. */
+void list_sender_put(list_sender *x, const proto_entry *e);
+/* The last frame, without MORE, even when it holds no entry: it ends the list. */
+void list_sender_end(list_sender *x);
 void rooms_on_topic(session *s, const proto_msg *m);
 void rooms_on_users(session *s, const proto_msg *m);
 void rooms_on_say(session *s, const proto_msg *m);
@@ -241,6 +253,13 @@ void accounts_on_set_verifier(session *s, const proto_msg *m);
 void accounts_on_password(session *s, const proto_msg *m);
 /* Frees s->account (a change under way is dropped). */
 void accounts_live_free(session *s);
+/* 1 if s is an admin account on a server with accounts; else answers with the refusal
+ * (NO_ACCOUNTS, NOT_OPERATOR) and returns 0. */
+int accounts_require_admin(session *s);
+
+/* chat_account_list.c — the account list for admins */
+/* ACCOUNTS: every account in the store, in ACCOUNT_LIST frames (list_sender). */
+void accounts_on_list(session *s);
 
 /* chat_signon.c — Windows sign-on (auth = windows) */
 /* Acquires the service's credentials (keytab, or the service account on Windows); 0, or -1

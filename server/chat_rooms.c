@@ -10,7 +10,7 @@
 #include "sys.h"
 #include "utf8.h"
 
-/* Room list and member list frames are cut at about this many bytes of entries. */
+/* Room, member and account list frames are cut at about this many bytes of entries. */
 #define LIST_CHUNK 16384u
 
 int room_name_valid(const char *name, size_t n)
@@ -207,17 +207,20 @@ static void send_user_list(session *s, room *r)
     }
 }
 
-typedef struct room_list_ctx {
-    session *s;
-    uint16_t count;
-} room_list_ctx;
+void list_sender_start(list_sender *x, session *s, uint8_t type)
+{
+    x->s = s;
+    x->type = type;
+    x->count = 0;
+    buf_reset(&s->srv->entries);
+}
 
-static void flush_room_list(room_list_ctx *x, int more)
+static void list_sender_flush(list_sender *x, int more)
 {
     chat *c = x->s->srv;
     proto_msg m;
     memset(&m, 0, sizeof m);
-    m.type = PT_ROOM_LIST;
+    m.type = x->type;
     m.flags = more ? PROTO_FLAG_MORE : 0;
     m.list.p = c->entries.data;
     m.list.n = c->entries.len;
@@ -227,21 +230,32 @@ static void flush_room_list(room_list_ctx *x, int more)
     x->count = 0;
 }
 
-static void add_room_entry(room_list_ctx *x, const char *name, uint32_t members, const char *topic)
+void list_sender_put(list_sender *x, const proto_entry *e)
 {
     chat *c = x->s->srv;
+    proto_list_put(&c->entries, x->type, e);
+    if (++x->count == UINT16_MAX || c->entries.len >= LIST_CHUNK)
+        list_sender_flush(x, 1);
+}
+
+void list_sender_end(list_sender *x)
+{
+    list_sender_flush(x, 0);
+}
+
+static void add_room_entry(list_sender *x, const char *name, uint32_t members, const char *topic)
+{
     proto_entry e;
+    memset(&e, 0, sizeof e);
     e.name = proto_s(name);
     e.value = members;
     e.text = proto_s(topic);
-    proto_list_put(&c->entries, PT_ROOM_LIST, &e);
-    if (++x->count == UINT16_MAX || c->entries.len >= LIST_CHUNK)
-        flush_room_list(x, 1);
+    list_sender_put(x, &e);
 }
 
 static int list_history_room(void *user, const char *name, size_t count, uint64_t last_id)
 {
-    room_list_ctx *x = user;
+    list_sender *x = user;
     (void)count;
     (void)last_id;
     /* Rooms with members were listed already, with their topics. */
@@ -253,20 +267,18 @@ static int list_history_room(void *user, const char *name, size_t count, uint64_
 void rooms_on_list(session *s)
 {
     chat *c = s->srv;
-    room_list_ctx x;
+    list_sender x;
     size_t pos = 0;
     const char *key;
     void *v;
 
-    x.s = s;
-    x.count = 0;
-    buf_reset(&c->entries);
+    list_sender_start(&x, s, PT_ROOM_LIST);
     while (strmap_next(&c->rooms, &pos, &key, &v)) {
         room *r = v;
         add_room_entry(&x, r->name, (uint32_t)r->nmembers, r->topic);
     }
     history_rooms(c->hist, list_history_room, &x);
-    flush_room_list(&x, 0);
+    list_sender_end(&x);
 }
 
 /* ---- history replay ---- */

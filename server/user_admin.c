@@ -51,8 +51,9 @@ static void say_usage(FILE *to)
             "verifier (default %u, at least %u).\n"
             "\n"
             "While a server with auth = accounts runs, it holds the store: then every command\n"
-            "but list is sent to it with --as ADMIN (an admin account; its password is asked\n"
-            "for, or read from --as-password-file PATH) and takes effect at once. add and\n"
+            "is sent to it with --as ADMIN (an admin account; its password is asked for, or\n"
+            "read from --as-password-file PATH) and takes effect at once; list then also says\n"
+            "which accounts are online. add and\n"
             "passwd send only the new password's verifier, never the password. passwd for\n"
             "ADMIN's own account proves its current password (the --as one) first.\n",
             USER_ADMIN_ITERATIONS_DEFAULT, SCRAM_ITERATIONS_MIN);
@@ -186,22 +187,36 @@ static int make_verifier(const admin_opts *o, scram_verifier *v)
     return 0;
 }
 
-static int print_user(void *user, const user_info *i)
+/* One line of the list. created_ms NULL: not known (the running server does not send it);
+ * online -1: not known (the store alone cannot tell; with the server stopped, nobody is). */
+static void print_account(const char *login, const char *display, const char *role,
+                          int disabled, const uint64_t *created_ms, uint64_t seen_ms, int online)
 {
     char created[LOG_TIME_LEN + 1] = "", seen[LOG_TIME_LEN + 1] = "never";
-    size_t chars = utf8_count(i->login, strlen(i->login));
-    (void)user;
-    log_format_time(created, i->created_ms);
-    created[10] = '\0'; /* the date is enough */
-    if (i->last_seen_ms) {
-        log_format_time(seen, i->last_seen_ms);
+    size_t chars = utf8_count(login, strlen(login));
+    if (seen_ms) {
+        log_format_time(seen, seen_ms);
         seen[16] = '\0';
         seen[10] = ' ';
     }
     /* Padded by characters, not bytes, so names in any script line up. */
-    printf("%s%*s %-8s %-8s created %s  last seen %-16s  %s\n", i->login,
-           chars < 20 ? (int)(20 - chars) : 0, "", users_role_name(i->role),
-           i->disabled ? "disabled" : "enabled", created, seen, i->display);
+    printf("%s%*s %-8s %-8s ", login, chars < 20 ? (int)(20 - chars) : 0, "", role,
+           disabled ? "disabled" : "enabled");
+    if (created_ms) {
+        log_format_time(created, *created_ms);
+        created[10] = '\0'; /* the date is enough */
+        printf("created %s  ", created);
+    }
+    if (online >= 0)
+        printf("%-7s  ", online ? "online" : "offline");
+    printf("last seen %-16s  %s\n", seen, display);
+}
+
+static int print_user(void *user, const user_info *i)
+{
+    (void)user;
+    print_account(i->login, i->display, users_role_name(i->role), i->disabled,
+                  &i->created_ms, i->last_seen_ms, -1);
     return 0;
 }
 
@@ -309,12 +324,49 @@ static int remote_request(const admin_opts *o, proto_msg *req, char *vtext, size
     return 0;
 }
 
+/* The --as admin's password: asked for, or read from --as-password-file. */
+static int read_as_password(const admin_opts *o, const char *label, char *pw, size_t size)
+{
+    admin_opts as = *o;
+    as.name = o->as;
+    as.password_file = o->as_password_file;
+    return read_password(&as, label, pw, size, 0);
+}
+
+/* list, from the running server as the --as admin account. */
+static int run_remote_list(const server_config *cfg, const admin_opts *o)
+{
+    char pw[SCRAM_PASSWORD_MAX + 2], reply[320];
+    account_list l;
+    size_t i;
+    int rc;
+
+    if (read_as_password(o, "Password", pw, sizeof pw) != 0)
+        return SERVER_EXIT_FAILURE;
+    account_list_init(&l);
+    rc = user_remote_list(cfg, o->as, pw, &l, reply, sizeof reply);
+    crypto_wipe(pw, sizeof pw);
+    if (rc != 0) {
+        account_list_free(&l);
+        fprintf(stderr, "parley-server --user list: the running server refused: %s\n", reply);
+        return SERVER_EXIT_FAILURE;
+    }
+    for (i = 0; i < l.n; i++) {
+        const account_item *a = &l.items[i];
+        print_account(a->login, a->display, proto_account_role_name(a->role), a->disabled, NULL,
+                      a->last_login_ms, a->online);
+    }
+    if (l.n == 0)
+        printf("no accounts\n");
+    account_list_free(&l);
+    return SERVER_EXIT_OK;
+}
+
 /* Sends the command to the running server as the --as admin account. */
 static int run_remote(const server_config *cfg, const admin_opts *o)
 {
     char pw[SCRAM_PASSWORD_MAX + 2], new_pw[SCRAM_PASSWORD_MAX + 2], reply[320];
     char vtext[SCRAM_VERIFIER_TEXT_MAX];
-    admin_opts as = *o;
     proto_msg req;
     int own = strcmp(o->command, "passwd") == 0 && uname_same(o->name, o->as);
     int rc;
@@ -326,9 +378,7 @@ static int run_remote(const server_config *cfg, const admin_opts *o)
     } else if ((rc = remote_request(o, &req, vtext, sizeof vtext)) != 0) {
         return rc;
     }
-    as.name = o->as;
-    as.password_file = o->as_password_file;
-    if (read_password(&as, own ? "Current password" : "Password", pw, sizeof pw, 0) != 0) {
+    if (read_as_password(o, own ? "Current password" : "Password", pw, sizeof pw) != 0) {
         crypto_wipe(new_pw, sizeof new_pw);
         return SERVER_EXIT_FAILURE;
     }
@@ -369,6 +419,8 @@ int user_admin_main(const server_config *cfg, int argc, char **argv)
     u = users_open(cfg->data_dir, &rec, &busy, err, sizeof err);
     if (!u && busy && o.as && is_remote_command(&o))
         return run_remote(cfg, &o);
+    if (!u && busy && o.as && strcmp(o.command, "list") == 0)
+        return run_remote_list(cfg, &o);
     if (!u) {
         if (busy && is_remote_command(&o))
             fprintf(stderr,
@@ -380,8 +432,8 @@ int user_admin_main(const server_config *cfg, int argc, char **argv)
         else if (busy)
             fprintf(stderr,
                     "parley-server --user: the server is running and holds the account store in "
-                    "%s: list needs it stopped (or use parley.exe's Users dialog as an admin); "
-                    "nothing changed.\n",
+                    "%s: add --as ADMIN to ask it for the list as an admin account, or stop "
+                    "the server (or the Parley service) and run this again.\n",
                     cfg->data_dir);
         else
             fprintf(stderr, "parley-server --user: %s\n", err);

@@ -1,6 +1,7 @@
 /* user_remote.c — account commands sent to a running server through the client library, so
  * that `parley-server --user` can add accounts, set passwords (as verifiers), disable, enable,
- * delete or re-role accounts while the server (or the service) runs and holds the store. */
+ * delete, re-role or list accounts while the server (or the service) runs and holds the
+ * store. */
 #include "user_remote.h"
 
 #include <stdio.h>
@@ -73,8 +74,15 @@ done:
     return c;
 }
 
-int user_remote_request(const server_config *cfg, const char *admin, const char *password,
-                        const proto_msg *req, char *reply, size_t reply_size)
+/* What one answer frame means to a request: 1 done, 0 not yet (skip it), -1 failed with why
+ * in reply. */
+typedef int (*answer_fn)(void *ctx, const proto_msg *m, char *reply, size_t reply_size);
+
+/* Logs in as admin, sends req and reads frames until fn says the answer is complete; an ERROR
+ * is the refusal. 0, or -1 with why in reply. */
+static int remote_exchange(const server_config *cfg, const char *admin, const char *password,
+                           const proto_msg *req, answer_fn fn, void *ctx, char *reply,
+                           size_t reply_size)
 {
     pc_conn *c = remote_login(cfg, admin, password, reply, reply_size);
     proto_msg m;
@@ -86,9 +94,9 @@ int user_remote_request(const server_config *cfg, const char *admin, const char 
         snprintf(reply, reply_size, "%s", pc_error(c)[0] ? pc_error(c) : pc_send_error(c));
         goto done;
     }
-    /* The answer is a NOTICE or an ERROR; what the lobby sends first is skipped. */
+    /* What the lobby sends first is skipped. */
     for (;;) {
-        int got = pc_recv(c, &m, REMOTE_TIMEOUT_MS);
+        int got = pc_recv(c, &m, REMOTE_TIMEOUT_MS), said;
         if (got <= 0) {
             snprintf(reply, reply_size, "%s", got == 0 ? "no answer from the server"
                                                        : pc_error(c));
@@ -98,10 +106,8 @@ int user_remote_request(const server_config *cfg, const char *admin, const char 
             proto_str_copy(reply, reply_size, m.text);
             break;
         }
-        if (m.type == PT_NOTICE && m.nick.n == 0 && m.text.n > 8 &&
-            memcmp(m.text.p, "account ", 8) == 0) {
-            proto_str_copy(reply, reply_size, m.text);
-            rc = 0;
+        if ((said = fn(ctx, &m, reply, reply_size)) != 0) {
+            rc = said > 0 ? 0 : -1;
             break;
         }
     }
@@ -110,6 +116,43 @@ int user_remote_request(const server_config *cfg, const char *admin, const char 
 done:
     pc_close(c);
     return rc;
+}
+
+/* The answer to ACCOUNT, ACCOUNT_ADD, ACCOUNT_PASSWD: the server's "account ..." NOTICE. */
+static int notice_answer(void *ctx, const proto_msg *m, char *reply, size_t reply_size)
+{
+    (void)ctx;
+    if (m->type != PT_NOTICE || m->nick.n != 0 || m->text.n <= 8 ||
+        memcmp(m->text.p, "account ", 8) != 0)
+        return 0;
+    proto_str_copy(reply, reply_size, m->text);
+    return 1;
+}
+
+int user_remote_request(const server_config *cfg, const char *admin, const char *password,
+                        const proto_msg *req, char *reply, size_t reply_size)
+{
+    return remote_exchange(cfg, admin, password, req, notice_answer, NULL, reply, reply_size);
+}
+
+/* The answer to ACCOUNTS: ACCOUNT_LIST frames until one without MORE. */
+static int list_answer(void *ctx, const proto_msg *m, char *reply, size_t reply_size)
+{
+    int rc;
+    if (m->type != PT_ACCOUNT_LIST)
+        return 0;
+    if ((rc = account_list_take(ctx, m)) < 0)
+        snprintf(reply, reply_size, "out of memory");
+    return rc;
+}
+
+int user_remote_list(const server_config *cfg, const char *admin, const char *password,
+                     account_list *out, char *reply, size_t reply_size)
+{
+    proto_msg req;
+    memset(&req, 0, sizeof req);
+    req.type = PT_ACCOUNTS;
+    return remote_exchange(cfg, admin, password, &req, list_answer, out, reply, reply_size);
 }
 
 int user_remote_own_password(const server_config *cfg, const char *login, const char *old_pw,

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "account_list.h"
 #include "proto.h"
 #include "server_config.h"
 
@@ -14,6 +15,10 @@
  * Returns 0 with the server's answer in reply, or -1 with why. */
 int user_remote_request(const server_config *cfg, const char *admin, const char *password,
                         const proto_msg *req, char *reply, size_t reply_size);
+/* Logs in as admin and asks for every account (ACCOUNTS): 0 with the list in out (caller
+ * frees with account_list_free), or -1 with why in reply. */
+int user_remote_list(const server_config *cfg, const char *admin, const char *password,
+                     account_list *out, char *reply, size_t reply_size);
 /* Logs in as login with old_pw and changes that account's own password to new_pw (PASSWORD;
  * the verifier with the given iteration count, 0 = the account's current one). 0 with the
  * answer in reply, or -1 with why. */

@@ -37,12 +37,12 @@ struct users {
     buf enc; /* scratch for encoding records */
 };
 
-static const char *const role_names[] = {"user", "operator", "admin", "alert"};
-#define ROLE_COUNT (sizeof role_names / sizeof role_names[0])
+/* The wire numbers its roles as user_role does; proto_account_role_name names them. */
+#define ROLE_COUNT (PROTO_ACCOUNT_ROLE_MAX + 1u)
 
 const char *users_role_name(user_role r)
 {
-    return (unsigned)r < ROLE_COUNT ? role_names[r] : "?";
+    return (unsigned)r < ROLE_COUNT ? proto_account_role_name((uint8_t)r) : "?";
 }
 
 int users_role_alerts(user_role r)
@@ -54,7 +54,7 @@ int users_role_parse(const char *s, user_role *out)
 {
     unsigned i;
     for (i = 0; i < ROLE_COUNT; i++)
-        if (strcmp(s, role_names[i]) == 0) {
+        if (strcmp(s, proto_account_role_name((uint8_t)i)) == 0) {
             *out = (user_role)i;
             return 0;
         }

@@ -3,10 +3,11 @@
  * impostors who hold the key but not the password refused like unknown and disabled names,
  * names that belong to accounts, roles as operator powers, failed logins rate-limited; accounts
  * added and passwords set while the server runs (verifiers only), one's own password changed
- * with proof of the current one. */
+ * with proof of the current one; the account list for admins. */
 #include <stdio.h>
 #include <string.h>
 
+#include "account_list.h"
 #include "crypto.h"
 #include "passwd.h"
 #include "scram.h"
@@ -436,5 +437,153 @@ TEST(accounts_malformed_password_changes_refused)
     CHECK(a != NULL);
     pc_close(a);
     (void)err;
+    test_server_end(&ts);
+}
+
+/* Asks for the account list on c and gathers it into l: 1 when complete; else the ERROR's code
+ * (or -1 if the connection failed). *frames counts the ACCOUNT_LIST frames. */
+static int list_accounts(pc_conn *c, account_list *l, int *frames)
+{
+    proto_msg m;
+    memset(&m, 0, sizeof m);
+    m.type = PT_ACCOUNTS;
+    *frames = 0;
+    if (pc_send(c, &m) != 0)
+        return -1;
+    for (;;) {
+        if (pc_recv(c, &m, WAIT) != 1)
+            return -1;
+        if (m.type == PT_ERROR)
+            return m.code;
+        if (m.type == PT_ACCOUNT_LIST) {
+            ++*frames;
+            if (account_list_take(l, &m) == 1)
+                return 1;
+        }
+    }
+}
+
+static const account_item *find_item(const account_list *l, const char *login)
+{
+    size_t i;
+    for (i = 0; i < l->n; i++)
+        if (strcmp(l->items[i].login, login) == 0)
+            return &l->items[i];
+    return NULL;
+}
+
+/* An admin lists every account, online or not, with its role, disabled flag, whether it is
+ * online now and its last login; users and operators are refused plainly. */
+TEST(accounts_admin_lists_every_account)
+{
+    test_server ts;
+    pc_conn *r, *a, *e;
+    account_list l;
+    const account_item *it;
+    int frames;
+
+    account_list_init(&l);
+    REQUIRE(start(&ts, "acc-list") == 0);
+    e = login(&ts, "\xC3\x89ric", "mot de passe");
+    REQUIRE(e);
+    test_settle(e);
+    CHECK_EQ_INT(list_accounts(e, &l, &frames), PC_NOT_OPERATOR); /* an operator is no admin */
+    pc_close(e); /* logged in once, offline now */
+    r = login(&ts, "root", "root's password");
+    a = login(&ts, "alice", "alice's password");
+    REQUIRE(r && a);
+    test_settle(r);
+    test_settle(a);
+    CHECK_EQ_INT(list_accounts(a, &l, &frames), PC_NOT_OPERATOR);
+    CHECK_EQ_INT(l.n, 0);
+
+    REQUIRE(list_accounts(r, &l, &frames) == 1);
+    CHECK_EQ_INT(frames, 1);
+    CHECK_EQ_INT(l.n, 5);
+    it = find_item(&l, "alice");
+    CHECK(it && it->role == USER_ROLE_USER && !it->disabled && it->online &&
+          it->last_login_ms > 1);
+    it = find_item(&l, "\xC3\x89ric");
+    CHECK(it && it->role == USER_ROLE_OPERATOR && !it->disabled && !it->online &&
+          it->last_login_ms > 1);
+    it = find_item(&l, "carol");
+    CHECK(it && it->role == USER_ROLE_USER && it->disabled && !it->online &&
+          it->last_login_ms == 0);
+    it = find_item(&l, "dave");
+    CHECK(it && !it->disabled && !it->online && it->last_login_ms == 0);
+    it = find_item(&l, "root");
+    CHECK(it && it->role == USER_ROLE_ADMIN && it->online);
+    CHECK(it && strcmp(it->display, "root") == 0);
+
+    /* After a change the next list shows it: alice disabled (and so offline), dave an admin. */
+    {
+        proto_msg m;
+        memset(&m, 0, sizeof m);
+        m.type = PT_ACCOUNT;
+        m.nick = proto_s("dave");
+        m.target = proto_s("admin");
+        CHECK(pc_send(r, &m) == 0);
+        m.nick = proto_s("alice");
+        m.target = proto_s("disable");
+        CHECK(pc_send(r, &m) == 0);
+    }
+    REQUIRE(list_accounts(r, &l, &frames) == 1);
+    it = find_item(&l, "alice");
+    CHECK(it && it->disabled && !it->online);
+    it = find_item(&l, "dave");
+    CHECK(it && it->role == USER_ROLE_ADMIN);
+    account_list_free(&l);
+    pc_close(a);
+    pc_close(r);
+    test_server_end(&ts);
+}
+
+/* A store larger than one frame is listed in several ACCOUNT_LIST frames, each within the
+ * frame limit, every account exactly once. */
+TEST(accounts_long_list_comes_in_several_frames)
+{
+    test_server ts;
+    server_config cfg;
+    account_list l;
+    users *u;
+    scram_verifier v;
+    pc_conn *r;
+    char err[256], name[32], display[PROTO_DISPLAY_MAX + 1];
+    static const uint8_t salt[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    int i, frames;
+    size_t k;
+
+    account_list_init(&l);
+    sock_startup();
+    crypto_init();
+    test_server_config(&cfg, "acc-list-long");
+    cfg.auth = AUTH_ACCOUNTS;
+    REQUIRE(test_add_account(cfg.data_dir, "root", "root's password", USER_ROLE_ADMIN, 0) == 0);
+    u = users_open(cfg.data_dir, NULL, NULL, err, sizeof err);
+    REQUIRE(u != NULL);
+    REQUIRE(scram_verifier_make("pw", 2, salt, sizeof salt, SCRAM_ITERATIONS_MIN, &v) ==
+            SCRAM_OK);
+    memset(display, 'd', PROTO_DISPLAY_MAX);
+    display[PROTO_DISPLAY_MAX] = '\0';
+    for (i = 0; i < 400; i++) {
+        snprintf(name, sizeof name, "member%03d", i);
+        REQUIRE(users_add(u, name, display, USER_ROLE_USER, &v, 1, err, sizeof err) == 0);
+    }
+    users_close(u);
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    r = login(&ts, "root", "root's password");
+    REQUIRE(r);
+    test_settle(r);
+    REQUIRE(list_accounts(r, &l, &frames) == 1);
+    CHECK(frames > 1);
+    CHECK_EQ_INT(l.n, 401);
+    for (i = 0; i < 400; i++) {
+        snprintf(name, sizeof name, "member%03d", i);
+        CHECK(find_item(&l, name) != NULL);
+    }
+    for (k = 0; k < l.n; k++)
+        CHECK(strcmp(l.items[k].login, "root") == 0 || strcmp(l.items[k].display, display) == 0);
+    account_list_free(&l);
+    pc_close(r);
     test_server_end(&ts);
 }

@@ -1551,3 +1551,136 @@ TEST(cli_ack_acknowledges_the_latest_alert)
     pc_close(op);
     test_server_end(&ts);
 }
+
+/* The account list (/accounts): one script line per account with role, disabled, online and
+ * last login, then accounts_end; readable lines with the display name where it says more. */
+TEST(cli_formats_account_lists)
+{
+    cli_format f;
+    proto_msg m;
+    proto_entry e;
+    buf entries;
+    const char *s;
+
+    memset(&f, 0, sizeof f);
+    f.script = 1;
+    buf_init(&fmt_out);
+    buf_init(&entries);
+    memset(&e, 0, sizeof e);
+    e.name = proto_s("alice");
+    e.value = 0 | PROTO_ACCOUNT_ONLINE;
+    e.time = 1700000000000ull;
+    e.text = proto_s("Alice Martin");
+    proto_list_put(&entries, PT_ACCOUNT_LIST, &e);
+    e.name = proto_s("\xC3\x89ric");
+    e.value = 1 | PROTO_ACCOUNT_DISABLED;
+    e.time = 0;
+    e.text = proto_s("\xC3\x89ric");
+    proto_list_put(&entries, PT_ACCOUNT_LIST, &e);
+    m = msg_of(PT_ACCOUNT_LIST, "", "", "");
+    m.list.p = entries.data;
+    m.list.n = entries.len;
+    m.list.count = 2;
+    m.flags = PROTO_FLAG_MORE;
+    CHECK_EQ_STR(show_msg(&f, &m),
+                 "account alice user enabled online 2023-11-14T22:13:20Z Alice Martin\n"
+                 "account \xC3\x89ric operator disabled offline - \xC3\x89ric\n");
+    m.flags = 0;
+    m.list.count = 0;
+    m.list.n = 0;
+    CHECK_EQ_STR(show_msg(&f, &m), "accounts_end 2\n");
+
+    f.script = 0;
+    m.list.p = entries.data;
+    m.list.n = entries.len;
+    m.list.count = 2;
+    s = show_msg(&f, &m);
+    CHECK(strstr(s, "] -!- account alice (Alice Martin): user, online, last login "
+                    "2023-11-14T22:13:20Z\n") != NULL);
+    CHECK(strstr(s, "] -!- account \xC3\x89ric: operator, disabled, offline, last login "
+                    "never\n") != NULL);
+    CHECK(strstr(s, "] -!- 2 accounts\n") != NULL);
+    buf_free(&entries);
+    buf_free(&fmt_out);
+    CHECK_EQ_INT(parse("/accounts").kind, CLI_CMD_ACCOUNTS);
+    CHECK_EQ_INT(parse("/accounts all").kind, CLI_CMD_BAD);
+    CHECK(strstr(cli_help_text(), "/accounts") != NULL);
+}
+
+/* /accounts as an admin lists every account, online or not; a user is refused plainly.
+ * parley-server --user list --as ADMIN asks the running server; without --as it says how. */
+TEST(cli_accounts_lists_every_account)
+{
+    server_config cfg;
+    test_server ts;
+    transcript t;
+    tproc *p;
+    pc_conn *alice;
+    char port_text[16], path[600], err[256];
+    const char *args[13];
+    int code;
+
+    sock_startup();
+    crypto_init();
+    test_server_config(&cfg, "cli-accounts");
+    cfg.auth = AUTH_ACCOUNTS;
+    REQUIRE(test_add_account(cfg.data_dir, "root", "root pw", USER_ROLE_ADMIN, 0) == 0);
+    REQUIRE(test_add_account(cfg.data_dir, "alice", "alice pw", USER_ROLE_USER, 0) == 0);
+    REQUIRE(test_add_account(cfg.data_dir, "carol", "carol pw", USER_ROLE_OPERATOR, 1) == 0);
+    REQUIRE(fsys_path_join(path, sizeof path, cfg.data_dir, "secret.key") == 0);
+    REQUIRE(write_line(path, TEST_SECRET) == 0);
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    alice = test_login(&ts, "alice", "alice pw", &code, err, sizeof err);
+    REQUIRE(alice);
+    test_settle(alice);
+    snprintf(port_text, sizeof port_text, "%u", (unsigned)ts.port);
+
+    REQUIRE(account_args(args, port_text, "root", "root pw", "cli-test-acc-root.txt") == 0);
+    memset(&t, 0, sizeof t);
+    p = tproc_start(PARLEY_CLI_EXE, args, 10, NULL, NULL);
+    REQUIRE(p);
+    CHECK(tproc_write(p, "/accounts\n") == 0);
+    tproc_close_stdin(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 0);
+    tproc_free(p);
+    EXPECT_LINE(&t, "account alice user enabled online 20");
+    EXPECT_LINE(&t, "account carol operator disabled offline - carol");
+    EXPECT_LINE(&t, "account root admin enabled online 20");
+    EXPECT_LINE(&t, "accounts_end 3");
+
+    REQUIRE(account_args(args, port_text, "alice", "alice pw", "cli-test-acc-alice.txt") == 0);
+    memset(&t, 0, sizeof t);
+    p = tproc_start(PARLEY_CLI_EXE, args, 10, NULL, NULL);
+    REQUIRE(p);
+    CHECK(tproc_write(p, "/accounts\n") == 0);
+    tproc_close_stdin(p);
+    CHECK_EQ_INT(read_to_end(p, &t), 0);
+    tproc_free(p);
+    EXPECT_LINE(&t, "error NOT_OPERATOR only admin accounts may manage accounts");
+    CHECK(strstr(t.text, "accounts_end") == NULL);
+
+    /* The server tool: refused without --as (the server holds the store), listed with it. */
+    server_tool_args(args, cfg.data_dir, port_text);
+    args[7] = "list";
+    args[8] = "--as";
+    args[9] = "root";
+    args[10] = "--as-password-file";
+    args[11] = "cli-test-acc-root.txt";
+    CHECK_EQ_INT(run_server_tool(args, 8, &t), 1);
+    CHECK(strstr(t.text, "carol") == NULL);
+    CHECK_EQ_INT(run_server_tool(args, 12, &t), 0);
+    CHECK(strstr(t.text, "alice                user     enabled  online   last seen 20") != NULL);
+    CHECK(strstr(t.text, "carol                operator disabled offline  last seen never") !=
+          NULL);
+    /* root is online: the tool's own session is root's. */
+    CHECK(strstr(t.text, "root                 admin    enabled  online   last seen 20") !=
+          NULL);
+    /* A user is refused by the server, and the tool says so. */
+    args[9] = "alice";
+    args[11] = "cli-test-acc-alice.txt";
+    CHECK_EQ_INT(run_server_tool(args, 12, &t), 1);
+    pc_close(alice);
+    remove("cli-test-acc-root.txt");
+    remove("cli-test-acc-alice.txt");
+    test_server_end(&ts);
+}

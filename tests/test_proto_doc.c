@@ -340,3 +340,60 @@ TEST(proto_doc_roll_example)
     buf_free(&out);
     buf_free(&entries);
 }
+
+/* ACCOUNT_LIST's example decodes to the documented accounts, and the encoder writes those
+ * bytes from the same fields. */
+TEST(proto_doc_account_list_example)
+{
+    uint8_t bytes[128];
+    proto_reader r;
+    proto_frame f;
+    proto_msg m;
+    proto_entry e;
+    buf out, entries;
+    size_t pos = 0;
+    long n = doc_bytes("<!-- hex-accounts-begin -->", "<!-- hex-accounts-end -->", bytes,
+                       sizeof bytes);
+
+    REQUIRE(n > 0);
+    proto_reader_init(&r, 0);
+    REQUIRE(proto_reader_feed(&r, bytes, (size_t)n) == PROTO_OK);
+    REQUIRE(proto_reader_next(&r, &f) == 1);
+    CHECK_EQ_INT(f.type, PT_ACCOUNT_LIST);
+    REQUIRE(proto_decode(f.type, f.body, f.len, &m) == PROTO_OK);
+    CHECK_EQ_INT(m.flags, 0);
+    CHECK_EQ_INT(m.list.count, 2);
+    REQUIRE(proto_list_next(&m.list, PT_ACCOUNT_LIST, &pos, &e) == 1);
+    CHECK(e.name.n == 4 && memcmp(e.name.p, "root", 4) == 0);
+    CHECK(e.value == (2u | PROTO_ACCOUNT_ONLINE) && e.time == 1700000000000ull);
+    CHECK(e.text.n == 4 && memcmp(e.text.p, "Root", 4) == 0);
+    REQUIRE(proto_list_next(&m.list, PT_ACCOUNT_LIST, &pos, &e) == 1);
+    CHECK(e.name.n == 5 && memcmp(e.name.p, "carol", 5) == 0);
+    CHECK(e.value == PROTO_ACCOUNT_DISABLED && e.time == 0);
+    CHECK(e.text.n == 5 && memcmp(e.text.p, "Carol", 5) == 0);
+    CHECK(proto_list_next(&m.list, PT_ACCOUNT_LIST, &pos, &e) == 0);
+    proto_reader_free(&r);
+
+    buf_init(&entries);
+    memset(&e, 0, sizeof e);
+    e.name = proto_s("root");
+    e.value = 2u | PROTO_ACCOUNT_ONLINE;
+    e.time = 1700000000000ull;
+    e.text = proto_s("Root");
+    proto_list_put(&entries, PT_ACCOUNT_LIST, &e);
+    e.name = proto_s("carol");
+    e.value = PROTO_ACCOUNT_DISABLED;
+    e.time = 0;
+    e.text = proto_s("Carol");
+    proto_list_put(&entries, PT_ACCOUNT_LIST, &e);
+    memset(&m, 0, sizeof m);
+    m.type = PT_ACCOUNT_LIST;
+    m.list.p = entries.data;
+    m.list.n = entries.len;
+    m.list.count = 2;
+    buf_init(&out);
+    CHECK_EQ_INT(proto_encode(&m, 0, &out), PROTO_OK);
+    CHECK(out.len == (size_t)n && memcmp(out.data, bytes, out.len) == 0);
+    buf_free(&out);
+    buf_free(&entries);
+}

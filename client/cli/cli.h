@@ -76,7 +76,8 @@ typedef enum cli_cmd_kind {
     CLI_CMD_BAD,      /* error says why */
     CLI_CMD_ACK,      /* id = the alert (0 = the latest one shown) */
     CLI_CMD_ROLL,     /* id = the alert */
-    CLI_CMD_ME        /* a = the action ("/me waves"), said in the current room */
+    CLI_CMD_ME,       /* a = the action ("/me waves"), said in the current room */
+    CLI_CMD_ACCOUNTS  /* every account on the server (admins) */
 } cli_cmd_kind;
 
 typedef struct cli_cmd {
@@ -122,6 +123,12 @@ void cli_reads_flush(cli_reads *r, pcs_session *s);
 /* Appends the lines for an alert message (ALERT_MSG, ALERT_OK, ACKED, ROLL_LIST) and returns
  * 1; 0 (nothing appended) for any other type. */
 int cli_format_alert(cli_format *f, const proto_msg *m, uint64_t now_ms, buf *out);
+/* ---- cli_account_format.c: the account list (/accounts, admins) ---- */
+
+/* Appends the lines for an ACCOUNT_LIST frame and returns 1; 0 (nothing appended) for any
+ * other type. Script: "account LOGIN ROLE enabled|disabled online|offline LAST_LOGIN DISPLAY"
+ * per account, then "accounts_end COUNT". */
+int cli_format_accounts(cli_format *f, const proto_msg *m, uint64_t now_ms, buf *out);
 
 /* ---- cli_alert.c: `parley-cli alert`, the command-line sender ---- */
 

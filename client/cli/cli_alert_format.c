@@ -13,8 +13,7 @@ static void put(buf *out, const char *s)
     buf_append(out, s, strlen(s));
 }
 
-/* "2026-12-06T07:00:01Z", or "-" for 0. */
-static void put_utc(buf *out, uint64_t ms)
+void cli_fmt_utc(buf *out, uint64_t ms)
 {
     char t[25];
     if (ms == 0) {
@@ -53,7 +52,7 @@ static void count_entries(cli_format *f, const proto_msg *m, buf *out)
             cli_fmt_field(out, e.name);
             put(out, e.value == ROLL_ACKED ? " acknowledged " : e.value == ROLL_SHOWN
                                                                 ? " shown " : " pending ");
-            put_utc(out, e.time);
+            cli_fmt_utc(out, e.time);
             put(out, "\n");
         } else {
             put(out, "           ");
@@ -62,7 +61,7 @@ static void count_entries(cli_format *f, const proto_msg *m, buf *out)
             put(out, proto_roll_state_text((uint8_t)e.value));
             if (e.time) {
                 put(out, " ");
-                put_utc(out, e.time);
+                cli_fmt_utc(out, e.time);
             }
             put(out, "\n");
         }
@@ -87,10 +86,10 @@ static void roll_list(cli_format *f, const proto_msg *m, uint64_t now, buf *out)
             put(out, line);
             cli_fmt_raw(out, m->nick);
             put(out, ", sent ");
-            put_utc(out, m->time);
+            cli_fmt_utc(out, m->time);
             if (m->duration) {
                 put(out, ", expires ");
-                put_utc(out, expiry(m));
+                cli_fmt_utc(out, expiry(m));
             }
             put(out, ":\n");
         } else {
@@ -124,9 +123,9 @@ static void alert_message(cli_format *f, const proto_msg *m, uint64_t now, buf *
         put(out, " ");
         cli_fmt_field(out, m->nick);
         put(out, " ");
-        put_utc(out, m->time);
+        cli_fmt_utc(out, m->time);
         put(out, " ");
-        put_utc(out, expiry(m));
+        cli_fmt_utc(out, expiry(m));
         cli_fmt_tail(f, out, m->text);
         put(out, "\n");
         return;
@@ -138,7 +137,7 @@ static void alert_message(cli_format *f, const proto_msg *m, uint64_t now, buf *
     put(out, line);
     cli_fmt_raw(out, m->nick);
     put(out, ", sent ");
-    put_utc(out, m->time);
+    cli_fmt_utc(out, m->time);
     if (m->flags & PROTO_FLAG_HISTORY)
         put(out, " while you were away");
     put(out, " ***\n           ");
@@ -177,7 +176,7 @@ int cli_format_alert(cli_format *f, const proto_msg *m, uint64_t now_ms, buf *ou
                      (unsigned long long)m->id);
         }
         put(out, line);
-        put_utc(out, m->time);
+        cli_fmt_utc(out, m->time);
         put(out, "\n");
         return 1;
     case PT_ROLL_LIST:

@@ -63,7 +63,7 @@ static const cmd_name commands[] = {
     {"help", CLI_CMD_HELP},     {"?", CLI_CMD_HELP},       {"passwd", CLI_CMD_PASSWD},
     {"password", CLI_CMD_PASSWD}, {"read", CLI_CMD_READ},   {"receipts", CLI_CMD_RECEIPTS},
     {"ack", CLI_CMD_ACK},       {"roll", CLI_CMD_ROLL},    {"search", CLI_CMD_SEARCH},
-    {"more", CLI_CMD_MORE},     {"me", CLI_CMD_ME},
+    {"more", CLI_CMD_MORE},     {"me", CLI_CMD_ME},        {"accounts", CLI_CMD_ACCOUNTS},
 };
 
 static int name_is_ci(const char *a, const char *b)
@@ -219,6 +219,7 @@ void cli_parse(char *line, cli_cmd *c)
     case CLI_CMD_ROOMS:
     case CLI_CMD_MORE:
     case CLI_CMD_HELP:
+    case CLI_CMD_ACCOUNTS:
         if (*rest) {
             char text[80];
             snprintf(text, sizeof text, "usage: /%s (no arguments)", word);
@@ -256,6 +257,8 @@ const char *cli_help_text(void)
            "  /search WORDS [from:NICK] [in:ROOM] [after:YYYY-MM-DD] [before:YYYY-MM-DD]\n"
            "                        search the rooms you are in, newest first\n"
            "  /more                 the next page of results of the last /search\n"
+           "  /accounts             every account on the server: role, disabled, online,\n"
+           "                        last login (admins of a server with accounts)\n"
            "  /quit [REASON]        leave\n"
            "  /help                 this text\n"
            "Any other line is said in the current room; start it with // to say a line\n"

@@ -271,7 +271,7 @@ static void script_list(cli_format *f, const proto_msg *m, buf *out)
 
 static void script_message(cli_format *f, const proto_msg *m, buf *out)
 {
-    if (cli_format_alert(f, m, 0, out))
+    if (cli_format_alert(f, m, 0, out) || cli_format_accounts(f, m, 0, out))
         return;
     switch (m->type) {
     case PT_MSG:
@@ -522,7 +522,7 @@ static void human_list(cli_format *f, const proto_msg *m, uint64_t now, buf *out
 
 static void human_message(cli_format *f, const proto_msg *m, uint64_t now, buf *out)
 {
-    if (cli_format_alert(f, m, now, out))
+    if (cli_format_alert(f, m, now, out) || cli_format_accounts(f, m, now, out))
         return;
     switch (m->type) {
     case PT_MSG:

@@ -1,5 +1,5 @@
 /* cli_format_parts.h — the pieces of cli_format.c's lines that the other formatters
- * (cli_alert_format.c) build their lines from, so that every line escapes alike. */
+ * (cli_alert_format.c, cli_account_format.c) build their lines from, so that every line escapes alike. */
 #ifndef PARLEY_CLI_FORMAT_PARTS_H
 #define PARLEY_CLI_FORMAT_PARTS_H
 
@@ -11,6 +11,8 @@ void cli_fmt_field(buf *out, proto_str s);
 void cli_fmt_tail(const cli_format *f, buf *out, proto_str s);
 /* Text on an interactive line: controls escaped, line breaks continue under the stamp. */
 void cli_fmt_raw(buf *out, proto_str s);
+/* "2026-12-06T07:00:01Z", or "-" for 0 (cli_alert_format.c). */
+void cli_fmt_utc(buf *out, uint64_t ms);
 /* "[HH:MM:SS] " in local time. */
 void cli_fmt_stamp(buf *out, uint64_t ms);
 

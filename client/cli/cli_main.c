@@ -429,6 +429,12 @@ static int run_line(cli *c, char *line, char *quit_reason, size_t quit_size)
     case CLI_CMD_ROOMS:
         check_sent(c, pcs_rooms(c->s), "ROOMS");
         break;
+    case CLI_CMD_ACCOUNTS:
+        memset(&m, 0, sizeof m);
+        m.type = PT_ACCOUNTS;
+        if (pcs_send(c->s, &m, err, sizeof err) < 0)
+            say_local(c, "LOCAL", err);
+        break;
     case CLI_CMD_USERS:
         if (!*cmd.a && !room[0]) {
             say_local(c, "NO_ROOM", "you are in no room");

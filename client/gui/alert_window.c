@@ -10,6 +10,7 @@
 
 #include "conv.h"
 #include "expiry.h"
+#include "prompts.h"
 #include "resource.h"
 #include "transcript.h"
 #include "wstr.h"
@@ -213,15 +214,6 @@ static int find_row(HWND lv, const wchar_t *name)
     return (int)SendMessageW(lv, LVM_FINDITEMW, (WPARAM)-1, (LPARAM)&fi);
 }
 
-static void set_cell(HWND lv, int row, int col, const wchar_t *text)
-{
-    LVITEMW it;
-    memset(&it, 0, sizeof it);
-    it.iSubItem = col;
-    it.pszText = (wchar_t *)text;
-    SendMessageW(lv, LVM_SETITEMTEXTW, (WPARAM)row, (LPARAM)&it);
-}
-
 static void put_entry(HWND lv, const net_user *e)
 {
     static const unsigned states[3] = {IDS_ROLL_PENDING, IDS_ROLL_SHOWN, IDS_ROLL_ACKED};
@@ -239,12 +231,12 @@ static void put_entry(HWND lv, const net_user *e)
         row = (int)SendMessageW(lv, LVM_INSERTITEMW, 0, (LPARAM)&it);
     }
     wstr_load(states[e->members <= ROLL_ACKED ? e->members : 0], state, 64);
-    set_cell(lv, row, 1, state);
+    dialog_list_cell(lv, row, 1, state);
     if (e->time)
         transcript_format_time(e->time, when, 96);
     else
         when[0] = L'\0';
-    set_cell(lv, row, 2, when);
+    dialog_list_cell(lv, row, 2, when);
 }
 
 /* The summary line: counts per state, from the rows. */

@@ -24,6 +24,8 @@
 #define WM_APP_SEARCH (WM_APP + 5)     /* to the Search dialog: lParam, a SEARCH_HIT, SEARCH_END
                                         * or ERROR net_event answering its search */
 #define WM_APP_NEWEST (WM_APP + 6)     /* the transcript scrolled: show or hide "Newest messages" */
+#define WM_APP_ACCOUNTS (WM_APP + 13)  /* to the Users dialog: lParam, an ACCOUNT_LIST or ERROR
+                                        * net_event */
 
 #define NAME_MAX_W 80          /* room or nickname, UTF-16 units (room names are <= 64 bytes) */
 #define INPUT_HISTORY_MAX 100
@@ -153,6 +155,7 @@ typedef struct app {
                                                       * new one, until the outcome (wiped) */
     struct alert_ui *alert_uis; /* open alert windows and roll calls (alert_window.c) */
     HWND search_dlg;       /* the Search dialog while it is open: its answers go to it */
+    HWND users_dlg;        /* the Users dialog while it is open: account lists go to it */
     uint32_t search_tag;   /* the tag of its last SEARCH */
     wchar_t jump_text[201]; /* the search result being fetched (conv.jump_id): its first line */
 } app;

@@ -120,49 +120,16 @@ static void add_frame(HWND dlg, join_ctx *j, const net_event *ev)
 
 static void init(HWND dlg, join_ctx *j)
 {
-    HWND lv = GetDlgItem(dlg, IDC_ROOM_LIST);
     static const unsigned titles[3] = {IDS_ROOMS_COL_NAME, IDS_ROOMS_COL_PEOPLE,
                                        IDS_ROOMS_COL_TOPIC};
     static const int widths_dlu[3] = {80, 36, 160};
-    wchar_t title[64];
-    LVCOLUMNW col;
-    RECT r;
-    int i;
 
     dialog_center(dlg);
-    SendMessageW(lv, LVM_SETEXTENDEDLISTVIEWSTYLE, LVS_EX_FULLROWSELECT, LVS_EX_FULLROWSELECT);
-    for (i = 0; i < 3; i++) {
-        SetRect(&r, 0, 0, widths_dlu[i], 0);
-        MapDialogRect(dlg, &r);
-        memset(&col, 0, sizeof col);
-        col.mask = LVCF_TEXT | LVCF_WIDTH | LVCF_SUBITEM;
-        col.cx = r.right;
-        col.pszText = wstr_load(titles[i], title, 64);
-        col.iSubItem = i;
-        SendMessageW(lv, LVM_INSERTCOLUMNW, (WPARAM)i, (LPARAM)&col);
-    }
+    dialog_list_columns(dlg, IDC_ROOM_LIST, titles, widths_dlu, 3);
     SendDlgItemMessageW(dlg, IDC_ROOM, EM_SETLIMITTEXT, (WPARAM)(j->cap - 1), 0);
     j->a->join_dlg = dlg;
     if (j->a->net)
         net_rooms(j->a->net);
-}
-
-/* The selected room's name goes into the name field. */
-static void on_pick(HWND dlg)
-{
-    HWND lv = GetDlgItem(dlg, IDC_ROOM_LIST);
-    int i = (int)SendMessageW(lv, LVM_GETNEXTITEM, (WPARAM)-1, LVNI_SELECTED);
-    wchar_t name[NAME_MAX_W];
-    LVITEMW it;
-
-    if (i < 0)
-        return;
-    memset(&it, 0, sizeof it);
-    it.pszText = name;
-    it.cchTextMax = NAME_MAX_W;
-    name[0] = L'\0';
-    SendMessageW(lv, LVM_GETITEMTEXTW, (WPARAM)i, (LPARAM)&it);
-    SetDlgItemTextW(dlg, IDC_ROOM, name);
 }
 
 static int finish(HWND dlg, join_ctx *j)
@@ -198,7 +165,7 @@ static INT_PTR CALLBACK join_proc(HWND dlg, UINT msg, WPARAM wp, LPARAM lp)
     case WM_NOTIFY: {
         const NMHDR *h = (const NMHDR *)lp;
         if (h->idFrom == IDC_ROOM_LIST && h->code == LVN_ITEMCHANGED)
-            on_pick(dlg);
+            dialog_list_pick(dlg, IDC_ROOM_LIST, IDC_ROOM);
         else if (h->idFrom == IDC_ROOM_LIST && h->code == LVN_ITEMACTIVATE && finish(dlg, j))
             EndDialog(dlg, IDOK);
         return TRUE;

@@ -19,6 +19,7 @@
 #include "search_dialog.h"
 #include "sounds.h"
 #include "status.h"
+#include "users_dialog.h"
 #include "wstr.h"
 
 /* UTF-8 fields of an event, converted once for the handlers. */
@@ -492,7 +493,7 @@ void messages_apply(app *a, const net_event *ev)
 
     if (widen(ev, &w) != 0)
         goto done;
-    if (search_dialog_event(a, ev))
+    if (search_dialog_event(a, ev) || users_dialog_event(a, ev))
         goto done;
     switch (ev->type) {
     case PT_MSG: on_msg(a, ev, &w); break;

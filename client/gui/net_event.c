@@ -86,7 +86,8 @@ static int copy_msg(net_event *ev, const proto_msg *m)
     if (set_str(&ev->room, m->room) || set_str(&ev->nick, m->nick) ||
         set_str(&ev->target, m->target) || set_str(&ev->text, m->text))
         return -1;
-    if ((m->type != PT_USER_LIST && m->type != PT_ROOM_LIST && m->type != PT_ROLL_LIST) ||
+    if ((m->type != PT_USER_LIST && m->type != PT_ROOM_LIST && m->type != PT_ROLL_LIST &&
+         m->type != PT_ACCOUNT_LIST) ||
         !m->list.count)
         return 0;
     ev->users = calloc(m->list.count, sizeof *ev->users);

@@ -265,6 +265,11 @@ int net_rooms(net_link *link)
     return request(link, PT_ROOMS, NULL, NULL, NULL, NULL);
 }
 
+int net_accounts(net_link *link)
+{
+    return request(link, PT_ACCOUNTS, NULL, NULL, NULL, NULL);
+}
+
 int net_users(net_link *link, const char *room)
 {
     return request(link, PT_USERS, room, NULL, NULL, NULL);

@@ -21,14 +21,17 @@
 #define NET_SECRET_MAX 1024
 #define NET_PASSWORD_MAX 1024 /* bytes of UTF-8 */
 
-/* One entry of a PT_USER_LIST (nick, presence, away text) or a PT_ROOM_LIST (the room as
- * nick, its topic as away, members). */
+/* One entry of a PT_USER_LIST (nick, presence, away text), a PT_ROOM_LIST (the room as
+ * nick, its topic as away, members), a PT_ROLL_LIST or a PT_ACCOUNT_LIST (the login as nick,
+ * the display name as away, the state as members, the last login as time). */
 typedef struct net_user {
     char *nick;
     char *away;
     uint8_t presence;
-    uint32_t members;   /* room list: members; roll list: the proto_roll_state */
-    uint64_t time;      /* roll list: delivery or acknowledgement time */
+    uint32_t members;   /* room list: members; roll list: the proto_roll_state; account
+                         * list: role and PROTO_ACCOUNT_* bits */
+    uint64_t time;      /* roll list: delivery or acknowledgement time; account list: the
+                         * last login (0 = never) */
 } net_user;
 
 /* One event of the reconnect layer (see pcs_event_kind), owned by whoever took it from the
@@ -118,6 +121,8 @@ int net_change_password(net_link *link, const char *old_pw, const char *new_pw);
 int net_users(net_link *link, const char *room);
 /* Asks for the server's room list (PT_ROOM_LIST events answer). */
 int net_rooms(net_link *link);
+/* ACCOUNTS: the account list (admins); answered by ACCOUNT_LIST frames. */
+int net_accounts(net_link *link);
 /* Alerts: send one (to: "all", "room:NAME", "user:NAME", space-separated), acknowledge one,
  * ask an alert's roll call (and follow it). */
 int net_alert(net_link *link, const char *to, uint32_t duration, const char *text);

@@ -1,6 +1,7 @@
 /* prompts.c — the one-field dialogs (Join a room, Private conversation, Away) share one
  * procedure whose context, kept in DWLP_USER, says which field and whether it may be empty;
- * and the About box with the version and the command-line options. */
+ * the About box with the version and the command-line options; and the list-view helpers of
+ * the dialogs that list what the server has (Join, Users). */
 #include "prompts.h"
 
 #include <commctrl.h>
@@ -205,4 +206,52 @@ INT_PTR dialog_ok_cancel(HWND dlg, WPARAM wp, int (*take)(HWND dlg, void *ctx), 
         return TRUE;
     }
     return FALSE;
+}
+
+void dialog_list_columns(HWND dlg, int list_id, const unsigned *titles, const int *widths_dlu,
+                         int n)
+{
+    HWND lv = GetDlgItem(dlg, list_id);
+    wchar_t title[64];
+    LVCOLUMNW col;
+    RECT r;
+    int i;
+
+    SendMessageW(lv, LVM_SETEXTENDEDLISTVIEWSTYLE, LVS_EX_FULLROWSELECT, LVS_EX_FULLROWSELECT);
+    for (i = 0; i < n; i++) {
+        SetRect(&r, 0, 0, widths_dlu[i], 0);
+        MapDialogRect(dlg, &r); /* dialog units, so the columns grow with the font and DPI */
+        memset(&col, 0, sizeof col);
+        col.mask = LVCF_TEXT | LVCF_WIDTH | LVCF_SUBITEM;
+        col.cx = r.right;
+        col.pszText = wstr_load(titles[i], title, 64);
+        col.iSubItem = i;
+        SendMessageW(lv, LVM_INSERTCOLUMNW, (WPARAM)i, (LPARAM)&col);
+    }
+}
+
+void dialog_list_pick(HWND dlg, int list_id, int edit_id)
+{
+    HWND lv = GetDlgItem(dlg, list_id);
+    int i = (int)SendMessageW(lv, LVM_GETNEXTITEM, (WPARAM)-1, LVNI_SELECTED);
+    wchar_t name[128]; /* a room or account name */
+    LVITEMW it;
+
+    if (i < 0)
+        return;
+    memset(&it, 0, sizeof it);
+    it.pszText = name;
+    it.cchTextMax = 128;
+    name[0] = L'\0';
+    SendMessageW(lv, LVM_GETITEMTEXTW, (WPARAM)i, (LPARAM)&it);
+    SetDlgItemTextW(dlg, edit_id, name);
+}
+
+void dialog_list_cell(HWND lv, int row, int col, const wchar_t *text)
+{
+    LVITEMW it;
+    memset(&it, 0, sizeof it);
+    it.iSubItem = col;
+    it.pszText = (wchar_t *)text;
+    SendMessageW(lv, LVM_SETITEMTEXTW, (WPARAM)row, (LPARAM)&it);
 }

@@ -24,5 +24,13 @@ void dialog_warn(HWND dlg, unsigned text_id, int focus);
 /* WM_COMMAND of a dialog whose OK must pass take(dlg, ctx) first (which explains a refusal
  * itself); Cancel always ends it. TRUE if handled. */
 INT_PTR dialog_ok_cancel(HWND dlg, WPARAM wp, int (*take)(HWND dlg, void *ctx), void *ctx);
+/* Report-view columns for the list view list_id of a dialog: titles from the string table,
+ * widths in dialog units; rows are selected whole. */
+void dialog_list_columns(HWND dlg, int list_id, const unsigned *titles, const int *widths_dlu,
+                         int n);
+/* Sets the text of column col (1 and up: the first is the item's own) of row. */
+void dialog_list_cell(HWND lv, int row, int col, const wchar_t *text);
+/* The selected row's first column into the edit control edit_id (nothing when none is). */
+void dialog_list_pick(HWND dlg, int list_id, int edit_id);
 
 #endif

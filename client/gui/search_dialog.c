@@ -67,15 +67,6 @@ static void init_list(HWND dlg)
     }
 }
 
-static void set_cell(HWND lv, int item, int sub, const wchar_t *text)
-{
-    LVITEMW it;
-    memset(&it, 0, sizeof it);
-    it.iSubItem = sub;
-    it.pszText = (wchar_t *)text;
-    SendMessageW(lv, LVM_SETITEMTEXTW, (WPARAM)item, (LPARAM)&it);
-}
-
 static void add_hit(HWND dlg, search_ctx *s, const net_event *ev)
 {
     HWND lv = GetDlgItem(dlg, IDC_SEARCH_RESULTS);
@@ -114,12 +105,12 @@ static void add_hit(HWND dlg, search_ctx *s, const net_event *ev)
     item = (int)SendMessageW(lv, LVM_INSERTITEMW, 0, (LPARAM)&it);
     if (item >= 0) {
         wchar_t where[NAME_MAX_W + 40];
-        set_cell(lv, item, 1,
-                 row->is_private
-                     ? wstr_format_into(where, NAME_MAX_W + 40, IDS_SEARCH_PRIVATE, row->room)
-                     : row->room);
-        set_cell(lv, item, 2, nick);
-        set_cell(lv, item, 3, text);
+        dialog_list_cell(lv, item, 1,
+                         row->is_private ? wstr_format_into(where, NAME_MAX_W + 40,
+                                                            IDS_SEARCH_PRIVATE, row->room)
+                                         : row->room);
+        dialog_list_cell(lv, item, 2, nick);
+        dialog_list_cell(lv, item, 3, text);
         if (s->n == 0) { /* the newest result is ready for Go to */
             it.mask = LVIF_STATE;
             it.state = it.stateMask = LVIS_SELECTED | LVIS_FOCUSED;

@@ -1,8 +1,9 @@
 /* test_gui_accounts.c — parley.exe and a server with accounts: the server's request for an
  * account brings the password into the Connect dialog, a wrong password is said plainly and
  * leads back to it, "Remember" keeps the password as a DPAPI blob that the next start uses,
- * the window says which kind of server it is on (accounts, or the shared key only), and Change
- * password proves the current password and sets the new one. */
+ * the window says which kind of server it is on (accounts, or the shared key only), the Users
+ * dialog lists and changes accounts, and Change password proves the current password and sets
+ * the new one. */
 #include <windows.h>
 
 #include <stdio.h>
@@ -175,8 +176,33 @@ static HWND connect_account(gui_proc *p, const test_server *ts, const wchar_t *u
     return wait_connected(p, user);
 }
 
-/* An administrator disables an account from the Users dialog: the server's answer shows in
- * the conversation and that account's session ends. */
+/* Waits until the list view's rows (first four columns, tab-separated) contain / lack part. */
+static int wait_rows(HWND dlg, int id, const wchar_t *part, int present, DWORD timeout_ms)
+{
+    DWORD start = GetTickCount();
+
+    for (;;) {
+        wchar_t *rows = gui_listview_rows(GetDlgItem(dlg, id));
+        int has = rows && wcsstr(rows, part) != NULL;
+
+        if (rows && has == present) {
+            free(rows);
+            return 1;
+        }
+        if (GetTickCount() - start >= timeout_ms) {
+            fprintf(stderr, "list view rows:\n%ls\n", rows ? rows : L"(none)");
+            free(rows);
+            return 0;
+        }
+        free(rows);
+        Sleep(50);
+    }
+}
+
+/* The Users dialog lists every account on the server, online or not, with its role, disabled
+ * flag and whether it is online; an administrator disables one from it: the server's answer
+ * shows in the conversation, that account's session ends, and the list shows the change
+ * while the dialog stays open. */
 TEST(gui_users_dialog)
 {
     test_server ts;
@@ -193,6 +219,8 @@ TEST(gui_users_dialog)
     test_server_config(&cfg, "gui-users");
     cfg.auth = AUTH_ACCOUNTS;
     REQUIRE(test_add_account(cfg.data_dir, "alice", ALICE_PASSWORD, USER_ROLE_USER, 0) == 0);
+    REQUIRE(test_add_account(cfg.data_dir, "carol", "carol's password", USER_ROLE_OPERATOR, 1) ==
+            0);
     REQUIRE(test_add_account(cfg.data_dir, "root", "root's password", USER_ROLE_ADMIN, 0) == 0);
     REQUIRE(test_server_start(&ts, &cfg) == 0);
     gui_desktop_enter(1280, 800);
@@ -207,12 +235,23 @@ TEST(gui_users_dialog)
     dlg = gui_wait_window(&root, L"#32770", L"Users", WAIT_UI);
     NEED(dlg != NULL);
     CHECK(text_has(dlg, IDC_ACCOUNT_ACTION, L"Disable"));
+    /* Every account, the offline and disabled carol too. */
+    CHECK(wait_rows(dlg, IDC_ACCOUNT_LIST, L"alice\tuser\t\tonline", 1, WAIT_NET));
+    CHECK(wait_rows(dlg, IDC_ACCOUNT_LIST, L"carol\toperator\tdisabled\t\n", 1, WAIT_NET));
+    CHECK(wait_rows(dlg, IDC_ACCOUNT_LIST, L"root\tadmin\t\tonline", 1, WAIT_NET));
+    CHECK(gui_wait_text(dlg, IDC_ACCOUNT_STATUS, L"3 accounts", WAIT_NET));
+
     gui_set_text(dlg, IDC_ACCOUNT_NAME, L"  ALICE ");
     gui_click(dlg, IDOK);
-    CHECK(gui_wait_gone(dlg, WAIT_UI));
     CHECK(gui_wait_text(main, IDC_TRANSCRIPT, L"account alice: disable done", WAIT_NET));
     CHECK(test_expect(alice, PT_BYE, &m, WAIT_NET) == -1);
     CHECK_EQ_INT(pc_error_code(alice), PC_KICKED);
+    /* The dialog stays open and its list shows the change. */
+    CHECK(IsWindow(dlg));
+    CHECK(wait_rows(dlg, IDC_ACCOUNT_LIST, L"alice\tuser\tdisabled\t\n", 1, WAIT_NET));
+    CHECK(wait_rows(dlg, IDC_ACCOUNT_LIST, L"carol\toperator\tdisabled\t\n", 1, WAIT_NET));
+    gui_click(dlg, IDCANCEL);
+    CHECK(gui_wait_gone(dlg, WAIT_UI));
 
 done:
     if (alice)

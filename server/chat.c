@@ -26,6 +26,13 @@ static void wake_core(void *user)
         net_engine_wake(c->engine);
 }
 
+/* From an engine thread, without the core lock (see on_seal in net.h). */
+static int on_seal(void *user, void *ctx, uint8_t *frame, size_t plain_len, size_t extra)
+{
+    (void)user;
+    return session_seal(ctx, frame, plain_len, extra);
+}
+
 static void on_wake(void *user)
 {
     rooms_deliver(user);
@@ -193,10 +200,13 @@ size_t chat_keys_rested(const chat *c)
 }
 
 /* Counts a tick in which s's keys were not used, and puts its AES-GCM keys to rest after
- * KEY_REST_TICKS of them. Frames already queued are sealed: the queue needs no key to drain. */
+ * KEY_REST_TICKS of them. Not while anything is queued: the engine may be sealing a frame with
+ * s->tx on another thread at this moment (session_seal), and would need the key anyway. */
 static void keys_tick(chat *c, session *s)
 {
     if (s->key_idle == KEY_RESTING)
+        return;
+    if (net_queued(s->conn) > 0)
         return;
     if (s->key_idle < KEY_REST_TICKS) {
         s->key_idle++;
@@ -831,4 +841,5 @@ void chat_handlers(chat *c, net_handlers *h)
     h->on_tick = on_tick;
     h->on_stop = on_stop;
     h->on_wake = on_wake;
+    h->on_seal = on_seal;
 }

@@ -146,6 +146,10 @@ void chat_apply_reload(chat *c);
 
 /* chat_send.c — queueing frames to one session or to many */
 int session_send(session *s, const proto_msg *m);
+/* The engine's on_seal for s: seals a frame queued as plaintext with s's outgoing cipher. Runs
+ * on an engine thread without the core lock, so it uses s->tx alone, which the core leaves
+ * alone while s has bytes queued (keys_tick in chat.c). */
+int session_seal(session *s, uint8_t *frame, size_t plain_len, size_t extra);
 /* Cuts the session (logging why) if more is queued to it than the cap, plus the size of the
  * latest history replay while that is still being read. Returns 1 if it was cut. */
 int session_check_queue(session *s);

@@ -1,5 +1,7 @@
-/* chat_send.c — queueing frames to sessions: one frame sealed into one connection's queue, and
- * fan-out that encodes a message once and seals it per recipient (or shares it, for xor). */
+/* chat_send.c — queueing frames to sessions: one frame into one connection's queue, and fan-out
+ * that encodes a message once and queues it for every member. An AES-256-GCM frame is queued
+ * as plaintext and sealed by the engine's send path when it flushes (session_seal), off the
+ * core; an xor frame is sealed here (a room shares one ciphered copy). */
 #include "chat_internal.h"
 
 #include <assert.h>
@@ -51,7 +53,14 @@ void session_replay_end(session *s)
     session_check_queue(s);
 }
 
-/* Copies an encoded plain frame (header + body) into s's queue and seals it there. */
+/* Whether s's frames are sealed by the send path (at flush) rather than when queued. */
+static int seals_on_flush(const session *s)
+{
+    return s->tx.id == PROTO_CIPHER_AES256GCM;
+}
+
+/* Copies an encoded plain frame (header + body) into s's queue, where it is sealed: now, or by
+ * the send path when it flushes (in the queue's order, so the nonces go out in order too). */
 static int seal_into(session *s, const uint8_t *frame, size_t body_len)
 {
     size_t tail = cipher_overhead(s->tx.id);
@@ -63,12 +72,34 @@ static int seal_into(session *s, const uint8_t *frame, size_t body_len)
     memcpy(p, frame, PROTO_HEADER_SIZE + body_len);
     be_put32(p, (uint32_t)(body_len + tail));
     s->key_idle = 0;
+    if (seals_on_flush(s)) {
+        net_commit_frame(s->conn, PROTO_HEADER_SIZE + body_len, tail);
+        return 0;
+    }
     if (cipher_seal(&s->tx, p, body_len) != PROTO_OK) {
         net_commit(s->conn, 0);
         return -1;
     }
     net_commit(s->conn, total);
     return 0;
+}
+
+int session_seal(session *s, uint8_t *frame, size_t plain_len, size_t extra)
+{
+    assert(plain_len >= PROTO_HEADER_SIZE && extra == cipher_overhead(s->tx.id));
+    return cipher_seal(&s->tx, frame, plain_len - PROTO_HEADER_SIZE) == PROTO_OK ? 0 : -1;
+}
+
+/* One shared copy of a frame, its length field counting a seal that adds tail bytes. */
+static outq_block *frame_block(const uint8_t *frame, size_t body_len, size_t tail)
+{
+    outq_block *b = outq_block_new(PROTO_HEADER_SIZE + body_len);
+    if (!b)
+        return NULL;
+    memcpy(b->data, frame, PROTO_HEADER_SIZE + body_len);
+    be_put32(b->data, (uint32_t)(body_len + tail));
+    b->len = PROTO_HEADER_SIZE + body_len;
+    return b;
 }
 
 int session_send(session *s, const proto_msg *m)
@@ -99,7 +130,8 @@ void room_fanout(chat *c, room *r, const proto_msg *m)
 {
     buf *scratch = &c->scratch;
     size_t start = scratch->len, i, body_len;
-    outq_block *shared = NULL;
+    outq_block *shared = NULL; /* xor: one ciphered copy */
+    outq_block *plain = NULL;  /* AES-256-GCM: one plaintext copy, each member seals its own */
     const uint8_t *frame;
     int rc = proto_encode(m, 0, scratch);
 
@@ -117,14 +149,21 @@ void room_fanout(chat *c, room *r, const proto_msg *m)
         if (s->tx.id == PROTO_CIPHER_XOR) {
             /* The xor key is the server's secret for everyone: one ciphered copy serves all. */
             if (!shared) {
-                shared = outq_block_new(PROTO_HEADER_SIZE + body_len);
+                shared = frame_block(frame, body_len, 0);
                 if (!shared)
                     continue;
-                memcpy(shared->data, frame, PROTO_HEADER_SIZE + body_len);
-                shared->len = PROTO_HEADER_SIZE + body_len;
                 cipher_seal(&s->tx, shared->data, body_len);
             }
             net_send_block(s->conn, shared);
+        } else if (seals_on_flush(s)) {
+            /* A reference per member; the sealing is the send path's. */
+            if (!plain) {
+                plain = frame_block(frame, body_len, cipher_overhead(s->tx.id));
+                if (!plain)
+                    continue;
+            }
+            s->key_idle = 0;
+            net_send_frame(s->conn, plain, cipher_overhead(s->tx.id));
         } else {
             seal_into(s, frame, body_len);
         }
@@ -132,6 +171,8 @@ void room_fanout(chat *c, room *r, const proto_msg *m)
     }
     if (shared)
         outq_block_unref(shared);
+    if (plain)
+        outq_block_unref(plain);
     scratch->len = start;
 }
 

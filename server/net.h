@@ -47,6 +47,14 @@ typedef struct net_handlers {
     /* net_engine_wake was called (by another thread of the core, e.g. its journal writer).
      * Several wakes may come as one call. May be NULL. */
     void (*on_wake)(void *user);
+    /* Seals, in place, a frame queued with net_commit_frame or net_send_frame: plain_len bytes
+     * (header + body) followed by extra bytes of room. The engine's send path calls it when it
+     * flushes, in queue order and never twice at once for one connection, but NOT under the
+     * rule above: on IOCP it runs on the worker threads, in parallel, without the core lock.
+     * So it may use only what of ctx the core leaves alone while the connection has bytes
+     * queued (net_queued > 0), and ctx stays valid until on_close, which waits for it. Returns
+     * 0, or nonzero to drop the connection. May be NULL if no frame is queued that way. */
+    int (*on_seal)(void *user, void *ctx, uint8_t *frame, size_t plain_len, size_t extra);
 } net_handlers;
 
 /* Binds and listens. Returns NULL and writes "bind 0.0.0.0:7000: address in use" style text
@@ -84,7 +92,16 @@ int net_send(net_conn *c, const void *data, size_t n);
 /* Queues a reference to an immutable shared block (e.g. one xor-ciphered frame sent to a
  * whole room). Takes a reference of its own. Returns 0 or -1. */
 int net_send_block(net_conn *c, outq_block *b);
-/* Bytes queued and not yet acknowledged by a completed send. */
+/* After net_reserve(c, plain_len + extra): queues the first plain_len bytes as one frame to
+ * be sealed by on_seal when the connection flushes, with extra bytes of room after it. */
+void net_commit_frame(net_conn *c, size_t plain_len, size_t extra);
+/* Queues a reference to a shared plaintext frame (all of b->len), which on_seal seals into
+ * this connection's own copy of b->len + extra bytes when it flushes: the way a room message
+ * reaches every member with the sealing work done by the send path, not by the core. Takes a
+ * reference of its own. Returns 0 or -1. */
+int net_send_frame(net_conn *c, outq_block *b, size_t extra);
+/* Bytes queued and not yet acknowledged by a completed send; a frame to be sealed counts with
+ * its seal. */
 size_t net_queued(const net_conn *c);
 /* Closes the connection. graceful: send what is queued (up to the engine's flush deadline),
  * then close; otherwise drop the queue and reset. on_close follows later. */

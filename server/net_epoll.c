@@ -40,6 +40,11 @@
  * closes, closes descriptors and calls on_close. So on_close never runs inside net_close, a
  * connection is never freed while an event of the current epoll batch may still name it, and
  * a descriptor number cannot be reused within one batch.
+ *
+ * Sealing: a frame the core queued as plaintext (net_commit_frame, net_send_frame) is sealed by
+ * conn_seal just before the send that takes it, oldest first, as in the IOCP engine; here that
+ * is on the one thread, after the callbacks, so the core's own work per message is only the
+ * queueing of a reference per member.
  */
 
 #define NET_MAX_EVENTS 256
@@ -82,13 +87,14 @@ enum {
     R_FLUSH_TIMEOUT,
     R_SHUTDOWN,
     R_NO_MEMORY,
+    R_SEAL_FAILED,
     R_COUNT
 };
 
 static const char *const reason_text[R_COUNT] = {
     "closed",          "peer closed",   "connection reset",     "connection timed out",
     "network error",   "closed by server", "close timed out",   "server shutting down",
-    "out of memory",
+    "out of memory",   "could not seal a frame",
 };
 
 struct net_conn {
@@ -125,6 +131,7 @@ struct net_engine {
     net_conn *pend_head;
     net_conn *pend_tail;
     outq_iov oiov[NET_IOV];
+    outq_seal_job jobs[NET_IOV];
     struct iovec iov[NET_IOV];
     struct epoll_event events[NET_MAX_EVENTS];
 };
@@ -234,7 +241,44 @@ static void update_events(net_engine *e, net_conn *c)
 /* ---------------------------------------------------------------------------------------- */
 /* Sending and closing (all from settle) */
 
-/* One gathered send of the front of the queue. */
+/* What seal_frame needs to reach the core's on_seal for one connection. */
+typedef struct seal_args {
+    net_engine *e;
+    void *ctx;
+} seal_args;
+
+static int seal_frame(void *arg, uint8_t *frame, size_t plain_len, size_t extra)
+{
+    seal_args *a = arg;
+    return a->e->h.on_seal(a->e->h.user, a->ctx, frame, plain_len, extra);
+}
+
+/* Seals up to max frames waiting at the front of c's queue (see on_seal in net.h). Here, on
+ * the engine's one thread, that is simply done before the send; frames are sealed in queue
+ * order because only this function seals and it takes them oldest first. Returns 0, or -1
+ * with c marked closing. */
+static int conn_seal(net_engine *e, net_conn *c, size_t max)
+{
+    seal_args a;
+    size_t n = outq_seal_begin(&c->q, e->jobs, max);
+    int rc;
+
+    if (n == (size_t)-1) {
+        mark_closing(e, c, R_NO_MEMORY, 1);
+        return -1;
+    }
+    a.e = e;
+    a.ctx = c->ctx;
+    rc = a.ctx ? outq_seal_run(e->jobs, n, seal_frame, &a) : -1;
+    outq_seal_end(&c->q, n);
+    if (rc != 0) {
+        mark_closing(e, c, R_SEAL_FAILED, 1);
+        return -1;
+    }
+    return 0;
+}
+
+/* One gathered send of the front of the queue, sealing first what waits to be sealed. */
 static void flush_conn(net_engine *e, net_conn *c)
 {
     size_t i, cnt, total = 0;
@@ -242,6 +286,12 @@ static void flush_conn(net_engine *e, net_conn *c)
     ssize_t r;
 
     cnt = outq_gather(&c->q, e->oiov, NET_IOV, &total);
+    if (cnt < NET_IOV && cnt < c->q.count) {
+        /* The next piece is a frame still to be sealed. */
+        if (conn_seal(e, c, NET_IOV - cnt) != 0)
+            return;
+        cnt = outq_gather(&c->q, e->oiov, NET_IOV, &total);
+    }
     assert(cnt > 0 && total > 0);
     for (i = 0; i < cnt; i++) {
         /* The kernel only reads through iov_base; struct iovec just isn't const. */
@@ -947,6 +997,33 @@ int net_send_block(net_conn *c, outq_block *b)
     if (!can_queue(c))
         return -1;
     if (outq_push_block(&c->q, b) != 0)
+        return -1;
+    c->flags |= F_ACTIVE;
+    push_pending(c->eng, c);
+    return 0;
+}
+
+void net_commit_frame(net_conn *c, size_t plain_len, size_t extra)
+{
+    net_engine *e = c->eng;
+
+    assert(e->h.on_seal);
+    if (c->flags & (F_CLOSING | F_LINGER))
+        return;
+    if (outq_commit_frame(&c->q, plain_len, extra) != 0) {
+        mark_closing(e, c, R_NO_MEMORY, 1);
+        return;
+    }
+    c->flags |= F_ACTIVE;
+    push_pending(e, c);
+}
+
+int net_send_frame(net_conn *c, outq_block *b, size_t extra)
+{
+    assert(c->eng->h.on_seal);
+    if (!can_queue(c))
+        return -1;
+    if (outq_push_frame(&c->q, b, extra) != 0)
         return -1;
     c->flags |= F_ACTIVE;
     push_pending(c->eng, c);

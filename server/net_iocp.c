@@ -16,6 +16,14 @@
  * What costs time — the socket calls, ~100 us each under Wine — is made with the lock RELEASED,
  * so workers overlap their Winsock calls while one of them runs the core.
  *
+ * Sealing. A frame the core queued as plaintext (net_commit_frame, net_send_frame: every
+ * AES-256-GCM frame, a room message as one shared block) is sealed by conn_seal just before the
+ * send that takes it, with the lock RELEASED, so the workers seal in parallel while the core
+ * runs. conn_seal owns c's send path the way a send in flight does (c->sending), so a send
+ * completion or another worker's flush cannot seal or send for c meanwhile: c's frames are
+ * sealed one batch at a time, oldest first, and its nonces go out in order. on_close for c
+ * waits until the seal is done (c->sealing): the core frees the cipher state with the context.
+ *
  * Lifetime. A connection embeds one op per direction (OVERLAPPED first; a completion maps back
  * with CONTAINING_RECORD). c->pending counts the ops in flight plus "pins": a thread that drops
  * the lock to make a socket call on c holds a pin across it, because the op it posts may
@@ -111,7 +119,9 @@ struct net_conn {
     unsigned pending;      /* ops in flight + threads inside a socket call on sock */
     unsigned char state;
     unsigned char reading;    /* the read side is owned by an op or a thread */
-    unsigned char sending;    /* a WSASend is in flight (or being made) */
+    unsigned char sending;    /* a WSASend is in flight (or being made), or frames are being
+                                 sealed: whoever set it owns c's send path alone */
+    unsigned char sealing;    /* frames are being sealed (lock released): on_close waits */
     unsigned char in_dirty;
     unsigned char report_due; /* on_close must be delivered */
     unsigned char peer_eof;
@@ -470,8 +480,63 @@ static int call_send(void *arg)
     return WSAGetLastError();
 }
 
-/* Starts a gathered WSASend while something is queued and none is in flight. May release and
- * re-take the core lock (c is pinned meanwhile). */
+/* What seal_frame needs to reach the core's on_seal for one connection. */
+typedef struct seal_args {
+    net_engine *e;
+    void *ctx;
+    outq_seal_job *jobs;
+    size_t n;
+} seal_args;
+
+static int seal_frame(void *arg, uint8_t *frame, size_t plain_len, size_t extra)
+{
+    seal_args *a = arg;
+    return a->e->h.on_seal(a->e->h.user, a->ctx, frame, plain_len, extra);
+}
+
+static int call_seal(void *arg)
+{
+    seal_args *a = arg;
+    return outq_seal_run(a->jobs, a->n, seal_frame, a) != 0 ? -1 : 0;
+}
+
+/* Seals up to max frames waiting at the front of c's queue (see on_seal in net.h) with the
+ * core lock released: the AES work of a room message runs here, on the worker threads in
+ * parallel. c->sending is set meanwhile, as for a send in flight, so neither a send completion
+ * nor another worker's flush can seal or send for c until this is done: c's frames are sealed
+ * in queue order, one batch at a time, and go out only after. Returns 0, or -1 with c aborted. */
+static int conn_seal(net_engine *e, net_conn *c, size_t max)
+{
+    outq_seal_job jobs[SEND_IOV_MAX];
+    seal_args a;
+    int err;
+
+    assert(!c->sending && max <= SEND_IOV_MAX);
+    a.n = outq_seal_begin(&c->q, jobs, max);
+    if (a.n == (size_t)-1) {
+        conn_abort(e, c, "out of memory");
+        return -1;
+    }
+    a.e = e;
+    a.ctx = c->ctx;
+    a.jobs = jobs;
+    c->sending = 1;
+    c->sealing = 1;
+    err = a.ctx ? unlocked_call(e, &c->pending, call_seal, &a) : -1;
+    c->sending = 0;
+    c->sealing = 0;
+    outq_seal_end(&c->q, a.n);
+    if (c->report_due)
+        dirty_push(e, c); /* an on_close held back while the seal ran */
+    if (err != 0) {
+        conn_abort(e, c, "could not seal a frame");
+        return -1;
+    }
+    return 0;
+}
+
+/* Starts a gathered WSASend while something is queued and none is in flight, sealing first
+ * what waits to be sealed. May release and re-take the core lock (c is pinned meanwhile). */
 static void conn_send_more(net_engine *e, net_conn *c)
 {
     outq_iov iov[SEND_IOV_MAX];
@@ -481,6 +546,14 @@ static void conn_send_more(net_engine *e, net_conn *c)
         size_t i, total = 0, n = outq_gather(&c->q, iov, SEND_IOV_MAX, NULL);
         send_args args;
         int err, in_flight;
+
+        if (n < SEND_IOV_MAX && n < c->q.count) {
+            /* The next piece is a frame still to be sealed; then look again, since the lock
+             * was released (more may be queued, or c may be closing). */
+            if (conn_seal(e, c, SEND_IOV_MAX - n) != 0)
+                return;
+            continue;
+        }
 
         for (i = 0; i < n; i++) {
             size_t len = iov[i].n;
@@ -544,7 +617,7 @@ static void flush_dirty(net_engine *e)
             conn_send_more(e, c);
         if (c->state == ST_FLUSHING && !c->sending && c->q.bytes == 0)
             conn_flushed(e, c);
-        if (c->report_due) {
+        if (c->report_due && !c->sealing) {
             void *ctx = c->ctx;
             c->ctx = NULL;
             c->report_due = 0;
@@ -1467,6 +1540,32 @@ int net_send_block(net_conn *c, outq_block *b)
     if (b->len == 0)
         return 0;
     if (outq_push_block(&c->q, b) != 0)
+        return -1;
+    conn_queued(c);
+    return 0;
+}
+
+void net_commit_frame(net_conn *c, size_t plain_len, size_t extra)
+{
+    assert_in_callback(c->e);
+    assert(c->e->h.on_seal);
+    if (c->state != ST_OPEN)
+        return;
+    if (outq_commit_frame(&c->q, plain_len, extra) != 0) {
+        /* The core believes the frame is queued; a stream with a hole in it is worthless. */
+        conn_abort(c->e, c, "out of memory");
+        return;
+    }
+    conn_queued(c);
+}
+
+int net_send_frame(net_conn *c, outq_block *b, size_t extra)
+{
+    assert_in_callback(c->e);
+    assert(c->e->h.on_seal);
+    if (c->state != ST_OPEN)
+        return -1;
+    if (outq_push_frame(&c->q, b, extra) != 0)
         return -1;
     conn_queued(c);
     return 0;

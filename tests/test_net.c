@@ -36,8 +36,12 @@ enum core_req {
     REQ_SEND_AND_CLOSE, /* ...then net_close(graceful) */
     REQ_CLOSE,          /* net_close(req_target, graceful) */
     REQ_ABORT,          /* net_close(req_target, abortive) */
-    REQ_BLOCK           /* one shared block of req_n bytes to every open connection */
+    REQ_BLOCK,          /* one shared block of req_n bytes to every open connection */
+    REQ_FRAMES          /* req_n frames to be sealed (see queue_frames) to every open one */
 };
+
+#define FRAME_LEN 3000u /* plaintext bytes of one frame of REQ_FRAMES */
+#define FRAME_TAG 16u   /* what test_seal adds to each */
 
 typedef struct tconn {
     net_conn *c;
@@ -45,6 +49,7 @@ typedef struct tconn {
     int closes;
     char why[64];
     char peer[64];
+    uint64_t seals; /* frames test_seal sealed for this connection: its "nonce" */
 } tconn;
 
 typedef struct tcore {
@@ -77,6 +82,7 @@ typedef struct tcore {
     size_t queued_max;
     outq_block *block;
     long block_refs; /* block->refs as seen at the last tick */
+    size_t frames;   /* REQ_FRAMES queued so far: the next one's number */
 } tcore;
 
 static uint8_t pattern_byte(size_t i)
@@ -204,12 +210,103 @@ static void cb_close(void *user, void *ctx, const char *why)
     mutex_unlock(t->mu);
 }
 
+/* Byte j of frame k of REQ_FRAMES, before sealing. */
+static uint8_t frame_byte(size_t k, size_t j)
+{
+    return pattern_byte(k * 7919u + j);
+}
+
+/* A stand-in cipher whose nonce is the connection's count of sealed frames, as AES-GCM's is:
+ * XORs the frame with the count's low byte and writes the count after it. Uses only the
+ * connection's own counter: the engine may call it without any lock, on any thread. */
+static int cb_seal(void *user, void *ctx, uint8_t *frame, size_t plain_len, size_t extra)
+{
+    tconn *tc = ctx;
+    uint64_t n = tc->seals++;
+    size_t i;
+    (void)user;
+    for (i = 0; i < plain_len; i++)
+        frame[i] ^= (uint8_t)(0x80u | (n & 0x7fu));
+    for (i = 0; i < extra; i++)
+        frame[plain_len + i] = (uint8_t)(n >> (8 * (i % 8)));
+    return 0;
+}
+
+/* Checks frame k as a client received it: sealed as the connection's k-th frame. */
+static int frame_ok(const uint8_t *p, size_t k)
+{
+    size_t j;
+    for (j = 0; j < FRAME_LEN; j++)
+        if (p[j] != (uint8_t)(frame_byte(k, j) ^ (0x80u | (k & 0x7fu))))
+            return 0;
+    for (j = 0; j < FRAME_TAG; j++)
+        if (p[FRAME_LEN + j] != (uint8_t)((uint64_t)k >> (8 * (j % 8))))
+            return 0;
+    return 1;
+}
+
+/* Queues the next n frames to every open connection, to be sealed on flush: every third one in
+ * the connection's own queue memory, the others as references to one shared block per frame
+ * (a room message). The last shared block stays the core's (t->block), to watch its count. */
+static void queue_frames(tcore *t, size_t n)
+{
+    size_t k;
+    int i;
+
+    for (k = t->frames; k < t->frames + n; k++) {
+        outq_block *b = NULL;
+        size_t j;
+        if (k % 3 != 2) {
+            b = outq_block_new(FRAME_LEN);
+            if (!b) {
+                violate(t, "out of memory");
+                return;
+            }
+            for (j = 0; j < FRAME_LEN; j++)
+                b->data[j] = frame_byte(k, j);
+            b->len = FRAME_LEN;
+        }
+        for (i = 0; i < t->accepted; i++) {
+            net_conn *c = t->conns[i].c;
+            uint8_t *p;
+            if (t->conns[i].closes)
+                continue;
+            if (b) {
+                if (net_send_frame(c, b, FRAME_TAG) != 0)
+                    violate(t, "net_send_frame failed on an open connection");
+                continue;
+            }
+            p = net_reserve(c, FRAME_LEN + FRAME_TAG);
+            if (!p) {
+                violate(t, "net_reserve failed on an open connection");
+                continue;
+            }
+            for (j = 0; j < FRAME_LEN; j++)
+                p[j] = frame_byte(k, j);
+            net_commit_frame(c, FRAME_LEN, FRAME_TAG);
+        }
+        if (b) {
+            if (t->block)
+                outq_block_unref(t->block);
+            t->block = b;
+        }
+    }
+    t->frames += n;
+}
+
 static void serve_request(tcore *t)
 {
     tconn *tc = t->req_target >= 0 && t->req_target < t->accepted ? &t->conns[t->req_target]
                                                                    : NULL;
     int i;
 
+    if (t->req == REQ_FRAMES) {
+        size_t before = tc && !tc->closes ? net_queued(tc->c) : 0;
+        queue_frames(t, t->req_n);
+        if (tc && !tc->closes)
+            t->queued_after_req = net_queued(tc->c) - before;
+        return;
+    }
     if (t->req == REQ_BLOCK) {
         outq_block *b = outq_block_new(t->req_n);
         if (!b) {
@@ -331,7 +428,7 @@ static void cb_wake(void *user)
 }
 
 static const net_handlers test_handlers = {NULL,    cb_accept, cb_data, cb_close,
-                                           cb_tick, cb_stop,   cb_wake};
+                                           cb_tick, cb_stop,   cb_wake, cb_seal};
 
 /* Creates the engine on an ephemeral loopback port (or bind_addr) and runs it on a thread. */
 static int srv_start_at(tcore *t, int mode, const char *bind_addr)
@@ -471,6 +568,18 @@ static void check_reset_seen(long r, const char *file, int line)
     test_failf_at(file, line, "expected a reset, sock_recv returned %ld", r);
 }
 #define CHECK_RESET_SEEN(r) check_reset_seen((r), __FILE__, __LINE__)
+
+/* Waits until the core's shared block (t->block) is referenced by the core alone, then closes
+ * the n clients and waits for their on_close. */
+static void release_then_close(tcore *t, sock **s, int n)
+{
+    int i;
+    WAIT_FOR(t, t->block && t->block_refs == 1);
+    for (i = 0; i < n; i++)
+        if (s[i])
+            sock_close(s[i], 0);
+    WAIT_FOR(t, t->closes == n);
+}
 
 /* ---- tests -------------------------------------------------------------------------------- */
 
@@ -628,11 +737,118 @@ TEST(net_shared_block_to_many_connections)
         CHECK_EQ_INT(bad, 0);
     }
     /* Every connection's reference is released once its send completed: only ours is left. */
-    WAIT_FOR(&t, t.block && t.block_refs == 1);
+    release_then_close(&t, s, N);
+    srv_stop(&t);
+}
+
+/* Frames sealed by the send path reach every connection whole, in queue order, each sealed
+ * exactly once with the next number of its connection (on IOCP by several workers at once). */
+TEST(net_frames_sealed_on_flush_in_queue_order)
+{
+    enum { N = 8, FRAMES = 300 };
+    tcore t;
+    sock *s[N];
+    static uint8_t buf[FRAME_LEN + FRAME_TAG];
+    int i;
+    size_t k, bad;
+
+    REQUIRE(srv_start(&t, MODE_ECHO) == 0);
     for (i = 0; i < N; i++)
-        if (s[i])
-            sock_close(s[i], 0);
-    WAIT_FOR(&t, t.closes == N);
+        s[i] = cli_connect(&t);
+    WAIT_FOR(&t, t.accepted == N);
+    request(&t, REQ_FRAMES, 0, FRAMES);
+    /* The cap counts what goes on the wire: every frame with its seal, from the start. */
+    CHECK_EQ_INT(t.queued_after_req, FRAMES * (FRAME_LEN + FRAME_TAG));
+    for (i = 0; i < N; i++) {
+        if (!s[i])
+            continue;
+        for (k = 0, bad = 0; k < FRAMES; k++) {
+            if (recv_exact(s[i], buf, sizeof buf) != sizeof buf) {
+                test_failf_at(__FILE__, __LINE__, "connection %d: frame %d missing", i, (int)k);
+                break;
+            }
+            bad += !frame_ok(buf, k);
+        }
+        CHECK_EQ_INT(bad, 0);
+    }
+    /* Each member's reference to a shared frame was given up once its copy was sealed. */
+    release_then_close(&t, s, N);
+    for (i = 0; i < N; i++)
+        CHECK_EQ_INT(t.conns[i].seals, FRAMES);
+    srv_stop(&t);
+}
+
+/* More frames are queued while earlier sends complete and clients read: a completion that
+ * starts the next send and a flush after a callback meet on the same connections (on IOCP, on
+ * different workers), and still every frame is sealed once, in order. */
+TEST(net_frames_queued_while_sends_complete_stay_in_order)
+{
+    enum { N = 4, ROUNDS = 40, PER_ROUND = 25 };
+    tcore t;
+    sock *s[N];
+    static uint8_t buf[FRAME_LEN + FRAME_TAG];
+    size_t got[N] = {0}, bad = 0, k;
+    int i, r;
+
+    REQUIRE(srv_start(&t, MODE_ECHO) == 0);
+    for (i = 0; i < N; i++)
+        s[i] = cli_connect(&t);
+    WAIT_FOR(&t, t.accepted == N);
+    for (r = 0; r < ROUNDS; r++) {
+        request(&t, REQ_FRAMES, -1, PER_ROUND);
+        /* Each client reads only part of what is queued to it, so sends stay in flight. */
+        for (i = 0; i < N; i++) {
+            size_t want = got[i] + PER_ROUND / 2 + (size_t)i;
+            for (; s[i] && got[i] < want; got[i]++) {
+                if (recv_exact(s[i], buf, sizeof buf) != sizeof buf)
+                    break;
+                bad += !frame_ok(buf, got[i]);
+            }
+        }
+    }
+    for (i = 0; i < N; i++) {
+        for (k = got[i]; s[i] && k < ROUNDS * PER_ROUND; k++) {
+            if (recv_exact(s[i], buf, sizeof buf) != sizeof buf)
+                break;
+            bad += !frame_ok(buf, k);
+        }
+        CHECK_EQ_INT(k, ROUNDS * PER_ROUND);
+    }
+    CHECK_EQ_INT(bad, 0);
+    release_then_close(&t, s, N);
+    srv_stop(&t);
+}
+
+/* Connections close, by the server and by the peer, while frames referencing shared blocks
+ * wait in their queues: each closes once and every reference is released (the sanitizer build
+ * checks that each block is freed, once). */
+TEST(net_close_with_shared_frames_queued)
+{
+    enum { FRAMES = 4000 }; /* 12 MB each: far more than the socket buffers hold */
+    tcore t;
+    sock *s[3];
+    int i;
+
+    REQUIRE(srv_start(&t, MODE_ECHO) == 0);
+    for (i = 0; i < 3; i++)
+        s[i] = cli_connect(&t);
+    WAIT_FOR(&t, t.accepted == 3);
+    mutex_lock(t.mu);
+    t.watch = 0;
+    mutex_unlock(t.mu);
+    request(&t, REQ_FRAMES, 0, FRAMES);
+    WAIT_FOR(&t, t.queued_seen > 0);
+    CHECK(t.block && t.block_refs > 1);
+    request(&t, REQ_ABORT, 0, 0);          /* the server drops one... */
+    request(&t, REQ_CLOSE, 1, 0);          /* ...closes one gracefully, which cannot drain... */
+    if (s[2])
+        sock_close(s[2], 1);               /* ...and one peer resets */
+    if (s[1])
+        sock_close(s[1], 1);
+    WAIT_FOR(&t, t.closes == 3);
+    WAIT_FOR(&t, t.block_refs == 1);
+    if (s[0])
+        sock_close(s[0], 0);
     srv_stop(&t);
 }
 

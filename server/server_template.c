@@ -83,10 +83,14 @@ int server_template_write(const char *path, char *err, size_t err_size)
             "; ephemeral ECDH key exchange (forward secrecy): required refuses clients\r\n"
             "; without it, preferred uses it when the client offers it, off never\r\n"
             "; forward_secrecy = %s\r\n"
-            "; password for operator commands; empty = no operators\r\n"
-            "; oper_password =\r\n",
+            "; password for operator commands (auth = key only); empty = no operators\r\n"
+            "; oper_password =\r\n"
+            "; who may connect: key (anyone with the key), accounts (key, then an account's\r\n"
+            "; password) or windows (key, then Windows sign-on; see [signon])\r\n"
+            "; auth = %s\r\n",
             (unsigned)d.port, d.data_dir, d.name, d.motd, d.workers, d.accept_pool,
-            cipher_name(d.ciphers[0]), (unsigned long)d.iterations, hs_fs_name(d.forward_secrecy));
+            cipher_name(d.ciphers[0]), (unsigned long)d.iterations, hs_fs_name(d.forward_secrecy),
+            d.auth == AUTH_WINDOWS ? "windows" : d.auth == AUTH_ACCOUNTS ? "accounts" : "key");
     fprintf(f,
             "\r\n"
             "[limits]\r\n"
@@ -123,7 +127,7 @@ int server_template_write(const char *path, char *err, size_t err_size)
             "; fsync_interval = %s\r\n"
             "\r\n"
             "[log]\r\n"
-            "; empty = parley-server.log in data_dir; '-' = no log file\r\n"
+            "; empty: parley-server.log in data_dir; '-': no log file\r\n"
             "; file =\r\n"
             "; max_size = %s\r\n"
             "; keep = %lu\r\n"
@@ -134,6 +138,32 @@ int server_template_write(const char *path, char *err, size_t err_size)
             duration_text(d.fsync_interval_ms, a, sizeof a),
             size_text(d.log_max_bytes, b, sizeof b), (unsigned long)d.log_keep,
             log_level_name((log_level)d.log_level));
+    fprintf(f,
+            "\r\n"
+            "[private]\r\n"
+            "; with accounts: private messages are stored; messages waiting for one offline\r\n"
+            "; account, and how long one may wait\r\n"
+            "; mailbox_cap = %lu\r\n"
+            "; mailbox_expiry = %s\r\n"
+            "; how long delivered ones are kept (0 = for ever), and all of them at most\r\n"
+            "; keep = %s\r\n"
+            "; max_bytes = %s\r\n"
+            "; no: nobody is told that their private message was read\r\n"
+            "; read_receipts = %s\r\n"
+            "\r\n"
+            "[alerts]\r\n"
+            "; how long an alert is kept once everyone acknowledged it or it expired\r\n"
+            "; (0 = for ever)\r\n"
+            "; keep = %s\r\n"
+            "\r\n"
+            "[signon]\r\n"
+            "; with auth = windows: the one domain whose users sign on (its Kerberos realm and\r\n"
+            "; NetBIOS name), and more (see the administrator's guide, \"Windows sign-on\")\r\n"
+            "; realms = CONTOSO.COM, CONTOSO\r\n",
+            (unsigned long)d.mailbox_cap, duration_text(d.mailbox_expiry_ms, a, sizeof a),
+            duration_text(d.private_keep_ms, b, sizeof b),
+            size_text(d.private_max_bytes, c, sizeof c), d.read_receipts ? "yes" : "no",
+            duration_text(d.alerts_keep_ms, e, sizeof e));
     ok = !ferror(f);
     if (fclose(f) != 0 || !ok) {
         snprintf(err, err_size, "cannot write the settings file %s", path);

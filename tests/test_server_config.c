@@ -7,6 +7,7 @@
 #include "fsys.h"
 #include "ini_edit.h"
 #include "server_config.h"
+#include "server_template.h"
 #include "test.h"
 #include "users.h"
 
@@ -334,4 +335,56 @@ TEST(signon_settings_and_their_errors)
     CHECK(strstr(err, "auth must be key, accounts or windows") != NULL);
     fsys_remove(path);
     fsys_remove(keytab);
+}
+
+/* The settings template names every setting at its default: with each "; key = value" line
+ * of it made live, the file loads and gives the defaults again (the example realm aside,
+ * which is not a default). */
+TEST(template_values_are_the_defaults)
+{
+    server_config d, got;
+    char err[256], line[512], live[16384] = "";
+    FILE *in, *out;
+
+    REQUIRE(server_template_write("template-defaults.ini", err, sizeof err) == 0);
+    in = fopen("template-defaults.ini", "rb");
+    out = fopen("template-live.ini", "wb");
+    REQUIRE(in && out);
+    while (fgets(line, sizeof line, in)) {
+        const char *eq = strstr(line, " = ");
+        size_t k = 2;
+        while (line[0] == ';' && line[1] == ' ' &&
+               ((line[k] >= 'a' && line[k] <= 'z') || line[k] == '_'))
+            k++;
+        if (line[0] == ';' && eq == line + k && eq[3] != '\r' && strncmp(line, "; realms", 8) != 0) {
+            fputs(line + 2, out);
+            if (strlen(live) + strlen(line) < sizeof live)
+                strcat(live, line + 2);
+        } else {
+            fputs(line, out);
+        }
+    }
+    fclose(in);
+    fclose(out);
+    /* Every setting an administrator is likely to look for is there. */
+    CHECK(strstr(live, "auth = key") && strstr(live, "forward_secrecy = "));
+    CHECK(strstr(live, "mailbox_cap = ") && strstr(live, "mailbox_expiry = "));
+    CHECK(strstr(live, "read_receipts = yes") && strstr(live, "max_bytes = "));
+    server_config_defaults(&d);
+    server_config_defaults(&got);
+    if (server_config_load(&got, "template-live.ini", err, sizeof err) != 0)
+        test_failf_at(__FILE__, __LINE__, "%s", err);
+    CHECK_EQ_INT(got.port, d.port);
+    CHECK_EQ_INT(got.auth, d.auth);
+    CHECK_EQ_INT(got.forward_secrecy, d.forward_secrecy);
+    CHECK(got.send_queue_max == d.send_queue_max && got.max_frame == d.max_frame);
+    CHECK(got.idle_timeout_ms == d.idle_timeout_ms && got.history_per_room == d.history_per_room);
+    CHECK_EQ_INT(got.mailbox_cap, d.mailbox_cap);
+    CHECK(got.mailbox_expiry_ms == d.mailbox_expiry_ms && got.private_keep_ms == d.private_keep_ms);
+    CHECK(got.private_max_bytes == d.private_max_bytes);
+    CHECK_EQ_INT(got.read_receipts, d.read_receipts);
+    CHECK(got.alerts_keep_ms == d.alerts_keep_ms);
+    CHECK(got.log_max_bytes == d.log_max_bytes && got.log_level == d.log_level);
+    remove("template-defaults.ini");
+    remove("template-live.ini");
 }

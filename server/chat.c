@@ -19,7 +19,7 @@
 /* ------------------------------------------------------------ life cycle */
 
 /* The journal writer has results: have the engine call on_wake (any thread may). */
-static void wake_core(void *user)
+void chat_wake_core(void *user)
 {
     chat *c = user;
     if (c->engine)
@@ -76,11 +76,11 @@ chat *chat_create(const server_config *cfg, char *err, size_t err_size)
     if (!c->hist)
         goto fail;
     /* From here on the journal is written on its own thread, never under the core lock. */
-    if (history_start_writer(c->hist, wake_core, c, c->cfg.fsync_interval_ms, err,
+    if (history_start_writer(c->hist, chat_wake_core, c, c->cfg.fsync_interval_ms, err,
                              err_size) != 0)
         goto fail;
     /* Searches run on a thread of their own too, over an index of what the history keeps. */
-    if (chat_search_open(c, wake_core, err, err_size) != 0)
+    if (chat_search_open(c, chat_wake_core, err, err_size) != 0)
         goto fail;
     if (rec.cut_bytes)
         log_warn("history journal: cut %llu bytes at its end (%s)%s; %llu records kept",
@@ -92,7 +92,7 @@ chat *chat_create(const server_config *cfg, char *err, size_t err_size)
     if (!c->bans)
         goto fail;
     /* Ban changes too are written on a thread of their own, never under the core lock. */
-    if (bans_start_writer(c->bans, wake_core, c, err, err_size) != 0)
+    if (bans_start_writer(c->bans, chat_wake_core, c, err, err_size) != 0)
         goto fail;
     if (rec.cut_bytes)
         log_warn("bans journal: cut %llu bytes at its end (%s)", (unsigned long long)rec.cut_bytes,
@@ -101,7 +101,7 @@ chat *chat_create(const server_config *cfg, char *err, size_t err_size)
         goto fail;
     if (privs_open(c, err, err_size) != 0)
         goto fail;
-    if (chat_alerts_open(c, wake_core, err, err_size) != 0)
+    if (chat_alerts_open(c, chat_wake_core, err, err_size) != 0)
         goto fail;
 
     /* The slow half of the key schedule, once for the server's life. */

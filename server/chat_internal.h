@@ -138,6 +138,10 @@ struct chat {
     size_t keys_rested;             /* times a session's keys were put to rest */
 };
 
+/* chat.c — the wake a writer or search thread calls when it has results for the core (user is
+ * the chat); the engine then runs on_wake on the core. */
+void chat_wake_core(void *user);
+
 /* chat_reload.c — settings that change while running */
 int chat_reload_init(chat *c);
 void chat_reload_free(chat *c);

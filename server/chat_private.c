@@ -17,13 +17,6 @@
 #define EXPIRY_EVERY_MS 60000u
 
 /* The mailbox has results: the same wake as the history's (chat.c on_wake). */
-static void wake_core(void *user)
-{
-    chat *c = user;
-    if (c->engine)
-        net_engine_wake(c->engine);
-}
-
 int privs_open(chat *c, char *err, size_t err_size)
 {
     journal_recovery rec;
@@ -40,7 +33,8 @@ int privs_open(chat *c, char *err, size_t err_size)
                  (unsigned long long)rec.cut_bytes, rec.reason,
                  rec.saved_corrupt ? ", saved beside it as .corrupt" : "",
                  (unsigned long long)rec.records);
-    if (mailbox_start_writer(c->mail, wake_core, c, c->cfg.fsync_interval_ms, err, err_size) != 0)
+    if (mailbox_start_writer(c->mail, chat_wake_core, c, c->cfg.fsync_interval_ms, err,
+                             err_size) != 0)
         return -1;
     log_info("private messages: %zu stored", mailbox_count(c->mail));
     chat_search_feed_private(c); /* indexed on the search thread, while the server starts */

@@ -613,60 +613,113 @@ int gui_wait_listview(HWND parent, int id, const wchar_t *part, int present, DWO
     }
 }
 
-int gui_screenshot(HWND hwnd, const wchar_t *path)
+/* Copies the screen's rectangle rc into a new 24-bit bottom-up DIB section (the layout BMP
+ * files store); its bits into *bits, its row size into *stride. NULL if it could not. */
+static HBITMAP grab_screen(const RECT *rc, void **bits, int *stride)
 {
-    RECT rc;
     BITMAPINFO bi;
-    BITMAPFILEHEADER fh;
-    void *bits = NULL;
     HDC screen = NULL, mem = NULL;
     HBITMAP bmp = NULL, old;
-    HANDLE f = INVALID_HANDLE_VALUE;
-    DWORD size, done;
-    int w, h, stride, rc_val = -1;
+    int w = rc->right - rc->left, h = rc->bottom - rc->top;
 
-    GetWindowRect(hwnd, &rc);
-    w = rc.right - rc.left;
-    h = rc.bottom - rc.top;
     if (w <= 0 || h <= 0)
-        return -1;
-    stride = (w * 3 + 3) & ~3;
+        return NULL;
+    *stride = (w * 3 + 3) & ~3;
     memset(&bi, 0, sizeof bi);
     bi.bmiHeader.biSize = sizeof bi.bmiHeader;
     bi.bmiHeader.biWidth = w;
-    bi.bmiHeader.biHeight = h; /* bottom-up, as BMP files store it */
+    bi.bmiHeader.biHeight = h; /* bottom-up */
     bi.bmiHeader.biPlanes = 1;
     bi.bmiHeader.biBitCount = 24;
     bi.bmiHeader.biCompression = BI_RGB;
     screen = GetDC(NULL);
     mem = screen ? CreateCompatibleDC(screen) : NULL;
-    bmp = mem ? CreateDIBSection(screen, &bi, DIB_RGB_COLORS, &bits, NULL, 0) : NULL;
+    bmp = mem ? CreateDIBSection(screen, &bi, DIB_RGB_COLORS, bits, NULL, 0) : NULL;
+    if (bmp) {
+        old = SelectObject(mem, bmp);
+        BitBlt(mem, 0, 0, w, h, screen, rc->left, rc->top, SRCCOPY | CAPTUREBLT);
+        SelectObject(mem, old);
+        GdiFlush();
+    }
+    if (mem)
+        DeleteDC(mem);
+    if (screen)
+        ReleaseDC(NULL, screen);
+    return bmp;
+}
+
+int gui_screenshot(HWND hwnd, const wchar_t *path)
+{
+    RECT rc;
+    BITMAPINFOHEADER bh;
+    BITMAPFILEHEADER fh;
+    void *bits = NULL;
+    HBITMAP bmp;
+    HANDLE f = INVALID_HANDLE_VALUE;
+    DWORD size, done;
+    int stride = 0, rc_val = -1;
+
+    GetWindowRect(hwnd, &rc);
+    bmp = grab_screen(&rc, &bits, &stride);
     if (!bmp)
-        goto done;
-    old = SelectObject(mem, bmp);
-    BitBlt(mem, 0, 0, w, h, screen, rc.left, rc.top, SRCCOPY | CAPTUREBLT);
-    SelectObject(mem, old);
-    GdiFlush();
-    size = (DWORD)stride * (DWORD)h;
+        return -1;
+    memset(&bh, 0, sizeof bh);
+    bh.biSize = sizeof bh;
+    bh.biWidth = rc.right - rc.left;
+    bh.biHeight = rc.bottom - rc.top;
+    bh.biPlanes = 1;
+    bh.biBitCount = 24;
+    bh.biCompression = BI_RGB;
+    size = (DWORD)stride * (DWORD)bh.biHeight;
     memset(&fh, 0, sizeof fh);
     fh.bfType = 0x4D42; /* "BM" */
-    fh.bfOffBits = sizeof fh + sizeof bi.bmiHeader;
+    fh.bfOffBits = sizeof fh + sizeof bh;
     fh.bfSize = fh.bfOffBits + size;
     f = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
     if (f == INVALID_HANDLE_VALUE)
         goto done;
     if (WriteFile(f, &fh, sizeof fh, &done, NULL) &&
-        WriteFile(f, &bi.bmiHeader, sizeof bi.bmiHeader, &done, NULL) &&
+        WriteFile(f, &bh, sizeof bh, &done, NULL) &&
         WriteFile(f, bits, size, &done, NULL))
         rc_val = 0;
 done:
     if (f != INVALID_HANDLE_VALUE)
         CloseHandle(f);
-    if (bmp)
-        DeleteObject(bmp);
-    if (mem)
-        DeleteDC(mem);
-    if (screen)
-        ReleaseDC(NULL, screen);
+    DeleteObject(bmp);
     return rc_val;
+}
+
+int gui_grab(HWND hwnd, gui_pixels *out)
+{
+    RECT rc;
+    POINT origin = {0, 0};
+    void *bits = NULL;
+    HBITMAP bmp;
+    size_t size;
+
+    memset(out, 0, sizeof *out);
+    if (!GetClientRect(hwnd, &rc) || !ClientToScreen(hwnd, &origin))
+        return -1;
+    OffsetRect(&rc, origin.x, origin.y);
+    bmp = grab_screen(&rc, &bits, &out->stride);
+    if (!bmp)
+        return -1;
+    out->w = rc.right - rc.left;
+    out->h = rc.bottom - rc.top;
+    size = (size_t)out->stride * (size_t)out->h;
+    out->bits = (unsigned char *)malloc(size);
+    if (out->bits)
+        memcpy(out->bits, bits, size);
+    DeleteObject(bmp);
+    return out->bits ? 0 : -1;
+}
+
+COLORREF gui_pixel(const gui_pixels *px, int x, int y)
+{
+    const unsigned char *p;
+
+    if (x < 0 || y < 0 || x >= px->w || y >= px->h)
+        return CLR_INVALID;
+    p = px->bits + (size_t)(px->h - 1 - y) * (size_t)px->stride + (size_t)x * 3;
+    return RGB(p[2], p[1], p[0]); /* stored blue, green, red */
 }

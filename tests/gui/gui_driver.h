@@ -101,4 +101,15 @@ int gui_status_rect(HWND status, int part, RECT *out);
 /* Saves what the screen shows of hwnd (frame included) as a 24-bit BMP. 0 or -1. */
 int gui_screenshot(HWND hwnd, const wchar_t *path);
 
+/* What the screen shows of a window's client area, 24-bit rows bottom-up (as in a BMP). */
+typedef struct gui_pixels {
+    int w, h, stride;
+    unsigned char *bits; /* owned: free() it */
+} gui_pixels;
+
+/* Copies what the screen shows of hwnd's client area into out. 0 or -1. */
+int gui_grab(HWND hwnd, gui_pixels *out);
+/* The colour at (x, y) of the client area, or CLR_INVALID outside it. */
+COLORREF gui_pixel(const gui_pixels *px, int x, int y);
+
 #endif

@@ -100,6 +100,7 @@ void transcript_set_dpi(HWND t, UINT dpi)
     pf.dxOffset = twips_at(HANGING_TWIPS, dpi);
     pf.dySpaceAfter = twips_at(SPACE_AFTER_TWIPS, dpi);
     transcript_save_place(t);
+    transcript_emoji_refresh(t); /* the face just set covered the emoji too */
     SendMessageW(t, EM_EXGETSEL, 0, (LPARAM)&sel);
     SendMessageW(t, EM_HIDESELECTION, TRUE, 0);
     SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&all);
@@ -151,10 +152,11 @@ HWND transcript_create(HWND parent, int id, HWND after, const theme *th)
 /* Appends text in one style at the end. */
 static void append(HWND t, const wchar_t *text, COLORREF colour, int bold, int italic)
 {
-    CHARRANGE end = {-1, -1};
+    CHARRANGE end = {-1, -1}, at;
     CHARFORMAT2W cf;
 
     SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&end);
+    SendMessageW(t, EM_EXGETSEL, 0, (LPARAM)&at);
     memset(&cf, 0, sizeof cf);
     cf.cbSize = sizeof cf;
     cf.dwMask = CFM_COLOR | CFM_BOLD | CFM_ITALIC | CFM_LINK;
@@ -162,6 +164,8 @@ static void append(HWND t, const wchar_t *text, COLORREF colour, int bold, int i
     cf.crTextColor = colour;
     SendMessageW(t, EM_SETCHARFORMAT, SCF_SELECTION, (LPARAM)&cf);
     SendMessageW(t, EM_REPLACESEL, FALSE, (LPARAM)text);
+    transcript_emoji_faces(t, at.cpMin, text);
+    SendMessageW(t, EM_EXSETSEL, 0, (LPARAM)&end);
 }
 
 /* Whether the reader follows the newest line is remembered on the window itself: while the

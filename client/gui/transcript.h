@@ -59,6 +59,11 @@ int transcript_font_points(void);
 /* Sets the margins, and the font (face and size from the profile, see Options) and indents,
  * for dpi: at creation, after WM_DPICHANGED and after Options changed the font. */
 void transcript_set_dpi(HWND t, UINT dpi);
+/* With EmojiFont set in the profile: sets the characters beyond U+FFFF of text, inserted at
+ * character position at, in that face (the selection moves); refresh does it for the whole
+ * transcript after its face changed. Without it: nothing (RichEdit's own font binding). */
+void transcript_emoji_faces(HWND t, LONG at, const wchar_t *text);
+void transcript_emoji_refresh(HWND t);
 /* Destroys the transcript window and what was attached to it. */
 void transcript_destroy(HWND t);
 /* Handles EN_LINK from a transcript: opens web and mail links (nothing else) on a click.

@@ -324,18 +324,26 @@ int restart_server(test_server *ts, server_config *cfg, uint16_t port)
  * rewrites at start-up) name only Windows' own fonts: font links added for DejaVu Sans had no
  * effect either. So under Wine the transcripts are set in Noto Sans CJK JP (installed by
  * install-deps.sh; it covers Latin, Cyrillic and Greek too) through parley.exe's
- * TranscriptFont setting, for programs started afterwards; on = 0 removes the setting. */
+ * TranscriptFont setting, for programs started afterwards; on = 0 removes the setting.
+ * Noto Sans CJK JP has no emoji and Wine's GDI cannot draw Noto Color Emoji (colour bitmaps);
+ * a font link to another face does not help either, as Wine's RichEdit looks glyphs up in the
+ * run's own font. So EmojiFont names Symbola (fonts-symbola, outlines) for them. */
 void gui_cjk_font(int on)
 {
     static const wchar_t noto[] = L"Noto Sans CJK JP";
+    static const wchar_t symbola[] = L"Symbola";
 
     if (!gui_under_wine())
         return;
-    if (on)
+    if (on) {
         RegSetKeyValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"TranscriptFont", REG_SZ, noto,
                         sizeof noto);
-    else
+        RegSetKeyValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"EmojiFont", REG_SZ, symbola,
+                        sizeof symbola);
+    } else {
         RegDeleteKeyValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"TranscriptFont");
+        RegDeleteKeyValueW(HKEY_CURRENT_USER, L"Software\\Parley", L"EmojiFont");
+    }
 }
 
 HWND solo_start(solo *s, const char *name, const wchar_t *nick)
@@ -434,12 +442,10 @@ pc_conn *lobby_voice(const test_server *ts, const char *nick, const char *line)
     return c;
 }
 
-int transcript_format_at(HWND main, const wchar_t *part, COLORREF *colour, DWORD *effects)
+long transcript_cp(HWND main, const wchar_t *part)
 {
-    HWND re = GetDlgItem(main, IDC_TRANSCRIPT);
-    wchar_t *text = gui_text(re), *at = NULL, *p;
-    long crs = 0;
-    int rc = -1;
+    wchar_t *text = gui_text(GetDlgItem(main, IDC_TRANSCRIPT)), *at = NULL, *p;
+    long crs = 0, cp = -1;
 
     for (p = text; p && (p = wcsstr(p, part)) != NULL; p++)
         at = p;
@@ -448,10 +454,19 @@ int transcript_format_at(HWND main, const wchar_t *part, COLORREF *colour, DWORD
         for (p = text; p < at; p++)
             if (*p == L'\n' && p > text && p[-1] == L'\r')
                 crs++;
-        rc = gui_richedit_colour(re, (long)(at - text) - crs, colour, effects);
+        cp = (long)(at - text) - crs;
     }
     free(text);
-    return rc;
+    return cp;
+}
+
+int transcript_format_at(HWND main, const wchar_t *part, COLORREF *colour, DWORD *effects)
+{
+    long cp = transcript_cp(main, part);
+
+    if (cp < 0)
+        return -1;
+    return gui_richedit_colour(GetDlgItem(main, IDC_TRANSCRIPT), cp, colour, effects);
 }
 
 void shot_named(HWND hwnd, const wchar_t *name)

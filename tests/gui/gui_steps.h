@@ -103,6 +103,8 @@ void solo_end(solo *s);
 HWND solo_start_accounts(solo *s, const char *name, const wchar_t *nick);
 /* Connects a library client as nick (to the lobby) and, when line is not NULL, says it there
  * and waits for the server's echo. NULL if it could not connect (reported). */
+/* The character index of the last occurrence of part in the main window's transcript, or -1. */
+long transcript_cp(HWND main, const wchar_t *part);
 /* The colour and effects (CFE_BOLD...; effects may be NULL) of the first character of the
  * last occurrence of part in the main window's transcript. 0, or -1 if part is not there. */
 int transcript_format_at(HWND main, const wchar_t *part, COLORREF *colour, DWORD *effects);

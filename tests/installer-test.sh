@@ -334,7 +334,12 @@ check "version upgraded" test "$(reg_value "$uninst_key" DisplayVersion)" = "$ve
 check "--config kept" grep -qF -- "--config $cfg_win" <<<"$(image_path)"
 check "--port kept" grep -qF -- "--port $busy" <<<"$(image_path)"
 check "--bind kept" grep -qF -- "--bind 127.0.0.1" <<<"$(image_path)"
-check "still disabled" test "$(reg_value "$svc_key" Start)" = 0x4
+# Seen once under a loaded full run: the registry did not read 0x4 here although the upgrade's
+# log said "start: disabled". Say what was read and what the SCM says, should it recur.
+start_now=$(reg_value "$svc_key" Start)
+[ "$start_now" = 0x4 ] ||
+  echo "   Start read as '$start_now'; sc qc: $(wq sc qc Parley | awk '/START_TYPE/ { $1 = ""; print }')" >&2
+check "still disabled" test "$start_now" = 0x4
 check "still stopped" test "$(service_state)" = STOPPED
 check "account kept" test "$(reg_value "$svc_key" ObjectName)" = 'NT SERVICE\Parley'
 check "components kept" test "$(reg_value "$uninst_key" Components)" = server,client

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert_group.h"
 #include "log.h"
 #include "sys.h"
 #include "uname.h"
@@ -310,6 +311,12 @@ static void names_add(name_set *ns, const char *name)
     snprintf(ns->names[ns->n++], sizeof ns->names[0], "%s", name);
 }
 
+/* alerts_add_name_fn over a name_set. */
+static void names_add_to(void *set, const char *name)
+{
+    names_add(set, name);
+}
+
 typedef struct all_ctx {
     name_set *ns;
     const char *sender;
@@ -329,7 +336,11 @@ static int resolve_spec(session *s, const char *spec, name_set *ns, char *why, s
     chat *c = s->srv;
     session *t;
     size_t i;
+    char group[ALERT_GROUP_MAX + 1];
+    int is_group = alert_group_spec(spec, group, sizeof group, why, why_size);
 
+    if (is_group != 0)
+        return is_group < 0 ? -1 : alerts_add_group(c, group, names_add_to, ns, why, why_size);
     if (strcmp(spec, "all") == 0) {
         if (c->users) {
             all_ctx x;
@@ -378,7 +389,7 @@ static int resolve_spec(session *s, const char *spec, name_set *ns, char *why, s
         }
         return 0;
     }
-    text_printf(why, why_size, "'%s' is not all, room:NAME or user:NAME", spec);
+    text_printf(why, why_size, "'%s' is not all, room:NAME, user:NAME or group:NAME", spec);
     return -1;
 }
 
@@ -428,7 +439,7 @@ static size_t without_sender(name_set *ns, const char *sender)
 void alerts_on_alert(session *s, const proto_msg *m)
 {
     chat *c = s->srv;
-    char target[PROTO_RECIPIENTS_MAX + 1], why[160], err[256];
+    char target[PROTO_RECIPIENTS_MAX + 1], why[400], err[256];
     char *text = NULL;
     const char **names = NULL;
     name_set ns;
@@ -448,7 +459,7 @@ void alerts_on_alert(session *s, const proto_msg *m)
     }
     proto_str_copy(target, sizeof target, m->target);
     if (target[0] == '\0') {
-        session_error(s, PC_BAD_RECIPIENTS, "no recipients: use all, room:NAME or user:NAME");
+        session_error(s, PC_BAD_RECIPIENTS, "no recipients: use all, room:NAME, user:NAME or group:NAME");
         return;
     }
     if (resolve(s, target, &ns, why, sizeof why) != 0) {

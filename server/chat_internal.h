@@ -300,6 +300,14 @@ void alerts_session_free(session *s);
 /* 1 if an alert account's session may send this type (ALERT, ROLL, PING, PONG, BYE). */
 int alerts_only_allows(uint8_t type);
 
+/* chat_alert_group.c — group:NAME alert recipients */
+typedef void (*alerts_add_name_fn)(void *set, const char *name);
+/* Adds, through add, the account of every member of the Windows group (auth = windows on a
+ * Windows server; members of other domains and members without an account are left out and
+ * logged). 0, or -1 with why filled: not available on this server, no such group, or nobody. */
+int alerts_add_group(chat *c, const char *group, alerts_add_name_fn add, void *set, char *why,
+                     size_t why_size);
+
 /* chat_users.c — nicks, presence, private messages */
 /* Checks a requested nick by the rules for names (uname.h) and writes its NFC form to out;
  * 0, or -1 with the reason in why. */

@@ -77,9 +77,9 @@ static pc_conn *login(test_server *ts, const char *user)
 }
 
 /* Sends an ALERT; returns the id from ALERT_OK (and its count in *count), or 0 with the
- * ERROR's code in *code. */
-static uint64_t send_alert(pc_conn *c, const char *to, uint32_t duration, const char *text,
-                           uint32_t *count, int *code)
+ * ERROR's code in *code and its text in why[0..why_size) (why may be NULL). */
+static uint64_t send_alert_why(pc_conn *c, const char *to, uint32_t duration, const char *text,
+                               uint32_t *count, int *code, char *why, size_t why_size)
 {
     proto_msg m;
     memset(&m, 0, sizeof m);
@@ -103,9 +103,17 @@ static uint64_t send_alert(pc_conn *c, const char *to, uint32_t duration, const 
         if (m.type == PT_ERROR) {
             CHECK_EQ_INT(m.tag, 77);
             *code = m.code;
+            if (why)
+                proto_str_copy(why, why_size, m.text);
             return 0;
         }
     }
+}
+
+static uint64_t send_alert(pc_conn *c, const char *to, uint32_t duration, const char *text,
+                           uint32_t *count, int *code)
+{
+    return send_alert_why(c, to, duration, text, count, code, NULL, 0);
 }
 
 /* Sends a request of this type carrying id and returns the code of the ERROR it gets, or 0 if
@@ -516,6 +524,41 @@ TEST(alerts_plain_user_cannot_send_alerts)
     CHECK_EQ_INT(request(op, PT_ROLL, id + 1, PT_ROLL_LIST, &m), PC_NO_SUCH_ALERT);
     CHECK_EQ_INT(request(alice, PT_ACK, id, PT_ACKED, &m), 0);
     pc_close(alice);
+    pc_close(op);
+    test_server_end(&ts);
+}
+
+/* group:NAME names a Windows group's members, which only a Windows server with auth = windows
+ * can look up: anywhere else (here auth = accounts; natively also not Windows) it is refused
+ * with a reason, and nothing is sent, not even to the other recipients named with it. */
+TEST(alerts_to_a_windows_group_are_refused_without_windows_sign_on)
+{
+    server_config cfg;
+    test_server ts;
+    pc_conn *bob, *op;
+    proto_msg m;
+    char why[512];
+    int code;
+
+    REQUIRE(start_cast(&ts, &cfg, "alert-group") == 0);
+    bob = login(&ts, "bob");
+    op = login(&ts, "op");
+    REQUIRE(bob && op);
+    CHECK(send_alert_why(op, "user:bob group:Administrators", 0, "x", NULL, &code, why,
+                         sizeof why) == 0);
+    CHECK_EQ_INT(code, PC_BAD_RECIPIENTS);
+    CHECK(strstr(why, "group:Administrators") != NULL);
+#ifdef _WIN32
+    CHECK(strstr(why, "need auth = windows (Windows sign-on)") != NULL);
+#else
+    CHECK(strstr(why, "does not run on Windows") != NULL);
+#endif
+    CHECK(send_alert_why(op, "group:", 0, "x", NULL, &code, why, sizeof why) == 0);
+    CHECK_EQ_INT(code, PC_BAD_RECIPIENTS);
+    CHECK(strstr(why, "needs a Windows group's name") != NULL);
+    /* bob got nothing: the first frame he sees is the answer to his own request. */
+    CHECK_EQ_INT(request(bob, PT_ACK, 1, PT_ACKED, &m), PC_NO_SUCH_ALERT);
+    pc_close(bob);
     pc_close(op);
     test_server_end(&ts);
 }

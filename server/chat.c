@@ -40,6 +40,7 @@ static void on_wake(void *user)
     privs_deliver(user);
     chat_alerts_deliver(user);
     chat_search_deliver(user);
+    chat_alert_groups_deliver(user);
 }
 
 chat *chat_create(const server_config *cfg, char *err, size_t err_size)
@@ -103,6 +104,11 @@ chat *chat_create(const server_config *cfg, char *err, size_t err_size)
         goto fail;
     if (chat_alerts_open(c, chat_wake_core, err, err_size) != 0)
         goto fail;
+    /* Windows group lookups (group:NAME alert recipients) run off the core as well. */
+    if (chat_alert_groups_open(c, chat_wake_core) != 0) {
+        text_printf(err, err_size, "out of memory");
+        goto fail;
+    }
 
     /* The slow half of the key schedule, once for the server's life. */
     c->hs_cfg.secret = (const uint8_t *)c->cfg.secret;
@@ -169,6 +175,7 @@ void chat_destroy(chat *c)
     while (c->sessions)
         session_free(c->sessions);
     chat_search_close(c);
+    chat_alert_groups_close(c);
     rooms_free_all(c);
     strmap_free(&c->nicks);
     strmap_free(&c->rooms);
@@ -238,6 +245,7 @@ static void session_free(session *s)
     signon_session_free(s);
     alerts_session_free(s);
     chat_search_session_free(s);
+    chat_alert_groups_session_free(s);
     if (s->nrooms)
         rooms_leave_all(s, MEMBER_QUIT, s->quit_reason[0] ? s->quit_reason : "disconnected");
     limits_disconnect(c, s->addr);

@@ -30,5 +30,14 @@ size_t chat_session_count(const chat *c);
 /* How many times an idle session's AES-GCM keys have been put to rest so far (a session that
  * is used again and then idles again counts again). */
 size_t chat_keys_rested(const chat *c);
+/* The lookup of a Windows group's members for group:NAME alert recipients, the contract of
+ * group_members_list (group_members.h): fn gets each member "DOMAIN\\user". */
+typedef int (*chat_group_lookup_fn)(const char *group,
+                                    int (*fn)(void *user, const char *principal), void *user,
+                                    size_t *groups_skipped, char *err, size_t err_size);
+/* Tests: puts lookup in place of Windows' (NULL: Windows' again), which also lets group:
+ * recipients be used without Windows sign-on. It runs on a thread of its own. Before the
+ * first ALERT that names a group. */
+void chat_set_group_lookup(chat *c, chat_group_lookup_fn lookup);
 
 #endif

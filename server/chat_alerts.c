@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert_group.h"
 #include "log.h"
 #include "sys.h"
 #include "uname.h"
@@ -310,6 +311,12 @@ static void names_add(name_set *ns, const char *name)
     snprintf(ns->names[ns->n++], sizeof ns->names[0], "%s", name);
 }
 
+/* alerts_add_name_fn over a name_set. */
+static void names_add_to(void *set, const char *name)
+{
+    names_add(set, name);
+}
+
 typedef struct all_ctx {
     name_set *ns;
     const char *sender;
@@ -329,7 +336,11 @@ static int resolve_spec(session *s, const char *spec, name_set *ns, char *why, s
     chat *c = s->srv;
     session *t;
     size_t i;
+    char group[ALERT_GROUP_MAX + 1];
+    int is_group = alert_group_spec(spec, group, sizeof group, why, why_size);
 
+    if (is_group != 0)
+        return is_group < 0 ? -1 : alerts_add_group(c, group, names_add_to, ns, why, why_size);
     if (strcmp(spec, "all") == 0) {
         if (c->users) {
             all_ctx x;
@@ -378,7 +389,7 @@ static int resolve_spec(session *s, const char *spec, name_set *ns, char *why, s
         }
         return 0;
     }
-    text_printf(why, why_size, "'%s' is not all, room:NAME or user:NAME", spec);
+    text_printf(why, why_size, "'%s' is not all, room:NAME, user:NAME or group:NAME", spec);
     return -1;
 }
 
@@ -428,15 +439,11 @@ static size_t without_sender(name_set *ns, const char *sender)
 void alerts_on_alert(session *s, const proto_msg *m)
 {
     chat *c = s->srv;
-    char target[PROTO_RECIPIENTS_MAX + 1], why[160], err[256];
-    char *text = NULL;
-    const char **names = NULL;
+    char target[PROTO_RECIPIENTS_MAX + 1], why[400];
     name_set ns;
-    uint64_t id = 0;
-    size_t i;
+    void *job;
     int rc;
 
-    memset(&ns, 0, sizeof ns);
     if (!s->alerter) {
         session_error(s, PC_NOT_ALERTER, "only operators, admins and alert accounts may send "
                                          "alerts");
@@ -448,9 +455,52 @@ void alerts_on_alert(session *s, const proto_msg *m)
     }
     proto_str_copy(target, sizeof target, m->target);
     if (target[0] == '\0') {
-        session_error(s, PC_BAD_RECIPIENTS, "no recipients: use all, room:NAME or user:NAME");
+        session_error(s, PC_BAD_RECIPIENTS, "no recipients: use all, room:NAME, user:NAME or group:NAME");
         return;
     }
+    /* Checked here as it stands; the group: recipients only gather the groups to look up. */
+    job = alerts_group_job_new(s, m, target);
+    if (!job) {
+        session_error(s, PC_UNAVAILABLE, "the server is out of memory");
+        return;
+    }
+    memset(&ns, 0, sizeof ns);
+    c->group_building = job;
+    rc = resolve(s, target, &ns, why, sizeof why);
+    c->group_building = NULL;
+    free(ns.names);
+    if (rc != 0) {
+        session_error(s, PC_BAD_RECIPIENTS, "%s", why);
+        alerts_group_job_free(job);
+        return;
+    }
+    rc = alerts_group_job_start(s, job);
+    if (rc == 0) {
+        /* Completed when the members are back (chat_alert_group.c); its next requests wait. */
+        s->writes_pending++;
+        return;
+    }
+    alerts_group_job_free(job);
+    if (rc == 1)
+        alerts_send(s, m->tag, m->duration, target, m->text.p, m->text.n);
+}
+
+void alerts_send(session *s, uint32_t tag, uint32_t duration, const char *target,
+                 const char *text_p, size_t text_n)
+{
+    chat *c = s->srv;
+    char why[400], err[256];
+    char *text = NULL;
+    const char **names = NULL;
+    name_set ns;
+    proto_str body;
+    uint64_t id = 0;
+    size_t i;
+    int rc;
+
+    memset(&ns, 0, sizeof ns);
+    body.p = text_p;
+    body.n = text_n;
     if (resolve(s, target, &ns, why, sizeof why) != 0) {
         session_error(s, PC_BAD_RECIPIENTS, "%s", why);
         goto done;
@@ -464,16 +514,16 @@ void alerts_on_alert(session *s, const proto_msg *m)
         goto done;
     }
     names = malloc(ns.n * sizeof *names);
-    text = malloc(m->text.n + 1);
+    text = malloc(text_n + 1);
     if (!names || !text) {
         session_error(s, PC_UNAVAILABLE, "the server is out of memory");
         goto done;
     }
     for (i = 0; i < ns.n; i++)
         names[i] = ns.names[i];
-    proto_str_copy(text, m->text.n + 1, m->text);
-    rc = alerts_add(c->alerts, s->nick, sys_wall_ms(), m->duration, target, text, names, ns.n,
-                    s, m->tag, &id, err, sizeof err);
+    proto_str_copy(text, text_n + 1, body);
+    rc = alerts_add(c->alerts, s->nick, sys_wall_ms(), duration, target, text, names, ns.n,
+                    s, tag, &id, err, sizeof err);
     if (rc < 0) {
         log_error("%s: %s", s->nick, err);
         session_error(s, PC_UNAVAILABLE, "the alert could not be recorded");
@@ -481,7 +531,7 @@ void alerts_on_alert(session *s, const proto_msg *m)
     }
     /* Answered and delivered once written (alert_written); the sender's next requests wait. */
     if (rc == 1)
-        answer(c, ALERTS_DONE_NEW, id, NULL, s, m->tag, 1, "");
+        answer(c, ALERTS_DONE_NEW, id, NULL, s, tag, 1, "");
     else
         s->writes_pending++;
 done:

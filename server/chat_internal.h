@@ -63,8 +63,9 @@ typedef struct session {
     uint32_t mark;                  /* de-duplicates deliveries to users sharing several rooms */
     uint32_t req_tag;               /* tag of the request being answered (SAY, PRIV), else 0 */
     uint32_t writes_pending;        /* its SAYs, BANs and UNBANs the journal writers have not
-                                       finished: while any, its requests other than SAY wait
-                                       in the reader */
+                                       finished, and its ALERT whose groups are being looked
+                                       up: while any, its requests other than SAY wait in the
+                                       reader */
     char quit_reason[PROTO_NAME_MAX + 1]; /* MEMBER QUIT's text: the BYE's reason, or how the
                                              connection ended */
     uint8_t replaying;              /* a history replay is being queued */
@@ -136,6 +137,10 @@ struct chat {
     struct neg_server_cred *signon_cred; /* auth = windows: the service's credentials */
     struct search *search;          /* the search thread (chat_search.c) */
     size_t keys_rested;             /* times a session's keys were put to rest */
+    struct group_lookups *group_lookups; /* group:NAME lookups off the core */
+    struct group_job *group_building; /* the ALERT being checked: its groups to look up */
+    struct group_job *group_done;   /* the lookup whose alert is being completed */
+    chat_group_lookup_fn group_lookup; /* a test's lookup in place of Windows', or NULL */
 };
 
 /* chat.c — the wake a writer or search thread calls when it has results for the core (user is
@@ -299,6 +304,36 @@ void alerts_on_welcome(session *s);
 void alerts_session_free(session *s);
 /* 1 if an alert account's session may send this type (ALERT, ROLL, PING, PONG, BYE). */
 int alerts_only_allows(uint8_t type);
+
+/* chat_alert_group.c — group:NAME alert recipients, looked up off the core */
+typedef void (*alerts_add_name_fn)(void *set, const char *name);
+/* While an ALERT is checked (c->group_building set): checks group: may be used here and notes
+ * the group to look up. While a finished lookup's alert is completed (c->group_done set): adds,
+ * through add, the account of every member found (members of other domains and members
+ * without an account are left out and logged). 0, or -1 with why filled: not available on
+ * this server, too many groups, no such group, or nobody. */
+int alerts_add_group(chat *c, const char *group, alerts_add_name_fn add, void *set, char *why,
+                     size_t why_size);
+/* Starts the lookups' bookkeeping (wake: the engine's wake); 0, or -1 if out of memory. */
+int chat_alert_groups_open(chat *c, void (*wake)(void *user));
+/* Waits for the lookups still running. */
+void chat_alert_groups_close(chat *c);
+/* A job (group_lookup.h) for the ALERT m to target; NULL if out of memory. */
+void *alerts_group_job_new(session *s, const proto_msg *m, const char *target);
+/* Starts the job's lookup: 0 started (the core completes the alert when it is back); 1 no
+ * groups to look up (complete it now); -1 refused, the ERROR sent. The caller keeps the job
+ * unless 0. */
+int alerts_group_job_start(session *s, void *job);
+void alerts_group_job_free(void *job);
+/* Completes the alerts whose lookups are back (net on_wake). */
+void chat_alert_groups_deliver(chat *c);
+/* The session has gone: its lookup's result is dropped. */
+void chat_alert_groups_session_free(session *s);
+
+/* chat_alerts.c: resolves target and sends the alert (answered with the tag), as ALERT does
+ * once its groups' members are known. */
+void alerts_send(session *s, uint32_t tag, uint32_t duration, const char *target,
+                 const char *text_p, size_t text_n);
 
 /* chat_users.c — nicks, presence, private messages */
 /* Checks a requested nick by the rules for names (uname.h) and writes its NFC form to out;

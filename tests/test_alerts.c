@@ -52,7 +52,8 @@ done:
 }
 
 /* The small cast: root (admin), op (operator), bot (alert), alice and bob (users). */
-static int start_cast(test_server *ts, server_config *cfg, const char *name)
+/* The cast's accounts in a fresh server's data directory, its settings in cfg. */
+static int prepare_cast(server_config *cfg, const char *name)
 {
     static const char *const names[] = {"root", "op", "bot", "alice", "bob"};
     static const user_role roles[] = {USER_ROLE_ADMIN, USER_ROLE_OPERATOR, USER_ROLE_ALERT,
@@ -61,7 +62,12 @@ static int start_cast(test_server *ts, server_config *cfg, const char *name)
     crypto_init();
     test_server_config(cfg, name);
     cfg->auth = AUTH_ACCOUNTS;
-    if (add_accounts(cfg->data_dir, names, roles, 5) != 0)
+    return add_accounts(cfg->data_dir, names, roles, 5);
+}
+
+static int start_cast(test_server *ts, server_config *cfg, const char *name)
+{
+    if (prepare_cast(cfg, name) != 0)
         return -1;
     return test_server_start(ts, cfg);
 }
@@ -77,9 +83,12 @@ static pc_conn *login(test_server *ts, const char *user)
 }
 
 /* Sends an ALERT; returns the id from ALERT_OK (and its count in *count), or 0 with the
- * ERROR's code in *code. */
-static uint64_t send_alert(pc_conn *c, const char *to, uint32_t duration, const char *text,
-                           uint32_t *count, int *code)
+ * ERROR's code in *code and its text in why[0..why_size) (why may be NULL). */
+static uint64_t await_alert_answer(pc_conn *c, uint32_t *count, int *code, char *why,
+                                   size_t why_size);
+
+static uint64_t send_alert_why(pc_conn *c, const char *to, uint32_t duration, const char *text,
+                               uint32_t *count, int *code, char *why, size_t why_size)
 {
     proto_msg m;
     memset(&m, 0, sizeof m);
@@ -91,6 +100,15 @@ static uint64_t send_alert(pc_conn *c, const char *to, uint32_t duration, const 
     *code = 0;
     if (pc_send(c, &m) != 0)
         return 0;
+    return await_alert_answer(c, count, code, why, why_size);
+}
+
+/* The answer to an ALERT sent with tag 77, as send_alert_why returns it. */
+static uint64_t await_alert_answer(pc_conn *c, uint32_t *count, int *code, char *why,
+                                   size_t why_size)
+{
+    proto_msg m;
+    *code = 0;
     for (;;) {
         if (pc_recv(c, &m, WAIT) != 1)
             return 0;
@@ -103,9 +121,17 @@ static uint64_t send_alert(pc_conn *c, const char *to, uint32_t duration, const 
         if (m.type == PT_ERROR) {
             CHECK_EQ_INT(m.tag, 77);
             *code = m.code;
+            if (why)
+                proto_str_copy(why, why_size, m.text);
             return 0;
         }
     }
+}
+
+static uint64_t send_alert(pc_conn *c, const char *to, uint32_t duration, const char *text,
+                           uint32_t *count, int *code)
+{
+    return send_alert_why(c, to, duration, text, count, code, NULL, 0);
 }
 
 /* Sends a request of this type carrying id and returns the code of the ERROR it gets, or 0 if
@@ -518,4 +544,205 @@ TEST(alerts_plain_user_cannot_send_alerts)
     pc_close(alice);
     pc_close(op);
     test_server_end(&ts);
+}
+
+/* group:NAME names a Windows group's members, which only a Windows server with auth = windows
+ * can look up: anywhere else (here auth = accounts; natively also not Windows) it is refused
+ * with a reason, and nothing is sent, not even to the other recipients named with it. */
+TEST(alerts_to_a_windows_group_are_refused_without_windows_sign_on)
+{
+    server_config cfg;
+    test_server ts;
+    pc_conn *bob, *op;
+    proto_msg m;
+    char why[512];
+    int code;
+
+    REQUIRE(start_cast(&ts, &cfg, "alert-group") == 0);
+    bob = login(&ts, "bob");
+    op = login(&ts, "op");
+    REQUIRE(bob && op);
+    CHECK(send_alert_why(op, "user:bob group:Administrators", 0, "x", NULL, &code, why,
+                         sizeof why) == 0);
+    CHECK_EQ_INT(code, PC_BAD_RECIPIENTS);
+    CHECK(strstr(why, "group:Administrators") != NULL);
+#ifdef _WIN32
+    CHECK(strstr(why, "need auth = windows (Windows sign-on)") != NULL);
+#else
+    CHECK(strstr(why, "does not run on Windows") != NULL);
+#endif
+    CHECK(send_alert_why(op, "group:", 0, "x", NULL, &code, why, sizeof why) == 0);
+    CHECK_EQ_INT(code, PC_BAD_RECIPIENTS);
+    CHECK(strstr(why, "needs a Windows group's name") != NULL);
+    /* bob got nothing: the first frame he sees is the answer to his own request. */
+    CHECK_EQ_INT(request(bob, PT_ACK, 1, PT_ACKED, &m), PC_NO_SUCH_ALERT);
+    pc_close(bob);
+    pc_close(op);
+    test_server_end(&ts);
+}
+
+/* ---- group:NAME, looked up off the core ------------------------------------------------------ */
+
+/* A stand-in for Windows' group lookup that blocks until the test releases it. */
+static struct {
+    mutex_handle *lock;
+    cond_handle *cond;
+    int entered, released;
+} fake;
+
+static int fake_lookup(const char *group, int (*fn)(void *user, const char *principal),
+                       void *user, size_t *groups_skipped, char *err, size_t err_size)
+{
+    (void)err;
+    (void)err_size;
+    mutex_lock(fake.lock);
+    fake.entered++;
+    cond_broadcast(fake.cond);
+    while (!fake.released)
+        cond_wait_ms(fake.cond, fake.lock, COND_FOREVER);
+    mutex_unlock(fake.lock);
+    *groups_skipped = 1;
+    if (strcmp(group, "Staff") != 0)
+        return -1;
+    fn(user, "CONTOSO\\bob");
+    fn(user, "CONTOSO\\alice");
+    fn(user, "FABRIKAM\\alice"); /* another domain: left out */
+    return 0;
+}
+
+/* The cast, with CONTOSO as the domain whose users are accounts here and fake_lookup in
+ * place of Windows' group lookup. */
+static int start_group_cast(test_server *ts, server_config *cfg, const char *name)
+{
+    if (prepare_cast(cfg, name) != 0)
+        return -1;
+    snprintf(cfg->signon_realms, sizeof cfg->signon_realms, "CONTOSO");
+    memset(&fake, 0, sizeof fake);
+    fake.lock = mutex_new();
+    fake.cond = cond_new();
+    if (!fake.lock || !fake.cond || test_server_start(ts, cfg) != 0)
+        return -1;
+    chat_set_group_lookup(ts->core, fake_lookup);
+    return 0;
+}
+
+static void fake_wait_entered(int n)
+{
+    mutex_lock(fake.lock);
+    while (fake.entered < n)
+        cond_wait_ms(fake.cond, fake.lock, COND_FOREVER);
+    mutex_unlock(fake.lock);
+}
+
+static void fake_release(void)
+{
+    mutex_lock(fake.lock);
+    fake.released = 1;
+    cond_broadcast(fake.cond);
+    mutex_unlock(fake.lock);
+}
+
+static void fake_end(void)
+{
+    cond_free(fake.cond);
+    mutex_free(fake.lock);
+}
+
+static int send_alert_frame(pc_conn *c, const char *to, const char *text)
+{
+    proto_msg m;
+    memset(&m, 0, sizeof m);
+    m.type = PT_ALERT;
+    m.tag = 77;
+    m.target = proto_s(to);
+    m.text = proto_s(text);
+    return pc_send(c, &m);
+}
+
+/* SAYs text in room and waits for its echo: 0, or -1. */
+static int say_round_trip(pc_conn *c, const char *room, const char *text)
+{
+    proto_msg m;
+    if (pc_say(c, room, text, 5) != 0)
+        return -1;
+    for (;;) {
+        if (pc_recv(c, &m, WAIT) != 1)
+            return -1;
+        if (m.type == PT_MSG && m.text.n == strlen(text) && memcmp(m.text.p, text, m.text.n) == 0)
+            return 0;
+    }
+}
+
+/* While a group's members are being looked up (the lookup blocks here), the server goes on
+ * serving everyone else; once they are back, the alert is answered and delivered as one to
+ * the named users would be, and the sender's next request waits for that answer. */
+TEST(alerts_to_a_group_are_looked_up_without_holding_up_the_server)
+{
+    server_config cfg;
+    test_server ts;
+    pc_conn *op, *alice, *bob;
+    proto_msg m;
+    uint32_t count = 0;
+    uint64_t id;
+    int code;
+
+    REQUIRE(start_group_cast(&ts, &cfg, "alert-group-async") == 0);
+    op = login(&ts, "op");
+    alice = login(&ts, "alice");
+    bob = login(&ts, "bob");
+    REQUIRE(op && alice && bob);
+    REQUIRE(pc_join(alice, "lobby") == 0);
+    REQUIRE(send_alert_frame(op, "group:Staff", "fire drill") == 0);
+    /* op's next request waits behind the alert: its answer comes after ALERT_OK. */
+    pc_ping(op, 9);
+    fake_wait_entered(1);
+    CHECK_EQ_INT(say_round_trip(alice, "lobby", "still here"), 0);
+    fake_release();
+    id = await_alert_answer(op, &count, &code, NULL, 0);
+    CHECK(id != 0);
+    CHECK_EQ_INT(code, 0);
+    CHECK_EQ_INT(count, 2);
+    REQUIRE(pc_recv(op, &m, WAIT) == 1);
+    CHECK_EQ_INT(m.type, PT_PONG);
+    CHECK_EQ_INT(alert_before_fence(bob, id, 1, &m), 1);
+    CHECK_EQ_INT(alert_before_fence(alice, id, 1, &m), 1);
+    pc_close(bob);
+    pc_close(alice);
+    pc_close(op);
+    test_server_end(&ts);
+    fake_end();
+}
+
+/* A sender that disconnects while its group is being looked up: the result is dropped, and
+ * the server carries on (another alerter's group alert goes out). */
+TEST(alerts_to_a_group_survive_the_sender_leaving_during_the_lookup)
+{
+    server_config cfg;
+    test_server ts;
+    pc_conn *op, *root, *bob;
+    proto_msg m;
+    uint64_t id, deadline;
+    int code;
+
+    REQUIRE(start_group_cast(&ts, &cfg, "alert-group-gone") == 0);
+    op = login(&ts, "op");
+    root = login(&ts, "root");
+    bob = login(&ts, "bob");
+    REQUIRE(op && root && bob);
+    REQUIRE(send_alert_frame(op, "group:Staff", "from op") == 0);
+    fake_wait_entered(1);
+    pc_close(op);
+    deadline = sys_mono_ms() + WAIT;
+    while (chat_session_count(ts.core) != 2 && sys_mono_ms() < deadline)
+        sleep_ms(10);
+    CHECK_EQ_INT(chat_session_count(ts.core), 2);
+    fake_release();
+    id = send_alert_why(root, "group:Staff", 0, "from root", NULL, &code, NULL, 0);
+    CHECK(id != 0);
+    CHECK_EQ_INT(alert_before_fence(bob, id, 1, &m), 1);
+    CHECK(strncmp(m.text.p, "from root", m.text.n) == 0);
+    pc_close(bob);
+    pc_close(root);
+    test_server_end(&ts);
+    fake_end();
 }

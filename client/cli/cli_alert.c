@@ -49,7 +49,8 @@ int cli_alert_parse(int argc, char **argv, cli_alert_opts *a, char **rest, int *
     for (i = 1; i < argc; i++) {
         if ((v = value_of(argc, argv, &i, "--to")) != NULL) {
             if (!*v || a->nto == sizeof a->to / sizeof a->to[0]) {
-                cli_err_line("parley-cli alert: --to all, room:NAME or user:NAME (at most %u)",
+                cli_err_line("parley-cli alert: --to all, room:NAME, user:NAME or group:NAME "
+                             "(at most %u)",
                              (unsigned)(sizeof a->to / sizeof a->to[0]));
                 return -1;
             }
@@ -87,7 +88,7 @@ int cli_alert_parse(int argc, char **argv, cli_alert_opts *a, char **rest, int *
         return -1;
     }
     if (!a->status_id && (!a->nto || !a->text || !*a->text)) {
-        cli_err_line("parley-cli alert: usage: parley-cli alert --to all|room:NAME|user:NAME "
+        cli_err_line("parley-cli alert: usage: parley-cli alert --to all|room:NAME|user:NAME|group:NAME "
                      "[--to ...] [--expires 2h] \"text\", or parley-cli alert --status ID");
         return -1;
     }

@@ -104,7 +104,7 @@ static void usage(void)
         "  --no-reconnect     end when the connection is lost instead of reconnecting\n"
         "  --timeout MS       connect and handshake timeout (default 10000)\n"
         "  --help, --version\n"
-        "parley-cli alert --to all|room:NAME|user:NAME [--to ...] [--expires 2h] \"text\"\n"
+        "parley-cli alert --to all|room:NAME|user:NAME|group:NAME [--to ...] [--expires 2h] \"text\"\n"
         "  sends an alert (operator, admin or alert accounts) and prints its id;\n"
         "parley-cli alert --status ID   prints its roll call. Same connection options.\n"
         "Exit codes: 0 ok, 1 other failure, 2 usage, 3 wrong key or password, or Windows\n"

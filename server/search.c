@@ -57,6 +57,8 @@ struct search {
     mutex_handle *mu;
     cond_handle *cv;
     sjob *head, *tail;           /* queued, oldest first */
+    sjob *batch;                 /* taken off the queue by the thread, not yet run (under mu,
+                                    so that search_disown sees its queries too) */
     sjob_query *running;         /* the query being run, or NULL */
     sjob_query *rhead, *rtail;   /* results ready, oldest first (linked through h.next) */
     uint32_t queries;            /* queued, running or ready: what max_running bounds */
@@ -98,17 +100,16 @@ static void thread_main(void *arg)
     thread_lower_priority();
     mutex_lock(s->mu);
     for (;;) {
-        sjob *batch;
         while (!s->head && !s->stopping)
             cond_wait_ms(s->cv, s->mu, COND_FOREVER);
         if (!s->head)
             break; /* stopping, and everything queued is done */
-        batch = s->head;
+        s->batch = s->head;
         s->head = s->tail = NULL;
         s->busy = 1;
-        while (batch) {
-            sjob *j = batch;
-            batch = j->next;
+        while (s->batch) {
+            sjob *j = s->batch;
+            s->batch = j->next;
             j->next = NULL;
             if (s->stopping) {
                 /* Nobody will read the results, and indexing a restored history to the end
@@ -387,12 +388,18 @@ int search_submit(search *s, const search_query *q, char *why, size_t why_size)
     return 0;
 }
 
+static void disown_jobs(sjob *list, const void *owner)
+{
+    for (sjob *j = list; j; j = j->next)
+        if (j->kind == JOB_QUERY && ((sjob_query *)(void *)j)->owner == owner)
+            ((sjob_query *)(void *)j)->owner = NULL;
+}
+
 void search_disown(search *s, const void *owner)
 {
     mutex_lock(s->mu);
-    for (sjob *j = s->head; j; j = j->next)
-        if (j->kind == JOB_QUERY && ((sjob_query *)(void *)j)->owner == owner)
-            ((sjob_query *)(void *)j)->owner = NULL;
+    disown_jobs(s->head, owner);  /* queued */
+    disown_jobs(s->batch, owner); /* taken by the thread, still to run */
     if (s->running && s->running->owner == owner)
         s->running->owner = NULL;
     for (sjob_query *q = s->rhead; q; q = (sjob_query *)(void *)q->h.next)

@@ -341,6 +341,95 @@ static void count_result(void *user, const search_result *r)
     *n += r->nhits;
 }
 
+/* The search thread lets `passes` queries through its gate, then waits; `entered` counts
+ * arrivals, so a test knows which query the thread is holding. */
+static int passes, entered;
+
+static void counting_gate(void)
+{
+    mutex_lock(gate_mu);
+    entered++;
+    cond_broadcast(gate_cv);
+    while (passes == 0)
+        cond_wait_ms(gate_cv, gate_mu, COND_FOREVER);
+    passes--;
+    mutex_unlock(gate_mu);
+}
+
+static void wait_entered(int n)
+{
+    mutex_lock(gate_mu);
+    while (entered < n)
+        cond_wait_ms(gate_cv, gate_mu, COND_FOREVER);
+    mutex_unlock(gate_mu);
+}
+
+static void let_through(int n)
+{
+    mutex_lock(gate_mu);
+    passes += n;
+    cond_broadcast(gate_cv);
+    mutex_unlock(gate_mu);
+}
+
+static int disowned_results, owned_results;
+static void owner_result(void *user, const search_result *r)
+{
+    (void)user;
+    if (r->owner)
+        owned_results++;
+    else
+        disowned_results++;
+}
+
+/* A session that goes away while its query waits in the batch the thread has taken (behind a
+ * query being run) is forgotten by that query too: its result comes back without an owner,
+ * never to the freed session. */
+TEST(search_disown_reaches_queries_the_thread_has_taken)
+{
+    static const search_conv rooms[] = {{SEARCH_SOURCE_ROOM, "lobby"}};
+    static int owner_a, owner_b, owner_c;
+    search *s;
+    search_query q;
+    char err[160];
+
+    gate_mu = mutex_new();
+    gate_cv = cond_new();
+    REQUIRE(gate_mu && gate_cv);
+    s = search_start(100, 0, 8, count_notify, NULL, err, sizeof err);
+    REQUIRE(s);
+    CHECK(search_add(s, SEARCH_SOURCE_ROOM, "Lobby", 1, 1000, "alice", "hello world", 11) == 0);
+    CHECK_EQ_INT(search_indexed(s), 1);
+    passes = entered = 0;
+    search_test_before_query = counting_gate;
+    memset(&q, 0, sizeof q);
+    q.words = "world";
+    q.words_len = 5;
+    q.nick = "";
+    q.convs = rooms;
+    q.nconvs = 1;
+    q.owner = &owner_a;
+    REQUIRE(search_submit(s, &q, err, sizeof err) == 0);
+    wait_entered(1); /* a's query holds the thread */
+    q.owner = &owner_b;
+    REQUIRE(search_submit(s, &q, err, sizeof err) == 0);
+    q.owner = &owner_c;
+    REQUIRE(search_submit(s, &q, err, sizeof err) == 0);
+    let_through(1);  /* a's runs; the thread takes b's and c's as one batch */
+    wait_entered(2); /* b's is being run, c's waits in the batch */
+    search_disown(s, &owner_c);
+    let_through(2);
+    search_test_before_query = NULL;
+    CHECK_EQ_INT(search_indexed(s), 1); /* waits until the thread is idle */
+    disowned_results = owned_results = 0;
+    CHECK_EQ_INT(search_collect(s, owner_result, NULL), 3);
+    CHECK_EQ_INT(owned_results, 2);
+    CHECK_EQ_INT(disowned_results, 1);
+    search_stop(s);
+    cond_free(gate_cv);
+    mutex_free(gate_mu);
+}
+
 /* The server-wide cap, on the search thread directly: with max_running queries queued or
  * running, one more is refused until results are collected. */
 TEST(search_server_wide_cap)

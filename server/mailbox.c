@@ -26,6 +26,7 @@
 #define REC_UNTOLD 'U'    /* u64 id, u8 len, sender, u8 len, recipient: the sender of a message
                            * that expired was not logged in to hear it */
 #define REC_TOLD 'T'      /* u8 len, account: it has now heard of all its expired messages */
+#define REC_FORGET 'F'    /* u8 len, account: the account is gone; so is everything of it */
 
 #define COMPACT_MIN 1024u
 #define COMPACT_FACTOR 4u
@@ -66,6 +67,7 @@ typedef struct mpending {
     uint32_t tag;
     void *owner;
     mmsg *m;
+    int forgotten;        /* its sender or recipient was forgotten while it was written */
     struct mpending *next;
 } mpending;
 
@@ -112,6 +114,7 @@ static void view(const mailbox *mb, const mmsg *m, mailbox_msg *v)
     v->text = msg_text(m);
     v->text_len = m->text_len;
     v->waiting = !a || m->id > a->delivered;
+    v->forgotten = 0;
 }
 
 static mmsg *msg_new(uint64_t id, uint64_t time_ms, uint8_t flags, const char *from,
@@ -429,6 +432,71 @@ static void drop_at(mailbox *mb, size_t at)
     mb->count--;
 }
 
+/* Drops read marks for peer and untold expiries to it from every other account's. */
+static void forget_as_peer(mailbox *mb, const char *account)
+{
+    size_t pos = 0, i, keep;
+    const char *name;
+    void *value;
+
+    while (strmap_next(&mb->accts, &pos, &name, &value)) {
+        macct *a = value;
+        for (i = keep = 0; i < a->nreads; i++) {
+            if (names_equal_ci(a->reads[i].peer, account))
+                free(a->reads[i].peer);
+            else
+                a->reads[keep++] = a->reads[i];
+        }
+        a->nreads = keep;
+        for (i = keep = 0; i < a->nuntold; i++) {
+            if (names_equal_ci(a->untold[i].to, account))
+                free(a->untold[i].to);
+            else
+                a->untold[keep++] = a->untold[i];
+        }
+        a->nuntold = keep;
+    }
+}
+
+/* Forgets account in memory: every retained message from or to it (the other party's waiting
+ * count follows), every message of it still being written (it will not join the store), its
+ * marks, settings and untold expiries, and other accounts' marks and untold expiries that
+ * name it. */
+static void forget_apply(mailbox *mb, const char *account)
+{
+    macct *gone = strmap_get(&mb->accts, account);
+    mpending *p;
+    size_t i;
+
+    for (p = mb->phead; p; p = p->next) {
+        if (p->forgotten || (!names_equal_ci(msg_from(p->m), account) &&
+                             !names_equal_ci(msg_to(p->m), account)))
+            continue;
+        p->forgotten = 1;
+        if (!names_equal_ci(msg_to(p->m), account)) {
+            macct *to = strmap_get(&mb->accts, msg_to(p->m));
+            if (to && to->waiting > 0)
+                to->waiting--; /* counted at submit */
+        }
+    }
+    for (i = mb->count; i-- > 0;) {
+        mmsg *m = mb->msgs[i];
+        if (!names_equal_ci(msg_from(m), account) && !names_equal_ci(msg_to(m), account))
+            continue;
+        if (!names_equal_ci(msg_to(m), account)) {
+            macct *to = strmap_get(&mb->accts, msg_to(m));
+            if (to && m->id > to->delivered && to->waiting > 0)
+                to->waiting--;
+        }
+        drop_at(mb, i);
+    }
+    forget_as_peer(mb, account);
+    if (gone) {
+        (void)strmap_del(&mb->accts, account);
+        acct_free(gone);
+    }
+}
+
 /* journal_scan_fn. Malformed records (a bug, not a torn tail: the CRC held) are skipped. */
 static int load_record(void *user, const uint8_t *p, size_t n)
 {
@@ -481,6 +549,9 @@ static int load_record(void *user, const uint8_t *p, size_t n)
     } else if (type == REC_TOLD) {
         if (rd_name(&in, a) && rd_ok(&in))
             untold_clear(strmap_get(&mb->accts, a));
+    } else if (type == REC_FORGET) {
+        if (rd_name(&in, a) && rd_ok(&in))
+            forget_apply(mb, a);
     } else if (type == REC_DROP) {
         uint64_t id = rd_u64(&in);
         size_t at = first_after(mb, id ? id - 1 : 0);
@@ -713,8 +784,15 @@ static void on_written(void *user, uint64_t seq, int ok, const char *err)
     mb->phead = p->next;
     if (!mb->phead)
         mb->ptail = NULL;
-    /* Kept in memory even when the write failed, like a room message. */
-    if (store_push(mb, p->m) != 0) {
+    if (p->forgotten) {
+        /* Its account was forgotten meanwhile (the journal forgets it too): the sender
+         * still hears how the write went, the store does not keep it. */
+        view(mb, p->m, &v);
+        v.forgotten = 1;
+        x->fn(x->user, &v, p->tag, p->owner, ok, err);
+        free(p->m);
+    } else if (store_push(mb, p->m) != 0) {
+        /* Kept in memory even when the write failed, like a room message. */
         log_error("private messages: out of memory keeping message %llu",
                   (unsigned long long)p->m->id);
         view(mb, p->m, &v);
@@ -750,6 +828,24 @@ int mailbox_set_delivered(mailbox *mb, const char *account, uint64_t up_to, char
         return 0;
     encode_delivered(&mb->enc, account, up_to);
     return write_enc(mb, NULL, err, err_size);
+}
+
+int mailbox_forget(mailbox *mb, const char *account, char *err, size_t err_size)
+{
+    size_t n = strlen(account);
+    if (n == 0 || n > MAILBOX_NAME_MAX) {
+        snprintf(err, err_size, "private messages: an account name is too long or empty");
+        return -1;
+    }
+    buf_reset(&mb->enc);
+    buf_put_u8(&mb->enc, REC_FORGET);
+    put_name(&mb->enc, account);
+    /* Journaled first: if the write fails, the store still has everything (nothing half
+     * forgotten that a restart would bring back). */
+    if (write_enc(mb, NULL, err, err_size) != 0)
+        return -1;
+    forget_apply(mb, account);
+    return 0;
 }
 
 uint64_t mailbox_delivered(const mailbox *mb, const char *account)
@@ -906,6 +1002,25 @@ size_t mailbox_peers(const mailbox *mb, const char *account, mailbox_peer_fn fn,
         free(value);
     strmap_free(&seen);
     return listed;
+}
+
+size_t mailbox_accounts(const mailbox *mb, mailbox_account_fn fn, void *user)
+{
+    size_t pos = 0, n = 0, i;
+    const char *name;
+    void *value;
+
+    while (strmap_next(&mb->accts, &pos, &name, &value)) {
+        const macct *a = value;
+        uint64_t newest = 0;
+        for (i = 0; i < a->nown; i++) /* id order is nearly, not strictly, time order */
+            if (a->own[i]->time_ms > newest)
+                newest = a->own[i]->time_ms;
+        n++;
+        if (fn(user, name, newest) != 0)
+            break;
+    }
+    return n;
 }
 
 size_t mailbox_each(const mailbox *mb, mailbox_msg_fn fn, void *user)

@@ -32,6 +32,8 @@ typedef struct mailbox_msg {
     const char *text; /* NUL-terminated; text_len bytes */
     size_t text_len;
     int waiting;      /* not yet delivered to any session of `to` */
+    int forgotten;    /* mailbox_collect only: its account was forgotten while it was written;
+                       * the store does not keep it and nobody should get it */
 } mailbox_msg;
 
 /* Opens the store in dir (created if missing) and loads its journal; a torn or corrupt tail is
@@ -70,6 +72,12 @@ size_t mailbox_collect(mailbox *mb, mailbox_done_fn fn, void *user);
 int mailbox_set_delivered(mailbox *mb, const char *account, uint64_t up_to, char *err,
                           size_t err_size);
 uint64_t mailbox_delivered(const mailbox *mb, const char *account);
+/* The account is gone (deleted): drops every message from or to it, stored or still being
+ * written (those still come back through mailbox_collect, but do not join the store), its
+ * marks, receipt setting and untold expiries, and other accounts' read marks and untold
+ * expiries that name it. Journaled (a record of its own), so a restart does not bring any of
+ * it back. 0, or -1 with err (nothing forgotten). */
+int mailbox_forget(mailbox *mb, const char *account, char *err, size_t err_size);
 /* Messages (stored or still being written) waiting for account. */
 size_t mailbox_waiting(const mailbox *mb, const char *account);
 /* reader has read the conversation with peer up to id (only moves forward). Journaled.
@@ -100,6 +108,11 @@ size_t mailbox_each(const mailbox *mb, mailbox_msg_fn fn, void *user);
 /* The retained message with this id into *out (borrowed until the store changes): 1, or 0 if
  * it is not kept (never stored, or dropped since). */
 int mailbox_find(const mailbox *mb, uint64_t id, mailbox_msg *out);
+/* Calls fn for every account the store keeps anything of (messages, marks, settings), with
+ * the wall clock time of its newest retained message, 0 if none. fn must not change the store.
+ * Returns how many were given. */
+typedef int (*mailbox_account_fn)(void *user, const char *account, uint64_t newest_ms);
+size_t mailbox_accounts(const mailbox *mb, mailbox_account_fn fn, void *user);
 /* The newest retained message id involving account, 0 if none. */
 uint64_t mailbox_last_id(const mailbox *mb, const char *account);
 

@@ -1,7 +1,7 @@
 /* test_mailbox.c — tests for the private message store (server/mailbox.c): messages and marks
  * survive a reopen, a torn journal tail is cut with nothing before it lost, a limited
- * catch-up never leaves out a waiting message, expiry is journaled, compaction keeps the
- * truth. */
+ * catch-up never leaves out a waiting message, expiry is journaled, a forgotten account
+ * leaves nothing behind, compaction keeps the truth. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -315,4 +315,70 @@ TEST(mailbox_untold_expiries_are_kept_until_taken)
     CHECK_EQ_STR(s.text, "");
     mailbox_close(mb);
     dir_fresh("untold", dir, sizeof dir);
+}
+
+/* A forgotten (deleted) account leaves nothing of its conversations, for either party, and a
+ * new account of the same name starts empty: after a reopen and after a compaction too. */
+TEST(mailbox_forget_drops_an_account_for_good)
+{
+    char dir[64], err[256];
+    mailbox *mb;
+    seen s;
+    uint64_t i;
+
+    dir_fresh("forget", dir, sizeof dir);
+    mb = mailbox_open(dir, FSYNC_NEVER, 0, NULL, err, sizeof err);
+    REQUIRE(mb);
+    put(mb, 1, 1000, "alice", "bob", "secret one");
+    put(mb, 2, 1001, "bob", "alice", "secret two");
+    put(mb, 3, 1002, "bob", "dave", "kept");
+    put(mb, 4, 1003, "alice", "dave", "waiting for dave");
+    CHECK_EQ_INT(mailbox_set_delivered(mb, "alice", 2, err, sizeof err), 0);
+    CHECK_EQ_INT(mailbox_set_read(mb, "alice", "bob", 2, err, sizeof err), 1);
+    CHECK_EQ_INT(mailbox_set_read(mb, "bob", "alice", 1, err, sizeof err), 1);
+    CHECK_EQ_INT(mailbox_set_read(mb, "bob", "dave", 3, err, sizeof err), 1);
+    CHECK_EQ_INT(mailbox_set_receipts(mb, "alice", 0, err, sizeof err), 0);
+    CHECK_EQ_INT(mailbox_add_untold(mb, "alice", "dave", 5, err, sizeof err), 0);
+    CHECK_EQ_INT(mailbox_add_untold(mb, "dave", "alice", 6, err, sizeof err), 0);
+    CHECK_EQ_INT(mailbox_waiting(mb, "dave"), 2);
+
+    CHECK_EQ_INT(mailbox_forget(mb, "ALICE", err, sizeof err), 0); /* any case */
+    CHECK_EQ_INT(mailbox_count(mb), 1);
+    CHECK_EQ_STR(range(mb, "alice", 0, 0, &s), "");
+    CHECK_EQ_STR(range(mb, "bob", 0, 0, &s), "3:bob>dave:kept*|");
+    CHECK_EQ_INT(mailbox_waiting(mb, "dave"), 1); /* alice's waiting message went */
+    CHECK_EQ_INT(mailbox_read(mb, "bob", "alice"), 0);
+    CHECK_EQ_INT(mailbox_read(mb, "bob", "dave"), 3);
+    mailbox_close(mb);
+
+    mb = open_mb(dir, NULL); /* the journal forgets it too */
+    REQUIRE(mb);
+    CHECK_EQ_INT(mailbox_count(mb), 1);
+    CHECK_EQ_STR(range(mb, "alice", 0, 0, &s), "");
+    CHECK_EQ_INT(mailbox_last_id(mb, "alice"), 0);
+    CHECK_EQ_INT(mailbox_delivered(mb, "alice"), 0);
+    CHECK_EQ_INT(mailbox_waiting(mb, "alice"), 0);
+    CHECK_EQ_INT(mailbox_waiting(mb, "dave"), 1);
+    CHECK_EQ_INT(mailbox_read(mb, "alice", "bob"), 0);
+    CHECK_EQ_INT(mailbox_read(mb, "bob", "alice"), 0);
+    CHECK_EQ_INT(mailbox_read(mb, "bob", "dave"), 3);
+    CHECK_EQ_INT(mailbox_receipts(mb, "alice"), 1);
+    s.text[0] = '\0';
+    CHECK_EQ_INT(mailbox_take_untold(mb, "alice", list_untold, &s, err, sizeof err), 0);
+    CHECK_EQ_INT(mailbox_take_untold(mb, "dave", list_untold, &s, err, sizeof err), 0);
+    CHECK_EQ_STR(s.text, "");
+    /* The new alice's own messages are kept as usual. */
+    put(mb, 7, 2000, "bob", "alice", "hello again");
+    for (i = 1; i <= 2000; i++) /* enough records for a compaction */
+        CHECK_EQ_INT(mailbox_set_read(mb, "dave", "bob", i, err, sizeof err), 1);
+    CHECK_EQ_INT(mailbox_tick(mb, 1, err, sizeof err), 0);
+    mailbox_close(mb);
+
+    mb = open_mb(dir, NULL);
+    REQUIRE(mb);
+    CHECK_EQ_STR(range(mb, "alice", 0, 0, &s), "7:bob>alice:hello again*|");
+    CHECK_EQ_INT(mailbox_read(mb, "bob", "alice"), 0);
+    CHECK_EQ_INT(mailbox_count(mb), 2);
+    mailbox_close(mb);
+    dir_fresh("forget", dir, sizeof dir);
 }

@@ -349,6 +349,8 @@ void accounts_on_admin(session *s, const proto_msg *m)
         return;
     }
     log_info("%s (admin) did %s on account %s", s->nick, action, info.login);
+    if (strcmp(action, "delete") == 0)
+        privs_forget(c, info.login); /* a new account of the name must not inherit them */
     /* Every session of the account. */
     for (t = account_sessions_first(c, info.login); t;) {
         session *next = account_sessions_next(t);

@@ -363,6 +363,9 @@ void users_on_away(session *s, const proto_msg *m);
 /* chat_private.c — stored private conversations with accounts (mailbox.h) */
 int privs_open(chat *c, char *err, size_t err_size);
 void privs_close(chat *c);
+/* The account login was deleted: its stored conversations (both parties'), marks and settings
+ * go from the mailbox and from the search index. */
+void privs_forget(chat *c, const char *login);
 void privs_on_priv(session *s, const proto_msg *m);
 void privs_on_sync(session *s, const proto_msg *m);
 void privs_on_read(session *s, const proto_msg *m);

@@ -16,6 +16,81 @@
 #define SYNC_MAX 1000u      /* messages one PRIV_SYNC replays (besides waiting ones) */
 #define EXPIRY_EVERY_MS 60000u
 
+/* Names the mailbox keeps that belong to no current account (collected, then forgotten). */
+typedef struct stale_ctx {
+    const users *u;
+    char **names;
+    size_t n, cap;
+    int failed;
+} stale_ctx;
+
+/* mailbox_account_fn: a name with no account, or whose account was created after the name's
+ * newest message (deleted and made again while the server was stopped), is stale. */
+static int note_stale(void *user, const char *account, uint64_t newest_ms)
+{
+    stale_ctx *x = user;
+    user_info info;
+    char *copy, **grown;
+
+    if (users_find(x->u, account, &info) && (newest_ms == 0 || info.created_ms <= newest_ms))
+        return 0;
+    if (x->n == x->cap) {
+        size_t want = x->cap ? x->cap * 2 : 8;
+        grown = realloc(x->names, want * sizeof *grown);
+        if (!grown)
+            goto fail;
+        x->names = grown;
+        x->cap = want;
+    }
+    copy = malloc(strlen(account) + 1);
+    if (!copy)
+        goto fail;
+    memcpy(copy, account, strlen(account) + 1);
+    x->names[x->n++] = copy;
+    return 0;
+fail:
+    x->failed = 1;
+    return 1;
+}
+
+/* Accounts deleted while the server was stopped (parley-server --user delete, perhaps added
+ * again since): their stored conversations go, so a new account of the same name never sees
+ * them. Before the search thread is fed, so nothing of them is indexed. */
+static int forget_stale(chat *c, char *err, size_t err_size)
+{
+    stale_ctx x;
+    size_t i;
+    int rc = 0;
+
+    memset(&x, 0, sizeof x);
+    x.u = c->users;
+    mailbox_accounts(c->mail, note_stale, &x);
+    if (x.failed) {
+        snprintf(err, err_size, "private messages: out of memory checking accounts");
+        rc = -1;
+    }
+    for (i = 0; i < x.n; i++) {
+        if (rc == 0 && mailbox_forget(c->mail, x.names[i], err, err_size) != 0)
+            rc = -1;
+        else if (rc == 0)
+            log_info("private messages: forgot the conversations of %s (its account is gone)",
+                     x.names[i]);
+        free(x.names[i]);
+    }
+    free(x.names);
+    return rc;
+}
+
+void privs_forget(chat *c, const char *login)
+{
+    char err[256];
+    if (!c->mail)
+        return;
+    chat_search_forget_private(c, login); /* while the mailbox still lists the conversations */
+    if (mailbox_forget(c->mail, login, err, sizeof err) != 0)
+        log_error("account %s deleted, but its private messages are kept: %s", login, err);
+}
+
 /* The mailbox has results: the same wake as the history's (chat.c on_wake). */
 int privs_open(chat *c, char *err, size_t err_size)
 {
@@ -33,6 +108,8 @@ int privs_open(chat *c, char *err, size_t err_size)
                  (unsigned long long)rec.cut_bytes, rec.reason,
                  rec.saved_corrupt ? ", saved beside it as .corrupt" : "",
                  (unsigned long long)rec.records);
+    if (forget_stale(c, err, err_size) != 0)
+        return -1;
     if (mailbox_start_writer(c->mail, chat_wake_core, c, c->cfg.fsync_interval_ms, err,
                              err_size) != 0)
         return -1;
@@ -188,6 +265,8 @@ static void deliver_written(void *user, const mailbox_msg *m, uint32_t tag, void
     size_t reached = 0;
     char why[256];
 
+    if (m->forgotten)
+        goto done; /* an account of it was deleted while it was written: it is gone */
     if (!saved)
         log_error("private message %llu kept in memory only: %s", (unsigned long long)m->id,
                   err);
@@ -205,6 +284,7 @@ static void deliver_written(void *user, const mailbox_msg *m, uint32_t tag, void
             log_error("%s", why);
         send_delivered(c, m->from, m->to, m->id);
     }
+done:
     if (sender) {
         note_away(c, sender, m->to);
         if (--sender->writes_pending == 0)

@@ -34,5 +34,8 @@ int search_private_fetch(session *s, const char *conv, uint64_t id, search_hit_f
 void chat_search_feed_private(chat *c);
 /* A private message was stored: index it. */
 void chat_search_add_private(chat *c, const mailbox_msg *m);
+/* The account is about to be forgotten by the mailbox (mailbox_forget): the search thread drops
+ * each of its conversations from the index (a trim job; the core never touches the index). */
+void chat_search_forget_private(chat *c, const char *account);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "names.h"
 
 /* Separates the two accounts in a conversation's name; never part of a name ([Names]). */
@@ -56,6 +57,35 @@ void chat_search_feed_private(chat *c)
 {
     if (c->mail && c->search)
         mailbox_each(c->mail, feed_one, c);
+}
+
+typedef struct forget_ctx {
+    chat *c;
+    const char *account;
+} forget_ctx;
+
+/* mailbox_peer_fn: one conversation of the account being forgotten, all of it. */
+static int trim_peer(void *user, const char *peer, uint64_t last_mine, uint64_t last_theirs)
+{
+    forget_ctx *x = user;
+    char conv[PAIR_MAX];
+
+    (void)last_mine;
+    (void)last_theirs;
+    pair_name(conv, x->account, peer);
+    if (search_trim(x->c->search, SEARCH_SOURCE_PRIVATE, conv, UINT64_MAX) != 0)
+        log_error("search: out of memory dropping the conversation %s", conv);
+    return 0;
+}
+
+void chat_search_forget_private(chat *c, const char *account)
+{
+    forget_ctx x;
+    if (!c->mail || !c->search)
+        return;
+    x.c = c;
+    x.account = account;
+    mailbox_peers(c->mail, account, trim_peer, &x);
 }
 
 typedef struct peers_ctx {

@@ -149,8 +149,9 @@ pc_conn *test_connect(const test_server *ts, const char *nick, const uint8_t *ci
     return c;
 }
 
-int test_add_account(const char *data_dir, const char *login, const char *password,
-                     user_role role, int disabled)
+/* Adds (after deleting it, if replace) an account created at created_ms. */
+static int put_account(const char *data_dir, const char *login, const char *password,
+                       user_role role, int disabled, int replace, uint64_t created_ms)
 {
     char err[256];
     scram_verifier v;
@@ -166,7 +167,8 @@ int test_add_account(const char *data_dir, const char *login, const char *passwo
         snprintf(err, sizeof err, "scram_verifier_make failed");
         goto done;
     }
-    if (users_add(u, login, NULL, role, &v, 1, err, sizeof err) != 0 ||
+    if ((replace && users_delete(u, login, err, sizeof err) != 0) ||
+        users_add(u, login, NULL, role, &v, created_ms, err, sizeof err) != 0 ||
         users_set_disabled(u, login, disabled, err, sizeof err) != 0)
         goto done;
     rc = 0;
@@ -175,6 +177,56 @@ done:
         test_failf_at(__FILE__, __LINE__, "account %s: %s", login, err);
     users_close(u);
     return rc;
+}
+
+int test_add_account(const char *data_dir, const char *login, const char *password,
+                     user_role role, int disabled)
+{
+    return put_account(data_dir, login, password, role, disabled, 0, 1);
+}
+
+int test_replace_account(const char *data_dir, const char *login, const char *password,
+                         uint64_t created_ms)
+{
+    return put_account(data_dir, login, password, USER_ROLE_USER, 0, 1, created_ms);
+}
+
+/* The verifier a tool computes from a password, as text for ACCOUNT_ADD / ACCOUNT_PASSWD. */
+void test_verifier_text(const char *password, char *out, size_t cap)
+{
+    static const uint8_t salt[16] = {7, 7, 7, 7, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+    scram_verifier v;
+    REQUIRE(scram_verifier_make(password, strlen(password), salt, sizeof salt,
+                                SCRAM_ITERATIONS_MIN, &v) == SCRAM_OK);
+    REQUIRE(scram_verifier_format(&v, out, cap) == SCRAM_OK);
+}
+
+/* Sends an ACCOUNT_ADD or ACCOUNT_PASSWD and returns the answer: 0 for the NOTICE (its text in
+ * note), else the ERROR's code. */
+int test_account_request(pc_conn *c, uint8_t type, const char *name, const char *role,
+                           const char *display, const char *verifier, char *note, size_t cap)
+{
+    proto_msg m;
+    memset(&m, 0, sizeof m);
+    m.type = type;
+    m.nick = proto_s(name);
+    m.target = proto_s(role ? role : "");
+    m.display = proto_s(display ? display : "");
+    m.text = proto_s(verifier);
+    if (pc_send(c, &m) != 0)
+        return -1;
+    for (;;) {
+        if (pc_recv(c, &m, 5000u) != 1)
+            return -1;
+        if (m.type == PT_ERROR) {
+            proto_str_copy(note, cap, m.text);
+            return m.code;
+        }
+        if (m.type == PT_NOTICE && m.nick.n == 0) {
+            proto_str_copy(note, cap, m.text);
+            return 0;
+        }
+    }
 }
 
 pc_conn *test_login(const test_server *ts, const char *user, const char *password, int *code,

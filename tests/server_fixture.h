@@ -44,6 +44,17 @@ pc_conn *test_connect(const test_server *ts, const char *nick, const uint8_t *ci
  * fails). The verifier uses SCRAM_ITERATIONS_MIN to keep tests quick. */
 int test_add_account(const char *data_dir, const char *login, const char *password,
                      user_role role, int disabled);
+/* Deletes the account login from the store in data_dir (the server stopped) and adds a new
+ * user account of that name, created at created_ms (wall clock), as --user delete and
+ * --user add do. 0 or -1 (the test fails). */
+int test_replace_account(const char *data_dir, const char *login, const char *password,
+                         uint64_t created_ms);
+/* The verifier a tool computes from a password, as text for ACCOUNT_ADD / ACCOUNT_PASSWD. */
+void test_verifier_text(const char *password, char *out, size_t cap);
+/* Sends an ACCOUNT_ADD or ACCOUNT_PASSWD and returns the answer: 0 for the NOTICE (its text in
+ * note), else the ERROR's code (-1 if nothing came). */
+int test_account_request(pc_conn *c, uint8_t type, const char *name, const char *role,
+                         const char *display, const char *verifier, char *note, size_t cap);
 /* Logs in to an account (the test secret, then user's password): the connection, or NULL
  * with *code and err set. */
 pc_conn *test_login(const test_server *ts, const char *user, const char *password, int *code,

@@ -247,44 +247,6 @@ TEST(accounts_disabling_ends_live_sessions)
     test_server_end(&ts);
 }
 
-/* The verifier a tool computes from a password, as text for ACCOUNT_ADD / ACCOUNT_PASSWD. */
-static void verifier_text(const char *password, char *out, size_t cap)
-{
-    static const uint8_t salt[16] = {7, 7, 7, 7, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
-    scram_verifier v;
-    REQUIRE(scram_verifier_make(password, strlen(password), salt, sizeof salt,
-                                SCRAM_ITERATIONS_MIN, &v) == SCRAM_OK);
-    REQUIRE(scram_verifier_format(&v, out, cap) == SCRAM_OK);
-}
-
-/* Sends an ACCOUNT_ADD or ACCOUNT_PASSWD and returns the answer: 0 for the NOTICE (its text in
- * note), else the ERROR's code. */
-static int account_request(pc_conn *c, uint8_t type, const char *name, const char *role,
-                           const char *display, const char *verifier, char *note, size_t cap)
-{
-    proto_msg m;
-    memset(&m, 0, sizeof m);
-    m.type = type;
-    m.nick = proto_s(name);
-    m.target = proto_s(role ? role : "");
-    m.display = proto_s(display ? display : "");
-    m.text = proto_s(verifier);
-    if (pc_send(c, &m) != 0)
-        return -1;
-    for (;;) {
-        if (pc_recv(c, &m, WAIT) != 1)
-            return -1;
-        if (m.type == PT_ERROR) {
-            proto_str_copy(note, cap, m.text);
-            return m.code;
-        }
-        if (m.type == PT_NOTICE && m.nick.n == 0) {
-            proto_str_copy(note, cap, m.text);
-            return 0;
-        }
-    }
-}
-
 /* An admin adds an account and sets another's password while the server runs: the password
  * itself never reaches the server, only its verifier; the new name is checked like any login
  * name, and a name taken in another case or normalisation is refused. */
@@ -300,13 +262,15 @@ TEST(accounts_admin_adds_accounts_and_sets_passwords_online)
     REQUIRE(r && a);
     test_settle(r);
     test_settle(a);
-    verifier_text("\xCE\xBA\xCF\x89\xCE\xB4\xCE\xB9\xCE\xBA\xCF\x8C\xCF\x82 1", v, sizeof v);
+    test_verifier_text("\xCE\xBA\xCF\x89\xCE\xB4\xCE\xB9\xCE\xBA\xCF\x8C\xCF\x82 1", v, sizeof v);
     /* Only admins; a user is refused and nothing is added. */
-    CHECK_EQ_INT(account_request(a, PT_ACCOUNT_ADD, "mallory", NULL, NULL, v, note, sizeof note),
+    CHECK_EQ_INT(test_account_request(a, PT_ACCOUNT_ADD, "mallory", NULL, NULL, v, note,
+                                      sizeof note),
                  PC_NOT_OPERATOR);
-    CHECK_EQ_INT(account_request(r, PT_ACCOUNT_ADD, "\xCE\x95\xCE\xBB\xCE\xAD\xCE\xBD\xCE\xB7",
-                                 "operator", "\xCE\x95\xCE\xBB\xCE\xAD\xCE\xBD\xCE\xB7 \xCE\xA0.", v,
-                                 note, sizeof note),
+    CHECK_EQ_INT(test_account_request(r, PT_ACCOUNT_ADD, "\xCE\x95\xCE\xBB\xCE\xAD\xCE\xBD\xCE\xB7",
+                                      "operator",
+                                      "\xCE\x95\xCE\xBB\xCE\xAD\xCE\xBD\xCE\xB7 \xCE\xA0.", v,
+                                      note, sizeof note),
                  0);
     CHECK_EQ_STR(note, "account \xCE\x95\xCE\xBB\xCE\xAD\xCE\xBD\xCE\xB7: add done");
     n = login(&ts, "\xCE\xB5\xCE\xBB\xCE\xAD\xCE\xBD\xCE\xB7",
@@ -317,37 +281,41 @@ TEST(accounts_admin_adds_accounts_and_sets_passwords_online)
                          err, sizeof err),
                  PC_BAD_PASSWORD);
     /* Taken across case; an invalid name; a malformed verifier; an unknown role. */
-    CHECK_EQ_INT(account_request(r, PT_ACCOUNT_ADD, "ALICE", NULL, NULL, v, note, sizeof note),
+    CHECK_EQ_INT(test_account_request(r, PT_ACCOUNT_ADD, "ALICE", NULL, NULL, v, note,
+                                      sizeof note),
                  PC_NICK_TAKEN);
     CHECK(strstr(note, "'alice'") != NULL);
-    CHECK_EQ_INT(account_request(r, PT_ACCOUNT_ADD, "p\xD0\xB0ypal", NULL, NULL, v, note,
-                                 sizeof note),
+    CHECK_EQ_INT(test_account_request(r, PT_ACCOUNT_ADD, "p\xD0\xB0ypal", NULL, NULL, v, note,
+                                      sizeof note),
                  PC_BAD_NICK);
-    CHECK_EQ_INT(account_request(r, PT_ACCOUNT_ADD, "zoe", NULL, NULL, "pencil", note,
-                                 sizeof note),
+    CHECK_EQ_INT(test_account_request(r, PT_ACCOUNT_ADD, "zoe", NULL, NULL, "pencil", note,
+                                      sizeof note),
                  PC_BAD_VERIFIER);
-    CHECK_EQ_INT(account_request(r, PT_ACCOUNT_ADD, "zoe", "boss", NULL, v, note, sizeof note),
+    CHECK_EQ_INT(test_account_request(r, PT_ACCOUNT_ADD, "zoe", "boss", NULL, v, note, sizeof note),
                  PC_BAD_TEXT);
     CHECK_EQ_INT(refused(&ts, "zoe", "\xCE\xBA\xCF\x89\xCE\xB4\xCE\xB9\xCE\xBA\xCF\x8C\xCF\x82 1",
                          err, sizeof err),
                  PC_BAD_PASSWORD);
 
     /* A new password for dave (offline): the old one stops working, the new one works. */
-    verifier_text("dave's new password", v, sizeof v);
-    CHECK_EQ_INT(account_request(r, PT_ACCOUNT_PASSWD, "DAVE", NULL, NULL, v, note, sizeof note),
+    test_verifier_text("dave's new password", v, sizeof v);
+    CHECK_EQ_INT(test_account_request(r, PT_ACCOUNT_PASSWD, "DAVE", NULL, NULL, v, note,
+                                      sizeof note),
                  0);
     CHECK_EQ_STR(note, "account dave: passwd done");
     CHECK_EQ_INT(refused(&ts, "dave", "dave's password", err, sizeof err), PC_BAD_PASSWORD);
     n = login(&ts, "dave", "dave's new password");
     CHECK(n != NULL);
     pc_close(n);
-    CHECK_EQ_INT(account_request(r, PT_ACCOUNT_PASSWD, "nobody", NULL, NULL, v, note,
-                                 sizeof note),
+    CHECK_EQ_INT(test_account_request(r, PT_ACCOUNT_PASSWD, "nobody", NULL, NULL, v, note,
+                                      sizeof note),
                  PC_NOT_FOUND);
-    CHECK_EQ_INT(account_request(a, PT_ACCOUNT_PASSWD, "dave", NULL, NULL, v, note, sizeof note),
+    CHECK_EQ_INT(test_account_request(a, PT_ACCOUNT_PASSWD, "dave", NULL, NULL, v, note,
+                                      sizeof note),
                  PC_NOT_OPERATOR);
     /* Not its own: an open admin session alone cannot change the admin's password. */
-    CHECK_EQ_INT(account_request(r, PT_ACCOUNT_PASSWD, "ROOT", NULL, NULL, v, note, sizeof note),
+    CHECK_EQ_INT(test_account_request(r, PT_ACCOUNT_PASSWD, "ROOT", NULL, NULL, v, note,
+                                      sizeof note),
                  PC_NOT_OPERATOR);
     CHECK(refused(&ts, "root", "dave's new password", err, sizeof err) == PC_BAD_PASSWORD);
     pc_close(a);

@@ -2,12 +2,14 @@
  * real server core and engine (epoll natively, IOCP under Wine): a message to an offline
  * account waits for its login, several sessions of one account share the conversation,
  * catch-up without duplicates, delivery and read receipts (and switching them off), the
- * mailbox cap and expiry, and key mode left as it was. */
+ * mailbox cap and expiry, key mode left as it was, and a deleted account's conversations
+ * gone for good (a new account of its name inherits nothing). */
 #include <stdio.h>
 #include <string.h>
 
 #include "crypto.h"
 #include "log.h"
+#include "search_pages.h"
 #include "server_fixture.h"
 #include "sock.h"
 #include "sys.h"
@@ -579,4 +581,142 @@ done:
         test_server_end(&ts);
     mutex_free(seen_mu);
     seen_mu = NULL;
+}
+
+/* A whole catch-up: how many messages, and how many marks (READ_MARK, DELIVERED) it gave. */
+static void sync_counts(pc_conn *c, uint32_t *msgs, uint32_t *marks)
+{
+    proto_msg m;
+    *msgs = *marks = 0;
+    REQUIRE(pc_priv_sync(c, 0, 0) == 0);
+    for (;;) {
+        if (pc_recv(c, &m, WAIT) != 1) {
+            test_failf_at(__FILE__, __LINE__, "no PRIV_SYNC_END");
+            return;
+        }
+        if (m.type == PT_PRIV_SYNC_END)
+            return;
+        if (m.type == PT_PRIV_MSG)
+            (*msgs)++;
+        else if (m.type == PT_READ_MARK || m.type == PT_DELIVERED)
+            (*marks)++;
+    }
+}
+
+/* alice and bob talk, alice reads; returns the time (wall clock) of the newest message. */
+static uint64_t old_conversation(pc_conn *a, pc_conn *b)
+{
+    uint16_t code;
+    uint64_t id;
+    proto_msg m;
+
+    CHECK(send_priv(a, "bob", "the walrus plan", 1, &code) != 0);
+    id = send_priv(b, "alice", "walrus agreed", 2, &code);
+    CHECK(id != 0);
+    CHECK(pc_read(a, "bob", id) == 0);
+    CHECK(next_of(b, PT_READ_MARK, PT_READ_MARK, &m) == PT_READ_MARK && m.id == id);
+    return sys_wall_ms();
+}
+
+/* What the new alice sees: nothing of the old alice's conversation, no marks, no hits. */
+static void new_alice_sees_nothing(const test_server *ts)
+{
+    uint32_t msgs, marks;
+    page pg;
+    pc_conn *a = test_login_settled(ts, "alice");
+    REQUIRE(a);
+    sync_counts(a, &msgs, &marks);
+    CHECK_EQ_INT(msgs, 0);
+    CHECK_EQ_INT(marks, 0);
+    REQUIRE(search_page(a, "walrus", 9, 0, 0, &pg) == 0);
+    CHECK_EQ_INT(pg.error, 0);
+    CHECK_EQ_INT(pg.n, 0);
+    pc_close(a);
+}
+
+/* An admin deletes alice while the server runs and adds an alice again: the new account gets
+ * nothing of the old one's conversations, and bob's side of them is gone too (was: the new
+ * alice's catch-up replayed them and her search found them). */
+TEST(private_deleted_account_conversations_go_with_it)
+{
+    test_server ts;
+    server_config cfg;
+    pc_conn *a, *b, *r;
+    proto_msg m;
+    char v[256], note[256];
+    uint32_t msgs, marks;
+    page pg;
+
+    test_server_config(&cfg, "pm-forget");
+    cfg.auth = AUTH_ACCOUNTS;
+    REQUIRE(test_add_account(cfg.data_dir, "root", "root pw", USER_ROLE_ADMIN, 0) == 0);
+    REQUIRE(start_with(&ts, &cfg) == 0);
+    a = test_login_settled(&ts, "alice");
+    b = test_login_settled(&ts, "bob");
+    r = test_login_settled(&ts, "root");
+    REQUIRE(a && b && r);
+    old_conversation(a, b);
+    memset(&m, 0, sizeof m);
+    m.type = PT_ACCOUNT;
+    m.nick = proto_s("alice");
+    m.target = proto_s("delete");
+    REQUIRE(pc_send(r, &m) == 0);
+    CHECK(test_expect(a, PT_BYE, &m, WAIT) == -1);
+    pc_close(a);
+    REQUIRE(test_expect(r, PT_NOTICE, &m, WAIT) == 1);
+    CHECK(str_is(m.text, "account alice: delete done"));
+    test_verifier_text("alice pw", v, sizeof v);
+    CHECK_EQ_INT(test_account_request(r, PT_ACCOUNT_ADD, "alice", NULL, NULL, v, note,
+                                      sizeof note),
+                 0);
+    new_alice_sees_nothing(&ts);
+    /* bob: the conversation went for both (docs/ADMIN.md). */
+    sync_counts(b, &msgs, &marks);
+    CHECK_EQ_INT(msgs, 0);
+    CHECK_EQ_INT(marks, 0);
+    REQUIRE(search_page(b, "walrus", 10, 0, 0, &pg) == 0);
+    CHECK_EQ_INT(pg.n, 0);
+    pc_close(b);
+    pc_close(r);
+    /* And after a restart: the forgetting was journaled. */
+    test_server_stop(&ts);
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    new_alice_sees_nothing(&ts);
+    test_server_end(&ts);
+}
+
+/* The same done with the server stopped (parley-server --user delete, then --user add): the
+ * next start forgets the conversations of the name, whose account is newer than them. */
+TEST(private_account_replaced_offline_inherits_nothing)
+{
+    test_server ts;
+    server_config cfg;
+    pc_conn *a, *b;
+    uint64_t newest;
+    uint32_t msgs, marks;
+
+    test_server_config(&cfg, "pm-forget-offline");
+    cfg.auth = AUTH_ACCOUNTS;
+    REQUIRE(start_with(&ts, &cfg) == 0);
+    a = test_login_settled(&ts, "alice");
+    b = test_login_settled(&ts, "bob");
+    REQUIRE(a && b);
+    newest = old_conversation(a, b);
+    pc_close(a);
+    pc_close(b);
+    test_server_stop(&ts);
+    /* The new account must be younger than the old messages by the clock that stamps both. */
+    while (sys_wall_ms() <= newest)
+        sleep_ms(1);
+    REQUIRE(test_replace_account(cfg.data_dir, "alice", "alice pw", sys_wall_ms()) == 0);
+    REQUIRE(test_server_start(&ts, &cfg) == 0);
+    new_alice_sees_nothing(&ts);
+    /* bob, whose account is older than the messages, keeps nothing of a conversation with an
+     * account that no longer exists either. */
+    b = test_login_settled(&ts, "bob");
+    REQUIRE(b);
+    sync_counts(b, &msgs, &marks);
+    CHECK_EQ_INT(msgs, 0);
+    pc_close(b);
+    test_server_end(&ts);
 }

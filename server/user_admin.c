@@ -10,6 +10,7 @@
 #include "crypto.h"
 #include "fsys.h"
 #include "log.h"
+#include "mailbox.h"
 #include "scram.h"
 #include "secret_prompt.h"
 #include "server_main.h"
@@ -398,6 +399,23 @@ static int run_remote(const server_config *cfg, const admin_opts *o)
     return SERVER_EXIT_OK;
 }
 
+/* Drops the stored private conversations of a deleted account (the server is stopped). */
+static int forget_private(const server_config *cfg, const char *name)
+{
+    char err[256];
+    mailbox *mb = mailbox_open(cfg->data_dir, FSYNC_ALWAYS, 0, NULL, err, sizeof err);
+
+    if (!mb || mailbox_forget(mb, name, err, sizeof err) != 0) {
+        fprintf(stderr, "parley-server --user delete: the account is deleted, but its stored "
+                        "private messages could not be: %s (the server drops them at its next "
+                        "start)\n", err);
+        mailbox_close(mb);
+        return SERVER_EXIT_FAILURE;
+    }
+    mailbox_close(mb);
+    return SERVER_EXIT_OK;
+}
+
 int user_admin_main(const server_config *cfg, int argc, char **argv)
 {
     admin_opts o;
@@ -444,6 +462,11 @@ int user_admin_main(const server_config *cfg, int argc, char **argv)
                         "(%s)\n",
                 (unsigned long long)rec.cut_bytes, USERS_JOURNAL_NAME, rec.reason);
     rc = run(u, &o);
+    /* While the account store is ours the server is stopped, so its stored private messages
+     * are ours to change too: a deleted account's conversations go with it, and an account
+     * made later under the same name starts with none. */
+    if (rc == SERVER_EXIT_OK && strcmp(o.command, "delete") == 0)
+        rc = forget_private(cfg, o.name);
     users_close(u);
     return rc;
 }

@@ -149,9 +149,8 @@ pc_conn *test_connect(const test_server *ts, const char *nick, const uint8_t *ci
     return c;
 }
 
-/* Adds (after deleting it, if replace) an account created at created_ms. */
-static int put_account(const char *data_dir, const char *login, const char *password,
-                       user_role role, int disabled, int replace, uint64_t created_ms)
+int test_add_account(const char *data_dir, const char *login, const char *password,
+                     user_role role, int disabled)
 {
     char err[256];
     scram_verifier v;
@@ -167,8 +166,7 @@ static int put_account(const char *data_dir, const char *login, const char *pass
         snprintf(err, sizeof err, "scram_verifier_make failed");
         goto done;
     }
-    if ((replace && users_delete(u, login, err, sizeof err) != 0) ||
-        users_add(u, login, NULL, role, &v, created_ms, err, sizeof err) != 0 ||
+    if (users_add(u, login, NULL, role, &v, 1, err, sizeof err) != 0 ||
         users_set_disabled(u, login, disabled, err, sizeof err) != 0)
         goto done;
     rc = 0;
@@ -177,18 +175,6 @@ done:
         test_failf_at(__FILE__, __LINE__, "account %s: %s", login, err);
     users_close(u);
     return rc;
-}
-
-int test_add_account(const char *data_dir, const char *login, const char *password,
-                     user_role role, int disabled)
-{
-    return put_account(data_dir, login, password, role, disabled, 0, 1);
-}
-
-int test_replace_account(const char *data_dir, const char *login, const char *password,
-                         uint64_t created_ms)
-{
-    return put_account(data_dir, login, password, USER_ROLE_USER, 0, 1, created_ms);
 }
 
 /* The verifier a tool computes from a password, as text for ACCOUNT_ADD / ACCOUNT_PASSWD. */

@@ -44,11 +44,6 @@ pc_conn *test_connect(const test_server *ts, const char *nick, const uint8_t *ci
  * fails). The verifier uses SCRAM_ITERATIONS_MIN to keep tests quick. */
 int test_add_account(const char *data_dir, const char *login, const char *password,
                      user_role role, int disabled);
-/* Deletes the account login from the store in data_dir (the server stopped) and adds a new
- * user account of that name, created at created_ms (wall clock), as --user delete and
- * --user add do. 0 or -1 (the test fails). */
-int test_replace_account(const char *data_dir, const char *login, const char *password,
-                         uint64_t created_ms);
 /* The verifier a tool computes from a password, as text for ACCOUNT_ADD / ACCOUNT_PASSWD. */
 void test_verifier_text(const char *password, char *out, size_t cap);
 /* Sends an ACCOUNT_ADD or ACCOUNT_PASSWD and returns the answer: 0 for the NOTICE (its text in

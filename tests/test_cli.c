@@ -1137,15 +1137,16 @@ static void server_tool_args(const char **args, const char *data_dir, const char
     args[6] = "--user";
 }
 
-/* Runs parley-server with args; the exit code, and its output in t. */
-static int run_server_tool(const char *const *args, size_t n, transcript *t)
+/* Runs exe with args to its end: the exit code (or -1), its standard output in *t. */
+static int run_to_end(const char *exe, const char *const *args, size_t n, transcript *t)
 {
     tproc *p;
     int rc;
+
     memset(t, 0, sizeof *t);
-    p = tproc_start(PARLEY_SERVER_EXE, args, n, NULL, NULL);
+    p = tproc_start(exe, args, n, NULL, NULL);
     if (!p)
-        return -1000;
+        return -1;
     rc = read_to_end(p, t);
     tproc_free(p);
     return rc;
@@ -1188,7 +1189,7 @@ TEST(server_user_add_and_passwd_reach_a_running_server)
     args[15] = "--as-password-file";
 
     /* Without --as: refused, and says how. */
-    CHECK_EQ_INT(run_server_tool(args, 13, &t), 1);
+    CHECK_EQ_INT(run_to_end(PARLEY_SERVER_EXE, args, 13, &t), 1);
     c = test_login(&ts, "J\xC3\xA9r\xC3\xB4me", "j\xC3\xA9r\xC3\xB4me's pw", &code, err,
                    sizeof err);
     CHECK(c == NULL);
@@ -1198,7 +1199,7 @@ TEST(server_user_add_and_passwd_reach_a_running_server)
         const char *full[17];
         memcpy(full, args, sizeof args);
         full[16] = "cli-test-add-root.txt";
-        CHECK_EQ_INT(run_server_tool(full, 17, &t), 0);
+        CHECK_EQ_INT(run_to_end(PARLEY_SERVER_EXE, full, 17, &t), 0);
         CHECK(strstr(t.text, "account J\xC3\xA9r\xC3\xB4me: add done (by the running server)") !=
               NULL);
         c = test_login(&ts, "j\xC3\xA9r\xC3\xB4me", "j\xC3\xA9r\xC3\xB4me's pw", &code, err,
@@ -1207,12 +1208,12 @@ TEST(server_user_add_and_passwd_reach_a_running_server)
         pc_close(c);
 
         /* The same name again: the server's refusal (on stderr) fails the command. */
-        CHECK_EQ_INT(run_server_tool(full, 17, &t), 1);
+        CHECK_EQ_INT(run_to_end(PARLEY_SERVER_EXE, full, 17, &t), 1);
 
         /* A new password for alice. */
         full[7] = "passwd";
         full[8] = "ALICE";
-        CHECK_EQ_INT(run_server_tool(full, 17, &t), 0);
+        CHECK_EQ_INT(run_to_end(PARLEY_SERVER_EXE, full, 17, &t), 0);
         CHECK(strstr(t.text, "account alice: passwd done") != NULL);
         c = test_login(&ts, "alice", "j\xC3\xA9r\xC3\xB4me's pw", &code, err, sizeof err);
         CHECK(c != NULL);
@@ -1220,7 +1221,7 @@ TEST(server_user_add_and_passwd_reach_a_running_server)
 
         /* root's own: proves "root pw" first, then the new one works and the old does not. */
         full[8] = "root";
-        CHECK_EQ_INT(run_server_tool(full, 17, &t), 0);
+        CHECK_EQ_INT(run_to_end(PARLEY_SERVER_EXE, full, 17, &t), 0);
         CHECK(strstr(t.text, "account root: passwd done") != NULL);
         c = test_login(&ts, "root", "root pw", &code, err, sizeof err);
         CHECK(c == NULL);
@@ -1230,7 +1231,7 @@ TEST(server_user_add_and_passwd_reach_a_running_server)
         CHECK(c != NULL);
         pc_close(c);
         /* And with the old one as --as, nothing is changed any more. */
-        CHECK_EQ_INT(run_server_tool(full, 17, &t), 1);
+        CHECK_EQ_INT(run_to_end(PARLEY_SERVER_EXE, full, 17, &t), 1);
     }
     remove("cli-test-add-root.txt");
     remove("cli-test-add-new.txt");
@@ -1351,21 +1352,6 @@ TEST(server_user_command_reaches_a_running_server)
     pc_close(alice);
     remove("cli-test-root.txt");
     test_server_end(&ts);
-}
-
-/* Runs exe with args to its end: the exit code (or -1), its standard output in *t. */
-static int run_to_end(const char *exe, const char *const *args, size_t n, transcript *t)
-{
-    tproc *p;
-    int rc;
-
-    memset(t, 0, sizeof *t);
-    p = tproc_start(exe, args, n, NULL, NULL);
-    if (!p)
-        return -1;
-    rc = read_to_end(p, t);
-    tproc_free(p);
-    return rc;
 }
 
 /* `parley-cli alert`: an alert account sends an alert and gets its id (alone on standard
@@ -1666,9 +1652,9 @@ TEST(cli_accounts_lists_every_account)
     args[9] = "root";
     args[10] = "--as-password-file";
     args[11] = "cli-test-acc-root.txt";
-    CHECK_EQ_INT(run_server_tool(args, 8, &t), 1);
+    CHECK_EQ_INT(run_to_end(PARLEY_SERVER_EXE, args, 8, &t), 1);
     CHECK(strstr(t.text, "carol") == NULL);
-    CHECK_EQ_INT(run_server_tool(args, 12, &t), 0);
+    CHECK_EQ_INT(run_to_end(PARLEY_SERVER_EXE, args, 12, &t), 0);
     CHECK(strstr(t.text, "alice                user     enabled  online   last seen 20") != NULL);
     CHECK(strstr(t.text, "carol                operator disabled offline  last seen never") !=
           NULL);
@@ -1678,7 +1664,7 @@ TEST(cli_accounts_lists_every_account)
     /* A user is refused by the server, and the tool says so. */
     args[9] = "alice";
     args[11] = "cli-test-acc-alice.txt";
-    CHECK_EQ_INT(run_server_tool(args, 12, &t), 1);
+    CHECK_EQ_INT(run_to_end(PARLEY_SERVER_EXE, args, 12, &t), 1);
     pc_close(alice);
     remove("cli-test-acc-root.txt");
     remove("cli-test-acc-alice.txt");

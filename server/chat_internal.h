@@ -75,6 +75,8 @@ typedef struct session {
     struct session *acct_next;      /* the next session holding the same nick (with accounts,
                                        several sessions per account: account_sessions_*) */
     uint8_t claimed;                /* holds its nick in chat.nicks (alone or in a chain) */
+    uint8_t nick_shared;            /* its chain has another session: only then does a list of
+                                       users need the nick map to list the user once */
     uint64_t priv_live_from;        /* id of the first private message sent to it live, 0 =
                                        none yet: PRIV_SYNC replays only older ones */
     uint8_t searching;              /* a SEARCH of this session is with the search thread */

@@ -176,12 +176,17 @@ static void send_user_list(session *s, room *r)
     for (i = 0; i <= r->nmembers; i++) {
         if (i < r->nmembers) {
             session *u = r->members[i];
+            int listed = 0;
             /* One entry per user, however many of its sessions are in the room: the first
-             * session of the nick carries the mark. */
-            session *first = nick_find(c, u->nick);
-            int listed = first && first->mark == mark;
-            if (first)
-                first->mark = mark;
+             * session of the nick carries the mark. Only a nick held by several sessions
+             * needs the lookup, which costs a name key; a lobby of thousands joined a
+             * thousand times a second spent most of its time making them. */
+            if (u->nick_shared) {
+                session *first = nick_find(c, u->nick);
+                listed = first && first->mark == mark;
+                if (first)
+                    first->mark = mark;
+            }
             if (!listed) {
                 proto_entry e;
                 e.name = proto_s(u->nick);

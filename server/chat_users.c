@@ -40,9 +40,13 @@ int nick_claim(chat *c, const char *nick, session *s)
     head = strmap_get(&c->nicks, key);
     s->acct_next = NULL;
     if (head && head != s) {
-        for (t = head; t->acct_next; t = t->acct_next)
-            ;
+        for (t = head;; t = t->acct_next) {
+            t->nick_shared = 1;
+            if (!t->acct_next)
+                break;
+        }
         t->acct_next = s;
+        s->nick_shared = 1;
     } else if (strmap_put(&c->nicks, key, s) != 0) {
         return -1;
     }
@@ -59,8 +63,9 @@ void nick_release(chat *c, session *s)
     s->claimed = 0;
     head = strmap_get(&c->nicks, key);
     if (head == s) {
-        if (s->acct_next)
-            strmap_put(&c->nicks, key, s->acct_next); /* replaces: no allocation */
+        head = s->acct_next;
+        if (head)
+            strmap_put(&c->nicks, key, head); /* replaces: no allocation */
         else
             strmap_del(&c->nicks, key);
     } else {
@@ -70,6 +75,9 @@ void nick_release(chat *c, session *s)
             t->acct_next = s->acct_next;
     }
     s->acct_next = NULL;
+    s->nick_shared = 0;
+    if (head && !head->acct_next)
+        head->nick_shared = 0; /* alone again */
 }
 
 static session *active_from(session *t)

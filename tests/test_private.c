@@ -369,6 +369,33 @@ TEST(private_in_key_mode_stays_live_only)
 
 /* A user in a room from two sessions is one member: the second login is no JOIN to the
  * others, the user list names them once, and only the last session's end is a QUIT. */
+/* Asks the lobby's USERS on c: how many entries name nick (-1: no list came). */
+static int listed_in_lobby(pc_conn *c, const char *nick)
+{
+    proto_msg m;
+    proto_entry e;
+    size_t pos = 0;
+    int n = 0;
+
+    memset(&m, 0, sizeof m);
+    m.type = PT_USERS;
+    m.room = proto_s("lobby");
+    if (pc_send(c, &m) != 0 || next_of(c, PT_USER_LIST, PT_USER_LIST, &m) != PT_USER_LIST)
+        return -1;
+    while (proto_list_next(&m.list, PT_USER_LIST, &pos, &e))
+        n += str_is(e.name, nick);
+    return n;
+}
+
+/* Waits until the core has n sessions (a closed client's session ends a moment later). */
+static int sessions_become(test_server *ts, size_t n)
+{
+    uint64_t deadline = sys_mono_ms() + WAIT;
+    while (chat_session_count(ts->core) != n && sys_mono_ms() < deadline)
+        sleep_ms(10);
+    return chat_session_count(ts->core) == n;
+}
+
 TEST(private_two_sessions_are_one_member_of_a_room)
 {
     test_server ts;
@@ -411,6 +438,38 @@ TEST(private_two_sessions_are_one_member_of_a_room)
     pc_close(a1);
     REQUIRE(next_of(b, PT_MEMBER, PT_MEMBER, &m) == PT_MEMBER);
     CHECK(m.event == MEMBER_QUIT && str_is(m.nick, "alice"));
+    pc_close(b);
+    test_server_end(&ts);
+}
+
+/* The member list names a user once however their sessions come and go: alone, two, three,
+ * the first of them gone, one left. (A list only looks a nick up when several sessions hold
+ * it, so who shares a nick must stay right through every change.) */
+TEST(private_member_list_names_a_user_once_as_sessions_come_and_go)
+{
+    test_server ts;
+    pc_conn *a[3], *b;
+
+    REQUIRE(start(&ts, "pm-list-once") == 0);
+    b = test_login_settled(&ts, "bob");
+    a[0] = test_login_settled(&ts, "alice");
+    REQUIRE(b && a[0]);
+    CHECK_EQ_INT(listed_in_lobby(b, "alice"), 1);
+    a[1] = test_login_settled(&ts, "alice");
+    a[2] = test_login_settled(&ts, "alice");
+    REQUIRE(a[1] && a[2]);
+    CHECK_EQ_INT(listed_in_lobby(b, "alice"), 1);
+    CHECK_EQ_INT(listed_in_lobby(a[2], "alice"), 1);
+    pc_close(a[0]); /* the first session, the one the nick map names */
+    REQUIRE(sessions_become(&ts, 3));
+    CHECK_EQ_INT(listed_in_lobby(b, "alice"), 1);
+    pc_close(a[2]);
+    REQUIRE(sessions_become(&ts, 2));
+    CHECK_EQ_INT(listed_in_lobby(b, "alice"), 1);
+    CHECK_EQ_INT(listed_in_lobby(a[1], "bob"), 1);
+    pc_close(a[1]);
+    REQUIRE(sessions_become(&ts, 1));
+    CHECK_EQ_INT(listed_in_lobby(b, "alice"), 0);
     pc_close(b);
     test_server_end(&ts);
 }

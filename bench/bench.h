@@ -48,6 +48,8 @@ typedef struct bconn {
     uint8_t quitting;    /* we said goodbye: the end is expected */
     uint8_t small_rcvbuf;/* opened with a small receive buffer (slow consumer candidate) */
     uint8_t attempts;    /* connects made for this slot in a row (login retries) */
+    uint8_t lobby;       /* Parley: stays in "lobby" after login, like --keep-lobby for one
+                          * connection (churn --lobby: the lobby's members and its churners) */
     uint64_t t_open_us;  /* connect started */
     uint64_t t_join_us;  /* JOIN sent */
     uint64_t t_leave_us; /* churn: when to leave */

@@ -171,6 +171,7 @@ int bench_open(bench *b, size_t id)
     int one = 1, fd;
 
     uint8_t small = c->small_rcvbuf, tracked = c->tracked, verified = c->verified;
+    uint8_t lobby = c->lobby;
     uint8_t attempts = c->state == CS_CLOSED ? c->attempts : 0;
 
     if (c->state != CS_FREE && c->state != CS_CLOSED)
@@ -180,6 +181,7 @@ int bench_open(bench *b, size_t id)
     c->small_rcvbuf = small;
     c->tracked = tracked;
     c->verified = verified;
+    c->lobby = lobby;
     c->attempts = (uint8_t)(attempts + 1);
     buf_init(&c->out);
     fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

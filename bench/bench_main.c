@@ -45,6 +45,8 @@ typedef struct options {
     double churn_rate;    /* churn: joins per second */
     double churn_s;
     double churn_life_s;
+    size_t lobby;         /* churn, Parley: members held in "lobby"; churners then log in to
+                           * the lobby instead of joining the measured room */
     double ramp_budget_s; /* connects and joins may take this long, then the run goes on */
     size_t window;        /* logins in flight */
     size_t join_window;
@@ -114,6 +116,9 @@ static void usage(void)
             "  --slow S           seconds of the slow-consumer phase (10)\n"
             "  --churn-rate R     churn: joins per second (100)\n"
             "  --churn S          churn: seconds (20)\n"
+            "  --lobby N          churn, Parley: first seat N users in \"lobby\"; the churners\n"
+            "                     then log in (and so join the lobby) and leave, while the\n"
+            "                     measured room's traffic goes on\n"
             "  --ramp-budget S    connects and joins may take this long (60)\n"
             "  --window N         logins in flight (200); login: connection slots\n"
             "  --logins N         login: logins measured (20000), after one unmeasured login\n"
@@ -234,6 +239,8 @@ static int parse_options(int argc, char **argv)
             opt.churn_rate = atof(v);
         else if (strcmp(a, "--churn") == 0)
             opt.churn_s = atof(v);
+        else if (strcmp(a, "--lobby") == 0)
+            opt.lobby = (size_t)strtoul(v, NULL, 10);
         else if (strcmp(a, "--ramp-budget") == 0)
             opt.ramp_budget_s = atof(v);
         else if (strcmp(a, "--window") == 0)
@@ -262,7 +269,8 @@ static int parse_options(int argc, char **argv)
         opt.max_steps < 1 || opt.max_steps > 40 || opt.slow_pct < 0 || opt.slow_pct > 90 ||
         !(opt.verify_share >= 0 && opt.verify_share <= 1) ||
         (opt.text_len && (opt.text_len < 32 || opt.text_len > BENCH_TEXT_LIMIT)) ||
-        (opt.account && !opt.password) || opt.logins < 1) {
+        (opt.account && !opt.password) || opt.logins < 1 ||
+        (opt.lobby && strcmp(opt.proto, "parley") != 0)) {
         usage();
         return -1;
     }
@@ -849,27 +857,45 @@ static int scenario_slow(void)
 }
 
 /* A stable room with a steady trickle of messages, while other users connect, join, stay a
- * moment and leave at a steady rate. */
+ * moment and leave at a steady rate. With --lobby N (Parley), N users are first seated in
+ * "lobby" and the churners log in there instead (every login seats its user in the lobby), so
+ * the measured room shows what a busy lobby costs the rest of the server. */
 static int scenario_churn(void)
 {
     size_t base = opt.members, pool = (size_t)(opt.churn_rate * opt.churn_life_s * 3) + 16;
-    size_t i, cycles = 0, started = 0;
+    size_t lobby_first = base + pool, lobby_ok = 0;
+    size_t i, cycles = 0, started = 0, starved = 0;
     uint64_t t0, t_end, rss0, rss1, next_join, interval_us, next_msg, msg_us;
-    double bg = opt.rate > 0 ? opt.rate : 20, cpu0;
+    double bg = opt.rate > 0 ? opt.rate : 20, cpu0, lobby_s = 0;
     hist join_lat;
     int rc = 0;
 
-    if (bench_init(&B, base + pool) != 0)
+    if (bench_init(&B, base + pool + opt.lobby) != 0)
         return -1;
     set_room("churn");
     for (i = 0; i < base; i++) {
         B.conns[i].tracked = 1;
         B.conns[i].verified = 1;
     }
+    for (i = base; i < base + pool + opt.lobby; i++)
+        B.conns[i].lobby = opt.lobby > 0;
     B.now_us = bench_now_us();
     if (fill_room("churn", base) < base) {
         result("churn", "phase=error members=%zu", base);
         return 1;
+    }
+    if (opt.lobby) {
+        uint64_t l0 = B.now_us;
+        lobby_ok = bench_connect_many(&B, lobby_first, opt.lobby, opt.window,
+                                      deadline_in(opt.ramp_budget_s));
+        lobby_s = secs_since(l0);
+        /* The lobby's member lists and counts must be through before measuring. */
+        bench_quiesce(&B, 500, deadline_in(30));
+        if (lobby_ok < opt.lobby) {
+            result("churn", "phase=error members=%zu lobby=%zu lobby_seated=%zu", base,
+                   opt.lobby, lobby_ok);
+            return 1;
+        }
     }
     /* Baseline after a second of the background trickle alone. */
     hist_reset(&join_lat);
@@ -895,13 +921,18 @@ static int scenario_churn(void)
      * plus a drain of its lifetime and 5 s. */
     while (B.now_us < t_end + (uint64_t)((opt.churn_life_s + 5) * 1e6)) {
         int active = 0;
-        if (B.now_us < t_end && B.now_us >= next_join) {
-            for (i = base; i < base + pool; i++)
-                if (B.conns[i].state == CS_FREE || B.conns[i].state == CS_CLOSED)
+        size_t slot = base;
+        /* Every arrival that is due, not one per turn: a turn can take longer than the
+         * interval at a thousand arrivals a second. */
+        while (B.now_us < t_end && B.now_us >= next_join) {
+            for (; slot < base + pool; slot++)
+                if (B.conns[slot].state == CS_FREE || B.conns[slot].state == CS_CLOSED)
                     break;
-            if (i < base + pool) {
-                bench_open(&B, i);
+            if (slot < base + pool) {
+                bench_open(&B, slot);
                 started++;
+            } else {
+                starved++; /* every slot busy: the pool is too small for the rate */
             }
             next_join += interval_us;
         }
@@ -911,9 +942,18 @@ static int scenario_churn(void)
         }
         for (i = base; i < base + pool; i++) {
             bconn *c = &B.conns[i];
-            if (c->state == CS_READY && !c->in_room && !c->joining)
+            if (c->lobby) {
+                /* Logged in is seated in the lobby: that is this churner's arrival. */
+                if (c->state == CS_READY && !c->t_leave_us) {
+                    hist_add(&join_lat, B.now_us - c->t_open_us);
+                    c->t_leave_us = B.now_us + (uint64_t)(opt.churn_life_s * 1e6);
+                } else if (c->state == CS_READY && B.now_us >= c->t_leave_us) {
+                    bench_quit(&B, i);
+                    cycles++;
+                }
+            } else if (c->state == CS_READY && !c->in_room && !c->joining) {
                 bench_join(&B, i);
-            else if (c->in_room && !c->t_leave_us) {
+            } else if (c->in_room && !c->t_leave_us) {
                 hist_add(&join_lat, B.now_us - c->t_open_us);
                 c->t_leave_us = B.now_us + (uint64_t)(opt.churn_life_s * 1e6);
             } else if (c->in_room && B.now_us >= c->t_leave_us) {
@@ -932,18 +972,24 @@ static int scenario_churn(void)
     {
         uint64_t excess, lost = count_lost(1, &excess);
         double secs = secs_since(t0), cpu_s = server_cpu() - cpu0;
+        size_t lobby_left = 0;
+        for (i = lobby_first; i < lobby_first + opt.lobby; i++)
+            lobby_left += B.conns[i].state == CS_READY;
         result("churn",
-               "members=%zu churn_rate=%.0f started=%zu cycles=%zu cycles_per_s=%.1f "
-               "join_p50_ms=%.2f join_p99_ms=%.2f msg_p99_ms=%.2f rss_before_kb=%llu "
-               "rss_peak_kb=%llu rss_after_kb=%llu rss_delta_kb=%lld lost=%llu dup=%llu "
-               "reordered=%llu server_cpu_s=%.2f",
-               base, opt.churn_rate, started, cycles, secs > 0 ? (double)cycles / secs : 0,
-               ms(hist_quantile(&join_lat, 0.5)), ms(hist_quantile(&join_lat, 0.99)),
-               ms(hist_quantile(&B.lat, 0.99)), (unsigned long long)rss0,
+               "members=%zu churn_rate=%.0f lobby=%zu lobby_fill_s=%.2f lobby_kept=%zu "
+               "started=%zu starved=%zu arrivals_per_s=%.1f cycles=%zu cycles_per_s=%.1f "
+               "join_p50_ms=%.2f join_p99_ms=%.2f msg_p50_ms=%.2f msg_p99_ms=%.2f "
+               "msg_max_ms=%.2f rss_before_kb=%llu rss_peak_kb=%llu rss_after_kb=%llu "
+               "rss_delta_kb=%lld lost=%llu dup=%llu reordered=%llu server_cpu_s=%.2f",
+               base, opt.churn_rate, opt.lobby, lobby_s, lobby_left, started, starved,
+               opt.churn_s > 0 ? (double)started / opt.churn_s : 0, cycles,
+               secs > 0 ? (double)cycles / secs : 0, ms(hist_quantile(&join_lat, 0.5)),
+               ms(hist_quantile(&join_lat, 0.99)), ms(hist_quantile(&B.lat, 0.5)),
+               ms(hist_quantile(&B.lat, 0.99)), ms(B.lat.max_us), (unsigned long long)rss0,
                (unsigned long long)B.rss_peak_kb, (unsigned long long)rss1,
                (long long)rss1 - (long long)rss0, (unsigned long long)lost,
                (unsigned long long)(B.dups + excess), (unsigned long long)B.reorders, cpu_s);
-        if (lost || excess || B.dups || B.reorders)
+        if (lost || excess || B.dups || B.reorders || lobby_left < opt.lobby)
             rc = 1;
     }
     return rc;

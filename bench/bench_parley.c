@@ -78,7 +78,7 @@ static void handshake_done(bench *b, bconn *c)
     free(hs);
     c->hs = NULL;
     bench_on_ready(b, c);
-    if (b->keep_lobby)
+    if (b->keep_lobby || c->lobby)
         return;
     /* The server seats every new user in "lobby". A benchmark user leaves it at once, so the
      * lobby does not become one room of every connection (N logins would cost O(N^2)). */
@@ -148,7 +148,8 @@ int parley_input(bench *b, bconn *c, const uint8_t *data, size_t n)
                 handshake_done(b, c);
             continue;
         }
-        if (c->tracked && !c->verified && c->in_room && !b->keep_lobby && f.type == PT_MSG) {
+        if (c->tracked && !c->verified && c->in_room && !b->keep_lobby && !c->lobby &&
+            f.type == PT_MSG) {
             /* The only MSG frames a member gets once in the room are the room's lines (it
              * left the lobby; history came before HISTORY_END): count it, do not open it.
              * Opening every frame is what made the load generator the limit. */

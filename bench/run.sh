@@ -57,6 +57,7 @@ if [ "$QUICK" = 1 ]; then
   SENDERS="1"
   STEP=0.5; HALF=1; MAX_STEPS=6; SLOW=5
   CHURN_BASE=30; CHURN_RATE=50; CHURN_SECS=2
+  LOBBY=500; LOBBY_RATE=200; LOBBY_ROOM=100; LOBBY_SECS=2
   LOGINS=2000; LOGIN_ACCOUNTS=8
   RAMP_BUDGET=10
   BENCH_QUIET=0
@@ -72,6 +73,8 @@ else
   SENDERS="1,10"
   STEP=1.2; HALF=3; MAX_STEPS=9; SLOW=25
   CHURN_BASE=100; CHURN_RATE=100; CHURN_SECS=15
+  # Issue 17: 1,000 logins/s into a 5,000-member lobby while a 1,000-member room talks.
+  LOBBY=5000; LOBBY_RATE=1000; LOBBY_ROOM=1000; LOBBY_SECS=10
   LOGINS=20000; LOGIN_ACCOUNTS=64
   RAMP_BUDGET=60
   BENCH_QUIET=10
@@ -85,11 +88,12 @@ START_DPS=50000
 # they owe outgrows the kernel's socket buffers (about 4 MB each) within the phase.
 SLOW_MEMBERS=100; SLOW_RATE=1000; SLOW_TEXT=400
 # For a partial run (e.g. to redo one room size): space-separated lists, "" to skip; and
-# BENCH_SLOW=0, BENCH_CHURN=0, BENCH_LOGIN=0 to skip those scenarios.
+# BENCH_SLOW=0, BENCH_CHURN=0, BENCH_LOGIN=0, BENCH_LOBBY=0 to skip those scenarios.
 IDLE_SIZES=${BENCH_IDLE_SIZES-$IDLE_SIZES}
 BIG_IDLE=${BENCH_BIG_IDLE-$BIG_IDLE}
 FAN_SIZES=${BENCH_FAN_SIZES-$FAN_SIZES}
 CHURN=${BENCH_CHURN-1}
+LOBBY_SCENARIO=${BENCH_LOBBY-1}
 SLOW_SCENARIO=${BENCH_SLOW-1}
 LOGIN_SCENARIO=${BENCH_LOGIN-1}
 
@@ -167,7 +171,8 @@ LIMITS_NOTE=""
 FD_ROOM=0 # the most connections one process can hold under the limit in force
 raise_fd_limit() {
   local biggest=0 n need hard
-  for n in $IDLE_SIZES $BIG_IDLE $FAN_SIZES $((CHURN_BASE + 3 * CHURN_RATE)) $SLOW_MEMBERS; do
+  for n in $IDLE_SIZES $BIG_IDLE $FAN_SIZES $((CHURN_BASE + 3 * CHURN_RATE)) \
+    $((LOBBY + LOBBY_ROOM + 3 * LOBBY_RATE)) $SLOW_MEMBERS; do
     [ "$n" -gt "$biggest" ] && biggest=$n
   done
   need=$((biggest + 4096))
@@ -380,12 +385,22 @@ run_server() {
     fi
   fi
   if [ "$kind" = parley ] && [ "$LOGIN_SCENARIO" = 1 ]; then run_logins; fi
-  [ "$CHURN" = 1 ] || { [ "$kind" != wine ] || stop_wineserver; return 0; }
-  say "$kind: churn"
-  if start_server "$kind"; then
-    bench "$kind" --scenario churn --members "$CHURN_BASE" --churn-rate "$CHURN_RATE" \
-      --churn "$CHURN_SECS"
-    stop_server
+  if [ "$CHURN" = 1 ]; then
+    say "$kind: churn"
+    if start_server "$kind"; then
+      bench "$kind" --scenario churn --members "$CHURN_BASE" --churn-rate "$CHURN_RATE" \
+        --churn "$CHURN_SECS"
+      stop_server
+    fi
+  fi
+  # Logins into a big lobby while another room talks (Parley only: IRC has no lobby).
+  if [ "$kind" = parley ] && [ "$LOBBY_SCENARIO" = 1 ]; then
+    say "$kind: $LOBBY_RATE logins/s into a $LOBBY-member lobby"
+    if start_server "$kind"; then
+      bench "$kind" --scenario churn --members "$LOBBY_ROOM" --lobby "$LOBBY" \
+        --churn-rate "$LOBBY_RATE" --churn "$LOBBY_SECS" --rate 20
+      stop_server
+    fi
   fi
   if [ "$kind" = wine ]; then stop_wineserver; fi
 }

@@ -1,8 +1,9 @@
 #!/bin/sh
 # smoke.sh — CTest's bench_smoke: a few seconds of parley-bench against a spawned parley-server
-# (a small fan-out at a fixed low rate, then churn, idle logins and the login loop with and
-# without the key exchange), then the login loop against a second server with accounts; fails
-# if a message is lost, duplicated or reordered, a member cannot join or a login fails.
+# (a small fan-out at a fixed low rate, then churn in a room and into the lobby, idle logins
+# and the login loop with and without the key exchange), then the login loop against a second
+# server with accounts; fails if a message is lost, duplicated or reordered, a member cannot
+# join or a login fails.
 # Nothing here is timed.
 #   smoke.sh PARLEY_SERVER PARLEY_BENCH CONFIG WORKDIR
 set -u
@@ -38,6 +39,8 @@ rc=0
   --members 20 --senders 1,3 --rate 40 --step 1 --half 0.5 --ramp-budget 20 --strict || rc=1
 "$bench" --proto parley --port "$port" --pid "$pid" --label smoke --scenario churn \
   --members 5 --churn-rate 20 --churn 1 --ramp-budget 20 --strict || rc=1
+"$bench" --proto parley --port "$port" --pid "$pid" --label smoke --scenario churn \
+  --members 5 --lobby 40 --churn-rate 40 --churn 1 --ramp-budget 20 --strict || rc=1
 "$bench" --proto parley --port "$port" --pid "$pid" --label smoke --scenario idle \
   --conns 50 --ramp-budget 20 --strict || rc=1
 "$bench" --proto parley --port "$port" --pid "$pid" --label smoke --scenario login \

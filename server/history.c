@@ -592,11 +592,12 @@ size_t history_enforce_budget(history *h, uint64_t max_bytes)
         hroom *lru = NULL;
         uint64_t before = h->bytes;
         size_t n = 0;
-        /* The least recently used room: the one whose newest message is oldest. */
+        /* The least recently used room: the one whose newest message came first. Ids say
+         * that exactly; clock times do not (a clock put back, two rooms in one millisecond). */
         for (size_t i = 0; i < h->nbuckets; i++)
             for (hroom *r = h->buckets[i]; r; r = r->next)
-                if (r->count && (!lru || ring_at(r, r->count - 1)->time_ms <
-                                             ring_at(lru, lru->count - 1)->time_ms))
+                if (r->count && (!lru || ring_at(r, r->count - 1)->id <
+                                             ring_at(lru, lru->count - 1)->id))
                     lru = r;
         if (!lru)
             break;

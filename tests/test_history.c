@@ -569,3 +569,50 @@ TEST(history_expiry_and_byte_budget_reach_the_journal)
     dir_clean(dir);
 }
 
+/* "Least recently used" follows the order messages arrived in, not their clock times: a clock
+ * put back makes the room spoken in last look older, and two rooms' newest messages can share
+ * a millisecond. Either way the room used last keeps its history. */
+TEST(history_byte_budget_goes_by_arrival_not_by_clock)
+{
+    char dir[128], text[64];
+    got g;
+    history *h;
+    int i;
+
+    dir_fresh("budget-order", dir, sizeof dir);
+    h = open_h(dir, 100, NULL);
+    REQUIRE(h != NULL);
+    for (i = 0; i < 20; i++) {
+        snprintf(text, sizeof text, "first %02d", i);
+        add_msg(h, "#first", "n", text, 7200000 + (uint64_t)i);
+    }
+    /* The clock went back an hour before the second room spoke. */
+    for (i = 0; i < 20; i++) {
+        snprintf(text, sizeof text, "then %02d", i);
+        add_msg(h, "#then", "n", text, 3600000 + (uint64_t)i);
+    }
+    CHECK(history_enforce_budget(h, history_bytes(h) - 100) >= 1);
+    CHECK_EQ_INT(history_each(h, "#then", 0, 0, collect, &g), 20);
+    CHECK(history_each(h, "#first", 0, 0, collect, &g) < 20);
+    history_close(h);
+    dir_clean(dir);
+
+    /* The same millisecond for both rooms' newest messages, in either order of creation. */
+    for (i = 0; i < 2; i++) {
+        const char *older = i ? "#zz-older" : "#aa-older", *newer = i ? "#aa-newer" : "#zz-newer";
+        int j;
+        dir_fresh("budget-tie", dir, sizeof dir);
+        h = open_h(dir, 100, NULL);
+        REQUIRE(h != NULL);
+        for (j = 0; j < 20; j++)
+            add_msg(h, older, "n", "a line of the older room", 70000);
+        for (j = 0; j < 20; j++)
+            add_msg(h, newer, "n", "a line of the newer room", 70000);
+        CHECK(history_enforce_budget(h, history_bytes(h) - 100) >= 1);
+        CHECK_EQ_INT(history_each(h, newer, 0, 0, collect, &g), 20);
+        CHECK(history_each(h, older, 0, 0, collect, &g) < 20);
+        history_close(h);
+        dir_clean(dir);
+    }
+}
+

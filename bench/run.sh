@@ -126,15 +126,34 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------- build and install
+# Runs a build step with its output in the log; on failure says so with the log's last lines
+# and stops the run, rather than ending silently with the reason only in the log.
+build_step() {
+  if ! "$@" >>"$LOG" 2>&1; then
+    say "build failed: $*"
+    tail -n 20 "$LOG" >&2
+    exit 1
+  fi
+}
+# Configures dir (Release) unless it is configured already: with Ninja for a new one, and with
+# whatever generator an existing one was made with (cmake refuses to switch generators).
+configure() {
+  local dir=$1
+  shift
+  if [ -f "$dir/CMakeCache.txt" ]; then
+    build_step cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@"
+  else
+    build_step cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@"
+  fi
+}
 if [ "$BUILD" = 1 ]; then
   say "building parley-bench and parley-server (native) in $NATIVE_BUILD"
-  cmake -S "$ROOT" -B "$NATIVE_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >>"$LOG" 2>&1
-  cmake --build "$NATIVE_BUILD" --target parley-bench parley-server >>"$LOG" 2>&1
+  configure "$NATIVE_BUILD"
+  build_step cmake --build "$NATIVE_BUILD" --target parley-bench parley-server
   if [[ ",$SERVERS," == *",wine,"* ]]; then
     say "building parley-server.exe (MinGW) in $MINGW_BUILD"
-    cmake -S "$ROOT" -B "$MINGW_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-      -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/toolchain-mingw64.cmake" >>"$LOG" 2>&1
-    cmake --build "$MINGW_BUILD" --target parley-server >>"$LOG" 2>&1
+    configure "$MINGW_BUILD" -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/toolchain-mingw64.cmake"
+    build_step cmake --build "$MINGW_BUILD" --target parley-server
   fi
 fi
 BENCH_BIN="$NATIVE_BUILD/bench/parley-bench"

@@ -91,6 +91,8 @@ typedef struct session {
 #define KEY_REST_TICKS 4
 #define KEY_RESTING 255
 
+typedef struct member_list_copy member_list_copy;
+
 struct room {
     char name[PROTO_ROOM_MAX + 1];
     char topic[PROTO_TOPIC_MAX + 1];
@@ -99,6 +101,8 @@ struct room {
     size_t nmembers;
     size_t count_told;              /* member count last sent as an update (large rooms) */
     size_t members_cap;
+    member_list_copy *list_copy;    /* large rooms: the member list, encoded (owned; see
+                                       chat_member_list.c), else NULL */
 };
 
 struct chat {
@@ -228,6 +232,20 @@ void rooms_tell_peers(session *s, const proto_msg *m, int membership_news);
 /* Every few seconds: the member count of each room too large to announce members in, to its
  * members, if it changed. */
 void rooms_tell_counts(chat *c);
+/* 1 if r is small enough to tell its members about each join and departure
+ * (announce_max_members). */
+int room_announces(const chat *c, const room *r);
+
+/* A room's member list (chat_member_list.c). member_list_send sends it to s as USER_LIST
+ * frames; a large room sends a copy it keeps, in which users who left may stay listed for up
+ * to a second. The room tells the copy of each user new to it (joined), each session leaving
+ * (left) and each change of a user's presence, away text or name (changed). */
+void member_list_send(session *s, room *r);
+void member_list_joined(room *r, const session *s);
+void member_list_left(room *r, const session *s);
+void member_list_changed(chat *c, const session *s);
+/* Frees r's copy; the next list of a large room makes a new one. */
+void member_list_drop(room *r);
 /* Delivers the room messages the journal writer has finished with (net on_wake). */
 void rooms_deliver(chat *c);
 /* Frees the rooms with neither members nor history (after history was dropped). */

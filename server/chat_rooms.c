@@ -10,7 +10,8 @@
 #include "sys.h"
 #include "utf8.h"
 
-/* Room, member and account list frames are cut at about this many bytes of entries. */
+/* Room and account list frames are cut at about this many bytes of entries (member lists
+ * too, in chat_member_list.c). */
 #define LIST_CHUNK 16384u
 
 int room_name_valid(const char *name, size_t n)
@@ -45,7 +46,7 @@ static room *room_create(chat *c, const char *name)
 /* Rooms with more members than announce_max_members do not tell every member about each
  * join, part and quit (one connect-quit cycle would cost a sealed frame per member); their
  * members get the member count every few seconds instead (rooms_tell_counts). */
-static int room_announces(const chat *c, const room *r)
+int room_announces(const chat *c, const room *r)
 {
     return c->cfg.announce_max_members == 0 || r->nmembers <= c->cfg.announce_max_members;
 }
@@ -72,6 +73,7 @@ static void room_release_if_unused(chat *c, room *r)
     if (r->nmembers || history_room_exists(c->hist, r->name))
         return;
     strmap_del(&c->rooms, r->name);
+    member_list_drop(r);
     free(r->members);
     free(r);
 }
@@ -83,6 +85,7 @@ void rooms_free_all(chat *c)
     void *v;
     while (strmap_next(&c->rooms, &pos, &key, &v)) {
         room *r = v;
+        member_list_drop(r);
         free(r->members);
         free(r);
     }
@@ -141,6 +144,7 @@ static void remove_member(session *s, room *r)
         if (r->members[i] == s) {
             memmove(&r->members[i], &r->members[i + 1], (r->nmembers - i - 1) * sizeof *r->members);
             r->nmembers--;
+            member_list_left(r, s);
             break;
         }
     for (i = 0; i < s->nrooms; i++)
@@ -163,54 +167,6 @@ static void member_event(proto_msg *m, uint8_t event, const room *r, const sessi
 }
 
 /* ---- lists, sent in chunks flagged MORE until the last ---- */
-
-static void send_user_list(session *s, room *r)
-{
-    chat *c = s->srv;
-    proto_msg m;
-    size_t i;
-    uint16_t count = 0;
-    uint32_t mark = ++c->mark;
-
-    buf_reset(&c->entries);
-    for (i = 0; i <= r->nmembers; i++) {
-        if (i < r->nmembers) {
-            session *u = r->members[i];
-            int listed = 0;
-            /* One entry per user, however many of its sessions are in the room: the first
-             * session of the nick carries the mark. Only a nick held by several sessions
-             * needs the lookup, which costs a name key; a lobby of thousands joined a
-             * thousand times a second spent most of its time making them. */
-            if (u->nick_shared) {
-                session *first = nick_find(c, u->nick);
-                listed = first && first->mark == mark;
-                if (first)
-                    first->mark = mark;
-            }
-            if (!listed) {
-                proto_entry e;
-                e.name = proto_s(u->nick);
-                e.value = u->presence;
-                e.text = proto_s(u->away ? u->away : "");
-                proto_list_put(&c->entries, PT_USER_LIST, &e);
-                count++;
-            }
-        }
-        if ((i == r->nmembers || c->entries.len >= LIST_CHUNK || count == UINT16_MAX) &&
-            (count || i == r->nmembers)) {
-            memset(&m, 0, sizeof m);
-            m.type = PT_USER_LIST;
-            m.flags = i < r->nmembers ? PROTO_FLAG_MORE : 0;
-            m.room = proto_s(r->name);
-            m.list.p = c->entries.data;
-            m.list.n = c->entries.len;
-            m.list.count = count;
-            session_send(s, &m);
-            buf_reset(&c->entries);
-            count = 0;
-        }
-    }
-}
 
 void list_sender_start(list_sender *x, session *s, uint8_t type)
 {
@@ -357,7 +313,7 @@ static void join_reply(session *s, room *r)
         m.text = proto_s(r->topic);
         session_send(s, &m);
     }
-    send_user_list(s, r);
+    member_list_send(s, r);
     replay(s, r, 0, 0, c->cfg.history_per_room);
 }
 
@@ -366,6 +322,7 @@ void rooms_join(session *s, const char *name)
     chat *c = s->srv;
     room *r = room_find(c, name);
     proto_msg m;
+    int new_user;
 
     if (r && in_room(s, r)) {
         /* Joining again changes nothing, and answers like a join to the joiner alone: a
@@ -395,8 +352,11 @@ void rooms_join(session *s, const char *name)
         session_error(s, PC_UNAVAILABLE, "out of memory");
         return;
     }
+    new_user = !twin_in(s, r);
+    if (new_user)
+        member_list_joined(r, s);
     member_event(&m, MEMBER_JOIN, r, s, NULL);
-    if (room_announces(c, r) && !twin_in(s, r))
+    if (room_announces(c, r) && new_user)
         room_fanout(c, r, &m);
     else
         session_send(s, &m); /* the user was there already, from another session */
@@ -487,7 +447,7 @@ void rooms_on_users(session *s, const proto_msg *m)
         session_error(s, PC_NOT_FOUND, "there is no room %s", name);
         return;
     }
-    send_user_list(s, r);
+    member_list_send(s, r);
 }
 
 void rooms_on_history(session *s, const proto_msg *m)

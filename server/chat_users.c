@@ -176,6 +176,7 @@ static void member_rename(session *s, const char *old, int tell_peers)
     ev.nick = proto_s(old);
     ev.target = proto_s(s->nick);
     ev.text = proto_s("");
+    member_list_changed(s->srv, s);
     if (tell_peers)
         rooms_tell_peers(s, &ev, 0);
     else
@@ -249,5 +250,6 @@ void users_on_away(session *s, const proto_msg *m)
     ev.room = proto_s("");
     ev.nick = proto_s(s->nick);
     ev.text = proto_s(away ? away : "");
+    member_list_changed(s->srv, s);
     rooms_tell_peers(s, &ev, 0);
 }

@@ -314,7 +314,8 @@ END {
     line = ""; worst = 0; nmiss = 0
     for (j = 1; j <= nf; j++) for (k = 1; k <= 16; k++) {
       m = fsz[j]
-      if (!((s, m, k) in cpum)) continue
+      # A size where no step passed has no figure to judge.
+      if (!((s, m, k) in cpum) || dps[s, m, k] <= 0) continue
       x = cpum[s, m, k]; line = line sprintf("%s%d×%d %.2f", line == "" ? "" : ", ", m, k, x)
       if (x > lim) nmiss++
       if (x > worst) worst = x

@@ -433,7 +433,7 @@ else
   rev=$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')
   (cd "$ROOT" && git diff --quiet HEAD -- server common client 2>/dev/null) || rev="$rev+local changes"
   echo "# command: $envs$CMDLINE ($MODE run, tree $rev, started $(date -u '+%Y-%m-%d %H:%M UTC'))" >>"$RAW"
-  echo "# limits: $LIMITS_NOTE" >>"$RAW"
+  echo "# limits: $LIMITS_NOTE; net.core.netdev_max_backlog $(sysctl -n net.core.netdev_max_backlog 2>/dev/null || echo '?')" >>"$RAW"
 fi
 for kind in "${server_list[@]}"; do
   case "$kind" in
@@ -463,7 +463,7 @@ mkdir -p "$(dirname "$OUT")"
   echo "- Memory: $(free -m | awk '/^Mem:/ {print $2 " MiB"}'); kernel $(uname -r); $(. /etc/os-release && echo "$PRETTY_NAME")"
   echo "- Parley: Release builds of the tree named with each command above; $("$PARLEY_BIN" --version 2>/dev/null | head -1); cipher aes-256-gcm (the default) unless marked xor"
   echo "- Wine: $(wine --version 2>/dev/null || echo none); ngIRCd: $(ngircd --version 2>/dev/null | head -1 | cut -d- -f1 || echo none); InspIRCd: $(inspircd --version 2>/dev/null | head -1 || echo none)"
-  echo "- Configs: bench/conf/parley.ini, bench/peers/ngircd.conf, bench/peers/inspircd.conf; net.core.netdev_max_backlog $(sysctl -n net.core.netdev_max_backlog 2>/dev/null) during the run (see run.sh)"
+  echo "- Configs: bench/conf/parley.ini, bench/peers/ngircd.conf, bench/peers/inspircd.conf; net.core.netdev_max_backlog as on the limits line above (run.sh raises it to 100000 for a run when it may)"
   echo
   awk -v mode="$MODE" -f "$BENCH/report.awk" "$RAW"
   echo

@@ -16,6 +16,7 @@
 #include "net.h"
 #include "proto.h"
 #include "strmap.h"
+#include "uname.h"
 #include "users.h"
 
 typedef enum session_state {
@@ -90,6 +91,9 @@ typedef struct session {
  * every few hundred milliseconds would pay one per member and message. */
 #define KEY_REST_TICKS 4
 #define KEY_RESTING 255
+
+/* Room, member and account list frames are cut at about this many bytes of entries. */
+#define LIST_CHUNK 16384u
 
 typedef struct member_list_copy member_list_copy;
 
@@ -360,6 +364,11 @@ void alerts_send(session *s, uint32_t tag, uint32_t duration, const char *target
  * 0, or -1 with the reason in why. */
 int nick_prepare(const char *nick, size_t n, char out[PROTO_NICK_MAX + 1], char *why,
                  size_t why_size);
+/* Room for the comparison key of any nick a client can send (uname.h). */
+#define NICK_KEY_CAP UNAME_KEY_CAP(UNAME_MAX_INPUT)
+/* Writes nick's comparison key (one name in any case or normalisation, one key): the key of
+ * the nick map and of anything else keyed by user. 0, or -1 if nick is no valid name. */
+int nick_key(const char *nick, char key[NICK_KEY_CAP]);
 /* The session holding nick in any case or normalisation, or NULL. */
 session *nick_find(chat *c, const char *nick);
 /* Registers nick (prepared) as s's; 0, or -1 if out of memory. With accounts a nick already

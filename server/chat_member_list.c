@@ -7,16 +7,12 @@
 #include <string.h>
 
 #include "sys.h"
-#include "uname.h"
 
-/* Member list frames are cut at about this many bytes of entries (as the room list is). */
-#define LIST_CHUNK 16384u
 /* How long a large room's copy may keep listing members who have left. Such a room does not
  * tell its members about joins and departures at all (room_announces), so a joiner's list is
  * a snapshot either way; a second more keeps the rebuild to once a second however busy the
  * room. Whoever joins is added at once, and presence or name changes start a new copy. */
 #define LIST_STALE_MS 1000u
-#define NAME_KEY_CAP UNAME_KEY_CAP(UNAME_MAX_INPUT)
 
 /* One frame's worth of the encoded entries. */
 typedef struct list_chunk {
@@ -201,11 +197,11 @@ void member_list_send(session *s, room *r)
 void member_list_joined(room *r, const session *s)
 {
     member_list_copy *l = r->list_copy;
-    char key[NAME_KEY_CAP];
+    char key[NICK_KEY_CAP];
 
     if (!l)
         return;
-    if (uname_key(s->nick, strlen(s->nick), key, sizeof key) != 0) {
+    if (nick_key(s->nick, key) != 0) {
         member_list_drop(r);
         return;
     }
@@ -220,14 +216,14 @@ void member_list_joined(room *r, const session *s)
 void member_list_left(room *r, const session *s)
 {
     member_list_copy *l = r->list_copy;
-    char key[NAME_KEY_CAP];
+    char key[NICK_KEY_CAP];
 
     if (!l)
         return;
     l->stale = 1;
     /* (Another session of the user may still be in the room: then a later join of the user is
      * left out of the copy, which lists the user already; the next copy is exact again.) */
-    if (uname_key(s->nick, strlen(s->nick), key, sizeof key) != 0 ||
+    if (nick_key(s->nick, key) != 0 ||
         strmap_put(&l->departed, key, l) != 0)
         member_list_drop(r);
 }
@@ -241,7 +237,7 @@ void member_list_changed(chat *c, const session *s)
     for (t = account_sessions_first(c, s->nick); t; t = account_sessions_next(t))
         for (i = 0; i < t->nrooms; i++)
             member_list_drop(t->rooms[i]);
-    for (i = 0; i < s->nrooms; i++)
+    for (i = 0; i < s->nrooms; i++) /* s too, should it hold no claim on the name */
         member_list_drop(s->rooms[i]);
 }
 

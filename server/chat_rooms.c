@@ -10,9 +10,6 @@
 #include "sys.h"
 #include "utf8.h"
 
-/* Room and account list frames are cut at about this many bytes of entries (member lists
- * too, in chat_member_list.c). */
-#define LIST_CHUNK 16384u
 
 int room_name_valid(const char *name, size_t n)
 {

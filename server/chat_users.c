@@ -10,13 +10,15 @@
 #include "sys.h"
 #include "uname.h"
 
-/* Room for the comparison key of any nick a client can send (uname.h). */
-#define NICK_KEY_CAP UNAME_KEY_CAP(UNAME_MAX_INPUT)
-
 int nick_prepare(const char *nick, size_t n, char out[PROTO_NICK_MAX + 1], char *why,
                  size_t why_size)
 {
     return uname_prepare(nick, n, UNAME_NICK, out, PROTO_NICK_MAX + 1, why, why_size);
+}
+
+int nick_key(const char *nick, char key[NICK_KEY_CAP])
+{
+    return uname_key(nick, strlen(nick), key, NICK_KEY_CAP);
 }
 
 /* The nick map is keyed by the nick's comparison key, so that one name in any case or
@@ -24,7 +26,7 @@ int nick_prepare(const char *nick, size_t n, char out[PROTO_NICK_MAX + 1], char 
 session *nick_find(chat *c, const char *nick)
 {
     char key[NICK_KEY_CAP];
-    if (uname_key(nick, strlen(nick), key, sizeof key) != 0)
+    if (nick_key(nick, key) != 0)
         return NULL;
     return strmap_get(&c->nicks, key);
 }
@@ -35,7 +37,7 @@ int nick_claim(chat *c, const char *nick, session *s)
 {
     char key[NICK_KEY_CAP];
     session *head, *t;
-    if (uname_key(nick, strlen(nick), key, sizeof key) != 0)
+    if (nick_key(nick, key) != 0)
         return -1;
     head = strmap_get(&c->nicks, key);
     s->acct_next = NULL;
@@ -58,7 +60,7 @@ void nick_release(chat *c, session *s)
 {
     char key[NICK_KEY_CAP];
     session *head, *t;
-    if (!s->claimed || uname_key(s->nick, strlen(s->nick), key, sizeof key) != 0)
+    if (!s->claimed || nick_key(s->nick, key) != 0)
         return;
     s->claimed = 0;
     head = strmap_get(&c->nicks, key);

@@ -281,6 +281,53 @@ int test_settle(pc_conn *c)
     return test_expect(c, PT_HISTORY_END, &m, 5000);
 }
 
+pc_conn *test_connect_settled(const test_server *ts, const char *nick)
+{
+    pc_conn *c = test_connect(ts, nick, NULL, 0);
+    if (!c) {
+        test_failf_at(__FILE__, __LINE__, "%s could not connect", nick);
+        return NULL;
+    }
+    if (test_settle(c) != 1) {
+        test_failf_at(__FILE__, __LINE__, "%s: no lobby history after login", nick);
+        pc_close(c);
+        return NULL;
+    }
+    return c;
+}
+
+int test_users(pc_conn *c, const char *room, char *out, size_t cap, uint32_t timeout_ms)
+{
+    proto_msg m;
+    int n = 0, rc;
+
+    out[0] = '\0';
+    memset(&m, 0, sizeof m);
+    m.type = PT_USERS;
+    m.room = proto_s(room);
+    if (pc_send(c, &m) != 0)
+        return -1;
+    for (;;) {
+        proto_entry e;
+        size_t pos = 0;
+        while ((rc = pc_recv(c, &m, timeout_ms)) == 1 && m.type != PT_USER_LIST)
+            ;
+        if (rc != 1)
+            return -1;
+        while (proto_list_next(&m.list, PT_USER_LIST, &pos, &e)) {
+            size_t len = strlen(out);
+            if (e.value == PRESENCE_AWAY)
+                snprintf(out + len, cap - len, "%s%.*s(away:%.*s)", n ? "," : "", (int)e.name.n,
+                         e.name.p, (int)e.text.n, e.text.p);
+            else
+                snprintf(out + len, cap - len, "%s%.*s", n ? "," : "", (int)e.name.n, e.name.p);
+            n++;
+        }
+        if (!(m.flags & PROTO_FLAG_MORE))
+            return n;
+    }
+}
+
 int str_is(proto_str s, const char *text)
 {
     return s.n == strlen(text) && memcmp(s.p, text, s.n) == 0;

@@ -57,6 +57,13 @@ pc_conn *test_login(const test_server *ts, const char *user, const char *passwor
 /* Logs in to account user whose password is "<user> pw" and reads the lobby's welcome
  * traffic: the connection, or NULL after reporting a test failure. */
 pc_conn *test_login_settled(const test_server *ts, const char *user);
+/* Connects nick (aes only, key mode) and reads the lobby's welcome traffic: the connection,
+ * or NULL after reporting a test failure. */
+pc_conn *test_connect_settled(const test_server *ts, const char *nick);
+/* Asks USERS for room on c and reads every frame of the answer (each within timeout_ms): the
+ * entries as "nick", or "nick(away:text)" when away, comma-separated in the order sent, into
+ * out. Returns the entry count, or -1 if no list came. */
+int test_users(pc_conn *c, const char *room, char *out, size_t cap, uint32_t timeout_ms);
 /* Like test_connect but returns the failure code and text instead (NULL conn expected). */
 int test_connect_fails(const test_server *ts, const char *nick, const char *secret,
                        char *err, size_t err_size);

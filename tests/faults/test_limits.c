@@ -327,40 +327,6 @@ TEST(large_room_sends_member_counts_instead_of_announcements)
     finish(&ts);
 }
 
-/* USERS for room on c, all its frames: each entry as "nick" or "nick(away:text)", in the
- * order sent, comma-separated, into out. Returns the entry count, or -1 if no list came. */
-static int users_of(pc_conn *c, const char *room_name, char *out, size_t cap)
-{
-    proto_msg m;
-    int n = 0, rc;
-
-    out[0] = '\0';
-    memset(&m, 0, sizeof m);
-    m.type = PT_USERS;
-    m.room = proto_s(room_name);
-    if (pc_send(c, &m) != 0)
-        return -1;
-    for (;;) {
-        proto_entry e;
-        size_t pos = 0;
-        while ((rc = pc_recv(c, &m, WAIT)) == 1 && m.type != PT_USER_LIST)
-            ;
-        if (rc != 1)
-            return -1;
-        while (proto_list_next(&m.list, PT_USER_LIST, &pos, &e)) {
-            size_t len = strlen(out);
-            if (e.value == PRESENCE_AWAY)
-                snprintf(out + len, cap - len, "%s%.*s(away:%.*s)", n ? "," : "", (int)e.name.n,
-                         e.name.p, (int)e.text.n, e.text.p);
-            else
-                snprintf(out + len, cap - len, "%s%.*s", n ? "," : "", (int)e.name.n, e.name.p);
-            n++;
-        }
-        if (!(m.flags & PROTO_FLAG_MORE))
-            return n;
-    }
-}
-
 /* A large room keeps its member list encoded (a lobby of thousands joined a thousand times a
  * second), and what it sends stays right: everyone listed once, a joiner at once, presence and
  * a new name at once, and someone who left gone within a second, even one who comes back
@@ -376,20 +342,16 @@ TEST(large_room_member_list_keeps_up_with_the_room)
     test_server_config(&cfg, "l-list");
     cfg.announce_max_members = 2;
     REQUIRE(start(&ts, &cfg) == 0);
-    a = test_connect(&ts, "ann", NULL, 0);
-    b = test_connect(&ts, "bob", NULL, 0);
-    c = test_connect(&ts, "cy", NULL, 0);
+    a = test_connect_settled(&ts, "ann");
+    b = test_connect_settled(&ts, "bob");
+    c = test_connect_settled(&ts, "cy");
     REQUIRE(a && b && c);
-    test_settle(a);
-    test_settle(b);
-    test_settle(c);
-    CHECK_EQ_INT(users_of(a, "lobby", list, sizeof list), 3);
+    CHECK_EQ_INT(test_users(a, "lobby", list, sizeof list, WAIT), 3);
     CHECK(strcmp(list, "ann,bob,cy") == 0);
     /* A joiner is in the list it gets, and in everyone's from then on. */
-    d = test_connect(&ts, "dee", NULL, 0);
+    d = test_connect_settled(&ts, "dee");
     REQUIRE(d);
-    test_settle(d);
-    CHECK_EQ_INT(users_of(d, "lobby", list, sizeof list), 4);
+    CHECK_EQ_INT(test_users(d, "lobby", list, sizeof list, WAIT), 4);
     CHECK(strcmp(list, "ann,bob,cy,dee") == 0);
     /* Away, and a new name: shown at once. */
     memset(&m, 0, sizeof m);
@@ -400,7 +362,7 @@ TEST(large_room_member_list_keeps_up_with_the_room)
     do /* its own presence: done */
         REQUIRE(test_expect(b, PT_MEMBER, &m, WAIT) == 1);
     while (m.event != MEMBER_PRESENCE);
-    CHECK_EQ_INT(users_of(a, "lobby", list, sizeof list), 4);
+    CHECK_EQ_INT(test_users(a, "lobby", list, sizeof list, WAIT), 4);
     CHECK(strcmp(list, "ann,bob(away:lunch),cy,dee") == 0);
     memset(&m, 0, sizeof m);
     m.type = PT_NICK;
@@ -409,33 +371,31 @@ TEST(large_room_member_list_keeps_up_with_the_room)
     do /* its own rename (after bob's presence): done */
         REQUIRE(test_expect(c, PT_MEMBER, &m, WAIT) == 1);
     while (m.event != MEMBER_RENAME);
-    CHECK_EQ_INT(users_of(a, "lobby", list, sizeof list), 4);
+    CHECK_EQ_INT(test_users(a, "lobby", list, sizeof list, WAIT), 4);
     CHECK(strcmp(list, "ann,bob(away:lunch),cyril,dee") == 0);
     /* Someone leaves and comes back at once: listed once. */
     pc_close(d);
     REQUIRE(wait_sessions(&ts, 3, WAIT));
-    d = test_connect(&ts, "dee", NULL, 0);
+    d = test_connect_settled(&ts, "dee");
     REQUIRE(d);
-    test_settle(d);
-    CHECK_EQ_INT(users_of(a, "lobby", list, sizeof list), 4);
+    CHECK_EQ_INT(test_users(a, "lobby", list, sizeof list, WAIT), 4);
     CHECK(strcmp(list, "ann,bob(away:lunch),cyril,dee") == 0);
     /* Someone leaves for good: gone from the list within a second. */
     pc_close(d);
     REQUIRE(wait_sessions(&ts, 3, WAIT));
     sleep_ms(1100);
-    CHECK_EQ_INT(users_of(a, "lobby", list, sizeof list), 3);
+    CHECK_EQ_INT(test_users(a, "lobby", list, sizeof list, WAIT), 3);
     CHECK(strcmp(list, "ann,bob(away:lunch),cyril") == 0);
     /* Back to a small room: exact lists again, made afresh. */
     pc_close(c);
     REQUIRE(wait_sessions(&ts, 2, WAIT));
-    CHECK_EQ_INT(users_of(a, "lobby", list, sizeof list), 2);
+    CHECK_EQ_INT(test_users(a, "lobby", list, sizeof list, WAIT), 2);
     CHECK(strcmp(list, "ann,bob(away:lunch)") == 0);
-    e = test_connect(&ts, "eve", NULL, 0);
+    e = test_connect_settled(&ts, "eve");
     REQUIRE(e);
-    test_settle(e);
     pc_close(e);
     REQUIRE(wait_sessions(&ts, 2, WAIT));
-    CHECK_EQ_INT(users_of(a, "lobby", list, sizeof list), 2);
+    CHECK_EQ_INT(test_users(a, "lobby", list, sizeof list, WAIT), 2);
     CHECK(strcmp(list, "ann,bob(away:lunch)") == 0);
     pc_close(a);
     pc_close(b);

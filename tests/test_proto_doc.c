@@ -90,34 +90,64 @@ static long doc_bytes(const char *begin_mark, const char *end_mark, uint8_t *out
     return n;
 }
 
+/* Reads the example between the markers into bytes (*n of them) and decodes its one frame,
+ * which must be of type, into m; m points into r, which the caller frees. 1, or 0 after
+ * reporting a test failure. */
+static int doc_message(const char *begin_mark, const char *end_mark, uint8_t *bytes, size_t cap,
+                       long *n, uint8_t type, proto_reader *r, proto_msg *m)
+{
+    proto_frame f;
+
+    *n = doc_bytes(begin_mark, end_mark, bytes, cap);
+    proto_reader_init(r, 0);
+    if (*n <= 0) {
+        test_failf_at(__FILE__, __LINE__, "no example between %s and %s", begin_mark, end_mark);
+        return 0;
+    }
+    if (proto_reader_feed(r, bytes, (size_t)*n) != PROTO_OK || proto_reader_next(r, &f) != 1) {
+        test_failf_at(__FILE__, __LINE__, "the example %s is no whole frame", begin_mark);
+        proto_reader_free(r);
+        return 0;
+    }
+    CHECK_EQ_INT(f.type, type);
+    if (proto_decode(f.type, f.body, f.len, m) != PROTO_OK) {
+        test_failf_at(__FILE__, __LINE__, "the example %s does not decode", begin_mark);
+        proto_reader_free(r);
+        return 0;
+    }
+    return 1;
+}
+
+/* The encoder writes m as exactly the example's n bytes. */
+static void check_encodes_to(const proto_msg *m, const uint8_t *bytes, long n)
+{
+    buf out;
+
+    buf_init(&out);
+    CHECK_EQ_INT(proto_encode(m, 0, &out), PROTO_OK);
+    CHECK_EQ_INT(out.len, n);
+    CHECK(out.len == (size_t)n && memcmp(out.data, bytes, out.len) == 0);
+    buf_free(&out);
+}
+
 /* LOGIN's example (a client-first) decodes to that text, and the encoder writes those bytes. */
 TEST(proto_doc_login_example)
 {
     static const char text[] = "p=parley-session,,n=alice,r=fyko+d2lbbFgONRv9qkxdawL";
     uint8_t bytes[256];
     proto_reader r;
-    proto_frame f;
     proto_msg m;
-    buf out;
-    long n = doc_bytes("<!-- hex-login-begin -->", "<!-- hex-login-end -->", bytes, sizeof bytes);
+    long n;
 
-    REQUIRE(n > 0);
-    proto_reader_init(&r, 0);
-    REQUIRE(proto_reader_feed(&r, bytes, (size_t)n) == PROTO_OK);
-    REQUIRE(proto_reader_next(&r, &f) == 1);
-    CHECK_EQ_INT(f.type, PT_LOGIN);
-    REQUIRE(proto_decode(f.type, f.body, f.len, &m) == PROTO_OK);
+    REQUIRE(doc_message("<!-- hex-login-begin -->", "<!-- hex-login-end -->", bytes,
+                        sizeof bytes, &n, PT_LOGIN, &r, &m));
     CHECK(m.text.n == strlen(text) && memcmp(m.text.p, text, m.text.n) == 0);
     CHECK_EQ_INT(proto_reader_pending(&r), 0);
     proto_reader_free(&r);
-    buf_init(&out);
     memset(&m, 0, sizeof m);
     m.type = PT_LOGIN;
     m.text = proto_s(text);
-    CHECK_EQ_INT(proto_encode(&m, 0, &out), PROTO_OK);
-    CHECK_EQ_INT(out.len, n);
-    CHECK(out.len == (size_t)n && memcmp(out.data, bytes, out.len) == 0);
-    buf_free(&out);
+    check_encodes_to(&m, bytes, n);
 }
 
 TEST(proto_doc_worked_example)
@@ -127,7 +157,6 @@ TEST(proto_doc_worked_example)
     proto_reader r;
     proto_frame f;
     proto_msg m;
-    buf out;
     long n = doc_bytes(HEX_BEGIN, HEX_END, bytes, sizeof bytes);
 
     REQUIRE(n > 0);
@@ -154,11 +183,7 @@ TEST(proto_doc_worked_example)
     m.tag = 7;
     m.room = proto_s("lobby");
     m.text = proto_s(text);
-    buf_init(&out);
-    CHECK_EQ_INT(proto_encode(&m, 0, &out), PROTO_OK);
-    CHECK_EQ_INT(out.len, n);
-    CHECK(out.len == (size_t)n && memcmp(out.data, bytes, out.len) == 0);
-    buf_free(&out);
+    check_encodes_to(&m, bytes, n);
 }
 
 /* HELLO's example, with a key share: it decodes to the documented fields (the share is NIST's
@@ -171,19 +196,13 @@ TEST(proto_doc_hello_example)
                                "28af61281fd35e2fa7002523acc85a429cb06ee6648325389f59edfce1405141";
     uint8_t bytes[256], share[PROTO_SHARE_SIZE];
     proto_reader r;
-    proto_frame f;
     proto_msg m;
-    buf out;
     size_t i;
-    long n = doc_bytes("<!-- hex-hello-begin -->", "<!-- hex-hello-end -->", bytes, sizeof bytes);
+    long n;
 
-    REQUIRE(n > 0);
     REQUIRE(test_hex(qiut, share, sizeof share) == (long)sizeof share);
-    proto_reader_init(&r, 0);
-    REQUIRE(proto_reader_feed(&r, bytes, (size_t)n) == PROTO_OK);
-    REQUIRE(proto_reader_next(&r, &f) == 1);
-    CHECK_EQ_INT(f.type, PT_HELLO);
-    REQUIRE(proto_decode(f.type, f.body, f.len, &m) == PROTO_OK);
+    REQUIRE(doc_message("<!-- hex-hello-begin -->", "<!-- hex-hello-end -->", bytes,
+                        sizeof bytes, &n, PT_HELLO, &r, &m));
     CHECK_EQ_INT(m.version, 1);
     CHECK_EQ_INT(m.ncipher, 1);
     CHECK_EQ_INT(m.ciphers[0], PROTO_CIPHER_AES256GCM);
@@ -193,7 +212,6 @@ TEST(proto_doc_hello_example)
     CHECK_EQ_INT(proto_reader_pending(&r), 0);
     proto_reader_free(&r);
 
-    buf_init(&out);
     memset(&m, 0, sizeof m);
     m.type = PT_HELLO;
     m.version = PROTO_VERSION;
@@ -204,10 +222,7 @@ TEST(proto_doc_hello_example)
     m.agent = proto_s(agent);
     m.share_len = PROTO_SHARE_SIZE;
     memcpy(m.share, share, sizeof share);
-    CHECK_EQ_INT(proto_encode(&m, 0, &out), PROTO_OK);
-    CHECK_EQ_INT(out.len, n);
-    CHECK(out.len == (size_t)n && memcmp(out.data, bytes, out.len) == 0);
-    buf_free(&out);
+    check_encodes_to(&m, bytes, n);
 }
 
 /* SEARCH's example decodes to the fields the document names, and the encoder writes exactly
@@ -216,18 +231,11 @@ TEST(proto_doc_search_example)
 {
     uint8_t bytes[256];
     proto_reader r;
-    proto_frame f;
     proto_msg m;
-    buf out;
-    long n = doc_bytes("<!-- hex-search-begin -->", "<!-- hex-search-end -->", bytes,
-                       sizeof bytes);
+    long n;
 
-    REQUIRE(n > 0);
-    proto_reader_init(&r, 0);
-    REQUIRE(proto_reader_feed(&r, bytes, (size_t)n) == PROTO_OK);
-    REQUIRE(proto_reader_next(&r, &f) == 1);
-    CHECK_EQ_INT(f.type, PT_SEARCH);
-    REQUIRE(proto_decode(f.type, f.body, f.len, &m) == PROTO_OK);
+    REQUIRE(doc_message("<!-- hex-search-begin -->", "<!-- hex-search-end -->", bytes,
+                        sizeof bytes, &n, PT_SEARCH, &r, &m));
     CHECK_EQ_INT(m.tag, 5);
     CHECK_EQ_INT(m.id, 0);
     CHECK_EQ_INT(m.after, 0);
@@ -238,7 +246,6 @@ TEST(proto_doc_search_example)
     CHECK(m.text.n == 10 && memcmp(m.text.p, "fire drill", 10) == 0);
     CHECK_EQ_INT(proto_reader_pending(&r), 0);
     proto_reader_free(&r);
-    buf_init(&out);
     memset(&m, 0, sizeof m);
     m.type = PT_SEARCH;
     m.tag = 5;
@@ -246,10 +253,7 @@ TEST(proto_doc_search_example)
     m.room = proto_s("lobby");
     m.nick = proto_s("alice");
     m.text = proto_s("fire drill");
-    CHECK_EQ_INT(proto_encode(&m, 0, &out), PROTO_OK);
-    CHECK_EQ_INT(out.len, n);
-    CHECK(out.len == (size_t)n && memcmp(out.data, bytes, out.len) == 0);
-    buf_free(&out);
+    check_encodes_to(&m, bytes, n);
 }
 
 TEST(proto_doc_covers_everything)
@@ -288,19 +292,14 @@ TEST(proto_doc_roll_example)
 {
     uint8_t bytes[256];
     proto_reader r;
-    proto_frame f;
     proto_msg m;
     proto_entry e;
-    buf out, entries;
+    buf entries;
     size_t pos = 0;
-    long n = doc_bytes("<!-- hex-roll-begin -->", "<!-- hex-roll-end -->", bytes, sizeof bytes);
+    long n;
 
-    REQUIRE(n > 0);
-    proto_reader_init(&r, 0);
-    REQUIRE(proto_reader_feed(&r, bytes, (size_t)n) == PROTO_OK);
-    REQUIRE(proto_reader_next(&r, &f) == 1);
-    CHECK_EQ_INT(f.type, PT_ROLL_LIST);
-    REQUIRE(proto_decode(f.type, f.body, f.len, &m) == PROTO_OK);
+    REQUIRE(doc_message("<!-- hex-roll-begin -->", "<!-- hex-roll-end -->", bytes,
+                        sizeof bytes, &n, PT_ROLL_LIST, &r, &m));
     CHECK(m.id == 7 && m.time == 1700000000000ull && m.duration == 7200 && m.flags == 0);
     CHECK(m.nick.n == 4 && memcmp(m.nick.p, "root", 4) == 0);
     CHECK(m.text.n == 10 && memcmp(m.text.p, "Fire drill", 10) == 0);
@@ -334,10 +333,7 @@ TEST(proto_doc_roll_example)
     m.list.p = entries.data;
     m.list.n = entries.len;
     m.list.count = 2;
-    buf_init(&out);
-    CHECK_EQ_INT(proto_encode(&m, 0, &out), PROTO_OK);
-    CHECK(out.len == (size_t)n && memcmp(out.data, bytes, out.len) == 0);
-    buf_free(&out);
+    check_encodes_to(&m, bytes, n);
     buf_free(&entries);
 }
 
@@ -347,20 +343,14 @@ TEST(proto_doc_account_list_example)
 {
     uint8_t bytes[128];
     proto_reader r;
-    proto_frame f;
     proto_msg m;
     proto_entry e;
-    buf out, entries;
+    buf entries;
     size_t pos = 0;
-    long n = doc_bytes("<!-- hex-accounts-begin -->", "<!-- hex-accounts-end -->", bytes,
-                       sizeof bytes);
+    long n;
 
-    REQUIRE(n > 0);
-    proto_reader_init(&r, 0);
-    REQUIRE(proto_reader_feed(&r, bytes, (size_t)n) == PROTO_OK);
-    REQUIRE(proto_reader_next(&r, &f) == 1);
-    CHECK_EQ_INT(f.type, PT_ACCOUNT_LIST);
-    REQUIRE(proto_decode(f.type, f.body, f.len, &m) == PROTO_OK);
+    REQUIRE(doc_message("<!-- hex-accounts-begin -->", "<!-- hex-accounts-end -->", bytes,
+                        sizeof bytes, &n, PT_ACCOUNT_LIST, &r, &m));
     CHECK_EQ_INT(m.flags, 0);
     CHECK_EQ_INT(m.list.count, 2);
     REQUIRE(proto_list_next(&m.list, PT_ACCOUNT_LIST, &pos, &e) == 1);
@@ -391,9 +381,6 @@ TEST(proto_doc_account_list_example)
     m.list.p = entries.data;
     m.list.n = entries.len;
     m.list.count = 2;
-    buf_init(&out);
-    CHECK_EQ_INT(proto_encode(&m, 0, &out), PROTO_OK);
-    CHECK(out.len == (size_t)n && memcmp(out.data, bytes, out.len) == 0);
-    buf_free(&out);
+    check_encodes_to(&m, bytes, n);
     buf_free(&entries);
 }

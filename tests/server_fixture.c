@@ -281,6 +281,18 @@ int test_settle(pc_conn *c)
     return test_expect(c, PT_HISTORY_END, &m, 5000);
 }
 
+/* c after reading the lobby's welcome traffic, or NULL (c closed) after reporting a test
+ * failure. */
+static pc_conn *settled(pc_conn *c, const char *who)
+{
+    if (test_settle(c) != 1) {
+        test_failf_at(__FILE__, __LINE__, "%s: no lobby history after login", who);
+        pc_close(c);
+        return NULL;
+    }
+    return c;
+}
+
 pc_conn *test_connect_settled(const test_server *ts, const char *nick)
 {
     pc_conn *c = test_connect(ts, nick, NULL, 0);
@@ -288,12 +300,7 @@ pc_conn *test_connect_settled(const test_server *ts, const char *nick)
         test_failf_at(__FILE__, __LINE__, "%s could not connect", nick);
         return NULL;
     }
-    if (test_settle(c) != 1) {
-        test_failf_at(__FILE__, __LINE__, "%s: no lobby history after login", nick);
-        pc_close(c);
-        return NULL;
-    }
-    return c;
+    return settled(c, nick);
 }
 
 int test_users(pc_conn *c, const char *room, char *out, size_t cap, uint32_t timeout_ms)
@@ -359,10 +366,5 @@ pc_conn *test_login_settled(const test_server *ts, const char *user)
         test_failf_at(__FILE__, __LINE__, "login as %s: %s (code %d)", user, err, code);
         return NULL;
     }
-    if (test_settle(c) != 1) {
-        test_failf_at(__FILE__, __LINE__, "%s: no lobby history after login", user);
-        pc_close(c);
-        return NULL;
-    }
-    return c;
+    return settled(c, user);
 }

@@ -1125,6 +1125,22 @@ static int write_line(const char *path, const char *text)
     return fclose(f) == 0 ? 0 : -1;
 }
 
+/* A config for a server with accounts (name its directory): root (admin, "root pw") and
+ * alice ("alice pw") in the store, and the test key where a real server keeps it, so that
+ * the command finds it. 0, or -1 if any of it could not be written. */
+static int accounts_config(server_config *cfg, const char *name)
+{
+    char path[600];
+
+    test_server_config(cfg, name);
+    cfg->auth = AUTH_ACCOUNTS;
+    if (test_add_account(cfg->data_dir, "root", "root pw", USER_ROLE_ADMIN, 0) != 0 ||
+        test_add_account(cfg->data_dir, "alice", "alice pw", USER_ROLE_USER, 0) != 0 ||
+        fsys_path_join(path, sizeof path, cfg->data_dir, "secret.key") != 0)
+        return -1;
+    return write_line(path, TEST_SECRET);
+}
+
 /* The first 7 arguments of `parley-server --user ...` for a running test server. */
 static void server_tool_args(const char **args, const char *data_dir, const char *port_text)
 {
@@ -1161,18 +1177,13 @@ TEST(server_user_add_and_passwd_reach_a_running_server)
     test_server ts;
     transcript t;
     pc_conn *c;
-    char port_text[16], path[600], err[256];
+    char port_text[16], err[256];
     const char *args[16];
     int code;
 
     sock_startup();
     crypto_init();
-    test_server_config(&cfg, "cli-remote-add");
-    cfg.auth = AUTH_ACCOUNTS;
-    REQUIRE(test_add_account(cfg.data_dir, "root", "root pw", USER_ROLE_ADMIN, 0) == 0);
-    REQUIRE(test_add_account(cfg.data_dir, "alice", "alice pw", USER_ROLE_USER, 0) == 0);
-    REQUIRE(fsys_path_join(path, sizeof path, cfg.data_dir, "secret.key") == 0);
-    REQUIRE(write_line(path, TEST_SECRET) == 0);
+    REQUIRE(accounts_config(&cfg, "cli-remote-add") == 0);
     REQUIRE(test_server_start(&ts, &cfg) == 0);
     REQUIRE(write_line("cli-test-add-root.txt", "root pw") == 0);
     REQUIRE(write_line("cli-test-add-new.txt", "j\xC3\xA9r\xC3\xB4me's pw") == 0);
@@ -1302,22 +1313,13 @@ TEST(server_user_command_reaches_a_running_server)
     FILE *f;
     pc_conn *alice;
     proto_msg m;
-    char port_text[16], path[600], err[256];
+    char port_text[16], err[256];
     const char *args[13];
     int code;
 
     sock_startup();
     crypto_init();
-    test_server_config(&cfg, "cli-remote");
-    cfg.auth = AUTH_ACCOUNTS;
-    REQUIRE(test_add_account(cfg.data_dir, "root", "root pw", USER_ROLE_ADMIN, 0) == 0);
-    REQUIRE(test_add_account(cfg.data_dir, "alice", "alice pw", USER_ROLE_USER, 0) == 0);
-    /* The key where a real server keeps it, so that the command finds it. */
-    REQUIRE(fsys_path_join(path, sizeof path, cfg.data_dir, "secret.key") == 0);
-    f = fopen(path, "wb");
-    REQUIRE(f);
-    fputs(TEST_SECRET "\n", f);
-    fclose(f);
+    REQUIRE(accounts_config(&cfg, "cli-remote") == 0);
     REQUIRE(test_server_start(&ts, &cfg) == 0);
     alice = test_login(&ts, "alice", "alice pw", &code, err, sizeof err);
     REQUIRE(alice);
@@ -1602,19 +1604,14 @@ TEST(cli_accounts_lists_every_account)
     transcript t;
     tproc *p;
     pc_conn *alice;
-    char port_text[16], path[600], err[256];
+    char port_text[16], err[256];
     const char *args[13];
     int code;
 
     sock_startup();
     crypto_init();
-    test_server_config(&cfg, "cli-accounts");
-    cfg.auth = AUTH_ACCOUNTS;
-    REQUIRE(test_add_account(cfg.data_dir, "root", "root pw", USER_ROLE_ADMIN, 0) == 0);
-    REQUIRE(test_add_account(cfg.data_dir, "alice", "alice pw", USER_ROLE_USER, 0) == 0);
+    REQUIRE(accounts_config(&cfg, "cli-accounts") == 0);
     REQUIRE(test_add_account(cfg.data_dir, "carol", "carol pw", USER_ROLE_OPERATOR, 1) == 0);
-    REQUIRE(fsys_path_join(path, sizeof path, cfg.data_dir, "secret.key") == 0);
-    REQUIRE(write_line(path, TEST_SECRET) == 0);
     REQUIRE(test_server_start(&ts, &cfg) == 0);
     alice = test_login(&ts, "alice", "alice pw", &code, err, sizeof err);
     REQUIRE(alice);
